@@ -1,0 +1,46 @@
+# The two commands of the quick start: `make demo` and `make test`.
+# Each sets up what it needs: a virtual environment with the package and its tools, and the
+# system packages the tests use (PostgreSQL), installed with apt-get when missing.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEMO_DB := .demo/library.db
+EXAMPLE := examples/checkout-outage
+
+.PHONY: demo test lint format system-packages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+# PostgreSQL from Debian: the store's tests start their own server in a temporary folder.
+system-packages:
+	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "installing PostgreSQL (Debian package postgresql)"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+	fi
+
+demo: $(STAMP)
+	@mkdir -p .demo && rm -f $(DEMO_DB)
+	$(BIN)/retroline --db $(DEMO_DB) import $(EXAMPLE)/postmortem.md
+	@COLUMNS=120 $(BIN)/retroline --db $(DEMO_DB) show $$($(BIN)/retroline --db $(DEMO_DB) import -q $(EXAMPLE)/postmortem.md)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+test: $(STAMP) system-packages lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .demo .pytest_cache .ruff_cache .mypy_cache .hypothesis test-output

@@ -1,0 +1,86 @@
+"""Bytes of a document file to text: size limits, binary detection, encoding detection."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from retroline.errors import EncodingError, InputError
+
+# A postmortem is a page of prose; anything this large is a log or an archive sent by mistake.
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LoadedText:
+    """A document's text with the facts about its bytes."""
+
+    path: str
+    text: str
+    encoding: str
+    sha256: str
+    size: int
+
+
+def decode(data: bytes, path: str) -> tuple[str, str]:
+    """Decode document bytes: BOMs first, then UTF-8, then the best legacy guess.
+
+    Returns the text and the name of the encoding used.
+    """
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError as exc:
+                raise EncodingError(
+                    f"not valid {name} text: {exc.reason}", path, data[: exc.start].count(b"\n") + 1
+                ) from exc
+    nul = data.find(b"\x00", 0, 65536)
+    if nul >= 0:
+        raise EncodingError("binary data, not a text document", path, data[:nul].count(b"\n") + 1)
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data[:200_000]).best()
+    # Western documents are by far the common case; cp1252 decodes every byte a Latin-1 editor
+    # writes and gives the right quotes and dashes where charset detection is unsure.
+    name = best.encoding if best is not None and best.encoding else "cp1252"
+    try:
+        return data.decode(name), name
+    except (UnicodeDecodeError, LookupError):
+        return data.decode("latin-1"), "latin-1"
+
+
+def load(path: str | Path) -> LoadedText:
+    """Read a document file whole (documents are small; logs are streamed elsewhere)."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if p.is_dir():
+            raise InputError("is a folder, not a document", p)
+        if size > MAX_DOCUMENT_BYTES:
+            raise InputError(
+                f"{size // (1024 * 1024)} MiB is too large for a document "
+                f"(at most {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB); is it a log?",
+                p,
+            )
+        data = p.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError("no such file", p) from exc
+    except PermissionError as exc:
+        raise InputError("permission denied", p) from exc
+    except IsADirectoryError as exc:
+        raise InputError("is a folder, not a document", p) from exc
+    if not data.strip():
+        raise InputError("the file is empty", p)
+    text, encoding = decode(data, str(p))
+    return LoadedText(str(p), text, encoding, hashlib.sha256(data).hexdigest(), len(data))

@@ -1,0 +1,218 @@
+"""The domain: an incident and what it is made of.
+
+Every model is a pydantic v2 model, so an incident round-trips through JSON unchanged and
+``incident_schema()`` gives the JSON Schema other tools can validate against. Instants are
+always in UTC and serialised with a trailing ``Z``; a naive datetime is refused rather than
+guessed, because a guessed zone is exactly the mistake Retroline exists to expose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+
+__all__ = [
+    "ActionItem",
+    "Document",
+    "Event",
+    "EventKind",
+    "Finding",
+    "Hypothesis",
+    "Incident",
+    "Link",
+    "Precision",
+    "Section",
+    "SectionKind",
+    "Severity",
+    "Source",
+    "UtcDateTime",
+    "ZoneSource",
+    "incident_schema",
+]
+
+
+def _to_utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("an instant needs a zone; convert it to UTC first")
+    return value.astimezone(dt.UTC)
+
+
+def _iso_z(value: dt.datetime) -> str:
+    text = value.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
+    return text + "Z"
+
+
+UtcDateTime = Annotated[
+    dt.datetime,
+    AfterValidator(_to_utc),
+    PlainSerializer(_iso_z, return_type=str, when_used="json"),
+]
+"""A timezone-aware instant, kept and written in UTC (``2016-09-08T15:56:00Z``)."""
+
+
+class Precision(StrEnum):
+    """How exactly the source states an event's time."""
+
+    SECOND = "second"
+    MINUTE = "minute"
+    HOUR = "hour"
+    DAY = "day"
+    MONTH = "month"
+    APPROXIMATE = "approximate"
+
+
+class ZoneSource(StrEnum):
+    """Where the zone used to resolve a time came from."""
+
+    EXPLICIT = "explicit"  # written next to the time ("17:56 CEST", "+0200")
+    DOCUMENT = "document"  # stated once for the document ("All times in PDT")
+    OPTION = "option"  # given by the user (--tz)
+    ASSUMED = "assumed"  # nothing said: UTC assumed, and a finding says so
+
+
+class EventKind(StrEnum):
+    """What an event means for the incident; drives the durations in the report."""
+
+    OTHER = "other"
+    IMPACT_START = "impact_start"
+    DETECTION = "detection"
+    ENGAGEMENT = "engagement"
+    MITIGATION = "mitigation"
+    RESOLUTION = "resolution"
+    CHANGE = "change"
+    COMMUNICATION = "communication"
+    LOG = "log"
+
+
+class SectionKind(StrEnum):
+    """The usual parts of a postmortem, whatever a document calls them."""
+
+    SUMMARY = "summary"
+    IMPACT = "impact"
+    DETECTION = "detection"
+    TIMELINE = "timeline"
+    ANALYSIS = "analysis"
+    ROOT_CAUSE = "root_cause"
+    CONTRIBUTING_FACTORS = "contributing_factors"
+    MITIGATION = "mitigation"
+    ACTION_ITEMS = "action_items"
+    LESSONS = "lessons"
+    REFERENCES = "references"
+    OTHER = "other"
+
+
+class Severity(StrEnum):
+    """How much a finding matters."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+
+
+class Source(_Model):
+    """Where a piece of the incident came from: a file and a 1-based line in it."""
+
+    path: str
+    line: int | None = Field(default=None, ge=1)
+
+
+class Document(_Model):
+    """A file that went into the incident, identified by the hash of its bytes."""
+
+    path: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    format: str
+    encoding: str | None = None
+    size: int = Field(ge=0)
+    revision: str | None = None
+
+
+class Event(_Model):
+    """One entry of the timeline, with the words it came from and where they stand."""
+
+    at: UtcDateTime | None = None
+    end_at: UtcDateTime | None = None
+    date: dt.date | None = None
+    precision: Precision = Precision.MINUTE
+    time_text: str = ""
+    zone: str | None = None
+    zone_source: ZoneSource | None = None
+    text: str
+    kind: EventKind = EventKind.OTHER
+    details: list[str] = Field(default_factory=list)
+    source: Source
+
+
+class Section(_Model):
+    """A part of the document, mapped to the usual postmortem parts."""
+
+    kind: SectionKind = SectionKind.OTHER
+    title: str
+    text: str = ""
+    source: Source | None = None
+
+
+class ActionItem(_Model):
+    """A follow-up action, with its owner and status where the document gives them."""
+
+    text: str
+    owner: str | None = None
+    status: str | None = None
+    due: dt.date | None = None
+    source: Source | None = None
+
+
+class Link(_Model):
+    """A reference the document makes (ticket, dashboard, related page)."""
+
+    url: str
+    text: str = ""
+    source: Source | None = None
+
+
+class Hypothesis(_Model):
+    """A proposed cause, with the facts it explains and those it leaves unexplained."""
+
+    text: str
+    explains: list[str] = Field(default_factory=list)
+    unexplained: list[str] = Field(default_factory=list)
+    source: Source | None = None
+
+
+class Finding(_Model):
+    """The result of a check on the story (a zone assumed, a window that contradicts)."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    severity: Severity = Severity.WARNING
+    message: str
+    source: Source | None = None
+
+
+class Incident(_Model):
+    """An incident: what happened, when (in UTC), and the evidence behind it."""
+
+    id: str | None = None
+    title: str
+    document_date: dt.date | None = None
+    summary: str | None = None
+    documents: list[Document] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    action_items: list[ActionItem] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+    hypotheses: list[Hypothesis] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+
+
+def incident_schema() -> dict[str, Any]:
+    """The JSON Schema of an incident as ``extract --json`` and ``export`` write it."""
+    schema = Incident.model_json_schema(mode="serialization")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

@@ -1,0 +1,120 @@
+"""Incidents and library listings for people at a terminal (Rich tables)."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from retroline.model import Event, Incident, Severity, ZoneSource
+from retroline.store import IncidentSummary
+
+_SEVERITY_STYLE = {Severity.INFO: "cyan", Severity.WARNING: "yellow", Severity.ERROR: "red"}
+
+
+def utc_text(event: Event) -> str:
+    """The event's instant as shown in a timeline: UTC to the precision known."""
+    if event.at is not None:
+        text = event.at.strftime(
+            "%Y-%m-%d %H:%M:%S" if event.precision == "second" else "%Y-%m-%d %H:%M"
+        )
+        if event.end_at is not None:
+            text += event.end_at.strftime("–%H:%M")
+        return ("~" if event.precision == "approximate" else "") + text
+    if event.date is not None:
+        return event.date.isoformat()
+    return "?"
+
+
+def _zone_text(event: Event) -> Text:
+    if not event.zone:
+        return Text("")
+    text = Text(event.zone)
+    if event.zone_source is ZoneSource.ASSUMED:
+        text.append(" (assumed)", style="yellow")
+    elif event.zone_source is not None and event.zone_source is not ZoneSource.EXPLICIT:
+        text.append(f" ({event.zone_source.value})", style="dim")
+    return text
+
+
+def _where(path: str | None, line: int | None) -> str:
+    if not path:
+        return ""
+    name = path.rsplit("/", 1)[-1]
+    return f"{name}:{line}" if line else name
+
+
+def timeline_table(incident: Incident) -> Table:
+    """The timeline, in UTC, with the original words and zone beside each entry."""
+    table = Table(title="Timeline (UTC)", title_justify="left", expand=True, show_lines=False)
+    table.add_column("UTC", no_wrap=True, style="bold")
+    table.add_column("written", style="dim")
+    table.add_column("zone")
+    table.add_column("event", ratio=1)
+    table.add_column("source", style="dim", no_wrap=True)
+    for event in incident.events:
+        text = Text(event.text)
+        for detail in event.details:
+            text.append("\n  · " + detail, style="dim")
+        table.add_row(
+            utc_text(event),
+            Text(event.time_text),
+            _zone_text(event),
+            text,
+            _where(event.source.path, event.source.line),
+        )
+    return table
+
+
+def render_incident(console: Console, incident: Incident) -> None:
+    """Print an incident: heading, timeline, action items and findings."""
+    facts = [f"id {incident.id}" if incident.id else "not stored"]
+    if incident.document_date:
+        facts.append(f"document of {incident.document_date.isoformat()}")
+    facts.append(f"{len(incident.events)} events")
+    facts.append(", ".join(_where(d.path, None) for d in incident.documents))
+    console.print(
+        Panel(Group(Text(incident.title, style="bold"), Text(" · ".join(facts), style="dim")))
+    )
+    if incident.events:
+        console.print(timeline_table(incident))
+    else:
+        console.print("[yellow]No timeline entries were found.[/yellow]")
+    if incident.action_items:
+        items = Table(title="Action items", title_justify="left", expand=True)
+        items.add_column("action", ratio=1)
+        items.add_column("owner")
+        items.add_column("status")
+        for item in incident.action_items:
+            items.add_row(Text(item.text), Text(item.owner or "—"), Text(item.status or "—"))
+        console.print(items)
+    if incident.findings:
+        console.print("[bold]Findings[/bold]")
+        for finding in incident.findings:
+            style = _SEVERITY_STYLE[finding.severity]
+            where = _where(finding.source.path, finding.source.line) if finding.source else ""
+            console.print(
+                f"  [{style}]{finding.severity.value:7}[/{style}] {escape(finding.message)}"
+                + (f" [dim]({escape(where)})[/dim]" if where else "")
+            )
+
+
+def summaries_table(summaries: list[IncidentSummary]) -> Table:
+    """The library's incidents, one row each."""
+    table = Table(expand=True)
+    table.add_column("id", no_wrap=True, style="bold")
+    table.add_column("title", ratio=1)
+    table.add_column("date", no_wrap=True)
+    table.add_column("events", justify="right")
+    table.add_column("from (UTC)", no_wrap=True, style="dim")
+    for s in summaries:
+        table.add_row(
+            s.id,
+            Text(s.title),
+            s.document_date.isoformat() if s.document_date else "",
+            str(s.events),
+            s.first_at.strftime("%Y-%m-%d %H:%M") if s.first_at else "",
+        )
+    return table

@@ -1,0 +1,124 @@
+"""The library's tables, as SQLAlchemy Core metadata.
+
+Only portable column types: the same schema runs on SQLite and PostgreSQL. Instants are
+stored as naive UTC (``DateTime`` without zone) because SQLite has no zone-aware type; the
+store adds UTC back when it reads them. Child rows carry their position so an incident reads
+back in the order it was written.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    # Identity of the document across revisions: a newer revision updates the same incident.
+    Column("key", String(200), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("document_date", Date),
+    Column("summary", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+
+def _child(name: str, *columns: Column) -> Table:
+    """A table of rows that belong to one incident, in order, each traced to a source line."""
+    return Table(
+        name,
+        metadata,
+        Column("incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+        Column("position", Integer, primary_key=True),
+        *columns,
+        Column("source_path", Text),
+        Column("source_line", Integer),
+    )
+
+
+documents = Table(
+    "documents",
+    metadata,
+    # Content-addressed: the same bytes are the same document, whatever their path.
+    Column("sha256", String(64), primary_key=True),
+    Column(
+        "incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("position", Integer, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("format", String(40), nullable=False),
+    Column("encoding", String(40)),
+    Column("size", Integer, nullable=False),
+    Column("revision", String(80)),
+    Column("imported_at", DateTime, nullable=False),
+)
+
+events = _child(
+    "events",
+    Column("at", DateTime, index=True),
+    Column("end_at", DateTime),
+    Column("date", Date),
+    Column("precision", String(20), nullable=False),
+    Column("time_text", Text, nullable=False),
+    Column("zone", String(64)),
+    Column("zone_source", String(20)),
+    Column("text", Text, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("details", JSON, nullable=False),
+)
+
+sections = _child(
+    "sections",
+    Column("kind", String(40), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+action_items = _child(
+    "action_items",
+    Column("text", Text, nullable=False),
+    Column("owner", Text),
+    Column("status", String(40)),
+    Column("due", Date),
+)
+
+links = _child(
+    "links",
+    Column("url", Text, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+hypotheses = _child(
+    "hypotheses",
+    Column("text", Text, nullable=False),
+    Column("explains", JSON, nullable=False),
+    Column("unexplained", JSON, nullable=False),
+)
+
+findings = _child(
+    "findings",
+    Column("code", String(80), nullable=False),
+    Column("severity", String(20), nullable=False),
+    Column("message", Text, nullable=False),
+)

@@ -1,0 +1,50 @@
+"""Where the library lives: an SQLAlchemy URL from --db, RETROLINE_DB or the user data folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from retroline.errors import UsageError
+
+ENV_VAR = "RETROLINE_DB"
+
+
+def default_path() -> Path:
+    """The SQLite file used when nothing names a library: per user, not per folder."""
+    return Path(platformdirs.user_data_dir("retroline")) / "library.db"
+
+
+def resolve_url(db: str | None = None) -> URL:
+    """Turn ``--db`` (an SQLAlchemy URL or a plain file path) into a URL.
+
+    >>> str(resolve_url("sqlite://"))
+    'sqlite://'
+    """
+    value = db or os.environ.get(ENV_VAR) or str(default_path())
+    if "://" not in value:
+        path = Path(value).expanduser().resolve()
+        return URL.create("sqlite", database=str(path))
+    try:
+        url = make_url(value)
+    except ArgumentError as exc:
+        raise UsageError(f"--db {value!r} is neither a file path nor a database URL") from exc
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
+        # psycopg 3 is the driver we ship with; a bare postgresql:// means it.
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise UsageError(
+            f"--db {url.render_as_string(hide_password=True)}: "
+            "only SQLite (a file path or sqlite:///path) and PostgreSQL (postgresql://...) "
+            "are supported"
+        )
+    return url
+
+
+def describe(url: URL) -> str:
+    """The URL as it can be shown to a person: no password."""
+    return url.render_as_string(hide_password=True)

@@ -1,0 +1,64 @@
+"""Shared fixtures: libraries on every backend, a PostgreSQL server, the project's data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from retroline.store import Library
+from tests.postgres import PostgresServer, running_server
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+EXAMPLE = ROOT / "examples" / "checkout-outage"
+BACKENDS = ["sqlite-memory", "sqlite-file", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the whole session (skipped only outside CI)."""
+    try:
+        with running_server() as server:
+            yield server
+    except (FileNotFoundError, subprocess.CalledProcessError, KeyError) as exc:
+        detail = getattr(exc, "stderr", b"") or b""
+        message = f"PostgreSQL could not be started: {exc} {detail.decode(errors='replace')[-300:]}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                message + " (CI=true: the PostgreSQL tests must run; 'make test' installs it)"
+            )
+        pytest.skip(message)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """The URL of a fresh, empty PostgreSQL database."""
+    with postgres_server.database() as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def library_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty library on each backend in turn."""
+    if request.param == "sqlite-memory":
+        yield "sqlite://"
+    elif request.param == "sqlite-file":
+        yield f"sqlite:///{tmp_path / 'library.db'}"
+    else:
+        request.applymarker(pytest.mark.postgresql)
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        with server.database() as url:
+            yield url
+
+
+@pytest.fixture
+def library(library_url: str) -> Iterator[Library]:
+    """An empty library on each backend in turn, closed after the test."""
+    lib = Library(library_url)
+    yield lib
+    lib.close()
