@@ -62,3 +62,34 @@ def library(library_url: str) -> Iterator[Library]:
     lib = Library(library_url)
     yield lib
     lib.close()
+
+
+def _uses_postgresql(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params if callspec is not None else {}
+    return "postgres_server" in getattr(item, "fixturenames", ()) or (
+        params.get("library_url") == "postgresql"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that talks to the PostgreSQL server, so the run can count them."""
+    for item in items:
+        if _uses_postgresql(item):
+            item.add_marker(pytest.mark.postgresql)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many PostgreSQL tests passed, failed or were skipped."""
+    counts: dict[str, int] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") in ("call", "setup") and "postgresql" in getattr(
+                report, "keywords", {}
+            ):
+                if outcome == "passed" and report.when != "call":
+                    continue
+                counts[outcome] = counts.get(outcome, 0) + 1
+    if counts:
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        terminalreporter.write_line(f"PostgreSQL tests (real server): {summary}")

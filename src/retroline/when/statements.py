@@ -1,0 +1,117 @@
+"""Zone statements: where a document says once which zone its times are in.
+
+"All times in PDT", "All times are Pacific", "(times in UTC)", a table header "Date and
+Time in CET", "Timeline (all times UTC)", "times are UTC; CEST = UTC + 2". The caller decides
+the scope (the whole document, a section, the lines under an entry) from the statement's
+position; this module only finds them and reads the zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from retroline.when.zones import Zone, ZoneMeaning, parse_offset, parse_zone
+
+__all__ = ["ZoneStatement", "defined_zone", "find_zone_statements"]
+
+
+@dataclass(frozen=True)
+class ZoneStatement:
+    """A statement at ``text[start:end]`` that times are in ``zone``.
+
+    ``defines`` holds labels the statement gives an offset to ("CEST = UTC + 2"), which a
+    caller may prefer to the built-in table for this document. ``zone`` is None for a
+    statement that only defines labels.
+    """
+
+    start: int
+    end: int
+    text: str
+    zone: Zone | None
+    defines: dict[str, dt.timedelta] = field(default_factory=dict)
+
+
+# The zone words a statement may end with. Generic region words ("Pacific") are allowed
+# here, unlike after a clock time, but not when another capitalised word follows them
+# ("times in Central Europe" is not a zone statement).
+_ZONE_WORDS = (
+    r"(?P<zone>"
+    r"(?:UTC|GMT|UT)(?:\s?[+\-\u2212]\s?\d{1,2}(?::?\d{2})?)?"
+    r"|[A-Z]{2,5}(?:\s?\(\s?(?:UTC|GMT)?\s?[+\-\u2212]\s?\d{1,2}(?::?\d{2})?\s?\))?"
+    r"|[+\-\u2212]\d\d:?\d\d"
+    r"|(?:Pacific|Mountain|Central|Eastern)(?:\s+(?:Standard|Daylight))?(?:\s+[Tt]ime)?"
+    r"(?!\s+[A-Z])"
+    r"|(?:Central|Eastern|Western)\s+European(?:\s+Summer)?\s+[Tt]ime"
+    r"|(?:Coordinated\s+Universal|Greenwich\s+Mean)\s+[Tt]ime"
+    r"|[A-Z][a-z]+(?:_[A-Z][a-z]+)*/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?"
+    r")(?![\w/])"
+)
+
+_STATEMENTS = [
+    # All times in PDT / All times are Pacific / times are UTC / Times shown are in CET /
+    # All timestamps below are in UTC / Date and Time in CET / time zone: UTC
+    re.compile(
+        r"(?i:\b(?:all\s+)?(?:date\s+and\s+)?(?:times?|timestamps?|dates?\s+and\s+times?|"
+        r"hours|clock\s+times|time\s*zone)\b)"
+        r"(?:\s+(?i:below|above|here|shown|given|listed|quoted|used|mentioned|referenced|"
+        r"in\s+this\s+(?:document|report|post|page|timeline)))?"
+        r"(?:\s*(?i::|=|(?:are|is)(?:\s+(?:in|expressed\s+in|given\s+in|shown\s+in))?|in))"
+        r"\s+(?i:the\s+)?" + _ZONE_WORDS + r"(?:\s+(?i:time|timezone|time\s+zone|zone))?"
+    ),
+    # All times UTC, all times Eastern
+    re.compile(r"(?i:\ball\s+(?:times|timestamps))\s+" + _ZONE_WORDS),
+    # Time (UTC), Timeline (all times UTC), Timestamp [CET]
+    re.compile(
+        r"(?i:\b(?:time(?:line|stamps?|s)?|date|when|start|end)\s*)[(\[]\s*(?i:all\s+times\s+"
+        r"(?:are\s+|in\s+)?)?" + _ZONE_WORDS + r"\s*[)\]]"
+    ),
+]
+
+# CEST = UTC + 2, CEST=UTC+2, PDT is UTC-7
+_DEFINITION = re.compile(
+    r"\b(?P<label>[A-Z]{2,5})\s*(?:=|is|means)\s*(?P<offset>(?:UTC|GMT)\s?[+\-\u2212]\s?"
+    r"\d{1,2}(?::?\d{2})?)(?![\d:])"
+)
+
+
+def _read_zone(label: str) -> Zone | None:
+    # "PDT (UTC-7)" and bare labels go through the same parser as zones after a time.
+    zone = parse_zone(label)
+    if zone is None and label.upper() in ("UT",):
+        return parse_zone("UTC")
+    return zone
+
+
+def find_zone_statements(text: str) -> list[ZoneStatement]:
+    """Every zone statement in ``text``, in order.
+
+    >>> [s.zone.label for s in find_zone_statements("Timeline (all times in PDT)") if s.zone]
+    ['PDT']
+    """
+    found: list[ZoneStatement] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in _STATEMENTS:
+        for hit in pattern.finditer(text):
+            zone = _read_zone(hit["zone"])
+            if zone is None:
+                continue
+            if any(hit.start() < end and start < hit.end() for start, end in taken):
+                continue
+            taken.append((hit.start(), hit.end()))
+            found.append(ZoneStatement(hit.start(), hit.end(), hit.group(), zone))
+    for hit in _DEFINITION.finditer(text):
+        offset = parse_offset(hit["offset"])
+        if offset is None:
+            continue
+        statement = ZoneStatement(hit.start(), hit.end(), hit.group(), None, {hit["label"]: offset})
+        found.append(statement)
+    found.sort(key=lambda s: s.start)
+    return found
+
+
+def defined_zone(label: str, offset: dt.timedelta) -> Zone:
+    """A zone for a label the document defines itself ("CEST = UTC + 2")."""
+    name = f"{label} as defined by the document"
+    return Zone(label, (ZoneMeaning(name, offset),))
