@@ -1,0 +1,339 @@
+"""Recognise the header of log lines (time, host, process, pid, level) and cut out the message.
+
+Each known layout is a `HeaderPattern`: one precompiled regex with named groups. The groups
+that carry time are named after strftime's letters (``Y`` four-digit year, ``y`` two-digit
+year, ``b`` month name, ``m`` month, ``d`` day, ``H`` ``M`` ``S``, ``f`` fraction, ``z``
+offset, ``epoch`` Unix seconds); the others are ``host``, ``proc``, ``pid``, ``level``,
+``label`` and ``msg``. `detect` tries every pattern on a sample of a file's first lines and
+keeps the one that explains most of them, so no per-file setting is needed.
+
+Turning the captured parts into an instant is `TimeResolver`'s job, in `timestamps.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+__all__ = ["PATTERNS", "Fields", "HeaderPattern", "JournalPattern", "detect"]
+
+# Fragments shared by the patterns below.
+_MON = r"(?P<b>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_DOW = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+_HMS = r"(?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
+_FRAC = r"(?:[.,:](?P<f>\d{1,9}))?"
+_ISO = r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)[T ]" + _HMS + _FRAC + r"(?P<z>Z|[+-]\d\d(?::?\d\d)?)?"
+_LEVEL_WORDS = (
+    r"(?i:trace|debug|info|notice|warn|warning|error|err|severe|fatal|critical"
+    r"|crit|alert|emerg|fine|finer|finest|config|verbose)"
+)
+_LEVEL = rf"(?P<level>{_LEVEL_WORDS})"
+_SYSLOG_PROC = r"(?P<proc>[^\s\[:]+(?:\([^)\s]*\))?)(?:\[(?P<pid>\d+)\])?(?: \([^)]*\))?: ?"
+
+
+class Fields(NamedTuple):
+    """The parts of one line's header, as text; `TimeResolver` turns ``time`` into an instant."""
+
+    time: dict[str, str | None] | None
+    host: str | None
+    process: str | None
+    pid: str | None
+    level: str | None
+    label: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class HeaderPattern:
+    """One header layout: a name, a regex with named groups, and an example line."""
+
+    name: str
+    regex: str
+    example: str
+    compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "compiled", re.compile(self.regex))
+
+    @property
+    def weight(self) -> int:
+        """How much the pattern explains of a line: its number of named groups."""
+        return len(self.compiled.groupindex)
+
+    def parse(self, line: str) -> Fields | None:
+        """Split one line into its header fields and message, or None if it does not fit."""
+        m = self.compiled.match(line)
+        if m is None:
+            return None
+        g = m.groupdict()
+        pid = g.get("pid")
+        return Fields(
+            g,
+            _nil(g.get("host")),
+            _nil(g.get("proc")),
+            None if pid in (None, "-") else pid,
+            g.get("level"),
+            g.get("label"),
+            g["msg"] or "",
+        )
+
+
+def _nil(value: str | None) -> str | None:
+    """RFC 5424 writes an absent field as "-"; so do many other layouts."""
+    return None if value in (None, "", "-") else value
+
+
+class JournalPattern(HeaderPattern):
+    """journald's JSON export (``journalctl -o json``): one JSON object per line."""
+
+    def parse(self, line: str) -> Fields | None:
+        if not line.startswith("{") or "__REALTIME_TIMESTAMP" not in line:
+            return None
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            return None
+        if not isinstance(obj, dict):
+            return None
+        usec = str(obj.get("__REALTIME_TIMESTAMP", ""))
+        time: dict[str, str | None] | None = (
+            {"epoch": usec[:-6] or "0", "f": usec[-6:]} if usec.isdigit() else None
+        )
+        message = obj.get("MESSAGE", "")
+        if isinstance(message, list):  # journald exports non-UTF-8 text as a list of bytes
+            message = bytes(b for b in message if isinstance(b, int)).decode("utf-8", "replace")
+        level = obj.get("PRIORITY")
+        return Fields(
+            time,
+            obj.get("_HOSTNAME"),
+            obj.get("SYSLOG_IDENTIFIER") or obj.get("_COMM"),
+            obj.get("_PID") or obj.get("SYSLOG_PID"),
+            _PRIORITY.get(str(level)) if level is not None else None,
+            None,
+            str(message),
+        )
+
+
+_PRIORITY = {
+    str(number): name
+    for number, name in enumerate(
+        ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"]
+    )
+}
+
+
+def _p(name: str, regex: str, example: str) -> HeaderPattern:
+    return HeaderPattern(name, "^" + regex + "$", example)
+
+
+#: Every header layout we know, the most specific first (ties in `detect` go to the earlier).
+PATTERNS: tuple[HeaderPattern, ...] = (
+    JournalPattern("journald-json", r"^\{.*\}$", '{"__REALTIME_TIMESTAMP":"1473367908000000"}'),
+    _p(
+        "rfc5424",
+        r"<(?P<pri>\d{1,3})>1 " + _ISO + r" (?P<host>\S+) (?P<proc>\S+) (?P<pid>\S+) (?P<msgid>\S+)"
+        r" (?:-|(?:\[(?:[^\]\\]|\\.)*\])+) ?(?P<msg>.*)",
+        "<34>1 2003-10-11T22:14:15.003Z mymachine su - ID47 - 'su root' failed",
+    ),
+    _p(
+        "bgl",
+        r"(?:(?P<label>\S+) )?(?P<epoch>\d{9,10}) \d{4}\.\d\d\.\d\d (?P<host>\S+) "
+        r"\d{4}-\d\d-\d\d-\d\d\.\d\d\.\d\d\.(?P<f>\d+) \S+ (?P<type>RAS|\S+) (?P<proc>\S+) "
+        r"(?P<level>[A-Z]+) (?P<msg>.*)",
+        "- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 "
+        "R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected",
+    ),
+    _p(
+        "thunderbird",
+        r"(?:(?P<label>\S+) )?(?P<epoch>\d{9,10}) \d{4}\.\d\d\.\d\d (?P<host>\S+) "
+        + _MON
+        + r" +(?P<d>\d{1,2}) "
+        + _HMS
+        + r" \S+ "
+        + _SYSLOG_PROC
+        + r"(?P<msg>.*)",
+        "- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond[2915]: (root) CMD",
+    ),
+    _p(
+        "hpc",
+        r"\d+ (?P<host>\S+) (?P<proc>\S+) (?P<state>\S+) (?P<epoch>\d{9,10}) \d+ (?P<msg>.*)",
+        "134681 node-246 unix.hw state_change.unavailable 1077804742 1 Component State Change",
+    ),
+    _p(
+        "rfc3164",
+        r"(?:<(?P<pri>\d{1,3})>)?"
+        + _MON
+        + r" +(?P<d>\d{1,2}) "
+        + _HMS
+        + _FRAC
+        + r"(?: (?P<Y>\d{4}))? (?P<host>[^\s:]+) "
+        + _SYSLOG_PROC
+        + r"(?P<msg>.*)",
+        "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186",
+    ),
+    _p(
+        "syslog-iso",
+        r"(?:<(?P<pri>\d{1,3})>)?"
+        + _ISO
+        + rf" (?!{_LEVEL_WORDS}\b)(?P<host>[^\s:]+) "
+        + _SYSLOG_PROC
+        + r"(?P<msg>.*)",
+        "2016-09-08T20:31:48.123+02:00 host sshd[42]: Accepted publickey for root",
+    ),
+    _p(
+        "apache-error",
+        r"\[" + _DOW + r" " + _MON + r" (?P<d>\d\d) " + _HMS + _FRAC + r" (?P<Y>\d{4})\] "
+        r"\[(?:(?P<proc>[\w-]+):)?(?P<level>\w+)\] (?:\[pid (?P<pid>\d+)(?::tid \d+)?\] )?"
+        r"(?P<msg>.*)",
+        "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok",
+    ),
+    _p(
+        "access-log",
+        r"(?P<host>\S+) \S+ \S+ \[(?P<d>\d\d)/"
+        + _MON
+        + r"/(?P<Y>\d{4}):"
+        + _HMS
+        + r" (?P<z>[+-]\d{4})\] (?P<msg>.*)",
+        '127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326',
+    ),
+    _p(
+        "nginx-error",
+        r"(?P<Y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d) " + _HMS + r" \[(?P<level>\w+)\] "
+        r"(?P<pid>\d+)#\d+: (?P<msg>.*)",
+        "2016/09/08 20:31:48 [error] 42#0: *1 open() failed",
+    ),
+    _p(
+        "hdfs",
+        r"(?P<y>\d\d)(?P<m>\d\d)(?P<d>\d\d) (?P<H>\d\d)(?P<M>\d\d)(?P<S>\d\d) (?P<pid>\d+) "
+        r"(?P<level>[A-Z]+) (?P<proc>[^\s:]+): (?P<msg>.*)",
+        "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 terminating",
+    ),
+    _p(
+        "zookeeper",
+        _ISO + r" - " + _LEVEL + r" +\[(?P<proc>.*?)(?:@(?P<lineno>\d+))?\] - (?P<msg>.*)",
+        "2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:2181:Election@774] - x",
+    ),
+    _p(
+        "log4j-thread",
+        _ISO + r" " + _LEVEL + r" +\[(?P<thread>[^\]]*)\] (?P<proc>[^\s:]+): (?P<msg>.*)",
+        "2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.MRAppMaster: Created",
+    ),
+    _p(
+        "log4j-default",
+        _ISO + r" \[(?P<thread>[^\]]*)\] " + _LEVEL + r" +(?P<proc>\S+) +- (?P<msg>.*)",
+        "2024-01-05 10:00:00,123 [main] INFO  org.foo.Bar - started",
+    ),
+    _p(
+        "python-logging",
+        _ISO + r" - (?P<proc>\S+) - " + _LEVEL + r" - (?P<msg>.*)",
+        "2024-01-05 10:00:00,123 - myapp.db - INFO - connected",
+    ),
+    _p(
+        "python-basic",
+        r"(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL):(?P<proc>[^\s:]+):(?P<msg>.*)",
+        "WARNING:root:disk almost full",
+    ),
+    _p(
+        "openstack",
+        r"(?:(?P<logfile>\S+\.log\S*) )?"
+        + _ISO
+        + r" (?P<pid>\d+) "
+        + _LEVEL
+        + r" (?P<proc>\S+) (?P<msg>.*)",
+        "nova-api.log.1 2017-05-16 00:00:00.008 25746 INFO nova.wsgi.server [req-1] GET",
+    ),
+    _p(
+        "windows-cbs",
+        _ISO + r", (?P<level>\w+) +(?P<proc>\S+) +(?P<msg>.*)",
+        "2016-09-28 04:30:30, Info                  CBS    Loaded Servicing Stack",
+    ),
+    _p(
+        "spark",
+        r"(?P<y>\d\d)/(?P<m>\d\d)/(?P<d>\d\d) "
+        + _HMS
+        + r" "
+        + _LEVEL
+        + r" (?P<proc>[^\s:]+): (?P<msg>.*)",
+        "17/06/09 20:10:40 INFO spark.SecurityManager: Changing view acls to: yarn,curi",
+    ),
+    _p(
+        "android",
+        r"(?P<m>\d\d)-(?P<d>\d\d) " + _HMS + r"\.(?P<f>\d+) +(?P<pid>\d+) +(?P<tid>\d+) "
+        r"(?P<level>[VDIWEFS]) (?P<proc>.*?) ?: (?P<msg>.*)",
+        "03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs",
+    ),
+    _p(
+        "healthapp",
+        r"(?P<Y>\d{4})(?P<m>\d\d)(?P<d>\d\d)-" + _HMS + r":(?P<f>\d+)\|(?P<proc>[^|]*)\|"
+        r"(?P<pid>\d+)\|(?P<msg>.*)",
+        "20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579",
+    ),
+    _p(
+        "proxifier",
+        r"\[(?P<m>\d\d)\.(?P<d>\d\d) " + _HMS + r"\] (?P<proc>.+?) - (?P<msg>.*)",
+        "[10.30 16:49:06] chrome.exe - proxy.cse.cuhk.edu.hk:5070 open through proxy",
+    ),
+    _p(
+        "xen",
+        r"\[" + _ISO + r" (?P<pid>\d+)\] " + _LEVEL + r" \((?P<proc>[^:)]+)(?::\d+)?\) (?P<msg>.*)",
+        "[2014-10-18 05:54:52 4572] WARNING (image:490) domain died",
+    ),
+    _p(
+        "stompclt",
+        r"(?P<Y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)-" + _HMS + r" " + _SYSLOG_PROC + r"(?P<msg>.*)",
+        "2016/09/08-20:31:48 stompclt[47740]: main lingering",
+    ),
+    _p(
+        "iso-level",
+        r"\[?" + _ISO + r"\]?:? +(?:\[?" + _LEVEL + r"\]?:? +)?"
+        r"(?:(?P<proc>[\w.$/-]+)(?:\[(?P<pid>\d+)\])?: )?(?P<msg>.*)",
+        "2024-01-05T10:00:00Z ERROR db: connection refused",
+    ),
+    _p(
+        "epoch",
+        r"\[?(?P<epoch>1\d{9})(?:\.(?P<f>\d+))?\]?:? +(?:\[?" + _LEVEL + r"\]?:? +)?(?P<msg>.*)",
+        "1473367908.123 ERROR connection refused",
+    ),
+    _p("plain", r"(?P<msg>.*)", "any line at all"),
+)
+
+#: Lines sampled from the start of a file to choose its header pattern.
+SAMPLE_LINES = 200
+
+
+def _richness(fields: Fields) -> int:
+    """How much of a line a pattern explained: the header parts it captured."""
+    parts = sum(1 for value in (fields.time or {}).values() if value)
+    return parts + sum(
+        1
+        for value in (fields.host, fields.process, fields.pid, fields.level, fields.label)
+        if value
+    )
+
+
+def detect(lines: Iterable[str], patterns: Sequence[HeaderPattern] = PATTERNS) -> HeaderPattern:
+    """Choose the header pattern that explains a sample of lines best.
+
+    Each line a pattern matches scores 1, plus 5 % per header part it captured, so that a
+    pattern capturing host and pid beats a bare timestamp pattern matching the same lines.
+    The last pattern (the whole line is the message) is the fallback, used only when no
+    other pattern matches even a twentieth of the sample: in a Java log most lines may be
+    stack frames, yet the lines with a header still show the format.
+    """
+    sample = [line for line in lines if line.strip()][:SAMPLE_LINES]
+    fallback = patterns[-1]
+    best, best_score = fallback, 0.0
+    least = max(1, len(sample) // 20)
+    for pattern in patterns[:-1]:
+        hits = score = 0.0
+        for line in sample:
+            fields = pattern.parse(line)
+            if fields is not None:
+                hits += 1
+                score += 1 + 0.05 * _richness(fields)
+        if hits >= least and score > best_score:
+            best, best_score = pattern, score
+    return best

@@ -1,0 +1,154 @@
+"""Mask the obvious variables of a log message (numbers, addresses, ids...) before mining.
+
+Masking is what lets the template miner see that ``Served block blk_-1608 to /10.0.0.1``
+and ``Served block blk_7503 to /10.0.0.2`` say the same thing. Each rule is a small object,
+a name and a regex; a `Masker` joins the rules, in order, into one alternation so that a
+message is masked in a single pass of the regex engine rather than one pass per rule.
+
+Every rule leaves the same placeholder, ``<*>``: the kind of value is visible in the example
+lines, and one placeholder keeps masked forms of the same template identical.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_RULES", "PLACEHOLDER", "MaskRule", "Masker"]
+
+#: What a masked value, and a value the miner found variable, is rendered as.
+PLACEHOLDER = "<*>"
+
+# A value starts where no word character, dot or dash precedes it and ends where none follows
+# (a trailing dot that ends a sentence is allowed), so "ssh2" or "SOCKS5" stay words.
+_B = r"(?<![\w.\-/\\])"
+_E = r"(?![\w\-/\\]|\.\w)"
+_HEX = r"[0-9a-fA-F]"
+
+
+@dataclass(frozen=True)
+class MaskRule:
+    """One kind of variable: a name for people and a regex for the masker.
+
+    Most rules see one token (a run of non-blanks that holds a digit, a slash, a backslash
+    or an "@"), which is fast because tokens repeat and their masked form is cached. A rule
+    whose values span blanks ("384.0 KB") has ``scope="message"``, runs on the whole
+    message, and only when one of its ``gates`` (substrings) occurs in it, if it has any.
+    """
+
+    name: str
+    regex: str
+    scope: str = "token"
+    replacement: str = PLACEHOLDER
+    gates: tuple[str, ...] = ()
+
+
+#: The built-in rules, most specific first: in the joined alternation the first rule that
+#: matches at a position wins, so a URL is masked whole before its digits are seen.
+DEFAULT_RULES: tuple[MaskRule, ...] = (
+    MaskRule("url", r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s\"'<>]*[^\s\"'<>\]).,;:]"),
+    MaskRule("email", r"\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[a-zA-Z]{2,}\b"),
+    MaskRule("uuid", rf"{_B}{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}{_E}"),
+    MaskRule("mac", rf"{_B}(?:{_HEX}{{2}}[:\-]){{5}}{_HEX}{{2}}{_E}"),
+    # An IPv4 address with its port, and the "host/address:port" form Java prints.
+    MaskRule(
+        "ip-port",
+        r"(?<![\w.\-\\])(?:[a-zA-Z][\w.\-]*)?/?(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?" + _E,
+    ),
+    MaskRule("ipv6", rf"{_B}(?:{_HEX}{{0,4}}:){{3,7}}{_HEX}{{1,4}}{_E}"),
+    MaskRule(
+        "host-port",
+        r"(?<![\w.\-/\\])[a-zA-Z](?=[\w\-]*[\d\-.])[\w\-]*(?:\.[\w\-]+)*:\d{1,5}" + _E,
+    ),
+    MaskRule(
+        "datetime",
+        rf"{_B}\d{{4}}-\d{{1,2}}-\d{{1,2}}(?:[T ]\d{{1,2}}:\d\d(?::\d\d)?"
+        rf"(?:[.,]\d+)?(?:Z|[+\-]\d\d:?\d\d)?)?{_E}",
+    ),
+    MaskRule("time", rf"{_B}\d{{1,2}}:\d\d(?::\d\d)?(?:[.,]\d+)?{_E}"),
+    MaskRule("windows-path", r"(?<![\w])[A-Za-z]:\\[^\s\"'<>|]*"),
+    # A Unix path: absolute, after a space, "=", ":" or a quote (so "I/O" is no path).
+    MaskRule("path", r"(?<![\w.\-/\\<>*])(?:/[\w.\-@~+%$*]+)+/?(?![\w/])"),
+    # Sizes: "64KB", "384.0 B", "1190 bytes (1.16 KB)". Durations only when the unit is
+    # glued ("250ms"): a spelt-out unit ("for 30 seconds") is part of the message.
+    MaskRule(
+        "size",
+        r"\d(?<![\w.\-/\\]\d)\d*(?:\.\d+)? ?(?:[KMGT]i?B|B|bytes)"
+        rf"(?: \(\d+(?:\.\d+)? ?[KMGT]i?B\))?{_E}",
+        scope="message",
+    ),
+    # A bounded amount shown as "<1 sec" or ">5 ms": the bound belongs to the value.
+    MaskRule(
+        "bound",
+        r"[<>](?<!\S[<>])=? ?\d+(?:\.\d+)?(?: ?(?:ms|s|sec|secs|min|mins)\b)?",
+        scope="message",
+    ),
+    MaskRule("duration", rf"{_B}\d+(?:\.\d+)?(?:ms|us|µs|ns|s|m|h|d|min|sec){_E}"),
+    MaskRule("version", rf"{_B}[vV]\d+(?:\.\d+)+{_E}"),
+    MaskRule("hex", rf"{_B}(?:0[xX]{_HEX}+|(?={_HEX}*\d){_HEX}*[a-fA-F]{_HEX}*){_E}"),
+    # An identifier glued to a number by "_" or "-": block and job ids, node names
+    # (blk_-1608, appattempt_1445_0020, R02-M1-N0). Two digits at least, so that words
+    # such as "utf-8" or "x-1" are left alone.
+    MaskRule("id", r"(?<![\w.\-/\\])(?=[\w.\-]*\d[\w.\-]*\d)[\w.\-]*\w[_\-]-?\d[\w.\-]*" + _E),
+    # A number; after a word and a dot too ("core.2275"), and after a dotted leader
+    # ("enabled.....1") as in register dumps.
+    MaskRule("number", r"(?:(?<![\w.\-/\\])|(?<=[a-zA-Z]\.)|(?<=\.\.))[\-+]?\d+(?:[.,]\d+)*" + _E),
+    # A quoted value: tag="View Lock" keeps its quotes, its words become one value.
+    MaskRule("quoted", r'="[^"]{1,200}"', scope="message", replacement='="<*>"', gates=('="',)),
+    MaskRule(
+        "boolean",
+        r"(?<![\w\-])(?:true|false|null|True|False|None|TRUE|FALSE|NULL)(?![\w\-])",
+        scope="message",
+        gates=("true", "false", "null", "True", "False", "None", "TRUE", "FALSE", "NULL"),
+    ),
+)
+
+
+# Tokens worth a look by the token rules: those with a digit, a slash, a backslash or an @.
+_CANDIDATE = re.compile(r"(?<!\S)\S*?[\d/\\@]\S*")
+
+#: Distinct tokens whose masked form is remembered (bounded memory).
+TOKEN_CACHE_SIZE = 100_000
+
+
+class Masker:
+    """Replace every value that a rule recognises by `PLACEHOLDER`.
+
+    Token rules are joined into one alternation, applied to candidate tokens only, with a
+    cache of masked tokens: numbers, addresses and ids repeat, so most tokens cost one dict
+    lookup. Message rules run afterwards, each when its gates allow.
+    """
+
+    def __init__(self, rules: Sequence[MaskRule] = DEFAULT_RULES) -> None:
+        self.rules = tuple(rules)
+        token_rules = [rule.regex for rule in self.rules if rule.scope == "token"]
+        joined = "|".join(f"(?:{regex})" for regex in token_rules) or r"(?!)"
+        self._token_sub = re.compile(joined).sub
+        self._message_rules = [
+            (re.compile(rule.regex).sub, rule.replacement, rule.gates)
+            for rule in self.rules
+            if rule.scope == "message"
+        ]
+        self._cache: dict[str, str] = {}
+
+    def _token(self, match: re.Match[str]) -> str:
+        token = match.group()
+        masked = self._cache.get(token)
+        if masked is None:
+            masked = self._token_sub(PLACEHOLDER, token)
+            if len(self._cache) >= TOKEN_CACHE_SIZE:
+                self._cache.clear()
+            self._cache[token] = masked
+        return masked
+
+    def mask(self, message: str) -> str:
+        """The message with its recognised values replaced by ``<*>``.
+
+        >>> Masker().mask("Served block blk_-1608 to /10.0.0.1:50010")
+        'Served block <*> to <*>'
+        """
+        for sub, replacement, gates in self._message_rules:
+            if not gates or any(gate in message for gate in gates):
+                message = sub(replacement, message)
+        return _CANDIDATE.sub(self._token, message)

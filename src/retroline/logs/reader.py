@@ -1,0 +1,228 @@
+"""Stream the lines of a log file, whatever its compression and encoding, in bounded memory.
+
+A log handed over after an outage may be gzipped, bzip2'd or xz'd, written in UTF-8 or in a
+Windows code page, cut off in the middle of an archive, or polluted with binary junk (a core
+dump appended, a disk block of NULs). None of that may stop a run: the reader yields every
+line it can, flags what is odd, and only raises once nothing more can be read.
+
+Memory stays bounded: the file is read line by line with a cap on the line length, never
+whole, so a 2 GB log costs no more than a 20 MB one.
+"""
+
+from __future__ import annotations
+
+import bz2
+import codecs
+import enum
+import gzip
+import io
+import lzma
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from retroline.errors import InputError
+
+__all__ = [
+    "MAX_LINE_BYTES",
+    "Compression",
+    "FileFormat",
+    "RawLine",
+    "open_log",
+    "read_lines",
+    "sniff",
+]
+
+#: Longest line kept, in bytes. Longer lines are cut here and the rest up to the newline is
+#: skipped; 64 KiB holds any real log message (Java stack traces come one frame per line).
+MAX_LINE_BYTES = 64 * 1024
+
+#: Bytes inspected to detect the encoding: enough to meet non-ASCII text in most logs.
+SAMPLE_BYTES = 64 * 1024
+
+# Control bytes other than tab, CR, LF, FF and ESC (colour codes): text never has many.
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL)
+
+
+class Compression(enum.Enum):
+    """How the bytes of a log file are packed, sniffed from their magic number."""
+
+    NONE = "none"
+    GZIP = "gzip"
+    BZIP2 = "bzip2"
+    XZ = "xz"
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """What `sniff` found out about a file: its compression and its text encoding."""
+
+    compression: Compression
+    encoding: str
+
+
+class RawLine(NamedTuple):
+    """One line of a log as read: 1-based number, text without newline, and its flags."""
+
+    number: int
+    text: str
+    truncated: bool = False
+    binary: bool = False
+
+
+_MAGIC = (
+    (b"\x1f\x8b", Compression.GZIP),
+    (b"BZh", Compression.BZIP2),
+    (b"\xfd7zXZ\x00", Compression.XZ),
+)
+
+# Errors that a damaged or cut-off archive raises while it is being read.
+_ARCHIVE_ERRORS = (EOFError, OSError, lzma.LZMAError, zlib.error)
+
+
+def _compression(path: Path) -> Compression:
+    with path.open("rb") as fh:
+        head = fh.read(6)
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    return Compression.NONE
+
+
+def open_log(path: str | Path, compression: Compression | None = None) -> io.BufferedIOBase:
+    """Open a log file for reading bytes, decompressing on the fly (sniffed unless given)."""
+    path = Path(path)
+    try:
+        kind = compression or _compression(path)
+        if kind is Compression.GZIP:
+            return gzip.open(path, "rb")
+        if kind is Compression.BZIP2:
+            return bz2.open(path, "rb")
+        if kind is Compression.XZ:
+            return lzma.open(path, "rb")
+        return path.open("rb")
+    except OSError as exc:
+        raise InputError(f"cannot open the log file: {exc.strerror or exc}", path) from exc
+
+
+def _encoding(sample: bytes) -> str:
+    """Pick the encoding of a file from its first bytes.
+
+    UTF-8 (with or without a byte-order mark) when the sample decodes as UTF-8, allowing a
+    character cut at the end of the sample; otherwise cp1252, the usual Windows code page,
+    whose undefined bytes are replaced like any other invalid byte.
+    """
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut by the sample's end is still UTF-8.
+        if exc.start < len(sample) - 3 or exc.reason != "unexpected end of data":
+            return "cp1252"
+    return "utf-8"
+
+
+def sniff(path: str | Path) -> FileFormat:
+    """Detect the compression and the encoding of a log file, reading only its first bytes."""
+    path = Path(path)
+    kind = _compression(path) if path.exists() else Compression.NONE
+    with open_log(path, kind) as fh:
+        try:
+            sample = fh.read(SAMPLE_BYTES)
+        except _ARCHIVE_ERRORS:
+            sample = b""
+    return FileFormat(kind, _encoding(sample))
+
+
+def _is_binary(raw: bytes) -> bool:
+    """True for a line that is binary junk rather than text: a NUL, or many control bytes."""
+    if b"\x00" in raw:
+        return True
+    controls = len(raw.translate(None, _NOT_CONTROL))
+    # Text has almost no control bytes (escape colour codes are not counted); random binary
+    # data has one in eight, so a tenth separates the two.
+    return controls > 1 and controls * 10 > len(raw)
+
+
+def read_lines(path: str | Path, max_line: int = MAX_LINE_BYTES) -> Iterator[RawLine]:
+    """Yield the lines of a log file, numbered from 1, decoded with the file's own encoding.
+
+    Invalid bytes become U+FFFD; lines longer than `max_line` bytes are cut (``truncated``);
+    binary junk is flagged (``binary``) with its text cleared. A damaged or cut-off archive
+    raises `InputError` naming the file and the line, after every readable line was yielded.
+    """
+    path = Path(path)
+    fmt = sniff(path)
+    if fmt.encoding == "utf-16":
+        yield from _read_utf16(path, fmt, max_line)
+        return
+    encoding = fmt.encoding
+    number = 0
+    with open_log(path, fmt.compression) as fh:
+        readline = fh.readline
+        try:
+            while True:
+                raw = readline(max_line)
+                if not raw:
+                    return
+                number += 1
+                truncated = False
+                if raw[-1:] != b"\n":
+                    if len(raw) >= max_line:
+                        truncated = True
+                        _skip_rest(fh, max_line)
+                else:
+                    raw = raw[:-2] if raw[-2:-1] == b"\r" else raw[:-1]
+                if _is_binary(raw):
+                    yield RawLine(number, "", truncated, True)
+                    continue
+                if number == 1 and encoding == "utf-8-sig":
+                    raw = raw.removeprefix(codecs.BOM_UTF8)
+                yield RawLine(number, raw.decode(encoding, "replace"), truncated, False)
+        except _ARCHIVE_ERRORS as exc:
+            raise InputError(
+                f"the {fmt.compression.value} archive is damaged or cut off ({exc}); "
+                f"the {number} lines before were read",
+                path,
+                number + 1,
+            ) from exc
+
+
+def _skip_rest(fh: io.BufferedIOBase, max_line: int) -> None:
+    """Discard the remainder of an over-long line, up to and including its newline."""
+    while True:
+        rest = fh.readline(max_line)
+        if not rest or rest[-1:] == b"\n":
+            return
+
+
+def _read_utf16(path: Path, fmt: FileFormat, max_line: int) -> Iterator[RawLine]:
+    """UTF-16 files cannot be split on the newline byte; decode them as a text stream."""
+    number = 0
+    with open_log(path, fmt.compression) as fh:
+        text = io.TextIOWrapper(
+            fh,  # type: ignore[type-var]
+            encoding="utf-16",
+            errors="replace",
+            newline=None,
+        )
+        try:
+            while line := text.readline(max_line):
+                number += 1
+                truncated = not line.endswith("\n") and len(line) >= max_line
+                while truncated and (rest := text.readline(max_line)):
+                    if rest.endswith("\n"):
+                        break
+                yield RawLine(number, line.rstrip("\r\n"), truncated, False)
+        except _ARCHIVE_ERRORS as exc:
+            raise InputError(
+                f"the {fmt.compression.value} archive is damaged or cut off ({exc})",
+                path,
+                number + 1,
+            ) from exc

@@ -1,0 +1,326 @@
+"""Group log messages into templates online: learn with `add`, look up with `match`.
+
+The miner masks a message (`masking.Masker`), splits it into tokens, and looks for a known
+template with the same number of tokens whose constant tokens mostly agree; the tokens that
+differ become ``<*>``. Unlike Drain it does not route messages by their first tokens, so a
+variable at the start of a message (a host, a proxy address) cannot split one template into
+hundreds; and an exact-form cache answers the repeated masked forms that make up most of a
+log without any comparison.
+
+Template ids are derived from the first masked form a template was created from, so they do
+not change when the template generalises, and the same log mined twice gets the same ids.
+The whole state exports to plain data (`export`) and comes back with `TemplateMiner.load`.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from retroline.logs.masking import DEFAULT_RULES, PLACEHOLDER, Masker, MaskRule
+
+__all__ = ["Change", "Match", "MinerConfig", "Template", "TemplateMiner"]
+
+
+class Change(enum.Enum):
+    """What `TemplateMiner.add` did to the template a message went to."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class MinerConfig:
+    """Everything that tunes the miner; the defaults hold for logs in general.
+
+    similarity: share of a template's constant tokens a message must repeat to join it.
+    min_shared: constant tokens a message must share with a template to join it, so that
+        two short messages that differ in a word (``LOOKING``/``FOLLOWING``) stay apart.
+    word_variants: distinct plain words (no digit, no masked part) a position must show
+        before it becomes a variable. Two are an alternative (``Accepted``/``Failed
+        password``), usually two templates; three or more are a user name or a host.
+    cache_size: masked forms remembered for the exact-form fast path (bounded memory).
+    rules: the masking rules, in order.
+    """
+
+    similarity: float = 0.5
+    min_shared: int = 1
+    word_variants: int = 3
+    cache_size: int = 200_000
+    rules: tuple[MaskRule, ...] = DEFAULT_RULES
+
+
+@dataclass
+class Template:
+    """A message template: a stable id, its tokens (``<*>`` for variables) and a count."""
+
+    id: str
+    tokens: list[str]
+    count: int = 0
+    #: The template this one was folded into, once a word position proved variable.
+    merged_into: Template | None = field(default=None, repr=False)
+    #: Per position, the plain words seen there by near-miss messages, and their templates.
+    variants: dict[int, set[str]] = field(default_factory=dict, repr=False)
+    siblings: list[Template] = field(default_factory=list, repr=False)
+
+    def resolved(self) -> Template:
+        """This template, or the one it was merged into."""
+        template = self
+        while template.merged_into is not None:
+            template = template.merged_into
+        return template
+
+    @property
+    def text(self) -> str:
+        """The template as shown to people: tokens joined by a space."""
+        return " ".join(self.tokens)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for the library: id, template text, tokens, count."""
+        return {
+            "id": self.id,
+            "template": self.text,
+            "tokens": list(self.tokens),
+            "count": self.count,
+        }
+
+
+@dataclass(frozen=True)
+class Match:
+    """The template a message belongs to and what learning it changed."""
+
+    template: Template
+    change: Change = field(default=Change.UNCHANGED)
+
+    @property
+    def id(self) -> str:
+        return self.template.id
+
+
+def _template_id(masked: str) -> str:
+    # 12 hex digits (48 bits): collisions among a log's few thousand templates are
+    # vanishingly rare, and `_new` still resolves one.
+    return hashlib.blake2b(masked.encode("utf-8", "replace"), digest_size=6).hexdigest()
+
+
+class TemplateMiner:
+    """An online template miner; see the module docstring for the method."""
+
+    def __init__(self, config: MinerConfig | None = None) -> None:
+        self.config = config or MinerConfig()
+        self._mask = Masker(self.config.rules).mask
+        self._cache: dict[str, Template] = {}
+        self._by_length: dict[int, list[Template]] = {}
+        self._by_id: dict[str, Template] = {}
+
+    @property
+    def templates(self) -> list[Template]:
+        """Every template, in the order they were created."""
+        return list(self._by_id.values())
+
+    def get(self, template_id: str) -> Template | None:
+        """The template with this id, if the miner knows it."""
+        return self._by_id.get(template_id)
+
+    def add(self, message: str) -> Match:
+        """Learn one message: join it to its template (generalising it) or start a new one."""
+        masked = self._mask(message)
+        template = self._cache.get(masked)
+        if template is not None:
+            template = template.resolved()
+            template.count += 1
+            return Match(template, Change.UNCHANGED)
+        tokens = masked.split()
+        template, change = self._learn(masked, tokens)
+        template.count += 1
+        self._remember(masked, template)
+        return Match(template, change)
+
+    def match(self, message: str) -> Match | None:
+        """The template a message belongs to, without learning anything (None if none fits)."""
+        masked = self._mask(message)
+        template = self._cache.get(masked)
+        if template is None:
+            found = self._best(masked.split())
+            if found is None or found[1]:  # read-only: the template must already cover it
+                return None
+            template = found[0]
+        return Match(template.resolved(), Change.UNCHANGED)
+
+    def _learn(self, masked: str, tokens: list[str]) -> tuple[Template, Change]:
+        found = self._best(tokens)
+        if found is None:
+            return self._new(masked, tokens), Change.CREATED
+        template, differ, shared = found
+        if not differ:
+            return template, Change.UNCHANGED
+        words = [i for i in differ if _alternative(template.tokens[i], tokens[i])]
+        if words and not self._variable_words(template, tokens, words, shared):
+            sibling = self._new(masked, tokens)
+            template.siblings.append(sibling)
+            return sibling, Change.CREATED
+        for i in differ:
+            template.tokens[i] = _merge_token(template.tokens[i], tokens[i])
+        if words:
+            self._absorb_siblings(template)
+        return template, Change.UPDATED
+
+    def _variable_words(
+        self, template: Template, tokens: list[str], words: list[int], shared: int
+    ) -> bool:
+        """Record the words a near-miss message brings; True once every one proved variable.
+
+        A word that is most of a short message ("onClick called" against "onDraw called")
+        names the event rather than varies in it, so at least two tokens must agree.
+        """
+        enough = shared >= 2
+        # Words that change together at several positions are more often different
+        # templates (state transitions "from NEW to RUNNING") than variables: ask for more.
+        needed = self.config.word_variants * (1 if len(words) == 1 else 2)
+        for i in words:
+            seen = template.variants.setdefault(i, {template.tokens[i]})
+            seen.add(tokens[i])
+            enough = enough and len(seen) >= needed
+        return enough
+
+    def _absorb_siblings(self, template: Template) -> None:
+        """Fold the siblings the template now covers into it (their ids become aliases)."""
+        keep = []
+        for sibling in template.siblings:
+            if sibling.merged_into is None and _fits_all(template.tokens, sibling.tokens):
+                sibling.merged_into = template
+                template.count += sibling.count
+                self._by_length[len(sibling.tokens)].remove(sibling)
+            else:
+                keep.append(sibling)
+        template.siblings = keep
+
+    def _remember(self, masked: str, template: Template) -> None:
+        if len(self._cache) >= self.config.cache_size:
+            self._cache.clear()
+        self._cache[masked] = template
+
+    def _new(self, masked: str, tokens: list[str]) -> Template:
+        base = _template_id(masked)
+        template_id, n = base, 1
+        while template_id in self._by_id:
+            n += 1
+            template_id = f"{base}-{n}"
+        template = Template(template_id, tokens)
+        self._by_id[template_id] = template
+        self._by_length.setdefault(len(tokens), []).append(template)
+        return template
+
+    def _best(self, tokens: Sequence[str]) -> tuple[Template, list[int], int] | None:
+        """The closest template of the same length, if close enough to join, and the
+        positions where it does not fit the message yet (empty when it covers the message),
+        and the number of constant tokens they share.
+        """
+        best: Template | None = None
+        best_score, best_differ, best_shared = -1.0, [], 0
+        threshold, min_shared = self.config.similarity, self.config.min_shared
+        for template in self._by_length.get(len(tokens), ()):
+            constants = shared = 0
+            differ = []
+            for i, (mine, theirs) in enumerate(zip(template.tokens, tokens, strict=True)):
+                if mine == PLACEHOLDER:
+                    continue
+                constants += 1
+                if mine == theirs or (PLACEHOLDER in mine and _fits(mine, theirs)):
+                    shared += 1
+                else:
+                    differ.append(i)
+            if not constants:
+                score = 1.0
+            elif shared < min_shared:
+                continue
+            else:
+                score = shared / constants
+            if score >= threshold and score > best_score:
+                best, best_score, best_differ, best_shared = template, score, differ, shared
+        return None if best is None else (best, best_differ, best_shared)
+
+    def export(self) -> list[dict[str, Any]]:
+        """The miner's state as plain data, one dict per template, for the library."""
+        return [template.to_dict() for template in self._by_id.values()]
+
+    @classmethod
+    def load(
+        cls, state: Iterable[dict[str, Any]], config: MinerConfig | None = None
+    ) -> TemplateMiner:
+        """A miner that continues from exported state: same templates, same ids."""
+        miner = cls(config)
+        for item in state:
+            tokens = list(item.get("tokens") or str(item["template"]).split())
+            template = Template(str(item["id"]), tokens, int(item.get("count", 0)))
+            miner._by_id[template.id] = template
+            miner._by_length.setdefault(len(tokens), []).append(template)
+        return miner
+
+
+_DELIMITER = re.compile(r"[^\w<>*]")
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+_DIGITS = re.compile(r"\d.*\d|^\d").search
+
+
+def _is_word(token: str) -> bool:
+    """A plain word, possibly part of the template: no masked part and at most one digit,
+    not leading (``ssh2``, ``SOCKS5`` and ``IPv4`` are words, ``t761`` is not)."""
+    return PLACEHOLDER not in token and _DIGITS(token) is None
+
+
+def _alternative(mine: str, theirs: str) -> bool:
+    """Whether two differing tokens may be alternative wordings rather than one variable:
+    both plain words, and not the same key with two values (``user=root``/``user=bob``).
+    """
+    if not (_is_word(mine) and _is_word(theirs)):
+        return False
+    head = _merge_token(mine, theirs).partition(PLACEHOLDER)[0]
+    return not head.endswith(("=", ":"))
+
+
+def _fits(template_token: str, token: str) -> bool:
+    """Whether a token with masked parts (``uid=<*>,``) covers a message token."""
+    pattern = _PATTERNS.get(template_token)
+    if pattern is None:
+        parts = (re.escape(part) for part in template_token.split(PLACEHOLDER))
+        pattern = _PATTERNS[template_token] = re.compile(".*?".join(parts), re.DOTALL)
+    return pattern.fullmatch(token) is not None
+
+
+def _fits_all(template: Sequence[str], tokens: Sequence[str]) -> bool:
+    return all(
+        mine in (PLACEHOLDER, theirs) or (PLACEHOLDER in mine and _fits(mine, theirs))
+        for mine, theirs in zip(template, tokens, strict=True)
+    )
+
+
+def _merge_token(mine: str, theirs: str) -> str:
+    """The most specific token covering both: their common head and tail around ``<*>``.
+
+    The head ends and the tail starts at punctuation, so ``user=root`` and ``user=bob``
+    give ``user=<*>`` and ``1190,`` and ``<*>,`` give ``<*>,``, but ``failure`` and
+    ``failures`` give ``<*>``.
+    """
+    if mine == PLACEHOLDER:
+        return mine
+    limit = min(len(mine), len(theirs))
+    head = 0
+    while head < limit and mine[head] == theirs[head]:
+        head += 1
+    while head and not _DELIMITER.match(mine, head - 1):
+        head -= 1
+    tail = 0
+    while tail < limit - head and mine[-1 - tail] == theirs[-1 - tail]:
+        tail += 1
+    while tail and not _DELIMITER.match(mine, len(mine) - tail):
+        tail -= 1
+    merged = mine[:head] + PLACEHOLDER + (mine[len(mine) - tail :] if tail else "")
+    return merged

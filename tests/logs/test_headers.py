@@ -1,0 +1,168 @@
+"""Header detection, time resolution, continuation lines and year rollover."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from retroline.errors import UsageError
+from retroline.logs.headers import PATTERNS, detect
+from retroline.logs.parse import parse_lines
+from retroline.logs.timestamps import TimeResolver
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.name)
+def test_every_pattern_parses_its_example(pattern) -> None:
+    fields = pattern.parse(pattern.example)
+    assert fields is not None
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "at", "host", "process", "pid", "level", "message"),
+    [
+        (
+            "<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - 'su root' failed",
+            "rfc5424",
+            datetime(2003, 10, 11, 22, 14, 15, 3000, UTC),
+            "mymachine.example.com",
+            "su",
+            None,
+            None,
+            "'su root' failed",
+        ),
+        (
+            "<34>Oct 11 22:14:15 mymachine su[77]: 'su root' failed for lonvick",
+            "rfc3164",
+            datetime(2020, 10, 11, 22, 14, 15, tzinfo=UTC),
+            "mymachine",
+            "su",
+            "77",
+            None,
+            "'su root' failed for lonvick",
+        ),
+        (
+            '{"__REALTIME_TIMESTAMP":"1473366708000123","_HOSTNAME":"h1","SYSLOG_IDENTIFIER":'
+            '"sshd","_PID":"42","PRIORITY":"3","MESSAGE":"Connection closed"}',
+            "journald-json",
+            datetime(2016, 9, 8, 20, 31, 48, 123, UTC),
+            "h1",
+            "sshd",
+            "42",
+            "err",
+            "Connection closed",
+        ),
+        (
+            "2016-09-08T22:31:48.5+02:00 ERROR db: connection refused",
+            "iso-level",
+            datetime(2016, 9, 8, 20, 31, 48, 500000, UTC),
+            None,
+            "db",
+            None,
+            "ERROR",
+            "connection refused",
+        ),
+        (
+            "2016-09-08 20:31:48,123 - app.db - WARNING - pool exhausted",
+            "python-logging",
+            datetime(2016, 9, 8, 20, 31, 48, 123000, UTC),
+            None,
+            "app.db",
+            None,
+            "WARNING",
+            "pool exhausted",
+        ),
+        (
+            "2016-09-08 20:31:48,123 [main] INFO  org.foo.Bar - started",
+            "log4j-default",
+            datetime(2016, 9, 8, 20, 31, 48, 123000, UTC),
+            None,
+            "org.foo.Bar",
+            None,
+            "INFO",
+            "started",
+        ),
+        (
+            '10.0.0.1 - - [08/Sep/2016:22:31:48 +0200] "GET / HTTP/1.1" 200 612',
+            "access-log",
+            datetime(2016, 9, 8, 20, 31, 48, tzinfo=UTC),
+            "10.0.0.1",
+            None,
+            None,
+            None,
+            '"GET / HTTP/1.1" 200 612',
+        ),
+        (
+            "[2014-10-18 05:54:52 4572] WARNING (image:490) domain died",
+            "xen",
+            datetime(2014, 10, 18, 5, 54, 52, tzinfo=UTC),
+            None,
+            "image",
+            "4572",
+            "WARNING",
+            "domain died",
+        ),
+        (
+            "2016/09/08-20:31:48 stompclt[47740]: main lingering",
+            "stompclt",
+            datetime(2016, 9, 8, 20, 31, 48, tzinfo=UTC),
+            None,
+            "stompclt",
+            "47740",
+            None,
+            "main lingering",
+        ),
+    ],
+)
+def test_formats_are_detected_and_split(
+    tmp_path: Path, line, name, at, host, process, pid, level, message
+) -> None:
+    assert detect([line, line]).name == name
+    path = tmp_path / "one.log"
+    path.write_text(line + "\n" + line + "\n", encoding="utf-8")
+    got = next(parse_lines(path, year=2020))
+    assert (got.at, got.host, got.process, got.pid, got.level, got.message) == (
+        at,
+        host,
+        process,
+        pid,
+        level,
+        message,
+    )
+
+
+def test_continuation_lines_belong_to_the_record_before() -> None:
+    lines = list(parse_lines(DATA / "stacktrace.log"))
+    assert [p.continuation for p in lines] == [False, True, True, True, False]
+    assert [p.line for p in lines] == [1, 2, 3, 4, 5]
+    assert {p.at for p in lines[:4]} == {datetime(2016, 9, 8, 20, 31, 48, 123000, UTC)}
+    assert lines[2].level == "ERROR"
+    assert lines[2].message == "at org.foo.Bar.run(Bar.java:42)"
+
+
+def test_year_rollover_inside_a_file_is_followed() -> None:
+    ats = [p.at for p in parse_lines(DATA / "rollover.log", year=2015)]
+    assert ats[0] == datetime(2015, 12, 31, 23, 59, 58, tzinfo=UTC)
+    assert ats[2] == datetime(2016, 1, 1, 0, 0, 1, tzinfo=UTC)
+
+
+def test_a_missing_year_is_assumed_openly() -> None:
+    lines = list(parse_lines(DATA / "rollover.log"))
+    assert all(p.year_assumed for p in lines)
+    assert lines[0].to_json_dict()["year_assumed"] is True
+    assert not any(p.year_assumed for p in parse_lines(DATA / "rollover.log", year=2015))
+
+
+def test_zone_applies_where_the_log_states_none_and_offsets_win() -> None:
+    resolver = TimeResolver("Europe/Zurich", 2016)
+    local = {"Y": "2016", "m": "09", "d": "08", "H": "17", "M": "56", "S": "00"}
+    assert resolver.resolve(local) == datetime(2016, 9, 8, 15, 56, tzinfo=UTC)
+    assert resolver.resolve({**local, "z": "-05:00"}) == datetime(2016, 9, 8, 22, 56, tzinfo=UTC)
+
+
+def test_an_unknown_zone_is_a_usage_error() -> None:
+    with pytest.raises(UsageError):
+        TimeResolver("Mars/Olympus")

@@ -1,0 +1,90 @@
+"""The reader: compression, truncated archives, encodings, long lines, binary junk."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+from pathlib import Path
+
+import pytest
+
+from retroline.errors import InputError
+from retroline.logs.reader import Compression, read_lines, sniff
+
+LINES = [f"2016-09-08 20:31:{i % 60:02d} host app[{i}]: message number {i}" for i in range(3000)]
+BODY = ("\n".join(LINES) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("opener", "suffix", "kind"),
+    [
+        (gzip.open, ".gz", Compression.GZIP),
+        (bz2.open, ".bz2", Compression.BZIP2),
+        (lzma.open, ".xz", Compression.XZ),
+        (open, ".log", Compression.NONE),
+    ],
+)
+def test_compressed_files_stream_every_line(tmp_path: Path, opener, suffix, kind) -> None:
+    path = tmp_path / f"app{suffix}"
+    with opener(path, "wb") as fh:
+        fh.write(BODY)
+    assert sniff(path).compression is kind
+    assert [raw.text for raw in read_lines(path)] == LINES
+
+
+def test_truncated_gzip_yields_what_it_read_then_names_file_and_line(tmp_path: Path) -> None:
+    whole = gzip.compress(BODY * 20)
+    path = tmp_path / "cut.log.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    got = []
+    with pytest.raises(InputError) as info:
+        for raw in read_lines(path):
+            got.append(raw)
+    assert got, "the lines before the cut were kept"
+    assert info.value.path == str(path)
+    assert info.value.line == got[-1].number + 1
+    assert "cut off" in str(info.value)
+    assert [raw.text for raw in got] == (LINES * 20)[: len(got)]
+
+
+@pytest.mark.parametrize(
+    ("codec", "encoding"),
+    [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("cp1252", "cp1252"), ("utf-16", "utf-16")],
+)
+def test_encoding_is_detected_per_file(tmp_path: Path, codec: str, encoding: str) -> None:
+    text = ["caf\u00e9 \u20ac ok", "second line"]
+    path = tmp_path / "enc.log"
+    path.write_bytes(("\n".join(text) + "\n").encode(codec))
+    assert sniff(path).encoding == encoding
+    assert [raw.text for raw in read_lines(path)] == text
+
+
+def test_invalid_bytes_are_replaced_and_do_not_stop_the_run(tmp_path: Path) -> None:
+    path = tmp_path / "bad.log"
+    path.write_bytes(("x" * 70_000).encode() + b"\n" + b"ok \xff\xfe end\nlast\n")
+    texts = [raw.text for raw in read_lines(path)]
+    assert texts[-1] == "last"
+    assert len(texts) == 3
+
+
+def test_long_lines_are_cut_and_reading_goes_on(tmp_path: Path) -> None:
+    path = tmp_path / "long.log"
+    path.write_bytes(b"first\n" + b"A" * 300_000 + b"\nafter\n")
+    lines = list(read_lines(path, max_line=1024))
+    assert [(raw.number, raw.truncated) for raw in lines] == [(1, False), (2, True), (3, False)]
+    assert len(lines[1].text) == 1024
+    assert lines[2].text == "after"
+
+
+def test_binary_junk_is_flagged(tmp_path: Path) -> None:
+    path = tmp_path / "junk.log"
+    path.write_bytes(b"good line\n\x00\x01\x02\x03\x00binary\x00\nanother good line\n")
+    lines = list(read_lines(path))
+    assert [raw.binary for raw in lines] == [False, True, False]
+    assert lines[2].text == "another good line"
+
+
+def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError):
+        list(read_lines(tmp_path / "nope.log"))
