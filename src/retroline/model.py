@@ -29,6 +29,7 @@ __all__ = [
     "Severity",
     "Source",
     "UtcDateTime",
+    "Window",
     "ZoneSource",
     "incident_schema",
 ]
@@ -195,6 +196,16 @@ class Finding(_Model):
     source: Source | None = None
 
 
+class Window(_Model):
+    """A span of time the document states, such as its impact window ("from 05:54 to 17:10")."""
+
+    at: UtcDateTime | None = None
+    end_at: UtcDateTime | None = None
+    time_text: str = ""
+    text: str = ""
+    source: Source | None = None
+
+
 class Incident(_Model):
     """An incident: what happened, when (in UTC), and the evidence behind it."""
 
@@ -209,6 +220,7 @@ class Incident(_Model):
     links: list[Link] = Field(default_factory=list)
     hypotheses: list[Hypothesis] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
+    stated_windows: list[Window] = Field(default_factory=list)
 
 
 def incident_schema() -> dict[str, Any]:

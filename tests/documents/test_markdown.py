@@ -93,3 +93,16 @@ def test_nul_bytes_name_the_line(tmp_path: Path) -> None:
     with pytest.raises(EncodingError) as info:
         read_document(doc)
     assert info.value.line == 3
+
+
+def test_impossible_date_is_a_finding_on_its_line(tmp_path: Path) -> None:
+    doc = tmp_path / "pm.md"
+    doc.write_text(
+        "# T\n\n- 2024-02-30 10:00 UTC - a day that does not exist\n- 2024-02-28 10:00 UTC - real\n",
+        encoding="utf-8",
+    )
+    incident = read_document(doc)
+    assert [e.text for e in incident.events] == ["real"]
+    (finding,) = [f for f in incident.findings if f.code == "impossible-date"]
+    assert finding.source is not None and finding.source.line == 3
+    assert "2024-02-30" in finding.message

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
-from retroline.model import Event, Finding, Incident, SectionKind, Severity, ZoneSource
+from retroline.model import Event, EventKind, Finding, Incident, SectionKind, Severity, ZoneSource
+
+# Times in postmortems are written to the minute and often rounded: a window is contradicted
+# only by events well outside it.
+WINDOW_TOLERANCE = dt.timedelta(minutes=15)
+# A range whose end, read as the next day, lies this far after its start was written backwards.
+LONGEST_RANGE = dt.timedelta(hours=12)
 
 Check = Callable[[Incident], list[Finding]]
 
@@ -46,7 +53,8 @@ def out_of_order(incident: Incident) -> list[Finding]:
     found = []
     previous: Event | None = None
     for event in incident.events:
-        if event.at is None:
+        # Pasted log lines illustrate an entry; they are not entries written in order.
+        if event.at is None or event.kind is EventKind.LOG:
             continue
         if previous is not None and previous.at is not None and event.at < previous.at:
             found.append(
@@ -97,7 +105,72 @@ def owners(incident: Incident) -> list[Finding]:
     ]
 
 
-CHECKS: list[Check] = [zone_not_stated, zones_mixed, out_of_order, missing_parts, owners]
+def impact_window(incident: Incident) -> list[Finding]:
+    """A stated impact window that the timeline contradicts (recovery after it ended)."""
+    found = []
+    for window in incident.stated_windows:
+        if window.at is None or window.end_at is None:
+            continue
+        late = [
+            e
+            for e in incident.events
+            if e.at is not None
+            and e.kind in (EventKind.MITIGATION, EventKind.RESOLUTION)
+            and e.at > window.end_at + WINDOW_TOLERANCE
+        ]
+        early = [
+            e
+            for e in incident.events
+            if e.at is not None
+            and e.kind is EventKind.IMPACT_START
+            and e.at < window.at - WINDOW_TOLERANCE
+        ]
+        for events, side in ((late, "ends"), (early, "starts")):
+            if not events:
+                continue
+            event = events[0]
+            edge = window.end_at if side == "ends" else window.at
+            assert event.at is not None and edge is not None
+            found.append(
+                Finding(
+                    code="impact-window-contradiction",
+                    severity=Severity.WARNING,
+                    message=(
+                        f"the stated window {window.time_text!r} {side} at {edge:%Y-%m-%d %H:%M} UTC, "
+                        f"but the timeline has {event.text[:70]!r} at {event.at:%Y-%m-%d %H:%M} UTC"
+                        f" (line {event.source.line})"
+                    ),
+                    source=window.source,
+                )
+            )
+    return found
+
+
+def ranges(incident: Incident) -> list[Finding]:
+    """A range that ends before it starts ("8:24 - 8:20")."""
+    return [
+        Finding(
+            code="range-inverted",
+            severity=Severity.WARNING,
+            message=f"the range {event.time_text!r} ends before it starts",
+            source=event.source,
+        )
+        for event in incident.events
+        if event.at is not None
+        and event.end_at is not None
+        and (event.end_at < event.at or event.end_at - event.at > LONGEST_RANGE)
+    ]
+
+
+CHECKS: list[Check] = [
+    zone_not_stated,
+    zones_mixed,
+    out_of_order,
+    impact_window,
+    ranges,
+    missing_parts,
+    owners,
+]
 
 
 def run_checks(incident: Incident, checks: list[Check] | None = None) -> list[Finding]:

@@ -1,210 +1,118 @@
-"""Markdown postmortems: headings become sections, timestamped bullets become events.
-
-Parsed with markdown-it-py, whose tokens carry the source line of every block, so each event
-points back to the line it was written on.
-"""
+"""Markdown to blocks, with markdown-it-py: its tokens carry the source line of every block."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from retroline.documents.sections import classify
-from retroline.errors import ParseError
-from retroline.model import (
-    ActionItem,
-    Event,
-    Link,
-    Precision,
-    Section,
-    SectionKind,
-    Source,
-    ZoneSource,
-)
+from retroline.documents import metadata
+from retroline.documents.blocks import Block, BlockKind, Parsed
+from retroline.documents.plain import STAMPED
 
-# An ISO 8601 stamp at the start of a bullet: "2024-03-05 14:02 UTC - ...",
-# "**2024-03-05T14:02:10+01:00**: ...". Other forms are the timeline extractor's job.
-_STAMP = re.compile(
-    r"^\s*(?:\*\*|__|`)?\s*"
-    r"(?P<date>\d{4}-\d{2}-\d{2})"
-    r"(?:[T ](?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:[.,]\d+)?)?"
-    r"\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2})?)?"
-    r"\s*(?:\*\*|__|`)?\s*(?:[-\u2013\u2014:|]\s*)?(?:\*\*|__)?\s*"
-)
-_OWNER = re.compile(
-    r"\((?:owner|assignee|assigned to|who)\s*[:=]\s*(?P<owner>[^)]+)\)|"
-    r"(?:^|\s)@(?P<handle>[A-Za-z][\w.-]*)|"
-    r"\b(?:owner|assignee)\s*[:=]\s*(?P<plain>[A-Z][\w.-]*(?: [A-Z][\w.-]*)?)",
-    re.IGNORECASE,
-)
-_CHECKBOX = re.compile(r"^\[(?P<mark>[ xX])\]\s*")
-_DATE_LINE = re.compile(
-    r"^\s*(?:date|published|written|posted)\s*:\s*(\d{4}-\d{2}-\d{2})", re.I | re.M
-)
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 
 
-@dataclass
-class _Block:
-    """One list item or paragraph with its text and first source line."""
-
-    text: str
-    line: int
-    depth: int
-    children: list[_Block] = field(default_factory=list)
-
-
-@dataclass
-class MarkdownParts:
-    """What a Markdown document says, before checks are run on it."""
-
-    title: str
-    document_date: dt.date | None
-    events: list[Event]
-    sections: list[Section]
-    action_items: list[ActionItem]
-    links: list[Link]
+def _plain(token: Token) -> list[str]:
+    """The inline token's text without markup, one string per source line."""
+    lines = [""]
+    for child in token.children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            lines.append("")
+        elif child.type in ("text", "code_inline", "html_inline"):
+            content = child.content
+            if child.type == "html_inline":
+                content = "" if content.startswith("<") else content
+            lines[-1] += content
+        elif child.type == "image":
+            lines[-1] += child.content
+    return [" ".join(line.split()) for line in lines]
 
 
-def _inline_text(token: Token) -> str:
-    return " ".join((token.content or "").split())
-
-
-def _stamp(text: str, path: str, line: int, tz: str | None) -> Event | None:
-    m = _STAMP.match(text)
-    if not m:
-        return None
-    rest = text[m.end() :].strip()
-    if not rest:
-        return None
-    try:
-        day = dt.date.fromisoformat(m["date"])
-        if m["h"] is not None:
-            dt.time(int(m["h"]), int(m["m"]), int(m["s"] or 0))
-    except ValueError as exc:
-        raise ParseError(
-            f"impossible date or time {text[: m.end()].strip()!r}: {exc}", path, line
-        ) from exc
-    if m["h"] is None:
-        return Event(
-            date=day,
-            precision=Precision.DAY,
-            time_text=m["date"],
-            text=rest,
-            source=Source(path=path, line=line),
-        )
-    local = dt.datetime(day.year, day.month, day.day, int(m["h"]), int(m["m"]), int(m["s"] or 0))
-    zone_text = m["zone"]
-    if zone_text:
-        if zone_text in ("Z", "UTC", "GMT"):
-            tzinfo: dt.tzinfo = dt.UTC
-        else:
-            digits = zone_text.replace(":", "")
-            sign = -1 if digits[0] == "-" else 1
-            tzinfo = dt.timezone(
-                sign * dt.timedelta(hours=int(digits[1:3]), minutes=int(digits[3:5]))
-            )
-        zone, zone_source = zone_text, ZoneSource.EXPLICIT
-    elif tz:
-        tzinfo, zone, zone_source = ZoneInfo(tz), tz, ZoneSource.OPTION
-    else:
-        tzinfo, zone, zone_source = dt.UTC, "UTC", ZoneSource.ASSUMED
-    return Event(
-        at=local.replace(tzinfo=tzinfo),
-        date=day,
-        precision=Precision.SECOND if m["s"] else Precision.MINUTE,
-        time_text=text[: m.end()].strip(" -:|*_`\u2013\u2014"),
-        zone=zone,
-        zone_source=zone_source,
-        text=rest,
-        source=Source(path=path, line=line),
-    )
-
-
-def _action(text: str, path: str, line: int) -> ActionItem:
-    status = None
-    box = _CHECKBOX.match(text)
-    if box:
-        status = "done" if box["mark"] in "xX" else "open"
-        text = text[box.end() :]
-    owner = None
-    m = _OWNER.search(text)
-    if m:
-        owner = (m["owner"] or m["handle"] or m["plain"]).strip()
-    return ActionItem(
-        text=text.strip(), owner=owner, status=status, source=Source(path=path, line=line)
-    )
-
-
-def parse(text: str, path: str, *, tz: str | None = None) -> MarkdownParts:
-    """Read a Markdown postmortem; ``tz`` (IANA) applies to stamps that state no zone."""
-    md = MarkdownIt("commonmark").enable("table")
-    tokens = md.parse(text)
-    title = ""
-    sections: list[Section] = []
-    events: list[Event] = []
-    actions: list[ActionItem] = []
-    links: list[Link] = []
-    current: Section | None = None
-    body: list[str] = []
+def read_markdown(text: str) -> Parsed:
+    """Markdown (CommonMark with tables): headings, lists, tables, quotes and code."""
+    parsed = Parsed(blocks=[])
+    lines = text.splitlines()
+    metadata.scan(lines, parsed)
+    front = _FRONT_MATTER.match(text)
+    source = text
+    if front:  # YAML front matter: keep line numbers, drop the block
+        source = "\n" * front.group(0).count("\n") + text[front.end() :]
+    tokens = MarkdownIt("commonmark").enable("table").parse(source)
+    blocks: list[Block] = []
     depth = 0
-
-    def close_section() -> None:
-        if current is not None:
-            current.text = "\n".join(body).strip()
-
+    quote = 0
+    item_open = False  # the next paragraph is the first of a list item
+    row: list[str] | None = None
+    row_line, row_header = 0, False
     for i, tok in enumerate(tokens):
-        line = (tok.map[0] + 1) if tok.map else 0
-        if tok.type == "heading_open":
-            heading = _inline_text(tokens[i + 1])
-            if not title and tok.tag in ("h1", "h2"):
-                title = heading
-                if tok.tag == "h1":
-                    continue
-            close_section()
-            body = []
-            current = Section(
-                kind=classify(heading), title=heading, source=Source(path=path, line=line)
-            )
-            sections.append(current)
-        elif tok.type in ("bullet_list_open", "ordered_list_open"):
+        line = tok.map[0] + 1 if tok.map else 0
+        kind = tok.type
+        if kind == "heading_open":
+            title = " ".join(_plain(tokens[i + 1]))
+            blocks.append(Block(BlockKind.HEADING, title, line, int(tok.tag[1])))
+        elif kind in ("bullet_list_open", "ordered_list_open"):
             depth += 1
-        elif tok.type in ("bullet_list_close", "ordered_list_close"):
+        elif kind in ("bullet_list_close", "ordered_list_close"):
             depth -= 1
-        elif tok.type == "inline" and tokens[i - 1].type == "paragraph_open":
-            opener = tokens[i - 1].map
-            para_line = opener[0] + 1 if opener else line
-            content = tok.content.strip()
-            body.append(content)
-            for child in tok.children or []:
-                if child.type == "link_open":
-                    href = str(child.attrs.get("href", ""))
-                    if href.startswith(("http://", "https://", "mailto:")):
-                        links.append(
-                            Link(url=href, text="", source=Source(path=path, line=para_line))
+        elif kind == "list_item_open":
+            item_open = True
+        elif kind == "blockquote_open":
+            quote += 1
+        elif kind == "blockquote_close":
+            quote -= 1
+        elif kind == "tr_open":
+            row, row_line, row_header = [], line, False
+        elif kind in ("th_open", "td_open") and row is not None:
+            row_header = row_header or kind == "th_open"
+            row.append(" ".join(_plain(tokens[i + 1])))
+        elif kind == "tr_close" and row is not None:
+            blocks.append(
+                Block(
+                    BlockKind.ROW,
+                    " | ".join(c for c in row if c),
+                    row_line,
+                    cells=row,
+                    header=row_header,
+                )
+            )
+            row = None
+        elif kind in ("fence", "code_block"):
+            first = line + (1 if kind == "fence" else 0)
+            for offset, code in enumerate(tok.content.splitlines()):
+                if code.strip():
+                    blocks.append(
+                        Block(
+                            BlockKind.CODE, code.strip(), first + offset, depth + 1 if depth else 0
                         )
-            if depth == 0:
-                continue
-            first = " ".join(content.splitlines()[0].split())
-            event = _stamp(first, path, para_line, tz)
-            if event is not None:
-                events.append(event)
-            elif depth > 1 and events and events[-1].source.line is not None:
-                # An undated line under a dated one is that entry's detail, not an event.
-                events[-1].details.append(first)
-            elif current is not None and current.kind is SectionKind.ACTION_ITEMS and depth == 1:
-                actions.append(_action(first, path, para_line))
-    close_section()
-
-    for link in links:
-        if not link.text:
-            link.text = link.url
-    if not title:
-        title = next((ln.strip("# ").strip() for ln in text.splitlines() if ln.strip()), path)
-    date_line = _DATE_LINE.search(text)
-    doc_date = dt.date.fromisoformat(date_line[1]) if date_line else None
-    return MarkdownParts(title, doc_date, events, sections, actions, links)
+                    )
+        elif kind == "inline" and tokens[i - 1].type == "paragraph_open":
+            texts = _plain(tok)
+            block_kind = (
+                BlockKind.QUOTE if quote else (BlockKind.ITEM if item_open else BlockKind.PARAGRAPH)
+            )
+            first, rest = texts[0], texts[1:]
+            # Lines after the first join it, unless they start with their own timestamp:
+            # then they are pasted log lines, each an entry of its own.
+            joined = [first]
+            stamped: list[tuple[int, str]] = []
+            for offset, more in enumerate(rest, start=1):
+                if STAMPED.match(more):
+                    stamped.append((offset, more))
+                elif not stamped:
+                    joined.append(more)
+            blocks.append(
+                Block(block_kind, " ".join(t for t in joined if t), line, depth if item_open else 0)
+            )
+            for offset, more in stamped:
+                blocks.append(Block(BlockKind.CODE, more, line + offset, depth + 1 if depth else 0))
+            item_open = False
+    parsed.blocks = [b for b in blocks if b.text.strip() or b.kind is BlockKind.ROW]
+    headings = [b for b in parsed.blocks if b.kind is BlockKind.HEADING]
+    if headings and headings[0].depth <= 2:
+        parsed.title = headings[0].text
+    else:
+        parsed.title = next((b.text for b in parsed.blocks if b.text), None)
+    metadata.title_date(parsed)
+    return parsed

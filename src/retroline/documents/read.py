@@ -1,30 +1,42 @@
-"""A postmortem file to an Incident: load the bytes, detect the format, run its reader."""
+"""A postmortem file to an Incident: load the bytes, detect the format, read it into blocks,
+extract the timeline and the parts, and run the checks.
+"""
 
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from retroline.analysis.checks import run_checks
-from retroline.documents import markdown
+from retroline.documents import actions, dialects
+from retroline.documents.blocks import Block, BlockKind, Parsed
+from retroline.documents.formats import Format, detect
+from retroline.documents.html import read_html
 from retroline.documents.load import LoadedText, load
+from retroline.documents.markdown import read_markdown
+from retroline.documents.sections import classify
+from retroline.documents.timeline import build_events
 from retroline.errors import FormatError, UsageError
-from retroline.model import Document, Incident
+from retroline.model import (
+    ActionItem,
+    Document,
+    Finding,
+    Incident,
+    Link,
+    Section,
+    SectionKind,
+    Severity,
+    Source,
+    Window,
+)
 
-__all__ = ["Format", "check_zone", "detect_format", "read_document"]
+__all__ = ["Format", "check_zone", "parse_text", "read_document"]
 
-
-class Format(StrEnum):
-    """Document formats Retroline reads."""
-
-    MARKDOWN = "markdown"
-    TEXT = "text"
-
-
-_MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd"}
-_MARKDOWN_HINT = re.compile(r"^(#{1,6} \S|[-*] \S|\d+\. \S)", re.M)
+_URL = re.compile(r"https?://[^\s<>\"'\]\[)|]+")
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
+_TWIKI_LINK = re.compile(r"\[\[(https?://[^\]]+)\]\[([^\]]+)\]\]")
+_SECTION_TEXT_LIMIT = 8000
 
 
 def check_zone(tz: str | None) -> str | None:
@@ -41,13 +53,67 @@ def check_zone(tz: str | None) -> str | None:
     return tz
 
 
-def detect_format(loaded: LoadedText) -> Format:
-    """The format of a document, from its name and then its content."""
-    if Path(loaded.path).suffix.lower() in _MARKDOWN_SUFFIXES:
-        return Format.MARKDOWN
-    if _MARKDOWN_HINT.search(loaded.text[:20000]):
-        return Format.MARKDOWN
-    return Format.TEXT
+def _format(value: str | None, loaded: LoadedText) -> Format:
+    if value is None:
+        return detect(loaded.text, loaded.path)
+    try:
+        return Format(value)
+    except ValueError as exc:
+        known = ", ".join(f.value for f in Format)
+        raise UsageError(f"--format {value!r} is not one of: {known}") from exc
+
+
+def parse_text(text: str, fmt: Format, path: str) -> Parsed:
+    """Blocks and self-description of a document's text in a known format."""
+    if fmt is Format.MARKDOWN:
+        return read_markdown(text)
+    if fmt is Format.HTML:
+        return read_html(text, path)
+    if fmt is Format.TWIKI:
+        return dialects.read_twiki(text)
+    if fmt is Format.MEDIAWIKI:
+        return dialects.read_mediawiki(text)
+    if fmt is Format.RST:
+        return dialects.read_rst(text)
+    if fmt is Format.EMAIL:
+        return dialects.read_mail(text)
+    return dialects.read_text(text)
+
+
+def _sections(blocks: list[Block], title: str, path: str) -> list[tuple[Section, list[Block]]]:
+    found: list[tuple[Section, list[Block]]] = []
+    for block in blocks:
+        if block.kind is BlockKind.HEADING and block.depth >= 1:
+            if not found and block.text == title:
+                continue  # the document's title heads the whole page, not a section
+            section = Section(
+                kind=classify(block.text),
+                title=block.text,
+                source=Source(path=path, line=block.line),
+            )
+            found.append((section, []))
+        elif found:
+            found[-1][1].append(block)
+    for section, body in found:
+        section.text = "\n".join(b.text for b in body)[:_SECTION_TEXT_LIMIT]
+    return found
+
+
+def _links(text: str, path: str) -> list[Link]:
+    links: list[Link] = []
+    seen: set[str] = set()
+    for number, line in enumerate(text.splitlines(), start=1):
+        labelled = {m[2]: m[1] for m in _MD_LINK.finditer(line)}
+        labelled.update({m[1]: m[2] for m in _TWIKI_LINK.finditer(line)})
+        for found in _URL.finditer(line):
+            url = found.group(0).rstrip(".,;:")
+            if url in seen:
+                continue
+            seen.add(url)
+            links.append(
+                Link(url=url, text=labelled.get(url, url), source=Source(path=path, line=number))
+            )
+    return links
 
 
 def read_document(
@@ -56,38 +122,72 @@ def read_document(
     """Read one postmortem document into an Incident, with findings from the checks.
 
     ``tz`` is the IANA zone for times the document gives without one; ``format`` overrides
-    detection.
+    detection (see ``Format``).
     """
     check_zone(tz)
     loaded = load(path)
-    if format is None:
-        fmt = detect_format(loaded)
-    else:
-        try:
-            fmt = Format(format)
-        except ValueError as exc:
-            known = ", ".join(f.value for f in Format)
-            raise UsageError(f"--format {format!r} is not one of: {known}") from exc
-    # Plain text is read with the Markdown reader for now: bullets and headings are the same
-    # signal in both; the dedicated prose reader comes with the timeline extractor.
-    parts = markdown.parse(loaded.text, loaded.path, tz=tz)
-    if not parts.title.strip():
-        raise FormatError("no title or text found", loaded.path)
-    document = Document(
-        path=loaded.path,
-        sha256=loaded.sha256,
-        format=fmt.value,
-        encoding=loaded.encoding,
-        size=loaded.size,
-    )
+    fmt = _format(format, loaded)
+    parsed = parse_text(loaded.text, fmt, loaded.path)
+    title = (parsed.title or "").strip()
+    if not title and not parsed.blocks:
+        raise FormatError("no text found in the document", loaded.path)
+    timeline = build_events(parsed, loaded.path, option_tz=tz)
+    sections = _sections(parsed.blocks, title, loaded.path)
+    items: list[ActionItem] = []
+    within = SectionKind.OTHER
+    for section, body in sections:
+        # Unnamed subsections ("Update procedures") of a follow-up section are still follow-ups.
+        within = section.kind if section.kind is not SectionKind.OTHER else within
+        if within is SectionKind.ACTION_ITEMS:
+            items += actions.collect(body, loaded.path)
+    summary = next((s.text for s, _ in sections if s.kind is SectionKind.SUMMARY and s.text), None)
     incident = Incident(
-        title=parts.title,
-        document_date=parts.document_date,
-        documents=[document],
-        events=parts.events,
-        sections=parts.sections,
-        action_items=parts.action_items,
-        links=parts.links,
+        title=title or Path(loaded.path).name,
+        document_date=parsed.document_date(),
+        summary=summary[:2000] if summary else None,
+        documents=[
+            Document(
+                path=loaded.path,
+                sha256=loaded.sha256,
+                format=fmt.value,
+                encoding=loaded.encoding,
+                size=loaded.size,
+                revision=parsed.revision,
+            )
+        ],
+        events=timeline.events,
+        sections=[s for s, _ in sections],
+        action_items=items,
+        links=_links(loaded.text, loaded.path),
+        stated_windows=[
+            Window(
+                at=w.resolved.at,
+                end_at=w.resolved.end_at,
+                time_text=w.resolved.time_text,
+                text=w.text,
+                source=Source(path=loaded.path, line=w.line),
+            )
+            for w in timeline.windows
+        ],
     )
     incident.findings = run_checks(incident)
+    for stamp, block in timeline.impossible:
+        incident.findings.append(
+            Finding(
+                code="impossible-date",
+                severity=Severity.ERROR,
+                message=f"{stamp!r} is no real date or time; the entry was left out of the timeline: {block.text[:60]!r}",
+                source=Source(path=loaded.path, line=block.line),
+            )
+        )
+    for event in timeline.ambiguous:
+        incident.findings.append(
+            Finding(
+                code="zone-ambiguous",
+                severity=Severity.WARNING,
+                message=f"the zone {event.zone!r} of {event.time_text!r} has several meanings; "
+                "nothing in the document settles which, so the most common was taken",
+                source=event.source,
+            )
+        )
     return incident

@@ -24,7 +24,10 @@ _KEYWORDS: list[tuple[SectionKind, tuple[str, ...]]] = [
             "preventive",
         ),
     ),
-    (SectionKind.ROOT_CAUSE, ("root cause", "rca", "cause", "why it happened", "trigger")),
+    (
+        SectionKind.ROOT_CAUSE,
+        ("root cause", "rca", "cause", "why it happened", "trigger", "reason"),
+    ),
     (SectionKind.CONTRIBUTING_FACTORS, ("contributing", "factor")),
     (
         SectionKind.TIMELINE,
@@ -47,6 +50,8 @@ _KEYWORDS: list[tuple[SectionKind, tuple[str, ...]]] = [
             "lucky",
             "takeaway",
             "retrospective",
+            "final words",
+            "conclusion",
         ),
     ),
     (
@@ -56,6 +61,8 @@ _KEYWORDS: list[tuple[SectionKind, tuple[str, ...]]] = [
             "description",
             "overview",
             "introduction",
+            "problem",
+            "incident report",
             "abstract",
             "tl;dr",
             "tldr",

@@ -22,6 +22,7 @@ from retroline.model import (
     Link,
     Section,
     Source,
+    Window,
 )
 from retroline.store import schema
 
@@ -35,6 +36,7 @@ CHILDREN: dict[str, tuple[Table, type[BaseModel]]] = {
     "links": (schema.links, Link),
     "hypotheses": (schema.hypotheses, Hypothesis),
     "findings": (schema.findings, Finding),
+    "stated_windows": (schema.windows, Window),
 }
 
 

@@ -116,6 +116,14 @@ hypotheses = _child(
     Column("unexplained", JSON, nullable=False),
 )
 
+windows = _child(
+    "windows",
+    Column("at", DateTime),
+    Column("end_at", DateTime),
+    Column("time_text", Text, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
 findings = _child(
     "findings",
     Column("code", String(80), nullable=False),

@@ -1,0 +1,71 @@
+"""The shape every document reader produces: blocks of plain text, each with its source line.
+
+Readers know their format's markup; the timeline extractor knows time and structure. Blocks
+are the contract between the two, so one extractor serves Markdown, wiki pages, HTML, mail
+and prose alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class BlockKind(StrEnum):
+    """What a block is in the document's structure."""
+
+    HEADING = "heading"
+    ITEM = "item"  # a list item (bullet or numbered)
+    PARAGRAPH = "paragraph"
+    ROW = "row"  # a table row, with cells
+    QUOTE = "quote"  # quoted text (mail replies, forum quotes, block quotes)
+    CODE = "code"  # preformatted text: pasted logs, commands
+
+
+@dataclass
+class Block:
+    """One unit of a document: plain text with markup removed, and where it stands."""
+
+    kind: BlockKind
+    text: str
+    line: int  # 1-based line in the source file
+    depth: int = 0  # list nesting for items (1 = top level); level for headings
+    cells: list[str] | None = None  # table cells, for rows
+    header: bool = False  # a table header row
+
+
+@dataclass
+class DateHint:
+    """A date the document gives for itself, and how much to trust that source."""
+
+    date: dt.date
+    rank: int  # lower is better: a signature beats a revision footer beats a title
+    line: int | None = None
+
+
+@dataclass
+class Parsed:
+    """What a reader found: the blocks and the facts about the document itself."""
+
+    blocks: list[Block]
+    title: str | None = None
+    dates: list[DateHint] = field(default_factory=list)
+    revision: str | None = None
+    revision_date: dt.date | None = None
+    posted_at: dt.datetime | None = None  # when the text was written (blog, mail), if known
+
+    def document_date(self) -> dt.date | None:
+        """The best date the document gives for itself."""
+        if not self.dates:
+            return None
+        return min(self.dates, key=lambda hint: hint.rank).date
+
+
+# Ranks for DateHint: which self-description of a document to believe first.
+RANK_META = 5  # wiki metadata (TOPICINFO date): the machine's record of this revision
+RANK_CHROME = 8  # the breadcrumb of a rendered page: the date of the revision shown
+RANK_SIGNATURE = 10  # "-- EvaDafonte - 21 Oct 2014": the author dating the text
+RANK_HEADER = 20  # Date: header, post date, front matter
+RANK_REVISION = 40  # "Topic revision: r5 - 2014-10-22": also bumped by trivial later saves
+RANK_TITLE = 50  # "Outage on 2018-04-03": the incident's date, near the writing

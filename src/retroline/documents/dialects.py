@@ -1,0 +1,273 @@
+"""The text formats as dialects of the line reader, each with its own preprocessing.
+
+Every reader keeps line numbers true to the file: markup that is removed (TWiki revision
+marks, mail headers) is replaced by as many newlines as it held.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from retroline.documents import metadata
+from retroline.documents.blocks import RANK_HEADER, Block, BlockKind, DateHint, Parsed
+from retroline.documents.plain import BULLETS, Dialect, pipe_cells, read_lines
+from retroline.when import find_times
+
+# -- TWiki raw markup -------------------------------------------------------------------------
+
+_TW_HEADING = re.compile(r"^---(\++)!*\s*(.*)$")
+_TW_BULLET = re.compile(r"^(?P<indent>(?: {3}|\t)+)(?P<marker>\*|\d+\.|[aAiI]\.)\s+(?P<text>.*)$")
+_DEL = re.compile(r"<del>.*?</del>", re.S | re.I)
+
+
+def _twiki_heading(line: str) -> tuple[int, str] | None:
+    found = _TW_HEADING.match(line)
+    return (len(found[1]), found[2]) if found else None
+
+
+def _twiki_inline(text: str) -> str:
+    text = re.sub(r"\[\[([^\]]+)\]\[([^\]]+)\]\]", r"\2", text)  # [[url][label]]
+    text = re.sub(r"\[\[([^\]]+)\]\]", r"\1", text)
+    text = re.sub(r"%[A-Z][A-Z0-9_]*(\{[^}]*\})?%", "", text)  # %MACROS%
+    text = re.sub(r"(?<![\w!])!(?=[A-Z])", "", text)  # !WikiWord: an escaped link
+    text = re.sub(r"(?<!\w)([*_=]{1,2})(\S(?:.*?\S)?)\1(?!\w)", r"\2", text)  # *bold* =code=
+    return re.sub(r"</?(ins|verbatim|pre|nop|noautolink|literal)>", "", text, flags=re.I)
+
+
+def _blank_out(found: re.Match[str]) -> str:
+    return "\n" * found.group(0).count("\n")
+
+
+def read_twiki(text: str) -> Parsed:
+    """Raw TWiki markup; ``<del>`` text is dropped, the ``<ins>`` side is current."""
+    parsed = Parsed(blocks=[])
+    lines = text.splitlines()
+    metadata.scan(lines, parsed)
+    current = _DEL.sub(_blank_out, text)
+    current = re.sub(r"^%META:.*$", "", current, flags=re.M)
+    # <verbatim> blocks are pasted text: their lines stay as they are.
+    current = re.sub(r"</?ins>", "", current, flags=re.I)
+    body = [ln for ln in current.splitlines()]
+    body = [("" if metadata.is_chrome(ln) else ln) for ln in body]
+    dialect = Dialect(
+        "twiki",
+        heading=_twiki_heading,
+        inline=_twiki_inline,
+        bullets=_TW_BULLET,
+        indent_unit=3,
+        guess_headings=False,
+        quote_prefix=None,
+    )
+    parsed.blocks = read_lines(body, dialect)
+    headings = [b for b in parsed.blocks if b.kind is BlockKind.HEADING and b.depth == 1]
+    parsed.title = headings[0].text if headings else _first_text(parsed.blocks)
+    metadata.title_date(parsed)
+    return parsed
+
+
+# -- MediaWiki --------------------------------------------------------------------------------
+
+_MW_HEADING = re.compile(r"^(={1,6})\s*(.+?)\s*\1\s*$")
+_MW_BULLET = re.compile(r"^(?P<indent>)(?P<marker>[*#:;]+)\s*(?P<text>\S.*)$")
+
+
+def _mw_heading(line: str) -> tuple[int, str] | None:
+    found = _MW_HEADING.match(line)
+    return (len(found[1]), found[2]) if found else None
+
+
+def _mw_inline(text: str) -> str:
+    text = re.sub(r"<ref[^>]*/>|<ref[^>]*>.*?</ref>", "", text)
+    text = re.sub(r"\[\[(?:[^|\]]*\|)?([^\]]+)\]\]", r"\1", text)
+    text = re.sub(r"\[(?:https?|ftp)://\S+\s+([^\]]+)\]", r"\1", text)
+    text = re.sub(r"'{2,5}", "", text)
+    text = re.sub(r"\{\{[^}]*\}\}", "", text)
+    return re.sub(r"</?(code|tt|nowiki|span|small|big|s|u)[^>]*>", "", text)
+
+
+def _mw_table(line: str) -> list[str] | None:
+    stripped = line.strip()
+    if stripped.startswith(("{|", "|}", "|-", "|+")):
+        return []
+    if stripped.startswith("!"):
+        return [c.strip() for c in re.split(r"!!|\|\|", stripped[1:])]
+    if stripped.startswith("|"):
+        return [
+            c.split("|")[-1].strip() if "=" in c.split("|")[0] else c.strip()
+            for c in stripped[1:].split("||")
+        ]
+    return None
+
+
+def read_mediawiki(text: str) -> Parsed:
+    """MediaWiki source: ``== headings ==``, ``*``/``#`` lists, ``{| tables |}``."""
+    parsed = Parsed(blocks=[])
+    lines = text.splitlines()
+    metadata.scan(lines, parsed)
+    dialect = Dialect(
+        "mediawiki",
+        heading=_mw_heading,
+        inline=_mw_inline,
+        table=_mw_table,
+        bullets=_MW_BULLET,
+        depth_from_marker=True,
+        guess_headings=False,
+        quote_prefix=None,
+    )
+    parsed.blocks = _mark_table_headers(read_lines(lines, dialect), lines)
+    headings = [b for b in parsed.blocks if b.kind is BlockKind.HEADING]
+    parsed.title = (
+        headings[0].text if headings and headings[0].depth == 1 else _first_text(parsed.blocks)
+    )
+    metadata.title_date(parsed)
+    return parsed
+
+
+def _mark_table_headers(blocks: list[Block], lines: list[str]) -> list[Block]:
+    for block in blocks:
+        if block.kind is BlockKind.ROW and lines[block.line - 1].lstrip().startswith("!"):
+            block.header = True
+    return blocks
+
+
+# -- reStructuredText -------------------------------------------------------------------------
+
+
+def _rst_inline(text: str) -> str:
+    text = re.sub(r"`([^`<]+?)\s*<[^>]+>`_+", r"\1", text)  # `label <url>`_
+    text = re.sub(r":[a-z]+:`([^`]+)`", r"\1", text)  # :role:`text`
+    text = re.sub(r"``([^`]+)``", r"\1", text)
+    text = re.sub(r"(?<!\w)\*\*([^*]+)\*\*", r"\1", text)
+    return re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*", r"\1", text)
+
+
+def _rst_heading(line: str) -> tuple[int, str] | None:
+    return None
+
+
+def read_rst(text: str) -> Parsed:
+    """reStructuredText: underlined headings, field lists, directives."""
+    parsed = Parsed(blocks=[])
+    lines = text.splitlines()
+    metadata.scan(lines, parsed)
+    body = []
+    for line in lines:
+        if re.match(r"^\s*\.\.\s+[\w-]+::", line) or re.match(r"^\s*\.\.\s+_", line):
+            body.append("")  # a directive or target line: its content follows, indented
+        elif re.match(r"^\s*:\w[\w ]*:\s", line):
+            body.append("")
+        else:
+            body.append(line)
+    dialect = Dialect("rst", inline=_rst_inline, setext=True, guess_headings=False)
+    parsed.blocks = read_lines(body, dialect)
+    headings = [b for b in parsed.blocks if b.kind is BlockKind.HEADING]
+    parsed.title = headings[0].text if headings else _first_text(parsed.blocks)
+    metadata.title_date(parsed)
+    return parsed
+
+
+# -- rendered pages, forum posts, prose ----------------------------------------------------------
+
+
+def _md_like_heading(line: str) -> tuple[int, str] | None:
+    found = re.match(r"^(#{1,6})\s+(.+?)\s*#*\s*$", line)
+    return (len(found[1]), found[2]) if found else None
+
+
+def _light_inline(text: str) -> str:
+    text = re.sub(r"\*\*([^*]+)\*\*|__([^_]+)__", lambda m: m[1] or m[2], text)
+    return re.sub(r"\s+\?(?=\s|$)", "", text)  # TWiki's "?" after unlinked WikiWords
+
+
+def read_text(text: str) -> Parsed:
+    """Rendered wiki pages, forum posts, blog posts and other plain text."""
+    parsed = Parsed(blocks=[])
+    lines = text.splitlines()
+    metadata.scan(lines, parsed)
+    body = [("" if metadata.is_chrome(ln) else ln) for ln in lines]
+    dialect = Dialect(
+        "text",
+        heading=_md_like_heading,
+        inline=_light_inline,
+        table=pipe_cells,
+        bullets=BULLETS,
+        chrome=metadata.CHROME,
+    )
+    parsed.blocks = read_lines(body, dialect)
+    _title_and_posting(parsed)
+    metadata.title_date(parsed)
+    return parsed
+
+
+def _title_and_posting(parsed: Parsed) -> None:
+    """The first line is the title, unless it is the post's date (as blogs print it)."""
+    for block in parsed.blocks[:3]:
+        matches = find_times(block.text)
+        whole = bool(matches) and matches[0].start == 0 and len(block.text) - matches[0].end <= 2
+        m = matches[0] if whole else None
+        if m is not None and m.year is not None and m.month and m.day and m.hour is not None:
+            try:
+                posted = dt.datetime(m.year, m.month, m.day, m.hour, m.minute or 0)
+            except ValueError:
+                continue
+            parsed.posted_at = posted  # wall-clock time as written: its zone is not known
+            parsed.dates.append(DateHint(posted.date(), RANK_HEADER, block.line))
+            block.kind, block.depth = BlockKind.HEADING, 0  # the post's own date, not an event
+            continue
+        if block.kind in (BlockKind.HEADING, BlockKind.PARAGRAPH) and len(block.text) <= 120:
+            parsed.title = block.text
+            block.kind, block.depth = BlockKind.HEADING, 1
+            return
+        break
+    parsed.title = _first_text(parsed.blocks)
+
+
+def _first_text(blocks: list[Block]) -> str | None:
+    for block in blocks:
+        if block.text.strip():
+            return block.text.strip()[:200]
+    return None
+
+
+# -- mail -------------------------------------------------------------------------------------
+
+_HEADER = re.compile(r"^(?P<name>[A-Za-z][\w-]*):\s*(?P<value>.*)$")
+
+
+def read_mail(text: str) -> Parsed:
+    """An e-mail or mailing-list message: headers, body, quoted replies, signature."""
+    lines = text.splitlines()
+    headers: dict[str, str] = {}
+    end = 0
+    for i, line in enumerate(lines):
+        if not line.strip():
+            end = i
+            break
+        found = _HEADER.match(line)
+        if found:
+            headers[found["name"].lower()] = found["value"].strip()
+        elif line[:1] in " \t" and headers:
+            last = next(reversed(headers))
+            headers[last] += " " + line.strip()
+    body = ["" for _ in lines[: end + 1]] + lines[end + 1 :]
+    for i in range(end + 1, len(body)):
+        if body[i].rstrip() == "--":  # the signature separator: what follows is not content
+            body[i:] = ["" for _ in body[i:]]
+            break
+    parsed = read_text("\n".join(body))
+    subject = re.sub(r"^(\s*(re|fwd?|aw|sv)\s*:\s*)+", "", headers.get("subject", ""), flags=re.I)
+    if subject:
+        parsed.title = subject.strip()
+    posted = metadata.mail_date(headers.get("date", ""))
+    if posted is not None:
+        parsed.posted_at = posted
+        parsed.dates.insert(0, DateHint(posted.date(), RANK_HEADER, None))
+    return parsed
+
+
+def looks_like_mail(text: str) -> bool:
+    """Mail starts with a block of headers that includes From: and Date: or Subject:."""
+    head = text.lstrip()[:2000].split("\n\n", 1)[0]
+    names = {m["name"].lower() for ln in head.splitlines() if (m := _HEADER.match(ln))}
+    return "from" in names and bool(names & {"date", "subject"})

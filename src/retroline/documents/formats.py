@@ -1,0 +1,82 @@
+"""Which format a document is in, from its name and, above all, its content."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+
+from retroline.documents.dialects import looks_like_mail
+
+
+class Format(StrEnum):
+    """Document formats Retroline reads."""
+
+    MARKDOWN = "markdown"
+    HTML = "html"
+    TWIKI = "twiki"
+    MEDIAWIKI = "mediawiki"
+    RST = "rst"
+    EMAIL = "email"
+    TEXT = "text"  # rendered wiki pages, forum posts, blog posts, plain prose
+
+
+_SUFFIXES = {
+    ".md": Format.MARKDOWN,
+    ".markdown": Format.MARKDOWN,
+    ".mdown": Format.MARKDOWN,
+    ".html": Format.HTML,
+    ".htm": Format.HTML,
+    ".xhtml": Format.HTML,
+    ".rst": Format.RST,
+    ".rest": Format.RST,
+    ".eml": Format.EMAIL,
+    ".mbox": Format.EMAIL,
+    ".wiki": Format.MEDIAWIKI,
+    ".mediawiki": Format.MEDIAWIKI,
+    ".twiki": Format.TWIKI,
+}
+
+
+def _count(pattern: str, text: str, flags: int = re.M) -> int:
+    return len(re.findall(pattern, text, flags))
+
+
+def detect(text: str, path: str | Path = "") -> Format:
+    """The format of a document: its content decides, its file name breaks ties."""
+    head = text[:50_000]
+    stripped = head.lstrip().lower()
+    if (
+        stripped.startswith(("<!doctype html", "<html"))
+        or _count(r"</(p|li|div|h[1-6]|td|ul)>", head) >= 3
+    ):
+        return Format.HTML
+    if (
+        "%META:TOPICINFO" in head
+        or _count(r"^---\++!?\s", head) >= 1
+        or (_count(r"^(   )+\* ", head) >= 3 and _count(r"^---", head))
+    ):
+        return Format.TWIKI
+    if looks_like_mail(head):
+        return Format.EMAIL
+    by_name = _SUFFIXES.get(Path(path).suffix.lower())
+    if by_name is not None:
+        return by_name
+    if _count(r"^(={2,6})[^=\n].*?\1\s*$", head) >= 1 or _count(r"^\{\|", head):
+        return Format.MEDIAWIKI
+    if (
+        _count(r"^\S.*\n([=\-~^])\1{2,}\s*$", head) >= 2
+        or _count(r"^\.\. [\w-]+::", head)
+        or _count(r"^:[\w ]+: ", head) >= 2
+    ):
+        return Format.RST
+    markdown_signs = (
+        _count(r"^#{1,6} \S", head) * 3
+        + _count(r"\*\*[^*\n]+\*\*", head)
+        + _count(r"\[[^\]\n]+\]\([^)\s]+\)", head) * 2
+        + _count(r"^\s*\|.*\|\s*$\n^\s*\|[\s:|-]+\|\s*$", head) * 3
+        + _count(r"^```", head) * 2
+    )
+    if markdown_signs >= 3:
+        return Format.MARKDOWN
+    return Format.TEXT

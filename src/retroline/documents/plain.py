@@ -1,0 +1,190 @@
+"""A line-based reader for the text formats: rendered wiki pages, forum posts, mail bodies,
+reStructuredText, MediaWiki and TWiki markup, and plain prose.
+
+These formats differ in how they mark headings, bullets, tables and inline emphasis, and
+agree on the rest (blank lines end paragraphs, indentation nests lists), so one reader takes
+a small ``Dialect`` per format instead of one parser each.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from retroline.documents.blocks import Block, BlockKind
+
+# A bullet: indentation, a marker, then the text. "#" is a MediaWiki numbered item only.
+BULLETS = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<marker>[-*+•◦▪‣●○■□·]|\d{1,2}[.)]|#\.)[ \t]+(?P<text>\S.*)$"
+)
+# A line that starts with a full date and time: a pasted log line, never part of a paragraph.
+STAMPED = re.compile(
+    r"^\s*[\[(#>]?\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T/-]+\d{1,2}:\d{2}"
+    r"|[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}"
+    r"|\d{1,2}[-/ ][A-Z][a-z]{2}[-/ ]\d{2,4}[ T]+\d{1,2}:\d{2})"
+)
+_SETEXT = re.compile(r"^\s*([=\-~^*+#`'\"])\1{2,}\s*$")
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_RULE = re.compile(r"^\s*(?:[-_*=]\s*){3,}$")
+
+
+def no_markup(text: str) -> str:
+    """Text unchanged: for dialects without inline markup."""
+    return text
+
+
+def pipe_cells(line: str) -> list[str] | None:
+    """Cells of a ``| a | b |`` row; None for other lines and for separator rows."""
+    if not _PIPE_ROW.match(line):
+        return None
+    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    if all(re.fullmatch(r":?-{2,}:?|=+|-*", c) for c in cells):
+        return []  # the |---|---| line under a Markdown table header
+    return cells
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one text format marks its structure."""
+
+    name: str
+    heading: Callable[[str], tuple[int, str] | None] = lambda line: None
+    inline: Callable[[str], str] = no_markup
+    table: Callable[[str], list[str] | None] = pipe_cells
+    bullets: re.Pattern[str] = BULLETS
+    # Indentation per nesting level when it is fixed (TWiki: 3 spaces); else relative.
+    indent_unit: int | None = None
+    depth_from_marker: bool = False  # MediaWiki: "**" is depth 2, whatever the indentation
+    setext: bool = False  # headings underlined with === or --- (reStructuredText)
+    guess_headings: bool = True  # a short line alone between blank lines is a heading
+    quote_prefix: str | None = ">"
+    chrome: tuple[re.Pattern[str], ...] = field(default_factory=tuple)
+
+
+def _looks_like_heading(line: str, before: str, after: str) -> bool:
+    """A short, unpunctuated line standing alone: how rendered pages show headings."""
+    text = line.strip()
+    if before.strip() or after.strip():
+        return False
+    if not text or len(text) > 70 or len(text.split()) > 9 or text[-1] in ".,;!?":
+        return False
+    if not (text[0].isupper() or text[0].isdigit()) or BULLETS.match(line) or STAMPED.match(line):
+        return False
+    return not re.search(r"https?://|\w@\w", text)
+
+
+@dataclass
+class _Item:
+    indent: int
+    depth: int
+
+
+def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> list[Block]:
+    """Blocks of ``lines`` (numbered from ``first_line``) in ``dialect``."""
+    blocks: list[Block] = []
+    para: Block | None = None  # a paragraph or item still taking continuation lines
+    stack: list[_Item] = []  # open list items, for nesting by indentation
+    n = len(lines)
+
+    def close() -> None:
+        nonlocal para
+        if para is not None:
+            para.text = " ".join(para.text.split())
+            if para.text:
+                blocks.append(para)
+        para = None
+
+    def depth_for(indent: int) -> int:
+        if dialect.indent_unit:
+            return max(1, round(indent / dialect.indent_unit))
+        while stack and stack[-1].indent > indent:
+            stack.pop()
+        if stack and stack[-1].indent == indent:
+            return stack[-1].depth
+        depth = stack[-1].depth + 1 if stack else 1
+        stack.append(_Item(indent, depth))
+        return depth
+
+    for i, raw in enumerate(lines):
+        number = first_line + i
+        line = raw.rstrip()
+        if any(p.search(line) for p in dialect.chrome):
+            close()
+            continue
+        nxt = lines[i + 1] if i + 1 < n else ""
+        if dialect.setext and _SETEXT.match(line):
+            close()  # an underline or overline: the heading itself was taken already
+            continue
+        if not line.strip() or _RULE.match(line):
+            close()
+            continue
+        if dialect.setext and _SETEXT.match(nxt) and len(line.strip()) <= len(nxt.strip()) + 2:
+            close()
+            stack.clear()
+            blocks.append(Block(BlockKind.HEADING, dialect.inline(line.strip()), number, 2))
+            continue
+        explicit = dialect.heading(line)
+        if explicit is not None:
+            close()
+            stack.clear()
+            level, text = explicit
+            blocks.append(Block(BlockKind.HEADING, dialect.inline(text).strip(), number, level))
+            continue
+        cells = dialect.table(line)
+        if cells is not None:
+            close()
+            if cells:
+                clean = [dialect.inline(c).strip() for c in cells]
+                header = bool(re.match(r"^\s*\|\s*(\*|!)", line)) or _next_is_separator(
+                    dialect, nxt
+                )
+                blocks.append(
+                    Block(
+                        BlockKind.ROW,
+                        " | ".join(c for c in clean if c),
+                        number,
+                        cells=clean,
+                        header=header,
+                    )
+                )
+            continue
+        if dialect.quote_prefix and line.lstrip().startswith(dialect.quote_prefix):
+            close()
+            text = dialect.inline(line.lstrip()[len(dialect.quote_prefix) :].lstrip(" >"))
+            if text.strip():
+                blocks.append(Block(BlockKind.QUOTE, text.strip(), number))
+            continue
+        bullet = dialect.bullets.match(line)
+        if bullet:
+            close()
+            indent = len(bullet["indent"].expandtabs(4))
+            depth = len(bullet["marker"]) if dialect.depth_from_marker else depth_for(indent)
+            para = Block(BlockKind.ITEM, dialect.inline(bullet["text"]), number, depth)
+            continue
+        if STAMPED.match(line):
+            # A pasted log line: its own block, nested under the item it follows.
+            close()
+            indent = len(line) - len(line.lstrip())
+            depth = (stack[-1].depth + 1) if stack and indent > stack[-1].indent else 0
+            blocks.append(Block(BlockKind.CODE, line.strip(), number, depth))
+            continue
+        indent = len(line) - len(line.lstrip())
+        if para is not None:
+            # A wrapped line continues the paragraph or the item it belongs to.
+            para.text += " " + dialect.inline(line.strip())
+            continue
+        before = lines[i - 1] if i > 0 else ""
+        if dialect.guess_headings and _looks_like_heading(line, before, nxt):
+            stack.clear()
+            blocks.append(Block(BlockKind.HEADING, dialect.inline(line.strip()), number, 2))
+            continue
+        if indent == 0:
+            stack.clear()
+        para = Block(BlockKind.PARAGRAPH, dialect.inline(line.strip()), number, 0)
+    close()
+    return blocks
+
+
+def _next_is_separator(dialect: Dialect, line: str) -> bool:
+    return dialect.table(line) == []

@@ -1,0 +1,335 @@
+"""Blocks to timeline events: which lines are entries, which are their details, and when.
+
+An entry is a block that *starts* with a time expression (after bullets and emphasis), a
+table row whose leading cells are a date and a time, or the text under a heading that is a
+time ("### 16:22"). Undated lines nested under an entry are its details; nested lines with
+their own timestamp (pasted log lines) are events of their own. A document with no entries
+at all is read as narrative: sentences with a clock time become approximate events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from retroline.analysis.kinds import classify_event
+from retroline.documents.blocks import Block, BlockKind, Parsed
+from retroline.model import Event, EventKind, Precision, Source, ZoneSource
+from retroline.when import Resolved, TimeMatch, Zone, find_times, find_zone_statements, resolve
+from retroline.when.statements import defined_zone
+
+# What may stand before an entry's time: list markers, emphasis, brackets, a log's "#".
+_LEAD = re.compile(r"^[\s*_`>#\[(|•·\-–—~]*$")
+# What separates an entry's time from its text: " - ", ": ", " | ", "**", "]" ...
+_SEPARATOR = re.compile(r"^[\s*_`\]):|,.\-–—>]*\s*")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
+# A stamp at the start of an entry that names no real day or time ("2024-02-30", "25:10").
+_ISO_DAY = re.compile(r"^[\s*_`>#\[(|•·\-–—~]*(\d{4})[-/](\d{1,2})[-/](\d{1,2})\b")
+_CLOCK = re.compile(
+    r"^[\s*_`>#\[(|•·\-–—~]*(?:\d{4}[-/]\d{1,2}[-/]\d{1,2}[ T])?(\d{1,2}):(\d{2})\b"
+)
+
+
+def impossible_stamp(text: str) -> str | None:
+    """The stamp an entry starts with when it names no real day or time, else None."""
+    day = _ISO_DAY.match(text)
+    if day:
+        try:
+            dt.date(int(day[1]), int(day[2]), int(day[3]))
+        except ValueError:
+            return day.group(0).strip(" *_`>#[(|•·-–—~")
+    clock = _CLOCK.match(text)
+    if clock and (int(clock[1]) > 24 or int(clock[2]) > 59):
+        return clock.group(0).strip(" *_`>#[(|•·-–—~")
+    return None
+
+
+@dataclass
+class Entry:
+    """A timeline entry found in the blocks, before it is placed in time."""
+
+    match: TimeMatch
+    text: str
+    block: Block
+    depth: int
+    log: bool = False
+    zone_hint: Zone | None = None  # a zone stated by the entry this one is nested in
+    parent: Entry | None = None
+    details: list[str] = field(default_factory=list)
+    context_date: dt.date | None = None
+    narrative: bool = False
+
+
+@dataclass
+class StatedWindow:
+    """An impact window the document states ("unavailable from 05:54 to 17:10")."""
+
+    resolved: Resolved
+    text: str
+    line: int
+
+
+@dataclass
+class Timeline:
+    """The events of a document and what was learned on the way."""
+
+    events: list[Event]
+    windows: list[StatedWindow]
+    ambiguous: list[Event]
+    impossible: list[tuple[str, Block]] = field(default_factory=list)
+
+
+def leading_time(text: str) -> TimeMatch | None:
+    """The time expression an entry starts with, if it starts with one."""
+    for match in find_times(text):
+        if not _LEAD.match(text[: match.start]):
+            return None
+        if match.has_date or match.has_time:
+            return match
+        return None
+    return None
+
+
+def _rest(text: str, match: TimeMatch) -> str:
+    rest = text[match.end :]
+    rest = (
+        re.sub(r"^\s*\d{3,6}\]\s*", "", rest) if text[: match.start].strip().endswith("[") else rest
+    )
+    return _SEPARATOR.sub("", rest, count=1).strip()
+
+
+def _statement_zone(text: str) -> Zone | None:
+    """The zone a piece of text declares for the times around it, if any."""
+    zone = None
+    defines: dict[str, dt.timedelta] = {}
+    for statement in find_zone_statements(text):
+        if statement.zone is not None and zone is None:
+            zone = statement.zone
+        defines.update(statement.defines)
+    if zone is None and len(defines) == 1:
+        label, offset = next(iter(defines.items()))
+        zone = defined_zone(label, offset)
+    return zone
+
+
+def _row_entry(block: Block) -> tuple[TimeMatch, str] | None:
+    """A table row with a date and/or time in its leading cells."""
+    cells = [c for c in (block.cells or []) if c.strip()]
+    if len(cells) < 2:
+        return None
+    joined = " ".join(cells[:2])
+    first = leading_time(cells[0])
+    if first is None:
+        return None
+    combined = leading_time(joined)
+    if combined is not None and combined.end > len(cells[0]) and combined.has_time:
+        used = joined[: combined.end]
+        taken = 2 if len(used) > len(cells[0]) + 1 else 1
+        return combined, " — ".join(cells[taken:])
+    if _rest(cells[0], first):
+        return first, " — ".join([_rest(cells[0], first), *cells[1:]])
+    return first, " — ".join(cells[1:])
+
+
+def find_entries(
+    parsed: Parsed, impossible: list[tuple[str, Block]] | None = None
+) -> tuple[list[Entry], Zone | None]:
+    """The entries of the document, in document order, and the zone it states for itself."""
+    entries: list[Entry] = []
+    doc_zone: Zone | None = None
+    context: dt.date | None = None
+    heading_time: TimeMatch | None = None
+    table_zone: Zone | None = None
+    last_top: Entry | None = None
+    for block in parsed.blocks:
+        if block.kind is BlockKind.HEADING:
+            heading_time = None
+            table_zone = None
+            found = leading_time(block.text)
+            if found is not None and not _rest(block.text, found):
+                if found.has_time:
+                    heading_time = found  # "### 16:22": the text below is the entry
+                if (found.has_date and found.year is not None) or found.has_date:
+                    context = _date_of(found, context)
+            zone = _statement_zone(block.text)
+            if zone is not None and doc_zone is None:
+                doc_zone = zone
+            last_top = None
+            continue
+        if block.kind is BlockKind.ROW:
+            if block.header:
+                table_zone = _statement_zone(block.text) or table_zone
+                continue
+            row = _row_entry(block)
+            if row is not None and row[1]:
+                entry = Entry(row[0], row[1], block, 1, zone_hint=table_zone, context_date=context)
+                entries.append(entry)
+                last_top = entry
+            continue
+        found = leading_time(block.text)
+        if found is None and impossible is not None and (bad := impossible_stamp(block.text)):
+            impossible.append((bad, block))
+            continue
+        if found is not None:
+            rest = _rest(block.text, found)
+            if not rest:
+                if found.has_time:
+                    heading_time = found
+                elif found.has_date:
+                    context = _date_of(found, context)  # a date line: the day of what follows
+                continue
+            nested = (
+                last_top is not None
+                and block.depth > last_top.depth
+                and block.kind in (BlockKind.ITEM, BlockKind.CODE, BlockKind.QUOTE)
+            )
+            is_log = block.kind is BlockKind.CODE or (nested and found.second is not None)
+            entry = Entry(found, rest, block, block.depth, log=is_log, context_date=context)
+            if nested and last_top is not None:
+                entry.parent = last_top
+                entry.zone_hint = _statement_zone(last_top.block.text)
+            else:
+                last_top = entry
+            entries.append(entry)
+            heading_time = None if not is_log else heading_time
+            continue
+        if heading_time is not None and block.kind in (BlockKind.PARAGRAPH, BlockKind.ITEM):
+            entry = Entry(heading_time, block.text, block, 1, context_date=context)
+            entries.append(entry)
+            last_top = entry
+            heading_time = None
+            continue
+        if (
+            last_top is not None
+            and block.depth > last_top.depth
+            and block.kind is not BlockKind.PARAGRAPH
+        ):
+            last_top.details.append(block.text)
+            continue
+        if block.kind is BlockKind.PARAGRAPH and doc_zone is None:
+            doc_zone = _statement_zone(block.text)
+        if block.depth <= (last_top.depth if last_top else 0):
+            last_top = None
+    return entries, doc_zone
+
+
+def _date_of(match: TimeMatch, fallback: dt.date | None) -> dt.date | None:
+    if match.year is not None and match.month is not None and match.day is not None:
+        try:
+            return dt.date(match.year, match.month, match.day)
+        except ValueError:
+            return fallback
+    return fallback
+
+
+def narrative_entries(parsed: Parsed) -> list[Entry]:
+    """Sentences of prose paragraphs that give a clock time: the events of a story."""
+    entries: list[Entry] = []
+    for block in parsed.blocks:
+        if block.kind is not BlockKind.PARAGRAPH:
+            continue
+        for sentence in _SENTENCE.split(block.text):
+            for match in find_times(sentence):
+                if match.has_time and not match.is_range:
+                    entries.append(Entry(match, sentence.strip(), block, 0, narrative=True))
+                    break
+    return entries
+
+
+def stated_windows(
+    parsed: Parsed, reference: dt.date | dt.datetime | None, **zones: object
+) -> list[tuple[TimeMatch, Block]]:
+    """Ranges with clock times in the prose: candidate impact windows."""
+    found = []
+    for block in parsed.blocks:
+        if block.kind not in (BlockKind.PARAGRAPH, BlockKind.ITEM) or leading_time(block.text):
+            continue
+        for match in find_times(block.text):
+            if match.is_range and match.has_time:
+                found.append((match, block))
+    return found
+
+
+def _precision(resolved: Resolved, match: TimeMatch) -> Precision:
+    if resolved.approximate or match.approximate or match.relative is not None:
+        return Precision.APPROXIMATE
+    return resolved.precision
+
+
+def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> Timeline:
+    """The document's timeline: entries resolved to UTC, in document order."""
+    impossible: list[tuple[str, Block]] = []
+    entries, doc_zone = find_entries(parsed, impossible)
+    if not any(not e.log for e in entries):
+        entries += narrative_entries(parsed)
+    reference: dt.date | dt.datetime | None = parsed.posted_at or parsed.document_date()
+    if isinstance(reference, dt.datetime) and reference.tzinfo is not None:
+        reference = reference.replace(tzinfo=None)
+    offsets = _offsets_seen(entries)
+    events: list[Event] = []
+    ambiguous: list[Event] = []
+    previous: Resolved | None = None
+    resolved_of: dict[int, Resolved] = {}
+    for entry in entries:
+        parent = resolved_of.get(id(entry.parent)) if entry.parent else None
+        zone = entry.zone_hint or doc_zone
+        resolved = resolve(
+            entry.match,
+            reference_date=parent.date if parent and parent.date else reference,
+            default_date=(parent.date if parent else None) or entry.context_date,
+            doc_zone=zone,
+            option_tz=option_tz,
+            previous=None if entry.log or entry.narrative else previous,
+            offsets_seen=offsets,
+        )
+        resolved_of[id(entry)] = resolved
+        if not entry.log and not entry.narrative and resolved.date is not None:
+            previous = resolved
+        kind = EventKind.LOG if entry.log else classify_event(entry.text)
+        event = Event(
+            at=resolved.at,
+            end_at=resolved.end_at,
+            date=resolved.date,
+            precision=_precision(resolved, entry.match),
+            time_text=entry.match.text,
+            zone=resolved.zone if resolved.at is not None else None,
+            zone_source=resolved.zone_source if resolved.at is not None else None,
+            text=entry.text,
+            kind=kind,
+            details=entry.details,
+            source=Source(path=path, line=entry.block.line),
+        )
+        if resolved.ambiguous_zone:
+            ambiguous.append(event)
+        events.append(event)
+    windows = []
+    for match, block in stated_windows(parsed, reference):
+        resolved = resolve(
+            match,
+            reference_date=reference,
+            doc_zone=doc_zone,
+            option_tz=option_tz,
+            offsets_seen=offsets,
+        )
+        if resolved.at is not None and resolved.end_at is not None:
+            windows.append(StatedWindow(resolved, block.text, block.line))
+    return Timeline(events, windows, ambiguous, impossible)
+
+
+def _offsets_seen(entries: list[Entry]) -> list[dt.timedelta]:
+    """Offsets of the unambiguous zones in the document: they settle ambiguous labels."""
+    from retroline.when import parse_zone
+
+    seen = []
+    for entry in entries:
+        if entry.match.zone:
+            zone = parse_zone(entry.match.zone)
+            if zone is not None and not zone.ambiguous and zone.meaning.offset is not None:
+                seen.append(zone.meaning.offset)
+    return seen
+
+
+def zone_source_of(events: list[Event]) -> set[ZoneSource]:
+    """Where the zones of the timed events came from."""
+    return {e.zone_source for e in events if e.zone_source is not None}
