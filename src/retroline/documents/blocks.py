@@ -54,6 +54,9 @@ class Parsed:
     revision: str | None = None
     revision_date: dt.date | None = None
     posted_at: dt.datetime | None = None  # when the text was written (blog, mail), if known
+    # The writer's own zone, as a header gives it ("Date: ... +0200"): the zone of the times
+    # in the text when nothing else is said about them.
+    writer_zone: str | None = None
 
     def document_date(self) -> dt.date | None:
         """The best date the document gives for itself."""

@@ -114,6 +114,7 @@ def read_mediawiki(text: str) -> Parsed:
         depth_from_marker=True,
         guess_headings=False,
         quote_prefix=None,
+        underlined_headers=False,
     )
     parsed.blocks = _mark_table_headers(read_lines(lines, dialect), lines)
     headings = [b for b in parsed.blocks if b.kind is BlockKind.HEADING]
@@ -153,10 +154,11 @@ def read_rst(text: str) -> Parsed:
     metadata.scan(lines, parsed)
     body = []
     for line in lines:
-        if re.match(r"^\s*\.\.\s+[\w-]+::", line) or re.match(r"^\s*\.\.\s+_", line):
-            body.append("")  # a directive or target line: its content follows, indented
-        elif re.match(r"^\s*:\w[\w ]*:\s", line):
-            body.append("")
+        directive = re.match(r"^\s*\.\.\s+[\w-]+::\s*(.*)$", line)
+        if directive:
+            body.append(directive[1])  # text on the directive's line is content (a note)
+        elif re.match(r"^\s*\.\.\s+_", line):
+            body.append("")  # a link target
         else:
             body.append(line)
     dialect = Dialect("rst", inline=_rst_inline, setext=True, guess_headings=False)
@@ -172,7 +174,9 @@ def read_rst(text: str) -> Parsed:
 
 def _md_like_heading(line: str) -> tuple[int, str] | None:
     found = re.match(r"^(#{1,6})\s+(.+?)\s*#*\s*$", line)
-    return (len(found[1]), found[2]) if found else None
+    if found:
+        return len(found[1]), found[2]
+    return _mw_heading(line)
 
 
 def _light_inline(text: str) -> str:
@@ -180,7 +184,7 @@ def _light_inline(text: str) -> str:
     return re.sub(r"\s+\?(?=\s|$)", "", text)  # TWiki's "?" after unlinked WikiWords
 
 
-def read_text(text: str) -> Parsed:
+def read_text(text: str, *, find_title: bool = True) -> Parsed:
     """Rendered wiki pages, forum posts, blog posts and other plain text."""
     parsed = Parsed(blocks=[])
     lines = text.splitlines()
@@ -195,7 +199,8 @@ def read_text(text: str) -> Parsed:
         chrome=metadata.CHROME,
     )
     parsed.blocks = read_lines(body, dialect)
-    _title_and_posting(parsed)
+    if find_title:
+        _title_and_posting(parsed)
     metadata.title_date(parsed)
     return parsed
 
@@ -255,13 +260,18 @@ def read_mail(text: str) -> Parsed:
         if body[i].rstrip() == "--":  # the signature separator: what follows is not content
             body[i:] = ["" for _ in body[i:]]
             break
-    parsed = read_text("\n".join(body))
+    parsed = read_text("\n".join(body), find_title=False)
     subject = re.sub(r"^(\s*(re|fwd?|aw|sv)\s*:\s*)+", "", headers.get("subject", ""), flags=re.I)
     if subject:
         parsed.title = subject.strip()
     posted = metadata.mail_date(headers.get("date", ""))
     if posted is not None:
         parsed.posted_at = posted
+        offset = posted.utcoffset()
+        if offset is not None:
+            minutes = int(offset.total_seconds()) // 60
+            sign = "-" if minutes < 0 else "+"
+            parsed.writer_zone = f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
         parsed.dates.insert(0, DateHint(posted.date(), RANK_HEADER, None))
     return parsed
 

@@ -55,8 +55,10 @@ _ATTR = re.compile(r'(\w+)="([^"]*)"')
 _WIKI_SIGNATURE = re.compile(
     r"(?P<time>\d{1,2}:\d{2}), (?P<date>\d{1,2} \w+ \d{4}) \((?P<zone>UTC|[A-Z]{2,5})\)"
 )
-_FRONT = re.compile(
-    r"^\s*:?(date|published|posted|written|created|updated)\s*:\s*(?P<when>.+)$", re.I
+# A line near the top that dates the document: "Date: ...", "Published July 19, 2018",
+# "Reported by Harriet Lowe, 2022-07-05", "**Date of report:** 2024-03-12".
+_DATED = re.compile(
+    r"\b(date[ds]?|published|posted|written|reported|prepared|updated|created|issued)\b", re.I
 )
 
 
@@ -104,8 +106,7 @@ def scan(lines: list[str], parsed: Parsed) -> None:
         if found and (when := first_date(found["when"])):
             parsed.dates.append(DateHint(when, RANK_CHROME, number))
             continue
-        found = _FRONT.match(line)
-        if found and i < 15 and (when := first_date(found["when"])):
+        if i < 25 and _DATED.search(line) and (when := first_date(line)):
             parsed.dates.append(DateHint(when, RANK_HEADER, number))
 
 

@@ -24,6 +24,14 @@ STAMPED = re.compile(
     r"|[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}"
     r"|\d{1,2}[-/ ][A-Z][a-z]{2}[-/ ]\d{2,4}[ T]+\d{1,2}:\d{2})"
 )
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# A line that starts with a date or a clock time: in a plain-text timeline each such line is
+# an entry, even without a bullet or a blank line before it.
+TIME_LED = re.compile(
+    r"^\s*[\[(*_]*(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\d{1,2}:\d{2}\b|\d{1,2}(?::\d{2})?\s?[AaPp]\.?[Mm]\b"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?[ -]{_MONTH}|{_MONTH} \d{{1,2}}\b"
+    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? \d)"
+)
 _SETEXT = re.compile(r"^\s*([=\-~^*+#`'\"])\1{2,}\s*$")
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _RULE = re.compile(r"^\s*(?:[-_*=]\s*){3,}$")
@@ -59,6 +67,8 @@ class Dialect:
     setext: bool = False  # headings underlined with === or --- (reStructuredText)
     guess_headings: bool = True  # a short line alone between blank lines is a heading
     quote_prefix: str | None = ">"
+    # A table row followed by a |---| line is the header (Markdown); MediaWiki's |- is not.
+    underlined_headers: bool = True
     chrome: tuple[re.Pattern[str], ...] = field(default_factory=tuple)
 
 
@@ -85,6 +95,8 @@ def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> li
     blocks: list[Block] = []
     para: Block | None = None  # a paragraph or item still taking continuation lines
     stack: list[_Item] = []  # open list items, for nesting by indentation
+    para_indent = 0
+    para_timed = False
     n = len(lines)
 
     def close() -> None:
@@ -136,8 +148,8 @@ def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> li
             close()
             if cells:
                 clean = [dialect.inline(c).strip() for c in cells]
-                header = bool(re.match(r"^\s*\|\s*(\*|!)", line)) or _next_is_separator(
-                    dialect, nxt
+                header = bool(re.match(r"^\s*\|\s*(\*|!)", line)) or (
+                    dialect.underlined_headers and _next_is_separator(dialect, nxt)
                 )
                 blocks.append(
                     Block(
@@ -161,6 +173,8 @@ def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> li
             indent = len(bullet["indent"].expandtabs(4))
             depth = len(bullet["marker"]) if dialect.depth_from_marker else depth_for(indent)
             para = Block(BlockKind.ITEM, dialect.inline(bullet["text"]), number, depth)
+            para_indent = indent
+            para_timed = bool(TIME_LED.match(bullet["text"]))
             continue
         if STAMPED.match(line):
             # A pasted log line: its own block, nested under the item it follows.
@@ -170,6 +184,15 @@ def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> li
             blocks.append(Block(BlockKind.CODE, line.strip(), number, depth))
             continue
         indent = len(line) - len(line.lstrip())
+        if (
+            para is not None
+            and TIME_LED.match(line)
+            and indent <= para_indent
+            and (para_timed or lines[i - 1].rstrip().endswith((".", ":", ";", "!", "?")))
+        ):
+            # A new timed line in a run of timed lines: the next entry of a plain-text
+            # timeline. A time that only wraps onto a new line mid-sentence is not.
+            close()
         if para is not None:
             # A wrapped line continues the paragraph or the item it belongs to.
             para.text += " " + dialect.inline(line.strip())
@@ -182,6 +205,8 @@ def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> li
         if indent == 0:
             stack.clear()
         para = Block(BlockKind.PARAGRAPH, dialect.inline(line.strip()), number, 0)
+        para_indent = indent
+        para_timed = bool(TIME_LED.match(line))
     close()
     return blocks
 

@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from retroline.analysis.kinds import classify_event
 from retroline.documents.blocks import Block, BlockKind, Parsed
 from retroline.model import Event, EventKind, Precision, Source, ZoneSource
-from retroline.when import Resolved, TimeMatch, Zone, find_times, find_zone_statements, resolve
+from retroline.when import (
+    Resolved,
+    TimeMatch,
+    Zone,
+    find_times,
+    find_zone_statements,
+    parse_zone,
+    resolve,
+)
 from retroline.when.statements import defined_zone
 
 # What may stand before an entry's time: list markers, emphasis, brackets, a log's "#".
@@ -132,8 +140,27 @@ def _row_entry(block: Block) -> tuple[TimeMatch, str] | None:
     return first, " — ".join(cells[1:])
 
 
+_DAY_RANGE = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s*[-–]\s*\d{1,2}(?:st|nd|rd|th)?(\s+(?:of\s+)?[A-Z][a-z]{2,8})\b"
+)
+
+
+def _day_of(
+    text: str, reference: dt.date | dt.datetime | None, fallback: dt.date | None
+) -> dt.date | None:
+    """The calendar day a heading or date line names ("31 December", "13-14 June"), if any."""
+    text = _DAY_RANGE.sub(r"\1\2", text)  # a span of days starts on its first day
+    for match in find_times(text):
+        if match.has_date and match.day is not None:
+            resolved = resolve(match, reference_date=reference)
+            return resolved.date or fallback
+    return fallback
+
+
 def find_entries(
-    parsed: Parsed, impossible: list[tuple[str, Block]] | None = None
+    parsed: Parsed,
+    reference: dt.date | dt.datetime | None = None,
+    impossible: list[tuple[str, Block]] | None = None,
 ) -> tuple[list[Entry], Zone | None]:
     """The entries of the document, in document order, and the zone it states for itself."""
     entries: list[Entry] = []
@@ -142,19 +169,22 @@ def find_entries(
     heading_time: TimeMatch | None = None
     table_zone: Zone | None = None
     last_top: Entry | None = None
+
+    def note_statement(text: str) -> None:
+        nonlocal doc_zone
+        if doc_zone is None:
+            doc_zone = _statement_zone(text)
+
     for block in parsed.blocks:
         if block.kind is BlockKind.HEADING:
             heading_time = None
             table_zone = None
             found = leading_time(block.text)
-            if found is not None and not _rest(block.text, found):
-                if found.has_time:
-                    heading_time = found  # "### 16:22": the text below is the entry
-                if (found.has_date and found.year is not None) or found.has_date:
-                    context = _date_of(found, context)
-            zone = _statement_zone(block.text)
-            if zone is not None and doc_zone is None:
-                doc_zone = zone
+            if found is not None and not _rest(block.text, found) and found.has_time:
+                heading_time = found  # "### 16:22": the text below is the entry
+            if block.depth >= 1 or found is not None:
+                context = _day_of(block.text, reference, context)
+            note_statement(block.text)
             last_top = None
             continue
         if block.kind is BlockKind.ROW:
@@ -176,8 +206,8 @@ def find_entries(
             if not rest:
                 if found.has_time:
                     heading_time = found
-                elif found.has_date:
-                    context = _date_of(found, context)  # a date line: the day of what follows
+                if found.has_date:
+                    context = _day_of(block.text, reference, context)  # a date line
                 continue
             nested = (
                 last_top is not None
@@ -207,8 +237,7 @@ def find_entries(
         ):
             last_top.details.append(block.text)
             continue
-        if block.kind is BlockKind.PARAGRAPH and doc_zone is None:
-            doc_zone = _statement_zone(block.text)
+        note_statement(block.text)
         if block.depth <= (last_top.depth if last_top else 0):
             last_top = None
     return entries, doc_zone
@@ -259,19 +288,26 @@ def _precision(resolved: Resolved, match: TimeMatch) -> Precision:
 
 def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> Timeline:
     """The document's timeline: entries resolved to UTC, in document order."""
-    impossible: list[tuple[str, Block]] = []
-    entries, doc_zone = find_entries(parsed, impossible)
-    if not any(not e.log for e in entries):
-        entries += narrative_entries(parsed)
     reference: dt.date | dt.datetime | None = parsed.posted_at or parsed.document_date()
     if isinstance(reference, dt.datetime) and reference.tzinfo is not None:
         reference = reference.replace(tzinfo=None)
+    impossible: list[tuple[str, Block]] = []
+    entries, doc_zone = find_entries(parsed, reference, impossible)
+    if not any(not e.log for e in entries):
+        entries += narrative_entries(parsed)
+    if doc_zone is None and option_tz is None and parsed.writer_zone:
+        doc_zone = parse_zone(parsed.writer_zone)
     offsets = _offsets_seen(entries)
+    labels = label_definitions(parsed)
     events: list[Event] = []
     ambiguous: list[Event] = []
     previous: Resolved | None = None
     resolved_of: dict[int, Resolved] = {}
+    context: dt.date | None = None
     for entry in entries:
+        if not entry.log and entry.context_date != context:
+            # A new date heading or date line: times under it start from that day.
+            context, previous = entry.context_date, None
         parent = resolved_of.get(id(entry.parent)) if entry.parent else None
         zone = entry.zone_hint or doc_zone
         resolved = resolve(
@@ -282,6 +318,7 @@ def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> 
             option_tz=option_tz,
             previous=None if entry.log or entry.narrative else previous,
             offsets_seen=offsets,
+            labels=labels,
         )
         resolved_of[id(entry)] = resolved
         if not entry.log and not entry.narrative and resolved.date is not None:
@@ -317,10 +354,21 @@ def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> 
     return Timeline(events, windows, ambiguous, impossible)
 
 
+def label_definitions(parsed: Parsed) -> dict[str, Zone]:
+    """Zone labels the document defines itself: "CEST = UTC + 2", "in PST (UTC-7)"."""
+    labels: dict[str, Zone] = {}
+    for block in parsed.blocks:
+        for statement in find_zone_statements(block.text):
+            for label, offset in statement.defines.items():
+                labels[label.upper()] = defined_zone(label, offset)
+            zone = statement.zone
+            if zone is not None and "(" in zone.label and zone.meaning.offset is not None:
+                labels[zone.label.split("(")[0].strip().upper()] = zone
+    return labels
+
+
 def _offsets_seen(entries: list[Entry]) -> list[dt.timedelta]:
     """Offsets of the unambiguous zones in the document: they settle ambiguous labels."""
-    from retroline.when import parse_zone
-
     seen = []
     for entry in entries:
         if entry.match.zone:

@@ -116,6 +116,15 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.IGNORECASE,
         ),
     ),
+    # "Wednesday 21.09." (German and Nordic habit): day.month. without a year. Only after a
+    # weekday name, because "8.13." alone is far more often a version number.
+    (
+        "ymd",
+        re.compile(
+            r"(?:(?<=day[ \t])|(?<=day,[ \t])|(?<=(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[ \t])"
+            r"|(?<=(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),[ \t]))(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?![\d.])",
+        ),
+    ),
     # May 2017, September, 2016: month precision
     (
         "my",

@@ -13,7 +13,7 @@ The rules here are the ones a careful reader applies without noticing:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from retroline.errors import UsageError
@@ -164,8 +164,13 @@ def _pick_zone(
     option: Zone | None,
     option_tz: str | None,
     offsets_seen: Sequence[dt.timedelta],
+    labels: Mapping[str, Zone] | None = None,
 ) -> tuple[Zone, ZoneMeaning, ZoneSource]:
-    explicit = parse_zone(match.zone) if match.zone else None
+    explicit = None
+    if match.zone:
+        # A label the document defines for itself ("PST (UTC-7)", "CEST = UTC + 2") wins
+        # over the table: the writer said what they meant by it.
+        explicit = (labels or {}).get(match.zone.strip().upper()) or parse_zone(match.zone)
     for zone, source in (
         (explicit, ZoneSource.EXPLICIT),
         (doc_zone, ZoneSource.DOCUMENT),
@@ -200,6 +205,7 @@ def resolve(
     option_tz: str | None = None,
     previous: Resolved | None = None,
     offsets_seen: Sequence[dt.timedelta] = (),
+    labels: Mapping[str, Zone] | None = None,
 ) -> Resolved:
     """Place ``match`` on the calendar and in UTC.
 
@@ -207,7 +213,8 @@ def resolve(
     as for a blog post); ``default_date`` the date of the heading or entry the match sits
     under; ``previous`` the entry before it, for midnight crossings and "the next morning".
     ``doc_zone`` is the zone the document states, ``option_tz`` the user's ``--tz``.
-    ``offsets_seen`` (offsets of other zones in the document) settle ambiguous labels.
+    ``offsets_seen`` (offsets of other zones in the document) settle ambiguous labels;
+    ``labels`` maps zone labels (upper case) to what the document defines them to mean.
 
     Raises :class:`~retroline.errors.UsageError` for an unknown ``doc_zone``/``option_tz``.
     """
@@ -236,7 +243,12 @@ def resolve(
             date, from_reference = reference, True
             notes.append("date taken from the document date")
     zone, meaning, source = _pick_zone(
-        match, _zone_of(doc_zone, "the document"), _option_zone(option_tz), option_tz, offsets_seen
+        match,
+        _zone_of(doc_zone, "the document"),
+        _option_zone(option_tz),
+        option_tz,
+        offsets_seen,
+        labels,
     )
     base = Resolved(
         at=None,

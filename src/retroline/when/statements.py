@@ -56,7 +56,7 @@ _STATEMENTS = [
         r"(?i:\b(?:all\s+)?(?:date\s+and\s+)?(?:times?|timestamps?|dates?\s+and\s+times?|"
         r"hours|clock\s+times|time\s*zone)\b)"
         r"(?:\s+(?i:below|above|here|shown|given|listed|quoted|used|mentioned|referenced|"
-        r"in\s+this\s+(?:document|report|post|page|timeline)))?"
+        r"(?:in|on|of)\s+this\s+(?:document|report|post|page|timeline|note|write-?up|e-?mail|message|thread|review)))?"
         r"(?:\s*(?i::|=|(?:are|is)(?:\s+(?:in|expressed\s+in|given\s+in|shown\s+in))?|in))"
         r"\s+(?i:the\s+)?" + _ZONE_WORDS + r"(?:\s+(?i:time|timezone|time\s+zone|zone))?"
     ),
