@@ -57,6 +57,9 @@ class Parsed:
     # The writer's own zone, as a header gives it ("Date: ... +0200"): the zone of the times
     # in the text when nothing else is said about them.
     writer_zone: str | None = None
+    # A date that places the text in time without dating it exactly (a forum's "Sep '19"):
+    # good for the years of dates written without one, not for the document date.
+    year_hint: dt.date | None = None
 
     def document_date(self) -> dt.date | None:
         """The best date the document gives for itself."""

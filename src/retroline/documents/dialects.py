@@ -11,7 +11,7 @@ import re
 
 from retroline.documents import metadata
 from retroline.documents.blocks import RANK_HEADER, Block, BlockKind, DateHint, Parsed
-from retroline.documents.plain import BULLETS, Dialect, pipe_cells, read_lines
+from retroline.documents.plain import BULLETS, TIME_LED, Dialect, pipe_cells, read_lines
 from retroline.when import find_times
 
 # -- TWiki raw markup -------------------------------------------------------------------------
@@ -200,32 +200,70 @@ def read_text(text: str, *, find_title: bool = True) -> Parsed:
     )
     parsed.blocks = read_lines(body, dialect)
     if find_title:
+        named = next((m for ln in lines[:15] if (m := _TITLE_LINE.match(ln))), None)
+        parsed.title = named["title"].strip() if named else None
         _title_and_posting(parsed)
     metadata.title_date(parsed)
     return parsed
 
 
+_TITLE_LINE = re.compile(r"^\s*(?:subject|title)\s*:\s*(?P<title>\S.{3,150})$", re.I)
+_BYLINE = re.compile(r"^(posted|published|written|updated|last updated|by|on)\b", re.I)
+_MONTH_YEAR = re.compile(
+    r"^(?:\S+\s+)?(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? '(?P<yy>\d\d)$"
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _posting(block: Block, parsed: Parsed) -> bool:
+    """Take a byline or post date ("Posted on 15 July 2019 by Ben", "quietfern Mar 6, 2023,
+    9:41 pm", "Sep '19") as the document's date; True when the block was one."""
+    text = block.text.strip()
+    if len(text) > 90:
+        return False
+    short = _MONTH_YEAR.match(text)
+    if short:
+        parsed.year_hint = dt.date(
+            2000 + int(short["yy"]), _MONTHS.index(short["mon"].lower()) + 1, 1
+        )
+        return True
+    m = next((m for m in find_times(text) if m.has_date and m.year is not None), None)
+    if m is None or m.month is None or m.day is None:
+        return False
+    outside = (text[: m.start] + " " + text[m.end :]).strip(" ,.-–|")
+    if len(outside.split()) > 2 and not _BYLINE.match(outside):
+        return False
+    try:
+        posted = dt.datetime(m.year, m.month, m.day, m.hour or 0, m.minute or 0)
+    except ValueError:
+        return False
+    if m.hour is not None:
+        parsed.posted_at = posted  # wall-clock time as written: its zone is not known
+    parsed.dates.append(DateHint(posted.date(), RANK_HEADER, block.line))
+    return True
+
+
 def _title_and_posting(parsed: Parsed) -> None:
-    """The first line is the title, unless it is the post's date (as blogs print it)."""
-    for block in parsed.blocks[:3]:
-        matches = find_times(block.text)
-        whole = bool(matches) and matches[0].start == 0 and len(block.text) - matches[0].end <= 2
-        m = matches[0] if whole else None
-        if m is not None and m.year is not None and m.month and m.day and m.hour is not None:
-            try:
-                posted = dt.datetime(m.year, m.month, m.day, m.hour, m.minute or 0)
-            except ValueError:
-                continue
-            parsed.posted_at = posted  # wall-clock time as written: its zone is not known
-            parsed.dates.append(DateHint(posted.date(), RANK_HEADER, block.line))
+    """The title is the first line that is not a byline or a post date (as blogs print them)."""
+    title_found = parsed.title is not None
+    candidates = 0
+    for block in parsed.blocks[:8]:
+        if _posting(block, parsed):
             block.kind, block.depth = BlockKind.HEADING, 0  # the post's own date, not an event
             continue
-        if block.kind in (BlockKind.HEADING, BlockKind.PARAGRAPH) and len(block.text) <= 120:
+        candidates += 1
+        if (
+            not title_found
+            and candidates <= 3
+            and block.kind in (BlockKind.HEADING, BlockKind.PARAGRAPH)
+            and len(block.text) <= 120
+            and not TIME_LED.match(block.text)
+        ):
             parsed.title = block.text
             block.kind, block.depth = BlockKind.HEADING, 1
-            return
-        break
-    parsed.title = _first_text(parsed.blocks)
+            title_found = True
+    if not title_found:
+        parsed.title = _first_text(parsed.blocks)
 
 
 def _first_text(blocks: list[Block]) -> str | None:

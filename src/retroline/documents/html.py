@@ -131,7 +131,7 @@ def read_html(text: str, path: str) -> Parsed:
                 if code.strip():
                     blocks.append(Block(BlockKind.CODE, code.strip(), line + offset, depth))
         elif tag == "p" or (
-            tag in ("div", "section", "article", "blockquote", "td") and _own_text(element)
+            tag in ("div", "section", "article", "blockquote") and _own_text(element)
         ):
             if (
                 any(a.tag in ("li", "blockquote", "td", "th") for a in element.iterancestors())

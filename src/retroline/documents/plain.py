@@ -18,11 +18,13 @@ from retroline.documents.blocks import Block, BlockKind
 BULLETS = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>[-*+•◦▪‣●○■□·]|\d{1,2}[.)]|#\.)[ \t]+(?P<text>\S.*)$"
 )
-# A line that starts with a full date and time: a pasted log line, never part of a paragraph.
+# A line that starts with a date and a time to the second: a pasted log line, never part of
+# a paragraph. (A date and a time to the minute starts a timeline entry instead.)
 STAMPED = re.compile(
-    r"^\s*[\[(#>]?\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T/-]+\d{1,2}:\d{2}"
+    r"^\s*[\[(#>]?\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T/-]+\d{1,2}:\d{2}:\d{2}"
     r"|[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}"
-    r"|\d{1,2}[-/ ][A-Z][a-z]{2}[-/ ]\d{2,4}[ T]+\d{1,2}:\d{2})"
+    r"|\d{1,2}[-/ ][A-Z][a-z]{2}[-/ ]\d{2,4}[ T:]+\d{1,2}:\d{2}:\d{2}"
+    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2})"
 )
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # A line that starts with a date or a clock time: in a plain-text timeline each such line is

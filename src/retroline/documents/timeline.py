@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from retroline.analysis.kinds import classify_event
 from retroline.documents.blocks import Block, BlockKind, Parsed
+from retroline.documents.narrative import story_entries
 from retroline.model import Event, EventKind, Precision, Source, ZoneSource
 from retroline.when import (
     Resolved,
@@ -31,7 +32,6 @@ from retroline.when.statements import defined_zone
 _LEAD = re.compile(r"^[\s*_`>#\[(|•·\-–—~]*$")
 # What separates an entry's time from its text: " - ", ": ", " | ", "**", "]" ...
 _SEPARATOR = re.compile(r"^[\s*_`\]):|,.\-–—>]*\s*")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 # A stamp at the start of an entry that names no real day or time ("2024-02-30", "25:10").
 _ISO_DAY = re.compile(r"^[\s*_`>#\[(|•·\-–—~]*(\d{4})[-/](\d{1,2})[-/](\d{1,2})\b")
 _CLOCK = re.compile(
@@ -157,6 +157,23 @@ def _day_of(
     return fallback
 
 
+def _is_prose(text: str) -> bool:
+    """Several sentences of running text: a story, not a timeline entry."""
+    return len(text) > 200 and len(re.findall(r"[.!?](?:\s|$)", text)) >= 3
+
+
+_ON_DAY = re.compile(r"\b[Oo]n\s+(?:the\s+)?$")
+
+
+def _incident_day(text: str, reference: dt.date | dt.datetime | None) -> dt.date | None:
+    """The day a summary says the incident happened on ("On July 17, 2018 uploads failed"):
+    the day of a timeline that gives times alone."""
+    for match in find_times(text):
+        if match.day is not None and match.relative is None and _ON_DAY.search(text[: match.start]):
+            return resolve(match, reference_date=reference).date
+    return None
+
+
 def find_entries(
     parsed: Parsed,
     reference: dt.date | dt.datetime | None = None,
@@ -198,6 +215,10 @@ def find_entries(
                 last_top = entry
             continue
         found = leading_time(block.text)
+        if found is not None and block.kind is BlockKind.PARAGRAPH and _is_prose(block.text):
+            found = None  # a story paragraph that happens to open with a time
+        if context is None and not entries and found is None and block.kind is BlockKind.PARAGRAPH:
+            context = _incident_day(block.text, reference)
         if found is None and impossible is not None and (bad := impossible_stamp(block.text)):
             impossible.append((bad, block))
             continue
@@ -252,20 +273,6 @@ def _date_of(match: TimeMatch, fallback: dt.date | None) -> dt.date | None:
     return fallback
 
 
-def narrative_entries(parsed: Parsed) -> list[Entry]:
-    """Sentences of prose paragraphs that give a clock time: the events of a story."""
-    entries: list[Entry] = []
-    for block in parsed.blocks:
-        if block.kind is not BlockKind.PARAGRAPH:
-            continue
-        for sentence in _SENTENCE.split(block.text):
-            for match in find_times(sentence):
-                if match.has_time and not match.is_range:
-                    entries.append(Entry(match, sentence.strip(), block, 0, narrative=True))
-                    break
-    return entries
-
-
 def stated_windows(
     parsed: Parsed, reference: dt.date | dt.datetime | None, **zones: object
 ) -> list[tuple[TimeMatch, Block]]:
@@ -288,27 +295,47 @@ def _precision(resolved: Resolved, match: TimeMatch) -> Precision:
 
 def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> Timeline:
     """The document's timeline: entries resolved to UTC, in document order."""
-    reference: dt.date | dt.datetime | None = parsed.posted_at or parsed.document_date()
+    reference: dt.date | dt.datetime | None = (
+        parsed.posted_at or parsed.document_date() or parsed.year_hint
+    )
     if isinstance(reference, dt.datetime) and reference.tzinfo is not None:
         reference = reference.replace(tzinfo=None)
     impossible: list[tuple[str, Block]] = []
     entries, doc_zone = find_entries(parsed, reference, impossible)
     if not any(not e.log for e in entries):
-        entries += narrative_entries(parsed)
+        entries += [
+            Entry(story.match, story.text, story.block, 0, narrative=True)
+            for story in story_entries(parsed)
+        ]
     if doc_zone is None and option_tz is None and parsed.writer_zone:
         doc_zone = parse_zone(parsed.writer_zone)
     offsets = _offsets_seen(entries)
     labels = label_definitions(parsed)
     events: list[Event] = []
-    ambiguous: list[Event] = []
     previous: Resolved | None = None
     resolved_of: dict[int, Resolved] = {}
     context: dt.date | None = None
+    story: Resolved | None = None  # the last event of a narrative, for "the next morning"
     for entry in entries:
         if not entry.log and entry.context_date != context:
             # A new date heading or date line: times under it start from that day.
             context, previous = entry.context_date, None
         parent = resolved_of.get(id(entry.parent)) if entry.parent else None
+        if entry.narrative:
+            resolved = resolve(
+                entry.match,
+                reference_date=reference,
+                default_date=story.date if story else None,
+                doc_zone=doc_zone,
+                option_tz=option_tz,
+                previous=_night_before(story),
+                offsets_seen=offsets,
+                labels=labels,
+            )
+            story = resolved if resolved.date is not None else story
+            resolved_of[id(entry)] = resolved
+            events.append(_event(entry, resolved, path))
+            continue
         zone = entry.zone_hint or doc_zone
         resolved = resolve(
             entry.match,
@@ -323,23 +350,13 @@ def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> 
         resolved_of[id(entry)] = resolved
         if not entry.log and not entry.narrative and resolved.date is not None:
             previous = resolved
-        kind = EventKind.LOG if entry.log else classify_event(entry.text)
-        event = Event(
-            at=resolved.at,
-            end_at=resolved.end_at,
-            date=resolved.date,
-            precision=_precision(resolved, entry.match),
-            time_text=entry.match.text,
-            zone=resolved.zone if resolved.at is not None else None,
-            zone_source=resolved.zone_source if resolved.at is not None else None,
-            text=entry.text,
-            kind=kind,
-            details=entry.details,
-            source=Source(path=path, line=entry.block.line),
-        )
-        if resolved.ambiguous_zone:
-            ambiguous.append(event)
-        events.append(event)
+        events.append(_event(entry, resolved, path))
+    ambiguous = [
+        event
+        for entry, event in zip(entries, events, strict=True)
+        if resolved_of[id(entry)].ambiguous_zone
+    ]
+    events = drop_repeats(events)
     windows = []
     for match, block in stated_windows(parsed, reference):
         resolved = resolve(
@@ -365,6 +382,54 @@ def label_definitions(parsed: Parsed) -> dict[str, Zone]:
             if zone is not None and "(" in zone.label and zone.meaning.offset is not None:
                 labels[zone.label.split("(")[0].strip().upper()] = zone
     return labels
+
+
+def _folded(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def drop_repeats(events: list[Event]) -> list[Event]:
+    """Leave out entries that repeat an earlier one: a reply quoting the timeline, the same
+    line pasted twice. Same time, and one text begins the other."""
+    kept: list[Event] = []
+    for event in events:
+        text = _folded(event.text)
+        if any(
+            (e.at, e.date) == (event.at, event.date)
+            and (_folded(e.text).startswith(text) or text.startswith(_folded(e.text)))
+            for e in kept
+        ):
+            continue
+        kept.append(event)
+    return kept
+
+
+def _night_before(story: Resolved | None) -> Resolved | None:
+    """The story's last event as "the next morning" counts from it.
+
+    An event in the small hours still belongs to the night before: "the next morning" after
+    "just after 2 AM Saturday" is Saturday morning, not Sunday.
+    """
+    if story is None or story.local is None or story.local.hour >= 6 or story.date is None:
+        return story
+    return replace(story, date=story.date - dt.timedelta(days=1))
+
+
+def _event(entry: Entry, resolved: Resolved, path: str) -> Event:
+    """The timeline event for an entry placed in time."""
+    return Event(
+        at=resolved.at,
+        end_at=resolved.end_at,
+        date=resolved.date,
+        precision=_precision(resolved, entry.match),
+        time_text=entry.match.text,
+        zone=resolved.zone if resolved.at is not None else None,
+        zone_source=resolved.zone_source if resolved.at is not None else None,
+        text=entry.text,
+        kind=EventKind.LOG if entry.log else classify_event(entry.text),
+        details=entry.details,
+        source=Source(path=path, line=entry.block.line),
+    )
 
 
 def _offsets_seen(entries: list[Entry]) -> list[dt.timedelta]:

@@ -1,0 +1,113 @@
+"""Narrative prose to timeline entries: the events of a story told in sentences.
+
+Blog posts and forum write-ups have no timeline list; their events are sentences that say
+when something happened ("At about 3:15 PM a second disk dropped out", "On Saturday
+morning I came in"). A sentence gives an event when it names a clock time, or a day in the
+way stories move forward ("On Friday", "The next morning"). Mentions that only refer back
+("the write-up I promised on Friday"), speculate ("why it started at 8PM"), or sit in
+parentheses are not events.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from retroline.documents.blocks import Block, BlockKind, Parsed
+from retroline.when import TimeMatch, find_times
+
+_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9(\"'])")
+# Sentences about the writing itself or guesses about causes: their times are not events.
+_NOT_A_STORY = re.compile(
+    r"\b(why|wonder|guess|don't understand|do not understand|not sure|maybe|perhaps|probably"
+    r"|might|could have|would have|promised|this (post|write-?up)|write-?up|as discussed"
+    r"|next time|in the future|tomorrow|every day|each day|usually|normally)\b",
+    re.IGNORECASE,
+)
+# Day words that move a story forward; "this morning" and "today" are the day of writing,
+# "last night" alone is usually a reference back ("Until last night.").
+_STORY_DAY = re.compile(
+    r"^(?:on\s+(?:the\s+)?\w+|the\s+(?:next|following)\s+\w+|(?:mon|tues|wednes|thurs|fri|satur|sun)day\s+"
+    r"(?:morning|afternoon|evening|night))",
+    re.IGNORECASE,
+)
+# "7 in the evening" is a clock time people write in prose; read it as one.
+_PART_OF_DAY_HOUR = re.compile(
+    r"\b(?P<h>1[0-2]|[1-9])(?::(?P<m>[0-5]\d))? in the (?P<part>morning|afternoon|evening|night)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class StoryEntry:
+    """A clause of a sentence with the time expression that places it."""
+
+    match: TimeMatch
+    text: str
+    block: Block
+
+
+def _clock_words(sentence: str) -> str:
+    """The sentence with "7 in the evening" written as "7 PM", keeping every offset."""
+
+    def as_clock(found: re.Match[str]) -> str:
+        hour = found["h"] + (":" + found["m"] if found["m"] else "")
+        suffix = "AM" if found["part"].lower() == "morning" else "PM"
+        text = f"{hour} {suffix}"
+        return text + " " * (len(found.group(0)) - len(text))
+
+    return _PART_OF_DAY_HOUR.sub(as_clock, sentence)
+
+
+def _in_parentheses(sentence: str, at: int) -> bool:
+    return sentence.count("(", 0, at) > sentence.count(")", 0, at)
+
+
+def _usable(match: TimeMatch, sentence: str) -> bool:
+    if _in_parentheses(sentence, match.start) or match.is_range:
+        return False
+    if match.has_time:
+        return True
+    if match.relative is not None:
+        return bool(_STORY_DAY.match(match.text.strip()))
+    preceding = sentence[: match.start].rstrip().lower()
+    # "On 3 March we ..." tells the story; "set up in 2016" does not.
+    return match.day is not None and preceding.endswith(("on", "on the"))
+
+
+def _clauses(sentence: str, matches: list[TimeMatch]) -> list[tuple[TimeMatch, str]]:
+    """Split a sentence with several times into one clause per time."""
+    if len(matches) == 1:
+        return [(matches[0], sentence)]
+    found = []
+    start = 0
+    for i, match in enumerate(matches):
+        end = len(sentence)
+        if i + 1 < len(matches):
+            nxt = matches[i + 1].start
+            cut = max(sentence.rfind(" and ", match.end, nxt), sentence.rfind(", ", match.end, nxt))
+            end = cut if cut > match.end else nxt
+        found.append((match, sentence[start:end].strip(" ,;")))
+        start = end + (5 if sentence.startswith(" and ", end) else 1)
+    return found
+
+
+def story_entries(parsed: Parsed) -> list[StoryEntry]:
+    """The events of the document's prose paragraphs, in order."""
+    entries: list[StoryEntry] = []
+    for block in parsed.blocks:
+        if block.kind is not BlockKind.PARAGRAPH:
+            continue
+        for sentence in _SENTENCE.split(block.text):
+            sentence = sentence.strip()
+            if not sentence or _NOT_A_STORY.search(sentence):
+                continue
+            readable = _clock_words(sentence)
+            matches = [
+                replace(m, text=sentence[m.start : m.end])  # the words as written
+                for m in find_times(readable)
+                if _usable(m, readable)
+            ]
+            for match, clause in _clauses(sentence, matches):
+                entries.append(StoryEntry(match, clause, block))
+    return entries
