@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
-from retroline.model import Event, EventKind, Finding, Incident, SectionKind, Severity, ZoneSource
+from retroline.model import (
+    Event,
+    EventKind,
+    Finding,
+    Incident,
+    Precision,
+    SectionKind,
+    Severity,
+    ZoneSource,
+)
+from retroline.when import zone_offset
 
 # Times in postmortems are written to the minute and often rounded: a window is contradicted
 # only by events well outside it.
 WINDOW_TOLERANCE = dt.timedelta(minutes=15)
+# Entries a minute apart are written in whatever order people remember them.
+ORDER_SLACK = dt.timedelta(minutes=1)
+# A cause section that says only that the cause is not known yet.
+_UNKNOWN = re.compile(
+    r"\b(under investigation|not (yet )?(known|understood|clear)|unknown|ongoing|tbd|to be determined"
+    r"|still investigating|do not (yet )?know|don't (yet )?know)\b",
+    re.I,
+)
 # A range whose end, read as the next day, lies this far after its start was written backwards.
 LONGEST_RANGE = dt.timedelta(hours=12)
 
@@ -17,16 +36,17 @@ Check = Callable[[Incident], list[Finding]]
 
 
 def zone_not_stated(incident: Incident) -> list[Finding]:
-    """Times resolved with an assumed zone: the reader must know UTC was a guess."""
+    """Times resolved with an assumed zone: the reader must know the zone was a guess."""
     assumed = [e for e in incident.events if e.zone_source is ZoneSource.ASSUMED]
     if not assumed:
         return []
+    zones = ", ".join(sorted({e.zone or "UTC" for e in assumed}))
     return [
         Finding(
             code="zone-not-stated",
             severity=Severity.WARNING,
             message=(
-                f"{len(assumed)} time(s) state no zone and none was given; UTC was assumed. "
+                f"{len(assumed)} time(s) state no zone and none was given; {zones} was assumed. "
                 "Give the zone the times were written in with --tz (e.g. --tz Europe/Zurich)."
             ),
             source=assumed[0].source,
@@ -35,15 +55,30 @@ def zone_not_stated(incident: Incident) -> list[Finding]:
 
 
 def zones_mixed(incident: Incident) -> list[Finding]:
-    """Several zones in one timeline: correct after conversion, but easy to misread."""
-    zones = sorted({e.zone for e in incident.events if e.zone and e.at is not None})
-    if len(zones) < 2:
+    """Times written in zones that differ: right after conversion, but easy to misread.
+
+    Labels are compared by their offset at one moment, so "IST" and "+05:30" are one zone,
+    and so is "Pacific" across a daylight-saving change; "CEST" and "CET" are two.
+    """
+    timed = [e for e in incident.events if e.zone and e.at is not None]
+    if not timed:
         return []
+    moment = timed[0].at
+    assert moment is not None
+    offsets: dict[dt.timedelta, set[str]] = {}
+    for event in timed:
+        assert event.zone is not None
+        offset = zone_offset(event.zone, moment)
+        if offset is not None:
+            offsets.setdefault(offset, set()).add(event.zone)
+    if len(offsets) < 2:
+        return []
+    labels = sorted({label for group in offsets.values() for label in group})
     return [
         Finding(
             code="zones-mixed",
             severity=Severity.INFO,
-            message=f"the timeline mixes {len(zones)} zones ({', '.join(zones)}); all shown in UTC",
+            message=f"the timeline mixes {len(offsets)} zones ({', '.join(labels)}); all shown in UTC",
         )
     ]
 
@@ -53,10 +88,19 @@ def out_of_order(incident: Incident) -> list[Finding]:
     found = []
     previous: Event | None = None
     for event in incident.events:
-        # Pasted log lines illustrate an entry; they are not entries written in order.
-        if event.at is None or event.kind is EventKind.LOG:
+        # Pasted log lines illustrate an entry, and approximate times ("shortly before noon")
+        # are not precise enough to be out of order: neither is an entry written in order.
+        if (
+            event.at is None
+            or event.kind is EventKind.LOG
+            or event.precision is Precision.APPROXIMATE
+        ):
             continue
-        if previous is not None and previous.at is not None and event.at < previous.at:
+        if (
+            previous is not None
+            and previous.at is not None
+            and event.at < previous.at - ORDER_SLACK
+        ):
             found.append(
                 Finding(
                     code="out-of-order",
@@ -76,12 +120,24 @@ def missing_parts(incident: Incident) -> list[Finding]:
     """A postmortem with no root cause or no action items is not finished."""
     kinds = {s.kind for s in incident.sections}
     found = []
-    if SectionKind.ROOT_CAUSE not in kinds and SectionKind.ANALYSIS not in kinds:
+    causes = [
+        s for s in incident.sections if s.kind in (SectionKind.ROOT_CAUSE, SectionKind.ANALYSIS)
+    ]
+    if not causes:
         found.append(
             Finding(
                 code="no-root-cause",
                 severity=Severity.WARNING,
                 message="no root cause or analysis section",
+            )
+        )
+    elif all(len(s.text) < 400 and _UNKNOWN.search(s.text) for s in causes):
+        found.append(
+            Finding(
+                code="no-root-cause",
+                severity=Severity.WARNING,
+                message=f"the {causes[0].title!r} section says the cause is not known yet",
+                source=causes[0].source,
             )
         )
     if not incident.action_items and SectionKind.ACTION_ITEMS not in kinds:
@@ -106,7 +162,11 @@ def owners(incident: Incident) -> list[Finding]:
 
 
 def impact_window(incident: Incident) -> list[Finding]:
-    """A stated impact window that the timeline contradicts (recovery after it ended)."""
+    """A stated impact window that the timeline contradicts: recovery work after it ended.
+
+    Failures before a stated start are not counted: impact often begins after the first
+    error (a cache hides it, a retry absorbs it).
+    """
     found = []
     for window in incident.stated_windows:
         if window.at is None or window.end_at is None:
@@ -118,31 +178,22 @@ def impact_window(incident: Incident) -> list[Finding]:
             and e.kind in (EventKind.MITIGATION, EventKind.RESOLUTION)
             and e.at > window.end_at + WINDOW_TOLERANCE
         ]
-        early = [
-            e
-            for e in incident.events
-            if e.at is not None
-            and e.kind is EventKind.IMPACT_START
-            and e.at < window.at - WINDOW_TOLERANCE
-        ]
-        for events, side in ((late, "ends"), (early, "starts")):
-            if not events:
-                continue
-            event = events[0]
-            edge = window.end_at if side == "ends" else window.at
-            assert event.at is not None and edge is not None
-            found.append(
-                Finding(
-                    code="impact-window-contradiction",
-                    severity=Severity.WARNING,
-                    message=(
-                        f"the stated window {window.time_text!r} {side} at {edge:%Y-%m-%d %H:%M} UTC, "
-                        f"but the timeline has {event.text[:70]!r} at {event.at:%Y-%m-%d %H:%M} UTC"
-                        f" (line {event.source.line})"
-                    ),
-                    source=window.source,
-                )
+        if not late:
+            continue
+        event = late[0]
+        assert event.at is not None
+        found.append(
+            Finding(
+                code="impact-window-contradiction",
+                severity=Severity.WARNING,
+                message=(
+                    f"the stated window {window.time_text!r} ends at {window.end_at:%Y-%m-%d %H:%M} UTC, "
+                    f"but the timeline has {event.text[:70]!r} at {event.at:%Y-%m-%d %H:%M} UTC"
+                    f" (line {event.source.line})"
+                ),
+                source=window.source,
             )
+        )
     return found
 
 

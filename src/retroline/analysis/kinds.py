@@ -31,7 +31,7 @@ _RULES: list[tuple[EventKind, re.Pattern[str]]] = [
         EventKind.RESOLUTION,
         re.compile(
             r"\b(resolved|fixed|solved|restored|recovered|back to normal|back online|all clear"
-            r"|fully operational|returned to normal|incident (is )?(over|closed|resolved)"
+            r"|fully operational|returned to (normal|service|read-write)|back to (normal|read-write|baseline)|working again|works again|running again|incident (is )?(over|closed|resolved)"
             r"|everything is fine|service is back|errors? (stop|stopped|ceased)|closed the incident)",
         ),
     ),

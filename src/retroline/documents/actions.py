@@ -7,14 +7,31 @@ import re
 from retroline.documents.blocks import Block, BlockKind
 from retroline.model import ActionItem, Source
 
-_OWNER = re.compile(
-    r"\((?:owner|assignee|assigned to|who|responsible)\s*[:=]\s*(?P<owner>[^)]+)\)"
-    r"|(?:^|\s)@(?P<handle>[A-Za-z][\w.-]*[\w])"
-    r"|\b(?:owner|assignee|assigned to|responsible)\s*[:=]\s*(?P<plain>[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?)"
-    r"|[\[(](?P<bracket>[A-Z][a-z]+(?: [A-Z][a-z]+)?)[\])]\s*$"
-    r"|\s[-–—]\s(?P<dash>[A-Z][a-z]+(?: [A-Z][a-z]+)?)\s*$"
-    r"|^(?P<lead>[A-Z][a-z]+(?: [A-Z]\.?)?) (?:to|will) [a-z]",
+_NAME = r"[A-Za-z][\w.'@-]*(?:[ ,]+[A-Za-z][\w.'@-]*){0,3}(?: \([^()]{1,30}\))?"
+# Ways people name an owner, tried in order: a label, a handle, a name in brackets or after
+# a dash at the end, "X is taking this".
+_OWNER_PATTERNS = [
+    re.compile(
+        r"\b(?:owners?|assignee|assigned to|responsible|verantwortlich|who)\s*[:=]\s*"
+        r"(?P<o>[^;|()\n]{1,50}?(?: \([^()]{1,30}\))?)\s*(?:[;|)]|\s[-–—]\s|$)",
+        re.I,
+    ),
+    re.compile(r"(?:^|\s)@(?P<o>[A-Za-z][\w.-]*\w)"),
+    re.compile(r"\s(?:-{1,2}|–|—)\s(?P<o>" + _NAME + r")(?:\s(?:-|–|—)\s[\d/.\-]+)?\s*$"),
+    re.compile(r"\((?P<o>" + _NAME + r")\)\s*\.?\s*$"),
+    re.compile(r"\b(?P<o>[A-Z][a-z]+) (?:is taking|is on|owns|will (?:do|take|own)) (?:this|it)\b"),
+]
+_SELF = re.compile(r"\b(?:that's me|that is me|I'll|I will)\b", re.I)
+# What stands where an owner would but is not one: a status, a date, a number.
+_NOT_A_NAME = re.compile(
+    r"^(done|completed?|closed|open|in progress|wip|todo|tbd|planned|ongoing|blocked|fixed|n/a"
+    r"|\d)",
+    re.I,
 )
+_UNASSIGNED = re.compile(
+    r"^(nobody|no one|none|unassigned|unowned|not (yet )?assigned|tbd|n/a)\b", re.I
+)
+_TICKET = re.compile(r",?\s*\b[A-Z][A-Z0-9]+-\d+\b")
 _CHECKBOX = re.compile(r"^\[(?P<mark>[ xX✓✔])\]\s*")
 _STATUS = re.compile(
     r"\b(?:status\s*[:=]\s*)?(?P<status>done|completed?|closed|open|in progress|todo|to do|wip|"
@@ -22,16 +39,36 @@ _STATUS = re.compile(
     r"todo|wip|blocked|planned|ongoing)\)",
     re.I,
 )
-_OWNER_HEADERS = ("owner", "assignee", "who", "responsible", "assigned")
+_OWNER_HEADERS = (
+    "owner",
+    "assignee",
+    "who",
+    "responsible",
+    "assigned",
+    "verantwortlich",
+    "responsable",
+)
 _STATUS_HEADERS = ("status", "state", "done")
 
 
-def _owner(text: str) -> str | None:
-    found = _OWNER.search(text)
-    if not found:
+def _owner(text: str, author: str | None = None) -> str | None:
+    """Who owns an action, from the ways people write it down."""
+    owner = None
+    for pattern in _OWNER_PATTERNS:
+        found = pattern.search(text)
+        if found and not _NOT_A_NAME.match(found["o"].strip()):
+            owner = found["o"].strip(" .,;:'\"*")
+            break
+    if owner is None and _SELF.search(text):
+        owner = "me"
+    if owner is None:
         return None
-    name = next(g for g in found.groups() if g)
-    return name.strip() or None
+    owner = _TICKET.sub("", owner).strip(" ,;")
+    if owner.lower() in ("me", "myself", "i"):
+        return author
+    if _UNASSIGNED.match(owner) or not owner:
+        return None
+    return owner
 
 
 def _status(text: str) -> str | None:
@@ -48,7 +85,7 @@ def _status(text: str) -> str | None:
     }.get(value, value)
 
 
-def from_item(block: Block, path: str) -> ActionItem:
+def from_item(block: Block, path: str, author: str | None = None) -> ActionItem:
     """An action item from a list item's text."""
     text = block.text.strip()
     status = None
@@ -58,7 +95,7 @@ def from_item(block: Block, path: str) -> ActionItem:
         text = text[box.end() :].strip()
     return ActionItem(
         text=text,
-        owner=_owner(text),
+        owner=_owner(text, author),
         status=status or _status(text),
         source=Source(path=path, line=block.line),
     )
@@ -106,14 +143,28 @@ def from_rows(rows: list[Block], path: str) -> list[ActionItem]:
     return items
 
 
-def collect(blocks: list[Block], path: str) -> list[ActionItem]:
-    """The action items of one action-items section."""
+def collect(blocks: list[Block], path: str, author: str | None = None) -> list[ActionItem]:
+    """The action items of one action-items section: its list, its table, or failing both,
+    its short lines (forum posts lose their bullets)."""
     items = [b for b in blocks if b.kind is BlockKind.ITEM]
     rows = [b for b in blocks if b.kind is BlockKind.ROW]
     found: list[ActionItem] = []
     if items:
         top = min(b.depth for b in items)
-        found += [from_item(b, path) for b in items if b.depth == top]
+        found += [from_item(b, path, author) for b in items if b.depth == top]
     if rows:
         found += from_rows(rows, path)
+    if found:
+        return found
+    for block in blocks:
+        if block.kind is not BlockKind.PARAGRAPH:
+            continue
+        lines = block.lines or [block.text]
+        if len(lines) > 1 and all(ln[:1].isupper() and not ln.endswith(",") for ln in lines):
+            for offset, line in enumerate(lines):
+                found.append(
+                    from_item(Block(BlockKind.ITEM, line, block.line + offset, 1), path, author)
+                )
+        elif len(block.text) <= 200 and len(re.findall(r"[.!?](?:\s|$)", block.text)) <= 1:
+            found.append(from_item(block, path, author))
     return found

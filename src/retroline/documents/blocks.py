@@ -33,6 +33,7 @@ class Block:
     depth: int = 0  # list nesting for items (1 = top level); level for headings
     cells: list[str] | None = None  # table cells, for rows
     header: bool = False  # a table header row
+    lines: list[str] = field(default_factory=list)  # a paragraph's lines as written
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Parsed:
     # A date that places the text in time without dating it exactly (a forum's "Sep '19"):
     # good for the years of dates written without one, not for the document date.
     year_hint: dt.date | None = None
+    author: str | None = None  # who wrote it: "me" in an action list means them
 
     def document_date(self) -> dt.date | None:
         """The best date the document gives for itself."""

@@ -239,6 +239,9 @@ def _posting(block: Block, parsed: Parsed) -> bool:
         return False
     if m.hour is not None:
         parsed.posted_at = posted  # wall-clock time as written: its zone is not known
+    byline = re.search(r"\bby\s+(?P<who>[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,2})", text)
+    if byline and parsed.author is None:
+        parsed.author = byline["who"]
     parsed.dates.append(DateHint(posted.date(), RANK_HEADER, block.line))
     return True
 
@@ -299,6 +302,9 @@ def read_mail(text: str) -> Parsed:
             body[i:] = ["" for _ in body[i:]]
             break
     parsed = read_text("\n".join(body), find_title=False)
+    sender = re.match(r'^\s*"?(?P<name>[^"<@]+?)"?\s*<', headers.get("from", ""))
+    if sender:
+        parsed.author = sender["name"].strip()
     subject = re.sub(r"^(\s*(re|fwd?|aw|sv)\s*:\s*)+", "", headers.get("subject", ""), flags=re.I)
     if subject:
         parsed.title = subject.strip()

@@ -55,6 +55,12 @@ _ATTR = re.compile(r'(\w+)="([^"]*)"')
 _WIKI_SIGNATURE = re.compile(
     r"(?P<time>\d{1,2}:\d{2}), (?P<date>\d{1,2} \w+ \d{4}) \((?P<zone>UTC|[A-Z]{2,5})\)"
 )
+# A line near the top that names the writer: "Prepared by: Dwayne K.", "**Authors:** Dana W."
+_AUTHOR = re.compile(
+    r"^[\s*_:>-]*(?:prepared by|authors?|written by|reported by|owner)[\s*_:]*"
+    r"(?P<who>[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,2})",
+    re.I,
+)
 # A line near the top that dates the document: "Date: ...", "Published July 19, 2018",
 # "Reported by Harriet Lowe, 2022-07-05", "**Date of report:** 2024-03-12".
 _DATED = re.compile(
@@ -106,6 +112,9 @@ def scan(lines: list[str], parsed: Parsed) -> None:
         if found and (when := first_date(found["when"])):
             parsed.dates.append(DateHint(when, RANK_CHROME, number))
             continue
+        who = _AUTHOR.match(line) if i < 25 and parsed.author is None else None
+        if who:
+            parsed.author = who["who"].strip()
         if i < 25 and _DATED.search(line) and (when := first_date(line)):
             parsed.dates.append(DateHint(when, RANK_HEADER, number))
 

@@ -16,7 +16,8 @@ from retroline.documents.blocks import Block, BlockKind
 
 # A bullet: indentation, a marker, then the text. "#" is a MediaWiki numbered item only.
 BULLETS = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<marker>[-*+•◦▪‣●○■□·]|\d{1,2}[.)]|#\.)[ \t]+(?P<text>\S.*)$"
+    r"^(?P<indent>[ \t]*)(?P<marker>[-*+•◦▪‣●○■□·]|\d{1,2}[.)]|#\.|[a-z][.)](?=[ \t]+[A-Z]))"
+    r"[ \t]+(?P<text>\S.*)$"
 )
 # A line that starts with a date and a time to the second: a pasted log line, never part of
 # a paragraph. (A date and a time to the minute starts a timeline entry instead.)
@@ -84,6 +85,30 @@ def _looks_like_heading(line: str, before: str, after: str) -> bool:
     if not (text[0].isupper() or text[0].isdigit()) or BULLETS.match(line) or STAMPED.match(line):
         return False
     return not re.search(r"https?://|\w@\w", text)
+
+
+def _numbered_heading(bullet: re.Match[str], after: str) -> bool:
+    """ "4. CORRECTIVE ACTIONS" alone on its line: a numbered heading of a plain report."""
+    text = bullet["text"].strip()
+    letters = [c for c in text if c.isalpha()]
+    return (
+        bullet["marker"][0].isdigit()
+        and not after.strip()
+        and len(text.split()) <= 6
+        and bool(letters)
+        and all(c.isupper() for c in letters)
+    )
+
+
+def _label_line(line: str, before: str, after: str, dialect: Dialect) -> bool:
+    """ "Corrective actions:" right above a list: a heading in all but markup."""
+    text = line.strip()
+    return (
+        not before.strip()
+        and text.endswith(":")
+        and len(text.split()) <= 5
+        and bool(dialect.bullets.match(after) or TIME_LED.match(after))
+    )
 
 
 @dataclass
@@ -170,6 +195,11 @@ def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> li
                 blocks.append(Block(BlockKind.QUOTE, text.strip(), number))
             continue
         bullet = dialect.bullets.match(line)
+        if bullet and dialect.guess_headings and _numbered_heading(bullet, nxt):
+            close()
+            stack.clear()
+            blocks.append(Block(BlockKind.HEADING, bullet["text"].strip(), number, 2))
+            continue
         if bullet:
             close()
             indent = len(bullet["indent"].expandtabs(4))
@@ -197,16 +227,20 @@ def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> li
             close()
         if para is not None:
             # A wrapped line continues the paragraph or the item it belongs to.
+            para.lines.append(dialect.inline(line.strip()))
             para.text += " " + dialect.inline(line.strip())
             continue
         before = lines[i - 1] if i > 0 else ""
-        if dialect.guess_headings and _looks_like_heading(line, before, nxt):
+        if dialect.guess_headings and (
+            _looks_like_heading(line, before, nxt) or _label_line(line, before, nxt, dialect)
+        ):
             stack.clear()
             blocks.append(Block(BlockKind.HEADING, dialect.inline(line.strip()), number, 2))
             continue
         if indent == 0:
             stack.clear()
         para = Block(BlockKind.PARAGRAPH, dialect.inline(line.strip()), number, 0)
+        para.lines.append(para.text)
         para_indent = indent
         para_timed = bool(TIME_LED.match(line))
     close()

@@ -139,7 +139,7 @@ def read_document(
         # Unnamed subsections ("Update procedures") of a follow-up section are still follow-ups.
         within = section.kind if section.kind is not SectionKind.OTHER else within
         if within is SectionKind.ACTION_ITEMS:
-            items += actions.collect(body, loaded.path)
+            items += actions.collect(body, loaded.path, parsed.author)
     summary = next((s.text for s, _ in sections if s.kind is SectionKind.SUMMARY and s.text), None)
     incident = Incident(
         title=title or Path(loaded.path).name,

@@ -192,10 +192,13 @@ def find_entries(
         if doc_zone is None:
             doc_zone = _statement_zone(text)
 
+    log_zone: Zone | None = None  # the zone a sentence gives the log lines near it
+    section_logs: list[Entry] = []
     for block in parsed.blocks:
         if block.kind is BlockKind.HEADING:
             heading_time = None
             table_zone = None
+            log_zone, section_logs = _log_zone(block.text), []
             found = leading_time(block.text)
             if found is not None and not _rest(block.text, found) and found.has_time:
                 heading_time = found  # "### 16:22": the text below is the entry
@@ -235,11 +238,17 @@ def find_entries(
                 and block.depth > last_top.depth
                 and block.kind in (BlockKind.ITEM, BlockKind.CODE, BlockKind.QUOTE)
             )
-            is_log = block.kind is BlockKind.CODE or (nested and found.second is not None)
+            is_log = block.kind is BlockKind.CODE or (
+                found.second is not None and (nested or bool(_LOG_SHAPE.match(rest)))
+            )
             entry = Entry(found, rest, block, block.depth, log=is_log, context_date=context)
+            if is_log and not found.zone and log_zone is not None:
+                entry.zone_hint = log_zone
+            if is_log:
+                section_logs.append(entry)
             if nested and last_top is not None:
                 entry.parent = last_top
-                entry.zone_hint = _statement_zone(last_top.block.text)
+                entry.zone_hint = _statement_zone(last_top.block.text) or entry.zone_hint
             else:
                 last_top = entry
             entries.append(entry)
@@ -258,7 +267,14 @@ def find_entries(
         ):
             last_top.details.append(block.text)
             continue
-        note_statement(block.text)
+        said = _log_zone(block.text)
+        if said is not None:
+            log_zone = said
+            for earlier in section_logs:  # "The two syslog lines above are UTC."
+                if not earlier.match.zone and earlier.zone_hint is None:
+                    earlier.zone_hint = said
+        else:
+            note_statement(block.text)
         if block.depth <= (last_top.depth if last_top else 0):
             last_top = None
     return entries, doc_zone
@@ -273,13 +289,41 @@ def _date_of(match: TimeMatch, fallback: dt.date | None) -> dt.date | None:
     return fallback
 
 
-def stated_windows(
-    parsed: Parsed, reference: dt.date | dt.datetime | None, **zones: object
-) -> list[tuple[TimeMatch, Block]]:
-    """Ranges with clock times in the prose: candidate impact windows."""
+# Words that make a time range an impact window rather than, say, a maintenance slot.
+_IMPACT_WORDS = re.compile(
+    r"\b(unavailable|down|outage|impact\w*|window|affected|degraded|fail\w*|errors?|read-only"
+    r"|unreachable|disrupt\w*|interrupt\w*|broken|offline|stale|delayed|lost)\b",
+    re.I,
+)
+# The text after a timestamp to the second that makes the line a pasted log line.
+_LOG_SHAPE = re.compile(
+    r"^(?:\d{3,6}\]\s*)?(?:(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|CRIT|CRITICAL|FATAL|ALERT|EMERG)\b"
+    r"|(?:[\w.-]+\s+)?[\w./-]+\[\d+\]:|[\w.-]+:\s|\[)"
+)
+# "syslog on that box is in UTC", "the server logs in UTC", "edibridge writes UTC timestamps":
+# the zone of the log lines around it, not of the document.
+_LOG_ZONE = re.compile(
+    r"\b(?:logs?|syslog|timestamps?|server|box|host|machine|clock|lines)\b[^.;]{0,60}?"
+    r"\b(?:is|are|in|writes?|uses?|logs)\s+(?:in\s+)?(?P<zone>UTC|GMT|Z|[A-Z]{3,4})\b"
+    r"|\b(?:writes?|logs?|uses?)\s+(?P<zone2>UTC|GMT)\s+(?:timestamps?|times?)\b"
+)
+
+
+def _log_zone(text: str) -> Zone | None:
+    found = _LOG_ZONE.search(text)
+    return parse_zone(found["zone"] or found["zone2"]) if found else None
+
+
+def stated_windows(parsed: Parsed) -> list[tuple[TimeMatch, Block]]:
+    """Ranges with clock times that describe the impact ("unavailable from 05:54 to 17:10",
+    an infobox row "Incident window | 02:00 - 06:30"): candidate impact windows."""
     found = []
     for block in parsed.blocks:
-        if block.kind not in (BlockKind.PARAGRAPH, BlockKind.ITEM) or leading_time(block.text):
+        if block.kind not in (BlockKind.PARAGRAPH, BlockKind.ITEM, BlockKind.ROW):
+            continue
+        if (
+            block.kind is not BlockKind.ROW and leading_time(block.text)
+        ) or not _IMPACT_WORDS.search(block.text):
             continue
         for match in find_times(block.text):
             if match.is_range and match.has_time:
@@ -307,7 +351,10 @@ def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> 
             Entry(story.match, story.text, story.block, 0, narrative=True)
             for story in story_entries(parsed)
         ]
-    if doc_zone is None and option_tz is None and parsed.writer_zone:
+    # With nothing said about zones, the sender's own zone (a mail's Date: header) is the best
+    # guess for the times in the text; it stays a guess, marked as assumed.
+    guessed = doc_zone is None and option_tz is None and parsed.writer_zone is not None
+    if guessed and parsed.writer_zone:
         doc_zone = parse_zone(parsed.writer_zone)
     offsets = _offsets_seen(entries)
     labels = label_definitions(parsed)
@@ -347,6 +394,8 @@ def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> 
             offsets_seen=offsets,
             labels=labels,
         )
+        if guessed and entry.zone_hint is None and resolved.zone_source is ZoneSource.DOCUMENT:
+            resolved = replace(resolved, zone_source=ZoneSource.ASSUMED)
         resolved_of[id(entry)] = resolved
         if not entry.log and not entry.narrative and resolved.date is not None:
             previous = resolved
@@ -358,11 +407,16 @@ def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> 
     ]
     events = drop_repeats(events)
     windows = []
-    for match, block in stated_windows(parsed, reference):
+    # A window stated in words outside any table takes the document's zone, or failing that
+    # the zone the timeline itself was written in.
+    window_zone = doc_zone or next(
+        (e.zone_hint for e in entries if e.zone_hint and not e.log), None
+    )
+    for match, block in stated_windows(parsed):
         resolved = resolve(
             match,
             reference_date=reference,
-            doc_zone=doc_zone,
+            doc_zone=window_zone,
             option_tz=option_tz,
             offsets_seen=offsets,
         )

@@ -16,7 +16,7 @@ from retroline.when.match import TimeMatch, find_times, parse_time
 from retroline.when.relative import Anchor, Relative
 from retroline.when.resolution import Resolved, infer_year, resolve, resolve_sequence
 from retroline.when.statements import ZoneStatement, defined_zone, find_zone_statements
-from retroline.when.zones import Zone, ZoneMeaning, parse_offset, parse_zone
+from retroline.when.zones import Zone, ZoneMeaning, parse_offset, parse_zone, zone_offset
 
 __all__ = [
     "Anchor",
@@ -35,4 +35,5 @@ __all__ = [
     "parse_zone",
     "resolve",
     "resolve_sequence",
+    "zone_offset",
 ]

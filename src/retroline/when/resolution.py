@@ -177,7 +177,11 @@ def _pick_zone(
         (option, ZoneSource.OPTION),
     ):
         if zone is not None:
-            meaning = zone.choose(region_hint=option_tz, offsets_seen=tuple(offsets_seen))
+            # The document's own zone is as good a hint as --tz: "all times Central, CST".
+            hint = option_tz or (
+                doc_zone.meaning.region if doc_zone is not None and not doc_zone.ambiguous else None
+            )
+            meaning = zone.choose(region_hint=hint, offsets_seen=tuple(offsets_seen))
             return zone, meaning, source
     return _UTC, _UTC.meaning, ZoneSource.ASSUMED
 
@@ -300,7 +304,8 @@ def resolve(
         end_at=end_at,
         zone=label,
         zone_source=source,
-        ambiguous_zone=zone.ambiguous,
+        ambiguous_zone=zone.ambiguous
+        and not zone.settled_by(meaning, offsets_seen, option_tz, doc_zone),
         notes=tuple(notes),
     )
 

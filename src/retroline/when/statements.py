@@ -58,7 +58,9 @@ _STATEMENTS = [
         r"(?:\s+(?i:below|above|here|shown|given|listed|quoted|used|mentioned|referenced|"
         r"(?:in|on|of)\s+this\s+(?:document|report|post|page|timeline|note|write-?up|e-?mail|message|thread|review)))?"
         r"(?:\s*(?i::|=|(?:are|is)(?:\s+(?:in|expressed\s+in|given\s+in|shown\s+in))?|in))"
-        r"\s+(?i:the\s+)?" + _ZONE_WORDS + r"(?:\s+(?i:time|timezone|time\s+zone|zone))?"
+        r"\s+(?i:the\s+)?(?i:local\s*(?:time\s*)?\(\s*)?"
+        + _ZONE_WORDS
+        + r"(?:\s+(?i:time|timezone|time\s+zone|zone))?"
     ),
     # All times UTC, all times Eastern
     re.compile(r"(?i:\ball\s+(?:times|timestamps))\s+" + _ZONE_WORDS),

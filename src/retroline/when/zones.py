@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import re
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -78,6 +79,21 @@ class Zone:
     def meaning(self) -> ZoneMeaning:
         """The most common meaning; use :meth:`choose` when there is context."""
         return self.meanings[0]
+
+    def settled_by(
+        self,
+        meaning: ZoneMeaning,
+        offsets_seen: Sequence[dt.timedelta],
+        option_tz: str | None,
+        doc_zone: Zone | None,
+    ) -> bool:
+        """True when context, not habit, picked ``meaning``: the same offset written
+        elsewhere in the document, or the region of --tz or of the document's zone."""
+        if meaning.offset is not None and meaning.offset in offsets_seen:
+            return True
+        settled_doc = doc_zone is not None and not doc_zone.ambiguous
+        regions = {option_tz, doc_zone.meaning.region if settled_doc and doc_zone else None}
+        return meaning.region is not None and meaning.region in regions
 
     def choose(
         self,
@@ -345,3 +361,16 @@ ZONE_PATTERN = re.compile(
     r"(?:\s?\(\s?(?:(?:UTC|GMT)\s?)?[+\-\u2212]\s?\d{1,2}(?::?\d{2})?\s?\))?",
 )
 """Matches one zone label (with an optional parenthesised offset) at a given position."""
+
+
+def zone_offset(label: str, at: dt.datetime) -> dt.timedelta | None:
+    """The offset from UTC a zone label or IANA name had at the instant ``at``."""
+    zone = parse_zone(label)
+    if zone is None:
+        try:
+            zone = Zone(label, (ZoneMeaning(label, None, label),)) if is_iana_name(label) else None
+        except ValueError:
+            return None
+    if zone is None:
+        return None
+    return at.astimezone(zone.meaning.tzinfo()).utcoffset()
