@@ -1,19 +1,41 @@
 """Import evidence into the library: read every file first, then write them in one transaction.
 
 Reading first means a bad file is reported before anything is written, and the write itself is
-all or nothing: the library never holds half an import.
+all or nothing: the library never holds half an import. A document that is a revision of an
+incident already in the library (or of another file in the same import) is merged into it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from retroline.analysis.revisions import merge, same_document
 from retroline.documents import read_document
 from retroline.model import Incident
-from retroline.store import Library, SaveResult
+from retroline.store import Library, SaveResult, incident_key
 
 __all__ = ["import_documents"]
+
+
+def _stored_revision(library: Library, incident: Incident) -> Incident | None:
+    """An incident in the library that ``incident`` is another revision of, if any.
+
+    Only incidents with the same title or an overlapping time span are read in full.
+    """
+    times = [e.at for e in incident.events if e.at is not None]
+    for summary in library.summaries():
+        overlapping = bool(times) and summary.first_at is not None and summary.last_at is not None
+        if overlapping:
+            first = summary.first_at.replace(tzinfo=dt.UTC)  # type: ignore[union-attr]
+            last = summary.last_at.replace(tzinfo=dt.UTC)  # type: ignore[union-attr]
+            overlapping = min(times) <= last and max(times) >= first
+        if summary.title == incident.title or overlapping:
+            stored = library.get(summary.id)
+            if same_document(stored, incident):
+                return stored
+    return None
 
 
 def import_documents(
@@ -25,9 +47,33 @@ def import_documents(
     progress: Callable[[Path], None] | None = None,
 ) -> list[SaveResult]:
     """Extract each document and store them all; returns one result per document."""
-    incidents: list[tuple[Incident, str | None]] = []
+    read: list[Incident] = []
     for path in paths:
         if progress is not None:
             progress(Path(path))
-        incidents.append((read_document(path, tz=tz, format=format), None))
-    return library.save_many(incidents)
+        read.append(read_document(path, tz=tz, format=format))
+    # Revisions within this import merge first, then with what the library holds.
+    groups: list[list[int]] = []
+    merged: list[Incident] = []
+    for index, incident in enumerate(read):
+        for group, combined in zip(groups, merged, strict=True):
+            if same_document(combined, incident):
+                group.append(index)
+                merged[groups.index(group)] = merge(combined, incident)
+                break
+        else:
+            groups.append([index])
+            merged.append(incident)
+    to_save: list[tuple[Incident, str | None]] = []
+    for incident in merged:
+        stored = _stored_revision(library, incident)
+        if stored is None:
+            to_save.append((incident, None))
+        else:
+            to_save.append((merge(stored, incident), incident_key(stored)))
+    saved = library.save_many(to_save)
+    results: list[SaveResult] = [saved[0]] * len(read)
+    for group, result in zip(groups, saved, strict=True):
+        for index in group:
+            results[index] = result
+    return results

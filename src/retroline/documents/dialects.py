@@ -181,7 +181,9 @@ def _md_like_heading(line: str) -> tuple[int, str] | None:
 
 def _light_inline(text: str) -> str:
     text = re.sub(r"\*\*([^*]+)\*\*|__([^_]+)__", lambda m: m[1] or m[2], text)
-    return re.sub(r"\s+\?(?=\s|$)", "", text)  # TWiki's "?" after unlinked WikiWords
+    # A rendered TWiki shows "?" after a WikiWord that has no page yet: "PerfSonar? DataStore?".
+    text = re.sub(r"\b([A-Z][a-z0-9]+[A-Z]\w*)\?(?=[\s,.;:)]|$)", r"\1", text)
+    return re.sub(r"\s+\?(?=\s|$)", "", text)
 
 
 def read_text(text: str, *, find_title: bool = True) -> Parsed:

@@ -87,6 +87,8 @@ def _depth(element: etree._Element) -> int:
 
 def read_html(text: str, path: str) -> Parsed:
     """An HTML page: headings, lists (nesting kept), tables, quotes and preformatted text."""
+    if not re.sub(r"<!--.*?-->|<[^>]*>", "", text, flags=re.S).strip():
+        return Parsed(blocks=[])  # markup only: a page with no text
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:

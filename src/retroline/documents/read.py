@@ -37,6 +37,16 @@ _URL = re.compile(r"https?://[^\s<>\"'\]\[)|]+")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
 _TWIKI_LINK = re.compile(r"\[\[(https?://[^\]]+)\]\[([^\]]+)\]\]")
 _SECTION_TEXT_LIMIT = 8000
+_LABELLED = re.compile(
+    r"^(?P<label>[A-Z][\w /&-]{2,30}?)(?::\s+|\s+(?:is|was|were)\s+)(?P<rest>\S.*)$"
+)
+_LABEL_KINDS = {
+    SectionKind.ROOT_CAUSE,
+    SectionKind.CONTRIBUTING_FACTORS,
+    SectionKind.IMPACT,
+    SectionKind.MITIGATION,
+    SectionKind.LESSONS,
+}
 
 
 def check_zone(tz: str | None) -> str | None:
@@ -92,6 +102,17 @@ def _sections(blocks: list[Block], title: str, path: str) -> list[tuple[Section,
                 source=Source(path=path, line=block.line),
             )
             found.append((section, []))
+            continue
+        labelled = _LABELLED.match(block.text) if block.kind is BlockKind.PARAGRAPH else None
+        if labelled and classify(labelled["label"]) in _LABEL_KINDS:
+            # "Root cause: ..." / "Cause: ..." in a mail or a forum post: a section in one line.
+            section = Section(
+                kind=classify(labelled["label"]),
+                title=labelled["label"],
+                text=labelled["rest"],
+                source=Source(path=path, line=block.line),
+            )
+            found.append((section, [Block(BlockKind.PARAGRAPH, labelled["rest"], block.line)]))
         elif found:
             found[-1][1].append(block)
     for section, body in found:

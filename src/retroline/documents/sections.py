@@ -39,7 +39,7 @@ _KEYWORDS: list[tuple[SectionKind, tuple[str, ...]]] = [
     ),
     (
         SectionKind.ROOT_CAUSE,
-        ("root cause", "rca", "cause", "why it happened", "trigger", "reason"),
+        ("root cause", "rca", "cause", "why it happened", "why", "trigger", "reason"),
     ),
     (SectionKind.CONTRIBUTING_FACTORS, ("contributing", "factor")),
     (

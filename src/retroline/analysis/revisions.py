@@ -1,0 +1,114 @@
+"""Revisions of one document: recognise them, and merge them into one incident.
+
+Wiki pages are exported at different revisions, renamed, re-titled ("Sno+ Issue" became
+"PerfSonar DataStore Issue" between r5 and r17). What stays is the timeline: two documents
+whose dated entries largely coincide are revisions of one incident. The merged timeline is the
+union without duplicates, and where the two differ the newer revision wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from difflib import SequenceMatcher
+
+from retroline.analysis.checks import run_checks
+from retroline.model import Document, Event, EventKind, Incident
+
+# Share of the smaller timeline's entries that must reappear in the other for the two
+# documents to be one: a revision keeps most entries; two incidents of one service share few.
+SAME_DOCUMENT_SHARE = 0.5
+# Texts this similar are one entry reworded ("Tom reported" -> "Thom reported").
+SAME_TEXT = 0.6
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def _day(event: Event) -> dt.date | None:
+    return event.date or (event.at.date() if event.at else None)
+
+
+def same_entry(a: Event, b: Event) -> bool:
+    """Two events are one entry: the same instant (or day, for dated ones) and like words.
+
+    Two timed entries at the same minute are one even when reworded: a revision that
+    rewrites "Tom reported X" as "On advice from Marian, Tom ran Y" at 22:33 replaces it.
+    Pasted log lines are one only when their words match too.
+    """
+    if a.at is not None and b.at is not None:
+        if a.at != b.at:
+            return False
+        if EventKind.LOG not in (a.kind, b.kind):
+            return True
+        return SequenceMatcher(None, _words(a.text), _words(b.text)).ratio() >= SAME_TEXT
+    if _day(a) is None or _day(a) != _day(b):
+        return False
+    return SequenceMatcher(None, _words(a.text), _words(b.text)).ratio() >= SAME_TEXT
+
+
+def overlap(a: Incident, b: Incident) -> float:
+    """Share of the smaller timeline's entries that the other timeline also has."""
+    small, large = sorted((a.events, b.events), key=len)
+    if not small:
+        return 0.0
+    hits = sum(1 for e in small if any(same_entry(e, f) for f in large))
+    return hits / len(small)
+
+
+def same_document(a: Incident, b: Incident) -> bool:
+    """True when ``a`` and ``b`` read as two revisions of one document."""
+    if _words(a.title) == _words(b.title) and a.title.strip():
+        return True
+    return len(a.events) >= 3 and len(b.events) >= 3 and overlap(a, b) >= SAME_DOCUMENT_SHARE
+
+
+def _revision_key(doc: Document, incident: Incident) -> tuple[dt.date, int]:
+    number = re.search(r"(\d+)(?:\.(\d+))?$", doc.revision or "")
+    rank = int(number.group(2) or number.group(1)) if number else 0
+    return (incident.document_date or dt.date.min, rank)
+
+
+def newer_first(a: Incident, b: Incident) -> tuple[Incident, Incident]:
+    """The two revisions, newest first: by document date, then revision number."""
+    key_a = max(
+        (_revision_key(d, a) for d in a.documents), default=(a.document_date or dt.date.min, 0)
+    )
+    key_b = max(
+        (_revision_key(d, b) for d in b.documents), default=(b.document_date or dt.date.min, 0)
+    )
+    return (a, b) if key_a >= key_b else (b, a)
+
+
+def _when(event: Event) -> tuple[dt.datetime, int]:
+    if event.at is not None:
+        return event.at, 1
+    day = _day(event) or dt.date.min
+    return dt.datetime.combine(day, dt.time(), dt.UTC), 0
+
+
+def merge(a: Incident, b: Incident) -> Incident:
+    """One incident from two revisions: the newer one's text, the union of both timelines.
+
+    The documents keep ``a``'s first, so an incident stored from ``a`` keeps its identity.
+    """
+    newer, older = newer_first(a, b)
+    events = list(newer.events)
+    for event in older.events:
+        if not any(same_entry(event, kept) for kept in newer.events):
+            events.append(event)
+    events.sort(key=_when)
+    documents = list(a.documents) + [d for d in b.documents if d not in a.documents]
+    merged = newer.model_copy(
+        update={
+            "id": a.id or b.id,
+            "events": events,
+            "documents": documents,
+            "links": newer.links
+            + [link for link in older.links if link.url not in {x.url for x in newer.links}],
+            "findings": [],
+        }
+    )
+    merged.findings = run_checks(merged)
+    return merged
