@@ -10,6 +10,7 @@ at all is read as narrative: sentences with a clock time become approximate even
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -88,9 +89,24 @@ class Timeline:
     impossible: list[tuple[str, Block]] = field(default_factory=list)
 
 
+# An entry's time stands in its first characters; the longest form ("17:57 Friday, August
+# 08 2008 CEST") is well within this many.
+_HEAD = 100
+_TIMELIKE = re.compile(r"\d|noon|midnight|midday", re.I)
+
+
+@functools.lru_cache(maxsize=8192)
+def _times_in(text: str) -> tuple[TimeMatch, ...]:
+    """find_times, remembered: several passes look at the same block of text."""
+    return tuple(find_times(text))
+
+
 def leading_time(text: str) -> TimeMatch | None:
     """The time expression an entry starts with, if it starts with one."""
-    for match in find_times(text):
+    head = text[:_HEAD]
+    if not _TIMELIKE.search(head):
+        return None
+    for match in _times_in(head):
         if not _LEAD.match(text[: match.start]):
             return None
         if match.has_date or match.has_time:
@@ -150,7 +166,7 @@ def _day_of(
 ) -> dt.date | None:
     """The calendar day a heading or date line names ("31 December", "13-14 June"), if any."""
     text = _DAY_RANGE.sub(r"\1\2", text)  # a span of days starts on its first day
-    for match in find_times(text):
+    for match in _times_in(text):
         if match.has_date and match.day is not None:
             resolved = resolve(match, reference_date=reference)
             return resolved.date or fallback
@@ -325,7 +341,9 @@ def stated_windows(parsed: Parsed) -> list[tuple[TimeMatch, Block]]:
             block.kind is not BlockKind.ROW and leading_time(block.text)
         ) or not _IMPACT_WORDS.search(block.text):
             continue
-        for match in find_times(block.text):
+        if ":" not in block.text:
+            continue
+        for match in _times_in(block.text):
             if match.is_range and match.has_time:
                 found.append((match, block))
     return found
