@@ -29,14 +29,12 @@ def utc_text(event: Event) -> str:
 
 
 def _zone_text(event: Event) -> Text:
-    if not event.zone:
+    """Where the zone came from, when the words themselves do not say it."""
+    if not event.zone or event.zone_source is ZoneSource.EXPLICIT or event.zone_source is None:
         return Text("")
-    text = Text(event.zone)
     if event.zone_source is ZoneSource.ASSUMED:
-        text.append(" (assumed)", style="yellow")
-    elif event.zone_source is not None and event.zone_source is not ZoneSource.EXPLICIT:
-        text.append(f" ({event.zone_source.value})", style="dim")
-    return text
+        return Text(f" ({event.zone} assumed)", style="yellow")
+    return Text(f" ({event.zone}, {event.zone_source.value})")
 
 
 def _where(path: str | None, line: int | None) -> str:
@@ -46,25 +44,35 @@ def _where(path: str | None, line: int | None) -> str:
     return f"{name}:{line}" if line else name
 
 
-def timeline_table(incident: Incident) -> Table:
-    """The timeline, in UTC, with the original words and zone beside each entry."""
-    table = Table(title="Timeline (UTC)", title_justify="left", expand=True, show_lines=False)
+def timeline_table(incident: Incident, width: int = 120) -> Table:
+    """The timeline, in UTC, with the original words and zone beside each entry.
+
+    On a narrow terminal the original words go under the event instead of beside it.
+    """
+    files = {e.source.path for e in incident.events}
+    wide = width >= 100
+    table = Table(title="Timeline (UTC)", title_justify="left", expand=True)
     table.add_column("UTC", no_wrap=True, style="bold")
-    table.add_column("written", style="dim")
-    table.add_column("zone")
+    if wide:
+        table.add_column("as written", style="dim", max_width=26)
     table.add_column("event", ratio=1)
-    table.add_column("source", style="dim", no_wrap=True)
+    table.add_column("line" if len(files) == 1 else "source", style="dim", no_wrap=True)
     for event in incident.events:
+        written = Text(event.time_text, style="dim")
+        written.append_text(_zone_text(event))
         text = Text(event.text)
+        if not wide:
+            text.append("\n")
+            text.append_text(written)
         for detail in event.details:
             text.append("\n  · " + detail, style="dim")
-        table.add_row(
-            utc_text(event),
-            Text(event.time_text),
-            _zone_text(event),
-            text,
-            _where(event.source.path, event.source.line),
+        where = (
+            str(event.source.line or "")
+            if len(files) == 1
+            else _where(event.source.path, event.source.line)
         )
+        row = [utc_text(event), written, text, where] if wide else [utc_text(event), text, where]
+        table.add_row(*row)
     return table
 
 
@@ -79,7 +87,7 @@ def render_incident(console: Console, incident: Incident) -> None:
         Panel(Group(Text(incident.title, style="bold"), Text(" · ".join(facts), style="dim")))
     )
     if incident.events:
-        console.print(timeline_table(incident))
+        console.print(timeline_table(incident, console.width))
     else:
         console.print("[yellow]No timeline entries were found.[/yellow]")
     if incident.action_items:
