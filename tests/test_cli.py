@@ -80,7 +80,7 @@ def test_import_list_show_export_rm(tmp_path: Path) -> None:
     code, out, _ = run("list", db=db)
     assert incident_id in out and "Checkout API errors" in out
     code, out, _ = run("show", incident_id[:5], db=db)
-    assert code == 0 and "2026-03-11 18:09" in out and "postmortem.md:26" in out
+    assert code == 0 and "2026-03-11 18:09" in out and "CheckoutErrorRate > 5%" in out
     code, out, _ = run("export", incident_id, "--json", db=db)
     exported = json.loads(out)
     code, extracted, _ = run("extract", POSTMORTEM, "--json")
