@@ -112,3 +112,47 @@ def merge(a: Incident, b: Incident) -> Incident:
     )
     merged.findings = run_checks(merged)
     return merged
+
+
+def union(primary: Incident, other: Incident) -> Incident:
+    """One incident from two different documents about it: ``primary`` leads (title, date,
+    summary), the timelines join without duplicates, and every part of ``other`` is kept."""
+    events = list(primary.events)
+    for event in other.events:
+        if not any(same_entry(event, kept) for kept in events):
+            events.append(event)
+    events.sort(key=_when)
+    joined = primary.model_copy(
+        update={
+            "events": events,
+            "documents": primary.documents
+            + [d for d in other.documents if d not in primary.documents],
+            "sections": primary.sections + other.sections,
+            "action_items": primary.action_items + other.action_items,
+            "links": primary.links
+            + [link for link in other.links if link.url not in {x.url for x in primary.links}],
+            "hypotheses": primary.hypotheses + other.hypotheses,
+            "stated_windows": primary.stated_windows + other.stated_windows,
+            "findings": [],
+        }
+    )
+    joined.findings = run_checks(joined)
+    return joined
+
+
+def combine(incidents: list[Incident]) -> Incident:
+    """One incident from every document of an investigation: revisions merged, then the
+    document with the most timed entries leading the others."""
+    merged: list[Incident] = []
+    for incident in incidents:
+        for i, kept in enumerate(merged):
+            if same_document(kept, incident):
+                merged[i] = merge(kept, incident)
+                break
+        else:
+            merged.append(incident)
+    merged.sort(key=lambda inc: -sum(1 for e in inc.events if e.at is not None))
+    result = merged[0]
+    for other in merged[1:]:
+        result = union(result, other)
+    return result
