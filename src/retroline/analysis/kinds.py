@@ -56,7 +56,8 @@ _RULES: list[tuple[EventKind, re.Pattern[str]]] = [
         re.compile(
             r"\b(crash(ed|es)?|outage (began|begins|started|starts)|went down|goes down"
             r"|unavailable|unreachable|fail(ed|s|ing)|errors? (start|began|begin|spike)\w*"
-            r"|degrad\w*|stopped|stops|down\b|exhaust\w*|ran out|full\b)",
+            r"|degrad\w*|stopped|stops|down\b|exhaust\w*|ran out|full\b"
+            r"|(first|initial)\b[^.;]{0,40}\b(errors?|failures?|timeouts?|5\d\ds?)\b)",
         ),
     ),
     (
