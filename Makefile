@@ -1,6 +1,6 @@
 # The two commands of the quick start: `make demo` and `make test`.
 # Each sets up what it needs: a virtual environment with the package and its tools, and the
-# system packages the tests use (PostgreSQL), installed with apt-get when missing.
+# system packages the tests use (PostgreSQL, Chromium), installed with apt-get when missing.
 
 PYTHON ?= python3
 VENV := .venv
@@ -19,11 +19,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # PostgreSQL from Debian: the store's tests start their own server in a temporary folder.
+# Chromium from Debian: the report's browser test drives it with Playwright (no browser download).
 system-packages:
 	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		echo "installing PostgreSQL (Debian package postgresql)"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+	fi
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "installing Chromium (Debian package chromium) for the report's browser test"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 	fi
 
 demo: $(STAMP)

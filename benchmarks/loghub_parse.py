@@ -1,8 +1,9 @@
 """Print one JSON object per line of a log file, for ../shared/eval/score_loghub.py.
 
-A stand-in for ``retroline logs parse FILE --json`` until the command exists. It reads the
-file twice: the first pass learns the templates, the second prints each line with the final
-form of its template (a template seen early is shown as general as the whole file made it).
+The plain two-pass way, on `parse_lines`: the first pass learns the templates, the second
+matches each line again, read-only, and prints it with its template. ``retroline logs parse
+FILE --json`` does the job faster (its second pass reads a spool of the first, and each line
+keeps the template it was learnt into); this script stays to score the library path alone.
 
     python benchmarks/loghub_parse.py FILE [--tz ZONE] [--year YYYY] [--one-pass]
 """

@@ -8,23 +8,33 @@ from the library arrive as RetrolineError and leave as one line on stderr and an
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
 from retroline import __version__
-from retroline.documents import read_document
 from retroline.errors import RetrolineError, UsageError
-from retroline.ingest import import_documents
-from retroline.model import incident_schema
-from retroline.report.terminal import render_incident, summaries_table
-from retroline.store import Library, SaveStatus
+from retroline.logs.onset import analyse, parse_duration, parse_instant
+from retroline.logs.render import onset_table, templates_table
+from retroline.logs.run import summarise, write_json_lines
+from retroline.logs.state import load_miner, store_miner
+from retroline.logs.templates import TemplateMiner
 from retroline.store.url import ENV_VAR, describe
+
+if TYPE_CHECKING:
+    from retroline.store import Library
+
+# The documents, the store (SQLAlchemy, Alembic) and the models (pydantic) are imported by
+# the commands that use them: a command that needs none of them, such as
+# 'retroline logs parse', starts in a third of the time.
 
 INTERNAL_ERROR_EXIT = 70  # sysexits EX_SOFTWARE: a bug of ours, not the user's input
 
@@ -40,6 +50,8 @@ class State:
     @property
     def library(self) -> Library:
         if self._library is None:
+            from retroline.store import Library
+
             self._library = Library(self.db)
         return self._library
 
@@ -161,6 +173,9 @@ def extract_command(
 
     Example: retroline extract postmortem.md --tz Europe/Zurich --json
     """
+    from retroline.documents import read_document
+    from retroline.report.terminal import render_incident
+
     incident = read_document(file, tz=tz, format=format)
     if as_json:
         _print_json(incident.model_dump(mode="json"))
@@ -183,6 +198,9 @@ def import_command(
 
     Example: retroline import postmortems/*.md --tz America/Los_Angeles
     """
+    from retroline.ingest import import_documents
+    from retroline.store import SaveStatus
+
     library = _state(ctx).library
     results = import_documents(library, files, tz=tz, format=format)
     if as_json:
@@ -215,6 +233,8 @@ def list_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     Example: retroline list --json
     """
+    from retroline.report.terminal import summaries_table
+
     summaries = _state(ctx).library.summaries()
     if as_json:
         _print_json([s.to_json() for s in summaries])
@@ -234,6 +254,8 @@ def show_command(
 
     Example: retroline show 3f2a
     """
+    from retroline.report.terminal import render_incident
+
     incident = _state(ctx).library.get(incident_id)
     if as_json:
         _print_json(incident.model_dump(mode="json"))
@@ -290,7 +312,210 @@ def schema_command() -> None:
 
     Example: retroline schema > incident.schema.json
     """
+    from retroline.model import incident_schema
+
     _print_json(incident_schema())
+
+
+# -- logs ------------------------------------------------------------------------------------
+
+logs_app = typer.Typer(
+    help=(
+        "Log evidence: templates of log lines, and what changed at an incident's onset.\n\n"
+        "Example: retroline logs parse /var/log/syslog --year 2016 --json"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(logs_app, name="logs")
+
+LogFiles = Annotated[
+    list[str], typer.Argument(metavar="FILE...", help="Log files (.gz, .bz2, .xz too); - is stdin.")
+]
+YearOption = Annotated[
+    int | None,
+    typer.Option("--year", help="Year of timestamps that state none (syslog); default: this year."),
+]
+LOG_TZ_HELP = "IANA zone of timestamps that state none (default UTC); explicit offsets win."
+
+#: Files smaller than this are parsed without a progress bar.
+PROGRESS_MIN_BYTES = 16 * 1024 * 1024
+
+
+@contextmanager
+def _progress(paths: list[str], what: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for big inputs, only when stderr is a terminal."""
+    sizes = [Path(p).stat().st_size for p in paths if p != "-" and Path(p).is_file()]
+    if not _err.is_terminal or sum(sizes) < PROGRESS_MIN_BYTES:
+        yield None
+        return
+    from rich.progress import Progress
+
+    # stdout is the data: Rich must not capture it to print it above the bar.
+    with Progress(
+        console=_err, transient=True, redirect_stdout=False, redirect_stderr=False
+    ) as bar:
+        task = bar.add_task(what, total=sum(sizes))
+        yield lambda done: bar.update(task, completed=done)
+
+
+@contextmanager
+def _stdout_may_close() -> Iterator[None]:
+    """``retroline logs parse ... | head`` closes the pipe early: stop quietly, exit 0."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python would report the pipe again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+@logs_app.command("parse")
+def logs_parse_command(
+    ctx: typer.Context,
+    files: LogFiles,
+    tz: Annotated[str | None, typer.Option("--tz", help=LOG_TZ_HELP)] = None,
+    year: YearOption = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help='One JSON object per line: {"line", "at" (UTC, or null), "template_id", '
+            '"template"}, plus "host", "process", "pid", "level" when the header has them, '
+            '"file" when several files are given, and "continuation", "truncated", "binary", '
+            '"year_assumed" when true.',
+        ),
+    ] = False,
+    limit: Annotated[int, typer.Option("--limit", help="Templates shown without --json.")] = 50,
+    use_library: Annotated[
+        bool,
+        typer.Option(
+            "--use-library",
+            help="Start from the templates stored in the library (--db), so that messages get "
+            "the ids earlier runs gave them; writes nothing.",
+        ),
+    ] = False,
+    store: Annotated[
+        bool,
+        typer.Option(
+            "--store",
+            help="As --use-library, then save the templates (ids, counts, first and last "
+            "seen) back to the library in one transaction, if the whole run succeeded.",
+        ),
+    ] = False,
+) -> None:
+    """Group log lines into templates: a summary, or one JSON object per line.
+
+    Files are read twice with --json, so that every line gets the final form of its
+    template; standard input (-) is read once. The library is only used when asked
+    (--use-library, --store): by default a run starts from no templates.
+
+    Example: retroline logs parse syslog app.log.gz --year 2016 --tz Europe/Zurich --json
+    """
+    library = _state(ctx).library if use_library or store else None
+    miner = load_miner(library) if library is not None else TemplateMiner()
+    with _progress(files, "parsing") as progress:
+        if as_json:
+            with _stdout_may_close():
+                stats = write_json_lines(
+                    sys.stdout, files, tz=tz, year=year, miner=miner, progress=progress, stats=store
+                )
+        else:
+            stats, errors = summarise(files, tz=tz, year=year, miner=miner, progress=progress)
+            _out.print(templates_table(stats, limit or None))
+            if errors:
+                raise errors[0]
+    if store and library is not None:
+        saved = store_miner(library, miner, stats)
+        _err.print(f"{saved} templates saved to {describe(library.url)}", highlight=False)
+
+
+BeforeOption = Annotated[
+    str, typer.Option("--before", help="Window before the onset (90s, 15m, 1h30m, 2d).")
+]
+AfterOption = Annotated[str, typer.Option("--after", help="Window after the onset.")]
+
+
+@logs_app.command("onset")
+def logs_onset_command(
+    files: LogFiles,
+    at: Annotated[
+        str,
+        typer.Option("--at", help="The onset: ISO 8601 (2016-09-08T20:31Z); --tz if no offset."),
+    ],
+    before: BeforeOption = "1h",
+    after: AfterOption = "30m",
+    tz: Annotated[str | None, typer.Option("--tz", help=LOG_TZ_HELP)] = None,
+    year: YearOption = None,
+    as_json: JsonOption = False,
+    limit: Annotated[int, typer.Option("--limit", help="Changes shown without --json.")] = 20,
+) -> None:
+    """The log templates that appeared, spiked, dropped or vanished at the onset.
+
+    Counts in the window before and after the onset are compared per template (a
+    binomial likelihood-ratio test); the score is -log10 of its p-value, and a change is
+    listed when it passes 0.01 divided by the number of templates (Bonferroni).
+
+    Example: retroline logs onset app.log syslog.gz --at 2016-09-08T20:31Z --before 2h --json
+    """
+    result = analyse(
+        files,
+        parse_instant(at, tz),
+        before=parse_duration(before),
+        after=parse_duration(after),
+        tz=tz,
+        year=year,
+    )
+    if as_json:
+        _print_json(result.to_json())
+    else:
+        _out.print(onset_table(result, limit or None))
+
+
+@logs_app.command("add")
+def logs_add_command(
+    ctx: typer.Context,
+    incident_id: Annotated[
+        str, typer.Argument(metavar="INCIDENT", help="Incident id or its start.")
+    ],
+    files: LogFiles,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="The onset (ISO 8601); default: the incident's impact start."),
+    ] = None,
+    before: BeforeOption = "1h",
+    after: AfterOption = "30m",
+    tz: Annotated[str | None, typer.Option("--tz", help=LOG_TZ_HELP)] = None,
+    year: YearOption = None,
+    limit: Annotated[int, typer.Option("--limit", help="Changes to attach.")] = 5,
+) -> None:
+    """Attach the strongest log changes at the onset to an incident, as events of kind log.
+
+    Each event links to an example line (file and line number). Adding the same files
+    again replaces their events.
+
+    Example: retroline logs add 3f2a app.log syslog.gz --year 2016 --before 2h
+    """
+    from retroline.logs.attach import attach
+
+    result = attach(
+        _state(ctx).library,
+        incident_id,
+        files,
+        at=parse_instant(at, tz) if at else None,
+        before=parse_duration(before),
+        after=parse_duration(after),
+        tz=tz,
+        year=year,
+        limit=limit,
+    )
+    for event in result.events:
+        _out.print(f"{event.at:%Y-%m-%d %H:%M:%S}  {event.text}", markup=False, highlight=False)
+    _err.print(
+        f"{len(result.events)} log events added to {result.incident_id} "
+        f"({len(result.onset.changes)} changes at {result.onset.at:%Y-%m-%d %H:%M:%S} UTC)",
+        highlight=False,
+    )
 
 
 def main() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from retroline.logs.masking import Masker
 from retroline.logs.parse import parse_lines
@@ -86,3 +88,9 @@ def test_same_log_twice_gives_same_ids() -> None:
     assert first == second
     # Short messages and messages full of variables neither collapse nor scatter.
     assert 15 <= len(set(first)) <= 60
+
+
+@given(st.from_regex(r"[(\[{)\]},;:]{0,3}[0-9]{1,6}[(\[{)\]},;:.\-]{0,3}", fullmatch=True))
+def test_the_number_shortcut_masks_as_the_rules_do(token: str) -> None:
+    masker = Masker()
+    assert masker._token(token) == masker._token_sub("<*>", token)

@@ -25,10 +25,11 @@ def snapshot(lib: Library) -> list[dict]:
     return [lib.get(s.id).model_dump() for s in lib.summaries()]
 
 
-def write_big_document(path: Path, events: int) -> Path:
-    lines = ["# Very long incident", "", "## Timeline", ""]
+def write_big_document(path: Path, events: int, day: int = 1) -> Path:
+    """A postmortem with ``events`` timeline entries, titled and dated by ``day``."""
+    lines = [f"# Very long incident {day}", "", "## Timeline", ""]
     lines += [
-        f"- 2024-01-{1 + i // 86400 % 28:02d} "
+        f"- 2024-{day:02d}-{1 + i // 86400 % 28:02d} "
         f"{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d} UTC"
         f" - step {i} of the runbook replayed"
         for i in range(events)
@@ -42,8 +43,8 @@ def test_exception_mid_import_leaves_library_unchanged(
 ) -> None:
     import_documents(library, [EXAMPLE / "postmortem.md"])
     before = snapshot(library)
-    second = write_big_document(tmp_path / "second.md", 50)
-    third = write_big_document(tmp_path / "third.md", 60)
+    second = write_big_document(tmp_path / "second.md", 50, day=2)
+    third = write_big_document(tmp_path / "third.md", 60, day=3)
 
     calls = {"n": 0}
     real_save_in = library_module.Library.save_in

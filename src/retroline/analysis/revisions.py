@@ -18,6 +18,8 @@ from retroline.model import Document, Event, EventKind, Incident
 # Share of the smaller timeline's entries that must reappear in the other for the two
 # documents to be one: a revision keeps most entries; two incidents of one service share few.
 SAME_DOCUMENT_SHARE = 0.5
+# With the same title, a smaller share will do: the page was reworked, not replaced.
+SAME_TITLE_SHARE = 0.3
 # Texts this similar are one entry reworded ("Tom reported" -> "Thom reported").
 SAME_TEXT = 0.6
 
@@ -48,20 +50,46 @@ def same_entry(a: Event, b: Event) -> bool:
     return SequenceMatcher(None, _words(a.text), _words(b.text)).ratio() >= SAME_TEXT
 
 
+class _Index:
+    """Events by instant and by day, so that finding an entry's twin is a lookup, not a
+    scan: timelines of tens of thousands of entries are compared in linear time."""
+
+    def __init__(self, events: list[Event]) -> None:
+        self.by_at: dict[dt.datetime, list[Event]] = {}
+        self.undated_by_day: dict[dt.date, list[Event]] = {}
+        for event in events:
+            self.add(event)
+
+    def add(self, event: Event) -> None:
+        if event.at is not None:
+            self.by_at.setdefault(event.at, []).append(event)
+        elif (day := _day(event)) is not None:
+            self.undated_by_day.setdefault(day, []).append(event)
+
+    def has_twin(self, event: Event) -> bool:
+        candidates = list(self.by_at.get(event.at, [])) if event.at is not None else []
+        day = _day(event)
+        if day is not None:
+            candidates += self.undated_by_day.get(day, [])
+        return any(same_entry(event, other) for other in candidates)
+
+
 def overlap(a: Incident, b: Incident) -> float:
     """Share of the smaller timeline's entries that the other timeline also has."""
     small, large = sorted((a.events, b.events), key=len)
     if not small:
         return 0.0
-    hits = sum(1 for e in small if any(same_entry(e, f) for f in large))
-    return hits / len(small)
+    index = _Index(large)
+    return sum(1 for e in small if index.has_twin(e)) / len(small)
 
 
 def same_document(a: Incident, b: Incident) -> bool:
     """True when ``a`` and ``b`` read as two revisions of one document."""
+    dated = min(sum(1 for e in a.events if _day(e)), sum(1 for e in b.events if _day(e)))
     if _words(a.title) == _words(b.title) and a.title.strip():
-        return True
-    return len(a.events) >= 3 and len(b.events) >= 3 and overlap(a, b) >= SAME_DOCUMENT_SHARE
+        # One title: the same page, unless the timelines show two different incidents.
+        return dated == 0 or overlap(a, b) >= SAME_TITLE_SHARE
+    return dated >= 3 and overlap(a, b) >= SAME_DOCUMENT_SHARE
 
 
 def _revision_key(doc: Document, incident: Incident) -> tuple[dt.date, int]:
@@ -95,9 +123,8 @@ def merge(a: Incident, b: Incident) -> Incident:
     """
     newer, older = newer_first(a, b)
     events = list(newer.events)
-    for event in older.events:
-        if not any(same_entry(event, kept) for kept in newer.events):
-            events.append(event)
+    index = _Index(newer.events)
+    events += [event for event in older.events if not index.has_twin(event)]
     events.sort(key=_when)
     documents = list(a.documents) + [d for d in b.documents if d not in a.documents]
     merged = newer.model_copy(
@@ -118,9 +145,11 @@ def union(primary: Incident, other: Incident) -> Incident:
     """One incident from two different documents about it: ``primary`` leads (title, date,
     summary), the timelines join without duplicates, and every part of ``other`` is kept."""
     events = list(primary.events)
+    index = _Index(events)
     for event in other.events:
-        if not any(same_entry(event, kept) for kept in events):
+        if not index.has_twin(event):
             events.append(event)
+            index.add(event)
     events.sort(key=_when)
     joined = primary.model_copy(
         update={

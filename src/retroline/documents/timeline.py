@@ -464,14 +464,13 @@ def drop_repeats(events: list[Event]) -> list[Event]:
     """Leave out entries that repeat an earlier one: a reply quoting the timeline, the same
     line pasted twice. Same time, and one text begins the other."""
     kept: list[Event] = []
+    seen: dict[tuple[dt.datetime | None, dt.date | None], list[str]] = {}
     for event in events:
         text = _folded(event.text)
-        if any(
-            (e.at, e.date) == (event.at, event.date)
-            and (_folded(e.text).startswith(text) or text.startswith(_folded(e.text)))
-            for e in kept
-        ):
+        earlier = seen.setdefault((event.at, event.date), [])
+        if any(other.startswith(text) or text.startswith(other) for other in earlier):
             continue
+        earlier.append(text)
         kept.append(event)
     return kept
 

@@ -77,12 +77,14 @@ DEFAULT_RULES: tuple[MaskRule, ...] = (
         r"\d(?<![\w.\-/\\]\d)\d*(?:\.\d+)? ?(?:[KMGT]i?B|B|bytes)"
         rf"(?: \(\d+(?:\.\d+)? ?[KMGT]i?B\))?{_E}",
         scope="message",
+        gates=("B", "bytes"),
     ),
     # A bounded amount shown as "<1 sec" or ">5 ms": the bound belongs to the value.
     MaskRule(
         "bound",
         r"[<>](?<!\S[<>])=? ?\d+(?:\.\d+)?(?: ?(?:ms|s|sec|secs|min|mins)\b)?",
         scope="message",
+        gates=("<", ">"),
     ),
     MaskRule("duration", rf"{_B}\d+(?:\.\d+)?(?:ms|us|µs|ns|s|m|h|d|min|sec){_E}"),
     MaskRule("version", rf"{_B}[vV]\d+(?:\.\d+)+{_E}"),
@@ -106,7 +108,11 @@ DEFAULT_RULES: tuple[MaskRule, ...] = (
 
 
 # Tokens worth a look by the token rules: those with a digit, a slash, a backslash or an @.
-_CANDIDATE = re.compile(r"(?<!\S)\S*?[\d/\\@]\S*")
+_CANDIDATE = re.compile(r"[\d/\\@]").search
+
+# Punctuation around a number that the number rule leaves in place: "(42)", "42,", "[7]:".
+_OPENING = "([{"
+_CLOSING = ")]},;:"
 
 #: Distinct tokens whose masked form is remembered (bounded memory).
 TOKEN_CACHE_SIZE = 100_000
@@ -115,9 +121,10 @@ TOKEN_CACHE_SIZE = 100_000
 class Masker:
     """Replace every value that a rule recognises by `PLACEHOLDER`.
 
-    Token rules are joined into one alternation, applied to candidate tokens only, with a
-    cache of masked tokens: numbers, addresses and ids repeat, so most tokens cost one dict
-    lookup. Message rules run afterwards, each when its gates allow.
+    Message rules run first, each only when one of its gates occurs in the message. Then the message is split into tokens at blanks, and
+    token rules, joined into one alternation, apply to candidate tokens only, with a cache
+    of masked tokens: words, numbers, addresses and ids repeat, so most tokens cost one
+    dict lookup. The result has single spaces between tokens.
     """
 
     def __init__(self, rules: Sequence[MaskRule] = DEFAULT_RULES) -> None:
@@ -132,14 +139,19 @@ class Masker:
         ]
         self._cache: dict[str, str] = {}
 
-    def _token(self, match: re.Match[str]) -> str:
-        token = match.group()
-        masked = self._cache.get(token)
-        if masked is None:
-            masked = self._token_sub(PLACEHOLDER, token)
-            if len(self._cache) >= TOKEN_CACHE_SIZE:
-                self._cache.clear()
-            self._cache[token] = masked
+    def _token(self, token: str) -> str:
+        core = token.lstrip(_OPENING)
+        head = token[: len(token) - len(core)]
+        number = core.rstrip(_CLOSING)
+        if number.isdecimal():
+            # A plain number, maybe in brackets or before a comma: the commonest new token,
+            # masked as the number rule would, without the regex.
+            masked = head + PLACEHOLDER + core[len(number) :]
+        else:
+            masked = self._token_sub(PLACEHOLDER, token) if _CANDIDATE(token) else token
+        if len(self._cache) >= TOKEN_CACHE_SIZE:
+            self._cache.clear()
+        self._cache[token] = masked
         return masked
 
     def mask(self, message: str) -> str:
@@ -149,6 +161,12 @@ class Masker:
         'Served block <*> to <*>'
         """
         for sub, replacement, gates in self._message_rules:
-            if not gates or any(gate in message for gate in gates):
-                message = sub(replacement, message)
-        return _CANDIDATE.sub(self._token, message)
+            if gates:
+                for gate in gates:
+                    if gate in message:
+                        break
+                else:
+                    continue
+            message = sub(replacement, message)
+        get = self._cache.get
+        return " ".join([get(token) or self._token(token) for token in message.split()])

@@ -8,26 +8,31 @@ not grow with the file, except for the miner's templates and its bounded cache.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from retroline.logs.headers import SAMPLE_LINES, HeaderPattern, detect
+from retroline.logs.headers import (
+    PATTERNS,
+    SAMPLE_LINES,
+    Fields,
+    HeaderPattern,
+    JournalPattern,
+    detect,
+)
 from retroline.logs.reader import RawLine, read_lines
-from retroline.logs.templates import TemplateMiner
+from retroline.logs.templates import Match, Template, TemplateMiner
 from retroline.logs.timestamps import TimeResolver
 
-__all__ = ["BINARY_TEMPLATE", "ParsedLine", "parse_lines"]
+__all__ = ["BINARY_TEMPLATE", "ParsedLine", "other_patterns", "parse_lines"]
 
 #: The template of lines that are binary junk rather than text.
 BINARY_TEMPLATE = "<binary data>"
 
 
-@dataclass(slots=True)
-class ParsedLine:
+class ParsedLine(NamedTuple):
     """One line of a log with what was recognised in it.
 
     ``at`` is the instant in UTC (None when neither the line nor its record states a time).
@@ -51,17 +56,21 @@ class ParsedLine:
     year_assumed: bool = False
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The line in the ``logs parse --json`` contract of ARCHITECTURE.md."""
+        """The line in the ``logs parse --json`` contract of ARCHITECTURE.md.
+
+        host, process, pid and level appear when the header had them; the flags
+        (continuation, truncated, binary, year_assumed) only when true.
+        """
         out: dict[str, Any] = {
             "line": self.line,
             "at": _iso_utc(self.at),
             "template_id": self.template_id,
             "template": self.template,
-            "host": self.host,
-            "process": self.process,
-            "pid": self.pid,
-            "level": self.level,
         }
+        for name in ("host", "process", "pid", "level"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
         for flag in ("continuation", "truncated", "binary", "year_assumed"):
             if getattr(self, flag):
                 out[flag] = True
@@ -91,70 +100,98 @@ def parse_lines(
     miner: the template miner to learn with (shared across files and runs for stable ids);
         a fresh one by default.
     learn: False to only match against the miner's templates (a second pass, say) without
-        changing them.
+        changing them; a message no template covers is then learnt all the same.
     pattern: the header pattern, when known; detected from the first lines otherwise.
+
+    A line that does not fit the file's header pattern is tried against the other known
+    patterns, so that logs of several formats concatenated into one stream keep their
+    headers; a line that fits none (a stack-trace frame) continues the record before it.
     """
     miner = miner or TemplateMiner()
+    # One resolver per header pattern: a stream that mixes formats follows the year of
+    # each on its own (a syslog part going from December to January is a new year, an
+    # Android part in March after it is not).
     resolver = TimeResolver(tz, year)
+    resolvers: dict[str, TimeResolver] = {}
     lines: Iterator[RawLine] = read_lines(path)
     if pattern is None:
         head = list(islice(lines, SAMPLE_LINES))
         pattern = detect(raw.text for raw in head if not raw.binary)
         lines = chain(head, lines)
-    classify = miner.add if learn else miner.match
-    parse = pattern.parse
-    resolve = resolver.resolve
+    learnt = miner.learn
+    match = miner.match
+    others = other_patterns(pattern)
+    current = pattern
+    resolvers[pattern.name] = resolver
+    last_at: datetime | None = None
     record = ParsedLine(0, None, None, "", None, None, None, None, "")
-    for raw in lines:
-        if raw.binary:
+    for number, text, truncated, binary in lines:
+        if binary:
             yield ParsedLine(
-                raw.number,
-                record.at,
-                None,
-                BINARY_TEMPLATE,
-                None,
-                None,
-                None,
-                None,
-                "",
-                binary=True,
-                truncated=raw.truncated,
-            )
+                number, last_at, None, BINARY_TEMPLATE, None, None, None, None, "", None,
+                False, truncated, True, False,
+            )  # fmt: skip
             continue
-        fields = parse(raw.text)
+        fields = current.parse(text)
+        if fields is None and others:
+            fields, found_pattern = _other_header(text, pattern, others)
+            if found_pattern is not None:
+                current = found_pattern
+                if current.name not in resolvers:
+                    resolvers[current.name] = TimeResolver(tz, year)
+                resolver = resolvers[current.name]
         if fields is None:
-            message = raw.text.strip()
-            found = classify(message)
+            message = text.strip()
+            template = _template(message, learn, learnt, match)
             yield ParsedLine(
-                raw.number,
-                record.at,
-                found.template.id if found else None,
-                found.template.text if found else message,
-                record.host,
-                record.process,
-                record.pid,
-                record.level,
-                message,
-                record.label,
-                continuation=True,
-                truncated=raw.truncated,
-                year_assumed=record.year_assumed,
-            )
+                number, last_at, template.id, template.text, record.host, record.process,
+                record.pid, record.level, message, record.label, True, truncated, False,
+                record.year_assumed,
+            )  # fmt: skip
             continue
-        at = resolve(fields.time)
-        found = classify(fields.message)
+        last_at = resolver.resolve(fields.time)
+        template = _template(fields.message, learn, learnt, match)
         record = ParsedLine(
-            raw.number,
-            at,
-            found.template.id if found else None,
-            found.template.text if found else fields.message,
-            fields.host,
-            fields.process,
-            fields.pid,
-            fields.level,
-            fields.message,
-            fields.label,
-            truncated=raw.truncated,
-            year_assumed=resolver.year_assumed,
-        )
+            number, last_at, template.id, template.text, fields.host, fields.process,
+            fields.pid, fields.level, fields.message, fields.label, False, truncated, False,
+            resolver.year_assumed,
+        )  # fmt: skip
         yield record
+
+
+def other_patterns(pattern: HeaderPattern) -> list[HeaderPattern]:
+    """The patterns tried on a line that misses the file's own: every other line-oriented
+    one (journald's JSON export is a whole-file format; a file without header has none)."""
+    if pattern is PATTERNS[-1]:
+        return []
+    return [p for p in PATTERNS[:-1] if p is not pattern and not isinstance(p, JournalPattern)]
+
+
+def _template(
+    message: str,
+    learn: bool,
+    learnt: Callable[[str], Template],
+    match: Callable[[str], Match | None],
+) -> Template:
+    if learn:
+        return learnt(message)
+    found = match(message)
+    return found.template if found is not None else learnt(message)
+
+
+def _other_header(
+    text: str, first: HeaderPattern, others: list[HeaderPattern]
+) -> tuple[Fields | None, HeaderPattern | None]:
+    """The fields of a line that misses the current pattern: the file's own pattern first,
+    then every other known one (a second format in the same stream), the last one found
+    first (it moves to the front of ``others``: formats mixed in a stream alternate)."""
+    fields = first.parse(text)
+    if fields is not None:
+        return fields, first
+    for i, candidate in enumerate(others):
+        fields = candidate.parse(text)
+        if fields is not None:
+            if i:
+                others.insert(0, others.pop(i))
+            return fields, candidate
+    return None, None

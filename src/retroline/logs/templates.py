@@ -67,6 +67,8 @@ class Template:
     #: Per position, the plain words seen there by near-miss messages, and their templates.
     variants: dict[int, set[str]] = field(default_factory=dict, repr=False)
     siblings: list[Template] = field(default_factory=list, repr=False)
+    #: Tokens with a masked part that are not one (``uid=<*>,``); -1 until counted.
+    partial: int = field(default=-1, repr=False, compare=False)
 
     def resolved(self) -> Template:
         """This template, or the one it was merged into."""
@@ -81,12 +83,16 @@ class Template:
         return " ".join(self.tokens)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for the library: id, template text, tokens, count."""
+        """Plain data for the library: id, template text, tokens, count, and the learning
+        state (the template it was merged into, word variants per position, siblings)."""
         return {
             "id": self.id,
             "template": self.text,
             "tokens": list(self.tokens),
             "count": self.count,
+            "merged_into": self.merged_into.id if self.merged_into is not None else None,
+            "variants": {str(i): sorted(words) for i, words in self.variants.items()},
+            "siblings": [sibling.id for sibling in self.siblings],
         }
 
 
@@ -115,6 +121,7 @@ class TemplateMiner:
         self.config = config or MinerConfig()
         self._mask = Masker(self.config.rules).mask
         self._cache: dict[str, Template] = {}
+        self._seen: dict[str, Template] = {}
         self._by_length: dict[int, list[Template]] = {}
         self._by_id: dict[str, Template] = {}
 
@@ -141,6 +148,24 @@ class TemplateMiner:
         self._remember(masked, template)
         return Match(template, change)
 
+    def learn(self, message: str) -> Template:
+        """`add` for the hot path: the message's template, counted, without a `Match`.
+
+        A message seen before, word for word, costs one lookup: heartbeats and retries
+        repeat exactly, and their masked form, hence their template, is the same.
+        """
+        template = self._seen.get(message)
+        if template is None:
+            template = self.add(message).template
+            if len(self._seen) >= self.config.cache_size:
+                self._seen.clear()
+            self._seen[message] = template
+            return template
+        while template.merged_into is not None:
+            template = template.merged_into
+        template.count += 1
+        return template
+
     def match(self, message: str) -> Match | None:
         """The template a message belongs to, without learning anything (None if none fits)."""
         masked = self._mask(message)
@@ -166,6 +191,7 @@ class TemplateMiner:
             return sibling, Change.CREATED
         for i in differ:
             template.tokens[i] = _merge_token(template.tokens[i], tokens[i])
+        template.partial = -1
         if words:
             self._absorb_siblings(template)
         return template, Change.UPDATED
@@ -225,6 +251,18 @@ class TemplateMiner:
         best_score, best_differ, best_shared = -1.0, [], 0
         threshold, min_shared = self.config.similarity, self.config.min_shared
         for template in self._by_length.get(len(tokens), ()):
+            # A bound first, in C: tokens equal as they are, plus tokens with a masked part
+            # (which may cover theirs). Most templates of the same length end here.
+            mine_tokens = template.tokens
+            variables = mine_tokens.count(PLACEHOLDER)
+            if variables < len(mine_tokens):
+                partial = template.partial
+                if partial < 0:
+                    partial = template.partial = _partial(mine_tokens)
+                bound = sum(map(str.__eq__, mine_tokens, tokens)) + partial
+                bound_score = bound / (len(mine_tokens) - variables)
+                if bound_score < threshold or bound_score <= best_score:
+                    continue
             constants = shared = 0
             differ = []
             for i, (mine, theirs) in enumerate(zip(template.tokens, tokens, strict=True)):
@@ -255,11 +293,24 @@ class TemplateMiner:
     ) -> TemplateMiner:
         """A miner that continues from exported state: same templates, same ids."""
         miner = cls(config)
-        for item in state:
+        items = list(state)
+        for item in items:
             tokens = list(item.get("tokens") or str(item["template"]).split())
-            template = Template(str(item["id"]), tokens, int(item.get("count", 0)))
+            template = Template(str(item["id"]), tokens, int(item.get("count") or 0))
+            template.variants = {
+                int(i): set(words) for i, words in (item.get("variants") or {}).items()
+            }
             miner._by_id[template.id] = template
-            miner._by_length.setdefault(len(tokens), []).append(template)
+        for item in items:
+            template = miner._by_id[str(item["id"])]
+            into = miner._by_id.get(str(item.get("merged_into") or ""))
+            if into is not None and into is not template:
+                template.merged_into = into
+            else:
+                miner._by_length.setdefault(len(template.tokens), []).append(template)
+            template.siblings = [
+                miner._by_id[sid] for sid in item.get("siblings") or () if sid in miner._by_id
+            ]
         return miner
 
 
@@ -293,6 +344,11 @@ def _fits(template_token: str, token: str) -> bool:
         parts = (re.escape(part) for part in template_token.split(PLACEHOLDER))
         pattern = _PATTERNS[template_token] = re.compile(".*?".join(parts), re.DOTALL)
     return pattern.fullmatch(token) is not None
+
+
+def _partial(tokens: Sequence[str]) -> int:
+    """How many tokens have a masked part without being one (``uid=<*>,``)."""
+    return sum(1 for token in tokens if PLACEHOLDER in token and token != PLACEHOLDER)
 
 
 def _fits_all(template: Sequence[str], tokens: Sequence[str]) -> bool:

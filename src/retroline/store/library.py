@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -88,6 +88,10 @@ def incident_key(incident: Incident) -> str:
     if incident.documents:
         return "sha256:" + incident.documents[0].sha256
     return "title:" + hashlib.sha256(incident.title.encode()).hexdigest()
+
+
+def _seen(value: dt.datetime | None) -> dt.datetime | None:
+    return rows.naive_utc(value) if value is not None else None
 
 
 def _now() -> dt.datetime:
@@ -269,6 +273,26 @@ class Library:
                 )
         return SaveResult(incident_id, status, incident.title, len(incident.events))
 
+    def replace(self, ident: str, incident: Incident) -> SaveResult:
+        """Replace the content of a stored incident (title, timeline, sections...), found by
+        id or unique id prefix, in one transaction. Its documents and identity stay."""
+        with self.atomic() as conn:
+            incident_id = self._resolve(conn, ident)
+            conn.execute(
+                update(schema.incidents)
+                .where(schema.incidents.c.id == incident_id)
+                .values(updated_at=_now(), **rows.incident_row(incident))
+            )
+            for attr, (table, _model) in rows.CHILDREN.items():
+                conn.execute(delete(table).where(table.c.incident_id == incident_id))
+                items = getattr(incident, attr)
+                if items:
+                    conn.execute(
+                        insert(table),
+                        [rows.child_row(it, incident_id, i) for i, it in enumerate(items)],
+                    )
+        return SaveResult(incident_id, SaveStatus.UPDATED, incident.title, len(incident.events))
+
     def remove(self, ident: str) -> str:
         """Delete an incident and everything it owns; returns its full id."""
         with self.atomic() as conn:
@@ -282,6 +306,83 @@ class Library:
             )
             conn.execute(delete(schema.incidents).where(schema.incidents.c.id == incident_id))
             return incident_id
+
+    # -- log templates --------------------------------------------------------------------
+
+    def log_templates(self) -> list[dict[str, Any]]:
+        """The stored state of the log template miner, in the order templates were created.
+
+        Each item: id, template, tokens, count, merged_into, variants, siblings (the shape of
+        ``TemplateMiner.export``), plus first_seen and last_seen (UTC, or None).
+        """
+        table = schema.log_templates
+        with self._reading() as conn:
+            found = conn.execute(select(table).order_by(table.c.seq, table.c.id)).all()
+        return [
+            {
+                **(r.state or {}),
+                "id": r.id,
+                "template": r.template,
+                "tokens": list(r.tokens),
+                "count": r.count,
+                "merged_into": r.merged_into,
+                "first_seen": rows.aware_utc(r.first_seen) if r.first_seen else None,
+                "last_seen": rows.aware_utc(r.last_seen) if r.last_seen else None,
+            }
+            for r in found
+        ]
+
+    def save_log_templates(self, items: Iterable[dict[str, Any]]) -> int:
+        """Insert or update templates (shape of `log_templates`), all in one transaction.
+
+        Counts and the learning state are replaced by the caller's (a miner that started
+        from the stored state carries the stored counts on); first and last seen only widen.
+        Returns the number of templates written.
+        """
+        table = schema.log_templates
+        items = list(items)
+        now = _now()
+        with self.atomic() as conn:
+            stored = {
+                r.id: r
+                for r in conn.execute(
+                    select(table.c.id, table.c.seq, table.c.first_seen, table.c.last_seen)
+                )
+            }
+            seq = max((r.seq for r in stored.values()), default=-1) + 1
+            new, changed = [], []
+            for item in items:
+                old = stored.get(item["id"])
+                first, last = _seen(item.get("first_seen")), _seen(item.get("last_seen"))
+                if old is not None:
+                    first = min((x for x in (first, old.first_seen) if x), default=None)
+                    last = max((x for x in (last, old.last_seen) if x), default=None)
+                row = {
+                    "template": item["template"],
+                    "tokens": list(item["tokens"]),
+                    "state": {
+                        "variants": item.get("variants") or {},
+                        "siblings": item.get("siblings") or [],
+                    },
+                    "merged_into": item.get("merged_into"),
+                    "count": int(item.get("count") or 0),
+                    "first_seen": first,
+                    "last_seen": last,
+                    "updated_at": now,
+                }
+                if old is None:
+                    new.append({"id": item["id"], "seq": seq, **row})
+                    seq += 1
+                else:
+                    changed.append({"key": item["id"], **row})
+            if new:
+                conn.execute(insert(table), new)
+            if changed:
+                conn.execute(
+                    update(table).where(table.c.id == bindparam("key")),
+                    changed,
+                )
+        return len(new) + len(changed)
 
     # -- reading --------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Date,
     DateTime,
@@ -129,4 +130,24 @@ findings = _child(
     Column("code", String(80), nullable=False),
     Column("severity", String(20), nullable=False),
     Column("message", Text, nullable=False),
+)
+
+# The template miner's state: shared by every `logs` run that asks for it, so that the same
+# message gets the same template id across files and runs. Not owned by an incident.
+log_templates = Table(
+    "log_templates",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    # Creation order: the miner breaks ties between equally close templates by it.
+    Column("seq", Integer, nullable=False),
+    Column("template", Text, nullable=False),
+    Column("tokens", JSON, nullable=False),
+    # The rest of the learning state: word variants per position, sibling ids.
+    Column("state", JSON, nullable=False),
+    # The template this one was folded into; its id stays valid as an alias.
+    Column("merged_into", String(32)),
+    Column("count", BigInteger, nullable=False),
+    Column("first_seen", DateTime),
+    Column("last_seen", DateTime),
+    Column("updated_at", DateTime, nullable=False),
 )

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-import platformdirs
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from typing import TYPE_CHECKING
 
 from retroline.errors import UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+# SQLAlchemy and platformdirs are imported where they are used: the command line reads
+# ENV_VAR at start-up, and commands that never open the library should not pay for them.
 
 ENV_VAR = "RETROLINE_DB"
 
 
 def default_path() -> Path:
     """The SQLite file used when nothing names a library: per user, not per folder."""
+    import platformdirs
+
     return Path(platformdirs.user_data_dir("retroline")) / "library.db"
 
 
@@ -25,6 +30,9 @@ def resolve_url(db: str | None = None) -> URL:
     >>> str(resolve_url("sqlite://"))
     'sqlite://'
     """
+    from sqlalchemy.engine import URL, make_url
+    from sqlalchemy.exc import ArgumentError
+
     value = db or os.environ.get(ENV_VAR) or str(default_path())
     if "://" not in value:
         path = Path(value).expanduser().resolve()

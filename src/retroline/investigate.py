@@ -1,0 +1,174 @@
+"""The main job: a folder (or files) of evidence in, one incident and its postmortem out.
+
+Each file is recognised (postmortem document or log), the documents become one incident
+(revisions merged, the others joined), the logs are read at the incident's onset and their
+strongest changes join the timeline, the checks run, the incident is stored in the library,
+and the report is written as Markdown, HTML and JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retroline.analysis.checks import run_checks
+from retroline.analysis.revisions import combine
+from retroline.documents import check_zone, read_document
+from retroline.errors import InputError, RetrolineError, UsageError
+from retroline.evidence.kinds import EvidenceKind, classify
+from retroline.model import Document, Incident
+from retroline.store import Library, SaveResult, incident_key
+
+__all__ = ["Investigation", "gather", "investigate"]
+
+# Folders that never hold evidence: version control, virtual environments, our own output.
+_SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".retroline"}
+
+
+@dataclass
+class Investigation:
+    """What an investigation found and where it wrote the report."""
+
+    incident: Incident
+    saved: SaveResult
+    documents: list[Path] = field(default_factory=list)
+    logs: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    onset: dt.datetime | None = None
+    reports: dict[str, Path] = field(default_factory=dict)
+
+
+def gather(paths: Sequence[str | Path], *, exclude: Sequence[Path] = ()) -> list[Path]:
+    """Every evidence file under ``paths``, folders walked in name order, hidden files skipped."""
+    found: list[Path] = []
+    excluded = [p.resolve() for p in exclude]
+    for raw in paths:
+        path = Path(raw)
+        if path.is_file():
+            found.append(path)
+            continue
+        if not path.is_dir():
+            raise InputError("no such file or folder", path)
+        for child in sorted(path.rglob("*")):
+            parts = child.relative_to(path).parts
+            if any(part.startswith(".") or part in _SKIP_DIRS for part in parts):
+                continue
+            if any(child.resolve().is_relative_to(e) for e in excluded):
+                continue
+            if child.is_file():
+                found.append(child)
+    return found
+
+
+def _zone_for(path: Path, zones: dict[str, str], default: str | None) -> str | None:
+    """The zone of a file: the first --zone pattern that matches its name or path."""
+    for pattern, zone in zones.items():
+        if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(str(path), pattern):
+            return zone
+    return default
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def investigate(
+    paths: Sequence[str | Path],
+    library: Library,
+    *,
+    tz: str | None = None,
+    zones: dict[str, str] | None = None,
+    year: int | None = None,
+    out_dir: Path | None = None,
+    now: dt.datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Investigation:
+    """Investigate the evidence in ``paths`` and store and report the incident.
+
+    ``tz`` is the zone of times that state none; ``zones`` maps file name patterns to the
+    zone of those files (logs from hosts in other zones); ``year`` is the year of log lines
+    written without one (default: the incident's).
+    """
+    zones = zones or {}
+    check_zone(tz)
+    for zone in zones.values():
+        check_zone(zone)
+    note = progress or (lambda _message: None)
+    files = gather(paths, exclude=[out_dir] if out_dir else [])
+    if not files:
+        raise UsageError(f"no evidence files in {', '.join(str(p) for p in paths)}")
+    result_docs: list[tuple[Path, Incident]] = []
+    logs: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for path in files:
+        try:
+            kind = classify(path)
+            if kind is EvidenceKind.LOG:
+                logs.append(path)
+                continue
+            note(f"reading {path}")
+            result_docs.append((path, read_document(path, tz=_zone_for(path, zones, tz))))
+        except RetrolineError as exc:
+            skipped.append((path, str(exc)))
+    if result_docs:
+        incident = combine([inc for _, inc in result_docs])
+        key = incident_key(incident)
+    else:
+        name = Path(paths[0]).resolve().name if paths else "evidence"
+        incident = Incident(title=f"Investigation of {name}")
+        key = "evidence:" + hashlib.sha256(str(Path(paths[0]).resolve()).encode()).hexdigest()
+    investigation = Investigation(incident, SaveResult("", None, incident.title, 0))  # type: ignore[arg-type]
+    investigation.documents = [p for p, _ in result_docs]
+    investigation.logs = logs
+    investigation.skipped = skipped
+    if logs:
+        incident = _with_logs(incident, logs, zones, tz, year, investigation, note)
+    incident.documents = incident.documents + [
+        Document(path=str(p), sha256=_sha256(p), format="log", size=p.stat().st_size) for p in logs
+    ]
+    incident.findings = run_checks(incident)
+    note("storing the incident")
+    investigation.saved = library.save(incident, key=key)
+    investigation.incident = library.get(investigation.saved.id)
+    if out_dir is not None:
+        from retroline.report.write import write_reports
+
+        investigation.reports = write_reports(investigation.incident, out_dir, now=now)
+    return investigation
+
+
+def _with_logs(
+    incident: Incident,
+    logs: list[Path],
+    zones: dict[str, str],
+    tz: str | None,
+    year: int | None,
+    investigation: Investigation,
+    note: Callable[[str], None],
+) -> Incident:
+    """The incident with the strongest log changes at its onset added to its timeline."""
+    from retroline.logs.attach import DEFAULT_EVENTS, change_event, incident_onset
+    from retroline.logs.onset import analyse
+
+    onset = incident_onset(incident)
+    if onset is None:
+        investigation.skipped += [
+            (p, "no onset to read the log at: the documents give no time") for p in logs
+        ]
+        return incident
+    investigation.onset = onset
+    events = list(incident.events)
+    for zone in sorted({_zone_for(p, zones, tz) for p in logs}, key=lambda z: z or ""):
+        group = [p for p in logs if _zone_for(p, zones, tz) == zone]
+        note(f"reading {len(group)} log file(s) around {onset:%Y-%m-%d %H:%M} UTC")
+        analysis = analyse(group, onset, tz=zone, year=year or onset.year)
+        events += [change_event(change, zone) for change in analysis.changes[:DEFAULT_EVENTS]]
+    return incident.model_copy(update={"events": events})

@@ -1,0 +1,353 @@
+"""What changed in the logs at an incident's onset: templates that appeared, spiked, dropped
+or vanished, ranked by how unlikely the change is by chance.
+
+For each template, the lines in a window before the onset (``before``, default an hour) are
+compared with the lines in a window after it (``after``, default 30 minutes). If the rate
+did not change, a template's n lines in both windows fall after the onset with probability
+p0 = after / (before + after) each, so the count after is Binomial(n, p0); the windows are
+clipped to the time each of the template's files covers. The score is the log-likelihood
+ratio G of that test (G = 2 * sum(observed * ln(observed / expected)), chi-squared with one
+degree of freedom under no change), given as -log10 of its p-value. A heartbeat that stops
+is as telling as an error that starts: both directions are scored.
+
+A change is reported when its p-value is below ``alpha / m`` (Bonferroni over the m
+templates seen in the windows; ``alpha`` is 0.01 by default), so a busy log with thousands
+of templates does not report noise. One line that appears once is never enough on its own.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from retroline.errors import InputError, UsageError
+from retroline.logs.parse import ParsedLine
+from retroline.logs.run import parse_files
+from retroline.logs.templates import TemplateMiner
+from retroline.logs.timestamps import zone
+
+__all__ = [
+    "ALPHA",
+    "Change",
+    "ChangeKind",
+    "Example",
+    "Onset",
+    "analyse",
+    "parse_duration",
+    "parse_instant",
+]
+
+#: Family-wise error rate: the chance that any reported change is noise (Bonferroni).
+ALPHA = 0.01
+#: Example lines kept per template and window.
+EXAMPLES = 3
+#: Hosts listed per template.
+HOSTS = 20
+
+
+class ChangeKind(enum.Enum):
+    """How a template's rate moved at the onset."""
+
+    APPEARED = "appeared"  # none before, some after
+    SPIKED = "spiked"  # more after than its rate before predicts
+    DROPPED = "dropped"  # fewer after, but not none
+    VANISHED = "vanished"  # some before, none after
+
+
+@dataclass(frozen=True)
+class Example:
+    """A log line that shows a change: where it is and what it said."""
+
+    path: str
+    line: int
+    at: datetime | None
+    text: str
+
+
+@dataclass
+class Change:
+    """One template's change at the onset, with the evidence for it."""
+
+    template_id: str
+    template: str
+    kind: ChangeKind
+    score: float  # -log10 of the p-value; higher is less likely by chance
+    before: int
+    after: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    hosts: list[str]
+    examples: list[Example]
+
+    @property
+    def p_value(self) -> float:
+        return 10.0**-self.score
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "template_id": self.template_id,
+            "template": self.template,
+            "kind": self.kind.value,
+            "score": round(self.score, 2),
+            "before": self.before,
+            "after": self.after,
+            "first_seen": _iso(self.first_seen),
+            "last_seen": _iso(self.last_seen),
+            "hosts": self.hosts,
+            "examples": [
+                {"path": e.path, "line": e.line, "at": _iso(e.at), "text": e.text}
+                for e in self.examples
+            ],
+        }
+
+
+@dataclass
+class Onset:
+    """The result of an onset analysis: the windows and the changes, strongest first."""
+
+    at: datetime
+    before: timedelta
+    after: timedelta
+    lines: int
+    templates: int
+    threshold: float  # the score a change needed
+    changes: list[Change]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "at": _iso(self.at),
+            "before_seconds": self.before.total_seconds(),
+            "after_seconds": self.after.total_seconds(),
+            "lines": self.lines,
+            "templates": self.templates,
+            "threshold": round(self.threshold, 2),
+            "changes": [c.to_json() for c in self.changes],
+        }
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat().replace("+00:00", "Z") if at is not None else None
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|min|s|sec)", re.I)
+_UNITS = {"d": 86400, "h": 3600, "m": 60, "min": 60, "s": 1, "sec": 1}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90s``, ``15m``, ``1h30m``, ``2d`` or a number of minutes, as a timedelta."""
+    text = text.strip()
+    if text.replace(".", "", 1).isdigit():
+        return timedelta(minutes=float(text))
+    parts = _DURATION.findall(text)
+    if not parts or _DURATION.sub("", text).strip():
+        raise UsageError(f"cannot read the duration {text!r}: write it like 90s, 15m or 1h30m")
+    seconds = sum(float(n) * _UNITS[unit.lower()] for n, unit in parts)
+    if seconds <= 0:
+        raise UsageError(f"the duration {text!r} must be longer than zero")
+    return timedelta(seconds=seconds)
+
+
+def parse_instant(text: str, tz: str | None = None) -> datetime:
+    """An ISO 8601 time (``2016-09-08T20:31:00Z``, ``2016-09-08 22:31``) as UTC; a time
+    without offset is in ``tz`` (UTC by default)."""
+    try:
+        at = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise UsageError(
+            f"cannot read the time {text!r}: write it like 2016-09-08T20:31:00Z"
+        ) from exc
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=zone(tz))
+    return at.astimezone(zone(None))
+
+
+@dataclass
+class _Tally:
+    before: int = 0
+    after: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    hosts: set[str] = field(default_factory=set)
+    files: set[str] = field(default_factory=set)
+    examples_before: list[Example] = field(default_factory=list)  # the latest before
+    examples_after: list[Example] = field(default_factory=list)  # the earliest after
+
+    def fold(self, other: _Tally) -> None:
+        self.before += other.before
+        self.after += other.after
+        self.first = min((x for x in (self.first, other.first) if x), default=None)
+        self.last = max((x for x in (self.last, other.last) if x), default=None)
+        self.hosts |= other.hosts
+        self.files |= other.files
+        self.examples_before = sorted(
+            self.examples_before + other.examples_before, key=_example_key
+        )[-EXAMPLES:]
+        self.examples_after = sorted(self.examples_after + other.examples_after, key=_example_key)[
+            :EXAMPLES
+        ]
+
+
+def _example_key(e: Example) -> tuple[datetime, str, int]:
+    return (e.at or datetime.min.replace(tzinfo=zone(None)), e.path, e.line)
+
+
+def analyse(
+    paths: Sequence[str | Path],
+    at: datetime,
+    *,
+    before: timedelta = timedelta(hours=1),
+    after: timedelta = timedelta(minutes=30),
+    tz: str | None = None,
+    year: int | None = None,
+    alpha: float = ALPHA,
+    miner: TemplateMiner | None = None,
+) -> Onset:
+    """Read the logs once and rank the templates whose rate changed at ``at``."""
+    if before <= timedelta(0) or after <= timedelta(0):
+        raise UsageError("--before and --after must be longer than zero")
+    miner = miner or TemplateMiner()
+    start, end = at - before, at + after
+    tallies: dict[str, _Tally] = {}
+    extents: dict[str, list[datetime]] = {}  # per file: first and last instant
+    lines = 0
+    errors: list[InputError] = []
+    for path, p in parse_files(paths, tz=tz, year=year, miner=miner, errors=errors):
+        lines += 1
+        if p.template_id is None or p.at is None:
+            continue
+        extent = extents.get(path)
+        if extent is None:
+            extents[path] = [p.at, p.at]
+        elif p.at < extent[0]:
+            extent[0] = p.at
+        elif p.at > extent[1]:
+            extent[1] = p.at
+        tally = tallies.get(p.template_id)
+        if tally is None:
+            tally = tallies[p.template_id] = _Tally()
+        _count(tally, path, p, at, start, end)
+    if errors:
+        raise errors[0]
+    final = _fold(tallies, miner)
+    exposure = {path: _exposure(extent, start, at, end) for path, extent in extents.items()}
+    changes, threshold = _rank(final, miner, exposure, alpha)
+    return Onset(at, before, after, lines, len(final), threshold, changes)
+
+
+def _exposure(
+    extent: list[datetime], start: datetime, at: datetime, end: datetime
+) -> tuple[float, float]:
+    """Seconds a file covers of the windows before and after the onset: a log that ends
+    early, or starts late, cannot show lines where it has none."""
+    first, last = extent
+    covered_before = (min(at, last) - max(start, first)).total_seconds()
+    covered_after = (min(end, last) - max(at, first)).total_seconds()
+    return max(covered_before, 0.0), max(covered_after, 0.0)
+
+
+def _count(
+    tally: _Tally, path: str, p: ParsedLine, at: datetime, start: datetime, end: datetime
+) -> None:
+    when = p.at
+    assert when is not None
+    if tally.first is None or when < tally.first:
+        tally.first = when
+    if tally.last is None or when > tally.last:
+        tally.last = when
+    tally.files.add(path)
+    if p.host is not None and len(tally.hosts) < HOSTS:
+        tally.hosts.add(p.host)
+    if start <= when < at:
+        tally.before += 1
+        tally.examples_before.append(Example(path, p.line, when, p.message))
+        if len(tally.examples_before) > 4 * EXAMPLES:  # keep the latest, in bounded memory
+            tally.examples_before = sorted(tally.examples_before, key=_example_key)[-EXAMPLES:]
+    elif at <= when < end:
+        tally.after += 1
+        if len(tally.examples_after) < 4 * EXAMPLES:
+            tally.examples_after.append(Example(path, p.line, when, p.message))
+
+
+def _fold(tallies: dict[str, _Tally], miner: TemplateMiner) -> dict[str, _Tally]:
+    """Fold the tallies of templates merged into others (after learning) into those."""
+    final: dict[str, _Tally] = {}
+    for tid, tally in tallies.items():
+        learnt = miner.get(tid)
+        key = learnt.resolved().id if learnt is not None else tid
+        if key in final:
+            final[key].fold(tally)
+        else:
+            final[key] = tally
+            tally.fold(_Tally())  # sorts and trims the examples
+    return final
+
+
+def g_score(before: int, after: int, p0: float) -> float:
+    """-log10 of the p-value of the G-test that ``after`` of ``before + after`` lines fall
+    after the onset when each does with probability ``p0``."""
+    n = before + after
+    expected_after, expected_before = n * p0, n * (1 - p0)
+    g = 0.0
+    if after:
+        g += after * math.log(after / expected_after)
+    if before:
+        g += before * math.log(before / expected_before)
+    g = max(2 * g, 0.0)
+    # chi-squared, one degree of freedom: p = erfc(sqrt(G / 2)); for large G the
+    # asymptotic form keeps the logarithm finite where erfc underflows.
+    if g < 600:
+        p = math.erfc(math.sqrt(g / 2))
+        if p > 0:
+            return -math.log10(p)
+    x = math.sqrt(g / 2)
+    return (x * x + math.log(x * math.sqrt(math.pi))) / math.log(10)
+
+
+def _rank(
+    tallies: dict[str, _Tally],
+    miner: TemplateMiner,
+    exposure: dict[str, tuple[float, float]],
+    alpha: float,
+) -> tuple[list[Change], float]:
+    tested = []
+    for tid, t in tallies.items():
+        seconds_before = sum(exposure[path][0] for path in t.files)
+        seconds_after = sum(exposure[path][1] for path in t.files)
+        # Counts in a window the template's files do not cover say nothing.
+        if (t.before or t.after) and seconds_before > 0 and seconds_after > 0:
+            tested.append((tid, t, seconds_after / (seconds_before + seconds_after)))
+    threshold = -math.log10(alpha / max(len(tested), 1))
+    changes = []
+    for tid, t, p0 in tested:
+        score = g_score(t.before, t.after, p0)
+        if score < threshold:
+            continue
+        rate_up = t.after * (1 - p0) > t.before * p0
+        if rate_up:
+            kind = ChangeKind.SPIKED if t.before else ChangeKind.APPEARED
+            examples = t.examples_after
+        else:
+            kind = ChangeKind.DROPPED if t.after else ChangeKind.VANISHED
+            examples = t.examples_before
+        learnt = miner.get(tid)
+        changes.append(
+            Change(
+                tid,
+                learnt.resolved().text if learnt is not None else "",
+                kind,
+                score,
+                t.before,
+                t.after,
+                t.first,
+                t.last,
+                sorted(t.hosts),
+                examples[:EXAMPLES] if rate_up else examples[-EXAMPLES:],
+            )
+        )
+    changes.sort(key=lambda c: (-c.score, c.template_id))
+    return changes, threshold

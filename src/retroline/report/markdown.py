@@ -1,0 +1,80 @@
+"""The postmortem as Markdown (CommonMark with GitHub tables), from the document model.
+
+Everything from the evidence is escaped: ``<``, ``>`` and ``&`` become entities so a
+``<script>`` in a log line stays text wherever the Markdown is rendered, pipes are escaped in
+table cells, and a line of evidence that starts like a heading, a list or a quote is kept as
+text. The output depends only on the model, so the same incident renders byte for byte alike.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import jinja2
+
+from retroline.report.postmortem import Postmortem, duration_text, where
+
+__all__ = ["render_markdown"]
+
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# What makes a line a block of its own in Markdown: headings, quotes, lists, rules, fences.
+_BLOCK_START = re.compile(r"^(#|>|[-+*=_]|\d+[.)]|```|~~~)")
+_SPARK = "▁▂▃▄▅▆▇█"
+
+
+def inline(text: str | None) -> str:
+    """Evidence text for one table cell or one line: HTML and pipes escaped, on one line."""
+    if not text:
+        return ""
+    flat = " ".join(text.split())
+    return flat.translate(_HTML).replace("|", "\\|")
+
+
+def block(text: str | None) -> str:
+    """Evidence text as paragraphs: its lines kept (hard breaks), nothing read as markup."""
+    if not text:
+        return ""
+    paragraphs = []
+    for para in re.split(r"\n\s*\n", text.strip()):
+        lines = []
+        for raw in para.splitlines():
+            line = raw.strip().translate(_HTML).replace("|", "\\|")
+            if _BLOCK_START.match(line):
+                line = "\\" + line
+            if line:
+                lines.append(line)
+        paragraphs.append("\\\n".join(lines))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def sparkline(series: list[int] | None) -> str:
+    """Counts over time as a line of block characters ("▁▁▇█▂"); empty without counts."""
+    if not series:
+        return ""
+    top = max(series)
+    if top <= 0:
+        return _SPARK[0] * len(series)
+    return "".join(_SPARK[round(v / top * (len(_SPARK) - 1))] if v > 0 else " " for v in series)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("retroline.report", "templates"),
+        autoescape=False,  # Markdown: the filters above escape each value from the evidence
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        inline=inline, block=block, sparkline=sparkline, where=where, duration=duration_text
+    )
+    return env
+
+
+def render_markdown(pm: Postmortem) -> str:
+    """The postmortem ``pm`` as a Markdown document."""
+    text = _environment().get_template("postmortem.md.j2").render(pm=pm)
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"

@@ -1,0 +1,243 @@
+"""The postmortem as a document model: what a report says, before any format renders it.
+
+Built from a stored incident in the order of the best postmortem templates (summary, impact,
+detection, timeline, root cause and contributing factors, hypotheses, action items, findings,
+log evidence). Markdown and HTML render this model; neither looks at the incident itself, so
+both say the same thing. Rendering is deterministic: the clock is passed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from retroline.analysis.durations import Duration, durations, human
+from retroline.model import (
+    ActionItem,
+    Event,
+    EventKind,
+    Finding,
+    Hypothesis,
+    Incident,
+    Link,
+    Precision,
+    SectionKind,
+    ZoneSource,
+)
+
+# Parts of the document shown under their own heading, in this order.
+PART_ORDER = [
+    SectionKind.SUMMARY,
+    SectionKind.IMPACT,
+    SectionKind.DETECTION,
+    SectionKind.ROOT_CAUSE,
+    SectionKind.CONTRIBUTING_FACTORS,
+    SectionKind.ANALYSIS,
+    SectionKind.MITIGATION,
+    SectionKind.LESSONS,
+]
+PART_TITLES = {
+    SectionKind.SUMMARY: "Summary",
+    SectionKind.IMPACT: "Impact",
+    SectionKind.DETECTION: "Detection",
+    SectionKind.ROOT_CAUSE: "Root cause",
+    SectionKind.CONTRIBUTING_FACTORS: "Contributing factors",
+    SectionKind.ANALYSIS: "Analysis",
+    SectionKind.MITIGATION: "Mitigation and recovery",
+    SectionKind.LESSONS: "Lessons learned",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One timeline entry as the report shows it."""
+
+    id: str  # stable within the report: e1, e2, ...
+    utc: str  # "2016-09-08 15:56" (or the date, for date-only entries)
+    iso: str | None  # instant for machines and the interactive timeline
+    date: str | None
+    time_text: str
+    zone: str | None
+    zone_source: str | None
+    assumed: bool
+    approximate: bool
+    text: str
+    details: list[str]
+    kind: str
+    lane: str  # which source or host the entry comes from
+    source_path: str
+    source_line: int | None
+    end_iso: str | None = None  # end of a span ("05:54 to 06:10"), when the source gives one
+    series: list[int] | None = None  # counts over time of a log pattern, drawn as a sparkline
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of the document (summary, impact, root cause, ...)."""
+
+    title: str
+    text: str
+    kind: str = SectionKind.OTHER.value
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A point the durations are measured from or to (impact start, detection, ...).
+
+    ``row`` is the timeline entry it comes from; None when it comes from elsewhere (the
+    impact window the document states).
+    """
+
+    name: str
+    iso: str
+    row: str | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Postmortem:
+    """Everything a rendered report shows, in order."""
+
+    id: str
+    title: str
+    document_date: str | None
+    generated_at: str
+    parts: list[Part]
+    timeline: list[Row]
+    lanes: list[str]
+    durations: list[Duration]
+    hypotheses: list[Hypothesis]
+    action_items: list[ActionItem]
+    findings: list[Finding]
+    log_rows: list[Row]
+    sources: list[str]
+    links: list[Link] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
+
+    @property
+    def span(self) -> tuple[str, str] | None:
+        """The first and last instants of the timeline (ISO), for the interactive view."""
+        instants = [r.iso for r in self.timeline if r.iso]
+        return (min(instants), max(instants)) if instants else None
+
+
+def where(path: str, line: int | None) -> str:
+    """A source location as people cite it: ``path:line`` (just the path without a line)."""
+    return f"{path}:{line}" if line else path
+
+
+def duration_text(duration: Duration) -> str:
+    """A duration's value for a report: "4 h 53 min", "≈ 20 min" when approximate, or "unknown"."""
+    value = duration.value
+    if value is None:
+        return "unknown"
+    return ("≈ " if duration.approximate else "") + human(value)
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _utc(event: Event) -> str:
+    if event.at is not None:
+        fmt = "%Y-%m-%d %H:%M:%S" if event.precision is Precision.SECOND else "%Y-%m-%d %H:%M"
+        return ("~" if event.precision is Precision.APPROXIMATE else "") + event.at.strftime(fmt)
+    return event.date.isoformat() if event.date else "?"
+
+
+def _day(event: Event) -> str | None:
+    """The calendar date of an entry: as written, else the UTC date of its instant."""
+    day = event.date or (event.at.date() if event.at else None)
+    return day.isoformat() if day else None
+
+
+def _sort_key(event: Event) -> tuple[dt.datetime, int]:
+    if event.at is not None:
+        return event.at, 1
+    day = event.date or dt.date.min
+    return dt.datetime.combine(day, dt.time(), dt.UTC), 0
+
+
+def _lane(event: Event) -> str:
+    """The lane of the interactive timeline: the host of a log line, else its file's name."""
+    if event.kind is EventKind.LOG:
+        for detail in event.details:
+            if detail.startswith("hosts: "):
+                return detail.removeprefix("hosts: ").split(",")[0].strip()
+    return PurePath(event.source.path).name if event.source.path else "document"
+
+
+def rows(events: list[Event]) -> list[Row]:
+    """Timeline rows in UTC order (date-only entries first on their day), numbered."""
+    ordered = sorted(events, key=_sort_key)
+    return [
+        Row(
+            id=f"e{i}",
+            utc=_utc(e),
+            iso=_iso(e.at) if e.at else None,
+            date=_day(e),
+            time_text=e.time_text,
+            zone=e.zone,
+            zone_source=e.zone_source.value if e.zone_source else None,
+            assumed=e.zone_source is ZoneSource.ASSUMED,
+            approximate=e.precision is Precision.APPROXIMATE,
+            text=e.text,
+            details=list(e.details),
+            kind=e.kind.value,
+            lane=_lane(e),
+            source_path=e.source.path,
+            source_line=e.source.line,
+            end_iso=_iso(e.end_at) if e.end_at else None,
+        )
+        for i, e in enumerate(ordered, start=1)
+    ]
+
+
+def milestones(spans: list[Duration], timeline: list[Row]) -> list[Milestone]:
+    """The distinct start and end points of ``spans``, linked to their timeline rows."""
+    by_event = {
+        (r.iso, r.text, r.source_path, r.source_line): r.id for r in timeline if r.iso is not None
+    }
+    found: dict[str, Milestone] = {}
+    for duration in spans:
+        for mark in (duration.start, duration.end):
+            if mark.at is None or mark.name in found:
+                continue
+            row = None
+            if mark.event is not None:
+                e = mark.event
+                row = by_event.get((_iso(mark.at), e.text, e.source.path, e.source.line))
+            found[mark.name] = Milestone(mark.name, _iso(mark.at), row, mark.note)
+    return sorted(found.values(), key=lambda m: m.iso)
+
+
+def build(incident: Incident, *, now: dt.datetime) -> Postmortem:
+    """The report of ``incident``, as of ``now`` (passed in so renders are repeatable)."""
+    parts: list[Part] = []
+    for kind in PART_ORDER:
+        texts = [s.text for s in incident.sections if s.kind is kind and s.text.strip()]
+        if kind is SectionKind.SUMMARY and not texts and incident.summary:
+            texts = [incident.summary]
+        if texts:
+            parts.append(Part(PART_TITLES[kind], "\n\n".join(texts), kind.value))
+    timeline = rows(incident.events)
+    lanes = list(dict.fromkeys(r.lane for r in timeline))
+    spans = durations(incident)
+    return Postmortem(
+        id=incident.id or "",
+        title=incident.title,
+        document_date=incident.document_date.isoformat() if incident.document_date else None,
+        generated_at=_iso(now),
+        parts=parts,
+        timeline=timeline,
+        lanes=lanes,
+        durations=spans,
+        hypotheses=list(incident.hypotheses),
+        action_items=list(incident.action_items),
+        findings=list(incident.findings),
+        log_rows=[r for r in timeline if r.kind == EventKind.LOG.value],
+        sources=[d.path for d in incident.documents],
+        links=list(incident.links),
+        milestones=milestones(spans, timeline),
+    )

@@ -1,0 +1,112 @@
+"""``retroline logs parse`` as scripts and people use it: the JSON contract, errors, stdin."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from retroline.cli import app
+from retroline.errors import InputError, UsageError
+from tests.logs.test_timestamps_loghub import LOGHUB
+
+runner = CliRunner()
+DATA = Path(__file__).parent / "data"
+STACKTRACE = str(DATA / "stacktrace.log")
+OPENSSH = LOGHUB / "OpenSSH" / "OpenSSH_2k.log"
+
+
+def run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), input=stdin, env={"COLUMNS": "200"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def json_lines(out: str) -> list[dict]:
+    return [json.loads(row) for row in out.splitlines()]
+
+
+def test_json_has_exactly_the_documented_keys() -> None:
+    code, out, err = run("logs", "parse", STACKTRACE, "--json")
+    assert code == 0 and err == ""
+    rows = json_lines(out)
+    assert [r["line"] for r in rows] == [1, 2, 3, 4, 5]
+    documented = {"line", "at", "template_id", "template", "host", "process", "pid", "level"}
+    flags = {"continuation", "truncated", "binary", "year_assumed"}
+    for row in rows:
+        assert {"line", "at", "template_id", "template"} <= set(row) <= documented | flags
+        assert all(row[flag] is True for flag in flags & set(row))
+    assert rows[0]["at"] == "2016-09-08T20:31:48.123000Z"
+    assert (rows[0]["level"], rows[0]["process"]) == ("ERROR", "org.foo.Bar")
+    assert rows[1]["continuation"] is True and rows[1]["at"] == rows[0]["at"]
+
+
+@pytest.mark.skipif(not OPENSSH.exists(), reason="../shared/loghub is not here")
+def test_every_line_gets_its_final_template_and_tz_and_year_apply() -> None:
+    code, out, _ = run(
+        "logs", "parse", str(OPENSSH), "--json", "--year", "2017", "--tz", "Asia/Hong_Kong"
+    )
+    rows = json_lines(out)
+    assert code == 0 and len(rows) == 2000
+    assert rows[0]["at"] == "2017-12-09T22:55:46Z"  # Dec 10 06:55:46 at UTC+8
+    by_id: dict[str, set[str]] = {}
+    for row in rows:
+        by_id.setdefault(row["template_id"], set()).add(row["template"])
+    # Two passes: one id, one template text, from the first line to the last.
+    assert all(len(texts) == 1 for texts in by_id.values())
+    assert 15 <= len(by_id) <= 60
+
+
+def test_several_files_share_template_ids_and_name_the_file(tmp_path: Path) -> None:
+    other = tmp_path / "again.log"
+    other.write_text(Path(STACKTRACE).read_text())
+    code, out, _ = run("logs", "parse", STACKTRACE, str(other), "--json")
+    rows = json_lines(out)
+    assert code == 0 and len(rows) == 10
+    assert {r["file"] for r in rows} == {STACKTRACE, str(other)}
+    assert [r["template_id"] for r in rows[:5]] == [r["template_id"] for r in rows[5:]]
+
+
+def test_stdin_is_read_once() -> None:
+    code, out, _ = run("logs", "parse", "-", "--json", stdin=Path(STACKTRACE).read_bytes())
+    rows = json_lines(out)
+    assert code == 0 and [r["line"] for r in rows] == [1, 2, 3, 4, 5]
+    assert "file" not in rows[0]
+
+
+def test_truncated_archive_prints_what_was_read_then_fails(tmp_path: Path) -> None:
+    body = "".join(
+        f"2016-09-08 20:31:{i % 60:02d} host app[{i}]: job {i} done\n" for i in range(20000)
+    )
+    whole = gzip.compress(body.encode())
+    cut = tmp_path / "cut.log.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    code, out, err = run("logs", "parse", str(cut), "--json")
+    rows = json_lines(out)
+    assert code == InputError.exit_code
+    assert rows and rows[-1]["line"] == len(rows)
+    assert len(err.strip().splitlines()) == 1
+    assert f"error: {cut}:{len(rows) + 1}: " in err and "cut off" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["/no/such.log"], InputError.exit_code, "error: /no/such.log: no such log file"),
+        ([STACKTRACE, "--tz", "Mars/Olympus"], UsageError.exit_code, "unknown time zone"),
+        ([STACKTRACE, "--year", "99999"], UsageError.exit_code, "four-digit year"),
+    ],
+)
+def test_bad_input_is_one_line_and_an_exit_code(args: list[str], code: int, message: str) -> None:
+    exit_code, out, err = run("logs", "parse", *args, "--json")
+    assert exit_code == code and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_summary_for_people_lists_templates_with_counts() -> None:
+    code, out, _ = run("logs", "parse", STACKTRACE)
+    assert code == 0
+    assert "templates over 5 lines" in out
+    assert "request failed" in out and "2016-09-08 20:31:48" in out

@@ -1,0 +1,122 @@
+"""The fast JSON path gives, line for line, what parse_lines gives; blocks equal lines."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from retroline.logs.parse import parse_lines
+from retroline.logs.reader import RawLine, read_blocks, read_lines
+from retroline.logs.run import write_json_lines
+from retroline.logs.templates import TemplateMiner
+from tests.logs.test_timestamps_loghub import LOGHUB
+
+DATA = Path(__file__).parent / "data"
+
+
+def crafted(folder: Path) -> list[Path]:
+    """Files that take every odd path: archives, junk, long lines, CRLF, mixed formats."""
+    syslog = [f"Dec 31 23:59:{i:02d} web-1 cron[{i}]: job {i} done" for i in range(50)]
+    syslog += [f"Jan  1 00:00:{i:02d} web-1 cron[{i}]: job {i} done" for i in range(50)]
+    mixed = [
+        "   leading line without header",
+        "2016-09-08 20:31:48,123 ERROR [main] org.foo.Bar: request failed id=1",
+        "\tat org.foo.Bar.run(Bar.java:42)",
+        "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 terminating",
+        "2016-09-08 20:31:49,000 INFO [main] org.foo.Bar: retrying in 5s",
+        "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; user=root",
+        "",
+        '2016-09-08 20:31:50,5 INFO [main] org.foo.Bar: caf\u00e9 \u20ac "quoted" back\\slash',
+    ] * 30
+    journal = [
+        json.dumps(
+            {
+                "__REALTIME_TIMESTAMP": str(1473367908000000 + i * 1000),
+                "_HOSTNAME": "db-1",
+                "SYSLOG_IDENTIFIER": "postgres",
+                "_PID": "77",
+                "PRIORITY": "3",
+                "MESSAGE": f"connection {i} refused",
+            }
+        )
+        for i in range(20)
+    ]
+    files = {
+        "rollover.log": ("\n".join(syslog) + "\n").encode(),
+        "mixed.log": ("\n".join(mixed)).encode(),  # no newline at the end
+        "crlf.log": ("\r\n".join(mixed) + "\r\n").encode(),
+        "junk.log": ("\n".join(mixed[:8]) + "\n").encode()
+        + b"\x00\x01\x02binary\x00\n"
+        + ("\n".join(mixed[:8]) + "\n").encode(),
+        "long.log": ("\n".join(mixed[:4]) + "\n").encode()
+        + b"2016-09-08 20:31:48,123 INFO [main] a.B: "
+        + b"x" * 200_000
+        + b"\n"
+        + ("\n".join(mixed[:4]) + "\n").encode(),
+        "journal.json": ("\n".join(journal) + "\n").encode(),
+        "cp1252.log": ("\n".join(mixed) + "\n").encode("cp1252"),
+    }
+    paths = []
+    for name, body in files.items():
+        path = folder / name
+        path.write_bytes(body)
+        paths.append(path)
+    (folder / "mixed.log.gz").write_bytes(gzip.compress(files["mixed.log"]))
+    (folder / "junk.log.bz2").write_bytes(bz2.compress(files["junk.log"]))
+    return [*paths, folder / "mixed.log.gz", folder / "junk.log.bz2"]
+
+
+def reference(paths: list[Path], year: int | None) -> list[dict]:
+    """Two passes the plain way: learn with parse_lines, then each line's final template."""
+    miner = TemplateMiner()
+    rows = []
+    for path in paths:
+        for p in parse_lines(path, miner=miner, year=year):
+            row = p.to_json_dict()
+            if len(paths) > 1:
+                row["file"] = str(path)
+            rows.append((row, p.template_id))
+    for row, tid in rows:
+        if tid is not None:
+            final = miner.get(tid).resolved()  # type: ignore[union-attr]
+            row["template_id"], row["template"] = final.id, final.text
+    return [row for row, _ in rows]
+
+
+def fast(paths: list[Path], year: int | None) -> list[dict]:
+    out = io.StringIO()
+    write_json_lines(out, paths, year=year)
+    return [json.loads(row) for row in out.getvalue().splitlines()]
+
+
+def loghub_files() -> list[Path]:
+    return sorted(LOGHUB.glob("*/*_2k.log")) if LOGHUB.is_dir() else []
+
+
+@pytest.mark.parametrize("path", loghub_files(), ids=lambda p: p.parent.name)
+def test_fast_path_equals_parse_lines_on_loghub(path: Path) -> None:
+    assert fast([path], 2017) == reference([path], 2017)
+
+
+def test_fast_path_equals_parse_lines_on_odd_files(tmp_path: Path) -> None:
+    paths = [*crafted(tmp_path), DATA / "stacktrace.log", DATA / "rollover.log"]
+    for path in paths:
+        for year in (None, 2015):
+            assert fast([path], year) == reference([path], year), path.name
+    assert fast(paths, 2015) == reference(paths, 2015)
+
+
+def test_blocks_give_the_lines_read_lines_gives(tmp_path: Path) -> None:
+    for path in [*crafted(tmp_path), *loghub_files()[:2]]:
+        from_blocks = []
+        for number, lines in read_blocks(path, max_line=4096):
+            from_blocks += [
+                line if isinstance(line, RawLine) else RawLine(number + i, line)
+                for i, line in enumerate(lines)
+            ]
+        assert from_blocks == list(read_lines(path, max_line=4096)), path.name

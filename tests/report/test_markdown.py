@@ -1,0 +1,98 @@
+"""The Markdown report: golden file, escaping, and the parts a reader relies on.
+
+Regenerate the golden files after an intended change with
+``UPDATE_GOLDEN=1 .venv/bin/pytest tests/report`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import lxml.html
+import pytest
+from markdown_it import MarkdownIt
+
+from retroline.analysis.durations import durations
+from retroline.model import Incident
+from retroline.report.markdown import block, inline, render_markdown, sparkline
+from retroline.report.postmortem import Postmortem
+from tests.report.conftest import EVIL, assert_golden
+
+
+def _as_html(markdown: str) -> lxml.html.HtmlElement:
+    """The Markdown rendered by a CommonMark renderer that lets raw HTML through."""
+    html = MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown)
+    return lxml.html.fromstring(f"<div>{html}</div>")
+
+
+def test_golden(cern_postmortem: Postmortem) -> None:
+    assert_golden("cern-dbod-voms.md", render_markdown(cern_postmortem))
+
+
+def test_deterministic(cern_postmortem: Postmortem) -> None:
+    assert render_markdown(cern_postmortem) == render_markdown(cern_postmortem)
+
+
+def test_timeline_in_utc_order_with_words_zone_and_source(cern_postmortem: Postmortem) -> None:
+    text = render_markdown(cern_postmortem)
+    rows = [line for line in text.splitlines() if line.startswith("| e")]
+    assert len(rows) == len(cern_postmortem.timeline)
+    assert rows[0].startswith("| e1 | 2014-10-18 03:54 | 18-Oct-14 05:54 | Europe/Zurich (option)")
+    assert rows[0].endswith("| /srv/evidence/cern-dbod-voms.txt:13 |")
+    assert "⚠ **no owner**" in text
+    assert "| Time to detect | 4 h 53 min |" in text
+
+
+def test_unknown_durations_say_why(cern_postmortem: Postmortem) -> None:
+    pm = dataclasses.replace(
+        cern_postmortem, timeline=[], durations=durations(Incident(title="empty"))
+    )
+    text = render_markdown(pm)
+    assert "| Time to detect | **unknown**: no impact start in the timeline |" in text
+    assert "_No timeline entries were found in the evidence._" in text
+
+
+def test_marks_assumed_zones_and_approximate_times(investigated_postmortem: Postmortem) -> None:
+    text = render_markdown(investigated_postmortem)
+    assert "UTC ⚠ **assumed**" in text
+    assert "~2014-10-18 06:00 (approximate)" in text
+    assert "| 2014-10-21 | 21 Oct | none |" in text
+
+
+def test_series_render_as_a_sparkline_and_absent_series_as_nothing(
+    investigated_postmortem: Postmortem, cern_postmortem: Postmortem
+) -> None:
+    assert "Counts over time" in render_markdown(investigated_postmortem)
+    assert "▁" in render_markdown(investigated_postmortem)
+    assert "Counts over time" not in render_markdown(cern_postmortem)
+
+
+@pytest.mark.parametrize(
+    ("series", "expected"), [(None, ""), ([], ""), ([0, 0], "▁▁"), ([0, 1, 2], " ▅█")]
+)
+def test_sparkline(series: list[int] | None, expected: str) -> None:
+    assert sparkline(series) == expected
+
+
+def test_inline_escapes_html_and_pipes_on_one_line() -> None:
+    assert inline("a | <b>\n&c") == "a \\| &lt;b&gt; &amp;c"
+
+
+def test_block_keeps_lines_and_reads_nothing_as_markup() -> None:
+    assert block("# not a heading\n- not a list\n\n<i>x</i>") == (
+        "\\# not a heading\\\n\\- not a list\n\n&lt;i&gt;x&lt;/i&gt;"
+    )
+
+
+def test_nothing_from_the_evidence_becomes_markup(hostile_postmortem: Postmortem) -> None:
+    text = render_markdown(hostile_postmortem)
+    assert "<script" not in text and "<img" not in text
+    doc = _as_html(text)
+    assert doc.xpath("//script | //img | //h1[contains(., 'Heading')]") == []
+    assert not [a for el in doc.iter() for a in el.attrib if a.startswith("on")]
+    assert [a.get("href") for a in doc.iter("a")] == []
+    assert EVIL in doc.text_content()  # shown as written
+    # every table keeps its columns: no pipe from the evidence split a cell
+    for table in doc.iter("table"):
+        widths = {len(row) for row in table.iter("tr")}
+        assert len(widths) == 1, widths
