@@ -32,10 +32,13 @@ system-packages:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 	fi
 
+# The main job on the bundled example: a folder of evidence in, the postmortem out.
 demo: $(STAMP)
 	@mkdir -p .demo && rm -f $(DEMO_DB)
-	$(BIN)/retroline --db $(DEMO_DB) import $(EXAMPLE)/postmortem.md
-	@COLUMNS=120 $(BIN)/retroline --db $(DEMO_DB) show $$($(BIN)/retroline --db $(DEMO_DB) import -q $(EXAMPLE)/postmortem.md)
+	@COLUMNS=120 $(BIN)/retroline --db $(DEMO_DB) investigate $(EXAMPLE) \
+		--zone 'payments-db.syslog=Europe/Berlin' -o .demo/report
+	@echo
+	@echo "Report: $$(pwd)/.demo/report/postmortem.html (open it in a browser)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

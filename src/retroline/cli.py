@@ -317,6 +317,118 @@ def schema_command() -> None:
     _print_json(incident_schema())
 
 
+@app.command("report")
+def report_command(
+    ctx: typer.Context,
+    incident_id: Annotated[str, typer.Argument(metavar="ID", help="Incident id or its start.")],
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="md (Markdown), html (one self-contained page) or json."
+        ),
+    ] = "md",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+) -> None:
+    """Write the postmortem of an incident: summary, durations, timeline, findings.
+
+    Example: retroline report 3f2a --format html -o postmortem.html
+    """
+    from retroline.report.write import render, write_report
+
+    incident = _state(ctx).library.get(incident_id)
+    if output is None:
+        sys.stdout.write(render(incident, format))
+        return
+    write_report(incident, format, output)
+    _err.print(f"wrote {output}", highlight=False)
+
+
+def _zones(values: list[str]) -> dict[str, str]:
+    zones = {}
+    for value in values:
+        pattern, sep, zone = value.rpartition("=")
+        if not sep or not pattern or not zone:
+            raise UsageError(
+                f"--zone {value!r}: write it as PATTERN=ZONE, e.g. 'db-*.log=Europe/Berlin'"
+            )
+        zones[pattern] = zone
+    return zones
+
+
+@app.command("investigate")
+def investigate_command(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Folders or files of evidence.")],
+    tz: TzOption = None,
+    zone: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--zone",
+            help="The zone of the files matching a name pattern, as PATTERN=ZONE "
+            "(repeatable): logs from hosts in other zones.",
+        ),
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Year of log lines written without one.")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Folder for the report (default: retroline-report)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Turn a folder of evidence into one incident and its postmortem.
+
+    Every file is recognised (postmortem document or log); the documents become one
+    incident, the logs are read at its onset and their strongest changes join the
+    timeline; the checks run, the incident is stored and the report written.
+
+    Example: retroline investigate evidence/ --zone 'db-*.syslog=Europe/Berlin' -o report/
+    """
+    from retroline.investigate import investigate
+
+    out_dir = output or Path("retroline-report")
+    show = _err.is_terminal and not as_json
+    result = investigate(
+        paths,
+        _state(ctx).library,
+        tz=tz,
+        zones=_zones(zone or []),
+        year=year,
+        out_dir=out_dir,
+        progress=(lambda message: _err.print(message, style="dim", highlight=False))
+        if show
+        else None,
+    )
+    if as_json:
+        _print_json(
+            {
+                "id": result.incident.id,
+                "title": result.incident.title,
+                "status": result.saved.status.value,
+                "documents": [str(p) for p in result.documents],
+                "logs": [str(p) for p in result.logs],
+                "skipped": [{"path": str(p), "reason": r} for p, r in result.skipped],
+                "onset": result.onset.isoformat().replace("+00:00", "Z") if result.onset else None,
+                "reports": {k: str(v) for k, v in result.reports.items()},
+            }
+        )
+        return
+    incident = result.incident
+    _out.print(f"[bold]{incident.id}[/bold]  {incident.title}", highlight=False)
+    _out.print(
+        f"  {len(result.documents)} document(s), {len(result.logs)} log(s); "
+        f"{len(incident.events)} timeline entries; {len(incident.findings)} finding(s)",
+        highlight=False,
+    )
+    for path, reason in result.skipped:
+        _err.print(f"  skipped {path}: {reason}", style="yellow", highlight=False)
+    for fmt, path in result.reports.items():
+        _out.print(f"  {fmt:5} {path}", highlight=False)
+
+
 # -- logs ------------------------------------------------------------------------------------
 
 logs_app = typer.Typer(

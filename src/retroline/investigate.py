@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retroline.analysis.checks import run_checks
-from retroline.analysis.revisions import combine
+from retroline.analysis.revisions import combine, in_time_order
 from retroline.documents import check_zone, read_document
 from retroline.errors import InputError, RetrolineError, UsageError
 from retroline.evidence.kinds import EvidenceKind, classify
@@ -105,44 +105,53 @@ def investigate(
     files = gather(paths, exclude=[out_dir] if out_dir else [])
     if not files:
         raise UsageError(f"no evidence files in {', '.join(str(p) for p in paths)}")
-    result_docs: list[tuple[Path, Incident]] = []
+    documents: list[tuple[Path, Incident]] = []
     logs: list[Path] = []
     skipped: list[tuple[Path, str]] = []
     for path in files:
         try:
-            kind = classify(path)
-            if kind is EvidenceKind.LOG:
+            if classify(path) is EvidenceKind.LOG:
                 logs.append(path)
                 continue
             note(f"reading {path}")
-            result_docs.append((path, read_document(path, tz=_zone_for(path, zones, tz))))
+            documents.append((path, read_document(path, tz=_zone_for(path, zones, tz))))
         except RetrolineError as exc:
             skipped.append((path, str(exc)))
-    if result_docs:
-        incident = combine([inc for _, inc in result_docs])
+    if documents:
+        incident = combine([inc for _, inc in documents])
         key = incident_key(incident)
     else:
-        name = Path(paths[0]).resolve().name if paths else "evidence"
-        incident = Incident(title=f"Investigation of {name}")
-        key = "evidence:" + hashlib.sha256(str(Path(paths[0]).resolve()).encode()).hexdigest()
-    investigation = Investigation(incident, SaveResult("", None, incident.title, 0))  # type: ignore[arg-type]
-    investigation.documents = [p for p, _ in result_docs]
-    investigation.logs = logs
-    investigation.skipped = skipped
+        where = Path(paths[0]).resolve()
+        incident = Incident(title=f"Investigation of {where.name}")
+        key = "evidence:" + hashlib.sha256(str(where).encode()).hexdigest()
+    onset = None
     if logs:
-        incident = _with_logs(incident, logs, zones, tz, year, investigation, note)
+        incident, onset, unread = _with_logs(incident, logs, zones, tz, year, note)
+        skipped += unread
     incident.documents = incident.documents + [
-        Document(path=str(p), sha256=_sha256(p), format="log", size=p.stat().st_size) for p in logs
+        Document(path=str(p), sha256=_sha256(p), format="log", size=p.stat().st_size)
+        for p in logs
+        if p not in {s for s, _ in skipped}
     ]
     incident.findings = run_checks(incident)
     note("storing the incident")
-    investigation.saved = library.save(incident, key=key)
-    investigation.incident = library.get(investigation.saved.id)
+    saved = library.save(incident, key=key)
+    stored = library.get(saved.id)
+    reports: dict[str, Path] = {}
     if out_dir is not None:
         from retroline.report.write import write_reports
 
-        investigation.reports = write_reports(investigation.incident, out_dir, now=now)
-    return investigation
+        note(f"writing the report to {out_dir}")
+        reports = write_reports(stored, out_dir, now=now)
+    return Investigation(
+        incident=stored,
+        saved=saved,
+        documents=[p for p, _ in documents],
+        logs=logs,
+        skipped=skipped,
+        onset=onset,
+        reports=reports,
+    )
 
 
 def _with_logs(
@@ -151,24 +160,28 @@ def _with_logs(
     zones: dict[str, str],
     tz: str | None,
     year: int | None,
-    investigation: Investigation,
     note: Callable[[str], None],
-) -> Incident:
-    """The incident with the strongest log changes at its onset added to its timeline."""
+) -> tuple[Incident, dt.datetime | None, list[tuple[Path, str]]]:
+    """The incident with the strongest log changes at its onset added to its timeline, the
+    onset used, and the logs that could not be read at it."""
     from retroline.logs.attach import DEFAULT_EVENTS, change_event, incident_onset
     from retroline.logs.onset import analyse
 
     onset = incident_onset(incident)
     if onset is None:
-        investigation.skipped += [
-            (p, "no onset to read the log at: the documents give no time") for p in logs
-        ]
-        return incident
-    investigation.onset = onset
+        reason = (
+            "no onset to read it at: the documents give no time (use 'retroline logs onset --at')"
+        )
+        return incident, None, [(p, reason) for p in logs]
     events = list(incident.events)
+    unread: list[tuple[Path, str]] = []
     for zone in sorted({_zone_for(p, zones, tz) for p in logs}, key=lambda z: z or ""):
         group = [p for p in logs if _zone_for(p, zones, tz) == zone]
         note(f"reading {len(group)} log file(s) around {onset:%Y-%m-%d %H:%M} UTC")
-        analysis = analyse(group, onset, tz=zone, year=year or onset.year)
+        try:
+            analysis = analyse(group, onset, tz=zone, year=year or onset.year)
+        except RetrolineError as exc:
+            unread += [(p, str(exc)) for p in group]
+            continue
         events += [change_event(change, zone) for change in analysis.changes[:DEFAULT_EVENTS]]
-    return incident.model_copy(update={"events": events})
+    return incident.model_copy(update={"events": in_time_order(events)}), onset, unread

@@ -116,6 +116,11 @@ def _when(event: Event) -> tuple[dt.datetime, int]:
     return dt.datetime.combine(day, dt.time(), dt.UTC), 0
 
 
+def in_time_order(events: list[Event]) -> list[Event]:
+    """Events in UTC order; an entry with only a date comes first on its day."""
+    return sorted(events, key=_when)
+
+
 def merge(a: Incident, b: Incident) -> Incident:
     """One incident from two revisions: the newer one's text, the union of both timelines.
 

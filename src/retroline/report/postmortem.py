@@ -219,6 +219,11 @@ def build(incident: Incident, *, now: dt.datetime) -> Postmortem:
         texts = [s.text for s in incident.sections if s.kind is kind and s.text.strip()]
         if kind is SectionKind.SUMMARY and not texts and incident.summary:
             texts = [incident.summary]
+        if kind is SectionKind.DETECTION and not texts:
+            # No section says how it was noticed: the timeline's first detection does.
+            first = next((e for e in incident.events if e.kind is EventKind.DETECTION), None)
+            if first is not None:
+                texts = [f"From the timeline ({_utc(first)} UTC): {first.text}"]
         if texts:
             parts.append(Part(PART_TITLES[kind], "\n\n".join(texts), kind.value))
     timeline = rows(incident.events)

@@ -1,0 +1,71 @@
+"""Render an incident in the formats a user asks for, and write the files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from enum import StrEnum
+from pathlib import Path
+
+from retroline.errors import InputError, UsageError
+from retroline.model import Incident
+from retroline.report.html import render_html
+from retroline.report.markdown import render_markdown
+from retroline.report.postmortem import build
+
+__all__ = ["ReportFormat", "render", "write_reports"]
+
+
+class ReportFormat(StrEnum):
+    """The formats a report is written in."""
+
+    MD = "md"
+    HTML = "html"
+    JSON = "json"
+
+
+def render(incident: Incident, fmt: str, *, now: dt.datetime | None = None) -> str:
+    """The report of ``incident`` as text in ``fmt`` (md, html or json)."""
+    try:
+        chosen = ReportFormat(fmt)
+    except ValueError as exc:
+        raise UsageError(f"--format {fmt!r} is not one of: md, html, json") from exc
+    if chosen is ReportFormat.JSON:
+        return json.dumps(incident.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    postmortem = build(incident, now=now or dt.datetime.now(dt.UTC))
+    return render_markdown(postmortem) if chosen is ReportFormat.MD else render_html(postmortem)
+
+
+def _write(path: Path, text: str) -> None:
+    """Write whole or not at all: a half-written report is never left behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise InputError(f"cannot write the report: {exc.strerror or exc}", path) from exc
+
+
+def write_report(
+    incident: Incident, fmt: str, path: Path, *, now: dt.datetime | None = None
+) -> Path:
+    """Write one report file."""
+    _write(path, render(incident, fmt, now=now))
+    return path
+
+
+def write_reports(
+    incident: Incident, folder: Path, *, now: dt.datetime | None = None
+) -> dict[str, Path]:
+    """Write the postmortem as Markdown, HTML and JSON into ``folder``; returns the paths."""
+    moment = now or dt.datetime.now(dt.UTC)
+    written = {}
+    for fmt, name in (
+        (ReportFormat.MD, "postmortem.md"),
+        (ReportFormat.HTML, "postmortem.html"),
+        (ReportFormat.JSON, "incident.json"),
+    ):
+        written[fmt.value] = write_report(incident, fmt.value, folder / name, now=moment)
+    return written

@@ -1,0 +1,150 @@
+"""The main job end to end: a folder of evidence to a stored incident and its report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+from typer.testing import CliRunner
+
+from retroline.cli import app
+from retroline.errors import UsageError
+from retroline.investigate import gather, investigate
+from retroline.model import EventKind
+from retroline.store import Library, SaveStatus
+from tests.conftest import EXAMPLE, SEEDS
+
+FIXED = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
+ZONES = {"payments-db.syslog": "Europe/Berlin"}
+
+
+def test_the_example_bundle(library: Library, tmp_path: Path) -> None:
+    result = investigate([EXAMPLE], library, zones=ZONES, out_dir=tmp_path / "report", now=FIXED)
+    incident = result.incident
+    assert [p.name for p in result.documents] == ["postmortem.md"]
+    assert sorted(p.name for p in result.logs) == ["pay-eu-1.log", "payments-db.syslog"]
+    assert result.skipped == []
+    assert result.onset == dt.datetime(2026, 3, 11, 18, 2, tzinfo=dt.UTC)
+    # the error that starts at the onset is found in the log and linked to its line
+    log_events = [e for e in incident.events if e.kind is EventKind.LOG]
+    appeared = next(e for e in log_events if "appeared" in e.text)
+    assert "pool timeout" in appeared.text
+    assert appeared.source.path.endswith("pay-eu-1.log") and appeared.source.line
+    assert appeared.at is not None and appeared.at >= result.onset
+    # one timeline, in UTC order
+    timed = [e.at for e in incident.events if e.at is not None]
+    assert timed == sorted(timed)
+    assert {d.format for d in incident.documents} == {"markdown", "log"}
+    # the report files
+    assert set(result.reports) == {"md", "html", "json"}
+    page = result.reports["html"].read_text(encoding="utf-8")
+    assert "Checkout API errors after the payments-db connection pool change" in page
+    assert len(lxml_html.fromstring(page).findall(".//script")) == 1
+    assert json.loads(result.reports["json"].read_text())["id"] == incident.id
+    assert "| Time to detect | 7 min |" in result.reports["md"].read_text(encoding="utf-8")
+
+
+def test_investigating_again_changes_nothing(library: Library, tmp_path: Path) -> None:
+    first = investigate([EXAMPLE], library, zones=ZONES, now=FIXED)
+    again = investigate([EXAMPLE], library, zones=ZONES, now=FIXED)
+    assert first.saved.status is SaveStatus.CREATED
+    assert (again.saved.id, again.saved.status) == (first.saved.id, SaveStatus.UNCHANGED)
+    assert len(library.summaries()) == 1
+
+
+def test_an_imported_postmortem_gets_its_logs(library: Library, tmp_path: Path) -> None:
+    from retroline.ingest import import_documents
+
+    (imported,) = import_documents(library, [EXAMPLE / "postmortem.md"])
+    result = investigate([EXAMPLE], library, zones=ZONES, now=FIXED)
+    assert result.saved.id == imported.id
+    assert any(e.kind is EventKind.LOG for e in library.get(imported.id).events)
+
+
+def test_gather_skips_hidden_and_output(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("x")
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "postmortem.md").write_text("# old report")
+    (tmp_path / "notes.md").write_text("# notes")
+    assert gather([tmp_path], exclude=[tmp_path / "report"]) == [tmp_path / "notes.md"]
+
+
+def test_bad_files_are_skipped_with_their_reason(library: Library, tmp_path: Path) -> None:
+    (tmp_path / "postmortem.md").write_text(
+        "# Disk full\n\n- 2024-05-01 10:00 UTC - disk full on db-3\n", encoding="utf-8"
+    )
+    (tmp_path / "empty.txt").write_text("")
+    result = investigate([tmp_path], library, now=FIXED)
+    assert [(p.name, reason.endswith("the file is empty")) for p, reason in result.skipped] == [
+        ("empty.txt", True)
+    ]
+    assert result.incident.title == "Disk full"
+
+
+def test_nothing_to_investigate(library: Library, tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no evidence files"):
+        investigate([tmp_path], library)
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not here")
+def test_cli_investigate_and_report(tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = str(tmp_path / "lib.db")
+    out = tmp_path / "report"
+    result = runner.invoke(
+        app,
+        [
+            "--db",
+            db,
+            "investigate",
+            str(EXAMPLE),
+            "--zone",
+            "payments-db.syslog=Europe/Berlin",
+            "-o",
+            str(out),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["reports"]["html"] == str(out / "postmortem.html")
+    assert (out / "postmortem.html").exists()
+    for fmt in ("md", "html", "json"):
+        target = tmp_path / f"r.{fmt}"
+        done = runner.invoke(
+            app, ["--db", db, "report", summary["id"][:6], "--format", fmt, "-o", str(target)]
+        )
+        assert done.exit_code == 0, done.output
+        assert target.read_text(encoding="utf-8").strip()
+    bad = runner.invoke(app, ["--db", db, "report", summary["id"], "--format", "pdf"])
+    assert bad.exit_code == UsageError.exit_code and "md, html, json" in bad.stderr
+    zone = runner.invoke(app, ["--db", db, "investigate", str(EXAMPLE), "--zone", "Europe/Berlin"])
+    assert zone.exit_code == UsageError.exit_code and "PATTERN=ZONE" in zone.stderr
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not here")
+def test_every_seed_renders_in_utc_order(tmp_path: Path) -> None:
+    from retroline.ingest import import_documents
+    from retroline.report.write import render
+
+    library = Library(str(tmp_path / "lib.db"))
+    import_documents(library, sorted(SEEDS.iterdir()))
+    summaries = library.summaries()
+    assert len(summaries) == 4
+    for summary in summaries:
+        incident = library.get(summary.id)
+        markdown = render(incident, "md", now=FIXED)
+        page = render(incident, "html", now=FIXED)
+        assert incident.title.split("?")[0] in markdown
+        instants = [e.at for e in incident.events if e.at]
+        rows = [r for r in markdown.splitlines() if r.startswith("| e")]
+        assert len(rows) == len(incident.events)
+        shown = [r.split(" | ")[1].lstrip("~") for r in rows if ":" in r.split(" | ")[1]]
+        assert shown == sorted(shown)
+        assert len(instants) == len(shown)
+        assert "<html" in page
+    library.close()
