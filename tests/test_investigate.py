@@ -34,6 +34,12 @@ def test_the_example_bundle(library: Library, tmp_path: Path) -> None:
     assert "pool timeout" in appeared.text
     assert appeared.source.path.endswith("pay-eu-1.log") and appeared.source.line
     assert appeared.at is not None and appeared.at >= result.onset
+    # the evidence behind each log event is stored, with its counts over time
+    evidence = {(c.source.path, c.source.line): c for c in incident.log_changes if c.source}
+    change = evidence[(appeared.source.path, appeared.source.line)]
+    assert change.change == "appeared" and change.before == 0
+    assert sum(change.series) == change.after and len(change.series) == 24
+    assert "▅" in result.reports["md"].read_text(encoding="utf-8") if result.reports else True
     # one timeline, in UTC order
     timed = [e.at for e in incident.events if e.at is not None]
     assert timed == sorted(timed)

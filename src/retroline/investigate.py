@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retroline.analysis.checks import run_checks
-from retroline.analysis.revisions import combine, in_time_order
+from retroline.analysis.revisions import combine
 from retroline.documents import check_zone, read_document
 from retroline.errors import InputError, RetrolineError, UsageError
 from retroline.evidence.kinds import EvidenceKind, classify
@@ -162,9 +162,9 @@ def _with_logs(
     year: int | None,
     note: Callable[[str], None],
 ) -> tuple[Incident, dt.datetime | None, list[tuple[Path, str]]]:
-    """The incident with the strongest log changes at its onset added to its timeline, the
-    onset used, and the logs that could not be read at it."""
-    from retroline.logs.attach import DEFAULT_EVENTS, change_event, incident_onset
+    """The incident with the strongest log changes at its onset added to its timeline and its
+    evidence, the onset used, and the logs that could not be read at it."""
+    from retroline.logs.attach import incident_onset, with_changes
     from retroline.logs.onset import analyse
 
     onset = incident_onset(incident)
@@ -173,7 +173,6 @@ def _with_logs(
             "no onset to read it at: the documents give no time (use 'retroline logs onset --at')"
         )
         return incident, None, [(p, reason) for p in logs]
-    events = list(incident.events)
     unread: list[tuple[Path, str]] = []
     for zone in sorted({_zone_for(p, zones, tz) for p in logs}, key=lambda z: z or ""):
         group = [p for p in logs if _zone_for(p, zones, tz) == zone]
@@ -183,5 +182,5 @@ def _with_logs(
         except RetrolineError as exc:
             unread += [(p, str(exc)) for p in group]
             continue
-        events += [change_event(change, zone) for change in analysis.changes[:DEFAULT_EVENTS]]
-    return incident.model_copy(update={"events": in_time_order(events)}), onset, unread
+        incident = with_changes(incident, analysis, group, zone)
+    return incident, onset, unread

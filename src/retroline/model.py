@@ -23,6 +23,7 @@ __all__ = [
     "Hypothesis",
     "Incident",
     "Link",
+    "LogChange",
     "Precision",
     "Section",
     "SectionKind",
@@ -206,6 +207,30 @@ class Window(_Model):
     source: Source | None = None
 
 
+class LogChange(_Model):
+    """A log template whose rate changed at the onset: the evidence behind a log event.
+
+    ``series`` counts its lines in equal bins from ``window_start``, ``bin_seconds`` each,
+    across the windows before and after ``onset``: the small chart of the report.
+    """
+
+    template_id: str
+    template: str
+    change: str  # appeared, spiked, dropped, vanished
+    score: float  # -log10 of the p-value of the rate change
+    before: int
+    after: int
+    first_seen: UtcDateTime | None = None
+    last_seen: UtcDateTime | None = None
+    hosts: list[str] = Field(default_factory=list)
+    onset: UtcDateTime | None = None
+    window_start: UtcDateTime | None = None
+    bin_seconds: float = 0.0
+    series: list[int] = Field(default_factory=list)
+    example: str = ""
+    source: Source | None = None
+
+
 class Incident(_Model):
     """An incident: what happened, when (in UTC), and the evidence behind it."""
 
@@ -221,6 +246,7 @@ class Incident(_Model):
     hypotheses: list[Hypothesis] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     stated_windows: list[Window] = Field(default_factory=list)
+    log_changes: list[LogChange] = Field(default_factory=list)
 
 
 def incident_schema() -> dict[str, Any]:

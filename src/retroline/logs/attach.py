@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from retroline.analysis.revisions import in_time_order
 from retroline.errors import UsageError
 from retroline.logs.onset import Change, ChangeKind, Onset, analyse
-from retroline.model import Event, EventKind, Incident, Precision, Source, ZoneSource
+from retroline.model import Event, EventKind, Incident, LogChange, Precision, Source, ZoneSource
 from retroline.store import Library
 
-__all__ = ["AttachResult", "attach", "change_event", "incident_onset"]
+__all__ = ["AttachResult", "attach", "change_event", "incident_onset", "log_change", "with_changes"]
 
 #: Changes attached by default: the strongest few, not every significant one.
 DEFAULT_EVENTS = 5
@@ -51,6 +52,49 @@ def incident_onset(incident: Incident) -> datetime | None:
     if windows:
         return min(windows)
     return min((e.at for e in incident.events if e.at is not None), default=None)
+
+
+def log_change(change: Change, onset: Onset) -> LogChange:
+    """The stored evidence of one change: counts, hosts, its chart, and an example line."""
+    example = change.examples[0] if change.examples else None
+    span = (onset.before + onset.after).total_seconds()
+    return LogChange(
+        template_id=change.template_id,
+        template=change.template,
+        change=change.kind.value,
+        score=round(change.score, 2),
+        before=change.before,
+        after=change.after,
+        first_seen=change.first_seen,
+        last_seen=change.last_seen,
+        hosts=change.hosts,
+        onset=onset.at,
+        window_start=onset.at - onset.before,
+        bin_seconds=span / len(change.series) if change.series else 0.0,
+        series=change.series,
+        example=example.text if example is not None else "",
+        source=Source(path=example.path, line=example.line) if example is not None else None,
+    )
+
+
+def with_changes(
+    incident: Incident,
+    onset: Onset,
+    paths: Sequence[str | Path],
+    tz: str | None,
+    limit: int = DEFAULT_EVENTS,
+) -> Incident:
+    """``incident`` with the strongest changes of ``onset`` as its log events and evidence,
+    in place of what earlier runs on the same files added."""
+    names = {str(p) for p in paths}
+    events = [
+        e for e in incident.events if not (e.kind is EventKind.LOG and e.source.path in names)
+    ]
+    evidence = [c for c in incident.log_changes if not (c.source and c.source.path in names)]
+    strongest = onset.changes[:limit]
+    events += [change_event(c, tz) for c in strongest]
+    evidence += [log_change(c, onset) for c in strongest]
+    return incident.model_copy(update={"events": in_time_order(events), "log_changes": evidence})
 
 
 def change_event(change: Change, tz: str | None) -> Event:
@@ -101,8 +145,8 @@ def attach(
             f"incident {incident.id} has no timed event to take the onset from: give --at"
         )
     onset = analyse(paths, at, before=before, after=after, tz=tz, year=year)
-    events = [change_event(c, tz) for c in onset.changes[:limit]]
+    updated = with_changes(incident, onset, paths, tz, limit)
+    library.replace(incident.id, updated)
     names = {str(p) for p in paths}
-    kept = [e for e in incident.events if not (e.kind is EventKind.LOG and e.source.path in names)]
-    library.replace(incident.id, incident.model_copy(update={"events": kept + events}))
+    events = [e for e in updated.events if e.kind is EventKind.LOG and e.source.path in names]
     return AttachResult(incident.id, onset, events)

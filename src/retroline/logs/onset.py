@@ -48,6 +48,8 @@ ALPHA = 0.01
 EXAMPLES = 3
 #: Hosts listed per template.
 HOSTS = 20
+#: Bars of the counts-over-time chart of a change, across both windows together.
+BINS = 24
 
 
 class ChangeKind(enum.Enum):
@@ -83,6 +85,7 @@ class Change:
     last_seen: datetime | None
     hosts: list[str]
     examples: list[Example]
+    series: list[int] = field(default_factory=list)  # counts per BINS-th of the two windows
 
     @property
     def p_value(self) -> float:
@@ -99,6 +102,7 @@ class Change:
             "first_seen": _iso(self.first_seen),
             "last_seen": _iso(self.last_seen),
             "hosts": self.hosts,
+            "series": self.series,
             "examples": [
                 {"path": e.path, "line": e.line, "at": _iso(e.at), "text": e.text}
                 for e in self.examples
@@ -176,10 +180,12 @@ class _Tally:
     files: set[str] = field(default_factory=set)
     examples_before: list[Example] = field(default_factory=list)  # the latest before
     examples_after: list[Example] = field(default_factory=list)  # the earliest after
+    bins: list[int] = field(default_factory=lambda: [0] * BINS)  # counts over both windows
 
     def fold(self, other: _Tally) -> None:
         self.before += other.before
         self.after += other.after
+        self.bins = [a + b for a, b in zip(self.bins, other.bins, strict=True)]
         self.first = min((x for x in (self.first, other.first) if x), default=None)
         self.last = max((x for x in (self.last, other.last) if x), default=None)
         self.hosts |= other.hosts
@@ -262,6 +268,8 @@ def _count(
     tally.files.add(path)
     if p.host is not None and len(tally.hosts) < HOSTS:
         tally.hosts.add(p.host)
+    if start <= when < end:
+        tally.bins[min(int((when - start) / (end - start) * BINS), BINS - 1)] += 1
     if start <= when < at:
         tally.before += 1
         tally.examples_before.append(Example(path, p.line, when, p.message))
@@ -347,6 +355,7 @@ def _rank(
                 t.last,
                 sorted(t.hosts),
                 examples[:EXAMPLES] if rate_up else examples[-EXAMPLES:],
+                list(t.bins),
             )
         )
     changes.sort(key=lambda c: (-c.score, c.template_id))

@@ -9,7 +9,7 @@ both say the same thing. Rendering is deterministic: the clock is passed in.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from retroline.analysis.durations import Duration, durations, human
@@ -227,6 +227,18 @@ def build(incident: Incident, *, now: dt.datetime) -> Postmortem:
         if texts:
             parts.append(Part(PART_TITLES[kind], "\n\n".join(texts), kind.value))
     timeline = rows(incident.events)
+    # A log event's chart is the counts over time of the change it stands for.
+    charts = {
+        (c.source.path, c.source.line): c.series
+        for c in incident.log_changes
+        if c.source and c.series
+    }
+    timeline = [
+        replace(r, series=charts.get((r.source_path, r.source_line)))
+        if r.kind == EventKind.LOG.value
+        else r
+        for r in timeline
+    ]
     lanes = list(dict.fromkeys(r.lane for r in timeline))
     spans = durations(incident)
     return Postmortem(

@@ -20,6 +20,7 @@ from retroline.model import (
     Hypothesis,
     Incident,
     Link,
+    LogChange,
     Section,
     Source,
     Window,
@@ -37,6 +38,7 @@ CHILDREN: dict[str, tuple[Table, type[BaseModel]]] = {
     "hypotheses": (schema.hypotheses, Hypothesis),
     "findings": (schema.findings, Finding),
     "stated_windows": (schema.windows, Window),
+    "log_changes": (schema.log_changes, LogChange),
 }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -123,6 +124,24 @@ windows = _child(
     Column("end_at", DateTime),
     Column("time_text", Text, nullable=False),
     Column("text", Text, nullable=False),
+)
+
+log_changes = _child(
+    "log_changes",
+    Column("template_id", String(64), nullable=False),
+    Column("template", Text, nullable=False),
+    Column("change", String(20), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("before", Integer, nullable=False),
+    Column("after", Integer, nullable=False),
+    Column("first_seen", DateTime),
+    Column("last_seen", DateTime),
+    Column("hosts", JSON, nullable=False),
+    Column("onset", DateTime),
+    Column("window_start", DateTime),
+    Column("bin_seconds", Float, nullable=False),
+    Column("series", JSON, nullable=False),
+    Column("example", Text, nullable=False),
 )
 
 findings = _child(
