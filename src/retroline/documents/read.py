@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from retroline.analysis.checks import run_checks
+from retroline.analysis.hypotheses import against_facts
 from retroline.documents import actions, dialects
 from retroline.documents.blocks import Block, BlockKind, Parsed
 from retroline.documents.formats import Format, detect
@@ -22,6 +23,7 @@ from retroline.model import (
     ActionItem,
     Document,
     Finding,
+    Hypothesis,
     Incident,
     Link,
     Section,
@@ -37,6 +39,10 @@ _URL = re.compile(r"https?://[^\s<>\"'\]\[)|]+")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
 _TWIKI_LINK = re.compile(r"\[\[(https?://[^\]]+)\]\[([^\]]+)\]\]")
 _SECTION_TEXT_LIMIT = 8000
+# "Any complete hypothesis must explain the data:" introduces the facts, not a hypothesis;
+# "Strengths of this hypothesis:" judges one.
+_FACTS = re.compile(r"must explain|has to explain|facts|what we know", re.I)
+_JUDGEMENT = re.compile(r"^(strengths?|weakness(es)?|pros?|cons?)\b", re.I)
 _LABELLED = re.compile(
     r"^(?P<label>[A-Z][\w /&-]{2,30}?)(?::\s+|\s+(?:is|was|were)\s+)(?P<rest>\S.*)$"
 )
@@ -137,6 +143,48 @@ def _links(text: str, path: str) -> list[Link]:
     return links
 
 
+def _hypotheses(blocks: list[Block], path: str) -> list[Hypothesis]:
+    """Hypotheses the document states, each with the facts it explains or leaves open.
+
+    A hypothesis is an entry that names itself one ("Tom's current hypothesis:") with the
+    lines nested under it; the facts are the lines under an entry such as "Any complete
+    hypothesis must explain the data:".
+    """
+    found: list[tuple[Block, list[str]]] = []
+    facts: list[str] = []
+    for i, block in enumerate(blocks):
+        if (
+            block.kind not in (BlockKind.ITEM, BlockKind.PARAGRAPH)
+            or "hypothes" not in block.text.lower()
+        ):
+            continue
+        nested = []
+        for child in blocks[i + 1 :]:
+            if child.kind is BlockKind.HEADING or (
+                child.depth <= block.depth and child.kind is BlockKind.ITEM
+            ):
+                break
+            if child.depth > block.depth:
+                nested.append(child.text)
+        if _FACTS.search(block.text):
+            facts += nested
+        elif not _JUDGEMENT.search(block.text):
+            found.append((block, nested))
+    hypotheses = []
+    for block, nested in found:
+        text = " ".join([block.text, *nested]) if nested else block.text
+        explains, unexplained = against_facts(text, facts) if facts else ([], [])
+        hypotheses.append(
+            Hypothesis(
+                text=text[:2000],
+                explains=explains,
+                unexplained=unexplained,
+                source=Source(path=path, line=block.line),
+            )
+        )
+    return hypotheses
+
+
 def read_document(
     path: str | Path, *, tz: str | None = None, format: str | None = None
 ) -> Incident:
@@ -179,6 +227,7 @@ def read_document(
         events=timeline.events,
         sections=[s for s, _ in sections],
         action_items=items,
+        hypotheses=_hypotheses(parsed.blocks, loaded.path),
         links=_links(loaded.text, loaded.path),
         stated_windows=[
             Window(
