@@ -1,42 +1,48 @@
-"""The hot path of ``logs parse --json``: log blocks in, JSON lines out, with caches.
+"""The hot path of ``logs parse --json``: a chunk of log lines in, JSON lines with holes out.
 
 It gives, line for line, what `parse.parse_lines` gives serialised by
 `ParsedLine.to_json_dict` (a test holds the two together), at a fraction of the cost:
 
-- lines come a block at a time (`reader.read_blocks`), not one generator step each;
+- lines come a chunk at a time (`reader.read_blocks`, `reader.read_span`), not one
+  generator step each;
 - the header regex's groups are read by position, not through a dict;
 - a timestamp is resolved once per distinct second (the fraction is appended as text);
-- a message seen before, word for word, finds its template in one lookup
-  (`TemplateMiner.learn`);
 - the optional fields are encoded once per distinct (host, process, pid, level);
 - a whole header seen before (lines of one burst share it) gives its JSON in one lookup,
   for as long as headers repeat often enough to pay for the lookups.
 
 Lines that do not fit the current header pattern, binary junk and over-long lines take a
-general path that mirrors `parse.py`. Each line is spooled with its template id between
-`SEP` characters (NUL, which JSON text never contains raw), so that `fill` replaces the ids
-with the final templates a block at a time.
+general path that mirrors `parse.py`.
+
+`ChunkParser` does not learn templates: each line's template is left as a hole, the number
+of its message among the chunk's distinct messages between two `SEP` characters (NUL, which
+JSON text never contains raw). The messages go to the miner in order, one chunk after the
+other (`run.py`), and `spool.Spool` fills the holes with the final templates. So chunks can
+be parsed in other processes (`parallel.py`): what a chunk needs from the lines before it
+(the record continuation lines belong to, the header pattern in use, the year of yearless
+timestamps) is a small `Carry`, handed in and handed on.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
-from itertools import chain
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, cast
 
-from retroline.logs.headers import PATTERNS, SAMPLE_LINES, HeaderPattern, JournalPattern, detect
-from retroline.logs.parse import BINARY_TEMPLATE, other_patterns, parse_lines
-from retroline.logs.reader import Block, RawLine, read_blocks
-from retroline.logs.templates import Template, TemplateMiner
+from retroline.logs.headers import PATTERNS, SAMPLE_LINES, HeaderPattern
+from retroline.logs.parse import other_patterns, parse_lines
+from retroline.logs.reader import Block, RawLine
+from retroline.logs.templates import TemplateMiner
 from retroline.logs.timestamps import TimeResolver
 
-__all__ = ["SEP", "fill", "spool_file"]
+__all__ = ["SEP", "Carry", "Chunk", "ChunkParser", "journal_chunks", "sample_lines"]
 
-#: Around the template id in spooled lines; JSON escapes every control character.
+#: Around the hole of each line's template; JSON escapes every control character.
 SEP = "\x00"
 
 _TIME_GROUPS = ("Y", "y", "m", "b", "d", "H", "M", "S", "z", "epoch")
@@ -46,6 +52,49 @@ _NEVER = r"(?:(?!)(?P<_never>))?"
 # Entries of the per-file caches before they are emptied (bounded memory).
 _CACHE_SIZE = 50_000
 _ASSUMED = ',"year_assumed":true'
+_BY_NAME = {pattern.name: pattern for pattern in PATTERNS}
+
+
+@dataclass
+class Carry:
+    """What a chunk's lines take from the lines before it, and hand on to the next chunk.
+
+    current: the header pattern of the last line that had a header (tried first).
+    at, fields, assumed: that record's JSON time and fields, and whether its year was
+        assumed: what continuation and binary lines at the chunk's start repeat.
+    years: per yearless header pattern, the year and month its last line was given
+        (a month that drops by half a year starts the next year).
+    """
+
+    current: str
+    at: str = "null"
+    fields: str = ""
+    assumed: bool = False
+    years: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass
+class Chunk:
+    """One chunk of lines parsed: JSON lines with holes, and what fills them.
+
+    messages: the chunk's distinct messages; hole ``i`` is ``messages[i]``'s template
+        (an empty hole is binary junk, which has none).
+    counts: lines per message, for the templates' counts.
+    seen: per message, the first and last "at" (JSON texts), when asked for.
+    start, end: the carry the chunk was parsed from, and the one it hands on.
+    record_used: whether lines before its first header took the record from ``start``.
+    first_months: per yearless pattern it used, the month of its first line there.
+    """
+
+    text: str
+    messages: list[str]
+    counts: list[int]
+    lines: int
+    start: Carry
+    end: Carry
+    record_used: bool = False
+    first_months: dict[str, int] = field(default_factory=dict)
+    seen: list[tuple[str | None, str | None]] | None = None
 
 
 class _Layout:
@@ -63,11 +112,17 @@ class _Layout:
         self.message_group = index["msg"] + 1
         self.fields = itemgetter(*(index.get(name, never) for name in _FIELDS))
         self.time_names = [name for name in _TIME_GROUPS if name in index]
-        # Always a tuple (the never-matching group ends it), even for one time group.
-        self.time = itemgetter(*(index[name] for name in self.time_names), never)
+        # Always a tuple (never-matching groups end it), even for one time group or none
+        # (a file without headers).
+        self.time = itemgetter(*(index[name] for name in self.time_names), never, never)
         self.fraction = index.get("f", never)
-        # Without a year of its own, a timestamp's year depends on the lines before.
-        self.yearless = not ({"Y", "y", "epoch"} & set(index))
+        # Without a year of its own, a timestamp's year depends on the lines before. The
+        # pattern's own example tells a year that may be left out (syslog's) from one that
+        # may not.
+        example = pattern.compiled.match(pattern.example)
+        self.yearless = not ({"y", "epoch"} & set(index)) and (
+            example is None or example.groupdict().get("Y") is None
+        )
         self.resolver = TimeResolver(tz, year)
         # Time text of one second -> (JSON text without fraction and "Z", month seen).
         self.times: dict[tuple[str | None, ...], tuple[str, int]] = {}
@@ -76,7 +131,7 @@ class _Layout:
         # Whole header text (up to the message) -> its JSON pieces, fields, month seen: lines of
         # one burst share their header. Given up when too few lines repeat one (the
         # headers carry milliseconds, say), as it then only costs.
-        self.heads: dict[str, tuple[str, str, str, str, tuple[Any, ...], int]] = {}
+        self.heads: dict[str, tuple[str, str, str, tuple[Any, ...], int]] = {}
         self.use_heads = True
         self.head_hits = self.head_misses = 0
         self.assumed = False
@@ -100,6 +155,13 @@ class _Layout:
                 self.heads.clear()
         return _with_fraction(known[0], groups[self.fraction])
 
+    def restore(self, year: int, last_month: int) -> None:
+        """Take up the year state of the lines before a chunk (yearless patterns only)."""
+        if year != self.resolver.year:
+            self.times.clear()  # the same text now means another instant
+            self.heads.clear()
+        self.resolver.restore(year, last_month)
+
     def tail(self, key: tuple[Any, ...]) -> str:
         tail = self.tails.get(key)
         if tail is None:
@@ -121,11 +183,16 @@ class _File:
         self.at = "null"
         self.fields = ""
         self.record_assumed = False
+        # Lines from the chunk's start that had no header (they took the record carried in).
+        self.leading = 0
+        self.chunk_start = 0
 
     def layout(self, pattern: HeaderPattern) -> _Layout:
         found = self.layouts.get(pattern.name)
         if found is None:
             found = self.layouts[pattern.name] = _Layout(pattern, self.tz, self.year)
+            if found.yearless:  # from no month, and `first_month` keeps the chunk's first
+                found.resolver.restore(found.resolver.year, 0)
         return found
 
 
@@ -153,10 +220,14 @@ def _fields_json(values: tuple[Any, ...]) -> str:
     return "".join(parts)
 
 
-def _general(state: _File, raw: RawLine, head: str, learn: Callable[[str], Template]) -> str:
+def _general(state: _File, raw: RawLine, head: str, hole: dict[str, str]) -> str:
     """A line off the hot path (binary, over-long, not fitting the current pattern), as
-    `parse.parse_lines` treats it; may switch ``state.current`` to another pattern."""
+    `parse.parse_lines` treats it; may switch ``state.current`` to another pattern.
+
+    ``hole`` numbers the chunk's distinct messages (`_hole`)."""
     truncated = ',"truncated":true' if raw.truncated else ""
+    if raw.number - state.chunk_start == state.leading:
+        state.leading += 1  # no header so far: counted back below if this line has one
     if raw.binary:
         return f'{head}"at":{state.at}{SEP}{SEP}{truncated},"binary":true}}\n'
     for layout in (state.current, state.first):
@@ -164,30 +235,35 @@ def _general(state: _File, raw: RawLine, head: str, learn: Callable[[str], Templ
         if m is not None:
             break
     else:
-        others = state.others  # the last one found first, as in `parse._other_header`
-        for i, pattern in enumerate(others):
+        for pattern in state.others:  # in a fixed order, as in `parse._other_header`
             if pattern.compiled.match(raw.text):
                 layout = state.layout(pattern)
                 m = layout.match(raw.text)
-                if i:
-                    others.insert(0, others.pop(i))
                 break
     if m is None:  # no header: a continuation of the record before
         assumed = _ASSUMED if state.record_assumed else ""
-        template = learn(raw.text.strip())
         tail = f'{state.fields},"continuation":true{truncated}{assumed}}}'
-        return f'{head}"at":{state.at}{SEP}{template.id}{SEP}{tail}\n'
+        return f'{head}"at":{state.at}{SEP}{_hole(hole, raw.text.strip())}{SEP}{tail}\n'
+    if raw.number - state.chunk_start < state.leading:
+        state.leading -= 1
     state.current = layout
     groups = m.groups()
     state.at = layout.at_text(groups)
     state.fields = _fields_json(layout.fields(groups))
     state.record_assumed = layout.assumed
     assumed = _ASSUMED if layout.assumed else ""
-    template = learn(groups[layout.message] or "")
-    return f'{head}"at":{state.at}{SEP}{template.id}{SEP}{state.fields}{truncated}{assumed}}}\n'
+    number = _hole(hole, groups[layout.message] or "")
+    return f'{head}"at":{state.at}{SEP}{number}{SEP}{state.fields}{truncated}{assumed}}}\n'
 
 
-def _sample(blocks: Iterator[Block]) -> tuple[list[Block], list[str]]:
+def _hole(hole: dict[str, str], message: str) -> str:
+    number = hole.get(message)
+    if number is None:
+        number = hole[message] = str(len(hole))
+    return number
+
+
+def sample_lines(blocks: Iterator[Block]) -> tuple[list[Block], list[str]]:
     """The first blocks of a file, and the text of its first lines for `detect`."""
     taken: list[Block] = []
     sample: list[str] = []
@@ -201,83 +277,116 @@ def _sample(blocks: Iterator[Block]) -> tuple[list[Block], list[str]]:
     return taken, sample[:SAMPLE_LINES]
 
 
-def spool_file(
-    path: str | Path,
-    spool: TextIO,
-    miner: TemplateMiner,
-    *,
-    tz: str | None = None,
-    year: int | None = None,
-    name: str | None = None,
-    on_block: Callable[[int], None] | None = None,
-    seen: dict[str, list[Any]] | None = None,
-) -> int:
-    """Parse and learn one file, writing each line's JSON with its template id between
-    `SEP`s to ``spool``; ``name`` adds a "file" key. Returns the number of lines.
+class ChunkParser:
+    """Parses the chunks of one file, in any order, each from the `Carry` it is given.
 
-    ``on_block(chars)`` is called after each block with the characters it held (progress). ``seen``, when
-    given, collects per template id [count, first "at", last "at"] (JSON texts).
+    The header, time and field caches live here and outlast a chunk (a worker process
+    keeps one parser per file); they never change what a line gives.
     """
-    blocks = read_blocks(path)
-    taken, sample = _sample(blocks)
-    pattern = detect(sample) if sample else PATTERNS[-1]
-    prefix = '{"file":' + encode_basestring(name) + ',"line":' if name is not None else '{"line":'
-    if isinstance(pattern, JournalPattern):
-        return _spool_parsed(path, spool, miner, pattern, tz, year, prefix, on_block, seen)
-    state = _File(pattern, tz, year)
-    learn = miner.learn
-    known_messages = miner._seen  # the exact-message cache behind `learn`, read inline
-    count = 0
-    for number, lines in chain(taken, blocks):
+
+    def __init__(
+        self,
+        pattern: HeaderPattern,
+        tz: str | None,
+        year: int | None,
+        name: str | None = None,
+        stats: bool = False,
+    ) -> None:
+        self.state = _File(pattern, tz, year)
+        self.prefix = (
+            '{"file":' + encode_basestring(name) + ',"line":' if name is not None else '{"line":'
+        )
+        self.stats = stats
+        self.year = TimeResolver(tz, year).year
+
+    def initial(self) -> Carry:
+        """The carry of a file's first chunk."""
+        return Carry(self.state.first.pattern.name)
+
+    def parse(self, number: int, lines: list[str] | list[RawLine], carry: Carry) -> Chunk:
+        """Parse one chunk: ``lines``, the first numbered ``number``, after ``carry``."""
+        start = self._restore(carry, number)
+        hole: dict[str, str] = {}
+        text = self._lines(number, lines, hole)
+        state = self.state
+        years, first_months = {}, {}
+        for name, layout in state.layouts.items():
+            if layout.yearless:
+                resolver = layout.resolver
+                years[name] = (resolver.year, resolver.last_month)
+                if resolver.first_month is not None:
+                    first_months[name] = resolver.first_month
+        end = Carry(state.current.pattern.name, state.at, state.fields, state.record_assumed, years)
+        holes = Counter(text.split(SEP)[1::2])
+        return Chunk(
+            text,
+            list(hole),
+            [holes[i] for i in hole.values()],
+            len(lines),
+            start,
+            end,
+            state.leading > 0,
+            first_months,
+            _seen(text, len(hole)) if self.stats else None,
+        )
+
+    def _restore(self, carry: Carry, number: int) -> Carry:
+        state = self.state
+        state.current = state.layout(_BY_NAME[carry.current])
+        state.at, state.fields, state.record_assumed = carry.at, carry.fields, carry.assumed
+        state.leading, state.chunk_start = 0, number
+        for name in carry.years:
+            state.layout(_BY_NAME[name])
+        for name, layout in state.layouts.items():
+            if layout.yearless:
+                layout.restore(*carry.years.get(name, (self.year, 0)))
+        return Carry(carry.current, carry.at, carry.fields, carry.assumed, dict(carry.years))
+
+    def _lines(self, number: int, lines: list[str] | list[RawLine], hole: dict[str, str]) -> str:
+        """The chunk's JSON lines with holes: the hot loop."""
+        state, prefix = self.state, self.prefix
+        if lines and lines[0].__class__ is not str:  # odd lines: the general path for all
+            odd = cast(list[RawLine], lines)
+            return "".join([_general(state, raw, f"{prefix}{raw.number},", hole) for raw in odd])
         out: list[str] = []
         append = out.append
         layout = state.current
         match, message, fields, time_key = layout.match, layout.message, layout.fields, layout.time
         fraction, yearless, resolver = layout.fraction, layout.yearless, layout.resolver
         times, tails, heads = layout.times, layout.tails, layout.heads
-        message_group, use_heads, hits, misses = layout.message_group, layout.use_heads, 0, 0
-        at, key = state.at, None
-        n = number - 1
-        for item in lines:
-            n += 1
-            m = match(item) if item.__class__ is str else None
+        message_group, use_heads, misses = layout.message_group, layout.use_heads, 0
+        heads_get, holes = heads.get, hole.get
+        since = number  # the first line parsed with this layout
+        # The last line with a header: its head entry (JSON pieces, "at", fields, month).
+        last: tuple[str, str, str, tuple[Any, ...], int] | None = None
+        for n, text in enumerate(cast(list[str], lines), number):
+            m = match(text)
             if m is None:
-                if key is not None:  # the record so far, for continuation lines
-                    state.at, state.fields = at, _fields_json(key)
-                    state.record_assumed, key = layout.assumed, None
-                raw = item if isinstance(item, RawLine) else RawLine(n, item)
-                append(_general(state, raw, f"{prefix}{n},", learn))
-                at = state.at
-                if seen is not None:
-                    _see(seen, out[-1].split(SEP)[1], at)
+                if last is not None:  # the record so far, for continuation lines
+                    state.at, state.fields = last[2], _fields_json(last[3])
+                    state.record_assumed, last = layout.assumed, None
+                append(_general(state, RawLine(n, text), f"{prefix}{n},", hole))
                 if state.current is not layout:
-                    layout.head_hits += hits
+                    layout.head_hits += n - since - misses
                     layout.head_misses += misses
-                    hits = misses = 0
+                    misses, since = 0, n
                     layout = state.current
                     match, message, fields = layout.match, layout.message, layout.fields
                     time_key, fraction, yearless = layout.time, layout.fraction, layout.yearless
                     resolver, times, tails = layout.resolver, layout.times, layout.tails
                     heads, message_group = layout.heads, layout.message_group
-                    use_heads = layout.use_heads
+                    use_heads, heads_get = layout.use_heads, layout.heads.get
                 continue
-            text: str = m.string
             if use_heads:
                 cut = m.start(message_group)
-                header = text[:cut]
-                hit = heads.get(header)
-                if hit is not None and not (yearless and hit[5] != resolver._last_month):
-                    at_json, tail_json, at, tail, key, _month = hit
+                hit = heads_get(text[:cut])
+                if hit is not None and (not yearless or hit[4] == resolver._last_month):
+                    last = hit
                     msg = text[cut:]  # the message runs to the end of the line
-                    template = known_messages.get(msg)
-                    if template is not None and template.merged_into is None:
-                        template.count += 1
-                    else:
-                        template = learn(msg)
-                    append(f"{prefix}{n}{at_json}{template.id}{tail_json}")
-                    if seen is not None:
-                        _see(seen, template.id, at)
-                    hits += 1
+                    number_text = holes(msg)
+                    if number_text is None:
+                        number_text = hole[msg] = str(len(hole))
+                    append(f"{prefix}{n}{hit[0]}{number_text}{hit[1]}")
                     continue
                 misses += 1
             groups = m.groups()
@@ -291,147 +400,92 @@ def spool_file(
                     f = groups[fraction]
                     at += "." + six + 'Z"' if f and (six := (f + "00000")[:6]) != "000000" else 'Z"'
             msg = groups[message] or ""
-            template = known_messages.get(msg)
-            if template is not None and template.merged_into is None:
-                template.count += 1
-            else:
-                template = learn(msg)
+            number_text = holes(msg)
+            if number_text is None:
+                number_text = hole[msg] = str(len(hole))
             key = fields(groups)
             found_tail = tails.get(key)
             tail = found_tail if found_tail is not None else layout.tail(key)
+            last = (f',"at":{at}{SEP}', f"{SEP}{tail}\n", at, key, resolver._last_month)
             if use_heads:
                 if len(heads) >= _CACHE_SIZE:
                     heads.clear()
-                heads[header] = (
-                    f',"at":{at}{SEP}',
-                    f"{SEP}{tail}\n",
-                    at,
-                    tail,
-                    key,
-                    resolver._last_month,
-                )
-            append(f'{prefix}{n},"at":{at}{SEP}{template.id}{SEP}{tail}\n')
-            if seen is not None:
-                _see(seen, template.id, at)
-        layout.head_hits += hits
+                heads[text[:cut]] = last
+            append(f'{prefix}{n},"at":{at}{SEP}{number_text}{SEP}{tail}\n')
+        layout.head_hits += number + len(lines) - since - misses
         layout.head_misses += misses
         # A quarter of headers repeating pays for the lookups; fewer do not.
         if layout.head_misses > 4096 and layout.head_hits < layout.head_misses // 3:
             layout.use_heads = False
             layout.heads.clear()
-        if key is not None:
-            state.at, state.fields = at, _fields_json(key)
+        if last is not None:
+            state.at, state.fields = last[2], _fields_json(last[3])
             state.record_assumed = layout.assumed
-        spool.write("".join(out))
-        count += len(lines)
-        if on_block is not None:
-            on_block(_chars(lines))
-    return count
+        return "".join(out)
 
 
-def _spool_parsed(
+# A spooled line's "at" and hole: what the statistics of its template need.
+_AT_HOLE = re.compile('"at":(null|"[^"]*")' + SEP + "([0-9]*)" + SEP)
+
+
+def _seen(text: str, size: int) -> list[tuple[str | None, str | None]]:
+    """Per message of a chunk, the first and last "at" of its lines (JSON texts, which
+    sort as instants do, to the microsecond)."""
+    first: list[str | None] = [None] * size
+    last: list[str | None] = [None] * size
+    for at, number in _AT_HOLE.findall(text):
+        if number and at != "null":
+            i = int(number)
+            low = first[i]
+            if low is None or at < low:
+                first[i] = at
+            high = last[i]
+            if high is None or at > high:
+                last[i] = at
+    return list(zip(first, last, strict=True))
+
+
+def journal_chunks(
     path: str | Path,
-    spool: TextIO,
     miner: TemplateMiner,
     pattern: HeaderPattern,
     tz: str | None,
     year: int | None,
-    prefix: str,
-    on_block: Callable[[int], None] | None,
-    seen: dict[str, list[Any]] | None,
-) -> int:
-    """The general path for whole-file formats (journald's JSON export)."""
-    count = 0
+    name: str | None,
+    stats: bool,
+    size: int = 4096,
+) -> Iterator[tuple[Chunk, list[str]]]:
+    """The general path for whole-file formats (journald's JSON export): chunks of ``size``
+    lines, learnt on the way, each with the template id of each of its holes."""
+    prefix = '{"file":' + encode_basestring(name) + ',"line":' if name is not None else '{"line":'
+    rows: list[str] = []
+    hole: dict[str, str] = {}
+    carry = Carry(pattern.name)
     for p in parse_lines(path, tz=tz, year=year, miner=miner, pattern=pattern):
         data = p.to_json_dict()
-        at = encode_basestring_or_null(data.pop("at"))
+        at = "null" if data["at"] is None else encode_basestring(data["at"])
         head = prefix + str(data.pop("line")) + ',"at":' + at
-        for name in ("template_id", "template"):
-            data.pop(name)
+        for key in ("at", "template_id", "template"):
+            data.pop(key)
         rest = "".join(f",{encode_basestring(k)}:{_json_value(v)}" for k, v in data.items())
-        spool.write(f"{head}{SEP}{p.template_id or ''}{SEP}{rest}}}\n")
-        if seen is not None and p.template_id:
-            _see(seen, p.template_id, at)
-        count += 1
-        if on_block is not None:
-            on_block(len(p.message) + 1)
-    return count
+        number = _hole(hole, p.template_id) if p.template_id else ""
+        rows.append(f"{head}{SEP}{number}{SEP}{rest}}}\n")
+        if len(rows) >= size:
+            yield _journal_chunk(rows, hole, carry, stats), list(hole)
+            rows, hole = [], {}
+    if rows:
+        yield _journal_chunk(rows, hole, carry, stats), list(hole)
 
 
-def _chars(lines: list[str] | list[RawLine]) -> int:
-    """About the bytes a block held: its characters and newlines."""
-    return sum(len(x if isinstance(x, str) else x.text) for x in lines) + len(lines)
-
-
-def _see(seen: dict[str, list[Any]], tid: str, at: str) -> None:
-    """Count a line of template ``tid`` and widen its first and last "at" (JSON texts,
-    which sort as instants do, to the second)."""
-    if not tid:
-        return
-    known = seen.get(tid)
-    if known is None:
-        seen[tid] = [1, at, at] if at != "null" else [1, None, None]
-        return
-    known[0] += 1
-    if at != "null":
-        if known[1] is None or at < known[1]:
-            known[1] = at
-        if known[2] is None or at > known[2]:
-            known[2] = at
-
-
-def encode_basestring_or_null(value: str | None) -> str:
-    return "null" if value is None else encode_basestring(value)
+def _journal_chunk(rows: list[str], hole: dict[str, str], carry: Carry, stats: bool) -> Chunk:
+    text = "".join(rows)
+    holes = Counter(text.split(SEP)[1::2])
+    counts = [holes[i] for i in hole.values()]
+    seen = _seen(text, len(hole)) if stats else None
+    return Chunk(text, [], counts, len(rows), carry, carry, seen=seen)
 
 
 def _json_value(value: Any) -> str:
     if value is True:
         return "true"
     return encode_basestring(str(value))
-
-
-def fill(spool: Iterable[str], out: TextIO, miner: TemplateMiner) -> None:
-    """Replace the spooled template ids by each template's final id and text, and write.
-
-    ``spool`` yields text ending at line ends (a file read in blocks, say).
-    """
-    fragments = _Fragments(miner)
-    write = out.write
-    for chunk in spool:
-        parts = chunk.split(SEP)
-        parts[1::2] = map(fragments.__getitem__, parts[1::2])
-        write("".join(parts))
-
-
-class _Fragments(dict[str, str]):
-    """Template id -> the JSON of its final template (``,"template_id":..,"template":..``)."""
-
-    def __init__(self, miner: TemplateMiner) -> None:
-        super().__init__()
-        self.miner = miner
-
-    def __missing__(self, tid: str) -> str:
-        learnt = self.miner.get(tid) if tid else None
-        if learnt is None:
-            fragment = ',"template_id":null,"template":' + encode_basestring(BINARY_TEMPLATE)
-        else:
-            final = learnt.resolved()
-            fragment = (
-                f',"template_id":{encode_basestring(final.id)},'
-                f'"template":{encode_basestring(final.text)}'
-            )
-        self[tid] = fragment
-        return fragment
-
-
-def read_chunks(spool: TextIO, size: int = 1 << 22) -> Iterator[str]:
-    """The spool's text in chunks of about ``size`` characters, each ending at a line end."""
-    rest = ""
-    while data := spool.read(size):
-        data = rest + data
-        end = data.rfind("\n") + 1
-        rest = data[end:]
-        if end:
-            yield data[:end]
-    if rest:
-        yield rest

@@ -183,15 +183,15 @@ def _other_header(
     text: str, first: HeaderPattern, others: list[HeaderPattern]
 ) -> tuple[Fields | None, HeaderPattern | None]:
     """The fields of a line that misses the current pattern: the file's own pattern first,
-    then every other known one (a second format in the same stream), the last one found
-    first (it moves to the front of ``others``: formats mixed in a stream alternate)."""
+    then every other known one (a second format in the same stream), most specific first.
+
+    The order is fixed, so that which pattern a line gets depends on no line but the one
+    before it; chunks of a file can then be parsed apart (`parallel`)."""
     fields = first.parse(text)
     if fields is not None:
         return fields, first
-    for i, candidate in enumerate(others):
+    for candidate in others:
         fields = candidate.parse(text)
         if fields is not None:
-            if i:
-                others.insert(0, others.pop(i))
             return fields, candidate
     return None, None

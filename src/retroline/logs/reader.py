@@ -33,9 +33,12 @@ __all__ = [
     "Compression",
     "FileFormat",
     "RawLine",
+    "Span",
     "open_log",
+    "plan_spans",
     "read_blocks",
     "read_lines",
+    "read_span",
     "read_stream",
     "sniff",
 ]
@@ -287,17 +290,90 @@ def read_blocks(path: str | Path, max_line: int = MAX_LINE_BYTES) -> Iterator[Bl
         yield number + 1, _split(rest + b"\n", encoding, number, max_line)
 
 
+class Span(NamedTuple):
+    """A byte range of a plain file that starts at a line and ends after a newline (or at
+    the end of the file), and the number of its first line. A ``long`` span is one line
+    longer than a span may be: only its first `MAX_LINE_BYTES` are read."""
+
+    start: int
+    end: int
+    number: int
+    long: bool = False
+
+
+def plan_spans(path: str | Path, size: int) -> Iterator[Span]:
+    """Cut a plain (uncompressed) file into spans of about ``size`` bytes, at line ends.
+
+    Reads the file once, counting newlines, so that each span knows its first line's
+    number and can then be read on its own (`read_span`), by another process say.
+    ``size`` must exceed `MAX_LINE_BYTES`.
+    """
+    with Path(path).open("rb") as fh:
+        start, number = 0, 1
+        while data := fh.read(size):
+            end = data.rfind(b"\n") + 1
+            if end:
+                yield Span(start, start + end, number)
+                number += data.count(b"\n", 0, end)
+            elif len(data) < size:  # the last line, without its newline
+                end = len(data)
+                yield Span(start, start + end, number)
+            else:
+                end = len(data) + _line_rest(fh)
+                yield Span(start, start + end, number, long=True)
+                number += 1
+            start += end
+            fh.seek(start)
+
+
+def _line_rest(fh: BinaryIO) -> int:
+    """Read on to the end of the current line: the bytes up to and including its newline."""
+    skipped = 0
+    while data := fh.read(BLOCK_BYTES):
+        newline = data.find(b"\n")
+        if newline >= 0:
+            return skipped + newline + 1
+        skipped += len(data)
+    return skipped
+
+
+def read_span(
+    path: str | Path, span: Span, encoding: str, max_line: int = MAX_LINE_BYTES
+) -> list[str] | list[RawLine]:
+    """The lines of one span of a plain file, exactly as `read_blocks` gives them.
+
+    ``encoding`` is the file's (`sniff`); a byte-order mark can only start the first span.
+    """
+    if span.start and encoding == "utf-8-sig":
+        encoding = "utf-8"
+    with Path(path).open("rb") as fh:
+        fh.seek(span.start)
+        if span.long:
+            # One byte more: a carriage return there is not the end of this line.
+            head = fh.read(max_line + 1)
+            return list(_raw_lines([head], span.number - 1, encoding, max_line))
+        data = fh.read(span.end - span.start)
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    return _split(data, encoding, span.number - 1, max_line)
+
+
 def _split(block: bytes, encoding: str, number: int, max_line: int) -> list[str] | list[RawLine]:
     """One block's lines: plain strings when nothing in it is odd, else `RawLine`s."""
+    if not block.translate(None, _NOT_CONTROL):
+        text = block.decode(encoding, "replace")
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+        out = text.split("\n")
+        out.pop()  # the block ends with a newline: nothing after it
+        # A character takes at most four bytes (and a carriage return one more): lines of
+        # fewer characters are short enough without counting their bytes.
+        if len(block) < max_line or max(map(len, out), default=0) * 4 + 1 < max_line:
+            return out
     lines = block.split(b"\n")
-    lines.pop()  # the block ends with a newline: nothing after it
+    lines.pop()
     if block.translate(None, _NOT_CONTROL) or max(map(len, lines), default=0) >= max_line:
         return list(_raw_lines(lines, number, encoding, max_line))
-    text = block.decode(encoding, "replace")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    out = text.split("\n")
-    out.pop()
     return out
 
 

@@ -6,27 +6,33 @@ miner across all files, so the same message gets the same template id wherever i
 JSON output takes two passes over regular files, so that every line is printed with its
 template in the final, most general form the whole input made it (a template first seen as
 ``worker 1 started`` is printed as ``worker <*> started`` on that first line too). The first
-pass parses and learns, and spools each line's JSON, minus its template, to a temporary
-file; the second pass reads the spool and fills in the template each line's template became.
-Memory stays bounded (the spool is on disk) and each log is read once. Standard input cannot
-be read twice: it is parsed in one pass, each block of lines printed with the templates as
-known at the end of that block.
+pass parses chunks of lines (`jsonl.ChunkParser`; big plain files in worker processes,
+`parallel`), learns their messages here, in order, and spools each line's JSON, with a hole
+for its template, to temporary files; the second pass fills in the template each line's
+template became (`spool.Spool`, in the workers too when writing to a file descriptor).
+Memory stays bounded (the spool is on disk) and each log is parsed once. Standard input
+cannot be read twice: it is parsed in one pass, each chunk printed with the templates as
+known at the end of that chunk.
 """
 
 from __future__ import annotations
 
-import io
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
 from retroline.errors import InputError, UsageError
-from retroline.logs import jsonl
+from retroline.logs import parallel
+from retroline.logs.headers import PATTERNS, JournalPattern, detect
+from retroline.logs.jsonl import Chunk, ChunkParser, journal_chunks, sample_lines
 from retroline.logs.parse import ParsedLine, parse_lines
-from retroline.logs.reader import STDIN
+from retroline.logs.reader import STDIN, Compression, RawLine, read_blocks, sniff
+from retroline.logs.spool import Spool, Stored, fill
 from retroline.logs.templates import TemplateMiner
 
 __all__ = ["TemplateStats", "check_inputs", "parse_files", "summarise", "write_json_lines"]
@@ -106,28 +112,21 @@ def summarise(
 ) -> tuple[list[TemplateStats], list[InputError]]:
     """Count each template over the files: most frequent first, with first and last seen.
 
-    One pass on the fast path of ``--json`` (`jsonl.spool_file`), its output discarded.
+    One pass on the fast path of ``--json`` (`jsonl.ChunkParser`), its output discarded.
     A file that breaks off counts up to the break; its error is returned, not raised.
     """
     check_inputs(paths, year)
     miner = miner or TemplateMiner()
     errors: list[InputError] = []
     seen: dict[str, list[Any]] = {}
-    advance = _advance(progress)
+    learn = _Learner(miner, None, seen, _advance(progress))
     for path in paths:
-        _spool_one(path, _Discard(), miner, tz, year, None, advance, seen, errors)
+        _learn_file(path, learn, tz, year, None, None, errors)
     return _seen_stats(seen, miner), errors
 
 
-class _Discard(io.StringIO):
-    """A spool that keeps nothing."""
-
-    def write(self, text: str) -> int:
-        return len(text)
-
-
 def _advance(progress: Progress | None) -> Callable[[int], None] | None:
-    """A block callback that reports the characters read so far to ``progress``."""
+    """A chunk callback that reports the characters read so far to ``progress``."""
     if progress is None:
         return None
     done = 0
@@ -164,13 +163,15 @@ def write_json_lines(
     miner: TemplateMiner | None = None,
     progress: Progress | None = None,
     stats: bool = False,
+    workers: int | None = None,
 ) -> list[TemplateStats]:
     """Write one JSON object per log line to ``out`` (the ``logs parse --json`` contract).
 
     Two passes over files (see the module docstring), one over standard input. With
-    ``stats``, returns the count and first and last time seen of each template (to the
-    second). A file that breaks off is printed up to the break, the other files too, and
-    then its `InputError` is raised.
+    ``stats``, returns the count and first and last time seen of each template. Big plain
+    files are parsed by ``workers`` processes (default: one per processor; 1 parses in
+    this process only), with the same output. A file that breaks off is printed up to the
+    break, the other files too, and then its `InputError` is raised.
     """
     check_inputs(paths, year)
     miner = miner or TemplateMiner()
@@ -180,50 +181,131 @@ def write_json_lines(
     advance = _advance(progress)
 
     if any(str(p) == STDIN for p in paths):
-        spool: TextIO = _Direct(out, miner)
+        learn = _Learner(miner, _Direct(out, miner), seen, advance)
         for path in paths:
-            _spool_one(path, spool, miner, tz, year, name(path), advance, seen, errors)
+            _learn_file(path, learn, tz, year, name(path), None, errors)
     else:
-        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
-            for path in paths:
-                _spool_one(path, spool, miner, tz, year, name(path), advance, seen, errors)
-            spool.seek(0)
-            jsonl.fill(jsonl.read_chunks(spool), out, miner)
+        workers = parallel.worker_count() if workers is None else workers
+        big = any(_parallel_encoding(p) for p in paths)
+        with tempfile.TemporaryDirectory(prefix="retroline-") as folder, Spool(folder) as spool:
+            pool = parallel.start_workers(folder, workers) if big else None
+            with pool or nullcontext():
+                learn = _Learner(miner, spool, seen, advance)
+                for path in paths:
+                    _learn_file(path, learn, tz, year, name(path), pool, errors)
+                spool.write(out, miner, pool)
     if errors:
         raise errors[0]
     return _seen_stats(seen, miner) if seen is not None else []
 
 
-def _spool_one(
+class _Direct:
+    """A spool for one pass: each chunk is written out at once, with the templates as
+    known at the end of that chunk."""
+
+    def __init__(self, out: TextIO, miner: TemplateMiner) -> None:
+        self.out, self.miner = out, miner
+
+    def add(self, text: str, ids: Sequence[str], stored: Stored | None = None) -> None:
+        fill(text, ids, self.out, self.miner)
+
+
+class _Learner:
+    """The main process's side of a run: learns each chunk's messages, in order, keeps the
+    chunk for output and its lines for the statistics."""
+
+    def __init__(
+        self,
+        miner: TemplateMiner,
+        spool: Spool | _Direct | None,
+        seen: dict[str, list[Any]] | None,
+        advance: Callable[[int], None] | None,
+    ) -> None:
+        self.miner, self.spool, self.seen, self.advance = miner, spool, seen, advance
+
+    def __call__(
+        self, chunk: Chunk, ids: list[str] | None, stored: Stored | None, size: int
+    ) -> None:
+        """One chunk: ``ids`` are its holes' template ids when already learnt (journald)."""
+        if ids is None:
+            ids = self.miner.learn_counted(chunk.messages, chunk.counts)
+        if self.spool is not None:
+            self.spool.add(chunk.text, ids, stored)
+        if self.seen is not None and chunk.seen is not None:
+            _see(self.seen, ids, chunk.counts, chunk.seen)
+        if self.advance is not None:
+            self.advance(size)
+
+
+def _see(
+    seen: dict[str, list[Any]],
+    ids: list[str],
+    counts: list[int],
+    ats: list[tuple[str | None, str | None]],
+) -> None:
+    """Count a chunk's lines per template id and widen each one's first and last "at"."""
+    for tid, count, (first, last) in zip(ids, counts, ats, strict=True):
+        known = seen.get(tid)
+        if known is None:
+            seen[tid] = [count, first, last]
+            continue
+        known[0] += count
+        if first is not None and (known[1] is None or first < known[1]):
+            known[1] = first
+        if last is not None and (known[2] is None or last > known[2]):
+            known[2] = last
+
+
+def _parallel_encoding(path: str | Path) -> str | None:
+    """The encoding of a file worth parsing in worker processes: a big plain one that
+    splits at newline bytes; None for the others."""
+    path = Path(path)
+    if not path.is_file() or path.stat().st_size < parallel.MIN_BYTES:
+        return None
+    fmt = sniff(path)
+    if fmt.compression is not Compression.NONE or fmt.encoding == "utf-16":
+        return None
+    return fmt.encoding
+
+
+def _learn_file(
     path: str | Path,
-    spool: TextIO,
-    miner: TemplateMiner,
+    learn: _Learner,
     tz: str | None,
     year: int | None,
     name: str | None,
-    advance: Callable[[int], None] | None,
-    seen: dict[str, list[Any]] | None,
+    pool: parallel.Workers | None,
     errors: list[InputError],
 ) -> None:
+    """Parse one file chunk by chunk (in the workers of ``pool`` when it pays) and learn."""
+    stats = learn.seen is not None
     try:
-        jsonl.spool_file(
-            path, spool, miner, tz=tz, year=year, name=name, on_block=advance, seen=seen
-        )
+        blocks = read_blocks(path)
+        taken, sample = sample_lines(blocks)
+        pattern = detect(sample) if sample else PATTERNS[-1]
+        if isinstance(pattern, JournalPattern):
+            for chunk, ids in journal_chunks(path, learn.miner, pattern, tz, year, name, stats):
+                learn(chunk, ids, None, len(chunk.text))
+            return
+        parser = ChunkParser(pattern, tz, year, name, stats)
+        encoding = _parallel_encoding(path) if pool is not None else None
+        if pool is not None and encoding is not None:
+            spans = pool.chunks(path, parser, encoding, tz=tz, year=year, name=name, stats=stats)
+            for chunk, stored, size in spans:
+                learn(chunk, None, stored, size)
+            return
+        carry = parser.initial()
+        for number, lines in chain(taken, blocks):
+            chunk = parser.parse(number, lines, carry)
+            carry = chunk.end
+            learn(chunk, None, None, _chars(lines) if learn.advance is not None else 0)
     except InputError as exc:
         errors.append(exc)
 
 
-class _Direct(io.StringIO):
-    """A spool for one pass: each block is written out at once, with the templates as
-    known at the end of that block."""
-
-    def __init__(self, out: TextIO, miner: TemplateMiner) -> None:
-        super().__init__()
-        self.out, self.miner = out, miner
-
-    def write(self, text: str) -> int:
-        jsonl.fill([text], self.out, self.miner)
-        return len(text)
+def _chars(lines: list[str] | list[RawLine]) -> int:
+    """About the bytes a block held: its characters and newlines."""
+    return sum(len(x if isinstance(x, str) else x.text) for x in lines) + len(lines)
 
 
 def _seen_stats(seen: dict[str, list[Any]], miner: TemplateMiner) -> list[TemplateStats]:

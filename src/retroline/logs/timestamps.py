@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from retroline.errors import UsageError
 
-__all__ = ["DEFAULT_YEAR", "TimeResolver", "zone"]
+__all__ = ["DEFAULT_YEAR", "ROLLOVER_MONTHS", "TimeResolver", "zone"]
 
 #: The year given to yearless timestamps when the caller states none. It is the current UTC
 #: year, and every line that used it says so (`TimeResolver.year_assumed`), so that a
@@ -30,7 +30,7 @@ _MONTHS = {
 
 # A month drop at least this large between consecutive lines is a new year, not disorder:
 # December to January is a drop of 11, while concatenated or shuffled logs jump by a few.
-_ROLLOVER_MONTHS = 6
+ROLLOVER_MONTHS = 6
 
 # Resolved instants kept per resolver, keyed by the time text up to the second.
 _CACHE_SIZE = 4096
@@ -70,6 +70,9 @@ class TimeResolver:
         self.year_assumed = False
         self._year_given = year is not None
         self._last_month = 0
+        #: The month of the first yearless line since `restore` (None before one is seen).
+        self.first_month: int | None = None
+        self._restored = 0
         self._cache: dict[tuple[str | None, ...], datetime] = {}
 
     def resolve(self, parts: dict[str, str | None] | None) -> datetime | None:
@@ -129,10 +132,28 @@ class TimeResolver:
             self._cache[key] = base
         return base.replace(microsecond=micro) if micro else base
 
+    def restore(self, year: int, last_month: int) -> None:
+        """Continue from the state another resolver reached (the lines before a chunk).
+
+        Until the next yearless line, the last month reads as -1, which no cache of it
+        (see `jsonl`) holds: that line is resolved for certain, and its month is kept in
+        `first_month`, which is all a chunk's years depend on.
+        """
+        self.year, self._restored, self._last_month = year, last_month, -1
+        self.first_month = None
+
     def _yearless(self, month: int) -> int:
         if not self._year_given:
             self.year_assumed = True
-        if self._last_month - month >= _ROLLOVER_MONTHS:
+        last = self._last_month
+        if last < 0:
+            last, self.first_month = self._restored, month
+        if last - month >= ROLLOVER_MONTHS:
             self.year += 1
         self._last_month = month
         return self.year
+
+    @property
+    def last_month(self) -> int:
+        """The month of the last yearless line (0 before any), as `restore` takes it."""
+        return self._restored if self._last_month < 0 else self._last_month

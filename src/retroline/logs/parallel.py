@@ -1,0 +1,226 @@
+"""Parse the chunks of a big plain log file in worker processes, giving what one process would.
+
+Reading headers, resolving times and writing JSON is most of the work of ``logs parse`` and
+needs no template; only learning does, and it stays in the main process, in order (ids stay
+stable and deterministic). So the file is cut into spans at line ends (`reader.plan_spans`),
+worker processes parse them (`jsonl.ChunkParser`) and write each chunk's JSON to their own
+spool file, and the main process takes the chunks back in order and learns their messages.
+
+A chunk depends on the lines before it only through a small `jsonl.Carry` (the record that
+continuation lines repeat, the header pattern in use, the year of yearless timestamps).
+A worker predicts it by parsing a little of the file before its span, starting from the
+carry the main process knew when it sent the span; the main process checks the prediction
+against the true carry, where it matters to the chunk, and parses the span again itself when
+it does not hold. The output is therefore exactly the sequential one (a test holds the two
+together), and in practice predictions hold: a misprediction needs a year rollover, or a
+stack trace longer than the look-behind, right at a span's start.
+
+Workers are forked, so they start at once with the modules loaded; memory is bounded by the
+spans in flight.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from multiprocessing.pool import AsyncResult
+from pathlib import Path
+from typing import TypeVar
+
+from retroline.logs.headers import HeaderPattern
+from retroline.logs.jsonl import Carry, Chunk, ChunkParser
+from retroline.logs.reader import RawLine, Span, plan_spans, read_span
+from retroline.logs.spool import Stored
+from retroline.logs.timestamps import ROLLOVER_MONTHS
+
+__all__ = ["MIN_BYTES", "SPAN_BYTES", "Workers", "start_workers", "worker_count"]
+
+#: Bytes per span: large enough that a span's set-up and messages cost little against its
+#: lines, small enough that the spans in flight stay a few megabytes each.
+SPAN_BYTES = 4 << 20
+
+#: Files smaller than this are parsed in one process: forking would cost more than it saves.
+MIN_BYTES = 4 * SPAN_BYTES
+
+#: Bytes before a span parsed to predict its carry: some hundreds of lines, a few percent of
+#: a span, enough to meet a header line and the patterns of a mixed stream.
+LOOKBEHIND = 64 << 10
+
+#: Spans in flight per worker: one being parsed, one waiting, so that no worker idles while
+#: the main process learns.
+IN_FLIGHT = 2
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# In a worker: the spool folder, and one parser per file (its caches outlast a span).
+_folder: Path | None = None
+_parsers: dict[tuple[str, str | None, int | None, str | None, bool], ChunkParser] = {}
+
+
+def worker_count() -> int:
+    """The processors this process may use (its affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Workers:
+    """Forked worker processes that parse spans and write their chunks to spool files in
+    ``folder``; a context manager that stops them."""
+
+    def __init__(self, folder: str | Path, count: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self.count = count
+        # Frozen objects are left alone by the workers' collector, which would otherwise
+        # walk (and so copy, page by page) everything they inherited at each full pass.
+        gc.freeze()
+        try:
+            self.pool = context.Pool(count, initializer=_start_worker, initargs=(str(folder),))
+        finally:
+            gc.unfreeze()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
+    def chunks(
+        self,
+        path: str | Path,
+        parser: ChunkParser,
+        encoding: str,
+        *,
+        tz: str | None,
+        year: int | None,
+        name: str | None,
+        stats: bool,
+    ) -> Iterator[tuple[Chunk, Stored | None, int]]:
+        """The chunks of a plain file, in order, each parsed after the true carry: with
+        where the worker stored its text (None when ``parser`` parsed it again here, text
+        included) and the bytes of its span. ``parser`` is the one the file's lines would
+        be parsed with in this process, and tz, year, name and stats its settings."""
+        pattern = parser.state.first.pattern
+        carry = parser.initial()
+        spans = plan_spans(path, SPAN_BYTES)
+        # Lazy: each task takes the carry known when it is sent.
+        tasks = (
+            (str(path), pattern, tz, year, name, stats, span, encoding, carry) for span in spans
+        )
+        for task, (chunk, stored) in self.ordered(_work, tasks):
+            span = task[6]
+            where: Stored | None = stored
+            if not _holds(chunk, carry, parser.year):
+                chunk = parser.parse(span.number, read_span(path, span, encoding), carry)
+                where = None
+            carry = _after(chunk, carry)
+            yield chunk, where, span.end - span.start
+
+    def ordered(self, work: Callable[[T], R], tasks: Iterator[T]) -> Iterator[tuple[T, R]]:
+        """``work(task)`` for each task, in the workers, results in the tasks' order; only a
+        few tasks are sent ahead, so that memory stays bounded."""
+        pending: deque[tuple[T, AsyncResult[R]]] = deque()
+        while True:
+            while len(pending) < self.count * IN_FLIGHT:
+                task = next(tasks, None)
+                if task is None:
+                    break
+                pending.append((task, self.pool.apply_async(work, (task,))))
+            if not pending:
+                return
+            task, result = pending.popleft()
+            yield task, result.get()
+
+
+def start_workers(folder: str | Path, count: int) -> Workers | None:
+    """``count`` workers, or None when this platform cannot fork or fewer than two
+    processes would share the work."""
+    if count < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return Workers(folder, count)
+
+
+def _start_worker(folder: str) -> None:
+    global _folder
+    _folder = Path(folder)
+    _parsers.clear()
+
+
+#: What a worker needs to parse one span: the file and its parser's settings, the span,
+#: the file's encoding and the carry to start predicting from.
+_Task = tuple[str, HeaderPattern, str | None, int | None, str | None, bool, Span, str, Carry]
+
+
+def _work(task: _Task) -> tuple[Chunk, Stored]:
+    """In a worker: parse one span after predicting its carry; the text goes to the
+    worker's spool file, the rest back to the main process."""
+    path, pattern, tz, year, name, stats, span, encoding, base = task
+    key = (path, tz, year, name, stats)
+    parser = _parsers.get(key)
+    if parser is None:
+        parser = _parsers[key] = ChunkParser(pattern, tz, year, name, stats)
+    carry = base
+    if span.start:
+        behind = _behind(path, span.start, encoding)
+        if behind:
+            carry = parser.parse(1, behind, base).end
+    chunk = parser.parse(span.number, read_span(path, span, encoding), carry)
+    data = chunk.text.encode("utf-8")
+    chunk.text = ""
+    assert _folder is not None
+    target = _folder / f"spool-{os.getpid()}"
+    with target.open("ab") as fh:
+        offset = fh.tell()
+        fh.write(data)
+    return chunk, (str(target), offset, len(data))
+
+
+def _behind(path: str, start: int, encoding: str) -> list[str] | list[RawLine]:
+    """The whole lines of the `LOOKBEHIND` bytes before ``start``."""
+    begin = max(0, start - LOOKBEHIND)
+    with Path(path).open("rb") as fh:
+        fh.seek(begin)
+        data = fh.read(start - begin)
+    if begin:
+        data = data[data.find(b"\n") + 1 :]  # the first line began before
+    if not data:
+        return []
+    return read_span(path, Span(start - len(data), start, 1), encoding)
+
+
+def _holds(chunk: Chunk, carry: Carry, year: int) -> bool:
+    """Whether the carry a chunk was parsed from gives it the lines the true one gives."""
+    assumed = chunk.start
+    if assumed.current != carry.current:
+        return False
+    if chunk.record_used and (assumed.at, assumed.fields, assumed.assumed) != (
+        carry.at,
+        carry.fields,
+        carry.assumed,
+    ):
+        return False
+    for pattern, month in chunk.first_months.items():
+        # The year of a yearless pattern's lines follows from the year and month before
+        # its first line, and only through whether that month starts a new year.
+        guess_year, guess_month = assumed.years.get(pattern, (year, 0))
+        true_year, true_month = carry.years.get(pattern, (year, 0))
+        if guess_year != true_year or (guess_month - month >= ROLLOVER_MONTHS) != (
+            true_month - month >= ROLLOVER_MONTHS
+        ):
+            return False
+    return True
+
+
+def _after(chunk: Chunk, carry: Carry) -> Carry:
+    """The true carry after a chunk that held: the years of the patterns it did not use
+    are the ones before it."""
+    end = chunk.end
+    years = dict(carry.years)
+    years.update((pattern, end.years[pattern]) for pattern in chunk.first_months)
+    return Carry(end.current, end.at, end.fields, end.assumed, years)

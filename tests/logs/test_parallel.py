@@ -1,0 +1,92 @@
+"""Worker processes give exactly what one process gives, byte for byte, whatever the spans."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from retroline.logs import parallel
+from retroline.logs.run import write_json_lines
+from tests.logs.test_jsonl import DATA, crafted, loghub_files
+
+
+@pytest.fixture
+def small_spans(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spans of 80 KiB (just over the longest line) and a short look-behind, so that small
+    files take the parallel path and some predictions fail and are parsed again."""
+    monkeypatch.setattr(parallel, "SPAN_BYTES", 80 * 1024)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "LOOKBEHIND", 2048)
+
+
+def parse(paths: list[Path], out: Path, workers: int, year: int | None) -> tuple[bytes, list]:
+    with out.open("w", encoding="utf-8") as fh:
+        stats = write_json_lines(fh, paths, year=year, workers=workers, stats=True)
+    return out.read_bytes(), stats
+
+
+def interleaved(folder: Path) -> Path:
+    """Every Loghub sample, in blocks of 50 lines one system after another, as the
+    benchmark builds them: header patterns, years and stack traces change all the time."""
+    samples = [path.read_text(encoding="utf-8").splitlines() for path in loghub_files()]
+    path = folder / "interleaved.log"
+    with path.open("w", encoding="utf-8") as out:
+        for start in range(0, 2000, 50):
+            for lines in samples:
+                out.write("\n".join(lines[start : start + 50]) + "\n")
+    return path
+
+
+@pytest.mark.skipif(not loghub_files(), reason="../shared/loghub is not here")
+@pytest.mark.parametrize("year", [None, 2017])
+def test_workers_give_what_one_process_gives_on_loghub(
+    small_spans: None, tmp_path: Path, year: int | None
+) -> None:
+    paths = [interleaved(tmp_path), *loghub_files()]
+    one = parse(paths, tmp_path / "one.jsonl", 1, year)
+    two = parse(paths, tmp_path / "two.jsonl", 2, year)
+    assert one[0] == two[0]
+    assert one[1] == two[1]
+    assert len(one[0].splitlines()) == 2000 * (2 * len(loghub_files()))
+
+
+def test_workers_give_what_one_process_gives_on_odd_files(
+    small_spans: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rollover = tmp_path / "rollover-long.log"
+    days = [f"{month} 1 00:00:{i % 60:02d}" for month in ("Nov", "Dec", "Jan") for i in range(3000)]
+    rollover.write_text(
+        "".join(f"{day} web-1 cron[{i}]: job {i} done\n" for i, day in enumerate(days))
+    )
+    trace = tmp_path / "traces.log"
+    frames = "".join(f"\tat org.foo.Bar.run{i}(Bar.java:{i})\n" for i in range(400))
+    trace.write_text(
+        "".join(
+            f"2016-09-08 20:31:{i % 60:02d},5 ERROR [main] a.B: failed {i}\n{frames}"
+            for i in range(8)
+        )
+    )
+    paths = [rollover, trace, *crafted(tmp_path), DATA / "stacktrace.log"]
+    verdicts: list[bool] = []
+    holds = parallel._holds
+    monkeypatch.setattr(parallel, "_holds", lambda *a: verdicts.append(holds(*a)) or verdicts[-1])
+    for year in (None, 2015):
+        assert parse(paths, tmp_path / "one.jsonl", 1, year) == parse(
+            paths, tmp_path / "two.jsonl", 2, year
+        )
+    rows = [json.loads(row) for row in (tmp_path / "two.jsonl").read_text().splitlines()]
+    years = {row["at"][:4] for row in rows if row.get("file") == str(rollover)}
+    assert years == {"2015", "2016"}
+    assert True in verdicts and False in verdicts  # some chunks were parsed again here
+
+
+def test_an_output_without_a_descriptor_is_written_in_this_process(
+    small_spans: None, tmp_path: Path
+) -> None:
+    path = interleaved(tmp_path) if loghub_files() else DATA / "stacktrace.log"
+    out = io.StringIO()
+    write_json_lines(out, [path], workers=2)
+    assert out.getvalue().encode() == parse([path], tmp_path / "one.jsonl", 1, None)[0]
