@@ -14,18 +14,20 @@ from pathlib import Path
 from retroline.analysis.revisions import merge, same_document
 from retroline.documents import read_document
 from retroline.model import Incident
-from retroline.store import Library, SaveResult, incident_key
+from retroline.store import IncidentSummary, Library, SaveResult, incident_key
 
 __all__ = ["import_documents"]
 
 
-def _stored_revision(library: Library, incident: Incident) -> Incident | None:
+def _stored_revision(
+    library: Library, summaries: list[IncidentSummary], incident: Incident
+) -> Incident | None:
     """An incident in the library that ``incident`` is another revision of, if any.
 
     Only incidents with the same title or an overlapping time span are read in full.
     """
     times = [e.at for e in incident.events if e.at is not None]
-    for summary in library.summaries():
+    for summary in summaries:
         overlapping = bool(times) and summary.first_at is not None and summary.last_at is not None
         if overlapping:
             first = summary.first_at.replace(tzinfo=dt.UTC)  # type: ignore[union-attr]
@@ -64,9 +66,10 @@ def import_documents(
         else:
             groups.append([index])
             merged.append(incident)
+    summaries = library.summaries() if merged else []  # read once for every document
     to_save: list[tuple[Incident, str | None]] = []
     for incident in merged:
-        stored = _stored_revision(library, incident)
+        stored = _stored_revision(library, summaries, incident)
         if stored is None:
             to_save.append((incident, None))
         else:

@@ -143,10 +143,6 @@ def _rst_inline(text: str) -> str:
     return re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*", r"\1", text)
 
 
-def _rst_heading(line: str) -> tuple[int, str] | None:
-    return None
-
-
 def read_rst(text: str) -> Parsed:
     """reStructuredText: underlined headings, field lists, directives."""
     parsed = Parsed(blocks=[])

@@ -52,9 +52,6 @@ _REVISION = re.compile(r"Topic revision:\s*(?P<rev>r?[\d.]+)\s*-\s*(?P<rest>.+)"
 _BREADCRUMB = re.compile(r"^\s*You are here:.*\((?P<when>[^()]*\d{4}[^()]*)\)")
 _TOPICINFO = re.compile(r"%META:TOPICINFO\{(?P<attrs>[^}]*)\}%")
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
-_WIKI_SIGNATURE = re.compile(
-    r"(?P<time>\d{1,2}:\d{2}), (?P<date>\d{1,2} \w+ \d{4}) \((?P<zone>UTC|[A-Z]{2,5})\)"
-)
 # A line near the top that names the writer: "Prepared by: Dwayne K.", "**Authors:** Dana W."
 _AUTHOR = re.compile(
     r"^[\s*_:>-]*(?:prepared by|authors?|written by|reported by|owner)[\s*_:]*"

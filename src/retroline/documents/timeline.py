@@ -296,15 +296,6 @@ def find_entries(
     return entries, doc_zone
 
 
-def _date_of(match: TimeMatch, fallback: dt.date | None) -> dt.date | None:
-    if match.year is not None and match.month is not None and match.day is not None:
-        try:
-            return dt.date(match.year, match.month, match.day)
-        except ValueError:
-            return fallback
-    return fallback
-
-
 # Words that make a time range an impact window rather than, say, a maintenance slot.
 _IMPACT_WORDS = re.compile(
     r"\b(unavailable|down|outage|impact\w*|window|affected|degraded|fail\w*|errors?|read-only"
@@ -512,8 +503,3 @@ def _offsets_seen(entries: list[Entry]) -> list[dt.timedelta]:
             if zone is not None and not zone.ambiguous and zone.meaning.offset is not None:
                 seen.append(zone.meaning.offset)
     return seen
-
-
-def zone_source_of(events: list[Event]) -> set[ZoneSource]:
-    """Where the zones of the timed events came from."""
-    return {e.zone_source for e in events if e.zone_source is not None}

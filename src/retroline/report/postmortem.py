@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from retroline.analysis.durations import Duration, durations, human
+from retroline.analysis.revisions import in_time_order
 from retroline.model import (
     ActionItem,
     Event,
@@ -152,13 +153,6 @@ def _day(event: Event) -> str | None:
     return day.isoformat() if day else None
 
 
-def _sort_key(event: Event) -> tuple[dt.datetime, int]:
-    if event.at is not None:
-        return event.at, 1
-    day = event.date or dt.date.min
-    return dt.datetime.combine(day, dt.time(), dt.UTC), 0
-
-
 def _lane(event: Event) -> str:
     """The lane of the interactive timeline: the host of a log line, else its file's name."""
     if event.kind is EventKind.LOG:
@@ -170,7 +164,7 @@ def _lane(event: Event) -> str:
 
 def rows(events: list[Event]) -> list[Row]:
     """Timeline rows in UTC order (date-only entries first on their day), numbered."""
-    ordered = sorted(events, key=_sort_key)
+    ordered = in_time_order(events)
     return [
         Row(
             id=f"e{i}",

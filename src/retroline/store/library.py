@@ -94,6 +94,27 @@ def _seen(value: dt.datetime | None) -> dt.datetime | None:
     return rows.naive_utc(value) if value is not None else None
 
 
+def _update_head(conn: Connection, incident_id: str, incident: Incident, now: dt.datetime) -> None:
+    """Write an incident's own fields (title, date, summary) over the stored ones."""
+    conn.execute(
+        update(schema.incidents)
+        .where(schema.incidents.c.id == incident_id)
+        .values(updated_at=now, **rows.incident_row(incident))
+    )
+
+
+def _write_children(conn: Connection, incident_id: str, incident: Incident, *, clear: bool) -> None:
+    """Write an incident's lists (timeline, sections, ...), replacing the stored ones."""
+    for attr, (table, _model) in rows.CHILDREN.items():
+        if clear:
+            conn.execute(delete(table).where(table.c.incident_id == incident_id))
+        items = getattr(incident, attr)
+        if items:
+            conn.execute(
+                insert(table), [rows.child_row(it, incident_id, i) for i, it in enumerate(items)]
+            )
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -246,13 +267,7 @@ class Library:
             status, start = SaveStatus.CREATED, 0
         else:
             incident_id = existing
-            conn.execute(
-                update(schema.incidents)
-                .where(schema.incidents.c.id == incident_id)
-                .values(updated_at=now, **rows.incident_row(incident))
-            )
-            for table, _model in rows.CHILDREN.values():
-                conn.execute(delete(table).where(table.c.incident_id == incident_id))
+            _update_head(conn, incident_id, incident, now)
             start = conn.execute(
                 select(func.count()).where(schema.documents.c.incident_id == incident_id)
             ).scalar_one()
@@ -264,13 +279,7 @@ class Library:
                 insert(schema.documents),
                 [rows.document_row(d, incident_id, start + i, now) for i, d in enumerate(new_docs)],
             )
-        for attr, (table, _model) in rows.CHILDREN.items():
-            items = getattr(incident, attr)
-            if items:
-                conn.execute(
-                    insert(table),
-                    [rows.child_row(it, incident_id, i) for i, it in enumerate(items)],
-                )
+        _write_children(conn, incident_id, incident, clear=status is SaveStatus.UPDATED)
         return SaveResult(incident_id, status, incident.title, len(incident.events))
 
     def replace(self, ident: str, incident: Incident) -> SaveResult:
@@ -278,19 +287,8 @@ class Library:
         id or unique id prefix, in one transaction. Its documents and identity stay."""
         with self.atomic() as conn:
             incident_id = self._resolve(conn, ident)
-            conn.execute(
-                update(schema.incidents)
-                .where(schema.incidents.c.id == incident_id)
-                .values(updated_at=_now(), **rows.incident_row(incident))
-            )
-            for attr, (table, _model) in rows.CHILDREN.items():
-                conn.execute(delete(table).where(table.c.incident_id == incident_id))
-                items = getattr(incident, attr)
-                if items:
-                    conn.execute(
-                        insert(table),
-                        [rows.child_row(it, incident_id, i) for i, it in enumerate(items)],
-                    )
+            _update_head(conn, incident_id, incident, _now())
+            _write_children(conn, incident_id, incident, clear=True)
         return SaveResult(incident_id, SaveStatus.UPDATED, incident.title, len(incident.events))
 
     def remove(self, ident: str) -> str:
