@@ -22,11 +22,6 @@ from typer.core import TyperGroup
 
 from retroline import __version__
 from retroline.errors import RetrolineError, UsageError
-from retroline.logs.onset import analyse, parse_duration, parse_instant
-from retroline.logs.render import onset_table, templates_table
-from retroline.logs.run import summarise, write_json_lines
-from retroline.logs.state import load_miner, store_miner
-from retroline.logs.templates import TemplateMiner
 from retroline.store.url import ENV_VAR, describe
 
 if TYPE_CHECKING:
@@ -524,6 +519,10 @@ def logs_parse_command(
 
     Example: retroline logs parse syslog app.log.gz --year 2016 --tz Europe/Zurich --json
     """
+    from retroline.logs.run import summarise, write_json_lines
+    from retroline.logs.state import load_miner, store_miner
+    from retroline.logs.templates import TemplateMiner
+
     library = _state(ctx).library if use_library or store else None
     miner = load_miner(library) if library is not None else TemplateMiner()
     with _progress(files, "parsing") as progress:
@@ -533,6 +532,8 @@ def logs_parse_command(
                     sys.stdout, files, tz=tz, year=year, miner=miner, progress=progress, stats=store
                 )
         else:
+            from retroline.logs.render import templates_table
+
             stats, errors = summarise(files, tz=tz, year=year, miner=miner, progress=progress)
             _out.print(templates_table(stats, limit or None))
             if errors:
@@ -570,6 +571,9 @@ def logs_onset_command(
 
     Example: retroline logs onset app.log syslog.gz --at 2016-09-08T20:31Z --before 2h --json
     """
+    from retroline.logs.onset import analyse, parse_duration, parse_instant
+    from retroline.logs.render import onset_table
+
     result = analyse(
         files,
         parse_instant(at, tz),
@@ -609,6 +613,7 @@ def logs_add_command(
     Example: retroline logs add 3f2a app.log syslog.gz --year 2016 --before 2h
     """
     from retroline.logs.attach import attach
+    from retroline.logs.onset import parse_duration, parse_instant
 
     result = attach(
         _state(ctx).library,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retroline.errors import UsageError
 from retroline.logs.headers import PATTERNS, detect
@@ -166,3 +169,27 @@ def test_zone_applies_where_the_log_states_none_and_offsets_win() -> None:
 def test_an_unknown_zone_is_a_usage_error() -> None:
     with pytest.raises(UsageError):
         TimeResolver("Mars/Olympus")
+
+
+# The component and tag groups of two patterns are written out for speed; these are the
+# lazy forms they stand for, which must give the same split on any line.
+_LAZY = {
+    "zookeeper": (
+        "2015-07-29 17:41:44,747 - INFO  [",
+        r"^(?P<proc>.*?)(?:@(?P<lineno>\d+))?\] - (?P<msg>.*)$",
+    ),
+    "android": ("03-17 16:13:38.811  1702  2395 D ", r"^(?P<proc>.*?) ?: (?P<msg>.*)$"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_LAZY))
+@settings(max_examples=400, deadline=None)
+@given(rest=st.text(alphabet="ab1@]:[- ", max_size=24))
+def test_written_out_groups_split_as_the_lazy_ones(name: str, rest: str) -> None:
+    head, lazy = _LAZY[name]
+    pattern = next(p for p in PATTERNS if p.name == name)
+    ours = pattern.compiled.match(head + rest)
+    theirs = re.match(lazy, rest)
+    assert (ours is None) == (theirs is None)
+    if ours is not None and theirs is not None:
+        assert (ours["proc"], ours["msg"]) == (theirs["proc"], theirs["msg"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from retroline.logs import parallel
+from retroline.logs import jsonl, parallel
 from retroline.logs.run import write_json_lines
 from tests.logs.test_jsonl import DATA, crafted, loghub_files
 
@@ -90,3 +90,16 @@ def test_an_output_without_a_descriptor_is_written_in_this_process(
     out = io.StringIO()
     write_json_lines(out, [path], workers=2)
     assert out.getvalue().encode() == parse([path], tmp_path / "one.jsonl", 1, None)[0]
+
+
+@pytest.mark.skipif(not loghub_files(), reason="../shared/loghub is not here")
+def test_numbering_that_starts_again_gives_the_same_lines(
+    small_spans: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsers number the masked messages across chunks and start again when too many
+    are kept; with a tiny limit they start again all the time, in every process."""
+    path = interleaved(tmp_path)
+    expected = parse([path], tmp_path / "one.jsonl", 1, None)
+    monkeypatch.setattr(jsonl, "_CACHE_SIZE", 64)
+    assert parse([path], tmp_path / "small-one.jsonl", 1, None) == expected
+    assert parse([path], tmp_path / "small-two.jsonl", 2, None) == expected

@@ -25,9 +25,10 @@ timestamps) is a small `Carry`, handed in and handed on.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring
 from operator import itemgetter
@@ -35,12 +36,13 @@ from pathlib import Path
 from typing import Any, cast
 
 from retroline.logs.headers import PATTERNS, SAMPLE_LINES, HeaderPattern
+from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
 from retroline.logs.parse import other_patterns, parse_lines
 from retroline.logs.reader import Block, RawLine
 from retroline.logs.templates import TemplateMiner
 from retroline.logs.timestamps import TimeResolver
 
-__all__ = ["SEP", "Carry", "Chunk", "ChunkParser", "journal_chunks", "sample_lines"]
+__all__ = ["SEP", "Carry", "Chunk", "ChunkParser", "FormTable", "journal_chunks", "sample_lines"]
 
 #: Around the hole of each line's template; JSON escapes every control character.
 SEP = "\x00"
@@ -49,6 +51,8 @@ _TIME_GROUPS = ("Y", "y", "m", "b", "d", "H", "M", "S", "z", "epoch")
 _FIELDS = ("host", "proc", "pid", "level")
 # An optional group that never takes part in a match: the index of fields a pattern lacks.
 _NEVER = r"(?:(?!)(?P<_never>))?"
+# How every line pattern ends: the message, to the end of the line.
+_MESSAGE = "(?P<msg>.*)$"
 # Entries of the per-file caches before they are emptied (bounded memory).
 _CACHE_SIZE = 50_000
 _ASSUMED = ',"year_assumed":true'
@@ -77,17 +81,29 @@ class Carry:
 class Chunk:
     """One chunk of lines parsed: JSON lines with holes, and what fills them.
 
-    messages: the chunk's distinct messages; hole ``i`` is ``messages[i]``'s template
-        (an empty hole is binary junk, which has none).
-    counts: lines per message, for the templates' counts.
-    seen: per message, the first and last "at" (JSON texts), when asked for.
+    Each line's hole holds a number that stands for its message's masked form
+    (`masking.Masker`); a message's template follows from that form alone, so the main
+    process learns a form once per chunk, however many messages share it. Numbers are
+    kept across the chunks one parser parses (``source``), so that a message seen in an
+    earlier chunk costs one lookup; each chunk hands on only the forms it numbered.
+    An empty hole is binary junk, which has no template.
+
+    forms: the forms the chunk numbered, ``first`` being the number of the first of them
+        (0 when the numbering starts, or starts again: the earlier numbers are gone).
+    source: which parser's numbers these are.
+    used: the numbers the chunk's lines hold, in the order they first appear.
+    counts: lines per number of ``used``, for the templates' counts.
+    seen: per number of ``used``, the first and last "at" (JSON texts), when asked for.
     start, end: the carry the chunk was parsed from, and the one it hands on.
     record_used: whether lines before its first header took the record from ``start``.
     first_months: per yearless pattern it used, the month of its first line there.
     """
 
     text: str
-    messages: list[str]
+    forms: list[str]
+    first: int
+    source: str
+    used: list[str]
     counts: list[int]
     lines: int
     start: Carry
@@ -97,6 +113,29 @@ class Chunk:
     seen: list[tuple[str | None, str | None]] | None = None
 
 
+class FormTable:
+    """The main process's side of the numbers of `Chunk`: per parser, the form each
+    number stands for."""
+
+    def __init__(self) -> None:
+        self._tables: dict[str, list[str]] = {}
+
+    def take(self, chunk: Chunk) -> None:
+        """Note the forms a chunk numbered (chunks of a parser come in the order parsed)."""
+        table = self._tables.setdefault(chunk.source, [])
+        if chunk.first == 0:
+            table.clear()
+        if len(table) != chunk.first:
+            raise RuntimeError(f"chunk numbers forms from {chunk.first}, {len(table)} known")
+        table += chunk.forms
+
+    def forms(self, chunk: Chunk) -> list[str]:
+        """Take a chunk's forms; the form of each number its lines use, as in ``used``."""
+        self.take(chunk)
+        table = self._tables[chunk.source]
+        return [table[int(number)] for number in chunk.used]
+
+
 class _Layout:
     """One header pattern prepared for the hot path within one file: its groups by
     position, and its own time resolver and caches (a stream that mixes formats follows
@@ -104,12 +143,16 @@ class _Layout:
 
     def __init__(self, pattern: HeaderPattern, tz: str | None, year: int | None) -> None:
         self.pattern = pattern
-        compiled = re.compile(pattern.regex + _NEVER)
+        # The header alone: the message is the rest of the line, wherever the header ends
+        # (a message matches ".*" whatever it holds, so cutting it off changes no match),
+        # and the engine need not walk over it.
+        head = pattern.regex.removesuffix(_MESSAGE)
+        if head == pattern.regex:
+            raise ValueError(f"header pattern {pattern.name} does not end with {_MESSAGE}")
+        compiled = re.compile(head + _NEVER)
         self.match = compiled.match
         index = {name: i - 1 for name, i in compiled.groupindex.items()}
         never = index["_never"]
-        self.message = index["msg"]
-        self.message_group = index["msg"] + 1
         self.fields = itemgetter(*(index.get(name, never) for name in _FIELDS))
         self.time_names = [name for name in _TIME_GROUPS if name in index]
         # Always a tuple (never-matching groups end it), even for one time group or none
@@ -148,7 +191,7 @@ class _Layout:
                 self.times.clear()  # a new year: the same text may now mean another instant
                 self.heads.clear()
             base = "null" if at is None else '"' + at.isoformat().replace("+00:00", "")
-            known = self.times[key] = (base, resolver._last_month)
+            known = self.times[key] = (base, resolver._last_month if self.yearless else 0)
             if resolver.year_assumed and not self.assumed:
                 self.assumed = True
                 self.tails.clear()
@@ -220,11 +263,9 @@ def _fields_json(values: tuple[Any, ...]) -> str:
     return "".join(parts)
 
 
-def _general(state: _File, raw: RawLine, head: str, hole: dict[str, str]) -> str:
+def _general(state: _File, raw: RawLine, head: str, hole: _Forms) -> str:
     """A line off the hot path (binary, over-long, not fitting the current pattern), as
-    `parse.parse_lines` treats it; may switch ``state.current`` to another pattern.
-
-    ``hole`` numbers the chunk's distinct messages (`_hole`)."""
+    `parse.parse_lines` treats it; may switch ``state.current`` to another pattern."""
     truncated = ',"truncated":true' if raw.truncated else ""
     if raw.number - state.chunk_start == state.leading:
         state.leading += 1  # no header so far: counted back below if this line has one
@@ -235,15 +276,14 @@ def _general(state: _File, raw: RawLine, head: str, hole: dict[str, str]) -> str
         if m is not None:
             break
     else:
-        for pattern in state.others:  # in a fixed order, as in `parse._other_header`
-            if pattern.compiled.match(raw.text):
-                layout = state.layout(pattern)
-                m = layout.match(raw.text)
-                break
+        pattern = state.others.first(raw.text)  # in a fixed order, as `parse._other_header`
+        if pattern is not None:
+            layout = state.layout(pattern)
+            m = layout.match(raw.text)
     if m is None:  # no header: a continuation of the record before
         assumed = _ASSUMED if state.record_assumed else ""
         tail = f'{state.fields},"continuation":true{truncated}{assumed}}}'
-        return f'{head}"at":{state.at}{SEP}{_hole(hole, raw.text.strip())}{SEP}{tail}\n'
+        return f'{head}"at":{state.at}{SEP}{hole.number(raw.text.strip())}{SEP}{tail}\n'
     if raw.number - state.chunk_start < state.leading:
         state.leading -= 1
     state.current = layout
@@ -252,15 +292,68 @@ def _general(state: _File, raw: RawLine, head: str, hole: dict[str, str]) -> str
     state.fields = _fields_json(layout.fields(groups))
     state.record_assumed = layout.assumed
     assumed = _ASSUMED if layout.assumed else ""
-    number = _hole(hole, groups[layout.message] or "")
+    number = hole.number(raw.text[m.end() :])
     return f'{head}"at":{state.at}{SEP}{number}{SEP}{state.fields}{truncated}{assumed}}}\n'
 
 
-def _hole(hole: dict[str, str], message: str) -> str:
-    number = hole.get(message)
+def _hole(hole: dict[str, str], key: str) -> str:
+    number = hole.get(key)
     if number is None:
-        number = hole[message] = str(len(hole))
+        number = hole[key] = str(len(hole))
     return number
+
+
+class _Forms:
+    """The numbers of one parser's masked messages (see `Chunk`), and the numbers of the
+    lines of the chunk being parsed."""
+
+    def __init__(self, mask: Callable[[str], str]) -> None:
+        self.mask = mask
+        self.source = f"{os.getpid()}-{id(self)}"
+        self.of: dict[str, str] = {}  # message -> the number of its form
+        self.numbers: dict[str, str] = {}  # masked form -> its number
+        self.fresh: list[str] = []  # forms numbered in the chunk being parsed
+        self.first = 0  # the number of fresh[0]
+        self.handed_on = True  # whether the last chunk's forms went to the main process
+        self.lines: list[str] = []  # the number of each line of the chunk that has one
+
+    def begin(self, hand_on: bool) -> None:
+        """Start a chunk; the numbering starts again once it holds too many messages.
+
+        A chunk that is not handed on (`ChunkParser.parse`) leaves the forms it numbered
+        to the next one."""
+        if len(self.of) >= _CACHE_SIZE:
+            self.of.clear()
+            self.numbers.clear()
+            self.handed_on = True
+        if self.handed_on:
+            self.first = len(self.numbers)
+            self.fresh = []
+        self.handed_on = hand_on
+        self.lines = []
+
+    def number(self, message: str) -> str:
+        """The number of a message, counted for its line."""
+        number = self.of.get(message)
+        if number is None:
+            number = self.new(message)
+        self.lines.append(number)
+        return number
+
+    def new(self, message: str) -> str:
+        """The number of a message not seen since the numbering started (not counted)."""
+        masked = self.mask(message)
+        number = self.numbers.get(masked)
+        if number is None:
+            number = self.numbers[masked] = str(len(self.numbers))
+            self.fresh.append(masked)
+        self.of[message] = number
+        return number
+
+    def used(self) -> tuple[list[str], list[int]]:
+        """The chunk's numbers in the order they first appear, and their lines."""
+        counted = Counter(self.lines)
+        return list(counted), list(counted.values())
 
 
 def sample_lines(blocks: Iterator[Block]) -> tuple[list[Block], list[str]]:
@@ -291,23 +384,33 @@ class ChunkParser:
         year: int | None,
         name: str | None = None,
         stats: bool = False,
+        rules: tuple[MaskRule, ...] = DEFAULT_RULES,
     ) -> None:
         self.state = _File(pattern, tz, year)
+        self.rules = rules
         self.prefix = (
             '{"file":' + encode_basestring(name) + ',"line":' if name is not None else '{"line":'
         )
         self.stats = stats
         self.year = TimeResolver(tz, year).year
+        # The miner's masking, so that the forms are the ones it learns.
+        self.forms = _Forms(Masker(rules).mask)
 
     def initial(self) -> Carry:
         """The carry of a file's first chunk."""
         return Carry(self.state.first.pattern.name)
 
-    def parse(self, number: int, lines: list[str] | list[RawLine], carry: Carry) -> Chunk:
-        """Parse one chunk: ``lines``, the first numbered ``number``, after ``carry``."""
+    def parse(
+        self, number: int, lines: list[str] | list[RawLine], carry: Carry, hand_on: bool = True
+    ) -> Chunk:
+        """Parse one chunk: ``lines``, the first numbered ``number``, after ``carry``.
+
+        ``hand_on=False`` for a chunk parsed only for its end carry, not given to the main
+        process: the next chunk then hands on the forms this one numbered."""
         start = self._restore(carry, number)
-        hole: dict[str, str] = {}
-        text = self._lines(number, lines, hole)
+        forms = self.forms
+        forms.begin(hand_on)
+        text = self._lines(number, lines, forms)
         state = self.state
         years, first_months = {}, {}
         for name, layout in state.layouts.items():
@@ -317,17 +420,20 @@ class ChunkParser:
                 if resolver.first_month is not None:
                     first_months[name] = resolver.first_month
         end = Carry(state.current.pattern.name, state.at, state.fields, state.record_assumed, years)
-        holes = Counter(text.split(SEP)[1::2])
+        used, counts = forms.used()
         return Chunk(
             text,
-            list(hole),
-            [holes[i] for i in hole.values()],
+            list(forms.fresh),
+            forms.first,
+            forms.source,
+            used,
+            counts,
             len(lines),
             start,
             end,
             state.leading > 0,
             first_months,
-            _seen(text, len(hole)) if self.stats else None,
+            _seen(text, used) if self.stats else None,
         )
 
     def _restore(self, carry: Carry, number: int) -> Carry:
@@ -342,7 +448,7 @@ class ChunkParser:
                 layout.restore(*carry.years.get(name, (self.year, 0)))
         return Carry(carry.current, carry.at, carry.fields, carry.assumed, dict(carry.years))
 
-    def _lines(self, number: int, lines: list[str] | list[RawLine], hole: dict[str, str]) -> str:
+    def _lines(self, number: int, lines: list[str] | list[RawLine], hole: _Forms) -> str:
         """The chunk's JSON lines with holes: the hot loop."""
         state, prefix = self.state, self.prefix
         if lines and lines[0].__class__ is not str:  # odd lines: the general path for all
@@ -351,11 +457,15 @@ class ChunkParser:
         out: list[str] = []
         append = out.append
         layout = state.current
-        match, message, fields, time_key = layout.match, layout.message, layout.fields, layout.time
+        match, fields, time_key = layout.match, layout.fields, layout.time
         fraction, yearless, resolver = layout.fraction, layout.yearless, layout.resolver
         times, tails, heads = layout.times, layout.tails, layout.heads
-        message_group, use_heads, misses = layout.message_group, layout.use_heads, 0
-        heads_get, holes = heads.get, hole.get
+        use_heads, misses = layout.use_heads, 0
+        heads_get, holes, new_hole = heads.get, hole.of.get, hole.new
+        counted = hole.lines.append
+        # The month the resolver of a yearless layout last saw (a header cached in another
+        # month may now mean another year); 0 for the others, as their cached heads hold.
+        month = resolver._last_month if yearless else 0
         since = number  # the first line parsed with this layout
         # The last line with a header: its head entry (JSON pieces, "at", fields, month).
         last: tuple[str, str, str, tuple[Any, ...], int] | None = None
@@ -371,42 +481,46 @@ class ChunkParser:
                     layout.head_misses += misses
                     misses, since = 0, n
                     layout = state.current
-                    match, message, fields = layout.match, layout.message, layout.fields
-                    time_key, fraction, yearless = layout.time, layout.fraction, layout.yearless
+                    match, fields, time_key = layout.match, layout.fields, layout.time
+                    fraction, yearless = layout.fraction, layout.yearless
                     resolver, times, tails = layout.resolver, layout.times, layout.tails
-                    heads, message_group = layout.heads, layout.message_group
-                    use_heads, heads_get = layout.use_heads, layout.heads.get
+                    heads, use_heads, heads_get = layout.heads, layout.use_heads, layout.heads.get
+                month = resolver._last_month if yearless else 0
                 continue
+            cut = m.end()
             if use_heads:
-                cut = m.start(message_group)
                 hit = heads_get(text[:cut])
-                if hit is not None and (not yearless or hit[4] == resolver._last_month):
+                if hit is not None and hit[4] == month:
                     last = hit
-                    msg = text[cut:]  # the message runs to the end of the line
+                    msg = text[cut:]
                     number_text = holes(msg)
                     if number_text is None:
-                        number_text = hole[msg] = str(len(hole))
+                        number_text = new_hole(msg)
+                    counted(number_text)
                     append(f"{prefix}{n}{hit[0]}{number_text}{hit[1]}")
                     continue
                 misses += 1
             groups = m.groups()
             known = times.get(time_key(groups))
-            if known is None or (yearless and known[1] != resolver._last_month):
+            if known is None or known[1] != month:
                 at = layout.at_text(groups)
                 tails = layout.tails  # emptied when the year became an assumption
+                if yearless:
+                    month = resolver._last_month
             else:
                 at = known[0]
                 if at != "null":
                     f = groups[fraction]
                     at += "." + six + 'Z"' if f and (six := (f + "00000")[:6]) != "000000" else 'Z"'
-            msg = groups[message] or ""
+            msg = text[cut:]
             number_text = holes(msg)
             if number_text is None:
-                number_text = hole[msg] = str(len(hole))
+                number_text = new_hole(msg)
+            counted(number_text)
             key = fields(groups)
             found_tail = tails.get(key)
             tail = found_tail if found_tail is not None else layout.tail(key)
-            last = (f',"at":{at}{SEP}', f"{SEP}{tail}\n", at, key, resolver._last_month)
+            last = (f',"at":{at}{SEP}', f"{SEP}{tail}\n", at, key, month)
             if use_heads:
                 if len(heads) >= _CACHE_SIZE:
                     heads.clear()
@@ -428,21 +542,20 @@ class ChunkParser:
 _AT_HOLE = re.compile('"at":(null|"[^"]*")' + SEP + "([0-9]*)" + SEP)
 
 
-def _seen(text: str, size: int) -> list[tuple[str | None, str | None]]:
-    """Per message of a chunk, the first and last "at" of its lines (JSON texts, which
-    sort as instants do, to the microsecond)."""
-    first: list[str | None] = [None] * size
-    last: list[str | None] = [None] * size
+def _seen(text: str, used: list[str]) -> list[tuple[str | None, str | None]]:
+    """Per number of ``used``, the first and last "at" of its lines in a chunk (JSON
+    texts, which sort as instants do, to the microsecond)."""
+    first: dict[str, str] = {}
+    last: dict[str, str] = {}
     for at, number in _AT_HOLE.findall(text):
         if number and at != "null":
-            i = int(number)
-            low = first[i]
+            low = first.get(number)
             if low is None or at < low:
-                first[i] = at
-            high = last[i]
+                first[number] = at
+            high = last.get(number)
             if high is None or at > high:
-                last[i] = at
-    return list(zip(first, last, strict=True))
+                last[number] = at
+    return [(first.get(number), last.get(number)) for number in used]
 
 
 def journal_chunks(
@@ -480,9 +593,10 @@ def journal_chunks(
 def _journal_chunk(rows: list[str], hole: dict[str, str], carry: Carry, stats: bool) -> Chunk:
     text = "".join(rows)
     holes = Counter(text.split(SEP)[1::2])
-    counts = [holes[i] for i in hole.values()]
-    seen = _seen(text, len(hole)) if stats else None
-    return Chunk(text, [], counts, len(rows), carry, carry, seen=seen)
+    used = list(hole.values())
+    counts = [holes[number] for number in used]
+    seen = _seen(text, used) if stats else None
+    return Chunk(text, [], 0, "journal", used, counts, len(rows), carry, carry, seen=seen)
 
 
 def _json_value(value: Any) -> str:

@@ -28,10 +28,11 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from retroline.logs.headers import HeaderPattern
-from retroline.logs.jsonl import Carry, Chunk, ChunkParser
+from retroline.logs.jsonl import Carry, Chunk, ChunkParser, FormTable
+from retroline.logs.masking import MaskRule
 from retroline.logs.reader import RawLine, Span, plan_spans, read_span
 from retroline.logs.spool import Stored
 from retroline.logs.timestamps import ROLLOVER_MONTHS
@@ -58,7 +59,13 @@ R = TypeVar("R")
 
 # In a worker: the spool folder, and one parser per file (its caches outlast a span).
 _folder: Path | None = None
-_parsers: dict[tuple[str, str | None, int | None, str | None, bool], ChunkParser] = {}
+# Shared by the workers: the number of the next chunk to be written out, and a condition to
+# wait on for it.
+_turn: Any = None
+_next: Any = None
+_parsers: dict[
+    tuple[str, str | None, int | None, str | None, bool, tuple[MaskRule, ...]], ChunkParser
+] = {}
 
 
 def worker_count() -> int:
@@ -76,11 +83,15 @@ class Workers:
     def __init__(self, folder: str | Path, count: int) -> None:
         context = multiprocessing.get_context("fork")
         self.count = count
+        self.turn = context.Condition()
+        self.next = context.Value("q", 0, lock=False)
         # Frozen objects are left alone by the workers' collector, which would otherwise
         # walk (and so copy, page by page) everything they inherited at each full pass.
         gc.freeze()
         try:
-            self.pool = context.Pool(count, initializer=_start_worker, initargs=(str(folder),))
+            self.pool = context.Pool(
+                count, initializer=_start_worker, initargs=(str(folder), self.turn, self.next)
+            )
         finally:
             gc.unfreeze()
 
@@ -96,6 +107,7 @@ class Workers:
         path: str | Path,
         parser: ChunkParser,
         encoding: str,
+        tables: FormTable,
         *,
         tz: str | None,
         year: int | None,
@@ -105,18 +117,23 @@ class Workers:
         """The chunks of a plain file, in order, each parsed after the true carry: with
         where the worker stored its text (None when ``parser`` parsed it again here, text
         included) and the bytes of its span. ``parser`` is the one the file's lines would
-        be parsed with in this process, and tz, year, name and stats its settings."""
+        be parsed with in this process, and tz, year, name and stats its settings;
+        ``tables`` takes the forms of the chunks parsed again here, which the workers
+        numbered all the same."""
         pattern = parser.state.first.pattern
         carry = parser.initial()
         spans = plan_spans(path, SPAN_BYTES)
         # Lazy: each task takes the carry known when it is sent.
+        rules = parser.rules
         tasks = (
-            (str(path), pattern, tz, year, name, stats, span, encoding, carry) for span in spans
+            (str(path), pattern, tz, year, name, stats, rules, span, encoding, carry)
+            for span in spans
         )
         for task, (chunk, stored) in self.ordered(_work, tasks):
-            span = task[6]
+            span = task[7]
             where: Stored | None = stored
             if not _holds(chunk, carry, parser.year):
+                tables.take(chunk)
                 chunk = parser.parse(span.number, read_span(path, span, encoding), carry)
                 where = None
             carry = _after(chunk, carry)
@@ -137,6 +154,15 @@ class Workers:
             task, result = pending.popleft()
             yield task, result.get()
 
+    def write_in_order(self, work: Callable[[T], bytes], tasks: Iterator[T], fd: int) -> None:
+        """``work(task)`` for each task, in the workers, each writing the bytes it gives to
+        ``fd`` (inherited from this process) in the tasks' order: the next one fills its
+        chunk while one writes, and nothing passes through this process."""
+        self.next.value = 0
+        numbered = ((work, task, fd, i) for i, task in enumerate(tasks))
+        for _ in self.ordered(_write_in_turn, numbered):
+            pass
+
 
 def start_workers(folder: str | Path, count: int) -> Workers | None:
     """``count`` workers, or None when this platform cannot fork or fewer than two
@@ -146,30 +172,63 @@ def start_workers(folder: str | Path, count: int) -> Workers | None:
     return Workers(folder, count)
 
 
-def _start_worker(folder: str) -> None:
-    global _folder
-    _folder = Path(folder)
+def _start_worker(folder: str, turn: Any, next_chunk: Any) -> None:
+    global _folder, _turn, _next
+    _folder, _turn, _next = Path(folder), turn, next_chunk
     _parsers.clear()
+
+
+def _write_in_turn(task: tuple[Callable[[Any], bytes], Any, int, int]) -> None:
+    """In a worker: do one task of `Workers.write_in_order`, then wait for the chunks before
+    it to be written, and write its own."""
+    work, item, fd, index = task
+    data = b""
+    try:
+        data = work(item)
+    finally:
+        # Even when the work failed, the turn passes on, so that no worker waits forever.
+        with _turn:
+            while _next.value != index:
+                _turn.wait()
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            with _turn:
+                _next.value = index + 1
+                _turn.notify_all()
 
 
 #: What a worker needs to parse one span: the file and its parser's settings, the span,
 #: the file's encoding and the carry to start predicting from.
-_Task = tuple[str, HeaderPattern, str | None, int | None, str | None, bool, Span, str, Carry]
+_Task = tuple[
+    str,
+    HeaderPattern,
+    str | None,
+    int | None,
+    str | None,
+    bool,
+    tuple[MaskRule, ...],
+    Span,
+    str,
+    Carry,
+]
 
 
 def _work(task: _Task) -> tuple[Chunk, Stored]:
     """In a worker: parse one span after predicting its carry; the text goes to the
     worker's spool file, the rest back to the main process."""
-    path, pattern, tz, year, name, stats, span, encoding, base = task
-    key = (path, tz, year, name, stats)
+    path, pattern, tz, year, name, stats, rules, span, encoding, base = task
+    key = (path, tz, year, name, stats, rules)
     parser = _parsers.get(key)
     if parser is None:
-        parser = _parsers[key] = ChunkParser(pattern, tz, year, name, stats)
+        parser = _parsers[key] = ChunkParser(pattern, tz, year, name, stats, rules)
     carry = base
     if span.start:
         behind = _behind(path, span.start, encoding)
         if behind:
-            carry = parser.parse(1, behind, base).end
+            carry = parser.parse(1, behind, base, hand_on=False).end
     chunk = parser.parse(span.number, read_span(path, span, encoding), carry)
     data = chunk.text.encode("utf-8")
     chunk.text = ""

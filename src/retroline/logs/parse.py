@@ -20,6 +20,7 @@ from retroline.logs.headers import (
     Fields,
     HeaderPattern,
     JournalPattern,
+    PatternSet,
     detect,
 )
 from retroline.logs.reader import RawLine, read_lines
@@ -133,7 +134,7 @@ def parse_lines(
             )  # fmt: skip
             continue
         fields = current.parse(text)
-        if fields is None and others:
+        if fields is None and others.patterns:
             fields, found_pattern = _other_header(text, pattern, others)
             if found_pattern is not None:
                 current = found_pattern
@@ -159,12 +160,20 @@ def parse_lines(
         yield record
 
 
-def other_patterns(pattern: HeaderPattern) -> list[HeaderPattern]:
+def other_patterns(pattern: HeaderPattern) -> PatternSet:
     """The patterns tried on a line that misses the file's own: every other line-oriented
     one (journald's JSON export is a whole-file format; a file without header has none)."""
-    if pattern is PATTERNS[-1]:
-        return []
-    return [p for p in PATTERNS[:-1] if p is not pattern and not isinstance(p, JournalPattern)]
+    found = _OTHERS.get(pattern.name)
+    if found is None:
+        others = [] if pattern is PATTERNS[-1] else PATTERNS[:-1]
+        found = _OTHERS[pattern.name] = PatternSet(
+            [p for p in others if p is not pattern and not isinstance(p, JournalPattern)]
+        )
+    return found
+
+
+# Per file pattern, the others (compiling their joined regex takes a while).
+_OTHERS: dict[str, PatternSet] = {}
 
 
 def _template(
@@ -180,7 +189,7 @@ def _template(
 
 
 def _other_header(
-    text: str, first: HeaderPattern, others: list[HeaderPattern]
+    text: str, first: HeaderPattern, others: PatternSet
 ) -> tuple[Fields | None, HeaderPattern | None]:
     """The fields of a line that misses the current pattern: the file's own pattern first,
     then every other known one (a second format in the same stream), most specific first.
@@ -190,8 +199,7 @@ def _other_header(
     fields = first.parse(text)
     if fields is not None:
         return fields, first
-    for candidate in others:
-        fields = candidate.parse(text)
-        if fields is not None:
-            return fields, candidate
-    return None, None
+    candidate = others.first(text)
+    if candidate is None:
+        return None, None
+    return candidate.parse(text), candidate

@@ -29,7 +29,7 @@ from typing import Any, TextIO
 from retroline.errors import InputError, UsageError
 from retroline.logs import parallel
 from retroline.logs.headers import PATTERNS, JournalPattern, detect
-from retroline.logs.jsonl import Chunk, ChunkParser, journal_chunks, sample_lines
+from retroline.logs.jsonl import Chunk, ChunkParser, FormTable, journal_chunks, sample_lines
 from retroline.logs.parse import ParsedLine, parse_lines
 from retroline.logs.reader import STDIN, Compression, RawLine, read_blocks, sniff
 from retroline.logs.spool import Spool, Stored, fill
@@ -206,8 +206,10 @@ class _Direct:
     def __init__(self, out: TextIO, miner: TemplateMiner) -> None:
         self.out, self.miner = out, miner
 
-    def add(self, text: str, ids: Sequence[str], stored: Stored | None = None) -> None:
-        fill(text, ids, self.out, self.miner)
+    def add(
+        self, text: str, used: Sequence[str], ids: Sequence[str], stored: Stored | None = None
+    ) -> None:
+        fill(text, used, ids, self.out, self.miner)
 
 
 class _Learner:
@@ -222,15 +224,17 @@ class _Learner:
         advance: Callable[[int], None] | None,
     ) -> None:
         self.miner, self.spool, self.seen, self.advance = miner, spool, seen, advance
+        self.tables = FormTable()
 
     def __call__(
         self, chunk: Chunk, ids: list[str] | None, stored: Stored | None, size: int
     ) -> None:
-        """One chunk: ``ids`` are its holes' template ids when already learnt (journald)."""
+        """One chunk: ``ids`` are the template ids of its numbers when already learnt
+        (journald)."""
         if ids is None:
-            ids = self.miner.learn_counted(chunk.messages, chunk.counts)
+            ids = self.miner.learn_forms(self.tables.forms(chunk), chunk.counts)
         if self.spool is not None:
-            self.spool.add(chunk.text, ids, stored)
+            self.spool.add(chunk.text, chunk.used, ids, stored)
         if self.seen is not None and chunk.seen is not None:
             _see(self.seen, ids, chunk.counts, chunk.seen)
         if self.advance is not None:
@@ -287,10 +291,12 @@ def _learn_file(
             for chunk, ids in journal_chunks(path, learn.miner, pattern, tz, year, name, stats):
                 learn(chunk, ids, None, len(chunk.text))
             return
-        parser = ChunkParser(pattern, tz, year, name, stats)
+        parser = ChunkParser(pattern, tz, year, name, stats, learn.miner.config.rules)
         encoding = _parallel_encoding(path) if pool is not None else None
         if pool is not None and encoding is not None:
-            spans = pool.chunks(path, parser, encoding, tz=tz, year=year, name=name, stats=stats)
+            spans = pool.chunks(
+                path, parser, encoding, learn.tables, tz=tz, year=year, name=name, stats=stats
+            )
             for chunk, stored, size in spans:
                 learn(chunk, None, stored, size)
             return

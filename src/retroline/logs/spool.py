@@ -10,7 +10,6 @@ a few numbers per chunk are kept.
 
 from __future__ import annotations
 
-import errno
 import os
 from collections.abc import Iterator, Sequence
 from json.encoder import encode_basestring
@@ -28,9 +27,6 @@ __all__ = ["Spool", "Stored", "fill", "fill_stored"]
 
 #: Where a chunk's text was written: file, offset and length in bytes.
 Stored = tuple[str, int, int]
-
-# "0", "1", ...: the holes of a chunk, as they read in its text.
-_NUMBERS: list[str] = []
 
 
 class Spool:
@@ -52,22 +48,25 @@ class Spool:
         self._text.close()
         self._ids.close()
 
-    def add(self, text: str, ids: Sequence[str], stored: Stored | None = None) -> None:
+    def add(
+        self, text: str, used: Sequence[str], ids: Sequence[str], stored: Stored | None = None
+    ) -> None:
         """Keep one chunk: its text with holes (or where it is ``stored`` already, by a
-        worker process) and the template id of each hole."""
+        worker process), the numbers in its holes and the template id of each."""
         if stored is None:
             data = text.encode("utf-8")
             stored = (self._text.name, self._text.tell(), len(data))
             self._text.write(data)
-        table = "\n".join(ids).encode("utf-8")
-        self._chunks.append((stored, self._ids.tell(), len(table)))
-        self._ids.write(table)
+        table = "\n".join(f"{number} {tid}" for number, tid in zip(used, ids, strict=True))
+        data = table.encode("utf-8")
+        self._chunks.append((stored, self._ids.tell(), len(data)))
+        self._ids.write(data)
 
     def write(self, out: TextIO, miner: TemplateMiner, workers: Workers | None = None) -> None:
         """Write every chunk, in order, with each hole filled by its final template.
 
         With ``workers`` and an ``out`` backed by a file descriptor (standard output), the
-        workers fill the chunks into files of their own and the kernel copies those out.
+        workers fill the chunks and write them to it themselves, in order.
         """
         self._text.flush()
         self._ids.flush()
@@ -76,21 +75,25 @@ class Spool:
         if workers is not None and fd is not None:
             out.flush()
             tasks = (
-                (stored, [fragments[tid] for tid in ids], str(self.folder / f"out-{i}"))
-                for i, (stored, ids) in enumerate(self._read())
+                (stored, used, [fragments[tid] for tid in ids])
+                for stored, used, ids in self._read()
             )
-            for _, (name, _offset, length) in workers.ordered(fill_stored, tasks):
-                _copy(name, fd, length)
+            workers.write_in_order(fill_stored, tasks, fd)
             return
-        for (name, offset, length), ids in self._read():
+        for (name, offset, length), used, ids in self._read():
             text = _pread(name, offset, length).decode("utf-8")
-            fill(text, ids, out, fragments)
+            fill(text, used, ids, out, fragments)
 
-    def _read(self) -> Iterator[tuple[Stored, list[str]]]:
-        """Each chunk's place, and the template id of each of its holes."""
+    def _read(self) -> Iterator[tuple[Stored, list[str], list[str]]]:
+        """Each chunk's place, the numbers in its holes and their template ids."""
         for stored, at, size in self._chunks:
-            ids = os.pread(self._ids.fileno(), size, at).decode("utf-8").split("\n")
-            yield stored, ids if size else []
+            pairs = os.pread(self._ids.fileno(), size, at).decode("utf-8").split("\n")
+            used, ids = [], []
+            for pair in pairs if size else ():
+                number, _, tid = pair.partition(" ")
+                used.append(number)
+                ids.append(tid)
+            yield stored, used, ids
 
 
 def _descriptor(out: TextIO) -> int | None:
@@ -106,46 +109,30 @@ def _pread(name: str, offset: int, length: int) -> bytes:
         return fh.read(length)
 
 
-def _copy(name: str, fd: int, length: int) -> None:
-    """Copy a filled chunk to ``fd`` in the kernel, then drop it (disk stays bounded)."""
-    with open(name, "rb") as fh:
-        done = 0
-        try:
-            while done < length:
-                sent = os.sendfile(fd, fh.fileno(), done, length - done)
-                if not sent:
-                    break
-                done += sent
-        except OSError as exc:
-            if exc.errno not in (errno.EINVAL, errno.ENOSYS):  # a broken pipe, say
-                raise
-            fh.seek(done)
-            while data := fh.read(1 << 20):
-                os.write(fd, data)  # a descriptor sendfile cannot write to
-    os.unlink(name)
-
-
-def fill_stored(task: tuple[Stored, list[str], str]) -> Stored:
-    """In a worker: fill one stored chunk (``fragments[i]`` for hole ``i``) into a file."""
-    (name, offset, length), fragments, target = task
+def fill_stored(task: tuple[Stored, list[str], list[str]]) -> bytes:
+    """In a worker: one stored chunk filled (``fragments[i]`` in the holes holding
+    ``used[i]``), as UTF-8."""
+    (name, offset, length), used, fragments = task
     text = _pread(name, offset, length).decode("utf-8")
-    data = _filled(text, fragments).encode("utf-8")
-    with open(target, "wb") as fh:
-        fh.write(data)
-    return target, 0, len(data)
+    return _filled(text, used, fragments).encode("utf-8")
 
 
-def fill(text: str, ids: Sequence[str], out: TextIO, fragments: _Fragments | TemplateMiner) -> None:
-    """Write a chunk's text with hole ``i`` replaced by the template of ``ids[i]``."""
+def fill(
+    text: str,
+    used: Sequence[str],
+    ids: Sequence[str],
+    out: TextIO,
+    fragments: _Fragments | TemplateMiner,
+) -> None:
+    """Write a chunk's text with the holes holding ``used[i]`` filled by the template of
+    ``ids[i]``."""
     if isinstance(fragments, TemplateMiner):
         fragments = _Fragments(fragments)
-    out.write(_filled(text, [fragments[tid] for tid in ids]))
+    out.write(_filled(text, used, [fragments[tid] for tid in ids]))
 
 
-def _filled(text: str, fragments: list[str]) -> str:
-    while len(_NUMBERS) < len(fragments):
-        _NUMBERS.append(str(len(_NUMBERS)))
-    table = dict(zip(_NUMBERS, fragments, strict=False))
+def _filled(text: str, used: Sequence[str], fragments: Sequence[str]) -> str:
+    table = dict(zip(used, fragments, strict=True))
     table[""] = _BINARY
     parts = text.split(SEP)
     parts[1::2] = map(table.__getitem__, parts[1::2])

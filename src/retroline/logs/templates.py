@@ -136,16 +136,8 @@ class TemplateMiner:
 
     def add(self, message: str) -> Match:
         """Learn one message: join it to its template (generalising it) or start a new one."""
-        masked = self._mask(message)
-        template = self._cache.get(masked)
-        if template is not None:
-            template = template.resolved()
-            template.count += 1
-            return Match(template, Change.UNCHANGED)
-        tokens = masked.split()
-        template, change = self._learn(masked, tokens)
+        template, change = self._learn_form(self._mask(message))
         template.count += 1
-        self._remember(masked, template)
         return Match(template, change)
 
     def learn(self, message: str) -> Template:
@@ -166,25 +158,35 @@ class TemplateMiner:
         template.count += 1
         return template
 
-    def learn_counted(self, messages: Sequence[str], counts: Sequence[int]) -> list[str]:
-        """`learn` each message as if seen ``counts[i]`` times in a row: their template ids.
+    def learn_forms(self, forms: Sequence[str], counts: Sequence[int]) -> list[str]:
+        """Learn masked messages (as the miner's `Masker` gives them), each as if seen
+        ``counts[i]`` times in a row: their template ids.
 
-        For chunks of distinct messages (`jsonl.ChunkParser`): a message seen before costs
-        one lookup here, without a call per message.
+        A message's template follows from its masked form alone, so chunks of messages
+        masked elsewhere (`jsonl.ChunkParser`, in worker processes) learn here the same
+        templates, in the same order, as `add` on each message would.
         """
-        seen = self._seen.get
+        known = self._cache.get
         ids = []
-        for message, count in zip(messages, counts, strict=True):
-            template = seen(message)
+        for masked, count in zip(forms, counts, strict=True):
+            template = known(masked)
             if template is None:
-                template = self.learn(message)
-                count -= 1
+                template = self._learn_form(masked)[0]
             else:
                 while template.merged_into is not None:
                     template = template.merged_into
             template.count += count
             ids.append(template.id)
         return ids
+
+    def _learn_form(self, masked: str) -> tuple[Template, Change]:
+        """The template of a masked message, learning it (not counted)."""
+        template = self._cache.get(masked)
+        if template is not None:
+            return template.resolved(), Change.UNCHANGED
+        template, change = self._learn(masked, masked.split())
+        self._remember(masked, template)
+        return template, change
 
     def match(self, message: str) -> Match | None:
         """The template a message belongs to, without learning anything (None if none fits)."""
