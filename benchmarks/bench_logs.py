@@ -13,6 +13,8 @@ repeated, in a temporary folder. Then, in this one run:
 - the same two on that input with every number shifted in each copy (only templates
   repeat, not whole messages), and on the 22,000 distinct lines once, so that what caching
   on repeats gives is visible;
+- each side ``--repeat`` times (3), taking turns, so that a machine whose speed drifts
+  slows both alike; the table shows each side's median run and the median ratio;
 - with ``--memory``, ours at 200k and at 2M lines: peak memory must not grow with the input.
 
 Peak memory is the child's ru_maxrss (os.wait4). Results go to benchmarks/results/ (JSON)
@@ -152,6 +154,25 @@ def drain3_child(messages: str, ini: str) -> int:
     return 0
 
 
+def side_by_side(log: Path, messages: Path, ini: Path, repeat: int) -> tuple[dict, dict]:
+    """Ours and drain3 on the same input, taking turns ``repeat`` times: a machine whose
+    speed drifts (a shared virtual machine) slows both alike. Each side's median run, and
+    the median of the ratios of the runs taken together."""
+    pairs = [(ours(log), drain3(messages, ini)) for _ in range(repeat)]
+    mine = _median([a for a, _ in pairs])
+    theirs = _median([b for _, b in pairs])
+    ratios = sorted(a["lines_per_s"] / b["lines_per_s"] for a, b in pairs)
+    mine["ratio"] = ratios[len(ratios) // 2]
+    mine["ratios"] = ratios
+    mine["runs_s"] = [round(a["seconds"], 3) for a, _ in pairs]
+    theirs["runs_s"] = [round(b["seconds"], 3) for _, b in pairs]
+    return mine, theirs
+
+
+def _median(runs: list[dict]) -> dict:
+    return dict(sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2])
+
+
 def table(rows: list[tuple[str, dict, dict]]) -> str:
     out = [
         f"{'input':<22} {'lines':>9} {'ours l/s':>10} {'drain3 l/s':>11} {'ratio':>6}"
@@ -160,7 +181,7 @@ def table(rows: list[tuple[str, dict, dict]]) -> str:
     for name, a, b in rows:
         out.append(
             f"{name:<22} {a['lines']:>9} {a['lines_per_s']:>10,.0f} {b['lines_per_s']:>11,.0f}"
-            f" {a['lines_per_s'] / b['lines_per_s']:>5.1f}x {a['rss_mib']:>9} {b['rss_mib']:>10}"
+            f" {a['ratio']:>5.1f}x {a['rss_mib']:>9} {b['rss_mib']:>10}"
         )
     return "\n".join(out)
 
@@ -170,6 +191,7 @@ def main() -> int:
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--block", type=int, default=50, help="lines per system in a row")
     ap.add_argument("--memory", action="store_true", help="also ours at 200k and 2M lines")
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each side, taking turns")
     ap.add_argument("--drain3-child", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.drain3_child:
@@ -186,13 +208,14 @@ def main() -> int:
         ini.write_text(DRAIN3_INI, encoding="utf-8")
         rows = []
         log, messages = build(folder, args.lines, args.block)
-        rows.append((f"{args.lines:,} interleaved", ours(log), drain3(messages, ini)))
+        repeat = args.repeat
+        rows.append((f"{args.lines:,} interleaved", *side_by_side(log, messages, ini, repeat)))
         log.unlink()
         log, messages = build(folder, args.lines, args.block, vary=True)
-        rows.append(("  numbers varied", ours(log), drain3(messages, ini)))
+        rows.append(("  numbers varied", *side_by_side(log, messages, ini, repeat)))
         log.unlink()
         once, once_messages = build(folder, 22_000, 2000)  # every distinct line, once
-        rows.append(("22k distinct lines", ours(once), drain3(once_messages, ini)))
+        rows.append(("22k distinct lines", *side_by_side(once, once_messages, ini, repeat)))
         results["runs"] = [{"input": name, "ours": a, "drain3": b} for name, a, b in rows]
         print(table(rows))
         if args.memory:

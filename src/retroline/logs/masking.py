@@ -118,13 +118,30 @@ _CLOSING = ")]},;:"
 TOKEN_CACHE_SIZE = 100_000
 
 
+# Digits 1 to 9 written as 5: a message's "shape". The built-in rules tell no digit from
+# another but 0 (hex's "0x"), so they mask the same places in a message and in its shape.
+# Taken on the UTF-8 bytes, ten times faster than on the text: bytes of several-byte
+# characters are never ASCII digits.
+_SHAPE = bytes.maketrans(b"123456789", b"555555555")
+
+#: Shapes whose masked form is remembered (bounded memory).
+SHAPE_CACHE_SIZE = 100_000
+
+
 class Masker:
     """Replace every value that a rule recognises by `PLACEHOLDER`.
 
-    Message rules run first, each only when one of its gates occurs in the message. Then the message is split into tokens at blanks, and
-    token rules, joined into one alternation, apply to candidate tokens only, with a cache
-    of masked tokens: words, numbers, addresses and ids repeat, so most tokens cost one
-    dict lookup. The result has single spaces between tokens.
+    Message rules run first, each only when one of its gates occurs in the message. Then
+    the message is split into tokens at blanks, and token rules, joined into one
+    alternation, apply to candidate tokens only, with a cache of masked tokens: words,
+    numbers, addresses and ids repeat, so most tokens cost one dict lookup. The result has
+    single spaces between tokens.
+
+    Most messages differ from others only in their numbers ("took 12 ms", "took 250 ms"),
+    which the rules mask. So with the built-in rules a message is first looked up by its
+    shape (digits 1-9 as 5): the rules mask the same places in both, and when the masked
+    shape keeps no 5, nothing unmasked held such a digit, and the masked shape *is* the
+    masked message. A new number then costs a translation and a lookup, not the rules.
     """
 
     def __init__(self, rules: Sequence[MaskRule] = DEFAULT_RULES) -> None:
@@ -138,6 +155,10 @@ class Masker:
             if rule.scope == "message"
         ]
         self._cache: dict[str, str] = {}
+        # Shape -> its masked form, or "" when that form is not the masked message's.
+        self._shapes: dict[bytes, str] | None = (
+            {} if all(rule in DEFAULT_RULES for rule in self.rules) else None
+        )
 
     def _token(self, token: str) -> str:
         core = token.lstrip(_OPENING)
@@ -160,6 +181,22 @@ class Masker:
         >>> Masker().mask("Served block blk_-1608 to /10.0.0.1:50010")
         'Served block <*> to <*>'
         """
+        shapes = self._shapes
+        if shapes is None:
+            return self._apply(message)
+        shape = message.encode("utf-8", "surrogatepass").translate(_SHAPE)
+        masked = shapes.get(shape)
+        if masked is None:
+            masked = self._apply(shape.decode("utf-8", "surrogatepass"))
+            if "5" in masked:
+                masked = ""  # a digit the rules kept: mask each message of this shape
+            if len(shapes) >= SHAPE_CACHE_SIZE:
+                shapes.clear()
+            shapes[shape] = masked
+        return masked or self._apply(message)
+
+    def _apply(self, message: str) -> str:
+        """The rules themselves on one message."""
         for sub, replacement, gates in self._message_rules:
             if gates:
                 for gate in gates:

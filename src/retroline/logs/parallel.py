@@ -21,9 +21,11 @@ spans in flight.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
+import platform
 from collections import deque
 from collections.abc import Callable, Iterator
 from multiprocessing.pool import AsyncResult
@@ -37,7 +39,14 @@ from retroline.logs.reader import RawLine, Span, plan_spans, read_span
 from retroline.logs.spool import Stored
 from retroline.logs.timestamps import ROLLOVER_MONTHS
 
-__all__ = ["MIN_BYTES", "SPAN_BYTES", "Workers", "start_workers", "worker_count"]
+__all__ = [
+    "MIN_BYTES",
+    "SPAN_BYTES",
+    "Workers",
+    "keep_freed_memory",
+    "start_workers",
+    "worker_count",
+]
 
 #: Bytes per span: large enough that a span's set-up and messages cost little against its
 #: lines, small enough that the spans in flight stay a few megabytes each.
@@ -74,6 +83,28 @@ def worker_count() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+# glibc's mallopt parameters (malloc.h).
+_M_TRIM_THRESHOLD = -1
+_M_TOP_PAD = -2
+
+
+def keep_freed_memory() -> None:
+    """Ask glibc's malloc to keep freed memory for reuse, up to 256 MiB (no-op elsewhere).
+
+    Each chunk of a log builds and drops tens of megabytes of strings. By default glibc
+    hands memory at the top of its heap back to the kernel as soon as 128 KiB of it are
+    free, and the next chunk faults the same pages in again: a quarter of a million page
+    faults per million lines, a tenth of the run on a virtual machine. Kept, the pages are
+    reused; memory stays bounded by the largest chunks in flight. Set before the workers
+    are forked, they inherit it.
+    """
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return
+    libc = ctypes.CDLL(None)
+    libc.mallopt(_M_TRIM_THRESHOLD, 256 << 20)
+    libc.mallopt(_M_TOP_PAD, 64 << 20)
 
 
 class Workers:

@@ -116,6 +116,7 @@ def summarise(
     A file that breaks off counts up to the break; its error is returned, not raised.
     """
     check_inputs(paths, year)
+    parallel.keep_freed_memory()
     miner = miner or TemplateMiner()
     errors: list[InputError] = []
     seen: dict[str, list[Any]] = {}
@@ -174,6 +175,7 @@ def write_json_lines(
     break, the other files too, and then its `InputError` is raised.
     """
     check_inputs(paths, year)
+    parallel.keep_freed_memory()
     miner = miner or TemplateMiner()
     errors: list[InputError] = []
     seen: dict[str, list[Any]] | None = {} if stats else None

@@ -74,9 +74,16 @@ class Spool:
         fd = _descriptor(out) if workers is not None else None
         if workers is not None and fd is not None:
             out.flush()
+            encoded: dict[str, bytes] = {}
+
+            def fragment(tid: str) -> bytes:
+                found = encoded.get(tid)
+                if found is None:
+                    found = encoded[tid] = fragments[tid].encode("utf-8")
+                return found
+
             tasks = (
-                (stored, used, [fragments[tid] for tid in ids])
-                for stored, used, ids in self._read()
+                (stored, used, [fragment(tid) for tid in ids]) for stored, used, ids in self._read()
             )
             workers.write_in_order(fill_stored, tasks, fd)
             return
@@ -109,12 +116,15 @@ def _pread(name: str, offset: int, length: int) -> bytes:
         return fh.read(length)
 
 
-def fill_stored(task: tuple[Stored, list[str], list[str]]) -> bytes:
-    """In a worker: one stored chunk filled (``fragments[i]`` in the holes holding
-    ``used[i]``), as UTF-8."""
+def fill_stored(task: tuple[Stored, list[str], list[bytes]]) -> bytes:
+    """In a worker: one stored chunk filled (``fragments[i]``, UTF-8, in the holes holding
+    ``used[i]``), as UTF-8; bytes throughout, as the spool holds them."""
     (name, offset, length), used, fragments = task
-    text = _pread(name, offset, length).decode("utf-8")
-    return _filled(text, used, fragments).encode("utf-8")
+    table = dict(zip([number.encode() for number in used], fragments, strict=True))
+    table[b""] = _BINARY_BYTES
+    parts = _pread(name, offset, length).split(_SEP_BYTE)
+    parts[1::2] = map(table.__getitem__, parts[1::2])
+    return b"".join(parts)
 
 
 def fill(
@@ -140,6 +150,8 @@ def _filled(text: str, used: Sequence[str], fragments: Sequence[str]) -> str:
 
 
 _BINARY = ',"template_id":null,"template":' + encode_basestring(BINARY_TEMPLATE)
+_BINARY_BYTES = _BINARY.encode("utf-8")
+_SEP_BYTE = SEP.encode("utf-8")
 
 
 class _Fragments(dict[str, str]):

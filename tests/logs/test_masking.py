@@ -1,0 +1,48 @@
+"""Masking by shape gives what the rules give, message by message."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
+
+# Digits, the characters around values, letters that start units and hex numbers, a
+# character of several bytes and a lone surrogate.
+_ALPHABET = 'ab xfBK0123456789.:/-_=<>"@()[],é\ud800'
+
+
+def test_no_built_in_rule_tells_one_digit_from_another() -> None:
+    """What masking by shape rests on: no rule names a digit 1-9 (0 is kept in shapes)."""
+    for rule in DEFAULT_RULES:
+        # Quantifiers count characters, and a range of all digits takes any.
+        bare = re.sub(r"\{\d+(?:,\d*)?\}|0-9", "", rule.regex)
+        assert not re.search(r"[1-9]", bare), rule.name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=_ALPHABET, max_size=40), min_size=1, max_size=25))
+def test_masking_by_shape_gives_what_the_rules_give(messages: list[str]) -> None:
+    shaped = Masker()
+    for message in messages:  # one masker: shapes learnt from earlier messages are reused
+        assert shaped.mask(message) == Masker()._apply(message)
+
+
+def test_shapes_are_used_and_digits_the_rules_keep_are_kept() -> None:
+    masker = Masker()
+    assert masker.mask("took 12 ms on port 8181") == "took <*> ms on port <*>"
+    assert masker.mask("took 34 ms on port 2222") == "took <*> ms on port <*>"
+    assert masker._shapes is not None and len(masker._shapes) == 1
+    # "ssh2" is a word the rules keep: its shape ("ssh5") cannot stand for "ssh3".
+    assert masker.mask("Accepted password via ssh2") == "Accepted password via ssh2"
+    assert masker.mask("Accepted password via ssh3") == "Accepted password via ssh3"
+
+
+def test_rules_of_ones_own_are_applied_as_written() -> None:
+    """A rule of the user's may tell digits apart: no shapes then."""
+    own = (*DEFAULT_RULES, MaskRule("seven", r"\b7\b", scope="message"))
+    masker = Masker(own)
+    assert masker._shapes is None
+    assert masker.mask("error 7 in 3") == "error <*> in <*>"
