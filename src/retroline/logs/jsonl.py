@@ -263,15 +263,19 @@ def _fields_json(values: tuple[Any, ...]) -> str:
     return "".join(parts)
 
 
-def _general(state: _File, raw: RawLine, head: str, hole: _Forms) -> str:
+def _general(state: _File, raw: RawLine, head: str, hole: _Forms, missed: bool = False) -> str:
     """A line off the hot path (binary, over-long, not fitting the current pattern), as
-    `parse.parse_lines` treats it; may switch ``state.current`` to another pattern."""
+    `parse.parse_lines` treats it; may switch ``state.current`` to another pattern.
+    ``missed``: the line is known not to fit the current pattern."""
     truncated = ',"truncated":true' if raw.truncated else ""
     if raw.number - state.chunk_start == state.leading:
         state.leading += 1  # no header so far: counted back below if this line has one
     if raw.binary:
         return f'{head}"at":{state.at}{SEP}{SEP}{truncated},"binary":true}}\n'
+    m = None
     for layout in (state.current, state.first):
+        if layout is state.current and missed:
+            continue
         m = layout.match(raw.text)
         if m is not None:
             break
@@ -475,7 +479,7 @@ class ChunkParser:
                 if last is not None:  # the record so far, for continuation lines
                     state.at, state.fields = last[2], _fields_json(last[3])
                     state.record_assumed, last = layout.assumed, None
-                append(_general(state, RawLine(n, text), f"{prefix}{n},", hole))
+                append(_general(state, RawLine(n, text), f"{prefix}{n},", hole, True))
                 if state.current is not layout:
                     layout.head_hits += n - since - misses
                     layout.head_misses += misses
