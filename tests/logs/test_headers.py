@@ -193,3 +193,18 @@ def test_written_out_groups_split_as_the_lazy_ones(name: str, rest: str) -> None
     assert (ours is None) == (theirs is None)
     if ours is not None and theirs is not None:
         assert (ours["proc"], ours["msg"]) == (theirs["proc"], theirs["msg"])
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "process"),
+    [
+        ("2024-01-05T10:00:00Z ERROR база-данных: connection refused", "iso-level", "база-данных"),
+        ("[Sun Dec 04 04:47:44 2005] [mod_café:error] ok", "apache-error", "mod_café"),
+        ("Dec 10 06:55:46 hôte démon[24200]: prêt", "rfc3164", "démon"),
+    ],
+)
+def test_names_in_headers_may_be_written_in_any_script(line: str, name: str, process: str) -> None:
+    """Header regexes use ASCII classes for speed; names still take any letter."""
+    pattern = next(p for p in PATTERNS if p.name == name)
+    fields = pattern.parse(line)
+    assert fields is not None and fields.process == process

@@ -18,7 +18,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, cast
 
-__all__ = ["PATTERNS", "Fields", "HeaderPattern", "JournalPattern", "PatternSet", "detect"]
+__all__ = [
+    "HEADER_FLAGS",
+    "PATTERNS",
+    "Fields",
+    "HeaderPattern",
+    "JournalPattern",
+    "PatternSet",
+    "detect",
+]
+
+#: How header regexes are compiled: ASCII classes. Headers are written in ASCII digits and
+#: separators, and \d, \s and \w then cost a table lookup, not a Unicode query: a tenth
+#: of the time of a match. Classes that take names (a process) list the other characters.
+HEADER_FLAGS = re.ASCII
 
 # Fragments shared by the patterns below.
 _MON = r"(?P<b>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
@@ -56,7 +69,7 @@ class HeaderPattern:
     compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "compiled", re.compile(self.regex))
+        object.__setattr__(self, "compiled", re.compile(self.regex, HEADER_FLAGS))
 
     @property
     def weight(self) -> int:
@@ -186,7 +199,7 @@ PATTERNS: tuple[HeaderPattern, ...] = (
     _p(
         "apache-error",
         r"\[" + _DOW + r" " + _MON + r" (?P<d>\d\d) " + _HMS + _FRAC + r" (?P<Y>\d{4})\] "
-        r"\[(?:(?P<proc>[\w-]+):)?(?P<level>\w+)\] (?:\[pid (?P<pid>\d+)(?::tid \d+)?\] )?"
+        r"\[(?:(?P<proc>[\w\x80-\U0010ffff-]+):)?(?P<level>\w+)\] (?:\[pid (?P<pid>\d+)(?::tid \d+)?\] )?"
         r"(?P<msg>.*)",
         "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok",
     ),
@@ -294,7 +307,7 @@ PATTERNS: tuple[HeaderPattern, ...] = (
     _p(
         "iso-level",
         r"\[?" + _ISO + r"\]?:? +(?:\[?" + _LEVEL + r"\]?:? +)?"
-        r"(?:(?P<proc>[\w.$/-]+)(?:\[(?P<pid>\d+)\])?: )?(?P<msg>.*)",
+        r"(?:(?P<proc>[\w\x80-\U0010ffff.$/-]+)(?:\[(?P<pid>\d+)\])?: )?(?P<msg>.*)",
         "2024-01-05T10:00:00Z ERROR db: connection refused",
     ),
     _p(
@@ -320,7 +333,7 @@ class PatternSet:
         joined = "|".join(
             f"(?P<_{i}>{_NAMED_GROUP.sub('(?:', p.regex)})" for i, p in enumerate(self.patterns)
         )
-        self._match = re.compile(joined or "(?!)").match
+        self._match = re.compile(joined or "(?!)", HEADER_FLAGS).match
 
     def first(self, line: str) -> HeaderPattern | None:
         """The first pattern that fits ``line``, if any."""

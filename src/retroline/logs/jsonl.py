@@ -35,7 +35,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
-from retroline.logs.headers import PATTERNS, SAMPLE_LINES, HeaderPattern
+from retroline.logs.headers import HEADER_FLAGS, PATTERNS, SAMPLE_LINES, HeaderPattern
 from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
 from retroline.logs.parse import other_patterns, parse_lines
 from retroline.logs.reader import Block, RawLine
@@ -149,7 +149,7 @@ class _Layout:
         head = pattern.regex.removesuffix(_MESSAGE)
         if head == pattern.regex:
             raise ValueError(f"header pattern {pattern.name} does not end with {_MESSAGE}")
-        compiled = re.compile(head + _NEVER)
+        compiled = re.compile(head + _NEVER, HEADER_FLAGS)
         self.match = compiled.match
         index = {name: i - 1 for name, i in compiled.groupindex.items()}
         never = index["_never"]
