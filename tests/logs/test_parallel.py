@@ -103,3 +103,14 @@ def test_numbering_that_starts_again_gives_the_same_lines(
     monkeypatch.setattr(jsonl, "_CACHE_SIZE", 64)
     assert parse([path], tmp_path / "small-one.jsonl", 1, None) == expected
     assert parse([path], tmp_path / "small-two.jsonl", 2, None) == expected
+
+
+def test_workers_write_only_to_descriptors_they_inherited(tmp_path: Path) -> None:
+    """Workers write the output themselves only where the descriptor is theirs too."""
+    before = (tmp_path / "before.jsonl").open("w")
+    with parallel.Workers(tmp_path, 2) as workers:
+        assert workers.shares(before.fileno())
+        after = (tmp_path / "after.jsonl").open("w")  # opened once they were forked
+        assert not workers.shares(after.fileno())
+        after.close()
+    before.close()

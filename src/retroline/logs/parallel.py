@@ -185,6 +185,12 @@ class Workers:
             task, result = pending.popleft()
             yield task, result.get()
 
+    def shares(self, fd: int) -> bool:
+        """Whether the workers have ``fd`` as this process has it (it was open when they
+        were forked), so that they can write to it."""
+        here = _identity(fd)
+        return here is not None and self.pool.apply(_identity, (fd,)) == here
+
     def write_in_order(self, work: Callable[[T], bytes], tasks: Iterator[T], fd: int) -> None:
         """``work(task)`` for each task, in the workers, each writing the bytes it gives to
         ``fd`` (inherited from this process) in the tasks' order: the next one fills its
@@ -207,6 +213,17 @@ def _start_worker(folder: str, turn: Any, next_chunk: Any) -> None:
     global _folder, _turn, _next
     _folder, _turn, _next = Path(folder), turn, next_chunk
     _parsers.clear()
+
+
+def _identity(fd: int) -> tuple[int, int, int] | None:
+    """What file descriptor ``fd`` stands for: device, inode and the open file's flags."""
+    import fcntl  # Unix only, as forking is
+
+    try:
+        stat = os.fstat(fd)
+        return stat.st_dev, stat.st_ino, fcntl.fcntl(fd, fcntl.F_GETFL)
+    except OSError:
+        return None
 
 
 def _write_in_turn(task: tuple[Callable[[Any], bytes], Any, int, int]) -> None:

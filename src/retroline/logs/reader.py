@@ -308,22 +308,33 @@ def plan_spans(path: str | Path, size: int) -> Iterator[Span]:
     number and can then be read on its own (`read_span`), by another process say.
     ``size`` must exceed `MAX_LINE_BYTES`.
     """
-    with Path(path).open("rb") as fh:
+    # One buffer, read into again and again: a fresh block for each span would cost page
+    # faults for every megabyte of the file.
+    data = bytearray(size)
+    with Path(path).open("rb", buffering=0) as fh:
         start, number = 0, 1
-        while data := fh.read(size):
-            end = data.rfind(b"\n") + 1
+        while read := _fill(fh, data):
+            end = data.rfind(b"\n", 0, read) + 1
             if end:
                 yield Span(start, start + end, number)
                 number += data.count(b"\n", 0, end)
-            elif len(data) < size:  # the last line, without its newline
-                end = len(data)
+            elif read < size:  # the last line, without its newline
+                end = read
                 yield Span(start, start + end, number)
             else:
-                end = len(data) + _line_rest(fh)
+                end = read + _line_rest(fh)
                 yield Span(start, start + end, number, long=True)
                 number += 1
             start += end
             fh.seek(start)
+
+
+def _fill(fh: BinaryIO, buffer: bytearray) -> int:
+    """Read into ``buffer`` until it is full or the file ends: the bytes read."""
+    view, done = memoryview(buffer), 0
+    while done < len(buffer) and (got := fh.readinto(view[done:])):
+        done += got
+    return done
 
 
 def _line_rest(fh: BinaryIO) -> int:

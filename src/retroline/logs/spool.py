@@ -72,7 +72,7 @@ class Spool:
         self._ids.flush()
         fragments = _Fragments(miner)
         fd = _descriptor(out) if workers is not None else None
-        if workers is not None and fd is not None:
+        if workers is not None and fd is not None and workers.shares(fd):
             out.flush()
             encoded: dict[str, bytes] = {}
 
