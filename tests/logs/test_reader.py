@@ -5,12 +5,20 @@ from __future__ import annotations
 import bz2
 import gzip
 import lzma
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 from retroline.errors import InputError
-from retroline.logs.reader import Compression, read_lines, sniff
+from retroline.logs.reader import (
+    MAX_LINE_BYTES,
+    Compression,
+    plan_spans,
+    read_lines,
+    read_span,
+    sniff,
+)
 
 LINES = [f"2016-09-08 20:31:{i % 60:02d} host app[{i}]: message number {i}" for i in range(3000)]
 BODY = ("\n".join(LINES) + "\n").encode()
@@ -88,3 +96,26 @@ def test_binary_junk_is_flagged(tmp_path: Path) -> None:
 def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         list(read_lines(tmp_path / "nope.log"))
+
+
+@pytest.mark.parametrize("tail", [None, (300_000, 70_000), (10**9, 66_000)])
+@pytest.mark.parametrize("ending", [b"\n", b""])
+def test_spans_cover_the_file_and_give_its_lines(tmp_path: Path, tail, ending: bytes) -> None:
+    """Spans are read on their own by workers: together they must be the file, in order,
+    numbered as one reader numbers it, however the tail of the file is cut."""
+    long = "x" * (MAX_LINE_BYTES + 10)
+    body = "\n".join([*LINES[:1500], long, *LINES[1500:]]).encode() + ending
+    path = tmp_path / "spans.log"
+    path.write_bytes(body)
+    spans = list(plan_spans(path, 100_000, tail))
+    assert spans[0].start == 0 and spans[-1].end == len(body)
+    assert all(a.end == b.start for a, b in pairwise(spans))
+    assert [s.number for s in spans] == [body.count(b"\n", 0, s.start) + 1 for s in spans]
+    if tail is not None:
+        last = [s for s in spans if len(body) - s.start <= tail[0] and not s.long]
+        assert last and all(s.end - s.start <= tail[1] for s in last)
+    one = [raw.text for raw in read_lines(path)]
+    spanned = [
+        x if isinstance(x, str) else x.text for s in spans for x in read_span(path, s, "utf-8")
+    ]
+    assert spanned == one

@@ -169,12 +169,13 @@ class _Layout:
         self.resolver = TimeResolver(tz, year)
         # Time text of one second -> (JSON text without fraction and "Z", month seen).
         self.times: dict[tuple[str | None, ...], tuple[str, int]] = {}
-        # (host, process, pid, level) -> their JSON (year_assumed included when it is).
-        self.tails: dict[tuple[Any, ...], str] = {}
+        # (host, process, pid, level) -> the JSON that ends a line (year_assumed included
+        # when it is), and the fields' own JSON.
+        self.tails: dict[tuple[Any, ...], tuple[str, str]] = {}
         # Whole header text (up to the message) -> its JSON pieces, fields, month seen: lines of
         # one burst share their header. Given up when too few lines repeat one (the
         # headers carry milliseconds, say), as it then only costs.
-        self.heads: dict[str, tuple[str, str, str, tuple[Any, ...], int]] = {}
+        self.heads: dict[str, tuple[str, str, str, str, int]] = {}
         self.use_heads = True
         self.head_hits = self.head_misses = 0
         self.assumed = False
@@ -205,13 +206,15 @@ class _Layout:
             self.heads.clear()
         self.resolver.restore(year, last_month)
 
-    def tail(self, key: tuple[Any, ...]) -> str:
-        tail = self.tails.get(key)
-        if tail is None:
+    def tail(self, key: tuple[Any, ...]) -> tuple[str, str]:
+        """The JSON that ends a line with these fields, and the fields' own JSON."""
+        found = self.tails.get(key)
+        if found is None:
             if len(self.tails) >= _CACHE_SIZE:
                 self.tails.clear()
-            tail = self.tails[key] = _fields_json(key) + (_ASSUMED if self.assumed else "") + "}"
-        return tail
+            fields = _fields_json(key)
+            found = self.tails[key] = (fields + (_ASSUMED if self.assumed else "") + "}", fields)
+        return found
 
 
 class _File:
@@ -293,7 +296,7 @@ def _general(state: _File, raw: RawLine, head: str, hole: _Forms, missed: bool =
     state.current = layout
     groups = m.groups()
     state.at = layout.at_text(groups)
-    state.fields = _fields_json(layout.fields(groups))
+    state.fields = layout.tail(layout.fields(groups))[1]
     state.record_assumed = layout.assumed
     assumed = _ASSUMED if layout.assumed else ""
     number = hole.number(raw.text[m.end() :])
@@ -471,13 +474,14 @@ class ChunkParser:
         # month may now mean another year); 0 for the others, as their cached heads hold.
         month = resolver._last_month if yearless else 0
         since = number  # the first line parsed with this layout
-        # The last line with a header: its head entry (JSON pieces, "at", fields, month).
-        last: tuple[str, str, str, tuple[Any, ...], int] | None = None
+        # The last line with a header: its head entry (JSON pieces, "at", fields' JSON,
+        # month).
+        last: tuple[str, str, str, str, int] | None = None
         for n, text in enumerate(cast(list[str], lines), number):
             m = match(text)
             if m is None:
                 if last is not None:  # the record so far, for continuation lines
-                    state.at, state.fields = last[2], _fields_json(last[3])
+                    state.at, state.fields = last[2], last[3]
                     state.record_assumed, last = layout.assumed, None
                 append(_general(state, RawLine(n, text), f"{prefix}{n},", hole, True))
                 if state.current is not layout:
@@ -523,8 +527,8 @@ class ChunkParser:
             counted(number_text)
             key = fields(groups)
             found_tail = tails.get(key)
-            tail = found_tail if found_tail is not None else layout.tail(key)
-            last = (f',"at":{at}{SEP}', f"{SEP}{tail}\n", at, key, month)
+            tail, fields_text = found_tail if found_tail is not None else layout.tail(key)
+            last = (f',"at":{at}{SEP}', f"{SEP}{tail}\n", at, fields_text, month)
             if use_heads:
                 if len(heads) >= _CACHE_SIZE:
                     heads.clear()
@@ -537,7 +541,7 @@ class ChunkParser:
             layout.use_heads = False
             layout.heads.clear()
         if last is not None:
-            state.at, state.fields = last[2], _fields_json(last[3])
+            state.at, state.fields = last[2], last[3]
             state.record_assumed = layout.assumed
         return "".join(out)
 

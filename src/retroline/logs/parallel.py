@@ -52,6 +52,10 @@ __all__ = [
 #: lines, small enough that the spans in flight stay a few megabytes each.
 SPAN_BYTES = 4 << 20
 
+#: Bytes per span at the end of a file (its last ``SPAN_BYTES`` per worker): short spans
+#: there, so that no worker waits long for the last one to finish.
+TAIL_SPAN_BYTES = 1 << 20
+
 #: Files smaller than this are parsed in one process: forking would cost more than it saves.
 MIN_BYTES = 4 * SPAN_BYTES
 
@@ -153,7 +157,7 @@ class Workers:
         numbered all the same."""
         pattern = parser.state.first.pattern
         carry = parser.initial()
-        spans = plan_spans(path, SPAN_BYTES)
+        spans = plan_spans(path, SPAN_BYTES, (self.count * SPAN_BYTES, TAIL_SPAN_BYTES))
         # Lazy: each task takes the carry known when it is sent.
         rules = parser.rules
         tasks = (

@@ -301,24 +301,33 @@ class Span(NamedTuple):
     long: bool = False
 
 
-def plan_spans(path: str | Path, size: int) -> Iterator[Span]:
+def plan_spans(path: str | Path, size: int, tail: tuple[int, int] | None = None) -> Iterator[Span]:
     """Cut a plain (uncompressed) file into spans of about ``size`` bytes, at line ends.
 
     Reads the file once, counting newlines, so that each span knows its first line's
     number and can then be read on its own (`read_span`), by another process say.
-    ``size`` must exceed `MAX_LINE_BYTES`.
+    With ``tail=(bytes, smaller)``, the last ``bytes`` of the file are cut into spans of
+    ``smaller`` bytes (workers that share the spans then finish together). Sizes must
+    exceed `MAX_LINE_BYTES`.
     """
+    total = Path(path).stat().st_size
     # One buffer, read into again and again: a fresh block for each span would cost page
     # faults for every megabyte of the file.
-    data = bytearray(size)
+    buffer = bytearray(size)
+    view = memoryview(buffer)
     with Path(path).open("rb", buffering=0) as fh:
         start, number = 0, 1
-        while read := _fill(fh, data):
-            end = data.rfind(b"\n", 0, read) + 1
+        while True:
+            want = tail[1] if tail is not None and total - start <= tail[0] else size
+            data = buffer if want == size else view[:want]
+            read = _fill(fh, data)
+            if not read:
+                break
+            end = buffer.rfind(b"\n", 0, read) + 1
             if end:
                 yield Span(start, start + end, number)
-                number += data.count(b"\n", 0, end)
-            elif read < size:  # the last line, without its newline
+                number += buffer.count(b"\n", 0, end)
+            elif read < want:  # the last line, without its newline
                 end = read
                 yield Span(start, start + end, number)
             else:
@@ -329,10 +338,10 @@ def plan_spans(path: str | Path, size: int) -> Iterator[Span]:
             fh.seek(start)
 
 
-def _fill(fh: BinaryIO, buffer: bytearray) -> int:
+def _fill(fh: BinaryIO, buffer: bytearray | memoryview) -> int:
     """Read into ``buffer`` until it is full or the file ends: the bytes read."""
     view, done = memoryview(buffer), 0
-    while done < len(buffer) and (got := fh.readinto(view[done:])):
+    while done < len(view) and (got := fh.readinto(view[done:])):
         done += got
     return done
 
