@@ -13,11 +13,11 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 
 from retroline import __version__
@@ -25,6 +25,8 @@ from retroline.errors import RetrolineError, UsageError
 from retroline.store.url import ENV_VAR, describe
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from retroline.store import Library
 
 # The documents, the store (SQLAlchemy, Alembic) and the models (pydantic) are imported by
@@ -66,15 +68,15 @@ class _Group(TyperGroup):
         except RetrolineError as exc:
             if _debug(ctx):
                 raise
-            _err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            _err().print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            _err.print("interrupted", markup=False)
+            _err().print("interrupted", markup=False)
             raise typer.Exit(130) from None
         except Exception as exc:
             if _debug(ctx):
                 raise
-            _err.print(
+            _err().print(
                 f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback "
                 "and report it)",
                 markup=False,
@@ -104,8 +106,22 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-_out = Console()
-_err = Console(stderr=True)
+
+
+@cache
+def _out() -> Console:
+    """The console for results (made on first use: 'logs parse --json' prints none)."""
+    from rich.console import Console
+
+    return Console()
+
+
+@cache
+def _err() -> Console:
+    """The console for messages to people, on stderr."""
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def _state(ctx: typer.Context) -> State:
@@ -175,7 +191,7 @@ def extract_command(
     if as_json:
         _print_json(incident.model_dump(mode="json"))
     else:
-        render_incident(_out, incident)
+        render_incident(_out(), incident)
 
 
 @app.command("import")
@@ -215,11 +231,11 @@ def import_command(
                 if result.status is SaveStatus.UNCHANGED
                 else (f"{result.status.value}, {result.events} events")
             )
-            _out.print(
+            _out().print(
                 f"[bold]{result.id}[/bold]  {path}: {result.title} ({what})", highlight=False
             )
     if not quiet:
-        _err.print(f"library: {describe(library.url)}", style="dim", highlight=False)
+        _err().print(f"library: {describe(library.url)}", style="dim", highlight=False)
 
 
 @app.command("list")
@@ -234,9 +250,9 @@ def list_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
     if as_json:
         _print_json([s.to_json() for s in summaries])
     elif not summaries:
-        _err.print("The library is empty: add incidents with 'retroline import FILE'.")
+        _err().print("The library is empty: add incidents with 'retroline import FILE'.")
     else:
-        _out.print(summaries_table(summaries))
+        _out().print(summaries_table(summaries))
 
 
 @app.command("show")
@@ -255,7 +271,7 @@ def show_command(
     if as_json:
         _print_json(incident.model_dump(mode="json"))
     else:
-        render_incident(_out, incident)
+        render_incident(_out(), incident)
 
 
 @app.command("export")
@@ -285,7 +301,7 @@ def export_command(
         sys.stdout.write(data)
     else:
         output.write_text(data, encoding="utf-8")
-        _err.print(f"wrote {output}", highlight=False)
+        _err().print(f"wrote {output}", highlight=False)
 
 
 @app.command("rm")
@@ -298,7 +314,7 @@ def rm_command(
     Example: retroline rm 3f2a
     """
     removed = _state(ctx).library.remove(incident_id)
-    _out.print(f"removed {removed}", highlight=False)
+    _out().print(f"removed {removed}", highlight=False)
 
 
 @app.command("schema")
@@ -337,7 +353,7 @@ def report_command(
         sys.stdout.write(render(incident, format))
         return
     write_report(incident, format, output)
-    _err.print(f"wrote {output}", highlight=False)
+    _err().print(f"wrote {output}", highlight=False)
 
 
 def _zones(values: list[str]) -> dict[str, str]:
@@ -385,7 +401,7 @@ def investigate_command(
     from retroline.investigate import investigate
 
     out_dir = output or Path("retroline-report")
-    show = _err.is_terminal and not as_json
+    show = _err().is_terminal and not as_json
     result = investigate(
         paths,
         _state(ctx).library,
@@ -393,7 +409,7 @@ def investigate_command(
         zones=_zones(zone or []),
         year=year,
         out_dir=out_dir,
-        progress=(lambda message: _err.print(message, style="dim", highlight=False))
+        progress=(lambda message: _err().print(message, style="dim", highlight=False))
         if show
         else None,
     )
@@ -412,16 +428,16 @@ def investigate_command(
         )
         return
     incident = result.incident
-    _out.print(f"[bold]{incident.id}[/bold]  {incident.title}", highlight=False)
-    _out.print(
+    _out().print(f"[bold]{incident.id}[/bold]  {incident.title}", highlight=False)
+    _out().print(
         f"  {len(result.documents)} document(s), {len(result.logs)} log(s); "
         f"{len(incident.events)} timeline entries; {len(incident.findings)} finding(s)",
         highlight=False,
     )
     for path, reason in result.skipped:
-        _err.print(f"  skipped {path}: {reason}", style="yellow", highlight=False)
+        _err().print(f"  skipped {path}: {reason}", style="yellow", highlight=False)
     for fmt, path in result.reports.items():
-        _out.print(f"  {fmt:5} {path}", highlight=False)
+        _out().print(f"  {fmt:5} {path}", highlight=False)
 
 
 # -- logs ------------------------------------------------------------------------------------
@@ -453,14 +469,14 @@ PROGRESS_MIN_BYTES = 16 * 1024 * 1024
 def _progress(paths: list[str], what: str) -> Iterator[Callable[[int], None] | None]:
     """A progress bar on stderr for big inputs, only when stderr is a terminal."""
     sizes = [Path(p).stat().st_size for p in paths if p != "-" and Path(p).is_file()]
-    if not _err.is_terminal or sum(sizes) < PROGRESS_MIN_BYTES:
+    if not sys.stderr.isatty() or sum(sizes) < PROGRESS_MIN_BYTES:
         yield None
         return
     from rich.progress import Progress
 
     # stdout is the data: Rich must not capture it to print it above the bar.
     with Progress(
-        console=_err, transient=True, redirect_stdout=False, redirect_stderr=False
+        console=_err(), transient=True, redirect_stdout=False, redirect_stderr=False
     ) as bar:
         task = bar.add_task(what, total=sum(sizes))
         yield lambda done: bar.update(task, completed=done)
@@ -535,12 +551,12 @@ def logs_parse_command(
             from retroline.logs.render import templates_table
 
             stats, errors = summarise(files, tz=tz, year=year, miner=miner, progress=progress)
-            _out.print(templates_table(stats, limit or None))
+            _out().print(templates_table(stats, limit or None))
             if errors:
                 raise errors[0]
     if store and library is not None:
         saved = store_miner(library, miner, stats)
-        _err.print(f"{saved} templates saved to {describe(library.url)}", highlight=False)
+        _err().print(f"{saved} templates saved to {describe(library.url)}", highlight=False)
 
 
 BeforeOption = Annotated[
@@ -585,7 +601,7 @@ def logs_onset_command(
     if as_json:
         _print_json(result.to_json())
     else:
-        _out.print(onset_table(result, limit or None))
+        _out().print(onset_table(result, limit or None))
 
 
 @logs_app.command("add")
@@ -627,8 +643,8 @@ def logs_add_command(
         limit=limit,
     )
     for event in result.events:
-        _out.print(f"{event.at:%Y-%m-%d %H:%M:%S}  {event.text}", markup=False, highlight=False)
-    _err.print(
+        _out().print(f"{event.at:%Y-%m-%d %H:%M:%S}  {event.text}", markup=False, highlight=False)
+    _err().print(
         f"{len(result.events)} log events added to {result.incident_id} "
         f"({len(result.onset.changes)} changes at {result.onset.at:%Y-%m-%d %H:%M:%S} UTC)",
         highlight=False,
