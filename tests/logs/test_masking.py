@@ -46,3 +46,19 @@ def test_rules_of_ones_own_are_applied_as_written() -> None:
     masker = Masker(own)
     assert masker._shapes is None
     assert masker.mask("error 7 in 3") == "error <*> in <*>"
+
+
+_PIECES = [
+    "true", "false", "384.0 KB", "1190 bytes (1.16 KB)", 'tag="View 12 Lock"', "<1 sec",
+    ">= 25 ms", "ssh2", "x12", "12", "0x1f", "blk_-123", "10.0.0.1:80", "u0", "t761",
+    "/var/log/x1.log", "took", "ms", "port", "uid=12,", "(42)", "[7]:", "2016-09-28",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=8).map(" ".join), max_size=20))
+def test_masking_by_shape_gives_what_the_rules_give_on_log_words(messages: list[str]) -> None:
+    """The same on words of logs: sizes, quoted values, booleans, kept digits."""
+    shaped = Masker()
+    for message in messages:
+        assert shaped.mask(message) == Masker()._apply(message)

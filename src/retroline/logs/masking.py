@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 __all__ = ["DEFAULT_RULES", "PLACEHOLDER", "MaskRule", "Masker"]
 
@@ -118,13 +119,17 @@ _CLOSING = ")]},;:"
 TOKEN_CACHE_SIZE = 100_000
 
 
+# Whether the message rules change a shape's messages, and per token once they have: its
+# masked text, None to keep the message's token, or "" to mask the message's token.
+_Plan = tuple[bool, tuple[str | None, ...]]
+
 # Digits 1 to 9 written as 5: a message's "shape". The built-in rules tell no digit from
 # another but 0 (hex's "0x"), so they mask the same places in a message and in its shape.
 # Taken on the UTF-8 bytes, ten times faster than on the text: bytes of several-byte
 # characters are never ASCII digits.
 _SHAPE = bytes.maketrans(b"123456789", b"555555555")
 
-#: Shapes whose masked form is remembered (bounded memory).
+#: Shapes whose masked form (or plan) is remembered (bounded memory).
 SHAPE_CACHE_SIZE = 100_000
 
 
@@ -142,6 +147,8 @@ class Masker:
     shape (digits 1-9 as 5): the rules mask the same places in both, and when the masked
     shape keeps no 5, nothing unmasked held such a digit, and the masked shape *is* the
     masked message. A new number then costs a translation and a lookup, not the rules.
+    When the rules keep a digit ("ssh2", "t761"), the shape still tells, token by token,
+    which tokens are masked whole, which are kept and which must be masked on their own.
     """
 
     def __init__(self, rules: Sequence[MaskRule] = DEFAULT_RULES) -> None:
@@ -155,8 +162,8 @@ class Masker:
             if rule.scope == "message"
         ]
         self._cache: dict[str, str] = {}
-        # Shape -> its masked form, or "" when that form is not the masked message's.
-        self._shapes: dict[bytes, str] | None = (
+        # Shape -> what it tells of its messages (`_learn_shape`).
+        self._shapes: dict[bytes, str | _Plan] | None = (
             {} if all(rule in DEFAULT_RULES for rule in self.rules) else None
         )
 
@@ -185,18 +192,50 @@ class Masker:
         if shapes is None:
             return self._apply(message)
         shape = message.encode("utf-8", "surrogatepass").translate(_SHAPE)
-        masked = shapes.get(shape)
-        if masked is None:
-            masked = self._apply(shape.decode("utf-8", "surrogatepass"))
-            if "5" in masked:
-                masked = ""  # a digit the rules kept: mask each message of this shape
+        known = shapes.get(shape)
+        if known is None:
+            known = self._learn_shape(shape.decode("utf-8", "surrogatepass"))
             if len(shapes) >= SHAPE_CACHE_SIZE:
                 shapes.clear()
-            shapes[shape] = masked
-        return masked or self._apply(message)
+            shapes[shape] = known
+        if known.__class__ is str:
+            return cast(str, known)
+        ruled, plan = cast(_Plan, known)
+        if ruled:
+            message = self._message_rules_applied(message)
+        get = self._cache.get
+        return " ".join(
+            [
+                token if part is None else part or get(token) or self._token(token)
+                for token, part in zip(message.split(), plan, strict=True)
+            ]
+        )
+
+    def _learn_shape(self, shape: str) -> str | _Plan:
+        """What a shape tells of the messages that have it: their masked form, or, when the
+        rules keep some digit, a plan per token (`_Plan`)."""
+        masked = self._apply(shape)
+        if "5" not in masked:
+            return masked
+        # The message rules change the same places in a message as in its shape, so that
+        # the tokens after them match one to one.
+        ruled = self._message_rules_applied(shape)
+        get = self._cache.get
+        plan: list[str | None] = []
+        for token in ruled.split():
+            done = get(token) or self._token(token)
+            # A masked token without a 5 is the message's masked token; a token the rules
+            # left alone is left alone in the message; the others are masked one by one.
+            plan.append(done if "5" not in done else None if done == token else "")
+        return ruled != shape, tuple(plan)
 
     def _apply(self, message: str) -> str:
         """The rules themselves on one message."""
+        message = self._message_rules_applied(message)
+        get = self._cache.get
+        return " ".join([get(token) or self._token(token) for token in message.split()])
+
+    def _message_rules_applied(self, message: str) -> str:
         for sub, replacement, gates in self._message_rules:
             if gates:
                 for gate in gates:
@@ -205,5 +244,4 @@ class Masker:
                 else:
                     continue
             message = sub(replacement, message)
-        get = self._cache.get
-        return " ".join([get(token) or self._token(token) for token in message.split()])
+        return message
