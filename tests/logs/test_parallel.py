@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -114,3 +116,27 @@ def test_workers_write_only_to_descriptors_they_inherited(tmp_path: Path) -> Non
         assert not workers.shares(after.fileno())
         after.close()
     before.close()
+
+
+def test_pieces_are_written_whole_to_files_and_pipes(tmp_path: Path) -> None:
+    """A chunk's pieces go out in batches of writev; a pipe that takes part of a batch
+    gets the rest after it."""
+    parts = [f"{i:05d}:".encode() * (i % 7) for i in range(5000)]
+    expected = b"".join(parts)
+    with (tmp_path / "out").open("wb") as fh:
+        parallel.write_parts(fh.fileno(), parts)
+    assert (tmp_path / "out").read_bytes() == expected
+    read_end, write_end = os.pipe()
+    got = bytearray()
+    reader = threading.Thread(target=read_slowly, args=(read_end, got))
+    reader.start()
+    parallel.write_parts(write_end, parts)
+    os.close(write_end)
+    reader.join()
+    assert bytes(got) == expected
+
+
+def read_slowly(fd: int, into: bytearray) -> None:
+    while data := os.read(fd, 1000):  # a little at a time: the pipe fills up
+        into += data
+    os.close(fd)

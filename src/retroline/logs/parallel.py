@@ -195,7 +195,7 @@ class Workers:
         here = _identity(fd)
         return here is not None and self.pool.apply(_identity, (fd,)) == here
 
-    def write_in_order(self, work: Callable[[T], bytes], tasks: Iterator[T], fd: int) -> None:
+    def write_in_order(self, work: Callable[[T], list[bytes]], tasks: Iterator[T], fd: int) -> None:
         """``work(task)`` for each task, in the workers, each writing the bytes it gives to
         ``fd`` (inherited from this process) in the tasks' order: the next one fills its
         chunk while one writes, and nothing passes through this process."""
@@ -230,26 +230,41 @@ def _identity(fd: int) -> tuple[int, int, int] | None:
         return None
 
 
-def _write_in_turn(task: tuple[Callable[[Any], bytes], Any, int, int]) -> None:
+def _write_in_turn(task: tuple[Callable[[Any], list[bytes]], Any, int, int]) -> None:
     """In a worker: do one task of `Workers.write_in_order`, then wait for the chunks before
     it to be written, and write its own."""
     work, item, fd, index = task
-    data = b""
+    parts: list[bytes] = []
     try:
-        data = work(item)
+        parts = work(item)
     finally:
         # Even when the work failed, the turn passes on, so that no worker waits forever.
         with _turn:
             while _next.value != index:
                 _turn.wait()
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            write_parts(fd, parts)
         finally:
             with _turn:
                 _next.value = index + 1
                 _turn.notify_all()
+
+
+#: Buffers one writev call takes at most.
+_IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024
+
+
+def write_parts(fd: int, parts: list[bytes]) -> None:
+    """Write the pieces of a chunk to ``fd`` as they are, without joining them first (the
+    kernel gathers them: one copy of the chunk fewer)."""
+    for start in range(0, len(parts), _IOV_MAX):
+        batch = parts[start : start + _IOV_MAX]
+        written = os.writev(fd, batch)
+        wanted = sum(map(len, batch))
+        if written < wanted:  # a pipe took part of it: the rest, joined
+            view = memoryview(b"".join(batch))[written:]
+            while view:
+                view = view[os.write(fd, view) :]
 
 
 #: What a worker needs to parse one span: the file and its parser's settings, the span,

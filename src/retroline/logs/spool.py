@@ -116,15 +116,16 @@ def _pread(name: str, offset: int, length: int) -> bytes:
         return fh.read(length)
 
 
-def fill_stored(task: tuple[Stored, list[str], list[bytes]]) -> bytes:
+def fill_stored(task: tuple[Stored, list[str], list[bytes]]) -> list[bytes]:
     """In a worker: one stored chunk filled (``fragments[i]``, UTF-8, in the holes holding
-    ``used[i]``), as UTF-8; bytes throughout, as the spool holds them."""
+    ``used[i]``), as pieces of UTF-8 to be written one after the other; bytes throughout,
+    as the spool holds them."""
     (name, offset, length), used, fragments = task
     table = dict(zip([number.encode() for number in used], fragments, strict=True))
     table[b""] = _BINARY_BYTES
     parts = _pread(name, offset, length).split(_SEP_BYTE)
     parts[1::2] = map(table.__getitem__, parts[1::2])
-    return b"".join(parts)
+    return parts
 
 
 def fill(
