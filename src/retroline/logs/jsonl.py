@@ -14,13 +14,14 @@ It gives, line for line, what `parse.parse_lines` gives serialised by
 Lines that do not fit the current header pattern, binary junk and over-long lines take a
 general path that mirrors `parse.py`.
 
-`ChunkParser` does not learn templates: each line's template is left as a hole, the number
-of its message among the chunk's distinct messages between two `SEP` characters (NUL, which
-JSON text never contains raw). The messages go to the miner in order, one chunk after the
-other (`run.py`), and `spool.Spool` fills the holes with the final templates. So chunks can
-be parsed in other processes (`parallel.py`): what a chunk needs from the lines before it
-(the record continuation lines belong to, the header pattern in use, the year of yearless
-timestamps) is a small `Carry`, handed in and handed on.
+`ChunkParser` does not learn templates: each line's template is left as a hole between two
+`SEP` characters (NUL, which JSON text never contains raw), holding the number of its
+message's masked form (the miner's masking, done here; numbers last across chunks, see
+`Chunk`). The forms go to the miner in order, one chunk after the other (`run.py`), and
+`spool.Spool` fills the holes with the final templates. So chunks can be parsed in other
+processes (`parallel.py`): what a chunk needs from the lines before it (the record
+continuation lines belong to, the header pattern in use, the year of yearless timestamps) is
+a small `Carry`, handed in and handed on.
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@
 Reading headers, resolving times and writing JSON is most of the work of ``logs parse`` and
 needs no template; only learning does, and it stays in the main process, in order (ids stay
 stable and deterministic). So the file is cut into spans at line ends (`reader.plan_spans`),
-worker processes parse them (`jsonl.ChunkParser`) and write each chunk's JSON to their own
-spool file, and the main process takes the chunks back in order and learns their messages.
+worker processes parse them (`jsonl.ChunkParser`, masking messages too) and write each
+chunk's JSON to their own spool file, and the main process takes the chunks back in order
+and learns their masked forms. In the second pass the workers fill the chunks with the
+final templates and write them to the output themselves, taking turns (`write_in_order`).
 
 A chunk depends on the lines before it only through a small `jsonl.Carry` (the record that
 continuation lines repeat, the header pattern in use, the year of yearless timestamps).
@@ -16,7 +18,7 @@ together), and in practice predictions hold: a misprediction needs a year rollov
 stack trace longer than the look-behind, right at a span's start.
 
 Workers are forked, so they start at once with the modules loaded; memory is bounded by the
-spans in flight.
+spans in flight (and glibc is asked to keep freed memory for reuse, `keep_freed_memory`).
 """
 
 from __future__ import annotations

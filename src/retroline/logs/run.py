@@ -7,9 +7,10 @@ JSON output takes two passes over regular files, so that every line is printed w
 template in the final, most general form the whole input made it (a template first seen as
 ``worker 1 started`` is printed as ``worker <*> started`` on that first line too). The first
 pass parses chunks of lines (`jsonl.ChunkParser`; big plain files in worker processes,
-`parallel`), learns their messages here, in order, and spools each line's JSON, with a hole
-for its template, to temporary files; the second pass fills in the template each line's
-template became (`spool.Spool`, in the workers too when writing to a file descriptor).
+`parallel`), learns their masked messages here, in order, and spools each line's JSON, with
+a hole for its template, to temporary files; the second pass fills in the template each
+line's template became (`spool.Spool`; the workers fill and write the chunks themselves
+when the output is a file descriptor they share).
 Memory stays bounded (the spool is on disk) and each log is parsed once. Standard input
 cannot be read twice: it is parsed in one pass, each chunk printed with the templates as
 known at the end of that chunk.

@@ -3,7 +3,7 @@
 ``logs parse --json`` prints every line with its template in the final, most general form
 the whole input made it; that form is only known once every line was learnt. Each chunk's
 JSON lines wait here with a hole for each template (`jsonl.ChunkParser`), and beside them
-the template id each hole stands for; `Spool.write` then fills the holes with each
+the template id each hole's number stands for; `Spool.write` then fills the holes with each
 template's final id and text. Memory stays bounded: the text and the ids are on disk, only
 a few numbers per chunk are kept.
 """
