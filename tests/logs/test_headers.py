@@ -208,3 +208,25 @@ def test_names_in_headers_may_be_written_in_any_script(line: str, name: str, pro
     pattern = next(p for p in PATTERNS if p.name == name)
     fields = pattern.parse(line)
     assert fields is not None and fields.process == process
+
+
+_MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def test_a_yearless_log_that_starts_in_a_month_to_come_is_from_last_year(tmp_path: Path) -> None:
+    """Read in November, a syslog starting on "Dec 10" was written the December before; one
+    starting this month or earlier, this year (both said to be assumed)."""
+    now = datetime.now(UTC)
+    earlier = tmp_path / "earlier.log"
+    earlier.write_text(f"{_MONTH_NAMES[now.month - 1]}  1 06:55:46 web-1 cron[1]: job done\n")
+    [line] = parse_lines(earlier)
+    assert line.at is not None and line.at.year == now.year and line.year_assumed
+    if now.month < 12:
+        later = tmp_path / "later.log"
+        first = _MONTH_NAMES[now.month]
+        later.write_text(
+            f"{first} 10 06:55:46 web-1 cron[1]: job done\nJan  2 00:00:01 web-1 cron[2]: next\n"
+        )
+        ats = [p.at for p in parse_lines(later)]
+        assert ats[0] is not None and ats[0].year == now.year - 1
+        assert ats[1] is not None and ats[1].year == now.year  # the rollover still follows

@@ -17,8 +17,9 @@ from retroline.errors import UsageError
 __all__ = ["DEFAULT_YEAR", "ROLLOVER_MONTHS", "TimeResolver", "zone"]
 
 #: The year given to yearless timestamps when the caller states none. It is the current UTC
-#: year, and every line that used it says so (`TimeResolver.year_assumed`), so that a
-#: timeline can show the assumption rather than hide it.
+#: year (the year before, when a file starts in a month still to come), and every line that
+#: used it says so (`TimeResolver.year_assumed`), so that a timeline can show the
+#: assumption rather than hide it.
 DEFAULT_YEAR: int | None = None
 
 _MONTHS = {
@@ -143,11 +144,16 @@ class TimeResolver:
         self.first_month = None
 
     def _yearless(self, month: int) -> int:
-        if not self._year_given:
-            self.year_assumed = True
         last = self._last_month
         if last < 0:
             last, self.first_month = self._restored, month
+        if not self._year_given:
+            self.year_assumed = True
+            # The first yearless line of a file, in a month still to come this year, was
+            # written last year: a log read in March that starts on "Dec 10" is from
+            # December before, not nine months ahead (syslog readers do the same).
+            if last == 0 and month > datetime.now(UTC).month:
+                self.year = datetime.now(UTC).year - 1
         if last - month >= ROLLOVER_MONTHS:
             self.year += 1
         self._last_month = month
