@@ -106,7 +106,6 @@ class Chunk:
     source: str
     used: list[str]
     counts: list[int]
-    lines: int
     start: Carry
     end: Carry
     record_used: bool = False
@@ -436,7 +435,6 @@ class ChunkParser:
             forms.source,
             used,
             counts,
-            len(lines),
             start,
             end,
             state.leading > 0,
@@ -605,7 +603,7 @@ def _journal_chunk(rows: list[str], hole: dict[str, str], carry: Carry, stats: b
     used = list(hole.values())
     counts = [holes[number] for number in used]
     seen = _seen(text, used) if stats else None
-    return Chunk(text, [], 0, "journal", used, counts, len(rows), carry, carry, seen=seen)
+    return Chunk(text, [], 0, "journal", used, counts, carry, carry, seen=seen)
 
 
 def _json_value(value: Any) -> str:

@@ -214,26 +214,29 @@ class Masker:
     def _learn_shape(self, shape: str) -> str | _Plan:
         """What a shape tells of the messages that have it: their masked form, or, when the
         rules keep some digit, a plan per token (`_Plan`)."""
-        masked = self._apply(shape)
-        if "5" not in masked:
-            return masked
         # The message rules change the same places in a message as in its shape, so that
         # the tokens after them match one to one.
         ruled = self._message_rules_applied(shape)
-        get = self._cache.get
-        plan: list[str | None] = []
-        for token in ruled.split():
-            done = get(token) or self._token(token)
-            # A masked token without a 5 is the message's masked token; a token the rules
-            # left alone is left alone in the message; the others are masked one by one.
-            plan.append(done if "5" not in done else None if done == token else "")
-        return ruled != shape, tuple(plan)
+        tokens = ruled.split()
+        done = self._tokens_masked(tokens)
+        masked = " ".join(done)
+        if "5" not in masked:
+            return masked
+        # A masked token without a 5 is the message's masked token; a token the rules left
+        # alone is left alone in the message; the others are masked one by one.
+        plan = tuple(
+            part if "5" not in part else None if part == token else ""
+            for token, part in zip(tokens, done, strict=True)
+        )
+        return ruled != shape, plan
 
     def _apply(self, message: str) -> str:
         """The rules themselves on one message."""
-        message = self._message_rules_applied(message)
+        return " ".join(self._tokens_masked(self._message_rules_applied(message).split()))
+
+    def _tokens_masked(self, tokens: list[str]) -> list[str]:
         get = self._cache.get
-        return " ".join([get(token) or self._token(token) for token in message.split()])
+        return [get(token) or self._token(token) for token in tokens]
 
     def _message_rules_applied(self, message: str) -> str:
         for sub, replacement, gates in self._message_rules:

@@ -220,12 +220,17 @@ def _read_binary(
                 raw = raw.removeprefix(codecs.BOM_UTF8)
             yield RawLine(number, raw.decode(encoding, "replace"), truncated, False)
     except _ARCHIVE_ERRORS as exc:
-        raise InputError(
-            f"the {fmt.compression.value} archive is damaged or cut off ({exc}); "
-            f"the {number} lines before were read",
-            path,
-            number + 1,
-        ) from exc
+        raise _damaged(fmt, exc, path, number) from exc
+
+
+def _damaged(fmt: FileFormat, exc: Exception, path: str | Path, number: int) -> InputError:
+    """The error of an archive that breaks off after ``number`` lines were read."""
+    return InputError(
+        f"the {fmt.compression.value} archive is damaged or cut off ({exc}); "
+        f"the {number} lines before were read",
+        path,
+        number + 1,
+    )
 
 
 #: Bytes read at a time by `read_blocks`.
@@ -280,12 +285,7 @@ def read_blocks(path: str | Path, max_line: int = MAX_LINE_BYTES) -> Iterator[Bl
                 number += block.count(b"\n")
                 encoding = "utf-8" if encoding == "utf-8-sig" else encoding
         except _ARCHIVE_ERRORS as exc:
-            raise InputError(
-                f"the {fmt.compression.value} archive is damaged or cut off ({exc}); "
-                f"the {number} lines before were read",
-                path,
-                number + 1,
-            ) from exc
+            raise _damaged(fmt, exc, path, number) from exc
     if rest:
         yield number + 1, _split(rest + b"\n", encoding, number, max_line)
 

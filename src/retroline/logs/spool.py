@@ -74,22 +74,15 @@ class Spool:
         fd = _descriptor(out) if workers is not None else None
         if workers is not None and fd is not None and workers.shares(fd):
             out.flush()
-            encoded: dict[str, bytes] = {}
-
-            def fragment(tid: str) -> bytes:
-                found = encoded.get(tid)
-                if found is None:
-                    found = encoded[tid] = fragments[tid].encode("utf-8")
-                return found
-
             tasks = (
-                (stored, used, [fragment(tid) for tid in ids]) for stored, used, ids in self._read()
+                (stored, used, [fragments[tid] for tid in ids])
+                for stored, used, ids in self._read()
             )
             workers.write_in_order(fill_stored, tasks, fd)
             return
         for (name, offset, length), used, ids in self._read():
-            text = _pread(name, offset, length).decode("utf-8")
-            fill(text, used, ids, out, fragments)
+            filled = _filled(_pread(name, offset, length), used, [fragments[tid] for tid in ids])
+            out.write(b"".join(filled).decode("utf-8"))
 
     def _read(self) -> Iterator[tuple[Stored, list[str], list[str]]]:
         """Each chunk's place, the numbers in its holes and their template ids."""
@@ -118,14 +111,9 @@ def _pread(name: str, offset: int, length: int) -> bytes:
 
 def fill_stored(task: tuple[Stored, list[str], list[bytes]]) -> list[bytes]:
     """In a worker: one stored chunk filled (``fragments[i]``, UTF-8, in the holes holding
-    ``used[i]``), as pieces of UTF-8 to be written one after the other; bytes throughout,
-    as the spool holds them."""
+    ``used[i]``), as pieces of UTF-8 to be written one after the other."""
     (name, offset, length), used, fragments = task
-    table = dict(zip([number.encode() for number in used], fragments, strict=True))
-    table[b""] = _BINARY_BYTES
-    parts = _pread(name, offset, length).split(_SEP_BYTE)
-    parts[1::2] = map(table.__getitem__, parts[1::2])
-    return parts
+    return _filled(_pread(name, offset, length), used, fragments)
 
 
 def fill(
@@ -139,30 +127,33 @@ def fill(
     ``ids[i]``."""
     if isinstance(fragments, TemplateMiner):
         fragments = _Fragments(fragments)
-    out.write(_filled(text, used, [fragments[tid] for tid in ids]))
+    filled = _filled(text.encode("utf-8"), used, [fragments[tid] for tid in ids])
+    out.write(b"".join(filled).decode("utf-8"))
 
 
-def _filled(text: str, used: Sequence[str], fragments: Sequence[str]) -> str:
-    table = dict(zip(used, fragments, strict=True))
-    table[""] = _BINARY
-    parts = text.split(SEP)
+def _filled(data: bytes, used: Sequence[str], fragments: Sequence[bytes]) -> list[bytes]:
+    """A chunk's UTF-8 cut at its holes, each hole replaced by its fragment: the pieces of
+    the filled chunk, in order. Bytes throughout, as the spool holds them."""
+    table = dict(zip([number.encode() for number in used], fragments, strict=True))
+    table[b""] = _BINARY
+    parts = data.split(_SEP_BYTE)
     parts[1::2] = map(table.__getitem__, parts[1::2])
-    return "".join(parts)
+    return parts
 
 
-_BINARY = ',"template_id":null,"template":' + encode_basestring(BINARY_TEMPLATE)
-_BINARY_BYTES = _BINARY.encode("utf-8")
+_BINARY = (',"template_id":null,"template":' + encode_basestring(BINARY_TEMPLATE)).encode()
 _SEP_BYTE = SEP.encode("utf-8")
 
 
-class _Fragments(dict[str, str]):
-    """Template id -> the JSON of its final template (``,"template_id":..,"template":..``)."""
+class _Fragments(dict[str, bytes]):
+    """Template id -> the JSON of its final template (``,"template_id":..,"template":..``),
+    in UTF-8."""
 
     def __init__(self, miner: TemplateMiner) -> None:
         super().__init__()
         self.miner = miner
 
-    def __missing__(self, tid: str) -> str:
+    def __missing__(self, tid: str) -> bytes:
         learnt = self.miner.get(tid) if tid else None
         if learnt is None:
             fragment = _BINARY
@@ -171,6 +162,6 @@ class _Fragments(dict[str, str]):
             fragment = (
                 f',"template_id":{encode_basestring(final.id)},'
                 f'"template":{encode_basestring(final.text)}'
-            )
+            ).encode()
         self[tid] = fragment
         return fragment
