@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializ
 
 __all__ = [
     "ActionItem",
+    "DateSource",
     "Document",
     "Event",
     "EventKind",
@@ -73,6 +74,23 @@ class ZoneSource(StrEnum):
     DOCUMENT = "document"  # stated once for the document ("All times in PDT")
     OPTION = "option"  # given by the user (--tz)
     ASSUMED = "assumed"  # nothing said: UTC assumed, and a finding says so
+
+
+class DateSource(StrEnum):
+    """Where the calendar date of an event (or the year of that date) came from.
+
+    A time of day is only as good as the date it is placed on; when the date or the year was
+    not written with the time, the reader must be able to see what it was taken from.
+    """
+
+    ENTRY = "entry"  # written with the time, in the entry itself
+    HEADING = "heading"  # a day heading, a date line or a date marker above the entry
+    TABLE = "table"  # another cell of the entry's table row, or a date column above it
+    FILE_NAME = "file_name"  # the document's file name ("2019-04-03-ingress-cordoned.md")
+    URL = "url"  # the address the document was published at
+    DOCUMENT = "document"  # the date the document gives itself: title, Date: line, post date
+    ORDER = "order"  # inferred from order: the entry before it, moved on across midnight
+    WEEKDAY = "weekday"  # (a year only) the year in which the written weekday falls on the date
 
 
 class EventKind(StrEnum):
@@ -146,6 +164,8 @@ class Event(_Model):
     time_text: str = ""
     zone: str | None = None
     zone_source: ZoneSource | None = None
+    date_source: DateSource | None = None
+    year_source: DateSource | None = None
     text: str
     kind: EventKind = EventKind.OTHER
     details: list[str] = Field(default_factory=list)

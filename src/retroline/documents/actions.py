@@ -159,12 +159,10 @@ def collect(blocks: list[Block], path: str, author: str | None = None) -> list[A
     for block in blocks:
         if block.kind is not BlockKind.PARAGRAPH:
             continue
-        lines = block.lines or [block.text]
-        if len(lines) > 1 and all(ln[:1].isupper() and not ln.endswith(",") for ln in lines):
-            for offset, line in enumerate(lines):
-                found.append(
-                    from_item(Block(BlockKind.ITEM, line, block.line + offset, 1), path, author)
-                )
+        lines = [(ln.text, ln.number) for ln in block.lines] or [(block.text, block.line)]
+        if len(lines) > 1 and all(t[:1].isupper() and not t.endswith(",") for t, _ in lines):
+            for text, number in lines:
+                found.append(from_item(Block(BlockKind.ITEM, text, number, 1), path, author))
         elif len(block.text) <= 200 and len(re.findall(r"[.!?](?:\s|$)", block.text)) <= 1:
             found.append(from_item(block, path, author))
     return found

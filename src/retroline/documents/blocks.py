@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from retroline.model import DateSource
+
 
 class BlockKind(StrEnum):
     """What a block is in the document's structure."""
@@ -21,6 +23,17 @@ class BlockKind(StrEnum):
     ROW = "row"  # a table row, with cells
     QUOTE = "quote"  # quoted text (mail replies, forum quotes, block quotes)
     CODE = "code"  # preformatted text: pasted logs, commands
+    META = "meta"  # what the page says about itself: its address, a byline, a post date
+
+
+@dataclass
+class Line:
+    """One line of a block as the reader saw it: wrapped text continues the line before, a
+    hard break (``<br>``, a Markdown line break) starts a line the writer meant to start."""
+
+    text: str
+    number: int  # 1-based line in the source file
+    hard: bool = False
 
 
 @dataclass
@@ -33,7 +46,7 @@ class Block:
     depth: int = 0  # list nesting for items (1 = top level); level for headings
     cells: list[str] | None = None  # table cells, for rows
     header: bool = False  # a table header row
-    lines: list[str] = field(default_factory=list)  # a paragraph's lines as written
+    lines: list[Line] = field(default_factory=list)  # a paragraph's lines as written
 
 
 @dataclass
@@ -43,6 +56,7 @@ class DateHint:
     date: dt.date
     rank: int  # lower is better: a signature beats a revision footer beats a title
     line: int | None = None
+    source: DateSource = DateSource.DOCUMENT
 
 
 @dataclass
@@ -62,12 +76,18 @@ class Parsed:
     # good for the years of dates written without one, not for the document date.
     year_hint: dt.date | None = None
     author: str | None = None  # who wrote it: "me" in an action list means them
+    url: str | None = None  # the address the document was published at, when it says
 
     def document_date(self) -> dt.date | None:
         """The best date the document gives for itself."""
+        best = self.best_date()
+        return best.date if best else None
+
+    def best_date(self) -> DateHint | None:
+        """The best of the dates the document gives for itself, with where it came from."""
         if not self.dates:
             return None
-        return min(self.dates, key=lambda hint: hint.rank).date
+        return min(self.dates, key=lambda hint: hint.rank)
 
 
 # Ranks for DateHint: which self-description of a document to believe first.
@@ -75,5 +95,6 @@ RANK_META = 5  # wiki metadata (TOPICINFO date): the machine's record of this re
 RANK_CHROME = 8  # the breadcrumb of a rendered page: the date of the revision shown
 RANK_SIGNATURE = 10  # "-- EvaDafonte - 21 Oct 2014": the author dating the text
 RANK_HEADER = 20  # Date: header, post date, front matter
+RANK_NAME = 30  # the file name or the address: "2019-04-03-ingress-cordoned.md"
 RANK_REVISION = 40  # "Topic revision: r5 - 2014-10-22": also bumped by trivial later saves
 RANK_TITLE = 50  # "Outage on 2018-04-03": the incident's date, near the writing

@@ -250,7 +250,7 @@ def _title_and_posting(parsed: Parsed) -> None:
     candidates = 0
     for block in parsed.blocks[:8]:
         if _posting(block, parsed):
-            block.kind, block.depth = BlockKind.HEADING, 0  # the post's own date, not an event
+            block.kind, block.depth = BlockKind.META, 0  # the post's own date, not an event
             continue
         candidates += 1
         if (

@@ -8,26 +8,45 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from retroline.documents import metadata
-from retroline.documents.blocks import Block, BlockKind, Parsed
+from retroline.documents.blocks import Block, BlockKind, Line, Parsed
 from retroline.documents.plain import STAMPED
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+_BR = re.compile(r"<br\s*/?>", re.I)
 
 
-def _plain(token: Token) -> list[str]:
-    """The inline token's text without markup, one string per source line."""
-    lines = [""]
+def _lines(token: Token, first: int) -> list[Line]:
+    """The inline token's text without markup, one :class:`Line` per line as written.
+
+    A soft break is the writer's editor wrapping; a hard break (two spaces or a backslash at
+    the end of a line, or an inline ``<br>``) is a line the writer meant to start.
+    """
+    lines = [Line("", first)]
+    number = first
     for child in token.children or []:
         if child.type in ("softbreak", "hardbreak"):
-            lines.append("")
+            number += 1
+            if lines[-1].text.strip() or not lines[-1].hard:
+                lines.append(Line("", number, hard=child.type == "hardbreak"))
+            else:  # "<br>" at the end of a line: the break was already taken
+                lines[-1].number = number
+        elif child.type == "html_inline" and _BR.fullmatch(child.content.strip()):
+            lines.append(Line("", number, hard=True))
         elif child.type in ("text", "code_inline", "html_inline"):
             content = child.content
             if child.type == "html_inline":
                 content = "" if content.startswith("<") else content
-            lines[-1] += content
+            lines[-1].text += content
         elif child.type == "image":
-            lines[-1] += child.content
-    return [" ".join(line.split()) for line in lines]
+            lines[-1].text += child.content
+    for line in lines:
+        line.text = " ".join(line.text.split())
+    return [line for line in lines if line.text] or [Line("", first)]
+
+
+def _plain(token: Token) -> list[str]:
+    """The inline token's text without markup, one string per line."""
+    return [line.text for line in _lines(token, 0)]
 
 
 def read_markdown(text: str) -> Parsed:
@@ -88,25 +107,32 @@ def read_markdown(text: str) -> Parsed:
                         )
                     )
         elif kind == "inline" and tokens[i - 1].type == "paragraph_open":
-            texts = _plain(tok)
+            written = _lines(tok, line)
             block_kind = (
                 BlockKind.QUOTE if quote else (BlockKind.ITEM if item_open else BlockKind.PARAGRAPH)
             )
-            first, rest = texts[0], texts[1:]
             # Lines after the first join it, unless they start with their own timestamp:
             # then they are pasted log lines, each an entry of its own.
-            joined = [first]
-            stamped: list[tuple[int, str]] = []
-            for offset, more in enumerate(rest, start=1):
-                if STAMPED.match(more):
-                    stamped.append((offset, more))
+            joined = written[:1]
+            stamped: list[Line] = []
+            for more in written[1:]:
+                if STAMPED.match(more.text):
+                    stamped.append(more)
                 elif not stamped:
                     joined.append(more)
             blocks.append(
-                Block(block_kind, " ".join(t for t in joined if t), line, depth if item_open else 0)
+                Block(
+                    block_kind,
+                    " ".join(t.text for t in joined if t.text),
+                    joined[0].number,
+                    depth if item_open else 0,
+                    lines=joined,
+                )
             )
-            for offset, more in stamped:
-                blocks.append(Block(BlockKind.CODE, more, line + offset, depth + 1 if depth else 0))
+            for more in stamped:
+                blocks.append(
+                    Block(BlockKind.CODE, more.text, more.number, depth + 1 if depth else 0)
+                )
             item_open = False
     parsed.blocks = [b for b in blocks if b.text.strip() or b.kind is BlockKind.ROW]
     headings = [b for b in parsed.blocks if b.kind is BlockKind.HEADING]

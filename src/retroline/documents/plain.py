@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from retroline.documents.blocks import Block, BlockKind
+from retroline.documents.blocks import Block, BlockKind, Line
 
 # A bullet: indentation, a marker, then the text. "#" is a MediaWiki numbered item only.
 BULLETS = re.compile(
@@ -100,6 +100,30 @@ def _numbered_heading(bullet: re.Match[str], after: str) -> bool:
     )
 
 
+_SENTENCE_END = re.compile(r"[.!?:;][\"')\]*_]*$")
+_URL_END = re.compile(r"https?://\S+$")
+# A line this long that stops mid-sentence was wrapped by the writer's editor.
+WRAPPED = 50
+
+
+def continues(previous: str, line: str) -> bool:
+    """True when ``line`` wraps the text of ``previous`` rather than starting a unit of its own.
+
+    Text files and mail are wrapped at a fixed width: a long line that stops mid-sentence
+    goes on in the next one, and so does a line that starts in lower case. Pages copied from
+    a browser put each paragraph, title and date on a line of its own instead: a short line,
+    or one that ends a sentence, followed by a capitalised line, is a new unit.
+    """
+    before, text = previous.strip(), line.strip()
+    if not before or not text:
+        return False
+    if text[0].islower() or text[0] in ",;)&":
+        return not _SENTENCE_END.search(before) or before.endswith((",", ";"))
+    if _SENTENCE_END.search(before) or _URL_END.search(before):
+        return False
+    return len(before) >= WRAPPED
+
+
 def _label_line(line: str, before: str, after: str, dialect: Dialect) -> bool:
     """ "Corrective actions:" right above a list: a heading in all but markup."""
     text = line.strip()
@@ -148,6 +172,7 @@ def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> li
     for i, raw in enumerate(lines):
         number = first_line + i
         line = raw.rstrip()
+        previous_line = lines[i - 1] if i > 0 else ""
         if any(p.search(line) for p in dialect.chrome):
             close()
             continue
@@ -205,6 +230,7 @@ def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> li
             indent = len(bullet["indent"].expandtabs(4))
             depth = len(bullet["marker"]) if dialect.depth_from_marker else depth_for(indent)
             para = Block(BlockKind.ITEM, dialect.inline(bullet["text"]), number, depth)
+            para.lines.append(Line(para.text, number))
             para_indent = indent
             para_timed = bool(TIME_LED.match(bullet["text"]))
             continue
@@ -225,10 +251,18 @@ def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> li
             # A new timed line in a run of timed lines: the next entry of a plain-text
             # timeline. A time that only wraps onto a new line mid-sentence is not.
             close()
+        if (
+            para is not None
+            and indent <= para_indent
+            and not continues(previous_line, line)
+            and (para.kind is BlockKind.PARAGRAPH or not line[:1].isspace())
+        ):
+            close()  # a line of its own: a title, a date, the next paragraph of a page
         if para is not None:
             # A wrapped line continues the paragraph or the item it belongs to.
-            para.lines.append(dialect.inline(line.strip()))
-            para.text += " " + dialect.inline(line.strip())
+            text = dialect.inline(line.strip())
+            para.lines.append(Line(text, number))
+            para.text += " " + text
             continue
         before = lines[i - 1] if i > 0 else ""
         if dialect.guess_headings and (
@@ -240,7 +274,7 @@ def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> li
         if indent == 0:
             stack.clear()
         para = Block(BlockKind.PARAGRAPH, dialect.inline(line.strip()), number, 0)
-        para.lines.append(para.text)
+        para.lines.append(Line(para.text, number))
         para_indent = indent
         para_timed = bool(TIME_LED.match(line))
     close()

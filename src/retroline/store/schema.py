@@ -85,6 +85,8 @@ events = _child(
     Column("time_text", Text, nullable=False),
     Column("zone", String(64)),
     Column("zone_source", String(20)),
+    Column("date_source", String(20)),
+    Column("year_source", String(20)),
     Column("text", Text, nullable=False),
     Column("kind", String(40), nullable=False),
     Column("details", JSON, nullable=False),

@@ -14,12 +14,19 @@ zones; :func:`resolve_sequence` does the same for a timeline's entries in order;
 
 from retroline.when.match import TimeMatch, find_times, parse_time
 from retroline.when.relative import Anchor, Relative
-from retroline.when.resolution import Resolved, infer_year, resolve, resolve_sequence
+from retroline.when.resolution import (
+    DayContext,
+    Resolved,
+    infer_year,
+    resolve,
+    resolve_sequence,
+)
 from retroline.when.statements import ZoneStatement, defined_zone, find_zone_statements
 from retroline.when.zones import Zone, ZoneMeaning, parse_offset, parse_zone, zone_offset
 
 __all__ = [
     "Anchor",
+    "DayContext",
     "Relative",
     "Resolved",
     "TimeMatch",

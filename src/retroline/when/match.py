@@ -61,6 +61,11 @@ class TimeMatch:
         return self.hour is not None
 
     @property
+    def is_offset(self) -> bool:
+        """True for a span counted from the entry before ("10 minutes later")."""
+        return self.relative is not None and self.relative.offset is not None
+
+    @property
     def is_range(self) -> bool:
         """True for a range such as ``8:20 - 8:24`` or ``from 05:54 to 17:10``."""
         return self.range_end is not None
@@ -72,7 +77,7 @@ _GLUE: dict[tuple[AtomKind, AtomKind], re.Pattern[str]] = {
     # 8 Sep 17:56, 2016-09-08T15:56, 2016/09/08-20:31:48, 23 Sep 2016 - 18:32:36, 23 Aug at
     # 14:00, a table row "| 2016-09-08 | 15:56 |", Markdown "**8 Sep** 17:56"
     (AtomKind.DATE, AtomKind.TIME): re.compile(
-        r"T|-|[ \t*_]*(?:[,|][ \t*_]*)?(?:(?:at|@|-|\u2013|from|between)[ \t]+)?"
+        r"T|-|/|[ \t*_]*(?:[,|][ \t*_]*)?(?:(?:at|@|-|\u2013|from|between)[ \t]+)?"
     ),
     # 17:57 Friday, August 08 2008 (the weekday between is its own atom); 14:00 on 23 Aug
     (AtomKind.TIME, AtomKind.DATE): re.compile(r"[ \t]*,?[ \t]*(?:on[ \t]+)?"),
@@ -123,20 +128,29 @@ class _Group:
             return False
         if atom.kind is AtomKind.WEEKDAY and AtomKind.DATE in kinds:
             return False
+        # "5 seconds later at 05:54:58": a span and a clock time are two statements, and the
+        # clock is the one to keep.
+        if any(_is_span(a) for a in (atom, self.atoms[-1])):
+            return False
         glue = _GLUE.get((last, atom.kind))
         if glue is None and last is AtomKind.TIME and atom.kind is AtomKind.DATE:
             glue = _GLUE[(AtomKind.TIME, AtomKind.DATE)]
         if glue is None:
             return False
-        # "T" and a bare dash join only numeric dates (ISO, 2016/09/08) to their time.
+        # "T", a bare dash or a slash join only numeric dates (ISO, 2016/09/08) to their time.
         if (
             atom.kind is AtomKind.TIME
             and last is AtomKind.DATE
-            and gap in ("T", "-")
+            and gap in ("T", "-", "/")
             and not self.atoms[-1].values.get("numeric_ok", True)
         ):
             return False
         return glue.fullmatch(gap) is not None
+
+
+def _is_span(atom: Atom) -> bool:
+    relative = atom.values.get("relative")
+    return relative is not None and relative.offset is not None
 
 
 def _numeric_date(text: str, atom: Atom) -> bool:
@@ -172,7 +186,13 @@ def _build(text: str, group: _Group) -> TimeMatch | None:
         precision = Precision.MONTH
     else:
         precision = Precision.DAY
-    approximate = qualified or relative is not None
+    # A span from the entry before ("10 minutes later") is as exact as its number; a day
+    # phrase ("the next morning") or a vague span ("a few minutes later") is not.
+    approximate = qualified or (
+        relative is not None and (relative.offset is None or relative.vague)
+    )
+    if relative is not None and relative.offset is not None and not approximate:
+        precision = Precision.MINUTE
     if approximate:
         precision = Precision.APPROXIMATE
     start, end = group.start, group.end
@@ -249,7 +269,20 @@ def find_times(text: str, *, day_first: bool | None = None) -> list[TimeMatch]:
                 continue
         groups.append(_Group(atom))
     matches = [m for m in (_build(text, g) for g in groups) if m is not None]
+    matches = [
+        m
+        for i, m in enumerate(matches)
+        if not (m.is_offset and i + 1 < len(matches) and _clock_follows(text, m, matches[i + 1]))
+    ]
     return _join_ranges(text, matches)
+
+
+_SPAN_TO_CLOCK = re.compile(r"[ \t,]*(?:at|@)?[ \t]*")
+
+
+def _clock_follows(text: str, span: TimeMatch, following: TimeMatch) -> bool:
+    """ "5 seconds later at 05:54:58": the clock time says it all; the span is left out."""
+    return following.has_time and bool(_SPAN_TO_CLOCK.fullmatch(text[span.end : following.start]))
 
 
 def parse_time(text: str, *, day_first: bool | None = None) -> TimeMatch | None:

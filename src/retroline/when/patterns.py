@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from retroline.when.relative import DAY_PHRASE, QUALIFIER, WEEKDAYS, read_day_phrase
+from retroline.when.relative import (
+    DAY_PHRASE,
+    OFFSET_PHRASE,
+    QUALIFIER,
+    WEEKDAYS,
+    read_day_phrase,
+    read_offset_phrase,
+)
 from retroline.when.zones import ZONE_PATTERN, parse_offset, parse_zone
 
 __all__ = ["MONTHS", "Atom", "AtomKind", "scan_atoms"]
@@ -74,7 +81,8 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "ymd",
         re.compile(
-            r"(?<![\w.\-/])(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\d\-/]|\.\d)"
+            r"(?<![\w.\-/])(?P<y>(?:19|20)\d\d)-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+            r"(?![\d\-]|/(?!\d{1,2}:\d\d)|\.\d)"
         ),
     ),
     # 2016/09/08, as stompclt writes it: 2016/09/08-20:31:48
@@ -98,7 +106,8 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"(?<![\w.\-/])(?P<d>\d{1,2})"
             + _ORD
-            + r"(?:(?P<dash>-)|[ \t]+(?:of[ \t]+)?)"
+            # "19. April": the ordinal dot of German and Nordic writing.
+            + r"(?:(?P<dash>-)|(?P<dot>\.)?[ \t]+(?:of[ \t]+)?)"
             + _MON
             + r"(?:(?(dash)-|,?[ \t]+)(?P<y>"
             + _YEAR4
@@ -123,6 +132,14 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"(?:(?<=day[ \t])|(?<=day,[ \t])|(?<=(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[ \t])"
             r"|(?<=(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),[ \t]))(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?![\d.])",
+        ),
+    ),
+    # [03-26 17:40], 12/05 16:21: a month and day without a year, taken only right before a
+    # clock time (alone, "3-26" is far more often a range or a fraction).
+    (
+        "md",
+        re.compile(
+            r"(?<![\w.\-/:])(?P<a>\d{1,2})(?P<sep>[-/])(?P<b>\d{1,2})(?=[ \t]+\d{1,2}:\d\d(?![\d.]))"
         ),
     ),
     # May 2017, September, 2016: month precision
@@ -161,6 +178,8 @@ _WEEKDAY = re.compile(
 # A zone right after a clock time: "17:56 CEST", "15:56:00Z", "15:56+02:00", "(UTC-7)".
 _SPACED_OFFSET = re.compile(r"[ \t](?P<o>[+\-\u2212]\d\d:?\d\d)(?![\d:])")
 _GLUED_OFFSET = re.compile(r"Z(?!\w)|[+\-\u2212]\d\d(?::?\d\d)?(?![\d:])")
+# "UTC 05:13", "(GMT 14:00)": the two labels people also write before a clock time.
+_ZONE_BEFORE = re.compile(r"(?<![\w+\-])(?P<z>UTC|GMT)[ \t]?$")
 _SPACED_ZONE = re.compile(
     r"[ \t]*(?:\(\s*(?P<p>" + ZONE_PATTERN.pattern + r")\s*\)|(?P<z>" + ZONE_PATTERN.pattern + r"))"
 )
@@ -193,6 +212,10 @@ def _date_values(kind: str, found: re.Match[str], day_first: bool | None) -> dic
     values: dict[str, Any] = {"year": year, "two_digit_year": two_digit, "day_first": None}
     if kind == "ymd":
         month, day = int(groups["m"]), int(groups["d"])
+    elif kind == "md":
+        a, b = int(groups["a"]), int(groups["b"])
+        # Month first unless that cannot be: the order of ISO 8601 (and of US writing).
+        month, day = (b, a) if a > 12 >= b else (a, b)
     elif kind == "num":
         a, b = int(groups["a"]), int(groups["b"])
         if a > 12 and b <= 12:
@@ -211,6 +234,8 @@ def _date_values(kind: str, found: re.Match[str], day_first: bool | None) -> dic
         month_no = _month(groups["mon"])
         if month_no is None:
             return None
+        if groups.get("dot") and groups["mon"].lower() in _WORDLIKE_MONTHS:
+            return None  # "3. May we ..." is a numbered sentence, not a date
         month = month_no
         day = int(groups["d"]) if kind != "my" else 1
         if kind == "my":
@@ -297,7 +322,13 @@ def _times(text: str) -> Iterator[Atom]:
                 continue
             iso_t = found.start() > 0 and text[found.start() - 1] == "T"
             end = _zone_after(text, found.end(), values, iso_t)
-            yield Atom(AtomKind.TIME, found.start(), end, values)
+            start = found.start()
+            before = _ZONE_BEFORE.search(text, max(0, start - 5), start)
+            if before and "zone" not in values:
+                # "beginning from UTC 05:13": the zone written before the time.
+                values["zone"] = before["z"]
+                start = before.start()
+            yield Atom(AtomKind.TIME, start, end, values)
 
 
 def _others(text: str) -> Iterator[Atom]:
@@ -308,6 +339,10 @@ def _others(text: str) -> Iterator[Atom]:
     for found in DAY_PHRASE.finditer(text):
         relative = read_day_phrase(found)
         yield Atom(AtomKind.DAY_PHRASE, found.start(), found.end(), {"relative": relative})
+    if "ter" in text or "fore" in text or "lier" in text:  # later, afterwards, before, earlier
+        for found in OFFSET_PHRASE.finditer(text):
+            relative = read_offset_phrase(found)
+            yield Atom(AtomKind.DAY_PHRASE, found.start(), found.end(), {"relative": relative})
     for found in QUALIFIER.finditer(text):
         yield Atom(AtomKind.QUALIFIER, found.start(), found.end())
 

@@ -16,11 +16,13 @@ from enum import StrEnum
 
 __all__ = [
     "DAY_PHRASE",
+    "OFFSET_PHRASE",
     "QUALIFIER",
     "WEEKDAYS",
     "Anchor",
     "Relative",
     "read_day_phrase",
+    "read_offset_phrase",
     "relative_date",
 ]
 
@@ -46,6 +48,9 @@ class Relative:
     weekday: int | None = None
     direction: int = -1
     part_of_day: str | None = None
+    # "10 minutes later": a span of time counted from the entry before, not a day.
+    offset: dt.timedelta | None = None
+    vague: bool = False  # "a few minutes later": the span itself is a guess
 
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -61,7 +66,20 @@ _NUMBERS = {
     "five": 5,
     "six": 6,
     "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "forty-five": 45,
+    "fifty": 50,
+    "sixty": 60,
+    "ninety": 90,
 }
+# Counts that say "some": the span they give is approximate.
+_VAGUE = {"a few": 3, "a couple of": 2, "a couple": 2, "several": 5, "few": 3}
 
 # Qualifiers that make a clock time approximate. Plain "after"/"before" are left out: "after
 # 18:00 the load dropped" still states the time the writer had in mind.
@@ -75,6 +93,35 @@ QUALIFIER = re.compile(
     re.IGNORECASE,
 )
 """A word before a clock time that makes it approximate ("around", "just after", "~")."""
+
+OFFSET_PHRASE = re.compile(
+    r"(?<![\w-])(?P<count>\d{1,3}|"
+    + "|".join(sorted((*_NUMBERS, *_VAGUE), key=len, reverse=True))
+    + r")\s+(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?)"
+    r"\s+(?P<dir>later|afterwards?|after\s+that|earlier|before\s+that)(?!\w)",
+    re.IGNORECASE,
+)
+"""A span of time counted from the entry before ("10 minutes later", "an hour after that").
+
+Only forms that count from the story itself: "10 minutes after the deploy" counts from an
+event the words name, and "11 months ago" from the moment of reading; neither is taken."""
+
+_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def read_offset_phrase(found: re.Match[str]) -> Relative:
+    """The meaning of an :data:`OFFSET_PHRASE` match."""
+    count_text = found["count"].lower()
+    vague = count_text in _VAGUE
+    if count_text.isdigit():
+        count = int(count_text)
+    else:
+        count = _VAGUE[count_text] if vague else _NUMBERS[count_text]
+    seconds = count * _UNITS[found["unit"].lower()[0]]
+    sign = -1 if found["dir"].lower().startswith(("earlier", "before")) else 1
+    offset = dt.timedelta(seconds=sign * seconds)
+    return Relative(Anchor.PREVIOUS, days=None, offset=offset, vague=vague)
+
 
 DAY_PHRASE = re.compile(
     r"(?<!\w)(?:"
@@ -94,7 +141,7 @@ DAY_PHRASE = re.compile(
     + "|".join(w.capitalize() for w in WEEKDAYS)
     + r")(?:\s+(?P<wd_part>morning|afternoon|evening|night))?"
     # "on Saturday 18th October" is a weekday written beside a date, not a relative day.
-    r"(?![ \t]*,?[ \t]*(?:the[ \t]+)?(?:\d{1,2}(?![\d:])|(?:jan|feb|mar|apr|may|jun|jul|aug"
+    r"(?![ \t]*,?[ \t]*(?:the[ \t]+)?(?:\d{1,2}(?![\d:])|(?:19|20)\d\d[-/.]|(?:jan|feb|mar|apr|may|jun|jul|aug"
     r"|sep|oct|nov|dec)))"
     r")(?!\w)",
     re.IGNORECASE,

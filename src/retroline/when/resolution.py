@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from retroline.errors import UsageError
-from retroline.model import Precision, ZoneSource
+from retroline.model import DateSource, Precision, ZoneSource
 from retroline.when.match import TimeMatch
 from retroline.when.relative import Anchor, relative_date
 from retroline.when.zones import Zone, ZoneMeaning, is_iana_name, parse_zone
@@ -25,6 +25,7 @@ from retroline.when.zones import Zone, ZoneMeaning, is_iana_name, parse_zone
 __all__ = [
     "FUTURE_GRACE",
     "MIDNIGHT_JUMP",
+    "DayContext",
     "Resolved",
     "infer_year",
     "resolve",
@@ -42,6 +43,16 @@ Timelines are written in order; a step back of a few minutes is an entry out of 
 check reports it), a step back of many hours is the next day."""
 
 _UTC = Zone("UTC", (ZoneMeaning("Coordinated Universal Time", dt.timedelta(0)),))
+
+
+@dataclass(frozen=True)
+class DayContext:
+    """A calendar day an entry may be placed on, and where that day and its year came from
+    (a day heading, a table column, the document's own date, its file name...)."""
+
+    date: dt.date
+    source: DateSource = DateSource.HEADING
+    year_source: DateSource = DateSource.HEADING
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,31 @@ class Resolved:
     approximate: bool = False
     ambiguous_zone: bool = False
     notes: tuple[str, ...] = ()
+    date_source: DateSource | None = None
+    year_source: DateSource | None = None
+
+
+def _year_for(
+    month: int, day: int, reference: dt.date, weekday: int | None
+) -> tuple[int | None, bool]:
+    """:func:`infer_year`, and whether the weekday is what settled it."""
+    candidates = []
+    for year in (reference.year + 1, reference.year, reference.year - 1):
+        try:
+            candidates.append(dt.date(year, month, day))
+        except ValueError:
+            continue
+    by_weekday = False
+    if weekday is not None:
+        matching = [c for c in candidates if c.weekday() == weekday]
+        by_weekday = len(matching) == 1 and len(candidates) > 1
+        candidates = matching or candidates
+    if not candidates:
+        return None, False
+    before = [c for c in candidates if c <= reference + FUTURE_GRACE]
+    if before:
+        return max(before).year, by_weekday
+    return min(candidates, key=lambda c: abs(c - reference)).year, by_weekday
 
 
 def infer_year(
@@ -77,21 +113,7 @@ def infer_year(
     matches, when one of the three candidate years does. None when the day exists in none
     of them (29 February far from a leap year).
     """
-    candidates = []
-    for year in (reference.year + 1, reference.year, reference.year - 1):
-        try:
-            candidates.append(dt.date(year, month, day))
-        except ValueError:
-            continue
-    if weekday is not None:
-        matching = [c for c in candidates if c.weekday() == weekday]
-        candidates = matching or candidates
-    if not candidates:
-        return None
-    before = [c for c in candidates if c <= reference + FUTURE_GRACE]
-    if before:
-        return max(before).year
-    return min(candidates, key=lambda c: abs(c - reference)).year
+    return _year_for(month, day, reference, weekday)[0]
 
 
 def _century(two_digits: int, reference: dt.date | None) -> int:
@@ -124,10 +146,15 @@ def _option_zone(option_tz: str | None) -> Zone | None:
     return parse_zone(option_tz)
 
 
-def _calendar_date(match: TimeMatch, reference: dt.date | None, notes: list[str]) -> dt.date | None:
+def _calendar_date(
+    match: TimeMatch, reference: dt.date | None, notes: list[str]
+) -> tuple[dt.date | None, bool]:
+    """The date ``match`` writes, its year completed from ``reference`` when it has none;
+    and whether the written weekday is what settled that year."""
     assert match.month is not None
     day = match.day or 1
     month = match.month
+    by_weekday = False
     if match.year is not None:
         year = _century(match.year, reference) if match.two_digit_year else match.year
         if match.day_first is not None and not match.order_hinted and reference is not None:
@@ -141,21 +168,21 @@ def _calendar_date(match: TimeMatch, reference: dt.date | None, notes: list[str]
                 month, day = day, month
                 notes.append("day and month order taken from the document date")
     elif reference is not None:
-        found_year = infer_year(month, day, reference, weekday=match.weekday)
+        found_year, by_weekday = _year_for(month, day, reference, match.weekday)
         if found_year is None:
-            return None
+            return None, False
         year = found_year
-        notes.append("year taken from the document date")
+        notes.append("year taken from the context")
     else:
-        return None
+        return None, False
     try:
         date = dt.date(year, month, day)
     except ValueError:
         notes.append("no such date")
-        return None
+        return None, False
     if match.weekday is not None and match.day is not None and date.weekday() != match.weekday:
         notes.append("weekday does not match the date")
-    return date
+    return date, by_weekday
 
 
 def _pick_zone(
@@ -204,47 +231,79 @@ def resolve(
     match: TimeMatch,
     *,
     reference_date: dt.date | dt.datetime | None = None,
-    default_date: dt.date | None = None,
+    default_date: dt.date | DayContext | None = None,
     doc_zone: str | Zone | None = None,
     option_tz: str | None = None,
     previous: Resolved | None = None,
     offsets_seen: Sequence[dt.timedelta] = (),
     labels: Mapping[str, Zone] | None = None,
+    reference_source: DateSource = DateSource.DOCUMENT,
+    year_reference: dt.date | None = None,
+    year_source: DateSource | None = None,
 ) -> Resolved:
     """Place ``match`` on the calendar and in UTC.
 
     ``reference_date`` is the document's date (a datetime when the time of writing is known,
-    as for a blog post); ``default_date`` the date of the heading or entry the match sits
-    under; ``previous`` the entry before it, for midnight crossings and "the next morning".
+    as for a blog post), ``reference_source`` where that date came from; ``default_date`` the
+    day of the heading or entry the match sits under (a :class:`DayContext` says where it
+    came from; a plain date counts as a heading); ``previous`` the entry before it, for
+    midnight crossings, "the next morning" and "10 minutes later". A date written without a
+    year takes the year that puts it nearest before ``year_reference`` (the date of the entry
+    before, say; ``reference_date`` when not given), whose own origin is ``year_source``.
     ``doc_zone`` is the zone the document states, ``option_tz`` the user's ``--tz``.
     ``offsets_seen`` (offsets of other zones in the document) settle ambiguous labels;
     ``labels`` maps zone labels (upper case) to what the document defines them to mean.
 
+    The result says where its date and year came from (``date_source``, ``year_source``).
     Raises :class:`~retroline.errors.UsageError` for an unknown ``doc_zone``/``option_tz``.
     """
     ref_moment = reference_date if isinstance(reference_date, dt.datetime) else None
     reference = reference_date.date() if isinstance(reference_date, dt.datetime) else reference_date
+    context = (
+        DayContext(default_date)
+        if isinstance(default_date, dt.date) and not isinstance(default_date, DayContext)
+        else default_date
+    )
     notes: list[str] = []
     date: dt.date | None = None
+    date_from: DateSource | None = None
+    year_from: DateSource | None = None
     from_reference = False
-    if match.relative is not None:
-        anchor = reference
-        if match.relative.anchor is Anchor.PREVIOUS and previous is not None and previous.date:
-            anchor = previous.date
+    relative = match.relative
+    if relative is not None and relative.offset is not None and not match.has_time:
+        return _offset(match, relative.offset, previous)
+    if relative is not None and relative.offset is None:
+        anchor, date_from = reference, reference_source
+        if relative.anchor is Anchor.PREVIOUS and previous is not None and previous.date:
+            anchor, date_from = previous.date, DateSource.ORDER
         if anchor is not None:
-            date = relative_date(match.relative, anchor, hour=match.hour)
+            date = relative_date(relative, anchor, hour=match.hour)
+            year_from = date_from
     elif match.has_date:
-        date = _calendar_date(match, reference, notes)
+        year_basis = year_reference or reference
+        date, by_weekday = _calendar_date(match, year_basis, notes)
+        date_from = DateSource.ENTRY
+        if match.year is not None:
+            year_from = DateSource.ENTRY
+        elif by_weekday:
+            year_from = DateSource.WEEKDAY
+        elif year_reference is not None:
+            year_from = year_source or DateSource.ORDER
+        else:
+            year_from = reference_source
     elif match.has_time:
-        date = default_date
+        if context is not None:
+            date, date_from, year_from = context.date, context.source, context.year_source
         if (
             previous is not None
             and previous.local is not None
-            and (date is None or previous.local.date() >= date)
+            and (date is None or previous.local.date() > date)
         ):
-            date = previous.local.date()
+            date, date_from = previous.local.date(), DateSource.ORDER
+            year_from = previous.year_source
         if date is None and reference is not None:
             date, from_reference = reference, True
+            date_from = year_from = reference_source
             notes.append("date taken from the document date")
     zone, meaning, source = _pick_zone(
         match,
@@ -261,6 +320,8 @@ def resolve(
         time_text=match.text,
         approximate=match.approximate,
         notes=tuple(notes),
+        date_source=date_from if date is not None else None,
+        year_source=year_from if date is not None else None,
     )
     if date is None or not match.has_time:
         return base
@@ -278,6 +339,7 @@ def resolve(
     ):
         local += dt.timedelta(days=1)
         notes.append("crossed midnight after the previous entry")
+        base = replace(base, date_source=DateSource.ORDER)
     # A bare time in a text written at 17:57 that reads later than 17:57 happened the day
     # before ("at 10PM the alarms went off", written the next morning).
     if (
@@ -307,6 +369,31 @@ def resolve(
         ambiguous_zone=zone.ambiguous
         and not zone.settled_by(meaning, offsets_seen, option_tz, doc_zone),
         notes=tuple(notes),
+    )
+
+
+def _offset(match: TimeMatch, offset: dt.timedelta, previous: Resolved | None) -> Resolved:
+    """ "10 minutes later": the entry before, moved on by the span the words give."""
+    base = Resolved(
+        at=None,
+        date=None,
+        precision=match.precision,
+        time_text=match.text,
+        approximate=match.approximate,
+    )
+    if previous is None or previous.at is None or previous.local is None:
+        return base
+    local = previous.local + offset
+    return replace(
+        base,
+        at=previous.at + offset,
+        date=local.date(),
+        local=local,
+        zone=previous.zone,
+        zone_source=previous.zone_source,
+        date_source=DateSource.ORDER,
+        year_source=previous.year_source,
+        notes=(f"counted from the entry before ({previous.time_text})",),
     )
 
 

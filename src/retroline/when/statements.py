@@ -41,11 +41,13 @@ _ZONE_WORDS = (
     r"(?:UTC|GMT|UT)(?:\s?[+\-\u2212]\s?\d{1,2}(?::?\d{2})?)?"
     r"|[A-Z]{2,5}(?:\s?\(\s?(?:UTC|GMT)?\s?[+\-\u2212]\s?\d{1,2}(?::?\d{2})?\s?\))?"
     r"|[+\-\u2212]\d\d:?\d\d"
+    r"|[A-Z]{2,5}/[A-Z]{2,5}"
     r"|(?:Pacific|Mountain|Central|Eastern)(?:\s+(?:Standard|Daylight))?(?:\s+[Tt]ime)?"
     r"(?!\s+[A-Z])"
+    r"|(?i:pacific|mountain|central|eastern)(?:\s+(?i:standard|daylight))?\s+(?i:time)"
     r"|(?:Central|Eastern|Western)\s+European(?:\s+Summer)?\s+[Tt]ime"
     r"|(?:Coordinated\s+Universal|Greenwich\s+Mean)\s+[Tt]ime"
-    r"|[A-Z][a-z]+(?:_[A-Z][a-z]+)*/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?"
+    r"|[A-Z][A-Za-z]+(?:_[A-Z][a-z]+)*/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?"
     r")(?![\w/])"
 )
 

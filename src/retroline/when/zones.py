@@ -303,6 +303,22 @@ def _offset_name(offset: dt.timedelta) -> str:
 
 
 _PAREN_OFFSET = re.compile(r"^(?P<label>.+?)\s*\((?P<offset>[^()]+)\)$")
+# "PST/PDT", "CET/CEST": a region's standard and daylight labels together name its local time.
+_PAIR = re.compile(r"^(?P<a>[A-Z]{2,5})\s?/\s?(?P<b>[A-Z]{2,5})$")
+
+
+def _pair(label: str) -> Zone | None:
+    """The local time of a region written as its two labels ("PST/PDT"), else None."""
+    found = _PAIR.match(label.upper())
+    if not found:
+        return None
+    first, second = _ABBREVIATIONS.get(found["a"]), _ABBREVIATIONS.get(found["b"])
+    if not first or not second:
+        return None
+    shared = [m.region for m in first if m.region and m.region in {n.region for n in second}]
+    if not shared:
+        return None
+    return Zone(label, (ZoneMeaning(f"{label} (local time of {shared[0]})", None, shared[0]),))
 
 
 def parse_zone(text: str) -> Zone | None:
@@ -330,6 +346,8 @@ def parse_zone(text: str) -> Zone | None:
     offset = parse_offset(label)
     if offset is not None:
         return Zone(label, (ZoneMeaning(_offset_name(offset), offset, None),))
+    if "/" in label and (pair := _pair(label)) is not None:
+        return pair
     upper = label.upper()
     key = _LONG_NAMES.get(upper, upper)
     if key in _ABBREVIATIONS:
@@ -352,11 +370,12 @@ def _alternation(words: list[str]) -> str:
 ZONE_PATTERN = re.compile(
     r"(?:"
     r"(?:UTC|GMT|UT)\s?[+\-\u2212]\s?\d{1,2}(?::?\d{2})?(?![\d:])"
+    r"|[A-Z]{2,5}/[A-Z]{2,5}(?![\w/])"
     r"|(?:" + _alternation([k for k in _ABBREVIATIONS if k != "Z"]) + r")(?![\w+\-])"
     r"|(?i:" + _alternation(list(_LONG_NAMES)) + r")(?!\w)"
     r"|(?:Pacific|Mountain|Central|Eastern)\s+[Tt]ime(?!\w)"
     r"|(?:PT|MT|CT|ET)(?![\w+\-])"
-    r"|[A-Z][a-z]+(?:_[A-Z][a-z]+)*/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?"
+    r"|[A-Z][A-Za-z]+(?:_[A-Z][a-z]+)*/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?"
     r")"
     r"(?:\s?\(\s?(?:(?:UTC|GMT)\s?)?[+\-\u2212]\s?\d{1,2}(?::?\d{2})?\s?\))?",
 )

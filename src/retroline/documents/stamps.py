@@ -1,0 +1,228 @@
+"""Where an entry's time stands and what it stamps.
+
+Teams write the time of a timeline entry in a handful of places: at the start of the line
+(``14:02 - alerts fire``, ``**16:27** text``, ``[03-26 17:40] text``), after a status word
+(``Resolved May 28, 2024 at 02:23pm UTC``), after a label (``Start: 2016/03/29 22:00 - ...``),
+in a line of its own above the text (``### 21:00``, ``1:03`` then the text), or below it, as
+status pages do (``Posted Oct 31, 2019 - 11:05 PDT`` under the update it dates). This module
+recognises those shapes; :mod:`retroline.documents.entries` decides what each one stamps.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from retroline.when import TimeMatch, find_times
+
+# What may stand before an entry's time: list markers, emphasis, brackets, a log's "#".
+LEAD = re.compile(r"^[\s*_`>#\[(|•·\-–—~\\]*$")
+# What separates an entry's time from its text: " - ", ": ", " | ", "**", "]" ...
+_SEPARATOR = re.compile(r"^[\s*_`\]):|,.\-–—>\\]*\s*")
+# The words of a status page's updates; an update may start with one (``Resolved - ...``).
+STATUS_WORDS = (
+    "investigating",
+    "identified",
+    "monitoring",
+    "update",
+    "resolved",
+    "postmortem",
+    "post-mortem",
+    "completed",
+    "scheduled",
+    "in progress",
+    "verifying",
+    "mitigated",
+    "recovering",
+)
+_STATUS = "|".join(re.escape(w) for w in sorted(STATUS_WORDS, key=len, reverse=True))
+_STATUS_LEAD = re.compile(
+    rf"^[\s*_`>#\[(|•·\-–—~]*(?P<word>{_STATUS})[\s:*_\-–—|]*(?:on|at)?\s*$", re.I
+)
+# A status word that opens an update's text: "Resolved - This incident has been resolved."
+STATUS_OPENS = re.compile(rf"^[\s*_`>#\[(|•·]*(?P<word>{_STATUS})\b\s*(?:[-–—:|]\s*|$)", re.I)
+# "Posted Oct 31, 2019 - 11:05 PDT": the time an update was posted, written under it.
+_POSTED_LEAD = re.compile(
+    r"^[\s*_`>#\[(|•·\-–—~]*(?P<word>posted|updated|published|last\s+updated)"
+    r"(?:\s+(?:on|at))?[\s:*_\-–—]*$",
+    re.I,
+)
+# "Start:", "End:", "Impact start:": a label of at most three words before the time of a
+# milestone.
+_LABEL_LEAD = re.compile(
+    r"^[\s*_`>#\[(|•·\-–—~]*(?P<word>[A-Za-z][\w/&'.]*(?:[ \t]+[\w/&'.]+){0,2}?)"
+    r"[ \t]*:[\s*_`\[(]*$"
+)
+# A label that names the time itself rather than something that happened then.
+_NOT_A_MILESTONE = re.compile(
+    r"^(date|time|date/time|datetime|when|duration|length|posted|published|written|created"
+    r"|updated|last updated|modified|reported on|report date)$",
+    re.I,
+)
+
+
+class Lead(StrEnum):
+    """What stands before an entry's time."""
+
+    NONE = "none"  # punctuation and markup only
+    STATUS = "status"  # a status page's word: "Resolved", "Update"
+    POSTED = "posted"  # "Posted", "Updated": the stamp of the text above
+    LABEL = "label"  # "Start:", "Impact began at"
+
+
+@dataclass(frozen=True)
+class EntryTime:
+    """The time an entry starts with, what stands before it, and the text after it."""
+
+    match: TimeMatch
+    lead: Lead
+    word: str  # the status word or label, as written ("" for Lead.NONE)
+    rest: str  # the entry's text after the time and its separator
+
+
+# An entry's time stands in its first characters; the longest form ("17:57 Friday, August
+# 08 2008 CEST") is well within this many.
+HEAD = 100
+_TIMELIKE = re.compile(r"\d|noon|midnight|midday|later|after|earlier|before", re.I)
+
+
+@functools.lru_cache(maxsize=16384)
+def times_in(text: str) -> tuple[TimeMatch, ...]:
+    """find_times, remembered: several passes look at the same piece of text."""
+    return tuple(find_times(text))
+
+
+def _lead(prefix: str) -> tuple[Lead, str] | None:
+    if LEAD.match(prefix):
+        return Lead.NONE, ""
+    for lead, pattern in (
+        (Lead.STATUS, _STATUS_LEAD),
+        (Lead.POSTED, _POSTED_LEAD),
+        (Lead.LABEL, _LABEL_LEAD),
+    ):
+        found = pattern.match(prefix)
+        if found:
+            word = " ".join(found["word"].split())
+            if lead is Lead.LABEL and _NOT_A_MILESTONE.match(word):
+                return None  # "Date/time: ..." in a summary dates the page, not an event
+            return lead, word
+    return None
+
+
+def rest_after(text: str, match: TimeMatch) -> str:
+    """The text of an entry after its time and the separator that follows it."""
+    rest = text[match.end :]
+    if text[: match.start].strip().endswith("["):
+        rest = re.sub(r"^\s*\d{3,6}\]\s*", "", rest)
+    return _SEPARATOR.sub("", rest, count=1).strip()
+
+
+# "April 22: Network maintenance (13:00EST): ..." - the clause of a date-led entry that is
+# its title, up to the first colon or full stop.
+_TITLE_END = re.compile(r":\s|\.\s|\.$|:$")
+# "(Oct 29)", "[Oct 30]", "on Oct 29": a date written right after an entry's time.
+_DATE_MARK = re.compile(r"^\s*(?:[(\[]\s*|on\s+)")
+
+
+def _combined(date: TimeMatch, clock: TimeMatch, text: str) -> TimeMatch:
+    """A date and a clock time written apart in one entry, as one expression."""
+    return dataclasses.replace(
+        date,
+        text=text,
+        hour=clock.hour,
+        minute=clock.minute,
+        second=clock.second,
+        microsecond=clock.microsecond,
+        zone=clock.zone or date.zone,
+        precision=clock.precision,
+        approximate=date.approximate or clock.approximate,
+        range_end=clock.range_end,
+    )
+
+
+def _with_title_time(text: str, match: TimeMatch, rest: str) -> tuple[TimeMatch, str]:
+    """A date-led entry whose title carries the time: "April 22: Title (13:00EST): text"."""
+    head = rest[:120]
+    end = _TITLE_END.search(head)
+    title = head[: end.start()] if end else ""
+    clocks = [m for m in times_in(title) if m.has_time and not m.has_date and not m.relative]
+    if len(clocks) != 1:
+        return match, rest
+    clock = clocks[0]
+    words = f"{match.text} {clock.text}"
+    cut = rest[: clock.start].rstrip(" (") + rest[clock.end :].lstrip(" )")
+    return _combined(match, clock, words), cut.strip()
+
+
+def _with_date_mark(text: str, match: TimeMatch) -> tuple[TimeMatch, str] | None:
+    """A time followed by the date it happened on: "21:45 UTC (Oct 29) - text"."""
+    after = text[match.end :]
+    mark = _DATE_MARK.match(after)
+    if not mark:
+        return None
+    dates = times_in(after[: mark.end() + 40])
+    if not dates:
+        return None
+    date = dates[0]
+    if date.start != mark.end() or not date.has_date or date.has_time or date.day is None:
+        return None
+    closing = after[date.end :]
+    closed = closing.lstrip()
+    if mark.group().strip() in ("(", "[") and not closed.startswith((")", "]")):
+        return None
+    end = match.end + date.end + (len(closing) - len(closed)) + (1 if closed[:1] in ")]" else 0)
+    words = text[match.start : end]
+    merged = _combined(date, match, words)
+    merged = dataclasses.replace(merged, start=match.start, end=end)
+    return merged, rest_after(text, merged)
+
+
+def entry_time(text: str) -> EntryTime | None:
+    """The time an entry starts with, if it starts with one (after markup, a status word,
+    "Posted" or a short label); None for text that does not.
+
+    >>> found = entry_time("- **21:00** - Team alerted")
+    >>> (found.match.text, found.rest)
+    ('21:00', 'Team alerted')
+    """
+    head = text[:HEAD]
+    if not _TIMELIKE.search(head):
+        return None
+    matches = times_in(head)
+    if not matches:
+        return None
+    match = matches[0]
+    if not (match.has_date or match.has_time or match.is_offset):
+        return None
+    lead = _lead(text[: match.start])
+    if lead is None:
+        return None
+    rest = rest_after(text, match)
+    if match.has_time and not match.has_date:
+        marked = _with_date_mark(text, match)
+        if marked is not None:
+            match, rest = marked
+    elif match.has_date and not match.has_time:
+        match, rest = _with_title_time(text, match, rest)
+    return EntryTime(match, lead[0], lead[1], rest)
+
+
+def bare(found: EntryTime) -> bool:
+    """True for a stamp with no text of its own: the text is above it or below it."""
+    return not found.rest.strip(" *_`|()[]-–—:.")
+
+
+_SHAPE = re.compile(r"\d+|[A-Za-z]+")
+
+
+def shape(text: str, match: TimeMatch) -> str:
+    """The written form of an entry's time with its separator, digits and words masked:
+    entries of one timeline share it ("21:14 - " and "23:54 - " are both "9:9 - ")."""
+    after = text[match.end : match.end + 4]
+    sep = re.match(r"^[\s*_`\]):|,.\-–—>\\]*", after)
+    return _SHAPE.sub(
+        lambda m: "9" if m.group().isdigit() else "a", match.text + (sep.group() if sep else "")
+    )
