@@ -72,6 +72,9 @@ class ZoneSource(StrEnum):
 
     EXPLICIT = "explicit"  # written next to the time ("17:56 CEST", "+0200")
     DOCUMENT = "document"  # stated once for the document ("All times in PDT")
+    # Written with other times of the document, not with this one: the entry above says
+    # "14:00 PST" and this one "14:05"; or every time the document zones is in UTC.
+    CONTEXT = "context"
     OPTION = "option"  # given by the user (--tz)
     ASSUMED = "assumed"  # nothing said: UTC assumed, and a finding says so
 

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable
 
+from retroline.analysis.provenance import (
+    day_inferred,
+    weekday_mismatch,
+    year_inferred,
+    zone_from_context,
+    zone_out_of_season,
+)
 from retroline.model import (
     Event,
     EventKind,
@@ -83,10 +91,19 @@ def zones_mixed(incident: Incident) -> list[Finding]:
     ]
 
 
+def _newest_first(events: list[Event]) -> bool:
+    """A timeline listed newest first, as status pages list their updates."""
+    pairs = [(a.at, b.at) for a, b in itertools.pairwise(events)]
+    back = sum(1 for a, b in pairs if a and b and b < a)
+    ahead = sum(1 for a, b in pairs if a and b and b > a)
+    return len(events) >= 3 and back > 2 * ahead
+
+
 def out_of_order(incident: Incident) -> list[Finding]:
-    """Entries written in an order their times contradict."""
+    """Entries written in an order their times contradict. A document that lists its
+    updates newest first is read in that order."""
     found = []
-    previous: Event | None = None
+    by_document: dict[str, list[Event]] = {}
     for event in incident.events:
         # Pasted log lines illustrate an entry, and approximate times ("shortly before noon")
         # are not precise enough to be out of order: neither is an entry written in order.
@@ -96,19 +113,31 @@ def out_of_order(incident: Incident) -> list[Finding]:
             or event.precision is Precision.APPROXIMATE
         ):
             continue
+        by_document.setdefault(event.source.path, []).append(event)
+    for events in by_document.values():
+        if _newest_first(events):
+            found += _out_of_order(events[::-1], "is listed above one at {} but is older")
+        else:
+            found += _out_of_order(events, "comes after one at {} but is earlier in time")
+    return found
+
+
+def _out_of_order(events: list[Event], wording: str) -> list[Finding]:
+    found = []
+    previous: Event | None = None
+    for event in events:
         if (
             previous is not None
             and previous.at is not None
+            and event.at is not None
             and event.at < previous.at - ORDER_SLACK
         ):
             found.append(
                 Finding(
                     code="out-of-order",
                     severity=Severity.WARNING,
-                    message=(
-                        f"entry at {event.time_text!r} comes after one at {previous.time_text!r} "
-                        "but is earlier in time"
-                    ),
+                    message=f"entry at {event.time_text!r} "
+                    + wording.format(repr(previous.time_text)),
                     source=event.source,
                 )
             )
@@ -216,6 +245,11 @@ def ranges(incident: Incident) -> list[Finding]:
 CHECKS: list[Check] = [
     zone_not_stated,
     zones_mixed,
+    zone_out_of_season,
+    zone_from_context,
+    day_inferred,
+    year_inferred,
+    weekday_mismatch,
     out_of_order,
     impact_window,
     ranges,

@@ -12,6 +12,7 @@ import re
 from retroline.documents import metadata
 from retroline.documents.blocks import RANK_HEADER, Block, BlockKind, DateHint, Parsed
 from retroline.documents.plain import BULLETS, TIME_LED, Dialect, pipe_cells, read_lines
+from retroline.documents.stamps import STATUS_OPENS
 from retroline.when import find_times
 
 # -- TWiki raw markup -------------------------------------------------------------------------
@@ -231,6 +232,8 @@ def _posting(block: Block, parsed: Parsed) -> bool:
     outside = (text[: m.start] + " " + text[m.end :]).strip(" ,.-–|")
     if len(outside.split()) > 2 and not _BYLINE.match(outside):
         return False
+    if STATUS_OPENS.match(outside):
+        return False  # "Resolved May 28, 2024 at 02:23pm UTC": an update's stamp, not a byline
     try:
         posted = dt.datetime(m.year, m.month, m.day, m.hour or 0, m.minute or 0)
     except ValueError:
@@ -248,9 +251,15 @@ def _title_and_posting(parsed: Parsed) -> None:
     """The title is the first line that is not a byline or a post date (as blogs print them)."""
     title_found = parsed.title is not None
     candidates = 0
+    posted = False  # a page has one date of its own; further dates are its days and events
     for block in parsed.blocks[:8]:
-        if _posting(block, parsed):
+        if block.kind is BlockKind.PARAGRAPH and (
+            len(block.text) > 120 or (len(block.text) > 40 and block.text.endswith((".", "!", "?")))
+        ):
+            break  # the body has begun: a "Posted ..." line below it dates an update in it
+        if not posted and _posting(block, parsed):
             block.kind, block.depth = BlockKind.META, 0  # the post's own date, not an event
+            posted = True
             continue
         candidates += 1
         if (

@@ -320,7 +320,7 @@ def find_entries(
     for block in parsed.blocks:
         if block.kind is BlockKind.META:
             continue
-        if block.kind is BlockKind.HEADING:
+        if block.kind is BlockKind.HEADING and not _posted_line(block):
             _heading(walk, block)
             continue
         if block.kind is BlockKind.ROW:
@@ -328,6 +328,13 @@ def find_entries(
             continue
         _block(walk, block, impossible)
     return walk.entries, walk.doc_zone
+
+
+def _posted_line(block: Block) -> bool:
+    """ "Posted Mar 19, 2014 - 15:35 CET" standing alone, as a page may set it: a stamp of
+    the text above, whatever its markup."""
+    found = entry_time(block.text)
+    return found is not None and found.lead is Lead.POSTED and bare(found)
 
 
 def _row(walk: _Walk, block: Block) -> None:

@@ -12,13 +12,16 @@ from retroline.documents.blocks import (
     RANK_CHROME,
     RANK_HEADER,
     RANK_META,
+    RANK_NAME,
     RANK_REVISION,
     RANK_SIGNATURE,
     RANK_TITLE,
     DateHint,
     Parsed,
 )
+from retroline.model import DateSource
 from retroline.when import find_times
+from retroline.when.patterns import MONTHS
 
 # Page furniture of wikis and forums, copied along with the content: never events.
 CHROME = tuple(
@@ -134,3 +137,62 @@ def mail_date(value: str) -> dt.datetime | None:
 def is_chrome(line: str) -> bool:
     """True for page furniture that is not part of the document's content."""
     return any(p.search(line) for p in CHROME) or bool(_SIGNATURE.match(line))
+
+
+# "URL: https://...", "Source: <https://...>": a first line that gives the address a copy of a
+# page was taken from. It says where the document lives, and is no part of its content.
+_ADDRESS_LINE = re.compile(
+    r"^\s*(?:url|source|link|address|permalink|original(?:ly)?(?:\s+(?:posted|published))?"
+    r"(?:\s+at)?|retrieved\s+from|archived\s+from|from)\s*:\s*<?(?P<url>https?://[^\s<>]+?)>?\s*$",
+    re.I,
+)
+
+
+def address_line(text: str) -> tuple[str, int] | None:
+    """The address a document's first line gives, and that line's index, if it gives one."""
+    for index, line in enumerate(text.split("\n", 3)[:3]):
+        if not line.strip():
+            continue
+        found = _ADDRESS_LINE.match(line)
+        return (found["url"], index) if found else None
+    return None
+
+
+_MON = "|".join(m[:3] for m in MONTHS)
+# Dates as file names and addresses write them: 2019-04-03, 2019_04_03, 20190403, 2019/04/03,
+# 2016-April; a year and month alone (2017/08, 2024-04) say the year.
+_PATH_DATE = re.compile(
+    r"(?<![0-9A-Za-z])(?P<y>(?:19|20)\d\d)(?P<sep>[-_/.]?)(?P<m>0[1-9]|1[0-2])"
+    r"(?:(?P=sep)(?P<d>0[1-9]|[12]\d|3[01]))?(?![0-9])"
+    rf"|(?<![0-9A-Za-z])(?P<y2>(?:19|20)\d\d)[-_/](?P<mon>{_MON})[a-z]*(?![a-z])",
+    re.I,
+)
+
+
+def path_dates(text: str, source: DateSource) -> tuple[list[DateHint], dt.date | None]:
+    """The dates a file name or an address writes (as document dates), and the month of the
+    first one that gives a year and a month only (as a hint for years)."""
+    hints: list[DateHint] = []
+    month: dt.date | None = None
+    for found in _PATH_DATE.finditer(text):
+        try:
+            if found["y2"]:
+                month = month or dt.date(int(found["y2"]), MONTHS.index(_full(found["mon"])) + 1, 1)
+            elif found["d"] and (found["sep"] or len(found.group(0)) == 8):
+                hints.append(
+                    DateHint(
+                        dt.date(int(found["y"]), int(found["m"]), int(found["d"])),
+                        RANK_NAME,
+                        None,
+                        source,
+                    )
+                )
+            elif found["sep"] in ("-", "_", "/"):
+                month = month or dt.date(int(found["y"]), int(found["m"]), 1)
+        except ValueError:
+            continue
+    return hints, month
+
+
+def _full(abbreviation: str) -> str:
+    return next(m for m in MONTHS if m.startswith(abbreviation.lower()[:3]))

@@ -64,8 +64,10 @@ def _in_parentheses(sentence: str, at: int) -> bool:
 
 
 def _usable(match: TimeMatch, sentence: str) -> bool:
-    if _in_parentheses(sentence, match.start) or match.is_range:
+    if _in_parentheses(sentence, match.start):
         return False
+    if match.is_range and not _SPAN_START.search(sentence[: match.start]):
+        return False  # "between 14:00 and 15:00" alone: a window, not a moment of the story
     if match.has_time:
         return True
     if match.relative is not None:
@@ -73,6 +75,34 @@ def _usable(match: TimeMatch, sentence: str) -> bool:
     preceding = sentence[: match.start].rstrip().lower()
     # "On 3 March we ..." tells the story; "set up in 2016" does not.
     return match.day is not None and preceding.endswith(("on", "on the"))
+
+
+# "The downtime started at 4:29PM and ended at 7:27PM": one span, told as its two ends.
+_SPAN_START = re.compile(r"\b(?:start\w*|beg[ai]n\w*|from|between)\b[^.;]{0,30}$", re.I)
+_SPAN_END = re.compile(
+    r"\s*,?\s*(?:and\s+)?(?:it\s+|was\s+)?(?:ended|ending|end|finished|stopped|lasted\s+until"
+    r"|until|till|to|through|resolved|restored|recovered|fixed)(?:\s+(?:at|around|about|by))?\s*",
+    re.I,
+)
+
+
+def _spans(sentence: str, matches: list[TimeMatch]) -> list[TimeMatch]:
+    """The matches with a span told as its two ends joined into one range."""
+    joined: list[TimeMatch] = []
+    for match in matches:
+        if (
+            joined
+            and (first := joined[-1]).has_time
+            and match.has_time
+            and not first.is_range
+            and not match.is_range
+            and _SPAN_START.search(sentence[: first.start])
+            and _SPAN_END.fullmatch(sentence[first.end : match.start])
+        ):
+            joined[-1] = replace(first, range_end=match)
+            continue
+        joined.append(match)
+    return joined
 
 
 def _clauses(sentence: str, matches: list[TimeMatch]) -> list[tuple[TimeMatch, str]]:
@@ -86,7 +116,7 @@ def _clauses(sentence: str, matches: list[TimeMatch]) -> list[tuple[TimeMatch, s
         if i + 1 < len(matches):
             nxt = matches[i + 1].start
             cut = max(sentence.rfind(" and ", match.end, nxt), sentence.rfind(", ", match.end, nxt))
-            end = cut if cut > match.end else nxt
+            end = cut if cut >= match.end else nxt
         found.append((match, sentence[start:end].strip(" ,;")))
         start = end + (5 if sentence.startswith(" and ", end) else 1)
     return found
@@ -103,9 +133,10 @@ def story_entries(parsed: Parsed) -> list[StoryEntry]:
             if not sentence or _NOT_A_STORY.search(sentence):
                 continue
             readable = _clock_words(sentence)
+            found = [m for m in find_times(readable) if m.has_time or not m.is_range]
             matches = [
                 replace(m, text=sentence[m.start : m.end])  # the words as written
-                for m in find_times(readable)
+                for m in _spans(readable, found)
                 if _usable(m, readable)
             ]
             for match, clause in _clauses(sentence, matches):

@@ -75,13 +75,19 @@ class Dialect:
     chrome: tuple[re.Pattern[str], ...] = field(default_factory=tuple)
 
 
+# "What happened?", "Who was affected?", "How did we fix it?": the headings of report forms.
+_QUESTION_HEADING = re.compile(r"^(what|who|when|where|why|how|which)\b", re.I)
+
+
 def _looks_like_heading(line: str, before: str, after: str) -> bool:
     """A short, unpunctuated line standing alone: how rendered pages show headings."""
     text = line.strip()
     if before.strip() or after.strip():
         return False
-    if not text or len(text) > 70 or len(text.split()) > 9 or text[-1] in ".,;!?":
+    if not text or len(text) > 70 or len(text.split()) > 9 or text[-1] in ".,;!":
         return False
+    if text.endswith("?") and not _QUESTION_HEADING.match(text):
+        return False  # a question standing alone is a heading only in a report's own words
     if not (text[0].isupper() or text[0].isdigit()) or BULLETS.match(line) or STAMPED.match(line):
         return False
     return not re.search(r"https?://|\w@\w", text)

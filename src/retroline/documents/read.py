@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from retroline.analysis.checks import run_checks
 from retroline.analysis.hypotheses import against_facts
-from retroline.documents import actions, dialects
+from retroline.documents import actions, dialects, metadata
 from retroline.documents.blocks import Block, BlockKind, Parsed
 from retroline.documents.formats import Format, detect
 from retroline.documents.html import read_html
@@ -21,6 +21,7 @@ from retroline.documents.timeline import build_events
 from retroline.errors import FormatError, UsageError
 from retroline.model import (
     ActionItem,
+    DateSource,
     Document,
     Finding,
     Hypothesis,
@@ -80,7 +81,29 @@ def _format(value: str | None, loaded: LoadedText) -> Format:
 
 
 def parse_text(text: str, fmt: Format, path: str) -> Parsed:
-    """Blocks and self-description of a document's text in a known format."""
+    """Blocks and self-description of a document's text in a known format.
+
+    A first line that gives the page's address (``URL: https://...``) is read as metadata,
+    and the dates in the address and the file name count as dates of the document.
+    """
+    address = metadata.address_line(text)
+    if address is not None:
+        lines = text.split("\n")
+        lines[address[1]] = ""  # keep the line numbers true to the file
+        text = "\n".join(lines)
+    parsed = _read(text, fmt, path)
+    if address is not None:
+        parsed.url = address[0]
+    for where, source in ((parsed.url, DateSource.URL), (Path(path).name, DateSource.FILE_NAME)):
+        if not where:
+            continue
+        hints, month = metadata.path_dates(where, source)
+        parsed.dates += hints
+        parsed.year_hint = parsed.year_hint or month
+    return parsed
+
+
+def _read(text: str, fmt: Format, path: str) -> Parsed:
     if fmt is Format.MARKDOWN:
         return read_markdown(text)
     if fmt is Format.HTML:

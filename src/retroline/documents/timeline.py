@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from retroline.analysis.kinds import classify_event
-from retroline.documents.blocks import Block, Parsed
+from retroline.documents.blocks import Block, BlockKind, Parsed
 from retroline.documents.entries import (
     Entry,
     Reference,
@@ -24,6 +24,7 @@ from retroline.documents.entries import (
     stated_windows,
 )
 from retroline.documents.narrative import story_entries
+from retroline.documents.stamps import times_in
 from retroline.documents.units import split_blocks
 from retroline.model import DateSource, Event, EventKind, Precision, Source, ZoneSource
 from retroline.when import (
@@ -84,6 +85,7 @@ class _Place:
     previous: Resolved | None = None
     story: Resolved | None = None  # the last event of a narrative, for "the next morning"
     zone: Zone | None = None  # the zone the entry before wrote, for entries that write none
+    written_zone: Zone | None = None  # the one zone the document writes with its times
 
 
 def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> Timeline:
@@ -106,7 +108,7 @@ def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> 
     labels = label_definitions(parsed)
     events: list[Event] = []
     resolved_of: dict[int, Resolved] = {}
-    place = _Place()
+    place = _Place(written_zone=None if doc_zone or option_tz else _written_zone(units, reference))
     for entry in entries:
         resolved = _place(
             entry, place, resolved_of, reference, doc_zone, option_tz, offsets, labels
@@ -120,7 +122,7 @@ def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> 
         for entry, event in zip(entries, events, strict=True)
         if resolved_of[id(entry)].ambiguous_zone
     ]
-    events = drop_repeats(events)
+    events = drop_repeats(_story_days(entries, events))
     windows = []
     # A window stated in words outside any table takes the document's zone, or failing that
     # the zone the timeline itself was written in.
@@ -194,10 +196,16 @@ def _place(
         )
     year_basis, year_source = None, None
     if previous is not None and previous.date is not None:
-        year_basis, year_source = previous.date, DateSource.ORDER
+        # A year carried from the entry before came from where that entry's year came from.
+        inherited = previous.year_source
+        written = inherited in (DateSource.ENTRY, DateSource.HEADING, DateSource.TABLE, None)
+        year_basis, year_source = previous.date, DateSource.ORDER if written else inherited
     elif context is not None:
         year_basis, year_source = context.date, context.year_source
-    zone = entry.zone_hint or doc_zone or (None if entry.log else place.zone)
+    zone = entry.zone_hint or doc_zone
+    from_context = zone is None and not entry.log and not entry.match.zone
+    if from_context:
+        zone = place.zone or (None if option_tz else place.written_zone)
     resolved = resolve(
         entry.match,
         reference_date=parent.date if parent and parent.date else reference.when,
@@ -211,6 +219,8 @@ def _place(
         year_reference=year_basis,
         year_source=year_source,
     )
+    if from_context and zone is not None and resolved.zone_source is ZoneSource.DOCUMENT:
+        resolved = replace(resolved, zone_source=ZoneSource.CONTEXT)
     if entry.log:
         return resolved
     if entry.match.zone and (written := parse_zone(entry.match.zone)) is not None:
@@ -218,6 +228,53 @@ def _place(
     if resolved.date is not None:
         place.previous = resolved
     return resolved
+
+
+def _written_zone(parsed: Parsed, reference: Reference) -> Zone | None:
+    """The zone of every time the document writes with one, when they all agree: a writer
+    who puts "UTC 05:13" in the text and no zone on the timeline means UTC there too. Pasted
+    log lines and times to the second (machine stamps) do not count."""
+    found: dict[dt.timedelta, Zone] = {}
+    day = reference.when if reference.when is not None else dt.date(2020, 1, 1)
+    when = dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC)
+    for block in parsed.blocks:
+        if block.kind in (BlockKind.CODE, BlockKind.META):
+            continue
+        if not any(c.isdigit() for c in block.text):
+            continue
+        for match in times_in(block.text):
+            if not match.zone or match.second is not None:
+                continue
+            zone = parse_zone(match.zone)
+            if zone is None or zone.ambiguous:
+                return None
+            offset = when.astimezone(zone.meaning.tzinfo()).utcoffset()
+            if offset is not None:
+                found.setdefault(offset, zone)
+            if len(found) > 1:
+                return None
+    return next(iter(found.values()), None)
+
+
+def _story_days(entries: list[Entry], events: list[Event]) -> list[Event]:
+    """A story's sentence that only names the day ("On the 2nd of March we had downtime.")
+    sets the day for the times that follow it; when the next sentence gives a time on that
+    day, the day alone is no event of its own."""
+    kept = []
+    for i, (entry, event) in enumerate(zip(entries, events, strict=True)):
+        following = events[i + 1] if i + 1 < len(events) else None
+        if (
+            entry.narrative
+            and event.at is None
+            and event.date is not None
+            and following is not None
+            and entries[i + 1].narrative
+            and following.at is not None
+            and following.date == event.date
+        ):
+            continue
+        kept.append(event)
+    return kept
 
 
 def label_definitions(parsed: Parsed) -> dict[str, Zone]:

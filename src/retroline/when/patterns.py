@@ -120,7 +120,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "mdy",
         re.compile(
-            r"(?<![\w.\-/])" + _MON + r"[ \t]+(?P<d>\d{1,2})" + _ORD + r"(?![\d:\w])"
+            r"(?<![\w.\-/])" + _MON + r"[ \t]+(?P<d>\d{1,2})" + _ORD + r"(?![\d\w]|:\d)"
             r"(?:,?[ \t]+(?P<y>" + _YEAR4 + r"))?(?![\w\-])",
             re.IGNORECASE,
         ),
