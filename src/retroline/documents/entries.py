@@ -26,6 +26,7 @@ from retroline.documents.stamps import (
     bare,
     entry_time,
     times_in,
+    trailing_time,
 )
 from retroline.model import DateSource, Precision, SectionKind
 from retroline.when import DayContext, TimeMatch, Zone, find_zone_statements, parse_zone, resolve
@@ -229,6 +230,10 @@ class _Walk:
     # A date heading (or date line) with no entry under it yet, and its words.
     day_heading: tuple[DayContext, str] | None = None
     pending: list[Block] = field(default_factory=list)  # untimed text a stamp below may date
+    section: SectionKind = SectionKind.OTHER  # the part of the document being read
+    section_depth: int = 0
+    tail_timed: set[int] = field(default_factory=set)  # items that end with their time
+    tail_runs: set[int] = field(default_factory=set)  # ... in a list of several such items
     status: str | None = None  # the status word of the update being read
 
     def note_statement(self, text: str) -> None:
@@ -251,6 +256,9 @@ def _heading(walk: _Walk, block: Block) -> None:
     walk.last_top = None
     found = entry_time(block.text)
     kind = classify(block.text)
+    if kind is not SectionKind.OTHER or block.depth <= walk.section_depth:
+        # Unnamed subsections ("Process improvements") stay in the part they are under.
+        walk.section, walk.section_depth = kind, block.depth
     if kind is SectionKind.TIMELINE:
         walk.timeline_depth = block.depth
     elif (
@@ -317,6 +325,7 @@ def find_entries(
 ) -> tuple[list[Entry], Zone | None]:
     """The entries of the document, in document order, and the zone it states for itself."""
     walk = _Walk(reference or Reference(None))
+    walk.tail_timed, walk.tail_runs = _tail_timed(parsed.blocks)
     for block in parsed.blocks:
         if block.kind is BlockKind.META:
             continue
@@ -328,6 +337,33 @@ def find_entries(
             continue
         _block(walk, block, impossible)
     return walk.entries, walk.doc_zone
+
+
+def _tail_timed(blocks: list[Block]) -> tuple[set[int], set[int]]:
+    """The list items that end their sentence with a time, and those of them that stand in a
+    list of several such items with none that starts with its time: a timeline that writes
+    each time after its event."""
+    timed: set[int] = set()
+    runs: set[int] = set()
+    run: list[Block] = []
+    led = False
+
+    def close() -> None:
+        if len(run) >= 2 and not led:
+            runs.update(id(b) for b in run)
+
+    for block in blocks:
+        if block.kind is not BlockKind.ITEM:
+            close()
+            run, led = [], False
+            continue
+        if entry_time(block.text) is not None:
+            led = True
+        elif trailing_time(block.text) is not None:
+            timed.add(id(block))
+            run.append(block)
+    close()
+    return timed, runs
 
 
 def _posted_line(block: Block) -> bool:
@@ -395,6 +431,17 @@ def _block(walk: _Walk, block: Block, impossible: list[tuple[str, Block]] | None
             walk.heading_time = None
             return
         _timed(walk, block, found)
+        return
+    if (
+        found is None
+        and id(block) in walk.tail_timed
+        and (in_timeline or id(block) in walk.tail_runs)
+        and walk.section is not SectionKind.ACTION_ITEMS
+        and (walk.last_top is None or block.depth <= walk.last_top.depth)
+        and (tail := trailing_time(block.text)) is not None
+    ):
+        # "- Mobile data down from 12:22 to 12:45 JST.": the time closes the entry.
+        walk.last_top = walk.add(Entry(tail, block.text, block, block.depth, context=walk.context))
         return
     if walk.heading_time is not None and block.kind in (BlockKind.PARAGRAPH, BlockKind.ITEM):
         stamp = walk.heading_time

@@ -210,6 +210,25 @@ def entry_time(text: str) -> EntryTime | None:
     return EntryTime(match, lead[0], lead[1], rest)
 
 
+# What may follow a time that ends its sentence: a zone in brackets, punctuation, markup.
+_TAIL = re.compile(r"^[\s*_`)\].,;:!?]*$")
+
+
+def trailing_time(text: str) -> TimeMatch | None:
+    """The time or range a list item ends its sentence with ("Mobile data down from 12:22 to
+    12:45 JST."), as some timelines put it after the event rather than before."""
+    sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z])", text, maxsplit=1)[0]
+    if not any(c.isdigit() for c in sentence[-40:]):
+        return None
+    matches = times_in(sentence)
+    if not matches:
+        return None
+    last = matches[-1]
+    if not last.has_time or not _TAIL.match(sentence[last.end :]) or last.start < 12:
+        return None
+    return last
+
+
 def bare(found: EntryTime) -> bool:
     """True for a stamp with no text of its own: the text is above it or below it."""
     return not found.rest.strip(" *_`|()[]-–—:.")
