@@ -93,6 +93,7 @@ class DateSource(StrEnum):
     URL = "url"  # the address the document was published at
     DOCUMENT = "document"  # the date the document gives itself: title, Date: line, post date
     ORDER = "order"  # inferred from order: the entry before it, moved on across midnight
+    CORRECTION = "correction"  # the document corrects the date the entry writes
     WEEKDAY = "weekday"  # (a year only) the year in which the written weekday falls on the date
 
 

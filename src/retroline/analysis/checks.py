@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 from retroline.analysis.provenance import (
+    date_corrected,
     day_inferred,
     weekday_mismatch,
     year_inferred,
@@ -247,6 +248,7 @@ CHECKS: list[Check] = [
     zones_mixed,
     zone_out_of_season,
     zone_from_context,
+    date_corrected,
     day_inferred,
     year_inferred,
     weekday_mismatch,

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from retroline.model import DateSource, Event, EventKind, Finding, Incident, Severity, ZoneSource
 from retroline.when import find_times, parse_zone
 
-_WRITTEN = {DateSource.ENTRY, DateSource.HEADING, DateSource.TABLE}
+_WRITTEN = {DateSource.ENTRY, DateSource.HEADING, DateSource.TABLE, DateSource.CORRECTION}
 _FROM = {
     DateSource.DOCUMENT: "the document's own date",
     DateSource.FILE_NAME: "the file name",
@@ -25,6 +25,7 @@ _FROM = {
     DateSource.HEADING: "the heading above them",
     DateSource.TABLE: "the table",
     DateSource.ENTRY: "the entry",
+    DateSource.CORRECTION: "the document's correction",
 }
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -56,7 +57,7 @@ def day_inferred(incident: Incident) -> list[Finding]:
         days = sorted({e.date for e in events if e.date})
         shown = ", ".join(d.isoformat() for d in days[:3]) + (" ..." if len(days) > 3 else "")
         how = (
-            "read as the next day because their clock went back"
+            f"the day of the entry before, or the next one where the clock goes back ({shown})"
             if origin is DateSource.ORDER
             else f"placed on {shown}"
         )
@@ -121,6 +122,34 @@ def year_inferred(incident: Incident) -> list[Finding]:
             )
         )
     return found
+
+
+def date_corrected(incident: Incident) -> list[Finding]:
+    """Entries moved to the date the document says is the right one."""
+    moved = [e for e in incident.events if e.date_source is DateSource.CORRECTION]
+    if not moved:
+        return []
+    written = sorted(
+        {
+            f"{m.year:04d}-{m.month:02d}-{m.day:02d}"
+            for e in moved
+            for m in find_times(e.time_text)
+            if m.year and m.month and m.day
+        }
+    )
+    right = sorted({e.date.isoformat() for e in moved if e.date})
+    return [
+        Finding(
+            code="date-corrected",
+            severity=Severity.WARNING,
+            message=(
+                f"{_count(moved)} write {', '.join(written) or 'a date'}, which the document "
+                f"corrects to {', '.join(right)}; they were placed on the corrected date"
+                f"{_lines(moved)}"
+            ),
+            source=moved[0].source,
+        )
+    ]
 
 
 def weekday_mismatch(incident: Incident) -> list[Finding]:

@@ -11,7 +11,14 @@ import re
 
 from retroline.documents import metadata
 from retroline.documents.blocks import RANK_HEADER, Block, BlockKind, DateHint, Parsed
-from retroline.documents.plain import BULLETS, TIME_LED, Dialect, pipe_cells, read_lines
+from retroline.documents.plain import (
+    BULLETS,
+    TIME_LED,
+    Dialect,
+    pipe_cells,
+    read_lines,
+    unflatten_quotes,
+)
 from retroline.documents.stamps import STATUS_OPENS
 from retroline.when import find_times
 
@@ -188,7 +195,7 @@ def read_text(text: str, *, find_title: bool = True) -> Parsed:
     parsed = Parsed(blocks=[])
     lines = text.splitlines()
     metadata.scan(lines, parsed)
-    body = [("" if metadata.is_chrome(ln) else ln) for ln in lines]
+    body, numbers = unflatten_quotes([("" if metadata.is_chrome(ln) else ln) for ln in lines])
     dialect = Dialect(
         "text",
         heading=_md_like_heading,
@@ -197,7 +204,7 @@ def read_text(text: str, *, find_title: bool = True) -> Parsed:
         bullets=BULLETS,
         chrome=metadata.CHROME,
     )
-    parsed.blocks = read_lines(body, dialect)
+    parsed.blocks = read_lines(body, dialect, numbers=numbers)
     if find_title:
         named = next((m for ln in lines[:15] if (m := _TITLE_LINE.match(ln))), None)
         parsed.title = named["title"].strip() if named else None

@@ -76,6 +76,8 @@ class Entry:
     context: DayContext | None = None
     narrative: bool = False
     of_day: bool = False  # text under a date heading: an entry of that day, with no time
+    section: SectionKind = SectionKind.OTHER  # the part of the document it stands in
+    corrected: bool = False  # its written date is one the document corrects
 
 
 def _statement_zone(text: str) -> Zone | None:
@@ -207,6 +209,10 @@ def stated_windows(parsed: Parsed) -> list[tuple[TimeMatch, Block]]:
     return found
 
 
+# "Duration: ...", "Impact: ...": a field of a form, not something that happened.
+_FIELD = re.compile(r"^[\s*_]*[A-Z][\w /&'-]{0,30}[*_]*:[*_]*\s")
+
+
 def _is_status(block: Block) -> bool:
     """A status page's word alone on its line ("Resolved", "Update")."""
     found = STATUS_OPENS.match(block.text)
@@ -234,6 +240,7 @@ class _Walk:
     section_depth: int = 0
     tail_timed: set[int] = field(default_factory=set)  # items that end with their time
     tail_runs: set[int] = field(default_factory=set)  # ... in a list of several such items
+    tail_days: set[int] = field(default_factory=set)  # untimed items of such a list
     status: str | None = None  # the status word of the update being read
 
     def note_statement(self, text: str) -> None:
@@ -241,6 +248,7 @@ class _Walk:
             self.doc_zone = _statement_zone(text)
 
     def add(self, entry: Entry) -> Entry:
+        entry.section = self.section
         self.entries.append(entry)
         self.day_heading = None
         self.pending = []
@@ -273,8 +281,8 @@ def _heading(walk: _Walk, block: Block) -> None:
     if found is not None and found.match.has_date:
         day = day_of(found.match.text, walk.reference, DateSource.HEADING)
         walk.context = day or walk.context
-        if day is not None and not found.match.has_time:
-            walk.day_heading = (day, found.match.text)
+        if day is not None and not found.match.has_time and bare(found):
+            walk.day_heading = (day, found.match.text)  # "### 2016-10-24": a day, no title
     elif found is None and block.depth >= 1:
         day = day_of(block.text, walk.reference, DateSource.HEADING)
         if day is not None:
@@ -325,7 +333,7 @@ def find_entries(
 ) -> tuple[list[Entry], Zone | None]:
     """The entries of the document, in document order, and the zone it states for itself."""
     walk = _Walk(reference or Reference(None))
-    walk.tail_timed, walk.tail_runs = _tail_timed(parsed.blocks)
+    walk.tail_timed, walk.tail_runs, walk.tail_days = _tail_timed(parsed.blocks)
     for block in parsed.blocks:
         if block.kind is BlockKind.META:
             continue
@@ -336,34 +344,62 @@ def find_entries(
             _row(walk, block)
             continue
         _block(walk, block, impossible)
-    return walk.entries, walk.doc_zone
+    return _in_the_timeline(walk.entries), walk.doc_zone
 
 
-def _tail_timed(blocks: list[Block]) -> tuple[set[int], set[int]]:
-    """The list items that end their sentence with a time, and those of them that stand in a
-    list of several such items with none that starts with its time: a timeline that writes
-    each time after its event."""
+# Parts of a postmortem that look back on the timeline: the times they give repeat it.
+_ELSEWHERE = {
+    SectionKind.SUMMARY,
+    SectionKind.IMPACT,
+    SectionKind.ROOT_CAUSE,
+    SectionKind.CONTRIBUTING_FACTORS,
+    SectionKind.ANALYSIS,
+    SectionKind.LESSONS,
+    SectionKind.ACTION_ITEMS,
+    SectionKind.REFERENCES,
+}
+
+
+def _in_the_timeline(entries: list[Entry]) -> list[Entry]:
+    """When the document has a timeline section with entries, that is its timeline: the
+    dated lines of its summary, impact or analysis repeat it ("- October 21 (103 minutes):
+    Redis overload") and are left out. Pasted log lines stay wherever they are."""
+    if not any(e.section is SectionKind.TIMELINE and not e.log for e in entries):
+        return entries
+    return [e for e in entries if e.log or e.section not in _ELSEWHERE]
+
+
+def _tail_timed(blocks: list[Block]) -> tuple[set[int], set[int], set[int]]:
+    """The list items that end their sentence with a time; those of them that stand in a
+    list of several such items with none that starts with its time (a timeline that writes
+    each time after its event, more of them than items that start with a time); and the
+    other items of such a list."""
     timed: set[int] = set()
     runs: set[int] = set()
+    untimed: set[int] = set()
     run: list[Block] = []
-    led = False
+    others: list[Block] = []
+    led = 0
 
     def close() -> None:
-        if len(run) >= 2 and not led:
+        if len(run) >= 2 and len(run) > led:
             runs.update(id(b) for b in run)
+            untimed.update(id(b) for b in others)
 
     for block in blocks:
         if block.kind is not BlockKind.ITEM:
             close()
-            run, led = [], False
+            run, others, led = [], [], 0
             continue
         if entry_time(block.text) is not None:
-            led = True
+            led += 1
         elif trailing_time(block.text) is not None:
             timed.add(id(block))
             run.append(block)
+        else:
+            others.append(block)
     close()
-    return timed, runs
+    return timed, runs, untimed
 
 
 def _posted_line(block: Block) -> bool:
@@ -443,6 +479,20 @@ def _block(walk: _Walk, block: Block, impossible: list[tuple[str, Block]] | None
         # "- Mobile data down from 12:22 to 12:45 JST.": the time closes the entry.
         walk.last_top = walk.add(Entry(tail, block.text, block, block.depth, context=walk.context))
         return
+    if found is None and id(block) in walk.tail_days and walk.context is not None:
+        # An item of such a list whose first sentence ends with no time: an entry at the
+        # first time it gives further on, or of the day being told when it gives none.
+        timed = next((m for m in times_in(block.text) if m.has_time), None)
+        entry = Entry(
+            timed or TimeMatch(0, 0, "", precision=Precision.DAY),
+            block.text,
+            block,
+            block.depth,
+            context=walk.context,
+            of_day=timed is None,
+        )
+        walk.last_top = walk.add(entry)
+        return
     if walk.heading_time is not None and block.kind in (BlockKind.PARAGRAPH, BlockKind.ITEM):
         stamp = walk.heading_time
         text = block.text
@@ -455,6 +505,8 @@ def _block(walk: _Walk, block: Block, impossible: list[tuple[str, Block]] | None
         walk.day_heading is not None
         and in_timeline
         and block.kind in (BlockKind.PARAGRAPH, BlockKind.ITEM)
+        and not _FIELD.match(block.text)
+        and not any(m.has_time for m in times_in(block.text))
     ):
         # "### 2016-10-24" then "A change is committed ...": an entry of that day.
         day, words = walk.day_heading

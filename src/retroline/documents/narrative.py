@@ -21,7 +21,9 @@ _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9(\"'])")
 _NOT_A_STORY = re.compile(
     r"\b(why|wonder|guess|don't understand|do not understand|not sure|maybe|perhaps|probably"
     r"|might|could have|would have|promised|this (post|write-?up)|write-?up|as discussed"
-    r"|next time|in the future|tomorrow|every day|each day|usually|normally)\b",
+    r"|next time|in the future|tomorrow|every day|each day|usually|normally)\b"
+    # "On 16/04/16 10:09, Karanbir Singh wrote:": the attribution of a quoted message
+    r"|\bwrote:?\s*$",
     re.IGNORECASE,
 )
 # Day words that move a story forward; "this morning" and "today" are the day of writing,
@@ -123,10 +125,22 @@ def _clauses(sentence: str, matches: list[TimeMatch]) -> list[tuple[TimeMatch, s
 
 
 def story_entries(parsed: Parsed) -> list[StoryEntry]:
-    """The events of the document's prose paragraphs, in order."""
+    """The events of the document's prose paragraphs, in order.
+
+    When the writer's own paragraphs tell no time (a cover note over a quoted or forwarded
+    message, a re-post with a correction), the quoted message is the story.
+    """
+    told = _told(parsed, (BlockKind.PARAGRAPH,))
+    if any(entry.match.has_time for entry in told):
+        return told
+    quoted = _told(parsed, (BlockKind.PARAGRAPH, BlockKind.QUOTE))
+    return quoted if any(entry.match.has_time for entry in quoted) else told
+
+
+def _told(parsed: Parsed, kinds: tuple[BlockKind, ...]) -> list[StoryEntry]:
     entries: list[StoryEntry] = []
     for block in parsed.blocks:
-        if block.kind is not BlockKind.PARAGRAPH:
+        if block.kind not in kinds:
             continue
         for sentence in _SENTENCE.split(block.text):
             sentence = sentence.strip()

@@ -147,8 +147,15 @@ class _Item:
     depth: int
 
 
-def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> list[Block]:
-    """Blocks of ``lines`` (numbered from ``first_line``) in ``dialect``."""
+def read_lines(
+    lines: list[str],
+    dialect: Dialect,
+    *,
+    first_line: int = 1,
+    numbers: list[int] | None = None,
+) -> list[Block]:
+    """Blocks of ``lines`` (numbered from ``first_line``, or by ``numbers`` when lines were
+    cut out of longer ones) in ``dialect``."""
     blocks: list[Block] = []
     para: Block | None = None  # a paragraph or item still taking continuation lines
     stack: list[_Item] = []  # open list items, for nesting by indentation
@@ -176,7 +183,7 @@ def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> li
         return depth
 
     for i, raw in enumerate(lines):
-        number = first_line + i
+        number = numbers[i] if numbers else first_line + i
         line = raw.rstrip()
         previous_line = lines[i - 1] if i > 0 else ""
         if any(p.search(line) for p in dialect.chrome):
@@ -220,11 +227,25 @@ def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> li
                 )
             continue
         if dialect.quote_prefix and line.lstrip().startswith(dialect.quote_prefix):
+            text = dialect.inline(line.lstrip()[len(dialect.quote_prefix) :].lstrip(" >")).strip()
+            if (
+                text
+                and para is not None
+                and para.kind is BlockKind.QUOTE
+                and continues(para.lines[-1].text, text)
+                and not TIME_LED.match(text)
+            ):
+                para.lines.append(Line(text, number))  # a quoted paragraph, wrapped
+                para.text += " " + text
+                continue
             close()
-            text = dialect.inline(line.lstrip()[len(dialect.quote_prefix) :].lstrip(" >"))
-            if text.strip():
-                blocks.append(Block(BlockKind.QUOTE, text.strip(), number))
+            if text:
+                para = Block(BlockKind.QUOTE, text, number)
+                para.lines.append(Line(text, number))
+                para_indent, para_timed = 0, bool(TIME_LED.match(text))
             continue
+        if para is not None and para.kind is BlockKind.QUOTE:
+            close()  # quoted text ends where the quote marks do
         bullet = dialect.bullets.match(line)
         if bullet and dialect.guess_headings and _numbered_heading(bullet, nxt):
             close()
@@ -289,3 +310,25 @@ def read_lines(lines: list[str], dialect: Dialect, *, first_line: int = 1) -> li
 
 def _next_is_separator(dialect: Dialect, line: str) -> bool:
     return dialect.table(line) == []
+
+
+# A quoted message flattened onto one line, as mail archives render it: "... wrote: > Hi,
+# > > At 05:00 UTC an update ...". Each " > " stood at the start of a line.
+_FLAT_QUOTE = re.compile(r"\s+(?=>(?:\s|$))")
+FLATTENED = 4  # this many quote marks on one line make it a flattened message
+
+
+def unflatten_quotes(lines: list[str]) -> tuple[list[str], list[int]]:
+    """The lines with every flattened quoted message put back on lines of its own, and the
+    source line each resulting line came from."""
+    out: list[str] = []
+    numbers: list[int] = []
+    for number, line in enumerate(lines, start=1):
+        if line.count(" > ") < FLATTENED:
+            out.append(line)
+            numbers.append(number)
+            continue
+        for piece in _FLAT_QUOTE.split(line):
+            out.append(piece)
+            numbers.append(number)
+    return out, numbers

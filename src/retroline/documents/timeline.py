@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from retroline.analysis.kinds import classify_event
 from retroline.documents.blocks import Block, BlockKind, Parsed
+from retroline.documents.corrections import corrected, find_correction, wrong_date
 from retroline.documents.entries import (
     Entry,
     Reference,
@@ -77,6 +78,10 @@ def reference_of(parsed: Parsed) -> Reference:
     return Reference(parsed.year_hint, DateSource.DOCUMENT)
 
 
+# A day named in a story this long before the day the story is at is background.
+BACKGROUND = dt.timedelta(days=3)
+
+
 @dataclass
 class _Place:
     """What placing one entry in time carries on to the next."""
@@ -86,6 +91,7 @@ class _Place:
     story: Resolved | None = None  # the last event of a narrative, for "the next morning"
     zone: Zone | None = None  # the zone the entry before wrote, for entries that write none
     written_zone: Zone | None = None  # the one zone the document writes with its times
+    background: set[int] = field(default_factory=set)  # story sentences that look back
 
 
 def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> Timeline:
@@ -94,11 +100,14 @@ def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> 
     impossible: list[tuple[str, Block]] = []
     units = Parsed(blocks=split_blocks(parsed.blocks))
     entries, doc_zone = find_entries(units, reference, impossible)
-    if not any(not e.log for e in entries):
-        entries += [
+    if all(e.log or _told(e) for e in entries):
+        # No timeline, or only sentences that open with "At around 09:11": a story, told in
+        # prose; every sentence of it with a time counts, wherever the time stands.
+        entries = [e for e in entries if e.log] + [
             Entry(story.match, story.text, story.block, 0, narrative=True)
             for story in story_entries(parsed)
         ]
+    _apply_correction(units, entries)
     # With nothing said about zones, the sender's own zone (a mail's Date: header) is the best
     # guess for the times in the text; it stays a guess, marked as assumed.
     guessed = doc_zone is None and option_tz is None and parsed.writer_zone is not None
@@ -117,6 +126,8 @@ def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> 
             resolved = replace(resolved, zone_source=ZoneSource.ASSUMED)
         resolved_of[id(entry)] = resolved
         events.append(_event(entry, resolved, path))
+    kept = [(e, v) for e, v in zip(entries, events, strict=True) if id(e) not in place.background]
+    entries, events = [e for e, _ in kept], [v for _, v in kept]
     ambiguous = [
         event
         for entry, event in zip(entries, events, strict=True)
@@ -171,6 +182,18 @@ def _place(
             offsets_seen=offsets,
             labels=labels,
         )
+        story = place.story
+        if (
+            resolved.at is None
+            and resolved.date is not None
+            and story is not None
+            and story.date is not None
+            and resolved.date < story.date - BACKGROUND
+        ):
+            # "We had announced the migration on June 15": a day well before the story's,
+            # told as background. It neither moves the story nor is an event of it.
+            place.background.add(id(entry))
+            return resolved
         place.story = resolved if resolved.date is not None else place.story
         return resolved
     if not entry.log and entry.context != place.context:
@@ -188,6 +211,17 @@ def _place(
     parent = resolved_of.get(id(entry.parent)) if entry.parent else None
     previous = None if entry.log else place.previous
     context: DayContext | None = entry.context
+    if (
+        previous is not None
+        and previous.local is not None
+        and previous.date_source in (DateSource.ENTRY, DateSource.TABLE)
+        and (context is None or previous.local.date() != context.date)
+    ):
+        # The entry before wrote its own day: a new date context, which the day above (a
+        # heading, the page's date line) no longer overrides.
+        context = DayContext(
+            previous.local.date(), DateSource.ORDER, previous.year_source or DateSource.ORDER
+        )
     if parent is not None and parent.date is not None:
         context = DayContext(
             parent.date,
@@ -228,6 +262,29 @@ def _place(
     if resolved.date is not None:
         place.previous = resolved
     return resolved
+
+
+def _apply_correction(parsed: Parsed, entries: list[Entry]) -> None:
+    """Move the entries that write a date the document itself corrects to the right one."""
+    correction = find_correction(parsed.blocks)
+    if correction is None:
+        return
+    wrong = wrong_date([e.match for e in entries if not e.log], correction)
+    if wrong is None:
+        return
+    for entry in entries:
+        if not entry.log and (fixed := corrected(entry.match, wrong, correction)) is not None:
+            entry.match, entry.corrected = fixed, True
+
+
+def _told(entry: Entry) -> bool:
+    """An entry that is a sentence of prose opening with a vague time ("At around 09:11 UTC
+    on Tuesday, the server ...") rather than an entry of a timeline."""
+    return (
+        entry.block.kind is BlockKind.PARAGRAPH
+        and entry.match.approximate
+        and entry.match.text[:1].isalpha()
+    )
 
 
 def _written_zone(parsed: Parsed, reference: Reference) -> Zone | None:
@@ -330,8 +387,8 @@ def _event(entry: Entry, resolved: Resolved, path: str) -> Event:
         time_text=entry.match.text,
         zone=resolved.zone if resolved.at is not None else None,
         zone_source=resolved.zone_source if resolved.at is not None else None,
-        date_source=resolved.date_source,
-        year_source=resolved.year_source,
+        date_source=DateSource.CORRECTION if entry.corrected else resolved.date_source,
+        year_source=DateSource.CORRECTION if entry.corrected else resolved.year_source,
         text=entry.text,
         kind=EventKind.LOG if entry.log else classify_event(entry.text),
         details=entry.details,

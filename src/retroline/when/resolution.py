@@ -81,9 +81,20 @@ class Resolved:
 
 
 def _year_for(
-    month: int, day: int, reference: dt.date, weekday: int | None
+    month: int,
+    day: int,
+    reference: dt.date,
+    weekday: int | None,
+    *,
+    nearest: bool = False,
+    limit: dt.date | None = None,
 ) -> tuple[int | None, bool]:
-    """:func:`infer_year`, and whether the weekday is what settled it."""
+    """:func:`infer_year`, and whether the weekday is what settled it.
+
+    With ``nearest`` the year that puts the day closest to ``reference`` (the entry before
+    it) wins, in either direction but not after ``limit`` (the document's date and its grace):
+    a timeline moves on from one entry to the next, across New Year too.
+    """
     candidates = []
     for year in (reference.year + 1, reference.year, reference.year - 1):
         try:
@@ -97,6 +108,9 @@ def _year_for(
         candidates = matching or candidates
     if not candidates:
         return None, False
+    if nearest:
+        allowed = [c for c in candidates if limit is None or c <= limit] or candidates
+        return min(allowed, key=lambda c: abs(c - reference)).year, by_weekday
     before = [c for c in candidates if c <= reference + FUTURE_GRACE]
     if before:
         return max(before).year, by_weekday
@@ -147,10 +161,15 @@ def _option_zone(option_tz: str | None) -> Zone | None:
 
 
 def _calendar_date(
-    match: TimeMatch, reference: dt.date | None, notes: list[str]
+    match: TimeMatch,
+    reference: dt.date | None,
+    notes: list[str],
+    *,
+    after: dt.date | None = None,
 ) -> tuple[dt.date | None, bool]:
-    """The date ``match`` writes, its year completed from ``reference`` when it has none;
-    and whether the written weekday is what settled that year."""
+    """The date ``match`` writes, its year completed from ``reference`` (the document's date)
+    when it has none, or from ``after`` (the entry before) when given; and whether the written
+    weekday is what settled that year."""
     assert match.month is not None
     day = match.day or 1
     month = match.month
@@ -167,6 +186,15 @@ def _calendar_date(
             if other is not None and abs(other - reference) < abs(this - reference):
                 month, day = day, month
                 notes.append("day and month order taken from the document date")
+    elif after is not None:
+        limit = reference + FUTURE_GRACE if reference is not None else None
+        found_year, by_weekday = _year_for(
+            month, day, after, match.weekday, nearest=True, limit=limit
+        )
+        if found_year is None:
+            return None, False
+        year = found_year
+        notes.append("year taken from the entry before")
     elif reference is not None:
         found_year, by_weekday = _year_for(month, day, reference, match.weekday)
         if found_year is None:
@@ -280,8 +308,7 @@ def resolve(
             date = relative_date(relative, anchor, hour=match.hour)
             year_from = date_from
     elif match.has_date:
-        year_basis = year_reference or reference
-        date, by_weekday = _calendar_date(match, year_basis, notes)
+        date, by_weekday = _calendar_date(match, reference, notes, after=year_reference)
         date_from = DateSource.ENTRY
         if match.year is not None:
             year_from = DateSource.ENTRY
