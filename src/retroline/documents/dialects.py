@@ -225,7 +225,7 @@ def _posting(block: Block, parsed: Parsed) -> bool:
     """Take a byline or post date ("Posted on 15 July 2019 by Ben", "quietfern Mar 6, 2023,
     9:41 pm", "Sep '19") as the document's date; True when the block was one."""
     text = block.text.strip()
-    if len(text) > 90:
+    if len(text) > 90 or block.kind not in (BlockKind.PARAGRAPH, BlockKind.HEADING):
         return False
     short = _MONTH_YEAR.match(text)
     if short:
@@ -237,8 +237,9 @@ def _posting(block: Block, parsed: Parsed) -> bool:
     if m is None or m.month is None or m.day is None:
         return False
     outside = (text[: m.start] + " " + text[m.end :]).strip(" ,.-–|")
-    if len(outside.split()) > 2 and not _BYLINE.match(outside):
-        return False
+    words = len(outside.split())
+    if words > 2 and not (_BYLINE.match(outside) and words <= 7):
+        return False  # "By 08:11 UTC I rolled back ..." is a sentence, not a byline
     if STATUS_OPENS.match(outside):
         return False  # "Resolved May 28, 2024 at 02:23pm UTC": an update's stamp, not a byline
     try:

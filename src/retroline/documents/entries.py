@@ -224,6 +224,7 @@ class _Walk:
     """What the walk over the blocks carries from one block to the next."""
 
     reference: Reference
+    title: str | None = None
     entries: list[Entry] = field(default_factory=list)
     doc_zone: Zone | None = None
     context: DayContext | None = None
@@ -264,6 +265,8 @@ def _heading(walk: _Walk, block: Block) -> None:
     walk.last_top = None
     found = entry_time(block.text)
     kind = classify(block.text)
+    # The document's title dates the document; a heading below it dates the entries under it.
+    source = DateSource.DOCUMENT if block.text == walk.title else DateSource.HEADING
     if kind is not SectionKind.OTHER or block.depth <= walk.section_depth:
         # Unnamed subsections ("Process improvements") stay in the part they are under.
         walk.section, walk.section_depth = kind, block.depth
@@ -279,12 +282,12 @@ def _heading(walk: _Walk, block: Block) -> None:
         walk.status = block.text.strip(" *_:")
     walk.note_statement(block.text)
     if found is not None and found.match.has_date:
-        day = day_of(found.match.text, walk.reference, DateSource.HEADING)
+        day = day_of(found.match.text, walk.reference, source)
         walk.context = day or walk.context
         if day is not None and not found.match.has_time and bare(found):
             walk.day_heading = (day, found.match.text)  # "### 2016-10-24": a day, no title
     elif found is None and block.depth >= 1:
-        day = day_of(block.text, walk.reference, DateSource.HEADING)
+        day = day_of(block.text, walk.reference, source)
         if day is not None:
             walk.context, walk.day_heading = day, (day, block.text)
     if found is None or not found.match.has_time or found.lead is Lead.POSTED:
@@ -332,7 +335,7 @@ def find_entries(
     impossible: list[tuple[str, Block]] | None = None,
 ) -> tuple[list[Entry], Zone | None]:
     """The entries of the document, in document order, and the zone it states for itself."""
-    walk = _Walk(reference or Reference(None))
+    walk = _Walk(reference or Reference(None), title=parsed.title)
     walk.tail_timed, walk.tail_runs, walk.tail_days = _tail_timed(parsed.blocks)
     for block in parsed.blocks:
         if block.kind is BlockKind.META:

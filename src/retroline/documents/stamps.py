@@ -124,7 +124,7 @@ def rest_after(text: str, match: TimeMatch) -> str:
 # its title, up to the first colon or full stop.
 _TITLE_END = re.compile(r":\s|\.\s|\.$|:$")
 # "(Oct 29)", "[Oct 30]", "on Oct 29": a date written right after an entry's time.
-_DATE_MARK = re.compile(r"^\s*(?:[(\[]\s*|on\s+)")
+_DATE_MARK = re.compile(r"^[\s*_`]*(?:[(\[]\s*|on\s+)")
 
 
 def _combined(date: TimeMatch, clock: TimeMatch, text: str) -> TimeMatch:

@@ -98,7 +98,7 @@ def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> 
     """The document's timeline: entries resolved to UTC, in document order."""
     reference = reference_of(parsed)
     impossible: list[tuple[str, Block]] = []
-    units = Parsed(blocks=split_blocks(parsed.blocks))
+    units = replace(parsed, blocks=split_blocks(parsed.blocks))
     entries, doc_zone = find_entries(units, reference, impossible)
     if all(e.log or _told(e) for e in entries):
         # No timeline, or only sentences that open with "At around 09:11": a story, told in
