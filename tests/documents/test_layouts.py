@@ -349,3 +349,21 @@ def test_a_weekday_that_names_another_day(tmp_path):
     assert utc(incident.events[0]) == "2024-03-12 10:00"
     finding = next(f for f in incident.findings if f.code == "weekday-mismatch")
     assert "Tuesday" in finding.message
+
+
+PREPOSITIONS = """\
+# Login failures, 2026-01-05
+
+At 14:00 we shipped the new session store.
+
+- At 14:02 UTC, the on-call engineer is paged for login errors.
+- By 14:20 UTC the session store was rolled back.
+"""
+
+
+def test_list_entries_that_open_with_a_preposition(tmp_path):
+    incident = read(tmp_path, "login.md", PREPOSITIONS)
+    assert [(utc(e), e.text) for e in incident.events] == [
+        ("2026-01-05 14:02", "the on-call engineer is paged for login errors."),
+        ("2026-01-05 14:20", "the session store was rolled back."),
+    ]

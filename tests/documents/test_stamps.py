@@ -29,6 +29,9 @@ from retroline.documents.units import split_blocks
             Lead.NONE,
             "the cache recovered",
         ),
+        ("- At 14:02 UTC, the on-call is paged", "14:02 UTC", Lead.WORD, "the on-call is paged"),
+        ("🔴 14:02 · Alert fired", "14:02", Lead.NONE, "Alert fired"),
+        ("14:10 → Rollback started", "14:10", Lead.NONE, "Rollback started"),
     ],
 )
 def test_entry_times(text, time, lead, rest):

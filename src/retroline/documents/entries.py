@@ -209,6 +209,7 @@ def stated_windows(parsed: Parsed) -> list[tuple[TimeMatch, Block]]:
     return found
 
 
+_ATTRIBUTION = re.compile(r"\bwrote:?\s*$", re.I)
 # "Duration: ...", "Impact: ...": a field of a form, not something that happened.
 _FIELD = re.compile(r"^[\s*_]*[A-Z][\w /&'-]{0,30}[*_]*:[*_]*\s")
 
@@ -433,10 +434,19 @@ def _block(walk: _Walk, block: Block, impossible: list[tuple[str, Block]] | None
     if len(block.text) <= 80 and _statement_zone(block.text) is not None:
         walk.note_statement(block.text)  # "All times in CEST": said of the entries, not one
         return
+    if _ATTRIBUTION.search(block.text):
+        return  # "On Sat, Feb 4, 2017 at 9:02 AM, Derek wrote:": who is quoted, not an event
     found = entry_time(block.text)
     in_timeline = walk.timeline_depth is not None
     if found is not None and found.lead is Lead.LABEL and not in_timeline:
         found = None  # "Impact: 10:00 ..." outside a timeline is a field, not a milestone
+    if (
+        found is not None
+        and found.lead is Lead.WORD
+        and block.kind is BlockKind.PARAGRAPH
+        and not in_timeline
+    ):
+        found = None  # "At 10:15 we noticed ..." in running text: a story, read as one
     if found is not None and block.kind is BlockKind.PARAGRAPH and _is_prose(block):
         found = None  # a story paragraph that happens to open with a time
     if found is not None and found.lead is Lead.POSTED and not bare(found):

@@ -19,9 +19,18 @@ from enum import StrEnum
 from retroline.when import TimeMatch, find_times
 
 # What may stand before an entry's time: list markers, emphasis, brackets, a log's "#".
-LEAD = re.compile(r"^[\s*_`>#\[(|•·\-–—~\\]*$")
-# What separates an entry's time from its text: " - ", ": ", " | ", "**", "]" ...
-_SEPARATOR = re.compile(r"^[\s*_`\]):|,.\-–—>\\]*\s*")
+# What may stand before an entry's time: list markers, emphasis, brackets, a log's "#", an
+# emoji; anything but letters and digits.
+LEAD = re.compile(r"^[^\w]*$|^[_\s]*$")
+# What separates an entry's time from its text: " - ", ": ", " | ", "**", "]", " · ", "→" ...
+_SEPARATOR = re.compile(r"^[\s*_`\]):|,.\-–—>\\·•→=]*\s*")
+# "- At 14:02 UTC, the on-call is paged", "- By 08:11 the fix was out": a list entry that
+# opens with a preposition before its time.
+_WORD_LEAD = re.compile(
+    r"^[^\w]*(?P<word>at|on|by|from|since|until|shortly\s+(?:after|before)"
+    r"|just\s+(?:after|before)|sometime\s+(?:after|before|around))\s*$",
+    re.I,
+)
 # The words of a status page's updates; an update may start with one (``Resolved - ...``).
 STATUS_WORDS = (
     "investigating",
@@ -70,7 +79,8 @@ class Lead(StrEnum):
     NONE = "none"  # punctuation and markup only
     STATUS = "status"  # a status page's word: "Resolved", "Update"
     POSTED = "posted"  # "Posted", "Updated": the stamp of the text above
-    LABEL = "label"  # "Start:", "Impact began at"
+    LABEL = "label"  # "Start:", "Impact start:"
+    WORD = "word"  # a preposition: "At 14:02, ...", "By 08:11 ..."
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,7 @@ def _lead(prefix: str) -> tuple[Lead, str] | None:
     if LEAD.match(prefix):
         return Lead.NONE, ""
     for lead, pattern in (
+        (Lead.WORD, _WORD_LEAD),
         (Lead.STATUS, _STATUS_LEAD),
         (Lead.POSTED, _POSTED_LEAD),
         (Lead.LABEL, _LABEL_LEAD),
