@@ -367,3 +367,26 @@ def test_list_entries_that_open_with_a_preposition(tmp_path):
         ("2026-01-05 14:02", "the on-call engineer is paged for login errors."),
         ("2026-01-05 14:20", "the session store was rolled back."),
     ]
+
+
+HISTORY_AFTER = """\
+Past incidents
+
+Mar 3, 2022
+
+Login errors
+Resolved
+The fix is out and logins work again.
+Mar 3, 17:25 UTC
+Identified
+A bad certificate was deployed to the login service.
+Mar 3, 16:50 UTC
+"""
+
+
+def test_status_history_with_the_time_under_each_update(tmp_path):
+    incident = read(tmp_path, "history-after.txt", HISTORY_AFTER)
+    assert [(utc(e), e.text) for e in incident.events] == [
+        ("2022-03-03 17:25", "Resolved: The fix is out and logins work again."),
+        ("2022-03-03 16:50", "Identified: A bad certificate was deployed to the login service."),
+    ]

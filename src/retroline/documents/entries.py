@@ -324,10 +324,14 @@ def _stamp_above(walk: _Walk, found: EntryTime, block: Block) -> bool:
 
 
 def _trailing(walk: _Walk, found: EntryTime) -> bool:
-    """Whether a stamp with no text of its own dates the text above it rather than below."""
+    """Whether a stamp with no text of its own dates the text above it rather than below:
+    it says "Posted", or it closes an update that a status word opened ("Resolved" on a line
+    of its own, or "Resolved - text") and has text of its own to date."""
     if found.lead is Lead.POSTED:
         return True
-    return any(STATUS_OPENS.match(b.text) for b in walk.pending[:1])
+    if found.lead is Lead.STATUS or not walk.pending:
+        return False  # "Resolved May 28 at 02:23pm": the status and its time open an update
+    return walk.status is not None or bool(STATUS_OPENS.match(walk.pending[0].text))
 
 
 def find_entries(
