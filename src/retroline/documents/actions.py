@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from retroline.documents.blocks import Block, BlockKind
-from retroline.model import ActionItem, Source
+from retroline.model import ActionItem
 
 _NAME = r"[A-Za-z][\w.'@-]*(?:[ ,]+[A-Za-z][\w.'@-]*){0,3}(?: \([^()]{1,30}\))?"
 # Ways people name an owner, tried in order: a label, a handle, a name in brackets or after
@@ -97,7 +97,7 @@ def from_item(block: Block, path: str, author: str | None = None) -> ActionItem:
         text=text,
         owner=_owner(text, author),
         status=status or _status(text),
-        source=Source(path=path, line=block.line),
+        source=block.source(path),
     )
 
 
@@ -137,7 +137,7 @@ def from_rows(rows: list[Block], path: str) -> list[ActionItem]:
                     text=text.strip(),
                     owner=owner or None,
                     status=status or None,
-                    source=Source(path=path, line=row.line),
+                    source=row.source(path),
                 )
             )
     return items
@@ -163,7 +163,11 @@ def collect(blocks: list[Block], path: str, author: str | None = None) -> list[A
         if len(lines) > 1 and all(ln[:1].isupper() and not ln.endswith(",") for ln in lines):
             for offset, line in enumerate(lines):
                 found.append(
-                    from_item(Block(BlockKind.ITEM, line, block.line + offset, 1), path, author)
+                    from_item(
+                        Block(BlockKind.ITEM, line, block.line + offset, 1, page=block.page),
+                        path,
+                        author,
+                    )
                 )
         elif len(block.text) <= 200 and len(re.findall(r"[.!?](?:\s|$)", block.text)) <= 1:
             found.append(from_item(block, path, author))

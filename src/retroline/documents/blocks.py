@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from retroline.model import Source
+
 
 class BlockKind(StrEnum):
     """What a block is in the document's structure."""
@@ -29,11 +31,16 @@ class Block:
 
     kind: BlockKind
     text: str
-    line: int  # 1-based line in the source file
+    line: int  # 1-based line in the source file (a PDF: in the page; Word: the paragraph)
     depth: int = 0  # list nesting for items (1 = top level); level for headings
     cells: list[str] | None = None  # table cells, for rows
     header: bool = False  # a table header row
     lines: list[str] = field(default_factory=list)  # a paragraph's lines as written
+    page: int | None = None  # 1-based page, in a paged format (PDF)
+
+    def source(self, path: str) -> Source:
+        """Where the block stands in the file at ``path``, as events and sections cite it."""
+        return Source(path=path, line=self.line, page=self.page)
 
 
 @dataclass

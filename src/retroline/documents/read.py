@@ -105,7 +105,7 @@ def _sections(blocks: list[Block], title: str, path: str) -> list[tuple[Section,
             section = Section(
                 kind=classify(block.text),
                 title=block.text,
-                source=Source(path=path, line=block.line),
+                source=block.source(path),
             )
             found.append((section, []))
             continue
@@ -116,7 +116,7 @@ def _sections(blocks: list[Block], title: str, path: str) -> list[tuple[Section,
                 kind=classify(labelled["label"]),
                 title=labelled["label"],
                 text=labelled["rest"],
-                source=Source(path=path, line=block.line),
+                source=block.source(path),
             )
             found.append((section, [Block(BlockKind.PARAGRAPH, labelled["rest"], block.line)]))
         elif found:
@@ -179,7 +179,7 @@ def _hypotheses(blocks: list[Block], path: str) -> list[Hypothesis]:
                 text=text[:2000],
                 explains=explains,
                 unexplained=unexplained,
-                source=Source(path=path, line=block.line),
+                source=block.source(path),
             )
         )
     return hypotheses
@@ -235,7 +235,7 @@ def read_document(
                 end_at=w.resolved.end_at,
                 time_text=w.resolved.time_text,
                 text=w.text,
-                source=Source(path=loaded.path, line=w.line),
+                source=Source(path=loaded.path, line=w.line, page=w.page),
             )
             for w in timeline.windows
         ],
@@ -247,7 +247,7 @@ def read_document(
                 code="impossible-date",
                 severity=Severity.ERROR,
                 message=f"{stamp!r} is no real date or time; the entry was left out of the timeline: {block.text[:60]!r}",
-                source=Source(path=loaded.path, line=block.line),
+                source=block.source(loaded.path),
             )
         )
     for event in timeline.ambiguous:

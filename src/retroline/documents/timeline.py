@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from retroline.analysis.kinds import classify_event
 from retroline.documents.blocks import Block, BlockKind, Parsed
 from retroline.documents.narrative import story_entries
-from retroline.model import Event, EventKind, Precision, Source, ZoneSource
+from retroline.model import Event, EventKind, Precision, ZoneSource
 from retroline.when import (
     Resolved,
     TimeMatch,
@@ -77,6 +77,7 @@ class StatedWindow:
     resolved: Resolved
     text: str
     line: int
+    page: int | None = None
 
 
 @dataclass
@@ -430,7 +431,7 @@ def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> 
             offsets_seen=offsets,
         )
         if resolved.at is not None and resolved.end_at is not None:
-            windows.append(StatedWindow(resolved, block.text, block.line))
+            windows.append(StatedWindow(resolved, block.text, block.line, block.page))
     return Timeline(events, windows, ambiguous, impossible)
 
 
@@ -490,7 +491,7 @@ def _event(entry: Entry, resolved: Resolved, path: str) -> Event:
         text=entry.text,
         kind=EventKind.LOG if entry.log else classify_event(entry.text),
         details=entry.details,
-        source=Source(path=path, line=entry.block.line),
+        source=entry.block.source(path),
     )
 
 
