@@ -5,6 +5,7 @@ extract the timeline and the parts, and run the checks.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,10 +13,12 @@ from retroline.analysis.checks import run_checks
 from retroline.analysis.hypotheses import against_facts
 from retroline.documents import actions, dialects
 from retroline.documents.blocks import Block, BlockKind, Parsed
-from retroline.documents.formats import Format, detect
+from retroline.documents.docx import read_docx
+from retroline.documents.formats import BINARY, Format, detect
 from retroline.documents.html import read_html
 from retroline.documents.load import LoadedText, load
 from retroline.documents.markdown import read_markdown
+from retroline.documents.pdf import read_pdf
 from retroline.documents.sections import classify
 from retroline.documents.timeline import build_events
 from retroline.errors import FormatError, UsageError
@@ -69,9 +72,10 @@ def check_zone(tz: str | None) -> str | None:
     return tz
 
 
-def _format(value: str | None, loaded: LoadedText) -> Format:
+def _format(value: str | None) -> Format | None:
+    """The format named by ``--format``, if any."""
     if value is None:
-        return detect(loaded.text, loaded.path)
+        return None
     try:
         return Format(value)
     except ValueError as exc:
@@ -79,8 +83,28 @@ def _format(value: str | None, loaded: LoadedText) -> Format:
         raise UsageError(f"--format {value!r} is not one of: {known}") from exc
 
 
+def _parse(loaded: LoadedText, forced: Format | None) -> tuple[Format, Parsed]:
+    """The format of a loaded file and what its reader found in it."""
+    fmt = loaded.binary or forced or detect(loaded.text, loaded.path)
+    if forced is not None and fmt is not forced:
+        raise UsageError(
+            f"--format {forced.value} cannot read {loaded.path}: it is a {fmt.value} file "
+            "(leave out --format)"
+        )
+    if fmt is Format.DOCX:
+        return fmt, read_docx(loaded.data, loaded.path)
+    if fmt is Format.PDF:
+        return fmt, read_pdf(loaded.data, loaded.path)
+    return fmt, parse_text(loaded.text, fmt, loaded.path)
+
+
 def parse_text(text: str, fmt: Format, path: str) -> Parsed:
-    """Blocks and self-description of a document's text in a known format."""
+    """Blocks and self-description of a document's text in a known format.
+
+    Word files and PDFs are no text: ``read_document`` reads them from their bytes.
+    """
+    if fmt in BINARY:
+        raise ValueError(f"{fmt.value} is read from bytes, not text: use read_document")
     if fmt is Format.MARKDOWN:
         return read_markdown(text)
     if fmt is Format.HTML:
@@ -126,10 +150,11 @@ def _sections(blocks: list[Block], title: str, path: str) -> list[tuple[Section,
     return found
 
 
-def _links(text: str, path: str) -> list[Link]:
+def _links(lines: Iterable[tuple[str, Source]]) -> list[Link]:
+    """The web addresses in ``lines`` (each with where it stands), each once."""
     links: list[Link] = []
     seen: set[str] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for line, source in lines:
         labelled = {m[2]: m[1] for m in _MD_LINK.finditer(line)}
         labelled.update({m[1]: m[2] for m in _TWIKI_LINK.finditer(line)})
         for found in _URL.finditer(line):
@@ -137,10 +162,19 @@ def _links(text: str, path: str) -> list[Link]:
             if url in seen:
                 continue
             seen.add(url)
-            links.append(
-                Link(url=url, text=labelled.get(url, url), source=Source(path=path, line=number))
-            )
+            links.append(Link(url=url, text=labelled.get(url, url), source=source))
     return links
+
+
+def _cited_lines(loaded: LoadedText, parsed: Parsed) -> Iterable[tuple[str, Source]]:
+    """The document's lines of text, each with its source: a text file's own lines, or the
+    blocks of a Word file or a PDF (they have no lines of their own)."""
+    if loaded.binary:
+        return ((b.text, b.source(loaded.path)) for b in parsed.blocks)
+    return (
+        (line, Source(path=loaded.path, line=number))
+        for number, line in enumerate(loaded.text.splitlines(), start=1)
+    )
 
 
 def _hypotheses(blocks: list[Block], path: str) -> list[Hypothesis]:
@@ -194,9 +228,9 @@ def read_document(
     detection (see ``Format``).
     """
     check_zone(tz)
-    loaded = load(path)
-    fmt = _format(format, loaded)
-    parsed = parse_text(loaded.text, fmt, loaded.path)
+    forced = _format(format)
+    loaded = load(path, binary=forced)
+    fmt, parsed = _parse(loaded, forced)
     title = (parsed.title or "").strip()
     if not title and not parsed.blocks:
         raise FormatError("no text found in the document", loaded.path)
@@ -228,7 +262,7 @@ def read_document(
         sections=[s for s, _ in sections],
         action_items=items,
         hypotheses=_hypotheses(parsed.blocks, loaded.path),
-        links=_links(loaded.text, loaded.path),
+        links=_links(_cited_lines(loaded, parsed)),
         stated_windows=[
             Window(
                 at=w.resolved.at,
