@@ -205,6 +205,7 @@ def test_outline_levels_bold_lines_tracked_changes_and_plain_tables(
         level.set(qn("w:val"), "1")
         outlined._p.get_or_add_pPr().append(level)
         document.add_paragraph().add_run("Follow-up").bold = True
+        document.add_paragraph().add_run("31 December").bold = True
         changed = document.add_paragraph("Restarted ")
         inserted = OxmlElement("w:ins")
         run = OxmlElement("w:r")
@@ -219,9 +220,10 @@ def test_outline_levels_bold_lines_tracked_changes_and_plain_tables(
 
     path = write_docx(build)
     blocks = read_docx(path.read_bytes(), str(path)).blocks
-    assert [(b.kind, b.text, b.depth) for b in blocks[:3]] == [
+    assert [(b.kind, b.text, b.depth) for b in blocks[:4]] == [
         (BlockKind.HEADING, "Detection", 2),
         (BlockKind.HEADING, "Follow-up", 3),  # bold and alone: under the headings before it
+        (BlockKind.HEADING, "31 December", 3),  # a day alone heads its entries
         (BlockKind.PARAGRAPH, "Restarted the primary", 0),  # a tracked insertion is text
     ]
     # A table whose first row is already an entry has no header row.

@@ -78,6 +78,26 @@ timed out while the pool stayed full.</p>
 </table>
 </body></html>
 """
+# A narrow page that wraps: a date in a table cell breaks at its hyphen, inline code goes onto
+# a line of its own; bold day headings at the body's size head their entries.
+EDGES = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Edge certificate expiry</title>
+<style>
+  body { font-family: sans-serif; font-size: 11pt; width: 420px; }
+  table { border-collapse: collapse; } td, th { border: 1px solid #777; padding: 3px; }
+</style></head>
+<body>
+<h1>Edge certificate expiry</h1>
+<p>All times in UTC.</p>
+<h4>31 December 2024</h4>
+<p>23:41 synthetic check warns that the certificate expires soon</p>
+<h4>1 January 2025</h4>
+<p>00:00 the certificate expires on seven PoPs</p>
+<ul><li>00:44 on-call raises the limit by hand (<code>kubectl -n edge patch deploy tls-proxy</code>)</li></ul>
+<table><tr><th>Date</th><th>Time</th><th>Event</th></tr>
+<tr><td style="width: 52px">2025-01-02</td><td>10:00</td><td>review meeting</td></tr></table>
+</body></html>
+"""
 HEADER = '<div style="font-size:8px; margin-left:1cm">Checkout outage, internal</div>'
 FOOTER = (
     '<div style="font-size:8px; width:100%; text-align:center">'
@@ -118,7 +138,7 @@ def scanned_html() -> str:
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
-    """The test PDFs, printed once by Chromium: "postmortem" and "scanned"."""
+    """The test PDFs, printed once by Chromium: "checkout", "edges" and "scanned"."""
     from playwright.sync_api import sync_playwright
 
     folder = tmp_path_factory.mktemp("pdf")
@@ -137,17 +157,19 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path
                 footer_template=FOOTER,
                 margin={"top": "2cm", "bottom": "2cm", "left": "2cm", "right": "2cm"},
             )
+            page.set_content(EDGES)
+            page.pdf(path=folder / "edges.pdf", format="A4")
             page.set_content(scanned_html())
             page.pdf(path=folder / "scanned.pdf", format="A4")
         finally:
             browser.close()
-    yield {"postmortem": folder / "checkout.pdf", "scanned": folder / "scanned.pdf"}
+    yield {name: folder / f"{name}.pdf" for name in ("checkout", "edges", "scanned")}
 
 
 @pytest.fixture
 def postmortem(printed: dict[str, Path]) -> Path:
     """A postmortem printed to PDF by Chromium: two pages, a running header, page numbers."""
-    return printed["postmortem"]
+    return printed["checkout"]
 
 
 def test_a_printed_postmortem_becomes_an_incident(postmortem: Path) -> None:
@@ -225,6 +247,28 @@ def test_blocks_keep_structure_and_leave_out_page_furniture(postmortem: Path) ->
     ]
     (code,) = [b for b in parsed.blocks if b.kind is BlockKind.CODE]
     assert code.text == "2024-03-12 14:01:59 db1 postgres: FATAL too many connections"
+
+
+def test_wrapped_lines_and_day_headings(printed: dict[str, Path]) -> None:
+    path = printed["edges"]
+    parsed = read_pdf(path.read_bytes(), str(path))
+    headings = [b.text for b in parsed.blocks if b.kind is BlockKind.HEADING]
+    assert headings == ["Edge certificate expiry", "31 December 2024", "1 January 2025"]
+    (row,) = [b for b in parsed.blocks if b.kind is BlockKind.ROW and not b.header]
+    assert row.cells == ["2025-01-02", "10:00", "review meeting"]  # "2025-" + "01-02"
+    events = [(e.at, e.text) for e in read_document(path).events]
+    assert events == [
+        (
+            dt.datetime(2024, 12, 31, 23, 41, tzinfo=UTC),
+            "synthetic check warns that the certificate expires soon",
+        ),
+        (dt.datetime(2025, 1, 1, 0, 0, tzinfo=UTC), "the certificate expires on seven PoPs"),
+        (
+            dt.datetime(2025, 1, 1, 0, 44, tzinfo=UTC),
+            "on-call raises the limit by hand (kubectl -n edge patch deploy tls-proxy)",
+        ),
+        (dt.datetime(2025, 1, 2, 10, 0, tzinfo=UTC), "review meeting"),
+    ]
 
 
 def test_extract_cites_page_and_line(postmortem: Path) -> None:

@@ -84,3 +84,6 @@ RANK_SIGNATURE = 10  # "-- EvaDafonte - 21 Oct 2014": the author dating the text
 RANK_HEADER = 20  # Date: header, post date, front matter
 RANK_REVISION = 40  # "Topic revision: r5 - 2014-10-22": also bumped by trivial later saves
 RANK_TITLE = 50  # "Outage on 2018-04-03": the incident's date, near the writing
+# The file's own record (a Word file's created date, a PDF's CreationDate): when it was
+# saved or printed, which may be long after the incident, or before it for a copied file.
+RANK_FILE = 60

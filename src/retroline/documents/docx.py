@@ -25,8 +25,9 @@ from docx.styles.style import CharacterStyle
 from lxml import etree
 
 from retroline.documents import metadata
-from retroline.documents.blocks import RANK_REVISION, Block, BlockKind, DateHint, Parsed
+from retroline.documents.blocks import RANK_FILE, Block, BlockKind, DateHint, Parsed
 from retroline.documents.plain import STAMPED, TIME_LED
+from retroline.documents.sections import looks_like_heading
 from retroline.errors import FormatError, ParseError
 from retroline.when import find_times
 
@@ -264,7 +265,7 @@ class _Reader:
                     self.blocks.append(Block(BlockKind.CODE, line, self.number))
             return
         depth = self.styles.list_depth(p)
-        if depth is None and _bold_label(text) and self.styles.bold(p, runs):
+        if depth is None and looks_like_heading(text) and self.styles.bold(p, runs):
             # A short bold line alone: how many writers make a heading in Word.
             self.blocks.append(
                 Block(BlockKind.HEADING, text, self.number, max(self.deepest, 1) + 1)
@@ -315,21 +316,11 @@ class _Reader:
         return bool(paragraphs) and all(self.styles.bold(p, _text_runs(p)) for p in paragraphs)
 
 
-def _bold_label(text: str) -> bool:
-    """Short enough, and unpunctuated enough, to be a heading rather than a sentence."""
-    return (
-        len(text) <= 80
-        and len(text.split()) <= 8
-        and text[-1] not in ".,;!?"
-        and not TIME_LED.match(text)
-    )
-
-
 def read_docx(data: bytes, path: str) -> Parsed:
     """A Word file: headings, lists (nesting kept), tables, code and paragraphs.
 
-    The file's own created date is kept as a weak date (like a wiki's revision footer): it
-    dates the writing, not the incident.
+    The file's own created date is kept as the weakest of dates: it dates the file (a copy
+    of an older one keeps its date), not the incident.
     """
     _check(data, path)
     try:
@@ -354,7 +345,7 @@ def _read(document: Any) -> Parsed:
     properties = document.core_properties
     written = properties.created or properties.modified
     if isinstance(written, dt.datetime):
-        parsed.dates.append(DateHint(written.date(), RANK_REVISION))
+        parsed.dates.append(DateHint(written.date(), RANK_FILE))
     headings = [b for b in parsed.blocks if b.kind is BlockKind.HEADING]
     if reader.title:
         parsed.title = reader.title

@@ -46,8 +46,9 @@ from pdfminer.psparser import PSException
 from pdfminer.utils import decode_text
 
 from retroline.documents import metadata
-from retroline.documents.blocks import RANK_REVISION, Block, BlockKind, DateHint, Parsed
+from retroline.documents.blocks import RANK_FILE, Block, BlockKind, DateHint, Parsed
 from retroline.documents.plain import BULLETS, STAMPED, TIME_LED
+from retroline.documents.sections import looks_like_heading
 from retroline.errors import FormatError, ParseError
 
 # pdfminer reports what it repairs through logging; without a handler Python would print
@@ -367,7 +368,10 @@ def _table_rows(grid: _Grid, fragments: list[_Fragment]) -> list[_Row]:
                     lines.append("")
                     last_top = top
                 lines[-1] += text
-            texts.append(" ".join(" ".join(lines).split()))
+            cell = ""
+            for line in lines:
+                cell = _join(cell, " ".join(line.split()))
+            texts.append(cell.strip())
         if any(texts):
             rows.append(_Row(texts, numbers[row], grid.ys[row], bold.get(row, False)))
     return rows
@@ -457,8 +461,12 @@ def _open(data: bytes, path: str) -> tuple[PDFDocument, list[_Page]]:
 
 
 def _furniture(pages: list[_Page]) -> set[tuple[int, int]]:
-    """(page, line) of running headers, footers and page numbers at the edges of pages."""
-    edge: dict[str, list[tuple[int, int]]] = {}
+    """(page, line) of running headers, footers and page numbers at the edges of pages.
+
+    Running text is the same (but for its numbers) at the same height on several pages; a
+    page number stands alone at the top or the bottom.
+    """
+    edge: dict[tuple[str, int], list[tuple[int, int]]] = {}
     found: set[tuple[int, int]] = set()
     for page in pages:
         band = (page.top - page.bottom) * _BAND
@@ -468,9 +476,8 @@ def _furniture(pages: list[_Page]) -> set[tuple[int, int]]:
                 continue
             if line.number in ends and _PAGE_NUMBER.match(line.text):
                 found.add((page.number, line.number))
-            edge.setdefault(re.sub(r"\d+", "#", line.text.lower()), []).append(
-                (page.number, line.number)
-            )
+            key = (re.sub(r"\d+", "#", line.text.lower()), round((line.top - page.bottom) / 3))
+            edge.setdefault(key, []).append((page.number, line.number))
     for places in edge.values():
         if len({p for p, _ in places}) >= 2:
             found.update(places)
@@ -535,13 +542,17 @@ class _Reader:
     def _start(self, kind: BlockKind, text: str, line: _Line, depth: int, left: float) -> None:
         self._add(Block(kind, text, line.number, depth, lines=[text], page=line.page), line, left)
 
-    def _continues(self, line: _Line, kind: BlockKind) -> bool:
+    def _continues(self, line: _Line, kind: BlockKind, *, mono: bool = False) -> bool:
         """True when ``line`` goes on with the open block of ``kind``: close below it, in the
-        same font size, aligned with it, and not the next entry of a timeline."""
+        same font size, aligned with it, and not the next entry of a timeline.
+
+        ``mono``: the line is code inside the text, often set a little smaller.
+        """
         now = self.open
         if now is None or now.block.kind is not kind or now.block.page != line.page:
             return False
-        if now.bottom - line.top > 0.6 * line.size or abs(now.size - line.size) > 0.6:
+        tolerance = 0.25 * now.size if mono else 0.6
+        if now.bottom - line.top > 0.6 * now.size or abs(now.size - line.size) > tolerance:
             return False
         if kind in (BlockKind.HEADING, BlockKind.ROW):
             return True
@@ -557,10 +568,7 @@ class _Reader:
     def _append(self, line: _Line, text: str) -> None:
         assert self.open is not None
         block = self.open.block
-        if block.text.endswith("-") and len(block.text) > 1 and not block.text[-2].isspace():
-            block.text += text  # a word or a date broken at its hyphen
-        else:
-            block.text += " " + text
+        block.text = _join(block.text, text)
         block.lines.append(text)
         self.open.bottom = line.bottom
         if block.kind is BlockKind.PARAGRAPH and len(block.lines) == 2:
@@ -608,7 +616,18 @@ class _Reader:
         """Place one line: it starts a block or goes on with the open one."""
         text = line.text
         if line.mono:
-            self._code(line)
+            now = self.open
+            if (
+                now is not None
+                and not now.block.text.endswith(":")
+                and any(
+                    self._continues(line, k, mono=True)
+                    for k in (BlockKind.ITEM, BlockKind.PARAGRAPH)
+                )
+            ):
+                self._append(line, text)  # inline code that wrapped onto a line of its own
+            else:
+                self._code(line)
             return
         if self._large(line.size):
             if (
@@ -636,13 +655,13 @@ class _Reader:
             return
         if self.stack and line.x0 < self.stack[0][0] - 2:
             self.stack.clear()  # back at the margin: the list has ended
-        if line.bold and _label(text):
+        if line.bold and looks_like_heading(text):
             now = self.open
             if (
                 now is not None
                 and now.block.depth == len(self.levels) + 1
                 and self._continues(line, BlockKind.HEADING)
-                and _label(f"{now.block.text} {text}")
+                and looks_like_heading(f"{now.block.text} {text}")
             ):
                 self._append(line, text)
                 return
@@ -651,6 +670,16 @@ class _Reader:
             self._start(BlockKind.HEADING, text, line, len(self.levels) + 1, line.x0)
             return
         self._start(BlockKind.PARAGRAPH, text, line, 0, line.x0)
+
+
+def _join(text: str, more: str) -> str:
+    """Two lines of one paragraph as one text: a word or a date broken after its hyphen
+    ("2024-03-" and "12") joins without a space."""
+    if not text:
+        return more
+    if text.endswith("-") and len(text) > 1 and not text[-2].isspace():
+        return text + more
+    return f"{text} {more}"
 
 
 def _row_block(cells: list[str], number: int, page: int, header: bool) -> Block:
@@ -685,17 +714,6 @@ def _marker(line: _Line) -> tuple[float, str, float] | None:
     return line.x0, bullet["text"], left
 
 
-def _label(text: str) -> bool:
-    """Short enough, and unpunctuated enough, to be a heading rather than a sentence."""
-    return (
-        bool(text)
-        and len(text) <= 80
-        and len(text.split()) <= 8
-        and text[-1] not in ".,;!?"
-        and not TIME_LED.match(text)
-    )
-
-
 def _info(document: PDFDocument) -> dict[str, Any]:
     """The document information dictionary (title, dates), resolved."""
     info: dict[str, Any] = {}
@@ -720,8 +738,8 @@ def _pdf_date(value: object) -> dt.date | None:
 def read_pdf(data: bytes, path: str) -> Parsed:
     """A PDF's text layer: headings, lists (nesting kept), tables, code and paragraphs.
 
-    The file's creation date is kept as a weak date: it dates the printing, not the
-    incident.
+    The file's creation date is kept as the weakest of dates: it dates the printing, not
+    the incident.
     """
     document, pages = _open(data, path)
     lines = [line for p in pages for line in p.lines]
@@ -756,7 +774,7 @@ def read_pdf(data: bytes, path: str) -> Parsed:
     info = _info(document)
     created = _pdf_date(info.get("CreationDate")) or _pdf_date(info.get("ModDate"))
     if created is not None:
-        parsed.dates.append(DateHint(created, RANK_REVISION))
+        parsed.dates.append(DateHint(created, RANK_FILE))
     parsed.title = _title(parsed.blocks, str(info.get("Title") or "").strip())
     metadata.title_date(parsed)
     return parsed
