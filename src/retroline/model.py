@@ -141,10 +141,16 @@ class _Model(BaseModel):
 
 
 class Source(_Model):
-    """Where a piece of the incident came from: a file and a 1-based line in it."""
+    """Where a piece of the incident came from: a file and a 1-based line in it.
+
+    A PDF has pages: ``page`` is the page and ``line`` the line within it. A Word file has
+    no lines: ``line`` is the paragraph, counting table rows, in document order. ``page`` is
+    left out of JSON where there is none, so sources in files without pages read as before.
+    """
 
     path: str
     line: int | None = Field(default=None, ge=1)
+    page: int | None = Field(default=None, ge=1, exclude_if=lambda value: value is None)
 
 
 class Document(_Model):

@@ -6,12 +6,12 @@ zoom down to a minute, a click shows the original line, and markup from the evid
 nothing. Screenshots go to test-output/ for people to look at.
 
 Outside CI the module is skipped when /usr/bin/chromium is missing (``make system-packages``
-installs it); under CI=true it fails instead, so the browser test cannot silently vanish.
+installs it); under CI=true it fails instead, so the browser test cannot silently vanish
+(see tests/chromium.py).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,34 +20,13 @@ import pytest
 
 from retroline.report.html import render_html
 from retroline.report.postmortem import Postmortem
+from tests.chromium import ARGS, CHROMIUM, require_chromium
 from tests.conftest import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
+require_chromium()
+from playwright.sync_api import BrowserContext, Page, Route, sync_playwright  # noqa: E402
+
 OUTPUT = ROOT / "test-output"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the browser test must run; 'make test' installs it)")
-    pytest.skip(reason, allow_module_level=True)
-
-
-if not CHROMIUM.is_file():
-    _unavailable(f"{CHROMIUM} is missing: apt-get install chromium")
-try:
-    from playwright.sync_api import BrowserContext, Page, Route, sync_playwright
-except ImportError:  # pragma: no cover - the dev extra installs it
-    _unavailable("playwright is not installed: pip install -e '.[dev]'")
 
 
 @dataclass

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import create_engine, text
 
 from retroline.documents import read_document
 from retroline.errors import AmbiguousIdError, NotFoundError
@@ -25,6 +29,8 @@ from retroline.model import (
     ZoneSource,
 )
 from retroline.store import Library, SaveStatus
+from retroline.store.migrate import MIGRATIONS
+from retroline.store.url import resolve_url
 from tests.conftest import EXAMPLE
 
 
@@ -148,15 +154,61 @@ texts = st.text(
     text=texts,
     owner=st.none() | texts,
     line=st.none() | st.integers(1, 10**6),
+    page=st.none() | st.integers(1, 10**4),
 )
 def test_any_text_round_trips(
-    library: Library, title: str, text: str, owner: str | None, line: int | None
+    library: Library, title: str, text: str, owner: str | None, line: int | None, page: int | None
 ) -> None:
     incident = Incident(
         title=title,
-        events=[Event(text=text, source=Source(path=text or "x", line=line))],
+        events=[Event(text=text, source=Source(path=text or "x", line=line, page=page))],
         action_items=[ActionItem(text=text, owner=owner)],
     )
     saved = library.save(incident, key="k:" + title)
     assert library.get(saved.id).model_dump(exclude={"id"}) == incident.model_dump(exclude={"id"})
     library.remove(saved.id)
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite-file", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+)
+def test_a_library_from_before_pages_gains_them(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """A library last migrated before sources had pages opens, keeps its rows, and stores
+    pages from then on."""
+    library_url = (
+        f"sqlite:///{tmp_path / 'library.db'}"
+        if backend == "sqlite-file"
+        else request.getfixturevalue("postgres_url")
+    )
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = create_engine(resolve_url(library_url))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0005_event_date_sources")
+        connection.execute(
+            text(
+                "INSERT INTO incidents (id, key, title, created_at, updated_at) "
+                "VALUES ('old1', 'k:old', 'Old outage', :now, :now)"
+            ),
+            {"now": dt.datetime(2024, 1, 1)},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO events (incident_id, position, precision, time_text, text, kind, "
+                "details, source_path, source_line) VALUES ('old1', 0, 'minute', '10:00', "
+                "'disk full', 'other', '[]', 'pm.md', 4)"
+            )
+        )
+    engine.dispose()
+    library = Library(library_url)
+    try:
+        assert library.get("old1").events[0].source == Source(path="pm.md", line=4)
+        incident = make_incident(sha="c" * 64)
+        incident.events[0].source = Source(path="pm.pdf", line=7, page=2)
+        saved = library.save(incident)
+        assert library.get(saved.id).events[0].source.page == 2
+    finally:
+        library.close()

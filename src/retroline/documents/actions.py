@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from retroline.documents.blocks import Block, BlockKind
-from retroline.model import ActionItem, Source
+from retroline.model import ActionItem
 
 _NAME = r"[A-Za-z][\w.'@-]*(?:[ ,]+[A-Za-z][\w.'@-]*){0,3}(?: \([^()]{1,30}\))?"
 # Ways people name an owner, tried in order: a label, a handle, a name in brackets or after
@@ -97,7 +97,7 @@ def from_item(block: Block, path: str, author: str | None = None) -> ActionItem:
         text=text,
         owner=_owner(text, author),
         status=status or _status(text),
-        source=Source(path=path, line=block.line),
+        source=block.source(path),
     )
 
 
@@ -137,7 +137,7 @@ def from_rows(rows: list[Block], path: str) -> list[ActionItem]:
                     text=text.strip(),
                     owner=owner or None,
                     status=status or None,
-                    source=Source(path=path, line=row.line),
+                    source=row.source(path),
                 )
             )
     return items
@@ -162,7 +162,9 @@ def collect(blocks: list[Block], path: str, author: str | None = None) -> list[A
         lines = [(ln.text, ln.number) for ln in block.lines] or [(block.text, block.line)]
         if len(lines) > 1 and all(t[:1].isupper() and not t.endswith(",") for t, _ in lines):
             for text, number in lines:
-                found.append(from_item(Block(BlockKind.ITEM, text, number, 1), path, author))
+                found.append(
+                    from_item(Block(BlockKind.ITEM, text, number, 1, page=block.page), path, author)
+                )
         elif len(block.text) <= 200 and len(re.findall(r"[.!?](?:\s|$)", block.text)) <= 1:
             found.append(from_item(block, path, author))
     return found

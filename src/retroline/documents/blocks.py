@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from retroline.model import DateSource
+from retroline.model import DateSource, Source
 
 
 class BlockKind(StrEnum):
@@ -42,11 +42,16 @@ class Block:
 
     kind: BlockKind
     text: str
-    line: int  # 1-based line in the source file
+    line: int  # 1-based line in the source file (a PDF: in the page; Word: the paragraph)
     depth: int = 0  # list nesting for items (1 = top level); level for headings
     cells: list[str] | None = None  # table cells, for rows
     header: bool = False  # a table header row
     lines: list[Line] = field(default_factory=list)  # a paragraph's lines as written
+    page: int | None = None  # 1-based page, in a paged format (PDF)
+
+    def source(self, path: str) -> Source:
+        """Where the block stands in the file at ``path``, as events and sections cite it."""
+        return Source(path=path, line=self.line, page=self.page)
 
 
 @dataclass
@@ -98,3 +103,6 @@ RANK_HEADER = 20  # Date: header, post date, front matter
 RANK_NAME = 30  # the file name or the address: "2019-04-03-ingress-cordoned.md"
 RANK_REVISION = 40  # "Topic revision: r5 - 2014-10-22": also bumped by trivial later saves
 RANK_TITLE = 50  # "Outage on 2018-04-03": the incident's date, near the writing
+# The file's own record (a Word file's created date, a PDF's CreationDate): when it was
+# saved or printed, which may be long after the incident, or before it for a copied file.
+RANK_FILE = 60

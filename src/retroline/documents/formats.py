@@ -19,6 +19,12 @@ class Format(StrEnum):
     RST = "rst"
     EMAIL = "email"
     TEXT = "text"  # rendered wiki pages, forum posts, blog posts, plain prose
+    DOCX = "docx"  # Word, and what Google Docs and Confluence export for Word
+    PDF = "pdf"  # with a text layer: printed or exported, not scanned
+
+
+# Formats read from bytes by their own reader, never decoded as text.
+BINARY = frozenset({Format.DOCX, Format.PDF})
 
 
 _SUFFIXES = {
@@ -36,6 +42,25 @@ _SUFFIXES = {
     ".mediawiki": Format.MEDIAWIKI,
     ".twiki": Format.TWIKI,
 }
+_ZIP = b"PK\x03\x04"
+
+
+def sniff(data: bytes, path: str | Path = "") -> Format | None:
+    """The binary format of a document from its bytes (DOCX or PDF), None for anything else.
+
+    A .docx is a ZIP archive whose entries include ``word/document.xml``; the names of the
+    entries stand uncompressed in the archive, so a damaged file still tells. A PDF starts
+    with ``%PDF-``, give or take a few bytes of junk some producers write before it.
+    """
+    if data[:1024].lstrip(b"\x00\t\n\r \xef\xbb\xbf").startswith(b"%PDF-") or (
+        Path(path).suffix.lower() == ".pdf" and b"%PDF-" in data[:1024]
+    ):
+        return Format.PDF
+    if data.startswith(_ZIP) and (
+        b"word/document.xml" in data or Path(path).suffix.lower() in (".docx", ".docm")
+    ):
+        return Format.DOCX
+    return None
 
 
 def _count(pattern: str, text: str, flags: int = re.M) -> int:

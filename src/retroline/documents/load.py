@@ -1,4 +1,7 @@
-"""Bytes of a document file to text: size limits, binary detection, encoding detection."""
+"""Bytes of a document file to text: size limits, binary detection, encoding detection.
+
+Word files and PDFs are binary on purpose: their bytes go to their own readers undecoded.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +12,39 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from retroline.documents.formats import BINARY, Format, sniff
 from retroline.errors import EncodingError, InputError
 
 # A postmortem is a page of prose; anything this large is a log or an archive sent by mistake.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+# A Word file or a PDF also carries its screenshots and fonts.
+MAX_CONTAINER_BYTES = 100 * 1024 * 1024
+_CONTAINER_MAGIC = (b"PK\x03\x04", b"%PDF-")
+# Binary files people may mistake for a document, and what to do with them.
+_NOT_DOCUMENTS = (
+    (b"PK\x03\x04", "a ZIP archive, not a document (a Word .docx would hold word/document.xml)"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an old binary Office file (.doc); save it as .docx or PDF and give that",
+    ),
+)
 
 
 @dataclass(frozen=True)
 class LoadedText:
-    """A document's text with the facts about its bytes."""
+    """A document's text with the facts about its bytes.
+
+    For a binary format (``binary`` is DOCX or PDF) ``text`` is empty and ``encoding`` None:
+    its reader takes ``data``.
+    """
 
     path: str
     text: str
-    encoding: str
+    encoding: str | None
     sha256: str
     size: int
+    data: bytes = b""
+    binary: Format | None = None
 
 
 def decode(data: bytes, path: str) -> tuple[str, str]:
@@ -45,6 +66,9 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
                 ) from exc
     nul = data.find(b"\x00", 0, 65536)
     if nul >= 0:
+        for magic, what in _NOT_DOCUMENTS:
+            if data.startswith(magic):
+                raise EncodingError(what, path)
         raise EncodingError("binary data, not a text document", path, data[:nul].count(b"\n") + 1)
     try:
         return data.decode("utf-8"), "utf-8"
@@ -60,17 +84,23 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
-def load(path: str | Path) -> LoadedText:
-    """Read a document file whole (documents are small; logs are streamed elsewhere)."""
+def load(path: str | Path, *, binary: Format | None = None) -> LoadedText:
+    """Read a document file whole (documents are small; logs are streamed elsewhere).
+
+    A Word file or a PDF, known from its first bytes or named by ``binary``, is not decoded.
+    """
     p = Path(path)
     try:
         size = p.stat().st_size
         if p.is_dir():
             raise InputError("is a folder, not a document", p)
-        if size > MAX_DOCUMENT_BYTES:
+        with p.open("rb") as f:
+            container = f.read(8).startswith(_CONTAINER_MAGIC)
+        limit = MAX_CONTAINER_BYTES if container else MAX_DOCUMENT_BYTES
+        if size > limit:
             raise InputError(
                 f"{size // (1024 * 1024)} MiB is too large for a document "
-                f"(at most {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB); is it a log?",
+                f"(at most {limit // (1024 * 1024)} MiB); is it a log?",
                 p,
             )
         data = p.read_bytes()
@@ -82,5 +112,9 @@ def load(path: str | Path) -> LoadedText:
         raise InputError("is a folder, not a document", p) from exc
     if not data.strip():
         raise InputError("the file is empty", p)
+    digest = hashlib.sha256(data).hexdigest()
+    kind = binary if binary in BINARY else sniff(data, p)
+    if kind is not None:
+        return LoadedText(str(p), "", None, digest, len(data), data, kind)
     text, encoding = decode(data, str(p))
-    return LoadedText(str(p), text, encoding, hashlib.sha256(data).hexdigest(), len(data))
+    return LoadedText(str(p), text, encoding, digest, len(data), data)

@@ -5,6 +5,7 @@ extract the timeline and the parts, and run the checks.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,10 +13,12 @@ from retroline.analysis.checks import run_checks
 from retroline.analysis.hypotheses import against_facts
 from retroline.documents import actions, dialects, metadata
 from retroline.documents.blocks import Block, BlockKind, Parsed
-from retroline.documents.formats import Format, detect
+from retroline.documents.docx import read_docx
+from retroline.documents.formats import BINARY, Format, detect
 from retroline.documents.html import read_html
 from retroline.documents.load import LoadedText, load
 from retroline.documents.markdown import read_markdown
+from retroline.documents.pdf import read_pdf
 from retroline.documents.sections import classify
 from retroline.documents.timeline import build_events
 from retroline.errors import FormatError, UsageError
@@ -70,14 +73,30 @@ def check_zone(tz: str | None) -> str | None:
     return tz
 
 
-def _format(value: str | None, loaded: LoadedText) -> Format:
+def _format(value: str | None) -> Format | None:
+    """The format named by ``--format``, if any."""
     if value is None:
-        return detect(loaded.text, loaded.path)
+        return None
     try:
         return Format(value)
     except ValueError as exc:
         known = ", ".join(f.value for f in Format)
         raise UsageError(f"--format {value!r} is not one of: {known}") from exc
+
+
+def _parse(loaded: LoadedText, forced: Format | None) -> tuple[Format, Parsed]:
+    """The format of a loaded file and what its reader found in it."""
+    fmt = loaded.binary or forced or detect(loaded.text, loaded.path)
+    if forced is not None and fmt is not forced:
+        raise UsageError(
+            f"--format {forced.value} cannot read {loaded.path}: it is a {fmt.value} file "
+            "(leave out --format)"
+        )
+    if fmt is Format.DOCX:
+        return fmt, _path_dates(read_docx(loaded.data, loaded.path), loaded.path)
+    if fmt is Format.PDF:
+        return fmt, _path_dates(read_pdf(loaded.data, loaded.path), loaded.path)
+    return fmt, parse_text(loaded.text, fmt, loaded.path)
 
 
 def parse_text(text: str, fmt: Format, path: str) -> Parsed:
@@ -94,6 +113,11 @@ def parse_text(text: str, fmt: Format, path: str) -> Parsed:
     parsed = _read(text, fmt, path)
     if address is not None:
         parsed.url = address[0]
+    return _path_dates(parsed, path)
+
+
+def _path_dates(parsed: Parsed, path: str) -> Parsed:
+    """The dates in the document's address and file name, as dates of the document."""
     for where, source in ((parsed.url, DateSource.URL), (Path(path).name, DateSource.FILE_NAME)):
         if not where:
             continue
@@ -104,6 +128,8 @@ def parse_text(text: str, fmt: Format, path: str) -> Parsed:
 
 
 def _read(text: str, fmt: Format, path: str) -> Parsed:
+    if fmt in BINARY:
+        raise ValueError(f"{fmt.value} is read from bytes, not text: use read_document")
     if fmt is Format.MARKDOWN:
         return read_markdown(text)
     if fmt is Format.HTML:
@@ -128,7 +154,7 @@ def _sections(blocks: list[Block], title: str, path: str) -> list[tuple[Section,
             section = Section(
                 kind=classify(block.text),
                 title=block.text,
-                source=Source(path=path, line=block.line),
+                source=block.source(path),
             )
             found.append((section, []))
             continue
@@ -139,7 +165,7 @@ def _sections(blocks: list[Block], title: str, path: str) -> list[tuple[Section,
                 kind=classify(labelled["label"]),
                 title=labelled["label"],
                 text=labelled["rest"],
-                source=Source(path=path, line=block.line),
+                source=block.source(path),
             )
             found.append((section, [Block(BlockKind.PARAGRAPH, labelled["rest"], block.line)]))
         elif found:
@@ -149,10 +175,11 @@ def _sections(blocks: list[Block], title: str, path: str) -> list[tuple[Section,
     return found
 
 
-def _links(text: str, path: str) -> list[Link]:
+def _links(lines: Iterable[tuple[str, Source]]) -> list[Link]:
+    """The web addresses in ``lines`` (each with where it stands), each once."""
     links: list[Link] = []
     seen: set[str] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
+    for line, source in lines:
         labelled = {m[2]: m[1] for m in _MD_LINK.finditer(line)}
         labelled.update({m[1]: m[2] for m in _TWIKI_LINK.finditer(line)})
         for found in _URL.finditer(line):
@@ -160,10 +187,19 @@ def _links(text: str, path: str) -> list[Link]:
             if url in seen:
                 continue
             seen.add(url)
-            links.append(
-                Link(url=url, text=labelled.get(url, url), source=Source(path=path, line=number))
-            )
+            links.append(Link(url=url, text=labelled.get(url, url), source=source))
     return links
+
+
+def _cited_lines(loaded: LoadedText, parsed: Parsed) -> Iterable[tuple[str, Source]]:
+    """The document's lines of text, each with its source: a text file's own lines, or the
+    blocks of a Word file or a PDF (they have no lines of their own)."""
+    if loaded.binary:
+        return ((b.text, b.source(loaded.path)) for b in parsed.blocks)
+    return (
+        (line, Source(path=loaded.path, line=number))
+        for number, line in enumerate(loaded.text.splitlines(), start=1)
+    )
 
 
 def _hypotheses(blocks: list[Block], path: str) -> list[Hypothesis]:
@@ -202,7 +238,7 @@ def _hypotheses(blocks: list[Block], path: str) -> list[Hypothesis]:
                 text=text[:2000],
                 explains=explains,
                 unexplained=unexplained,
-                source=Source(path=path, line=block.line),
+                source=block.source(path),
             )
         )
     return hypotheses
@@ -217,9 +253,9 @@ def read_document(
     detection (see ``Format``).
     """
     check_zone(tz)
-    loaded = load(path)
-    fmt = _format(format, loaded)
-    parsed = parse_text(loaded.text, fmt, loaded.path)
+    forced = _format(format)
+    loaded = load(path, binary=forced)
+    fmt, parsed = _parse(loaded, forced)
     title = (parsed.title or "").strip()
     if not title and not parsed.blocks:
         raise FormatError("no text found in the document", loaded.path)
@@ -251,14 +287,14 @@ def read_document(
         sections=[s for s, _ in sections],
         action_items=items,
         hypotheses=_hypotheses(parsed.blocks, loaded.path),
-        links=_links(loaded.text, loaded.path),
+        links=_links(_cited_lines(loaded, parsed)),
         stated_windows=[
             Window(
                 at=w.resolved.at,
                 end_at=w.resolved.end_at,
                 time_text=w.resolved.time_text,
                 text=w.text,
-                source=Source(path=loaded.path, line=w.line),
+                source=Source(path=loaded.path, line=w.line, page=w.page),
             )
             for w in timeline.windows
         ],
@@ -270,7 +306,7 @@ def read_document(
                 code="impossible-date",
                 severity=Severity.ERROR,
                 message=f"{stamp!r} is no real date or time; the entry was left out of the timeline: {block.text[:60]!r}",
-                source=Source(path=loaded.path, line=block.line),
+                source=block.source(loaded.path),
             )
         )
     for event in timeline.ambiguous:

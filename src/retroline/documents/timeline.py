@@ -27,7 +27,7 @@ from retroline.documents.entries import (
 from retroline.documents.narrative import story_entries
 from retroline.documents.stamps import times_in
 from retroline.documents.units import split_blocks
-from retroline.model import DateSource, Event, EventKind, Precision, Source, ZoneSource
+from retroline.model import DateSource, Event, EventKind, Precision, ZoneSource
 from retroline.when import (
     DayContext,
     Resolved,
@@ -47,6 +47,7 @@ class StatedWindow:
     resolved: Resolved
     text: str
     line: int
+    page: int | None = None
 
 
 @dataclass
@@ -149,7 +150,7 @@ def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> 
             offsets_seen=offsets,
         )
         if resolved.at is not None and resolved.end_at is not None:
-            windows.append(StatedWindow(resolved, block.text, block.line))
+            windows.append(StatedWindow(resolved, block.text, block.line, block.page))
     return Timeline(events, windows, ambiguous, impossible)
 
 
@@ -392,7 +393,7 @@ def _event(entry: Entry, resolved: Resolved, path: str) -> Event:
         text=entry.text,
         kind=EventKind.LOG if entry.log else classify_event(entry.text),
         details=entry.details,
-        source=Source(path=path, line=entry.block.line),
+        source=entry.block.source(path),
     )
 
 

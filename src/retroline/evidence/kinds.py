@@ -7,6 +7,7 @@ import itertools
 from enum import StrEnum
 from pathlib import Path
 
+from retroline.documents.formats import sniff
 from retroline.errors import InputError, RetrolineError
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.reader import read_lines
@@ -22,6 +23,8 @@ _DOCUMENT_SUFFIXES = {
     ".mediawiki",
     ".wiki",
     ".twiki",
+    ".docx",
+    ".pdf",
 }
 _LOG_SUFFIXES = {".log", ".gz", ".bz2", ".xz", ".jsonl", ".journal", ".out", ".err"}
 _LOG_NAMES = {"syslog", "messages", "kern.log", "auth.log", "daemon.log", "journal"}
@@ -70,4 +73,11 @@ def classify(path: str | Path) -> EvidenceKind:
         or p.name.lower().startswith(tuple(_LOG_NAMES))
     ):
         return EvidenceKind.LOG
+    try:
+        with p.open("rb") as f:
+            head = f.read(4096)
+    except OSError as exc:
+        raise InputError(f"cannot be read: {exc.strerror or exc}", p) from exc
+    if sniff(head, p) is not None:  # a Word file or a PDF, whatever its name
+        return EvidenceKind.DOCUMENT
     return EvidenceKind.LOG if _looks_like_log(p) else EvidenceKind.DOCUMENT

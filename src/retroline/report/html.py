@@ -30,7 +30,7 @@ import jinja2
 from markupsafe import Markup
 
 from retroline.analysis.durations import human
-from retroline.report.postmortem import Postmortem, Row, duration_text, where
+from retroline.report.postmortem import Postmortem, Row, anchor, duration_text, where
 
 __all__ = ["render_html"]
 
@@ -83,12 +83,15 @@ def script_json(value: Any) -> str:
     return _JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES[m.group()], text)
 
 
-def source_href(path: str, line: int | None = None) -> str | None:
-    """A link to a line of evidence: ``file:///abs/path#L12`` for a local file, the URL
-    itself for an http(s) source, a relative link otherwise; None when there is no path."""
+def source_href(
+    path: str, line: int | None = None, page: int | None = None, fmt: str | None = None
+) -> str | None:
+    """A link to a line of evidence: ``file:///abs/path#L12`` for a local file (``#page=3``
+    in a PDF), the URL itself for an http(s) source, a relative link otherwise; None when
+    there is no path."""
     if not path:
         return None
-    fragment = f"#L{line}" if line else ""
+    fragment = anchor(line, page, fmt)
     scheme = urlsplit(path).scheme.lower()
     if scheme in ("http", "https"):
         return path
@@ -102,9 +105,11 @@ def safe_url(url: str) -> str | None:
     return url if urlsplit(url.strip()).scheme.lower() in ("http", "https", "mailto") else None
 
 
-def short_where(path: str, line: int | None) -> str:
+def short_where(
+    path: str, line: int | None, page: int | None = None, fmt: str | None = None
+) -> str:
     """A source location in little room: the file's name and line (``notes.md:12``)."""
-    return where(PurePosixPath(path).name or path, line)
+    return where(PurePosixPath(path).name or path, line, page, fmt)
 
 
 def _seconds(iso: str) -> float:
@@ -255,6 +260,11 @@ def timeline(pm: Postmortem) -> Timeline | None:
     return tl
 
 
+def _at(pm: Postmortem, row: Row) -> tuple[str, int | None, int | None, str | None]:
+    """Path, line, page and format of a row's source: what ``where`` and the link take."""
+    return row.source_path, row.source_line, row.source_page, pm.formats.get(row.source_path)
+
+
 def _data(pm: Postmortem, tl: Timeline | None) -> dict[str, Any]:
     """What the script needs: the domain, lanes, milestones, and every event's original line."""
     if tl is None:
@@ -291,8 +301,8 @@ def _data(pm: Postmortem, tl: Timeline | None) -> dict[str, Any]:
                 "kind": KINDS.get(m.row.kind, m.row.kind),
                 "text": m.row.text,
                 "details": m.row.details,
-                "source": where(m.row.source_path, m.row.source_line),
-                "href": source_href(m.row.source_path, m.row.source_line),
+                "source": where(*_at(pm, m.row)),
+                "href": source_href(*_at(pm, m.row)),
             }
             for m in tl.marks
         ],

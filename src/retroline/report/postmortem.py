@@ -69,6 +69,7 @@ class Row:
     lane: str  # which source or host the entry comes from
     source_path: str
     source_line: int | None
+    source_page: int | None = None
     end_iso: str | None = None  # end of a span ("05:54 to 06:10"), when the source gives one
     series: list[int] | None = None  # counts over time of a log pattern, drawn as a sparkline
 
@@ -115,6 +116,7 @@ class Postmortem:
     sources: list[str]
     links: list[Link] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
+    formats: dict[str, str] = field(default_factory=dict)  # document path -> its format
 
     @property
     def span(self) -> tuple[str, str] | None:
@@ -123,9 +125,38 @@ class Postmortem:
         return (min(instants), max(instants)) if instants else None
 
 
-def where(path: str, line: int | None) -> str:
-    """A source location as people cite it: ``path:line`` (just the path without a line)."""
-    return f"{path}:{line}" if line else path
+# Formats whose ``line`` counts paragraphs (Word has no lines); a PDF's sources have pages.
+_PARAGRAPHED = {"docx"}
+
+
+def place(line: int | None, page: int | None = None, fmt: str | None = None) -> str:
+    """Where in a file, as people cite it: "12" (a line), "p. 3 l. 12" (a line of a PDF's
+    page), "¶ 12" (a Word file's paragraph); empty when nothing is known.
+
+    ``fmt`` is the format of the document the source is in (``Document.format``).
+    """
+    if page is not None:
+        return f"p. {page} l. {line}" if line else f"p. {page}"
+    if not line:
+        return ""
+    return f"¶ {line}" if fmt in _PARAGRAPHED else str(line)
+
+
+def anchor(line: int | None, page: int | None = None, fmt: str | None = None) -> str:
+    """The fragment that opens a file at a source: ``#L12``, ``#page=3`` (PDF viewers honour
+    it); none for a paragraph, which no viewer can jump to."""
+    if page is not None:
+        return f"#page={page}"
+    return f"#L{line}" if line and fmt not in _PARAGRAPHED else ""
+
+
+def where(path: str, line: int | None, page: int | None = None, fmt: str | None = None) -> str:
+    """A source location as people cite it: ``notes.md:12``, ``notes.pdf p. 3 l. 12``,
+    ``notes.docx ¶ 12`` (just the path without a line)."""
+    spot = place(line, page, fmt)
+    if not spot:
+        return path
+    return f"{path}:{spot}" if spot.isdigit() else f"{path} {spot}"
 
 
 def duration_text(duration: Duration) -> str:
@@ -182,6 +213,7 @@ def rows(events: list[Event]) -> list[Row]:
             lane=_lane(e),
             source_path=e.source.path,
             source_line=e.source.line,
+            source_page=e.source.page,
             end_iso=_iso(e.end_at) if e.end_at else None,
         )
         for i, e in enumerate(ordered, start=1)
@@ -251,4 +283,5 @@ def build(incident: Incident, *, now: dt.datetime) -> Postmortem:
         sources=[d.path for d in incident.documents],
         links=list(incident.links),
         milestones=milestones(spans, timeline),
+        formats={d.path: d.format for d in incident.documents},
     )

@@ -8,7 +8,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from retroline.model import Event, Incident, Severity, ZoneSource
+from retroline.model import Event, Incident, Severity, Source, ZoneSource
+from retroline.report.postmortem import place, where
 from retroline.store import IncidentSummary
 
 _SEVERITY_STYLE = {Severity.INFO: "cyan", Severity.WARNING: "yellow", Severity.ERROR: "red"}
@@ -37,11 +38,12 @@ def _zone_text(event: Event) -> Text:
     return Text(f" ({event.zone}, {event.zone_source.value})")
 
 
-def _where(path: str | None, line: int | None) -> str:
-    if not path:
+def _where(source: Source | None, formats: dict[str, str]) -> str:
+    """A source as the file's name and its place: ``notes.md:12``, ``notes.pdf p. 3 l. 12``."""
+    if source is None or not source.path:
         return ""
-    name = path.rsplit("/", 1)[-1]
-    return f"{name}:{line}" if line else name
+    name = source.path.rsplit("/", 1)[-1]
+    return where(name, source.line, source.page, formats.get(source.path))
 
 
 def timeline_table(incident: Incident, width: int = 120) -> Table:
@@ -50,6 +52,7 @@ def timeline_table(incident: Incident, width: int = 120) -> Table:
     On a narrow terminal the original words go under the event instead of beside it.
     """
     files = {e.source.path for e in incident.events}
+    formats = {d.path: d.format for d in incident.documents}
     wide = width >= 100
     table = Table(title="Timeline (UTC)", title_justify="left", expand=True)
     table.add_column("UTC", no_wrap=True, style="bold")
@@ -66,10 +69,11 @@ def timeline_table(incident: Incident, width: int = 120) -> Table:
             text.append_text(written)
         for detail in event.details:
             text.append("\n  · " + detail, style="dim")
+        source = event.source
         where = (
-            str(event.source.line or "")
+            place(source.line, source.page, formats.get(source.path))
             if len(files) == 1
-            else _where(event.source.path, event.source.line)
+            else _where(source, formats)
         )
         row = [utc_text(event), written, text, where] if wide else [utc_text(event), text, where]
         table.add_row(*row)
@@ -82,7 +86,7 @@ def render_incident(console: Console, incident: Incident) -> None:
     if incident.document_date:
         facts.append(f"document of {incident.document_date.isoformat()}")
     facts.append(f"{len(incident.events)} events")
-    facts.append(", ".join(_where(d.path, None) for d in incident.documents))
+    facts.append(", ".join(d.path.rsplit("/", 1)[-1] for d in incident.documents))
     console.print(
         Panel(Group(Text(incident.title, style="bold"), Text(" · ".join(facts), style="dim")))
     )
@@ -102,7 +106,7 @@ def render_incident(console: Console, incident: Incident) -> None:
         console.print("[bold]Findings[/bold]")
         for finding in incident.findings:
             style = _SEVERITY_STYLE[finding.severity]
-            where = _where(finding.source.path, finding.source.line) if finding.source else ""
+            where = _where(finding.source, {d.path: d.format for d in incident.documents})
             console.print(
                 f"  [{style}]{finding.severity.value:7}[/{style}] {escape(finding.message)}"
                 + (f" [dim]({escape(where)})[/dim]" if where else "")

@@ -1,7 +1,8 @@
 """Model objects to table rows and back, one rule for every child table.
 
 A child model's fields map to columns of the same name, except ``source``, which is flattened
-to ``source_path`` and ``source_line``, and instants, which are stored as naive UTC.
+to ``source_path``, ``source_line`` and ``source_page``, and instants, which are stored as
+naive UTC.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def child_row(item: BaseModel, incident_id: str, position: int) -> dict[str, Any
         if name == "source":
             row["source_path"] = value["path"] if value else None
             row["source_line"] = value["line"] if value else None
+            row["source_page"] = value.get("page") if value else None
         elif isinstance(value, dt.datetime):
             row[name] = naive_utc(value)
         elif hasattr(value, "value"):  # an enum member
@@ -71,14 +73,14 @@ def child_row(item: BaseModel, incident_id: str, position: int) -> dict[str, Any
 def child_model(model: type[M], row: Any) -> M:
     """The model object stored in ``row`` of a child table."""
     data = dict(row._mapping)
-    path, line = data.pop("source_path"), data.pop("source_line")
+    path, line, page = data.pop("source_path"), data.pop("source_line"), data.pop("source_page")
     data.pop("incident_id")
     data.pop("position")
     for name, value in data.items():
         if isinstance(value, dt.datetime):
             data[name] = aware_utc(value)
     if "source" in model.model_fields:
-        data["source"] = Source(path=path, line=line) if path is not None else None
+        data["source"] = Source(path=path, line=line, page=page) if path is not None else None
     return model.model_validate(data)
 
 

@@ -47,7 +47,8 @@ incidents = Table(
 
 
 def _child(name: str, *columns: Column) -> Table:
-    """A table of rows that belong to one incident, in order, each traced to a source line."""
+    """A table of rows that belong to one incident, in order, each traced to a source line
+    (and page)."""
     return Table(
         name,
         metadata,
@@ -56,6 +57,7 @@ def _child(name: str, *columns: Column) -> Table:
         *columns,
         Column("source_path", Text),
         Column("source_line", Integer),
+        Column("source_page", Integer),  # in a paged document (PDF); None elsewhere
     )
 
 
