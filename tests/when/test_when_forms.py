@@ -71,6 +71,7 @@ def test_weekday_beside_an_iso_date_is_one_expression():
         ("All times are CET/CEST.", "CET/CEST", "Europe/Paris"),
         ("all times are mountain time", "mountain time", "America/Denver"),
         ("Times below are in US/Eastern", "US/Eastern", "US/Eastern"),
+        ("everything below is in mountain time, copied", "mountain time", "America/Denver"),
     ],
 )
 def test_local_time_statements(text, label, region):

@@ -106,3 +106,4 @@ RANK_TITLE = 50  # "Outage on 2018-04-03": the incident's date, near the writing
 # The file's own record (a Word file's created date, a PDF's CreationDate): when it was
 # saved or printed, which may be long after the incident, or before it for a copied file.
 RANK_FILE = 60
+RANK_WEAK = 70  # the first date written near the top, when the document says nothing else

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from retroline.documents.blocks import Block, BlockKind, Parsed
+from retroline.documents.metadata import first_days
 from retroline.documents.sections import classify
 from retroline.documents.stamps import (
     STATUS_OPENS,
@@ -114,15 +115,10 @@ def _row_entry(block: Block) -> tuple[TimeMatch, str, bool] | None:
     return first.match, " — ".join(cells[1:]), False
 
 
-_DAY_RANGE = re.compile(
-    r"\b(\d{1,2})(?:st|nd|rd|th)?\s*[-–]\s*\d{1,2}(?:st|nd|rd|th)?(\s+(?:of\s+)?[A-Z][a-z]{2,8})\b"
-)
-
-
 def day_of(text: str, reference: Reference, source: DateSource) -> DayContext | None:
     """The calendar day a heading or date line names ("31 December", "13-14 June"), if any,
     with where its year came from."""
-    text = _DAY_RANGE.sub(r"\1\2", text)  # a span of days starts on its first day
+    text = first_days(text)
     for match in times_in(text):
         if match.has_date and match.day is not None:
             resolved = resolve(
@@ -135,24 +131,36 @@ def day_of(text: str, reference: Reference, source: DateSource) -> DayContext | 
     return None
 
 
-def _is_prose(block: Block) -> bool:
+def _is_prose(block: Block, found: EntryTime) -> bool:
     """Several sentences of running text: a story, not a timeline entry. A time alone on the
-    first line of the block is a stamp over its text, whatever follows."""
+    first line of the block, or set off from its text ("14:05 - ", "April 22: "), is the
+    stamp of an entry, however long."""
     first = entry_time(block.lines[0].text) if len(block.lines) > 1 else None
     if first is not None and bare(first):
         return False
     text = block.text
+    if _SET_OFF.match(text, found.match.end):
+        return False
     return len(text) > 200 and len(re.findall(r"[.!?](?:\s|$)", text)) >= 3
 
 
-_ON_DAY = re.compile(r"\b[Oo]n\s+(?:the\s+)?$")
+_SET_OFF = re.compile(r"[\s*_`]*[-–—:|)\]](?:\s|$)")
+# "on July 17, 2018", "On the evening of Thursday, November 3, 2022", "07:18 UTC on 17
+# September 2020": where a summary names the day of the incident.
+_ON = re.compile(
+    r"\b[Oo]n\s+(?:the\s+(?:(?:early\s+|late\s+)?(?:morning|afternoon|evening|night)\s+of\s+)?)?"
+)
 
 
 def _incident_day(text: str, reference: Reference) -> DayContext | None:
     """The day a summary says the incident happened on ("On July 17, 2018 uploads failed"):
     the day of a timeline that gives times alone."""
-    for match in times_in(text):
-        if match.day is not None and match.relative is None and _ON_DAY.search(text[: match.start]):
+    for on in _ON.finditer(text):
+        found = times_in(text[on.end() : on.end() + 60])
+        if not found or found[0].start != 0:
+            continue
+        match = found[0]
+        if match.day is not None and match.month is not None and match.relative is None:
             resolved = resolve(
                 match, reference_date=reference.when, reference_source=reference.source
             )
@@ -265,10 +273,16 @@ def _heading(walk: _Walk, block: Block) -> None:
     walk.log_zone, walk.section_logs = _log_zone(block.text), []
     walk.last_top = None
     found = entry_time(block.text)
-    kind = classify(block.text)
+    # A heading that starts with a date or a time is a day or an entry of the part it is in
+    # ("### 21:00 - Problem starts" is no problem statement).
+    dated = found is not None and (found.match.has_date or found.match.has_time)
+    kind = SectionKind.OTHER if dated else classify(block.text)
     # The document's title dates the document; a heading below it dates the entries under it.
     source = DateSource.DOCUMENT if block.text == walk.title else DateSource.HEADING
-    if kind is not SectionKind.OTHER or block.depth <= walk.section_depth:
+    if dated and walk.section is not SectionKind.TIMELINE:
+        # A day or an entry heading is part of a timeline, whatever came above it.
+        walk.section, walk.section_depth = SectionKind.OTHER, block.depth
+    elif not dated and (kind is not SectionKind.OTHER or block.depth <= walk.section_depth):
         # Unnamed subsections ("Process improvements") stay in the part they are under.
         walk.section, walk.section_depth = kind, block.depth
     if kind is SectionKind.TIMELINE:
@@ -283,14 +297,15 @@ def _heading(walk: _Walk, block: Block) -> None:
         walk.status = block.text.strip(" *_:")
     walk.note_statement(block.text)
     if found is not None and found.match.has_date:
-        day = day_of(found.match.text, walk.reference, source)
+        day = day_of(block.text, walk.reference, source)
         walk.context = day or walk.context
         if day is not None and not found.match.has_time and bare(found):
             walk.day_heading = (day, found.match.text)  # "### 2016-10-24": a day, no title
     elif found is None and block.depth >= 1:
         day = day_of(block.text, walk.reference, source)
         if day is not None:
-            walk.context, walk.day_heading = day, (day, block.text)
+            walk.context = day
+            walk.day_heading = (day, block.text) if _only_a_day(block.text) else None
     if found is None or not found.match.has_time or found.lead is Lead.POSTED:
         return
     if bare(found):
@@ -298,6 +313,16 @@ def _heading(walk: _Walk, block: Block) -> None:
         return
     # "### 21:00 - Team alerted": the heading is the entry, the text under it its details.
     walk.last_top = walk.add(Entry(found.match, _labelled(found), block, 0, context=walk.context))
+
+
+def _only_a_day(text: str) -> bool:
+    """A heading that names a day and nothing else ("Tuesday, 8 March 2016"), not a titled
+    part of the document ("October 29-30, 2025 - CPU-bound latency")."""
+    text = first_days(text)
+    match = next((m for m in times_in(text) if m.has_date), None)
+    if match is None:
+        return False
+    return not re.search(r"[^\W\d_]{2,}", text[: match.start] + text[match.end :])
 
 
 def _labelled(found: EntryTime) -> str:
@@ -369,10 +394,11 @@ _ELSEWHERE = {
 
 
 def _in_the_timeline(entries: list[Entry]) -> list[Entry]:
-    """When the document has a timeline section with entries, that is its timeline: the
-    dated lines of its summary, impact or analysis repeat it ("- October 21 (103 minutes):
-    Redis overload") and are left out. Pasted log lines stay wherever they are."""
-    if not any(e.section is SectionKind.TIMELINE and not e.log for e in entries):
+    """When the document gives entries outside its summary, impact, analysis and follow-up
+    sections (in a timeline section, or in a part of its own per incident), those are its
+    timeline: the dated lines of the others repeat it ("- October 21 (103 minutes): Redis
+    overload") and are left out. Pasted log lines stay wherever they are."""
+    if not any(e.section not in _ELSEWHERE and not e.log for e in entries):
         return entries
     return [e for e in entries if e.log or e.section not in _ELSEWHERE]
 
@@ -451,7 +477,7 @@ def _block(walk: _Walk, block: Block, impossible: list[tuple[str, Block]] | None
         and not in_timeline
     ):
         found = None  # "At 10:15 we noticed ..." in running text: a story, read as one
-    if found is not None and block.kind is BlockKind.PARAGRAPH and _is_prose(block):
+    if found is not None and block.kind is BlockKind.PARAGRAPH and _is_prose(block, found):
         found = None  # a story paragraph that happens to open with a time
     if found is not None and found.lead is Lead.POSTED and not bare(found):
         found = None  # "Posted on 3 May by Ben": a byline
@@ -472,13 +498,13 @@ def _block(walk: _Walk, block: Block, impossible: list[tuple[str, Block]] | None
             else:
                 walk.heading_time = found  # the text below is the entry
                 if found.match.has_date:
-                    walk.context = day_of(found.match.text, walk.reference, DateSource.HEADING)
+                    walk.context = day_of(block.text, walk.reference, DateSource.HEADING)
             return
         _timed(walk, block, found)
         return
     if found is not None and found.match.has_date:
         if bare(found):  # a date line: the entries below are of this day
-            day = day_of(found.match.text, walk.reference, DateSource.HEADING)
+            day = day_of(block.text, walk.reference, DateSource.HEADING)
             walk.context = day or walk.context
             walk.day_heading = (day, found.match.text) if day else None
             walk.heading_time = None

@@ -16,6 +16,7 @@ from retroline.documents.blocks import (
     RANK_REVISION,
     RANK_SIGNATURE,
     RANK_TITLE,
+    RANK_WEAK,
     DateHint,
     Parsed,
 )
@@ -64,7 +65,9 @@ _AUTHOR = re.compile(
 # A line near the top that dates the document: "Date: ...", "Published July 19, 2018",
 # "Reported by Harriet Lowe, 2022-07-05", "**Date of report:** 2024-03-12".
 _DATED = re.compile(
-    r"\b(date[ds]?|published|posted|written|reported|prepared|updated|created|issued)\b", re.I
+    r"\b(date[ds]?|published|posted|written|reported|prepared|updated|created|issued|reviewed"
+    r"|revised|edited|approved|finali[sz]ed)\b",
+    re.I,
 )
 
 
@@ -120,9 +123,54 @@ def scan(lines: list[str], parsed: Parsed) -> None:
 
 
 def title_date(parsed: Parsed) -> None:
-    """A date in the title ("Outage on 2018-04-03") also dates the document, weakly."""
-    if parsed.title and (when := first_date(parsed.title)):
+    """A date in the title ("Outage on 2018-04-03", "(Jan 16–17, 2024)") also dates the
+    document, weakly; a month and year alone ("March 2021") give the year of its dates."""
+    if not parsed.title:
+        return
+    title = first_days(parsed.title)
+    if when := first_date(title):
         parsed.dates.append(DateHint(when, RANK_TITLE, None))
+        return
+    for match in find_times(title):
+        if match.year is not None and match.month is not None and not match.two_digit_year:
+            parsed.year_hint = parsed.year_hint or dt.date(match.year, match.month, 1)
+            return
+
+
+_ORDINAL = r"(?:st|nd|rd|th)?"
+# Spans of days, which start on their first day: "March 31 - April 1, 2025", "Jan 16–17,
+# 2024", "16-17 January 2024".
+_DAY_SPANS = (
+    re.compile(
+        rf"(?P<keep>\b[A-Z][a-z]{{2,8}}\.?\s+\d{{1,2}}){_ORDINAL}\s*[-–—]\s*"
+        rf"[A-Z][a-z]{{2,8}}\.?\s+\d{{1,2}}{_ORDINAL}\b"
+    ),
+    re.compile(
+        rf"(?P<keep>\b[A-Z][a-z]{{2,8}}\.?\s+\d{{1,2}}){_ORDINAL}\s*[-–—]\s*\d{{1,2}}{_ORDINAL}\b"
+    ),
+    re.compile(
+        rf"(?P<keep>\b\d{{1,2}}){_ORDINAL}\s*[-–—]\s*\d{{1,2}}{_ORDINAL}(?=\s+(?:of\s+)?[A-Z][a-z]{{2,8}})"
+    ),
+)
+
+
+def first_days(text: str) -> str:
+    """``text`` with every span of days written as its first day ("March 3-4, 2025" is
+    "March 3, 2025"), so that the span's year and month apply to it."""
+    for pattern in _DAY_SPANS:
+        text = pattern.sub(lambda m: m["keep"], text)
+    return text
+
+
+def first_written_date(lines: list[str], parsed: Parsed) -> None:
+    """When a document gives no date of its own, the first full date written near its top
+    dates it, as weakly as anything can ("Status: final, 2024-01-19")."""
+    if parsed.dates:
+        return
+    for number, line in enumerate(lines[:25], start=1):
+        if when := first_date(line):
+            parsed.dates.append(DateHint(when, RANK_WEAK, number))
+            return
 
 
 def mail_date(value: str) -> dt.datetime | None:

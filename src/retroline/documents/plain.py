@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from retroline.documents.blocks import Block, BlockKind, Line
+from retroline.when import find_times
 
 # A bullet: indentation, a marker, then the text. "#" is a MediaWiki numbered item only.
 BULLETS = re.compile(
@@ -38,6 +39,13 @@ TIME_LED = re.compile(
 _SETEXT = re.compile(r"^\s*([=\-~^*+#`'\"])\1{2,}\s*$")
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _RULE = re.compile(r"^\s*(?:[-_*=]\s*){3,}$")
+
+
+def _only_a_stamp(line: str) -> bool:
+    """A line that is a timestamp and nothing else ("Fri Sep 10 06:12:45 UTC 2021" under a
+    mail archive's sender): the date of a message, not a log line."""
+    matches = find_times(line)
+    return bool(matches) and not line[matches[0].end :].strip(" \t)]")
 
 
 def no_markup(text: str) -> str:
@@ -82,7 +90,8 @@ _QUESTION_HEADING = re.compile(r"^(what|who|when|where|why|how|which)\b", re.I)
 def _looks_like_heading(line: str, before: str, after: str) -> bool:
     """A short, unpunctuated line standing alone: how rendered pages show headings."""
     text = line.strip()
-    if before.strip() or after.strip():
+    # A line between two rules ("-----" above and below) is set off as a heading too.
+    if (before.strip() or after.strip()) and not (_RULE.match(before) and _RULE.match(after)):
         return False
     if not text or len(text) > 70 or len(text.split()) > 9 or text[-1] in ".,;!":
         return False
@@ -136,7 +145,7 @@ def _label_line(line: str, before: str, after: str, dialect: Dialect) -> bool:
     return (
         not before.strip()
         and text.endswith(":")
-        and len(text.split()) <= 5
+        and len(text.split()) <= 8
         and bool(dialect.bullets.match(after) or TIME_LED.match(after))
     )
 
@@ -261,7 +270,7 @@ def read_lines(
             para_indent = indent
             para_timed = bool(TIME_LED.match(bullet["text"]))
             continue
-        if STAMPED.match(line):
+        if STAMPED.match(line) and not _only_a_stamp(line):
             # A pasted log line: its own block, nested under the item it follows.
             close()
             indent = len(line) - len(line.lstrip())

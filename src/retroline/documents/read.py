@@ -43,6 +43,7 @@ _URL = re.compile(r"https?://[^\s<>\"'\]\[)|]+")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
 _TWIKI_LINK = re.compile(r"\[\[(https?://[^\]]+)\]\[([^\]]+)\]\]")
 _SECTION_TEXT_LIMIT = 8000
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I'll|my|me)\b")
 # "Any complete hypothesis must explain the data:" introduces the facts, not a hypothesis;
 # "Strengths of this hypothesis:" judges one.
 _FACTS = re.compile(r"must explain|has to explain|facts|what we know", re.I)
@@ -113,7 +114,10 @@ def parse_text(text: str, fmt: Format, path: str) -> Parsed:
     parsed = _read(text, fmt, path)
     if address is not None:
         parsed.url = address[0]
-    return _path_dates(parsed, path)
+    parsed = _path_dates(parsed, path)
+    if fmt is not Format.HTML:  # an HTML page's first lines are markup, its dates are in meta
+        metadata.first_written_date(text.splitlines(), parsed)
+    return parsed
 
 
 def _path_dates(parsed: Parsed, path: str) -> Parsed:
@@ -267,7 +271,13 @@ def read_document(
         # Unnamed subsections ("Update procedures") of a follow-up section are still follow-ups.
         within = section.kind if section.kind is not SectionKind.OTHER else within
         if within is SectionKind.ACTION_ITEMS:
-            items += actions.collect(body, loaded.path, parsed.author)
+            found = actions.collect(body, loaded.path, parsed.author)
+            if parsed.author and _FIRST_PERSON.search(section.title):
+                # "What I am changing": the writer's own list; what names no owner is theirs.
+                found = [
+                    a if a.owner else a.model_copy(update={"owner": parsed.author}) for a in found
+                ]
+            items += found
     summary = next((s.text for s, _ in sections if s.kind is SectionKind.SUMMARY and s.text), None)
     incident = Incident(
         title=title or Path(loaded.path).name,

@@ -206,8 +206,8 @@ def entry_time(text: str) -> EntryTime | None:
     if not matches:
         return None
     match = matches[0]
-    if not (match.has_date or match.has_time or match.is_offset):
-        return None
+    if not (match.day is not None or match.has_time or match.is_offset):
+        return None  # a month alone ("← May 2023") dates no entry
     lead = _lead(text[: match.start])
     if lead is None:
         return None

@@ -34,6 +34,7 @@ from retroline.when import (
     TimeMatch,
     Zone,
     find_zone_statements,
+    parse_offset,
     parse_zone,
     resolve,
 )
@@ -92,6 +93,7 @@ class _Place:
     story: Resolved | None = None  # the last event of a narrative, for "the next morning"
     zone: Zone | None = None  # the zone the entry before wrote, for entries that write none
     written_zone: Zone | None = None  # the one zone the document writes with its times
+    twelve_hour: bool = False  # the timeline writes AM and PM
     background: set[int] = field(default_factory=set)  # story sentences that look back
 
 
@@ -115,10 +117,15 @@ def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> 
     if guessed and parsed.writer_zone:
         doc_zone = parse_zone(parsed.writer_zone)
     offsets = _offsets_seen(entries)
+    if parsed.writer_zone and (writer := parse_offset(parsed.writer_zone)) is not None:
+        offsets.append(writer)  # a mail sent at +0530 settles "IST" as India's
     labels = label_definitions(parsed)
     events: list[Event] = []
     resolved_of: dict[int, Resolved] = {}
-    place = _Place(written_zone=None if doc_zone or option_tz else _written_zone(units, reference))
+    place = _Place(
+        written_zone=None if doc_zone or option_tz else _written_zone(units, reference),
+        twelve_hour=_twelve_hour(entries),
+    )
     for entry in entries:
         resolved = _place(
             entry, place, resolved_of, reference, doc_zone, option_tz, offsets, labels
@@ -127,7 +134,14 @@ def build_events(parsed: Parsed, path: str, *, option_tz: str | None = None) -> 
             resolved = replace(resolved, zone_source=ZoneSource.ASSUMED)
         resolved_of[id(entry)] = resolved
         events.append(_event(entry, resolved, path))
-    kept = [(e, v) for e, v in zip(entries, events, strict=True) if id(e) not in place.background]
+    first_told = min(
+        (v.at for e, v in zip(entries, events, strict=True) if e.narrative and v.at), default=None
+    )
+    kept = [
+        (e, v)
+        for e, v in zip(entries, events, strict=True)
+        if id(e) not in place.background and not _before_the_story(e, v, first_told)
+    ]
     entries, events = [e for e, _ in kept], [v for _, v in kept]
     ambiguous = [
         event
@@ -241,8 +255,11 @@ def _place(
     from_context = zone is None and not entry.log and not entry.match.zone
     if from_context:
         zone = place.zone or (None if option_tz else place.written_zone)
+    match, clock_note = entry.match, None
+    if place.twelve_hour and not entry.log:
+        match, clock_note = _afternoon(match, previous)
     resolved = resolve(
-        entry.match,
+        match,
         reference_date=parent.date if parent and parent.date else reference.when,
         reference_source=reference.source,
         default_date=context,
@@ -256,6 +273,8 @@ def _place(
     )
     if from_context and zone is not None and resolved.zone_source is ZoneSource.DOCUMENT:
         resolved = replace(resolved, zone_source=ZoneSource.CONTEXT)
+    if clock_note:
+        resolved = replace(resolved, notes=(*resolved.notes, clock_note))
     if entry.log:
         return resolved
     if entry.match.zone and (written := parse_zone(entry.match.zone)) is not None:
@@ -263,6 +282,50 @@ def _place(
     if resolved.date is not None:
         place.previous = resolved
     return resolved
+
+
+_AM_PM = re.compile(r"\d\s?[AaPp]\.?[Mm]\b\.?")
+
+
+def _before_the_story(entry: Entry, event: Event, first: dt.datetime | None) -> bool:
+    """A day a story names well before the first time it tells ("We had announced the
+    migration on June 15"): background, not an event of it."""
+    return (
+        entry.narrative
+        and event.at is None
+        and event.date is not None
+        and first is not None
+        and event.date < first.date() - BACKGROUND
+    )
+
+
+def _twelve_hour(entries: list[Entry]) -> bool:
+    """A timeline that writes a 12-hour clock: some of its times say AM or PM."""
+    return any(_AM_PM.search(e.match.text) for e in entries if not e.log)
+
+
+def _afternoon(match: TimeMatch, previous: Resolved | None) -> tuple[TimeMatch, str | None]:
+    """A bare "2:15" in a timeline that writes "1:50 PM" before it is 2:15 PM: read a time
+    without AM or PM in the half of the day that keeps it after the entry before, when only
+    the afternoon does."""
+    if (
+        previous is None
+        or previous.local is None
+        or match.hour is None
+        or not 1 <= match.hour <= 11
+        or match.has_date
+        or _AM_PM.search(match.text)
+    ):
+        return match, None
+    written = previous.local.replace(hour=match.hour, minute=match.minute or 0)
+    later = written + dt.timedelta(hours=12)
+    if written >= previous.local or later < previous.local:
+        return match, None
+    note = (
+        f"{match.text} read as {later:%I:%M %p}: the timeline writes a 12-hour clock and the "
+        f"entry before was at {previous.local:%I:%M %p}"
+    )
+    return replace(match, hour=match.hour + 12), note
 
 
 def _apply_correction(parsed: Parsed, entries: list[Entry]) -> None:

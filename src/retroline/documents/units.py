@@ -40,6 +40,17 @@ def _has_inner_time(text: str) -> bool:
     return len(times_in(text)) > 1
 
 
+# A line that stops on one of these words goes on in the next: "... written between" /
+# "9:40 and 10:05."
+_MID_SENTENCE = re.compile(
+    r"\b(?:a|an|the|and|or|but|of|to|from|at|on|in|by|until|since|between|after|before"
+    r"|around|about|with|for|as|than|is|are|was|were)[\s*_]*$",
+    re.I,
+)
+# The text of an entry does not open with a conjunction: "9:40 and 10:05. ..." is a span.
+_CONTINUING = re.compile(r"^(?:and|or|to|until|till|through|-|–)\b", re.I)
+
+
 def _starts_at(line: Line, before: Line, run: bool) -> bool:
     """True when ``line`` opens an entry of its own rather than continuing ``before``."""
     found = entry_time(line.text)
@@ -47,13 +58,17 @@ def _starts_at(line: Line, before: Line, run: bool) -> bool:
         return False
     if found.lead is Lead.POSTED:
         return bare(found)  # "Posted ...": the stamp of the text above, a unit of its own
+    if _MID_SENTENCE.search(before.text) or _CONTINUING.match(found.rest):
+        return False
     return line.hard or run or bool(_ENDS.search(before.text))
 
 
 def _split(block: Block) -> list[Block]:
     lines = block.lines or [Line(block.text, block.line)]
     first = entry_time(lines[0].text)
-    run = first is not None and first.match.has_time
+    # A run of one-line entries ("14:02 paged" / "14:05 acknowledged"); a time alone on the
+    # first line is the stamp of the lines that follow, not the first of a run.
+    run = first is not None and first.match.has_time and not bare(first)
     units: list[list[Line]] = [[lines[0]]]
     for line in lines[1:]:
         previous = units[-1][-1]

@@ -268,13 +268,28 @@ def find_times(text: str, *, day_first: bool | None = None) -> list[TimeMatch]:
                 current.atoms.append(atom)
                 continue
         groups.append(_Group(atom))
-    matches = [m for m in (_build(text, g) for g in groups) if m is not None]
+    matches = [_with_trailing_year(text, m) for m in (_build(text, g) for g in groups) if m]
     matches = [
         m
         for i, m in enumerate(matches)
         if not (m.is_offset and i + 1 < len(matches) and _clock_follows(text, m, matches[i + 1]))
     ]
     return _join_ranges(text, matches)
+
+
+# "Fri Sep 10 06:12:45 UTC 2021" (ctime, mail archives): the year after the time and zone.
+_TRAILING_YEAR = re.compile(r"[ \t]+(?P<y>(?:19|20)\d\d)(?![\d:.\-/])")
+
+
+def _with_trailing_year(text: str, match: TimeMatch) -> TimeMatch:
+    if match.year is not None or match.day is None or not match.has_time:
+        return match
+    found = _TRAILING_YEAR.match(text, match.end)
+    if not found:
+        return match
+    return replace(
+        match, end=found.end(), text=text[match.start : found.end()], year=int(found["y"])
+    )
 
 
 _SPAN_TO_CLOCK = re.compile(r"[ \t,]*(?:at|@)?[ \t]*")

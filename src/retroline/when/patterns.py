@@ -121,7 +121,8 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "mdy",
         re.compile(
             r"(?<![\w.\-/])" + _MON + r"[ \t]+(?P<d>\d{1,2})" + _ORD + r"(?![\d\w]|:\d)"
-            r"(?:,?[ \t]+(?P<y>" + _YEAR4 + r"))?(?![\w\-])",
+            # "Oct 29-30": the first day of a span; "Oct 29-2016" is no date
+            r"(?:,?[ \t]+(?P<y>" + _YEAR4 + r"))?(?!\w|-(?!\d{1,2}\b(?![-/.:])))",
             re.IGNORECASE,
         ),
     ),

@@ -66,6 +66,12 @@ _STATEMENTS = [
     ),
     # All times UTC, all times Eastern
     re.compile(r"(?i:\ball\s+(?:times|timestamps))\s+" + _ZONE_WORDS),
+    # everything below is in mountain time, the timeline is in CET, entries are in UTC
+    re.compile(
+        r"(?i:\b(?:everything|all\s+of\s+(?:this|it)|the\s+(?:timeline|entries)|entries)"
+        r"(?:\s+(?:below|above|here))?\s+(?:is|are)\s+(?:(?:written|given|listed)\s+)?in)\s+"
+        + _ZONE_WORDS
+    ),
     # Time (UTC), Timeline (all times UTC), Timestamp [CET]
     re.compile(
         r"(?i:\b(?:time(?:line|stamps?|s)?|date|when|start|end)\s*)[(\[]\s*(?i:all\s+times\s+"
