@@ -176,6 +176,9 @@ class Event(_Model):
     zone_source: ZoneSource | None = None
     date_source: DateSource | None = None
     year_source: DateSource | None = None
+    # How the time was read where its words leave it open: "crossed midnight after the
+    # previous entry", "2:15 read as 02:15 PM: ...", "CET is UTC+1, but ... was on UTC+2".
+    notes: list[str] = Field(default_factory=list)
     text: str
     kind: EventKind = EventKind.OTHER
     details: list[str] = Field(default_factory=list)

@@ -15,6 +15,7 @@ import pytest
 from retroline.documents import read_document
 from retroline.model import (
     ActionItem,
+    DateSource,
     Event,
     EventKind,
     Finding,
@@ -168,6 +169,9 @@ def hostile() -> Postmortem:
                 time_text=f"10:00 {EVIL}",
                 zone=f"Zone {EVIL}",
                 zone_source=ZoneSource.ASSUMED,
+                date_source=DateSource.HEADING,
+                year_source=DateSource.FILE_NAME,
+                notes=[f"Note {EVIL}"],
                 text=f"Event {EVIL}\u2028line",
                 kind=EventKind.IMPACT_START,
                 details=[f"Detail {EVIL}", f"hosts: host {EVIL}"],

@@ -96,3 +96,10 @@ def test_nothing_from_the_evidence_becomes_markup(hostile_postmortem: Postmortem
     for table in doc.iter("table"):
         widths = {len(row) for row in table.iter("tr")}
         assert len(widths) == 1, widths
+
+
+def test_says_where_a_day_and_year_came_from(hostile_postmortem: Postmortem) -> None:
+    text = render_markdown(hostile_postmortem)
+    first = next(line for line in text.splitlines() if line.startswith("| e1 "))
+    assert "day from the heading above, year from the file name" in first
+    assert "<br>_Note &lt;script&gt;" in first

@@ -20,14 +20,29 @@ _FROM = {
     DateSource.DOCUMENT: "the document's own date",
     DateSource.FILE_NAME: "the file name",
     DateSource.URL: "the page's address",
-    DateSource.ORDER: "the entries before them",
-    DateSource.WEEKDAY: "the weekday written with them",
-    DateSource.HEADING: "the heading above them",
+    DateSource.ORDER: "the entries before",
+    DateSource.WEEKDAY: "the weekday written with it",
+    DateSource.HEADING: "the heading above",
     DateSource.TABLE: "the table",
     DateSource.ENTRY: "the entry",
     DateSource.CORRECTION: "the document's correction",
 }
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def origin_of(event: Event) -> str:
+    """Where an entry's day and year came from, in a few words, when not from its own words:
+    "day from the heading, year from the page's address"; empty when both are written."""
+    parts = []
+    if event.date_source is not None and event.date_source is not DateSource.ENTRY:
+        parts.append(f"day from {_FROM[event.date_source]}")
+    if (
+        event.year_source is not None
+        and event.year_source is not DateSource.ENTRY
+        and event.year_source is not event.date_source
+    ):
+        parts.append(f"year from {_FROM[event.year_source]}")
+    return ", ".join(parts)
 
 
 def _lines(events: list[Event]) -> str:

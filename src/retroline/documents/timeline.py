@@ -322,10 +322,14 @@ def _afternoon(match: TimeMatch, previous: Resolved | None) -> tuple[TimeMatch, 
     if written >= previous.local or later < previous.local:
         return match, None
     note = (
-        f"{match.text} read as {later:%I:%M %p}: the timeline writes a 12-hour clock and the "
-        f"entry before was at {previous.local:%I:%M %p}"
+        f"{match.text} read as {_clock(later)}: the timeline writes a 12-hour clock and the "
+        f"entry before was at {_clock(previous.local)}"
     )
     return replace(match, hour=match.hour + 12), note
+
+
+def _clock(moment: dt.datetime) -> str:
+    return moment.strftime("%I:%M %p").lstrip("0")
 
 
 def _apply_correction(parsed: Parsed, entries: list[Entry]) -> None:
@@ -453,6 +457,7 @@ def _event(entry: Entry, resolved: Resolved, path: str) -> Event:
         zone_source=resolved.zone_source if resolved.at is not None else None,
         date_source=DateSource.CORRECTION if entry.corrected else resolved.date_source,
         year_source=DateSource.CORRECTION if entry.corrected else resolved.year_source,
+        notes=list(resolved.notes),
         text=entry.text,
         kind=EventKind.LOG if entry.log else classify_event(entry.text),
         details=entry.details,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from retroline.analysis.durations import Duration, durations, human
+from retroline.analysis.provenance import origin_of
 from retroline.analysis.revisions import in_time_order
 from retroline.model import (
     ActionItem,
@@ -70,6 +71,8 @@ class Row:
     source_path: str
     source_line: int | None
     source_page: int | None = None
+    origin: str = ""  # where the day and year came from, when not from the entry's words
+    notes: list[str] = field(default_factory=list)  # how the time was read where words left it open
     end_iso: str | None = None  # end of a span ("05:54 to 06:10"), when the source gives one
     series: list[int] | None = None  # counts over time of a log pattern, drawn as a sparkline
 
@@ -214,6 +217,8 @@ def rows(events: list[Event]) -> list[Row]:
             source_path=e.source.path,
             source_line=e.source.line,
             source_page=e.source.page,
+            origin=origin_of(e),
+            notes=list(e.notes),
             end_iso=_iso(e.end_at) if e.end_at else None,
         )
         for i, e in enumerate(ordered, start=1)

@@ -8,6 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from retroline.analysis.provenance import origin_of
 from retroline.model import Event, Incident, Severity, Source, ZoneSource
 from retroline.report.postmortem import place, where
 from retroline.store import IncidentSummary
@@ -63,6 +64,8 @@ def timeline_table(incident: Incident, width: int = 120) -> Table:
     for event in incident.events:
         written = Text(event.time_text, style="dim")
         written.append_text(_zone_text(event))
+        if told := origin_of(event):
+            written.append(f"\n{told}", style="italic")
         text = Text(event.text)
         if not wide:
             text.append("\n")

@@ -76,9 +76,15 @@ def child_model(model: type[M], row: Any) -> M:
     path, line, page = data.pop("source_path"), data.pop("source_line"), data.pop("source_page")
     data.pop("incident_id")
     data.pop("position")
-    for name, value in data.items():
+    for name, value in list(data.items()):
         if isinstance(value, dt.datetime):
             data[name] = aware_utc(value)
+        elif (
+            value is None
+            and name in model.model_fields
+            and not model.model_fields[name].is_required()
+        ):
+            del data[name]  # a column added later, empty in older rows: the model's default
     if "source" in model.model_fields:
         data["source"] = Source(path=path, line=line, page=page) if path is not None else None
     return model.model_validate(data)

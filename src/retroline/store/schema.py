@@ -89,6 +89,7 @@ events = _child(
     Column("zone_source", String(20)),
     Column("date_source", String(20)),
     Column("year_source", String(20)),
+    Column("notes", JSON),
     Column("text", Text, nullable=False),
     Column("kind", String(40), nullable=False),
     Column("details", JSON, nullable=False),
