@@ -43,6 +43,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy src
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks

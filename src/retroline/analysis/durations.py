@@ -98,8 +98,8 @@ def durations(incident: Incident) -> list[Duration]:
     """The four intervals of the incident, known or not."""
     events = sorted(
         (e for e in incident.events if e.at is not None and e.kind is not EventKind.LOG),
-        key=lambda e: e.at,
-    )  # type: ignore[arg-type,return-value]
+        key=lambda e: e.at or dt.datetime.min.replace(tzinfo=dt.UTC),
+    )
     start = impact_start(incident)
 
     def mark(name: str, kind: EventKind, after: Mark) -> Mark:

@@ -123,7 +123,8 @@ def content_words(text: str) -> set[str]:
 def against_facts(hypothesis: str, facts: list[str]) -> tuple[list[str], list[str]]:
     """The facts ``hypothesis`` explains and those it leaves unexplained, in order."""
     words = content_words(hypothesis)
-    explains, unexplained = [], []
+    explains: list[str] = []
+    unexplained: list[str] = []
     for fact in facts:
         needed = content_words(fact)
         share = len(needed & words) / len(needed) if needed else 0.0

@@ -242,6 +242,8 @@ def _posting(block: Block, parsed: Parsed) -> bool:
         return False  # "By 08:11 UTC I rolled back ..." is a sentence, not a byline
     if STATUS_OPENS.match(outside):
         return False  # "Resolved May 28, 2024 at 02:23pm UTC": an update's stamp, not a byline
+    if m.year is None:
+        return False
     try:
         posted = dt.datetime(m.year, m.month, m.day, m.hour or 0, m.minute or 0)
     except ValueError:

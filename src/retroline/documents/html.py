@@ -96,7 +96,7 @@ def read_html(text: str, path: str) -> Parsed:
     parsed = Parsed(blocks=[])
     for element in list(root.iter()):
         if isinstance(element.tag, str) and _is_chrome(element) and element.getparent() is not None:
-            element.getparent().remove(element)  # type: ignore[union-attr]
+            element.getparent().remove(element)
     blocks: list[Block] = []
     for element in root.iter():
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -116,7 +116,7 @@ def read_html(text: str, path: str) -> Parsed:
                 _text(c, set()) for c in element if isinstance(c.tag, str) and c.tag in ("td", "th")
             ]
             header = all(c.tag == "th" for c in element if isinstance(c.tag, str)) or (
-                element.getparent() is not None and element.getparent().tag == "thead"  # type: ignore[union-attr]
+                element.getparent() is not None and element.getparent().tag == "thead"
             )
             blocks.append(
                 Block(

@@ -90,9 +90,9 @@ def scan(lines: list[str], parsed: Parsed) -> None:
             info = _TOPICINFO.search(line)
             attrs = dict(_ATTR.findall(info["attrs"])) if info else {}
             if attrs.get("date", "").isdigit():
-                when = dt.datetime.fromtimestamp(int(attrs["date"]), dt.UTC).date()
-                parsed.dates.append(DateHint(when, RANK_META, number))
-                parsed.revision_date = when
+                saved = dt.datetime.fromtimestamp(int(attrs["date"]), dt.UTC).date()
+                parsed.dates.append(DateHint(saved, RANK_META, number))
+                parsed.revision_date = saved
             if attrs.get("version"):
                 # TWiki counts revisions as 1.N: version 1.5 is r5.
                 version = attrs["version"]
@@ -101,24 +101,24 @@ def scan(lines: list[str], parsed: Parsed) -> None:
                 )
             continue
         found = _SIGNATURE.match(line)
-        if found and (when := first_date(found["when"])):
+        if found and (when := first_date(found["when"])) is not None:
             parsed.dates.append(DateHint(when, RANK_SIGNATURE, number))
             continue
         found = _REVISION.search(line)
         if found:
             parsed.revision = found["rev"] if found["rev"].startswith("r") else "r" + found["rev"]
-            if when := first_date(found["rest"]):
+            if (when := first_date(found["rest"])) is not None:
                 parsed.revision_date = when
                 parsed.dates.append(DateHint(when, RANK_REVISION, number))
             continue
         found = _BREADCRUMB.match(line)
-        if found and (when := first_date(found["when"])):
+        if found and (when := first_date(found["when"])) is not None:
             parsed.dates.append(DateHint(when, RANK_CHROME, number))
             continue
         who = _AUTHOR.match(line) if i < 25 and parsed.author is None else None
         if who:
             parsed.author = who["who"].strip()
-        if i < 25 and _DATED.search(line) and (when := first_date(line)):
+        if i < 25 and _DATED.search(line) and (when := first_date(line)) is not None:
             parsed.dates.append(DateHint(when, RANK_HEADER, number))
 
 

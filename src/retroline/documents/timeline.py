@@ -277,8 +277,8 @@ def _place(
         resolved = replace(resolved, notes=(*resolved.notes, clock_note))
     if entry.log:
         return resolved
-    if entry.match.zone and (written := parse_zone(entry.match.zone)) is not None:
-        place.zone = written
+    if entry.match.zone and (stated := parse_zone(entry.match.zone)) is not None:
+        place.zone = stated
     if resolved.date is not None:
         place.previous = resolved
     return resolved

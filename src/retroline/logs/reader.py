@@ -338,7 +338,7 @@ def plan_spans(path: str | Path, size: int, tail: tuple[int, int] | None = None)
             fh.seek(start)
 
 
-def _fill(fh: BinaryIO, buffer: bytearray | memoryview) -> int:
+def _fill(fh: io.RawIOBase, buffer: bytearray | memoryview) -> int:
     """Read into ``buffer`` until it is full or the file ends: the bytes read."""
     view, done = memoryview(buffer), 0
     while done < len(view) and (got := fh.readinto(view[done:])):

@@ -78,7 +78,9 @@ def timeline_table(incident: Incident, width: int = 120) -> Table:
             if len(files) == 1
             else _where(source, formats)
         )
-        row = [utc_text(event), written, text, where] if wide else [utc_text(event), text, where]
+        row: list[Text | str] = (
+            [utc_text(event), written, text, where] if wide else [utc_text(event), text, where]
+        )
         table.add_row(*row)
     return table
 

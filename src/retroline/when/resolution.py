@@ -394,7 +394,9 @@ def resolve(
         zone=label,
         zone_source=source,
         ambiguous_zone=zone.ambiguous
-        and not zone.settled_by(meaning, offsets_seen, option_tz, doc_zone),
+        and not zone.settled_by(
+            meaning, offsets_seen, option_tz, _zone_of(doc_zone, "the document")
+        ),
         notes=tuple(notes),
     )
 
