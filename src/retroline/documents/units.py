@@ -93,9 +93,11 @@ def _inline(block: Block, unit: list[Line]) -> list[Block]:
     if first is not None and first.match.has_time and not bare(first):
         form = shape(text, first.match)
         for match in times_in(text)[1:]:
-            lead = _INLINE_LEAD.search(text, 0, match.start)
+            # Look back a few characters only: a search from the start of a long paragraph
+            # for every time in it would take time that grows with its square.
+            lead = _INLINE_LEAD.search(text, max(0, match.start - 8), match.start)
             start = lead.start() if lead else match.start
-            if start <= cuts[-1] or not _INLINE_BEFORE.search(text, 0, start):
+            if start <= cuts[-1] or not _INLINE_BEFORE.search(text, max(0, start - 16), start):
                 continue
             found = entry_time(text[start:])
             if found is None or found.match.start != match.start - start or bare(found):
