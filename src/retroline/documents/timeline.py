@@ -419,17 +419,27 @@ def _folded(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
+# Two entries that agree this far are the same entry, whatever follows.
+_REPEAT_WORDS = 64
+
+
 def drop_repeats(events: list[Event]) -> list[Event]:
     """Leave out entries that repeat an earlier one: a reply quoting the timeline, the same
-    line pasted twice. Same time, and one text begins the other."""
+    line pasted twice. Same time, and the words of one text begin the other."""
     kept: list[Event] = []
-    seen: dict[tuple[dt.datetime | None, dt.date | None], list[str]] = {}
+    # Per instant: the texts seen, and every run of their first words, so that each check
+    # is a few set lookups however many entries share the instant.
+    texts: dict[tuple[dt.datetime | None, dt.date | None], set[str]] = {}
+    heads: dict[tuple[dt.datetime | None, dt.date | None], set[str]] = {}
     for event in events:
-        text = _folded(event.text)
-        earlier = seen.setdefault((event.at, event.date), [])
-        if any(other.startswith(text) or text.startswith(other) for other in earlier):
+        words = _folded(event.text).split()[:_REPEAT_WORDS]
+        key = (event.at, event.date)
+        seen, begun = texts.setdefault(key, set()), heads.setdefault(key, set())
+        text = " ".join(words)
+        if text in begun or any(" ".join(words[:n]) in seen for n in range(1, len(words) + 1)):
             continue
-        earlier.append(text)
+        seen.add(text)
+        begun.update(" ".join(words[:n]) for n in range(1, len(words) + 1))
         kept.append(event)
     return kept
 

@@ -13,6 +13,7 @@ timeline costs more than a missed one.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -363,9 +364,16 @@ def scan_atoms(text: str, *, day_first: bool | None = None) -> list[Atom]:
     """Every atom in ``text``, without overlaps, in text order."""
     candidates = [*_dates(text, day_first), *_times(text), *_others(text)]
     candidates.sort(key=lambda a: (_RANK[a.kind], -(a.end - a.start), a.start))
+    # The atoms taken so far, in text order; they never overlap, so a new one overlaps one
+    # of them only if it overlaps a neighbour of where it would go.
     taken: list[Atom] = []
+    starts: list[int] = []
     for atom in candidates:
-        if all(atom.end <= other.start or atom.start >= other.end for other in taken):
-            taken.append(atom)
-    taken.sort(key=lambda a: a.start)
+        at = bisect.bisect_left(starts, atom.start)
+        if at > 0 and taken[at - 1].end > atom.start:
+            continue
+        if at < len(taken) and taken[at].start < atom.end:
+            continue
+        taken.insert(at, atom)
+        starts.insert(at, atom.start)
     return taken
