@@ -38,6 +38,12 @@ _UNKNOWN = re.compile(
     r"|still investigating|do not (yet )?know|don't (yet )?know)\b",
     re.I,
 )
+# Closing the incident after a quiet spell is paperwork, not recovery work after the window.
+_CLOSING = re.compile(
+    r"\b(?:incident\s+(?:is\s+)?(?:closed|resolved|over)|clos(?:ed|es|ing)\s+the\s+incident"
+    r"|(?:review|retro\w*|post-?mortem)\s+(?:booked|scheduled|planned)|moved\s+to\s+monitoring)\b",
+    re.I,
+)
 # A range whose end, read as the next day, lies this far after its start was written backwards.
 LONGEST_RANGE = dt.timedelta(hours=12)
 
@@ -207,6 +213,7 @@ def impact_window(incident: Incident) -> list[Finding]:
             if e.at is not None
             and e.kind in (EventKind.MITIGATION, EventKind.RESOLUTION)
             and e.at > window.end_at + WINDOW_TOLERANCE
+            and not _CLOSING.search(e.text)
         ]
         if not late:
             continue

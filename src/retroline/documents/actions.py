@@ -17,9 +17,13 @@ _OWNER_PATTERNS = [
         re.I,
     ),
     re.compile(r"(?:^|\s)@(?P<o>[A-Za-z][\w.-]*\w)"),
-    re.compile(r"\s(?:-{1,2}|–|—)\s(?P<o>" + _NAME + r")(?:\s(?:-|–|—)\s[\d/.\-]+)?\s*$"),
+    re.compile(
+        r"\s(?:-{1,2}|–|—)\s(?P<o>" + _NAME + r")(?:\s(?:-|–|—)\s(?:due\s+)?[\d/.\-]+)?\s*$"
+    ),
     re.compile(r"\((?P<o>" + _NAME + r")\)\s*\.?\s*$"),
     re.compile(r"\b(?P<o>[A-Z][a-z]+) (?:is taking|is on|owns|will (?:do|take|own)) (?:this|it)\b"),
+    # "A staging copy of the shop. Theo again.": the owner of the item before, named again
+    re.compile(r"(?:^|[.;]\s+)(?P<o>[A-Z][a-z]+) (?:again|too|as well)\.?\s*$"),
 ]
 _SELF = re.compile(r"\b(?:that's me|that is me|I'll|I will)\b", re.I)
 # What stands where an owner would but is not one: a status, a date, a number.
@@ -29,7 +33,7 @@ _NOT_A_NAME = re.compile(
     re.I,
 )
 _UNASSIGNED = re.compile(
-    r"^(nobody|no one|none|unassigned|unowned|not (yet )?assigned|tbd|n/a)\b", re.I
+    r"^(nobody|no one|none|no owner|unassigned|unowned|not (yet )?assigned|tbd|n/a)\b", re.I
 )
 _TICKET = re.compile(r",?\s*\b[A-Z][A-Z0-9]+-\d+\b")
 _CHECKBOX = re.compile(r"^\[(?P<mark>[ xX✓✔])\]\s*")
@@ -49,6 +53,8 @@ _OWNER_HEADERS = (
     "responsable",
 )
 _STATUS_HEADERS = ("status", "state", "done")
+_TEXT_HEADERS = ("action", "item", "task", "description", "what", "follow", "remediation", "todo")
+_ID_HEADERS = ("#", "id", "no", "ref", "key", "ticket", "jira", "issue", "priority")
 
 
 def _owner(text: str, author: str | None = None) -> str | None:
@@ -107,13 +113,17 @@ def from_rows(rows: list[Block], path: str) -> list[ActionItem]:
     names = [c.lower() for c in (header.cells or [])] if header else []
     owner_col = next((i for i, n in enumerate(names) if n.startswith(_OWNER_HEADERS)), None)
     status_col = next((i for i, n in enumerate(names) if n.startswith(_STATUS_HEADERS)), None)
+    # The column that says what to do: by its name, else the first that is not an id.
     text_col = next(
-        (
-            i
-            for i, n in enumerate(names)
-            if i not in (owner_col, status_col) and not n.startswith(("#", "id", "no"))
+        (i for i, n in enumerate(names) if n.startswith(_TEXT_HEADERS)),
+        next(
+            (
+                i
+                for i, n in enumerate(names)
+                if i not in (owner_col, status_col) and not n.startswith(_ID_HEADERS)
+            ),
+            0,
         ),
-        0,
     )
     items = []
     for row in rows:
@@ -167,4 +177,21 @@ def collect(blocks: list[Block], path: str, author: str | None = None) -> list[A
                 )
         elif len(block.text) <= 200 and len(re.findall(r"[.!?](?:\s|$)", block.text)) <= 1:
             found.append(from_item(block, path, author))
+    return found
+
+
+# "(owner: Rahul)", "Owner: Ana": an action wherever it is written, in a comment or a note.
+_OWNED = re.compile(r"\(\s*owners?\s*[:=]\s*[A-Z]|\bowners?\s*[:=]\s*[A-Z]")
+
+
+def owned(blocks: list[Block], path: str, author: str | None = None) -> list[ActionItem]:
+    """Action items outside the follow-up section: lines that name their owner."""
+    found = []
+    for block in blocks:
+        if block.kind not in (BlockKind.ITEM, BlockKind.PARAGRAPH):
+            continue
+        lines = [(ln.text, ln.number) for ln in block.lines] or [(block.text, block.line)]
+        for text, number in lines:
+            if _OWNED.search(text):
+                found.append(from_item(Block(BlockKind.ITEM, text, number, 1), path, author))
     return found

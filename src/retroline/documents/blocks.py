@@ -99,6 +99,7 @@ class Parsed:
 RANK_META = 5  # wiki metadata (TOPICINFO date): the machine's record of this revision
 RANK_CHROME = 8  # the breadcrumb of a rendered page: the date of the revision shown
 RANK_SIGNATURE = 10  # "-- EvaDafonte - 21 Oct 2014": the author dating the text
+RANK_INCIDENT = 15  # "Date of incident: 2022-09-30": the day of the incident, as written
 RANK_HEADER = 20  # Date: header, post date, front matter
 RANK_NAME = 30  # the file name or the address: "2019-04-03-ingress-cordoned.md"
 RANK_REVISION = 40  # "Topic revision: r5 - 2014-10-22": also bumped by trivial later saves

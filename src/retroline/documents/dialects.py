@@ -7,10 +7,14 @@ marks, mail headers) is replaced by as many newlines as it held.
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import re
+from email.message import EmailMessage
 
 from retroline.documents import metadata
 from retroline.documents.blocks import RANK_HEADER, Block, BlockKind, DateHint, Parsed
+from retroline.documents.html import read_html
 from retroline.documents.plain import (
     BULLETS,
     TIME_LED,
@@ -66,6 +70,7 @@ def read_twiki(text: str) -> Parsed:
         indent_unit=3,
         guess_headings=False,
         quote_prefix=None,
+        aligned_tables=False,
     )
     parsed.blocks = read_lines(body, dialect)
     headings = [b for b in parsed.blocks if b.kind is BlockKind.HEADING and b.depth == 1]
@@ -123,6 +128,7 @@ def read_mediawiki(text: str) -> Parsed:
         guess_headings=False,
         quote_prefix=None,
         underlined_headers=False,
+        aligned_tables=False,
     )
     parsed.blocks = _mark_table_headers(read_lines(lines, dialect), lines)
     headings = [b for b in parsed.blocks if b.kind is BlockKind.HEADING]
@@ -296,36 +302,61 @@ def _first_text(blocks: list[Block]) -> str | None:
 # -- mail -------------------------------------------------------------------------------------
 
 _HEADER = re.compile(r"^(?P<name>[A-Za-z][\w-]*):\s*(?P<value>.*)$")
+_ENCODED = ("quoted-printable", "base64")
+
+
+def _mail_body(message: EmailMessage, text: str) -> tuple[list[str], int]:
+    """The body's lines, and the file line the first of them stands on.
+
+    A plain body is taken from the file as it is, so its lines keep their numbers; an
+    encoded one (quoted-printable, base64) or one part of several is decoded by the
+    standard library, and its lines count from the end of the headers.
+    """
+    lines = text.splitlines()
+    end = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
+    raw = lines[end + 1 :]
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return raw, end + 2
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if part is message and encoding not in _ENCODED:
+        return raw, end + 2
+    try:
+        content = part.get_content()
+    except (LookupError, ValueError, UnicodeError, AssertionError):
+        return raw, end + 2  # an unknown charset or a broken encoding: the body as written
+    if not isinstance(content, str):
+        return raw, end + 2
+    if part.get_content_subtype() == "html":
+        html = read_html(content, "")
+        content = "\n\n".join(b.text for b in html.blocks)
+    return content.splitlines(), end + 2
 
 
 def read_mail(text: str) -> Parsed:
-    """An e-mail or mailing-list message: headers, body, quoted replies, signature."""
-    lines = text.splitlines()
-    headers: dict[str, str] = {}
-    end = 0
-    for i, line in enumerate(lines):
-        if not line.strip():
-            end = i
+    """An e-mail or mailing-list message: headers, body, quoted replies, signature.
+
+    The standard library's ``email`` reads it: encoded subjects (``=?UTF-8?Q?...?=``),
+    quoted-printable and base64 bodies, multipart messages (the plain part, else the HTML).
+    """
+    message = email.message_from_string(text, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    body, first = _mail_body(message, text)
+    for i, line in enumerate(body):
+        if line.rstrip() == "--":  # the signature separator: what follows is not content
+            body = body[:i]
             break
-        found = _HEADER.match(line)
-        if found:
-            headers[found["name"].lower()] = found["value"].strip()
-        elif line[:1] in " \t" and headers:
-            last = next(reversed(headers))
-            headers[last] += " " + line.strip()
-    body = ["" for _ in lines[: end + 1]] + lines[end + 1 :]
-    for i in range(end + 1, len(body)):
-        if body[i].rstrip() == "--":  # the signature separator: what follows is not content
-            body[i:] = ["" for _ in body[i:]]
-            break
-    parsed = read_text("\n".join(body), find_title=False)
-    sender = re.match(r'^\s*"?(?P<name>[^"<@]+?)"?\s*<', headers.get("from", ""))
-    if sender:
-        parsed.author = sender["name"].strip()
-    subject = re.sub(r"^(\s*(re|fwd?|aw|sv)\s*:\s*)+", "", headers.get("subject", ""), flags=re.I)
+    parsed = read_text("\n" * (first - 1) + "\n".join(body), find_title=False)
+    sender = message.get("from")
+    name = sender.addresses[0].display_name if sender is not None and sender.addresses else ""
+    if name:
+        parsed.author = name
+    subject = re.sub(
+        r"^(\s*(re|fwd?|aw|sv)\s*:\s*)+", "", str(message.get("subject", "")), flags=re.I
+    )
     if subject:
-        parsed.title = subject.strip()
-    posted = metadata.mail_date(headers.get("date", ""))
+        parsed.title = " ".join(subject.split())
+    posted = metadata.mail_date(str(message.get("date", "")))
     if posted is not None:
         parsed.posted_at = posted
         offset = posted.utcoffset()

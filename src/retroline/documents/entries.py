@@ -18,13 +18,14 @@ import re
 from dataclasses import dataclass, field
 
 from retroline.documents.blocks import Block, BlockKind, Parsed
-from retroline.documents.metadata import first_days
+from retroline.documents.metadata import METADATA_LINE, first_days
 from retroline.documents.sections import classify
 from retroline.documents.stamps import (
     STATUS_OPENS,
     EntryTime,
     Lead,
     bare,
+    comment_header,
     entry_time,
     times_in,
     trailing_time,
@@ -79,6 +80,8 @@ class Entry:
     of_day: bool = False  # text under a date heading: an entry of that day, with no time
     section: SectionKind = SectionKind.OTHER  # the part of the document it stands in
     corrected: bool = False  # its written date is one the document corrects
+    month: DayContext | None = None  # the month and year a heading above names ("June 2021")
+    part: int = 0  # which part of the document (between two headings) it stands in
 
 
 def _statement_zone(text: str) -> Zone | None:
@@ -144,7 +147,7 @@ def _is_prose(block: Block, found: EntryTime) -> bool:
     return len(text) > 200 and len(re.findall(r"[.!?](?:\s|$)", text)) >= 3
 
 
-_SET_OFF = re.compile(r"[\s*_`]*[-–—:|)\]](?:\s|$)")
+_SET_OFF = re.compile(r"[\s*_`]*[-–—:|)\]]+(?:\s|$)")
 # "on July 17, 2018", "On the evening of Thursday, November 3, 2022", "07:18 UTC on 17
 # September 2020": where a summary names the day of the incident.
 _ON = re.compile(
@@ -247,6 +250,8 @@ class _Walk:
     day_heading: tuple[DayContext, str] | None = None
     pending: list[Block] = field(default_factory=list)  # untimed text a stamp below may date
     section: SectionKind = SectionKind.OTHER  # the part of the document being read
+    month: DayContext | None = None  # "June 2021" above a status history: the year of its days
+    part: int = 0  # counts the headings that are not days or entries
     section_depth: int = 0
     tail_timed: set[int] = field(default_factory=set)  # items that end with their time
     tail_runs: set[int] = field(default_factory=set)  # ... in a list of several such items
@@ -259,13 +264,34 @@ class _Walk:
 
     def add(self, entry: Entry) -> Entry:
         entry.section = self.section
+        entry.month = self.month
+        entry.part = self.part
         self.entries.append(entry)
         self.day_heading = None
         self.pending = []
         return entry
 
 
+def _month_line(walk: _Walk, block: Block) -> bool:
+    """A line that names a month and its year and nothing else ("June 2021"): the year of
+    the yearless days below it. True when the block was one."""
+    if len(block.text) > 40:
+        return False
+    matches = times_in(block.text)
+    if len(matches) != 1:
+        return False
+    match = matches[0]
+    if match.day is not None or match.month is None or match.year is None or match.two_digit_year:
+        return False
+    if re.search(r"[^\W\d_]{2,}", block.text[: match.start] + block.text[match.end :]):
+        return False
+    walk.month = DayContext(dt.date(match.year, match.month, 1))
+    return True
+
+
 def _heading(walk: _Walk, block: Block) -> None:
+    if _month_line(walk, block):
+        return
     walk.heading_time = None
     walk.day_heading = None
     walk.table_zone = None
@@ -279,6 +305,8 @@ def _heading(walk: _Walk, block: Block) -> None:
     kind = SectionKind.OTHER if dated else classify(block.text)
     # The document's title dates the document; a heading below it dates the entries under it.
     source = DateSource.DOCUMENT if block.text == walk.title else DateSource.HEADING
+    if not dated:
+        walk.part += 1
     if dated and walk.section is not SectionKind.TIMELINE:
         # A day or an entry heading is part of a timeline, whatever came above it.
         walk.section, walk.section_depth = SectionKind.OTHER, block.depth
@@ -335,6 +363,10 @@ def _labelled(found: EntryTime) -> str:
 def _stamp_above(walk: _Walk, found: EntryTime, block: Block) -> bool:
     """A stamp under the update it dates ("Posted ..."); True when it made an entry."""
     text_blocks = [b for b in walk.pending if b.text.strip()]
+    # An update starts at its status word ("Resolved - ..."), after the incident's title.
+    opened = [i for i, b in enumerate(text_blocks) if STATUS_OPENS.match(b.text)]
+    if opened:
+        text_blocks = text_blocks[opened[-1] :]
     if not text_blocks:
         return False
     first, details = text_blocks[0], [b.text for b in text_blocks[1:]]
@@ -356,7 +388,7 @@ def _trailing(walk: _Walk, found: EntryTime) -> bool:
         return True
     if found.lead is Lead.STATUS or not walk.pending:
         return False  # "Resolved May 28 at 02:23pm": the status and its time open an update
-    return walk.status is not None or bool(STATUS_OPENS.match(walk.pending[0].text))
+    return walk.status is not None or any(STATUS_OPENS.match(b.text) for b in walk.pending)
 
 
 def find_entries(
@@ -397,8 +429,15 @@ def _in_the_timeline(entries: list[Entry]) -> list[Entry]:
     """When the document gives entries outside its summary, impact, analysis and follow-up
     sections (in a timeline section, or in a part of its own per incident), those are its
     timeline: the dated lines of the others repeat it ("- October 21 (103 minutes): Redis
-    overload") and are left out. Pasted log lines stay wherever they are."""
-    if not any(e.section not in _ELSEWHERE and not e.log for e in entries):
+    overload") and are left out."""
+    told = [e for e in entries if not e.log]
+    if not told:
+        return entries
+    # Log lines pasted as evidence (a code block in an analysis with no entries of its own)
+    # are no timeline entries; those quoted under an entry or among the entries stay.
+    parts = {e.part for e in told}
+    entries = [e for e in entries if not e.log or e.parent is not None or e.part in parts]
+    if not any(e.section not in _ELSEWHERE for e in told):
         return entries
     return [e for e in entries if e.log or e.section not in _ELSEWHERE]
 
@@ -461,6 +500,8 @@ def _row(walk: _Walk, block: Block) -> None:
 
 
 def _block(walk: _Walk, block: Block, impossible: list[tuple[str, Block]] | None) -> None:
+    if _month_line(walk, block):
+        return
     if len(block.text) <= 80 and _statement_zone(block.text) is not None:
         walk.note_statement(block.text)  # "All times in CEST": said of the entries, not one
         return
@@ -486,6 +527,7 @@ def _block(walk: _Walk, block: Block, impossible: list[tuple[str, Block]] | None
         and not walk.entries
         and found is None
         and block.kind is BlockKind.PARAGRAPH
+        and not METADATA_LINE.search(block.text)  # "last modified by Bram on Oct 04, 2022"
     ):
         walk.context = _incident_day(block.text, walk.reference)
     if found is None and impossible is not None and (bad := impossible_stamp(block.text)):
@@ -536,12 +578,18 @@ def _block(walk: _Walk, block: Block, impossible: list[tuple[str, Block]] | None
         )
         walk.last_top = walk.add(entry)
         return
+    if found is None and (header := comment_header(block.text)) is not None:
+        walk.heading_time = header  # "Priya added a comment - 07/Nov/22 3:40 PM"
+        return
     if walk.heading_time is not None and block.kind in (BlockKind.PARAGRAPH, BlockKind.ITEM):
         stamp = walk.heading_time
         text = block.text
         if stamp.lead in (Lead.STATUS, Lead.LABEL) and stamp.word:
             text = f"{stamp.word}: {text}"
-        walk.last_top = walk.add(Entry(stamp.match, text, block, 1, context=walk.context))
+        entry = Entry(stamp.match, text, block, 1, context=walk.context)
+        if stamp.lead is Lead.BYLINE:
+            entry.details.append(stamp.word)  # who wrote it
+        walk.last_top = walk.add(entry)
         walk.heading_time = None
         return
     if (

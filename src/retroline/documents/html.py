@@ -31,6 +31,7 @@ _CHROME_HINT = re.compile(
     r"\b(nav|navbar|menu|breadcrumb|sidebar|footer|cookie|banner|toc|skip)\b", re.I
 )
 _LISTS = {"ul", "ol", "dl"}
+_TITLE_CLASS = re.compile(r"(?:^|\s)(?:doc-)?title(?:\s|$)", re.I)
 _BLOCKS = {
     "p",
     "li",
@@ -103,6 +104,9 @@ def read_html(text: str, path: str) -> Parsed:
         line = element.sourceline or 1
         if re.fullmatch(r"h[1-6]", tag):
             blocks.append(Block(BlockKind.HEADING, _text(element, set()), line, int(tag[1])))
+        elif tag in ("p", "div") and _TITLE_CLASS.search(str(element.get("class", ""))):
+            # A document title set as a styled paragraph (Google Docs' "Title" style).
+            blocks.append(Block(BlockKind.HEADING, _text(element, set()), line, 1))
         elif tag == "li":
             blocks.append(
                 Block(BlockKind.ITEM, _text(element, _LISTS | {"pre"}), line, _depth(element))

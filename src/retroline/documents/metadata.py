@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 from retroline.documents.blocks import (
     RANK_CHROME,
     RANK_HEADER,
+    RANK_INCIDENT,
     RANK_META,
     RANK_NAME,
     RANK_REVISION,
@@ -21,7 +22,7 @@ from retroline.documents.blocks import (
     Parsed,
 )
 from retroline.model import DateSource
-from retroline.when import find_times
+from retroline.when import find_times, full_year
 from retroline.when.patterns import MONTHS
 
 # Page furniture of wikis and forums, copied along with the content: never events.
@@ -39,6 +40,7 @@ CHROME = tuple(
         r"^\s*(?:\S+ )?(Cern|TWiki|Google) Search( Icon)?",
         r"^\s*DB All webs login\s*$",
         r"^\s*Copyright (&|©|\(c\))",
+        r"^\s*(©|\(c\))\s*(?:\d{4}|[A-Z])",
         r"^\s*\d+ (Likes?|Replies|Reply|Views?|Links?|Users?)\s*$",
         r"^\s*(Skip to (main )?content|Jump to (navigation|search)|Log ?in|Sign ?up|Share|Reply)\s*$",
         r"^\s*(Page|Last) (last )?(edited|modified|updated)\b.*\bby\b",
@@ -66,7 +68,20 @@ _AUTHOR = re.compile(
 # "Reported by Harriet Lowe, 2022-07-05", "**Date of report:** 2024-03-12".
 _DATED = re.compile(
     r"\b(date[ds]?|published|posted|written|reported|prepared|updated|created|issued|reviewed"
-    r"|revised|edited|approved|finali[sz]ed)\b",
+    r"|revised|edited|modified|approved|finali[sz]ed)\b",
+    re.I,
+)
+# "Date of incident: 2022-09-30", "Incident date:", "Outage on": the day of the incident itself,
+# better than the day the page was written; "last modified on" is a later save of it.
+_INCIDENT_DATED = re.compile(
+    r"\b(?:date\s+of\s+(?:the\s+)?(?:incident|outage|event|impact)|(?:incident|outage|event)"
+    r"\s+(?:date|day|started|start)|occurred)\b",
+    re.I,
+)
+_REVISED = re.compile(r"\b(?:last\s+)?(?:modified|edited|revised|updated)\b", re.I)
+METADATA_LINE = re.compile(
+    r"\b(?:created|modified|edited|revised|updated|posted|published|written|reviewed|approved)"
+    r"\s+(?:by|on|at)\b",
     re.I,
 )
 
@@ -75,8 +90,9 @@ def first_date(text: str) -> dt.date | None:
     """The first calendar date with a year in ``text``."""
     for match in find_times(text):
         if match.year is not None and match.month is not None and match.day is not None:
+            year = full_year(match.year) if match.two_digit_year else match.year
             try:
-                return dt.date(match.year, match.month, match.day)
+                return dt.date(year, match.month, match.day)
             except ValueError:
                 continue
     return None
@@ -119,7 +135,12 @@ def scan(lines: list[str], parsed: Parsed) -> None:
         if who:
             parsed.author = who["who"].strip()
         if i < 25 and _DATED.search(line) and (when := first_date(line)) is not None:
-            parsed.dates.append(DateHint(when, RANK_HEADER, number))
+            rank = RANK_HEADER
+            if _INCIDENT_DATED.search(line):
+                rank = RANK_INCIDENT
+            elif _REVISED.search(line):
+                rank = RANK_REVISION
+            parsed.dates.append(DateHint(when, rank, number))
 
 
 def title_date(parsed: Parsed) -> None:

@@ -21,7 +21,10 @@ _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9(\"'])")
 _NOT_A_STORY = re.compile(
     r"\b(why|wonder|guess|don't understand|do not understand|not sure|maybe|perhaps|probably"
     r"|might|could have|would have|promised|this (post|write-?up)|write-?up|as discussed"
-    r"|next time|in the future|tomorrow|every day|each day|usually|normally)\b"
+    r"|next time|in the future|tomorrow|every day|each day|usually|normally"
+    r"|looking back|in hindsight|in retrospect|should(?:\s+\w+)?\s+(?:have|never))\b"
+    # "Updated January 9, 2024, 6:15 PM: fixed a number": the writer's note on the post
+    r"|^(?:updated?|edit(?:ed)?)\b[^:.]{0,50}:"
     # "On 16/04/16 10:09, Karanbir Singh wrote:": the attribution of a quoted message
     r"|\bwrote:?\s*$",
     re.IGNORECASE,
@@ -35,7 +38,8 @@ _STORY_DAY = re.compile(
 )
 # "7 in the evening" is a clock time people write in prose; read it as one.
 _PART_OF_DAY_HOUR = re.compile(
-    r"\b(?P<h>1[0-2]|[1-9])(?::(?P<m>[0-5]\d))? in the (?P<part>morning|afternoon|evening|night)\b",
+    r"\b(?P<h>1[0-2]|[1-9])(?::(?P<m>[0-5]\d))?"
+    r" (?:in the|at|that|this|last) (?P<part>morning|afternoon|evening|night)\b",
     re.IGNORECASE,
 )
 
@@ -54,7 +58,9 @@ def _clock_words(sentence: str) -> str:
 
     def as_clock(found: re.Match[str]) -> str:
         hour = found["h"] + (":" + found["m"] if found["m"] else "")
-        suffix = "AM" if found["part"].lower() == "morning" else "PM"
+        part, number = found["part"].lower(), int(found["h"])
+        # "11 at night" is 23:00, "2 at night" is 02:00; a morning is AM, the rest PM.
+        suffix = "AM" if part == "morning" or (part == "night" and number < 6) else "PM"
         text = f"{hour} {suffix}"
         return text + " " * (len(found.group(0)) - len(text))
 
@@ -70,8 +76,8 @@ def _usable(match: TimeMatch, sentence: str) -> bool:
         return False
     if match.is_range and not _SPAN_START.search(sentence[: match.start]):
         return False  # "between 14:00 and 15:00" alone: a window, not a moment of the story
-    if match.has_time:
-        return True
+    if match.has_time or match.is_offset:
+        return True  # a clock time, or "twenty minutes later" from the sentence before
     if match.relative is not None:
         return bool(_STORY_DAY.match(match.text.strip()))
     preceding = sentence[: match.start].rstrip().lower()
@@ -137,9 +143,15 @@ def story_entries(parsed: Parsed) -> list[StoryEntry]:
     return quoted if any(entry.match.has_time for entry in quoted) else told
 
 
+# "Comments (3)", "12 replies": the readers' part under a post, no longer the story.
+_COMMENTS = re.compile(r"^\s*(?:\d+\s+)?(?:comments?|replies|responses)\b(?:\s*\(\d+\))?\s*$", re.I)
+
+
 def _told(parsed: Parsed, kinds: tuple[BlockKind, ...]) -> list[StoryEntry]:
     entries: list[StoryEntry] = []
     for block in parsed.blocks:
+        if block.kind in (BlockKind.HEADING, BlockKind.PARAGRAPH) and _COMMENTS.match(block.text):
+            break
         if block.kind not in kinds:
             continue
         for sentence in _SENTENCE.split(block.text):
@@ -153,6 +165,9 @@ def _told(parsed: Parsed, kinds: tuple[BlockKind, ...]) -> list[StoryEntry]:
                 for m in _spans(readable, found)
                 if _usable(m, readable)
             ]
+            if any(m.has_time for m in matches):
+                # "paged at 09:14 and joined a minute later": the clock time tells the event.
+                matches = [m for m in matches if not m.is_offset]
             for match, clause in _clauses(sentence, matches):
                 entries.append(StoryEntry(match, clause, block))
     return entries

@@ -8,6 +8,7 @@ a small ``Dialect`` per format instead of one parser each.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 # A line that starts with a date or a clock time: in a plain-text timeline each such line is
 # an entry, even without a bullet or a blank line before it.
 TIME_LED = re.compile(
-    r"^\s*[\[(*_]*(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\d{1,2}:\d{2}\b|\d{1,2}(?::\d{2})?\s?[AaPp]\.?[Mm]\b"
+    r"^\s*[\[(*_]*(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\d{1,2}[:h.]\d{2}\b|\d{1,2}(?::\d{2})?\s?[AaPp]\.?[Mm]\b"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?[ -]{_MONTH}|{_MONTH} \d{{1,2}}\b"
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? \d)"
 )
@@ -81,6 +82,7 @@ class Dialect:
     # A table row followed by a |---| line is the header (Markdown); MediaWiki's |- is not.
     underlined_headers: bool = True
     chrome: tuple[re.Pattern[str], ...] = field(default_factory=tuple)
+    aligned_tables: bool = True  # columns lined up with spaces, as plain-text reports draw them
 
 
 # "What happened?", "Who was affected?", "How did we fix it?": the headings of report forms.
@@ -134,9 +136,59 @@ def continues(previous: str, line: str) -> bool:
         return False
     if text[0].islower() or text[0] in ",;)&":
         return not _SENTENCE_END.search(before) or before.endswith((",", ";"))
-    if _SENTENCE_END.search(before) or _URL_END.search(before):
-        return False
+    if _SENTENCE_END.search(before) or _URL_END.search(before) or before.endswith(")"):
+        return False  # a sentence, an address or a bracket closed, and a capital after it
     return len(before) >= WRAPPED
+
+
+_COLUMN = re.compile(r"\S+(?: \S+)*")
+# Columns in a header that may start a plain-text table: at least three, short, with words.
+_MIN_COLUMNS = 3
+
+
+def _columns(line: str) -> list[tuple[int, str]]:
+    """The runs of text on a line that are two or more spaces apart, with where they start."""
+    return [(m.start(), m.group()) for m in _COLUMN.finditer(line.expandtabs(4))]
+
+
+def aligned_tables(lines: list[str]) -> dict[int, tuple[list[str], bool]]:
+    """Tables drawn with spaces ("Ref  Action  Owner  Due" over rows whose cells start under
+    each heading): line index -> (cells, is the header row)."""
+    found: dict[int, tuple[list[str], bool]] = {}
+    i = 0
+    while i < len(lines) - 1:
+        header = _columns(lines[i])
+        names = [text for _, text in header]
+        if (
+            len(header) < _MIN_COLUMNS
+            or any(len(n) > 30 or not re.search(r"[A-Za-z]{2}", n) for n in names)
+            or i in found
+        ):
+            i += 1
+            continue
+        starts = [start for start, _ in header]
+        rows = []
+        for j in range(i + 1, len(lines)):
+            columns = _columns(lines[j])
+            if not columns:
+                break
+            at = {start for start, _ in columns}
+            lined_up = sum(1 for s in starts[1:] if any(abs(s - a) <= 2 for a in at))
+            if lined_up < len(starts) - 1 or columns[0][0] > starts[1] - 2:
+                break
+            rows.append(j)
+        if not rows:
+            i += 1
+            continue
+        found[i] = (names, True)
+        for j in rows:
+            text = lines[j].expandtabs(4)
+            bounds = [*starts[1:], len(text) + 1]
+            cells = [text[: bounds[0]].strip()]
+            cells += [text[a:b].strip() for a, b in itertools.pairwise(bounds)]
+            found[j] = (cells, False)
+        i = rows[-1] + 1
+    return found
 
 
 def _label_line(line: str, before: str, after: str, dialect: Dialect) -> bool:
@@ -171,6 +223,7 @@ def read_lines(
     para_indent = 0
     para_timed = False
     n = len(lines)
+    drawn = aligned_tables(lines) if dialect.aligned_tables else {}
 
     def close() -> None:
         nonlocal para
@@ -216,6 +269,14 @@ def read_lines(
             stack.clear()
             level, text = explicit
             blocks.append(Block(BlockKind.HEADING, dialect.inline(text).strip(), number, level))
+            continue
+        if i in drawn:
+            close()
+            drawn_cells, drawn_header = drawn[i]
+            row_text = " | ".join(c for c in drawn_cells if c)
+            blocks.append(
+                Block(BlockKind.ROW, row_text, number, cells=drawn_cells, header=drawn_header)
+            )
             continue
         cells = dialect.table(line)
         if cells is not None:

@@ -43,6 +43,7 @@ _URL = re.compile(r"https?://[^\s<>\"'\]\[)|]+")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
 _TWIKI_LINK = re.compile(r"\[\[(https?://[^\]]+)\]\[([^\]]+)\]\]")
 _SECTION_TEXT_LIMIT = 8000
+_LINE_DEPTH = 9  # "Root cause: ..." in one line: a part below every heading
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I'll|my|me)\b")
 # "Any complete hypothesis must explain the data:" introduces the facts, not a hypothesis;
 # "Strengths of this hypothesis:" judges one.
@@ -149,8 +150,9 @@ def _read(text: str, fmt: Format, path: str) -> Parsed:
     return dialects.read_text(text)
 
 
-def _sections(blocks: list[Block], title: str, path: str) -> list[tuple[Section, list[Block]]]:
-    found: list[tuple[Section, list[Block]]] = []
+def _sections(blocks: list[Block], title: str, path: str) -> list[tuple[Section, list[Block], int]]:
+    """The parts of the document: each with the blocks under it and its heading's depth."""
+    found: list[tuple[Section, list[Block], int]] = []
     for block in blocks:
         if block.kind is BlockKind.HEADING and block.depth >= 1:
             if not found and block.text == title:
@@ -160,7 +162,7 @@ def _sections(blocks: list[Block], title: str, path: str) -> list[tuple[Section,
                 title=block.text,
                 source=block.source(path),
             )
-            found.append((section, []))
+            found.append((section, [], block.depth))
             continue
         labelled = _LABELLED.match(block.text) if block.kind is BlockKind.PARAGRAPH else None
         if labelled and classify(labelled["label"]) in _LABEL_KINDS:
@@ -171,10 +173,11 @@ def _sections(blocks: list[Block], title: str, path: str) -> list[tuple[Section,
                 text=labelled["rest"],
                 source=block.source(path),
             )
-            found.append((section, [Block(BlockKind.PARAGRAPH, labelled["rest"], block.line)]))
+            paragraph = Block(BlockKind.PARAGRAPH, labelled["rest"], block.line)
+            found.append((section, [paragraph], _LINE_DEPTH))
         elif found:
             found[-1][1].append(block)
-    for section, body in found:
+    for section, body, _ in found:
         section.text = "\n".join(b.text for b in body)[:_SECTION_TEXT_LIMIT]
     return found
 
@@ -266,10 +269,12 @@ def read_document(
     timeline = build_events(parsed, loaded.path, option_tz=tz)
     sections = _sections(parsed.blocks, title, loaded.path)
     items: list[ActionItem] = []
-    within = SectionKind.OTHER
-    for section, body in sections:
-        # Unnamed subsections ("Update procedures") of a follow-up section are still follow-ups.
-        within = section.kind if section.kind is not SectionKind.OTHER else within
+    within, within_depth = SectionKind.OTHER, 0
+    for section, body, depth in sections:
+        # Unnamed subsections ("Update procedures") of a follow-up section are still
+        # follow-ups; an unnamed part at the same level ("Comments (3)") is not.
+        if section.kind is not SectionKind.OTHER or depth <= within_depth:
+            within, within_depth = section.kind, depth
         if within is SectionKind.ACTION_ITEMS:
             found = actions.collect(body, loaded.path, parsed.author)
             if parsed.author and _FIRST_PERSON.search(section.title):
@@ -278,7 +283,12 @@ def read_document(
                     a if a.owner else a.model_copy(update={"owner": parsed.author}) for a in found
                 ]
             items += found
-    summary = next((s.text for s, _ in sections if s.kind is SectionKind.SUMMARY and s.text), None)
+    outside = [b for s, body, _ in sections if s.kind is not SectionKind.ACTION_ITEMS for b in body]
+    listed = {a.text for a in items}
+    items += [a for a in actions.owned(outside, loaded.path, parsed.author) if a.text not in listed]
+    summary = next(
+        (s.text for s, _, _ in sections if s.kind is SectionKind.SUMMARY and s.text), None
+    )
     incident = Incident(
         title=title or Path(loaded.path).name,
         document_date=parsed.document_date(),
@@ -294,7 +304,7 @@ def read_document(
             )
         ],
         events=timeline.events,
-        sections=[s for s, _ in sections],
+        sections=[s for s, _, _ in sections],
         action_items=items,
         hypotheses=_hypotheses(parsed.blocks, loaded.path),
         links=_links(_cited_lines(loaded, parsed)),

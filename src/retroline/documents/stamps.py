@@ -49,7 +49,9 @@ STATUS_WORDS = (
 )
 _STATUS = "|".join(re.escape(w) for w in sorted(STATUS_WORDS, key=len, reverse=True))
 _STATUS_LEAD = re.compile(
-    rf"^[\s*_`>#\[(|•·\-–—~]*(?P<word>{_STATUS})[\s:*_\-–—|]*(?:on|at)?\s*$", re.I
+    rf"^[\s*_`>#\[(|•·\-–—~]*(?P<word>{_STATUS})(?P<number>\s*#?\d{{1,3}})?[\s:*_\-–—|]*"
+    r"(?P<open>\()?\s*(?:on|at)?\s*$",
+    re.I,
 )
 # A status word that opens an update's text: "Resolved - This incident has been resolved."
 STATUS_OPENS = re.compile(rf"^[\s*_`>#\[(|•·]*(?P<word>{_STATUS})\b\s*(?:[-–—:|]\s*|$)", re.I)
@@ -81,6 +83,8 @@ class Lead(StrEnum):
     POSTED = "posted"  # "Posted", "Updated": the stamp of the text above
     LABEL = "label"  # "Start:", "Impact start:"
     WORD = "word"  # a preposition: "At 14:02, ...", "By 08:11 ..."
+    BYLINE = "byline"  # a comment's header: "Priya added a comment - 07/Nov/22 3:40 PM"
+    STATUS_OPEN = "status_open"  # a status word and its time in brackets: "UPDATE 1 (10:05 PDT):"
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,10 @@ def _lead(prefix: str) -> tuple[Lead, str] | None:
             word = " ".join(found["word"].split())
             if lead is Lead.LABEL and _NOT_A_MILESTONE.match(word):
                 return None  # "Date/time: ..." in a summary dates the page, not an event
+            if lead is Lead.STATUS and found["number"]:
+                word += " " + found["number"].strip()  # "UPDATE 2 (10:40 PDT): ..."
+            if lead is Lead.STATUS and found["open"]:
+                return Lead.STATUS_OPEN, word
             return lead, word
     return None
 
@@ -208,10 +216,17 @@ def entry_time(text: str) -> EntryTime | None:
     match = matches[0]
     if not (match.day is not None or match.has_time or match.is_offset):
         return None  # a month alone ("← May 2023") dates no entry
-    lead = _lead(text[: match.start])
+    prefix = text[: match.start]
+    lead = _lead(prefix)
     if lead is None:
         return None
     rest = rest_after(text, match)
+    if lead[0] in (Lead.STATUS, Lead.POSTED) and not rest and prefix.rstrip(" *_").endswith(":"):
+        return None  # "Updated: 09/Nov/22 11:02 AM", "Resolved: ...": a ticket's fields
+    if lead[0] is Lead.STATUS_OPEN:
+        if not match.has_time:
+            return None  # "Update (2017/8/28): ..." is the writer's note, dated, not an event
+        lead = (Lead.STATUS, lead[1])
     if match.has_time and not match.has_date:
         marked = _with_date_mark(text, match)
         if marked is not None:
@@ -238,6 +253,31 @@ def trailing_time(text: str) -> TimeMatch | None:
     if not last.has_time or not _TAIL.match(sentence[last.end :]) or last.start < 12:
         return None
     return last
+
+
+# "Priya Raman added a comment - 07/Nov/22 3:40 PM", "dbarlow commented on Mar 7, 2023,
+# 10:02 am", "Ana replied at 14:05": the header of a comment in a ticket or a thread.
+_COMMENTED = re.compile(
+    r"\b(?:added\s+a\s+comment|commented(?:\s+on)?|wrote|replied|posted|responded|answered"
+    r"|logged\s+work|left\s+a\s+note)[\s\-–—·|:,]*(?:on|at)?\s*$",
+    re.I,
+)
+_AFTER_HEADER = re.compile(r"^[\s\-–—·|:()]*(?:edited)?[\s)]*$", re.I)
+
+
+def comment_header(text: str) -> EntryTime | None:
+    """A comment's header that ends with its date and time: the comment below is the entry,
+    at that time, and who wrote it is a detail."""
+    if len(text) > 160 or not any(c.isdigit() for c in text):
+        return None
+    timed = [m for m in times_in(text) if m.has_time and m.day is not None]
+    if not timed:
+        return None
+    stamp = timed[-1]
+    before, after = text[: stamp.start], text[stamp.end :]
+    if not _AFTER_HEADER.match(after) or not _COMMENTED.search(before):
+        return None
+    return EntryTime(stamp, Lead.BYLINE, before.strip(" -–—·|:,"), "")  # "Ana added a comment"
 
 
 def bare(found: EntryTime) -> bool:

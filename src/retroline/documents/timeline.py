@@ -251,6 +251,8 @@ def _place(
         year_basis, year_source = previous.date, DateSource.ORDER if written else inherited
     elif context is not None:
         year_basis, year_source = context.date, context.year_source
+    elif entry.month is not None:
+        year_basis, year_source = entry.month.date, DateSource.HEADING
     zone = entry.zone_hint or doc_zone
     from_context = zone is None and not entry.log and not entry.match.zone
     if from_context:
@@ -284,7 +286,7 @@ def _place(
     return resolved
 
 
-_AM_PM = re.compile(r"\d\s?[AaPp]\.?[Mm]\b\.?")
+_AM_PM = re.compile(r"\d\s?[AaPp]\.?[Mm]\b\.?|\d[ap]\b")
 
 
 def _before_the_story(entry: Entry, event: Event, first: dt.datetime | None) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from retroline.documents.blocks import Block, BlockKind, Line
-from retroline.documents.stamps import Lead, bare, entry_time, shape, times_in
+from retroline.documents.stamps import Lead, bare, comment_header, entry_time, shape, times_in
 
 _SPLITTABLE = (BlockKind.PARAGRAPH, BlockKind.ITEM, BlockKind.QUOTE)
 # A line that ends a sentence or a clause: the next line may start an entry of its own.
@@ -53,6 +53,8 @@ _CONTINUING = re.compile(r"^(?:and|or|to|until|till|through|-|–)\b", re.I)
 
 def _starts_at(line: Line, before: Line, run: bool) -> bool:
     """True when ``line`` opens an entry of its own rather than continuing ``before``."""
+    if comment_header(line.text) is not None:
+        return True  # "Ana added a comment - 07/Nov/22 3:40 PM": a comment starts
     found = entry_time(line.text)
     if found is None or not (found.match.has_time or found.match.has_date):
         return False
@@ -72,9 +74,11 @@ def _split(block: Block) -> list[Block]:
     units: list[list[Line]] = [[lines[0]]]
     for line in lines[1:]:
         previous = units[-1][-1]
-        after_stamp = (stamp := entry_time(previous.text)) is not None and (
-            stamp.lead is Lead.POSTED and bare(stamp)
-        )
+        after_stamp = (
+            (stamp := entry_time(previous.text)) is not None
+            and stamp.lead is Lead.POSTED
+            and bare(stamp)
+        ) or comment_header(previous.text) is not None
         if after_stamp or _starts_at(line, previous, run):
             units.append([line])
         else:

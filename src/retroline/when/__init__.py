@@ -17,6 +17,7 @@ from retroline.when.relative import Anchor, Relative
 from retroline.when.resolution import (
     DayContext,
     Resolved,
+    full_year,
     infer_year,
     resolve,
     resolve_sequence,
@@ -36,6 +37,7 @@ __all__ = [
     "defined_zone",
     "find_times",
     "find_zone_statements",
+    "full_year",
     "infer_year",
     "parse_offset",
     "parse_time",

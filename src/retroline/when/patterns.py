@@ -101,16 +101,17 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?P<y>" + _YEAR4 + r"|(?<=/)\d\d(?![\d:]))(?![\w/\-]|\.\d)"
         ),
     ),
-    # 8 Sep, 13 Sep 2016, 18th October, 23-Aug-2016, 18-Oct-14, 4th of July
+    # 8 Sep, 13 Sep 2016, 18th October, 23-Aug-2016, 18-Oct-14, 07/Nov/22, 4th of July
     (
         "dmy",
         re.compile(
             r"(?<![\w.\-/])(?P<d>\d{1,2})"
             + _ORD
             # "19. April": the ordinal dot of German and Nordic writing.
-            + r"(?:(?P<dash>-)|(?P<dot>\.)?[ \t]+(?:of[ \t]+)?)"
+            # "07/Nov/22" as Jira and web servers write it: a slash like the dash.
+            + r"(?:(?P<dash>[-/])|(?P<dot>\.)?[ \t]+(?:of[ \t]+)?)"
             + _MON
-            + r"(?:(?(dash)-|,?[ \t]+)(?P<y>"
+            + r"(?:(?(dash)(?P=dash)|,?[ \t]+)(?P<y>"
             + _YEAR4
             + r"|(?(dash)\d\d(?![\d:])|'\d\d)))?"
             r"(?![\w\-])",
@@ -158,7 +159,9 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 _CLOCK = re.compile(
     r"(?:(?<=\dT)|(?<![\w.:]))(?P<h>\d{1,2}):(?P<mi>\d{2})"
     r"(?::(?P<s>\d{2})(?:[.,](?P<f>\d{1,9}))?)?(?!\d|:\d|\.\d)"
-    r"(?:[ \t]?(?P<ampm>[AaPp])(?:\.[Mm]\.?|[Mm])(?!\w))?"
+    r"(?:[ \t]?(?P<ampm>[AaPp])(?:\.[Mm]\.?|[Mm])(?!\w)"
+    # "8:15a", "4:30p": the one-letter form of chat and calendars, glued to the minutes
+    r"|(?P<ampm1>[ap])(?![\w.]))?"
 )
 # 8PM, 8 p.m.
 _HOUR_AMPM = re.compile(r"(?<![\w.:])(?P<h>\d{1,2})[ \t]?(?P<ampm>[AaPp])(?:\.[Mm]\.?|[Mm])(?!\w)")
@@ -259,7 +262,7 @@ def _time_values(found: re.Match[str]) -> dict[str, Any] | None:
     hour, minute = int(hour_text), int(minute_text or 0)
     second = int(groups["s"]) if groups.get("s") else None
     micro = int((groups["f"] + "000000")[:6]) if groups.get("f") else None
-    ampm = (groups.get("ampm") or "").lower()
+    ampm = (groups.get("ampm") or groups.get("ampm1") or "").lower()
     if minute > 59 or (second is not None and second > 60):
         return None
     if ampm:
@@ -314,7 +317,36 @@ def _dates(text: str, day_first: bool | None) -> Iterator[Atom]:
                 yield Atom(AtomKind.DATE, found.start(), found.end(), values)
 
 
+# Units after a number with a dot: "14.20 GB" is an amount, not a time.
+_UNITS = (
+    r"[kKMGTP]i?[bB]|[kKMG]?bps|ms|s|secs?|mins?|h|hrs?|x|per|pp|pts?|kg|km|m|cm|mm|USD|EUR|GBP"
+)
+# "14.20  Callum finds ...": a clock with a dot, as British and European reports write it.
+# Only where a line of a timeline opens with it (and right after, as the end of its span):
+# elsewhere "14.20" is far more often a number.
+_DOT_CLOCK = re.compile(
+    r"^[^\w]*?(?P<h>[01]?\d|2[0-3])\.(?P<mi>[0-5]\d)(?![\d.,%]|\s*(?:%|" + _UNITS + r")\b)"
+)
+_DOT_SPAN_END = re.compile(r"[ \t]*[-–][ \t]*(?P<h>[01]?\d|2[0-3])\.(?P<mi>[0-5]\d)(?![\d.,%])")
+
+
+def _dot_clocks(text: str) -> Iterator[Atom]:
+    found = _DOT_CLOCK.match(text)
+    if not found:
+        return
+    values = _time_values(found)
+    if values is None:
+        return
+    end = _zone_after(text, found.end(), values, False)
+    yield Atom(AtomKind.TIME, found.start("h"), end, values)
+    span = _DOT_SPAN_END.match(text, end)
+    if span and (second := _time_values(span)) is not None:
+        yield Atom(AtomKind.TIME, span.start("h"), span.end(), second)
+
+
 def _times(text: str) -> Iterator[Atom]:
+    if text[:1].isdigit() or (text[:8].lstrip(" \t-*•·[(")[:1]).isdigit():
+        yield from _dot_clocks(text)
     for pattern in (_CLOCK, _HOUR_AMPM, _COMPACT, _NOON):
         for found in pattern.finditer(text):
             values = _time_values(found)

@@ -27,6 +27,7 @@ __all__ = [
     "MIDNIGHT_JUMP",
     "DayContext",
     "Resolved",
+    "full_year",
     "infer_year",
     "resolve",
     "resolve_sequence",
@@ -128,6 +129,12 @@ def infer_year(
     of them (29 February far from a leap year).
     """
     return _year_for(month, day, reference, weekday)[0]
+
+
+def full_year(two_digits: int, reference: dt.date | None = None) -> int:
+    """The year a two-digit year names: the one nearest ``reference``, else the POSIX pivot
+    (69-99 in the 1900s, 00-68 in the 2000s)."""
+    return _century(two_digits, reference)
 
 
 def _century(two_digits: int, reference: dt.date | None) -> int:
@@ -395,7 +402,7 @@ def resolve(
         zone_source=source,
         ambiguous_zone=zone.ambiguous
         and not zone.settled_by(
-            meaning, offsets_seen, option_tz, _zone_of(doc_zone, "the document")
+            meaning, offsets_seen, option_tz, _zone_of(doc_zone, "the document"), local
         ),
         notes=tuple(notes),
     )

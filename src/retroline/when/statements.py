@@ -46,6 +46,7 @@ _ZONE_WORDS = (
     r"(?!\s+[A-Z])"
     r"|(?i:pacific|mountain|central|eastern)(?:\s+(?i:standard|daylight))?\s+(?i:time)"
     r"|(?:Central|Eastern|Western)\s+European(?:\s+Summer)?\s+[Tt]ime"
+    r"|(?:UK|British|London)\s+(?i:time)(?:\s?\(\s?[A-Z]{2,5}\s?\))?"
     r"|(?:Coordinated\s+Universal|Greenwich\s+Mean)\s+[Tt]ime"
     r"|[A-Z][A-Za-z]+(?:_[A-Z][a-z]+)*/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?"
     r")(?![\w/])"

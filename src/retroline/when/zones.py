@@ -86,10 +86,14 @@ class Zone:
         offsets_seen: Sequence[dt.timedelta],
         option_tz: str | None,
         doc_zone: Zone | None,
+        local: dt.datetime | None = None,
     ) -> bool:
         """True when context, not habit, picked ``meaning``: the same offset written
-        elsewhere in the document, or the region of --tz or of the document's zone."""
+        elsewhere in the document, the region of --tz or of the document's zone, or a
+        summer-time label its region was using at the time (BST in September)."""
         if meaning.offset is not None and meaning.offset in offsets_seen:
+            return True
+        if local is not None and _in_summer(meaning, local):
             return True
         settled_doc = doc_zone is not None and not doc_zone.ambiguous
         regions = {option_tz, doc_zone.meaning.region if settled_doc and doc_zone else None}
@@ -133,6 +137,21 @@ class Zone:
 
             return min(self.meanings, key=distance)
         return self.meaning
+
+
+def _in_summer(meaning: ZoneMeaning, local: dt.datetime) -> bool:
+    """True for a daylight-saving label (BST, CEST, EDT) whose region used it at ``local``:
+    the season itself says which region's label it is."""
+    if meaning.offset is None or meaning.region is None:
+        return False
+    region = zoneinfo.ZoneInfo(meaning.region)
+    winter, summer = (
+        dt.datetime(local.year, month, 1, tzinfo=region).utcoffset() for month in (1, 7)
+    )
+    if winter is None or summer is None or winter == summer:
+        return False
+    daylight = max(winter, summer)
+    return meaning.offset == daylight and meaning.region_offset_at(local) == daylight
 
 
 def _m(name: str, hours: float | None, region: str | None) -> ZoneMeaning:
@@ -227,6 +246,9 @@ _GENERIC: dict[str, str] = {
     "CENTRAL": "America/Chicago",
     "ET": "America/New_York",
     "EASTERN": "America/New_York",
+    "UK": "Europe/London",
+    "BRITISH": "Europe/London",
+    "LONDON": "Europe/London",
 }
 
 # Long names: "Pacific Standard Time" is the same label as PST.
@@ -355,7 +377,8 @@ def parse_zone(text: str) -> Zone | None:
     for suffix in (" TIME", ""):
         generic = upper.removesuffix(suffix)
         if generic in _GENERIC:
-            return Zone(label, (ZoneMeaning(f"{generic.title()} time", None, _GENERIC[generic]),))
+            name = generic.title() if len(generic) > 3 else generic
+            return Zone(label, (ZoneMeaning(f"{name} time", None, _GENERIC[generic]),))
     if is_iana_name(label):
         return Zone(label, (ZoneMeaning(label, None, label),))
     return None
