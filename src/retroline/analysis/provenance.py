@@ -9,6 +9,7 @@ right and still deserves a second look; these findings say what was inferred and
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ _FROM = {
     DateSource.CORRECTION: "the document's correction",
 }
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY = re.compile(r"(?i:mon|tue|wed|thu|fri|sat|sun)")
 
 
 def origin_of(event: Event) -> str:
@@ -171,7 +173,7 @@ def weekday_mismatch(incident: Incident) -> list[Finding]:
     """A weekday written with a date that falls on another day ("Monday 12 March 2024")."""
     found = []
     for event in incident.events:
-        if event.date is None or not event.time_text:
+        if event.date is None or not _WEEKDAY.search(event.time_text):
             continue
         for match in find_times(event.time_text):
             if match.weekday is None or match.day is None or match.month is None:

@@ -208,7 +208,7 @@ def read_text(text: str, *, find_title: bool = True) -> Parsed:
         inline=_light_inline,
         table=pipe_cells,
         bullets=BULLETS,
-        chrome=metadata.CHROME,
+        chrome=metadata.CHROME_ANY,
     )
     parsed.blocks = read_lines(body, dialect, numbers=numbers)
     if find_title:

@@ -203,9 +203,13 @@ def mail_date(value: str) -> dt.datetime | None:
     return when if when.tzinfo is not None else None
 
 
+# Every chrome pattern at once: one search a line.
+CHROME_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in CHROME), re.I)
+
+
 def is_chrome(line: str) -> bool:
     """True for page furniture that is not part of the document's content."""
-    return any(p.search(line) for p in CHROME) or bool(_SIGNATURE.match(line))
+    return bool(CHROME_ANY.search(line)) or bool(_SIGNATURE.match(line))
 
 
 # "URL: https://...", "Source: <https://...>": a first line that gives the address a copy of a

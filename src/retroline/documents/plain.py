@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from retroline.documents.blocks import Block, BlockKind, Line
 from retroline.when import find_times
@@ -81,7 +81,7 @@ class Dialect:
     quote_prefix: str | None = ">"
     # A table row followed by a |---| line is the header (Markdown); MediaWiki's |- is not.
     underlined_headers: bool = True
-    chrome: tuple[re.Pattern[str], ...] = field(default_factory=tuple)
+    chrome: re.Pattern[str] | None = None  # page furniture to leave out
     aligned_tables: bool = True  # columns lined up with spaces, as plain-text reports draw them
 
 
@@ -248,7 +248,7 @@ def read_lines(
         number = numbers[i] if numbers else first_line + i
         line = raw.rstrip()
         previous_line = lines[i - 1] if i > 0 else ""
-        if any(p.search(line) for p in dialect.chrome):
+        if dialect.chrome is not None and dialect.chrome.search(line):
             close()
             continue
         nxt = lines[i + 1] if i + 1 < n else ""

@@ -115,10 +115,17 @@ def classify(title: str) -> SectionKind:
     <SectionKind.TIMELINE: 'timeline'>
     """
     words = " " + re.sub(r"[^a-z0-9;]+", " ", title.lower()).strip() + " "
-    for kind, keys in _KEYWORDS:
-        if any(" " + key in words for key in keys):
+    for kind, pattern in _PATTERNS:
+        if pattern.search(words):
             return kind
     return SectionKind.OTHER
+
+
+# One search per kind: a key at the start of a word.
+_PATTERNS = [
+    (kind, re.compile(" (?:" + "|".join(re.escape(key) for key in keys) + ")"))
+    for kind, keys in _KEYWORDS
+]
 
 
 def looks_like_heading(text: str) -> bool:

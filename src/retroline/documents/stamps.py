@@ -199,6 +199,7 @@ def _with_date_mark(text: str, match: TimeMatch) -> tuple[TimeMatch, str] | None
     return merged, rest_after(text, merged)
 
 
+@functools.lru_cache(maxsize=16384)
 def entry_time(text: str) -> EntryTime | None:
     """The time an entry starts with, if it starts with one (after markup, a status word,
     "Posted" or a short label); None for text that does not.
@@ -262,13 +263,15 @@ _COMMENTED = re.compile(
     r"|logged\s+work|left\s+a\s+note)[\s\-–—·|:,]*(?:on|at)?\s*$",
     re.I,
 )
+_COMMENT_WORD = re.compile(r"comment|wrote|repl|posted|respond|answer|logged|note", re.I)
 _AFTER_HEADER = re.compile(r"^[\s\-–—·|:()]*(?:edited)?[\s)]*$", re.I)
 
 
+@functools.lru_cache(maxsize=4096)
 def comment_header(text: str) -> EntryTime | None:
     """A comment's header that ends with its date and time: the comment below is the entry,
     at that time, and who wrote it is a detail."""
-    if len(text) > 160 or not any(c.isdigit() for c in text):
+    if len(text) > 160 or not _COMMENT_WORD.search(text):
         return None
     timed = [m for m in times_in(text) if m.has_time and m.day is not None]
     if not timed:

@@ -36,8 +36,14 @@ def split_blocks(blocks: list[Block]) -> list[Block]:
     return out
 
 
+# Something shaped like a clock time: a run of entries in one line has two of them at least.
+_CLOCKISH = re.compile(r"\d[:.h]\d\d|\d\s?[AaPp]\.?[Mm]\b|\d[ap]\b")
+
+
 def _has_inner_time(text: str) -> bool:
-    return len(times_in(text)) > 1
+    """Whether a one-line block may hold more than one timed entry (cheap test first)."""
+    first = _CLOCKISH.search(text)
+    return first is not None and _CLOCKISH.search(text, first.end()) is not None
 
 
 # A line that stops on one of these words goes on in the next: "... written between" /

@@ -365,6 +365,17 @@ def _times(text: str) -> Iterator[Atom]:
             yield Atom(AtomKind.TIME, start, end, values)
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _words_only(text: str) -> Iterator[Atom]:
+    for found in _NOON.finditer(text):
+        values = _time_values(found)
+        if values is not None:
+            end = _zone_after(text, found.end(), values, False)
+            yield Atom(AtomKind.TIME, found.start(), end, values)
+
+
 def _others(text: str) -> Iterator[Atom]:
     for found in _WEEKDAY.finditer(text):
         prefix = found["wd"].lower()[:3]
@@ -394,7 +405,10 @@ _RANK = {
 
 def scan_atoms(text: str, *, day_first: bool | None = None) -> list[Atom]:
     """Every atom in ``text``, without overlaps, in text order."""
-    candidates = [*_dates(text, day_first), *_times(text), *_others(text)]
+    if _DIGIT.search(text):
+        candidates = [*_dates(text, day_first), *_times(text), *_others(text)]
+    else:  # no number: only "noon", "yesterday", "the next morning" and weekdays can be here
+        candidates = [*_words_only(text), *_others(text)]
     candidates.sort(key=lambda a: (_RANK[a.kind], -(a.end - a.start), a.start))
     # The atoms taken so far, in text order; they never overlap, so a new one overlaps one
     # of them only if it overlaps a neighbour of where it would go.

@@ -9,6 +9,7 @@ position; this module only finds them and reads the zone.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -95,12 +96,25 @@ def _read_zone(label: str) -> Zone | None:
     return zone
 
 
+# Every statement has one of these; text without any is passed over at once.
+_ANY_STATEMENT = re.compile(
+    r"(?i:time|zone|hours|clock|everything|entries|date|when|start|end)|[A-Z]{2,5}\s*(?:=|is\b|means)"
+)
+
+
 def find_zone_statements(text: str) -> list[ZoneStatement]:
     """Every zone statement in ``text``, in order.
 
     >>> [s.zone.label for s in find_zone_statements("Timeline (all times in PDT)") if s.zone]
     ['PDT']
     """
+    if not _ANY_STATEMENT.search(text):
+        return []
+    return list(_statements(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _statements(text: str) -> tuple[ZoneStatement, ...]:
     found: list[ZoneStatement] = []
     taken: list[tuple[int, int]] = []
     for pattern in _STATEMENTS:
@@ -119,7 +133,7 @@ def find_zone_statements(text: str) -> list[ZoneStatement]:
         statement = ZoneStatement(hit.start(), hit.end(), hit.group(), None, {hit["label"]: offset})
         found.append(statement)
     found.sort(key=lambda s: s.start)
-    return found
+    return tuple(found)
 
 
 def defined_zone(label: str, offset: dt.timedelta) -> Zone:
