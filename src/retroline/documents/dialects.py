@@ -221,6 +221,7 @@ def read_text(text: str, *, find_title: bool = True) -> Parsed:
 
 _TITLE_LINE = re.compile(r"^\s*(?:subject|title)\s*:\s*(?P<title>\S.{3,150})$", re.I)
 _BYLINE = re.compile(r"^(posted|published|written|updated|last updated|by|on)\b", re.I)
+_READING_TIME = re.compile(r"[·•|,]?\s*\d+\s*min(?:ute)?s?\s+read\b", re.I)
 _MONTH_YEAR = re.compile(
     r"^(?:\S+\s+)?(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? '(?P<yy>\d\d)$"
 )
@@ -242,7 +243,8 @@ def _posting(block: Block, parsed: Parsed) -> bool:
     m = next((m for m in find_times(text) if m.has_date and m.year is not None), None)
     if m is None or m.month is None or m.day is None:
         return False
-    outside = (text[: m.start] + " " + text[m.end :]).strip(" ,.-–|")
+    outside = (text[: m.start] + " " + text[m.end :]).strip(" ,.-–—|·•")
+    outside = _READING_TIME.sub("", outside).strip(" ,.-–—|·•")  # "· 8 min read"
     words = len(outside.split())
     if words > 2 and not (_BYLINE.match(outside) and words <= 7):
         return False  # "By 08:11 UTC I rolled back ..." is a sentence, not a byline

@@ -13,6 +13,7 @@ short label may stand before the time (``Start: 2016/03/29 22:00 - ...``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -27,11 +28,21 @@ from retroline.documents.stamps import (
     bare,
     comment_header,
     entry_time,
+    t_offset,
+    t_zero,
     times_in,
     trailing_time,
 )
 from retroline.model import DateSource, Precision, SectionKind
-from retroline.when import DayContext, TimeMatch, Zone, find_zone_statements, parse_zone, resolve
+from retroline.when import (
+    DayContext,
+    TimeMatch,
+    Zone,
+    find_zone_statements,
+    parse_time,
+    parse_zone,
+    resolve,
+)
 from retroline.when.statements import defined_zone
 
 # A stamp at the start of an entry that names no real day or time ("2024-02-30", "25:10").
@@ -82,6 +93,8 @@ class Entry:
     corrected: bool = False  # its written date is one the document corrects
     month: DayContext | None = None  # the month and year a heading above names ("June 2021")
     part: int = 0  # which part of the document (between two headings) it stands in
+    # "T+4m": the span from T0, and the T0 the document named ("T0 = 2023-06-14 13:02 UTC")
+    from_zero: tuple[dt.timedelta, TimeMatch] | None = None
 
 
 def _statement_zone(text: str) -> Zone | None:
@@ -106,13 +119,23 @@ def _row_entry(block: Block) -> tuple[TimeMatch, str, bool] | None:
         return None
     first = entry_time(cells[0])
     if first is None or first.lead is not Lead.NONE:
+        # "| Incident start (customer impact) | 2024-02-01 09:14 UTC |": a milestone and
+        # its time, the time in the last cell, as a page's properties table lists them.
+        last = parse_time(cells[-1])
+        if last is not None and last.has_time and (last.has_date or len(cells) == 2):
+            return last, " — ".join(cells[:-1]), False
         return None
     joined = " ".join(cells[:2])
     combined = entry_time(joined)
     if combined is not None and combined.match.end > len(cells[0]) and combined.match.has_time:
         used = joined[: combined.match.end]
         taken = 2 if len(used) > len(cells[0]) + 1 else 1
-        return combined.match, " — ".join(cells[taken:]), taken == 2
+        match = combined.match
+        if not match.zone and taken < len(cells) - 1 and parse_zone(cells[taken]) is not None:
+            # "| 09/01/2024 | 15:05 | UTC | ... |": a zone column beside the time
+            match = dataclasses.replace(match, zone=cells[taken].strip())
+            taken += 1
+        return match, " — ".join(cells[taken:]), taken >= 2
     if first.rest:
         return first.match, " — ".join([first.rest, *cells[1:]]), False
     return first.match, " — ".join(cells[1:]), False
@@ -252,6 +275,7 @@ class _Walk:
     section: SectionKind = SectionKind.OTHER  # the part of the document being read
     month: DayContext | None = None  # "June 2021" above a status history: the year of its days
     part: int = 0  # counts the headings that are not days or entries
+    zero: TimeMatch | None = None  # T0 of a relative timeline
     section_depth: int = 0
     tail_timed: set[int] = field(default_factory=set)  # items that end with their time
     tail_runs: set[int] = field(default_factory=set)  # ... in a list of several such items
@@ -286,6 +310,24 @@ def _month_line(walk: _Walk, block: Block) -> bool:
     if re.search(r"[^\W\d_]{2,}", block.text[: match.start] + block.text[match.end :]):
         return False
     walk.month = DayContext(dt.date(match.year, match.month, 1))
+    return True
+
+
+def _relative(walk: _Walk, block: Block) -> bool:
+    """A relative timeline: the line that names T0, and the entries written as spans from it
+    ("T+4m: on-call acknowledges"). True when the block was one of them."""
+    if walk.zero is None and (zero := t_zero(block.text)) is not None:
+        walk.zero = zero
+        walk.note_statement(block.text)
+        return True
+    found = t_offset(block.text) if walk.zero is not None else None
+    if found is None or walk.zero is None:
+        return False
+    offset, words, rest = found
+    match = TimeMatch(0, len(words), words, precision=Precision.MINUTE)
+    entry = Entry(match, rest, block, block.depth, context=walk.context)
+    entry.from_zero = (offset, walk.zero)
+    walk.last_top = walk.add(entry)
     return True
 
 
@@ -500,10 +542,15 @@ def _row(walk: _Walk, block: Block) -> None:
 
 
 def _block(walk: _Walk, block: Block, impossible: list[tuple[str, Block]] | None) -> None:
-    if _month_line(walk, block):
+    if _month_line(walk, block) or _relative(walk, block):
         return
     if len(block.text) <= 80 and _statement_zone(block.text) is not None:
         walk.note_statement(block.text)  # "All times in CEST": said of the entries, not one
+        dated = entry_time(block.text)
+        if dated is not None and dated.match.day is not None and not dated.match.has_time:
+            # "2015-10-21 (all times UTC)": the day of the entries below, and their zone.
+            day = day_of(block.text, walk.reference, DateSource.HEADING)
+            walk.context = day or walk.context
         return
     if _ATTRIBUTION.search(block.text):
         return  # "On Sat, Feb 4, 2017 at 9:02 AM, Derek wrote:": who is quoted, not an event
@@ -578,8 +625,15 @@ def _block(walk: _Walk, block: Block, impossible: list[tuple[str, Block]] | None
         )
         walk.last_top = walk.add(entry)
         return
-    if found is None and (header := comment_header(block.text)) is not None:
-        walk.heading_time = header  # "Priya added a comment - 07/Nov/22 3:40 PM"
+    if (header := comment_header(block.text)) is not None:
+        if header.match.has_time:
+            walk.heading_time = header  # "Priya added a comment - 07/Nov/22 3:40 PM"
+            return
+        # "bob commented on Mar 5, 2023": another's words begin, on that day, in no section
+        walk.part += 1
+        walk.section, walk.section_depth = SectionKind.OTHER, 0
+        walk.context = day_of(block.text, walk.reference, DateSource.HEADING) or walk.context
+        walk.last_top = None
         return
     if walk.heading_time is not None and block.kind in (BlockKind.PARAGRAPH, BlockKind.ITEM):
         stamp = walk.heading_time

@@ -19,10 +19,11 @@ from retroline.when import TimeMatch, find_times
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[A-Z0-9(\"'])")
 # Sentences about the writing itself or guesses about causes: their times are not events.
 _NOT_A_STORY = re.compile(
-    r"\b(why|wonder|guess|don't understand|do not understand|not sure|maybe|perhaps|probably"
+    r"\b(why(?=\s+\w)|wonder|guess|don't understand|do not understand|not sure|maybe|perhaps|probably"
     r"|might|could have|would have|promised|this (post|write-?up)|write-?up|as discussed"
     r"|next time|in the future|tomorrow|every day|each day|usually|normally"
-    r"|looking back|in hindsight|in retrospect|should(?:\s+\w+)?\s+(?:have|never))\b"
+    r"|looking back|in hindsight|in retrospect|should(?:\s+\w+)?\s+(?:have|never)"
+    r"|the plan was|planned to|(?:was|were) going to)\b"
     # "Updated January 9, 2024, 6:15 PM: fixed a number": the writer's note on the post
     r"|^(?:updated?|edit(?:ed)?)\b[^:.]{0,50}:"
     # "On 16/04/16 10:09, Karanbir Singh wrote:": the attribution of a quoted message
@@ -37,8 +38,23 @@ _STORY_DAY = re.compile(
     re.IGNORECASE,
 )
 # "7 in the evening" is a clock time people write in prose; read it as one.
+_HOUR_WORDS = (
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
 _PART_OF_DAY_HOUR = re.compile(
-    r"\b(?P<h>1[0-2]|[1-9])(?::(?P<m>[0-5]\d))?"
+    # not "half past two in the afternoon": a clock spelled out, told by its digits if at all
+    r"(?<!past )(?<!to )\b(?P<h>1[0-2]|[1-9]|" + "|".join(_HOUR_WORDS) + r")(?::(?P<m>[0-5]\d))?"
     r" (?:in the|at|that|this|last) (?P<part>morning|afternoon|evening|night)\b",
     re.IGNORECASE,
 )
@@ -57,8 +73,10 @@ def _clock_words(sentence: str) -> str:
     """The sentence with "7 in the evening" written as "7 PM", keeping every offset."""
 
     def as_clock(found: re.Match[str]) -> str:
-        hour = found["h"] + (":" + found["m"] if found["m"] else "")
-        part, number = found["part"].lower(), int(found["h"])
+        word = found["h"].lower()
+        number = _HOUR_WORDS.index(word) + 1 if word in _HOUR_WORDS else int(word)
+        hour = str(number) + (":" + found["m"] if found["m"] else "")
+        part = found["part"].lower()
         # "11 at night" is 23:00, "2 at night" is 02:00; a morning is AM, the rest PM.
         suffix = "AM" if part == "morning" or (part == "night" and number < 6) else "PM"
         text = f"{hour} {suffix}"
@@ -67,12 +85,21 @@ def _clock_words(sentence: str) -> str:
     return _PART_OF_DAY_HOUR.sub(as_clock, sentence)
 
 
-def _in_parentheses(sentence: str, at: int) -> bool:
-    return sentence.count("(", 0, at) > sentence.count(")", 0, at)
+def _in_parentheses(sentence: str, match: TimeMatch) -> bool:
+    """A time in an aside ("(the deploy at 14:00 was unrelated)") is not the sentence's; a
+    bracket that holds the time alone spells out the sentence's own ("half past two (14:32
+    UTC)")."""
+    at = match.start
+    if sentence.count("(", 0, at) <= sentence.count(")", 0, at):
+        return False
+    opened, closed = sentence.rfind("(", 0, at), sentence.find(")", match.end)
+    return closed < 0 or bool(
+        sentence[opened + 1 : at].strip() or sentence[match.end : closed].strip()
+    )
 
 
 def _usable(match: TimeMatch, sentence: str) -> bool:
-    if _in_parentheses(sentence, match.start):
+    if _in_parentheses(sentence, match):
         return False
     if match.is_range and not _SPAN_START.search(sentence[: match.start]):
         return False  # "between 14:00 and 15:00" alone: a window, not a moment of the story
@@ -81,8 +108,11 @@ def _usable(match: TimeMatch, sentence: str) -> bool:
     if match.relative is not None:
         return bool(_STORY_DAY.match(match.text.strip()))
     preceding = sentence[: match.start].rstrip().lower()
-    # "On 3 March we ..." tells the story; "set up in 2016" does not.
-    return match.day is not None and preceding.endswith(("on", "on the"))
+    # "On 3 March we ..." and "Last Tuesday, 5 March, we ..." tell the story; "set up in
+    # 2016" does not.
+    return match.day is not None and (
+        preceding.endswith(("on", "on the")) or match.weekday is not None
+    )
 
 
 # "The downtime started at 4:29PM and ended at 7:27PM": one span, told as its two ends.
@@ -111,6 +141,28 @@ def _spans(sentence: str, matches: list[TimeMatch]) -> list[TimeMatch]:
             continue
         joined.append(match)
     return joined
+
+
+def _day_with_clock(matches: list[TimeMatch]) -> list[TimeMatch]:
+    """ "The next day (Wednesday) we uploaded the record ... at 10:05 UTC": a sentence that
+    names its day and, later, its one clock time tells one event, on that day at that time."""
+    days = [m for m in matches if not m.has_time and (m.day is not None or m.relative)]
+    clocks = [m for m in matches if m.has_time and not m.has_date and m.relative is None]
+    if len(days) != 1 or len(clocks) != 1 or len(matches) != 2 or days[0].start > clocks[0].start:
+        return matches
+    day, clock = days[0], clocks[0]
+    merged = replace(
+        day,
+        end=clock.end,
+        text=f"{day.text} {clock.text}",
+        hour=clock.hour,
+        minute=clock.minute,
+        second=clock.second,
+        zone=clock.zone,
+        precision=clock.precision,
+        approximate=clock.approximate or (day.relative is not None and day.relative.offset is None),
+    )
+    return [merged]
 
 
 def _clauses(sentence: str, matches: list[TimeMatch]) -> list[tuple[TimeMatch, str]]:
@@ -144,7 +196,11 @@ def story_entries(parsed: Parsed) -> list[StoryEntry]:
 
 
 # "Comments (3)", "12 replies": the readers' part under a post, no longer the story.
-_COMMENTS = re.compile(r"^\s*(?:\d+\s+)?(?:comments?|replies|responses)\b(?:\s*\(\d+\))?\s*$", re.I)
+_COMMENTS = re.compile(
+    r"^\s*(?:(?:\d+\s+)?(?:comments?|replies|responses)\b(?:\s*\(\d+\))?\s*$"
+    r"|(?:reply|response|comment)\s+(?:from|by)\b)",
+    re.I,
+)
 
 
 def _told(parsed: Parsed, kinds: tuple[BlockKind, ...]) -> list[StoryEntry]:
@@ -168,6 +224,7 @@ def _told(parsed: Parsed, kinds: tuple[BlockKind, ...]) -> list[StoryEntry]:
             if any(m.has_time for m in matches):
                 # "paged at 09:14 and joined a minute later": the clock time tells the event.
                 matches = [m for m in matches if not m.is_offset]
+            matches = _day_with_clock(matches)
             for match, clause in _clauses(sentence, matches):
                 entries.append(StoryEntry(match, clause, block))
     return entries

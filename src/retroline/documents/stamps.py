@@ -11,6 +11,7 @@ recognises those shapes; :mod:`retroline.documents.entries` decides what each on
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
@@ -269,11 +270,13 @@ _AFTER_HEADER = re.compile(r"^[\s\-–—·|:()]*(?:edited)?[\s)]*$", re.I)
 
 @functools.lru_cache(maxsize=4096)
 def comment_header(text: str) -> EntryTime | None:
-    """A comment's header that ends with its date and time: the comment below is the entry,
-    at that time, and who wrote it is a detail."""
+    """A comment's header that ends with its date and time ("Priya added a comment -
+    07/Nov/22 3:40 PM": the comment below is the entry, at that time, and who wrote it is a
+    detail) or with its date only ("alice commented on Mar 4, 2023": a new part of the page,
+    on that day)."""
     if len(text) > 160 or not _COMMENT_WORD.search(text):
         return None
-    timed = [m for m in times_in(text) if m.has_time and m.day is not None]
+    timed = [m for m in times_in(text) if m.day is not None]
     if not timed:
         return None
     stamp = timed[-1]
@@ -299,3 +302,49 @@ def shape(text: str, match: TimeMatch) -> str:
     return _SHAPE.sub(
         lambda m: "9" if m.group().isdigit() else "a", match.text + (sep.group() if sep else "")
     )
+
+
+# "T0 = 2023-06-14 13:02 UTC (first alert)": the moment a relative timeline counts from.
+_T_ZERO = re.compile(r"\bT\s*[-_]?\s*0\s*(?:=|:|is|at|was)\s*", re.I)
+# "T+4m:", "T-35m", "T+1h10m", "T+26h": an entry's time as a span from T0.
+_T_OFFSET = re.compile(
+    r"^[^\w]*T\s*(?P<sign>[+\-\u2212])\s*(?P<span>(?:\d+\s*(?:d|h|hr|hrs|m|min|mins|s)\s*)+|\d+)"
+    r"(?![\w]|:\d)"
+)
+_SPAN_PART = re.compile(r"(?P<n>\d+)\s*(?P<unit>d|hrs?|h|mins?|m|s)?")
+_SPAN_SECONDS = {
+    "d": 86400,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "s": 1,
+}
+
+
+def t_zero(text: str) -> TimeMatch | None:
+    """The date and time a line names as T0 of a relative timeline, if it names one."""
+    found = _T_ZERO.search(text)
+    if not found:
+        return None
+    matches = times_in(text[found.end() : found.end() + 80])
+    if not matches or matches[0].start > 2 or not matches[0].has_time:
+        return None
+    match = matches[0]
+    return dataclasses.replace(match, start=match.start + found.end(), end=match.end + found.end())
+
+
+def t_offset(text: str) -> tuple[dt.timedelta, str, str] | None:
+    """The span from T0 an entry starts with ("T+1h10m: text"), its words and the text."""
+    found = _T_OFFSET.match(text)
+    if not found:
+        return None
+    seconds = 0
+    for part in _SPAN_PART.finditer(found["span"]):
+        seconds += int(part["n"]) * _SPAN_SECONDS[(part["unit"] or "m").lower()]
+    sign = -1 if found["sign"] in "-\u2212" else 1
+    words = found.group(0).strip(" *_`-•·[(")
+    rest = _SEPARATOR.sub("", text[found.end() :], count=1).strip()
+    return dt.timedelta(seconds=sign * seconds), words, rest

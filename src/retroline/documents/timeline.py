@@ -29,6 +29,7 @@ from retroline.documents.stamps import times_in
 from retroline.documents.units import split_blocks
 from retroline.model import DateSource, Event, EventKind, Precision, ZoneSource
 from retroline.when import (
+    Anchor,
     DayContext,
     Resolved,
     TimeMatch,
@@ -38,6 +39,7 @@ from retroline.when import (
     parse_zone,
     resolve,
 )
+from retroline.when.resolution import shifted
 from retroline.when.statements import defined_zone
 
 
@@ -180,8 +182,20 @@ def _place(
 ) -> Resolved:
     """One entry placed in time, given what the entries before it established."""
     if entry.narrative:
+        match = entry.match
+        story_day = place.story.date if place.story else None
+        if (
+            story_day is not None
+            and match.relative is not None
+            and match.relative.weekday is not None
+            and match.relative.anchor is Anchor.DOCUMENT
+        ):
+            # "On Tuesday afternoon" in a story that is at Tuesday 5 March: that day, or the
+            # next such day as the story moves on; not the Tuesday before the post.
+            relative = replace(match.relative, anchor=Anchor.PREVIOUS, direction=0)
+            match = replace(match, relative=relative)
         resolved = resolve(
-            entry.match,
+            match,
             reference_date=reference.when,
             reference_source=reference.source,
             default_date=(
@@ -214,6 +228,8 @@ def _place(
     if not entry.log and entry.context != place.context:
         # A new date heading or date line: times under it start from that day.
         place.context, place.previous = entry.context, None
+    if entry.from_zero is not None:
+        return _from_zero(entry, entry.from_zero, reference, doc_zone, option_tz, labels)
     if entry.of_day and entry.context is not None:
         return Resolved(
             at=None,
@@ -347,13 +363,43 @@ def _apply_correction(parsed: Parsed, entries: list[Entry]) -> None:
             entry.match, entry.corrected = fixed, True
 
 
+def _from_zero(
+    entry: Entry,
+    from_zero: tuple[dt.timedelta, TimeMatch],
+    reference: Reference,
+    doc_zone: Zone | None,
+    option_tz: str | None,
+    labels: dict[str, Zone],
+) -> Resolved:
+    """ "T+1h10m": T0 as the document names it, moved on by the span."""
+    offset, zero_match = from_zero
+    zero = resolve(
+        zero_match,
+        reference_date=reference.when,
+        reference_source=reference.source,
+        doc_zone=doc_zone,
+        option_tz=option_tz,
+        labels=labels,
+    )
+    if zero.at is None or zero.local is None:
+        return Resolved(at=None, date=None, precision=Precision.MINUTE, time_text=entry.match.text)
+    return shifted(
+        zero,
+        offset,
+        end_at=None,
+        time_text=entry.match.text,
+        date_source=DateSource.HEADING,
+        year_source=DateSource.HEADING,
+        notes=(*zero.notes, f"{entry.match.text} counted from T0 = {zero_match.text}"),
+    )
+
+
 def _told(entry: Entry) -> bool:
     """An entry that is a sentence of prose opening with a vague time ("At around 09:11 UTC
     on Tuesday, the server ...") rather than an entry of a timeline."""
-    return (
-        entry.block.kind is BlockKind.PARAGRAPH
-        and entry.match.approximate
-        and entry.match.text[:1].isalpha()
+    return entry.block.kind is BlockKind.PARAGRAPH and (
+        (entry.match.approximate and entry.match.text[:1].isalpha())
+        or entry.match.is_offset  # "Ten minutes later support forwarded ..."
     )
 
 
@@ -384,22 +430,22 @@ def _written_zone(parsed: Parsed, reference: Reference) -> Zone | None:
 
 
 def _story_days(entries: list[Entry], events: list[Event]) -> list[Event]:
-    """A story's sentence that only names the day ("On the 2nd of March we had downtime.")
-    sets the day for the times that follow it; when the next sentence gives a time on that
-    day, the day alone is no event of its own."""
+    """A story's sentences that only name the day ("On the 2nd of March we had downtime.",
+    "Saturday June 1.") set the day for the times that follow them; when the next time the
+    story tells is on that day, the day alone is no event of its own."""
     kept = []
     for i, (entry, event) in enumerate(zip(entries, events, strict=True)):
-        following = events[i + 1] if i + 1 < len(events) else None
-        if (
-            entry.narrative
-            and event.at is None
-            and event.date is not None
-            and following is not None
-            and entries[i + 1].narrative
-            and following.at is not None
-            and following.date == event.date
-        ):
-            continue
+        if entry.narrative and event.at is None and event.date is not None:
+            following = next(
+                (
+                    v
+                    for e, v in zip(entries[i + 1 :], events[i + 1 :], strict=True)
+                    if not (e.narrative and v.at is None and v.date == event.date)
+                ),
+                None,
+            )
+            if following is not None and following.at is not None and following.date == event.date:
+                continue
         kept.append(event)
     return kept
 

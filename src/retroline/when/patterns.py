@@ -137,6 +137,16 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"|(?<=(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),[ \t]))(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.(?![\d.])",
         ),
     ),
+    # "Tuesday 3/14": a month and day after a weekday name, as US notes write a day.
+    (
+        "md",
+        re.compile(
+            r"(?:(?<=day[ \t])|(?<=day,[ \t])|(?<=(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[ \t])"
+            r"|(?<=(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),[ \t])|(?<=Tues[ \t])|(?<=Thur[ \t])"
+            r"|(?<=Thurs[ \t]))"
+            r"(?P<a>\d{1,2})(?P<sep>/)(?P<b>\d{1,2})(?![\d/])"
+        ),
+    ),
     # [03-26 17:40], 12/05 16:21: a month and day without a year, taken only right before a
     # clock time (alone, "3-26" is far more often a range or a fraction).
     (
@@ -174,6 +184,13 @@ _COMPACT = re.compile(
 _NOON = re.compile(r"(?<!\w)(?P<word>noon|midday|midnight)(?!\w)", re.IGNORECASE)
 # What makes a clock reading a duration instead: "1:30 hours", "2:00 min".
 _DURATION_AFTER = re.compile(r"[ \t]*(?:hours?|hrs?|h|minutes?|mins?|m|sec)(?!\w)", re.IGNORECASE)
+
+
+def _clock_with_h(found: re.Match[str], after: re.Match[str]) -> bool:
+    """ "18:20 h", "08:05 h": a clock time with the "h" of German and Nordic writing; a
+    duration would be written "1:30 h" (an hour of one digit) or "18:20 hours"."""
+    return after.group().strip().lower() == "h" and len(found["h"]) == 2
+
 
 _WEEKDAY = re.compile(
     r"(?<![\w.])(?P<wd>(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:day|sday|nesday|rsday|urday)?|Tues|Thur|"
@@ -352,7 +369,8 @@ def _times(text: str) -> Iterator[Atom]:
             values = _time_values(found)
             if values is None:
                 continue
-            if pattern is _CLOCK and not found["ampm"] and _DURATION_AFTER.match(text, found.end()):
+            after = _DURATION_AFTER.match(text, found.end()) if pattern is _CLOCK else None
+            if after and not found["ampm"] and not _clock_with_h(found, after):
                 continue
             iso_t = found.start() > 0 and text[found.start() - 1] == "T"
             end = _zone_after(text, found.end(), values, iso_t)

@@ -40,7 +40,8 @@ class Relative:
 
     ``days`` is the shift in calendar days from the anchor (-1 for "yesterday"); ``weekday``
     (0 = Monday) is set instead for "on Friday", with ``direction`` -1 for the most recent
-    such day on or before the anchor and +1 for the next one after it.
+    such day on or before the anchor, +1 for the next one after it and 0 for the anchor's
+    own day or the next such day (a story that moves on).
     """
 
     anchor: Anchor
@@ -95,10 +96,13 @@ QUALIFIER = re.compile(
 """A word before a clock time that makes it approximate ("around", "just after", "~")."""
 
 OFFSET_PHRASE = re.compile(
-    r"(?<![\w-])(?P<count>\d{1,3}|"
+    r"(?<![\w:.-])(?P<count>\d{1,3}|"
     + "|".join(sorted((*_NUMBERS, *_VAGUE), key=len, reverse=True))
     + r")\s+(?P<unit>seconds?|secs?|minutes?|mins?|hours?|hrs?)"
-    r"\s+(?P<dir>later|afterwards?|after\s+that|earlier|before\s+that)(?!\w)",
+    r"\s+(?P<dir>later|afterwards?|after\s+that|earlier|before\s+that"
+    # "Ninety minutes after Aileen's change": counted from an event the words name, which
+    # a story has mostly just told; the span is then only approximately from the entry before.
+    r"|(?P<named>after|before)\s+(?:the|this|that|our|their|his|her|[A-Z][a-z]+'s)\b)(?!\w)",
     re.IGNORECASE,
 )
 """A span of time counted from the entry before ("10 minutes later", "an hour after that").
@@ -120,6 +124,7 @@ def read_offset_phrase(found: re.Match[str]) -> Relative:
     seconds = count * _UNITS[found["unit"].lower()[0]]
     sign = -1 if found["dir"].lower().startswith(("earlier", "before")) else 1
     offset = dt.timedelta(seconds=sign * seconds)
+    vague = vague or bool(found["named"])
     return Relative(Anchor.PREVIOUS, days=None, offset=offset, vague=vague)
 
 
@@ -137,9 +142,12 @@ DAY_PHRASE = re.compile(
     r"|that\s+(?P<that>morning|afternoon|evening|night)"
     r"|(?P<count>\d{1,2}|a|an|one|two|three|four|five|six|seven)\s+days?\s+"
     r"(?P<ago>ago|earlier|later|before|after)"
-    r"|(?:(?P<wd_mod>on|last|this|next|since|until)\s+)(?P<weekday>"
+    r"|(?:(?:(?P<wd_mod>on|last|this|next|since|until)\s+)(?P<weekday>"
     + "|".join(w.capitalize() for w in WEEKDAYS)
     + r")(?:\s+(?P<wd_part>morning|afternoon|evening|night))?"
+    # "Sunday afternoon I re-paired ...": a weekday and a part of it need no "on"
+    r"|(?P<weekday2>" + "|".join(w.capitalize() for w in WEEKDAYS) + r")"
+    r"\s+(?P<wd_part2>morning|afternoon|evening|night))"
     # "on Saturday 18th October" is a weekday written beside a date, not a relative day.
     r"(?![ \t]*,?[ \t]*(?:the[ \t]+)?(?:\d{1,2}(?![\d:])|(?:19|20)\d\d[-/.]|(?:jan|feb|mar|apr|may|jun|jul|aug"
     r"|sep|oct|nov|dec)))"
@@ -182,10 +190,11 @@ def read_day_phrase(found: re.Match[str]) -> Relative:
             anchor = doc if groups["ago"] == "ago" else prev
             return Relative(anchor, -count)
         return Relative(prev, count)
-    assert groups["weekday"]
-    weekday = WEEKDAYS.index(groups["weekday"])
+    name = groups["weekday"] or groups["weekday2"]
+    assert name
+    weekday = WEEKDAYS.index(name)
     direction = 1 if groups["wd_mod"] in ("next", "until") else -1
-    return Relative(doc, None, weekday, direction, groups["wd_part"])
+    return Relative(doc, None, weekday, direction, groups["wd_part"] or groups["wd_part2"])
 
 
 def relative_date(relative: Relative, anchor: dt.date, *, hour: int | None = None) -> dt.date:
@@ -197,6 +206,8 @@ def relative_date(relative: Relative, anchor: dt.date, *, hour: int | None = Non
     """
     if relative.weekday is not None:
         delta = (anchor.weekday() - relative.weekday) % 7
+        if relative.direction == 0:  # the story's day or the next such day after it
+            return anchor + dt.timedelta(days=(relative.weekday - anchor.weekday()) % 7)
         if relative.direction > 0:
             return anchor + dt.timedelta(days=(relative.weekday - anchor.weekday()) % 7 or 7)
         return anchor - dt.timedelta(days=delta)

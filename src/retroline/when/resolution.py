@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from retroline.errors import UsageError
 from retroline.model import DateSource, Precision, ZoneSource
@@ -408,27 +409,32 @@ def resolve(
     )
 
 
+def shifted(start: Resolved, offset: dt.timedelta, **changes: Any) -> Resolved:
+    """A resolved time moved on by a span (a relative entry counted from another); the
+    caller says where the date now comes from."""
+    assert start.at is not None and start.local is not None
+    local = start.local + offset
+    return replace(start, at=start.at + offset, date=local.date(), local=local, **changes)
+
+
 def _offset(match: TimeMatch, offset: dt.timedelta, previous: Resolved | None) -> Resolved:
     """ "10 minutes later": the entry before, moved on by the span the words give."""
-    base = Resolved(
-        at=None,
-        date=None,
+    if previous is None or previous.at is None or previous.local is None:
+        return Resolved(
+            at=None,
+            date=None,
+            precision=match.precision,
+            time_text=match.text,
+            approximate=match.approximate,
+        )
+    return shifted(
+        previous,
+        offset,
         precision=match.precision,
         time_text=match.text,
         approximate=match.approximate,
-    )
-    if previous is None or previous.at is None or previous.local is None:
-        return base
-    local = previous.local + offset
-    return replace(
-        base,
-        at=previous.at + offset,
-        date=local.date(),
-        local=local,
-        zone=previous.zone,
-        zone_source=previous.zone_source,
+        end_at=None,
         date_source=DateSource.ORDER,
-        year_source=previous.year_source,
         notes=(f"counted from the entry before ({previous.time_text})",),
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import zoneinfo
 from dataclasses import dataclass, field
 
 from retroline.when.zones import Zone, ZoneMeaning, parse_offset, parse_zone
@@ -98,7 +99,8 @@ def _read_zone(label: str) -> Zone | None:
 
 # Every statement has one of these; text without any is passed over at once.
 _ANY_STATEMENT = re.compile(
-    r"(?i:time|zone|hours|clock|everything|entries|date|when|start|end)|[A-Z]{2,5}\s*(?:=|is\b|means)"
+    r"(?i:time|zone|hours|clock|everything|entries|date|when|start|end|based in"
+    r"|(?:i'?m|i am|we'?re|we are|live|work|sit) in)|[A-Z]{2,5}\s*(?:=|is\b|means)"
 )
 
 
@@ -126,6 +128,12 @@ def _statements(text: str) -> tuple[ZoneStatement, ...]:
                 continue
             taken.append((hit.start(), hit.end()))
             found.append(ZoneStatement(hit.start(), hit.end(), hit.group(), zone))
+    for hit in _PLACE.finditer(text):
+        region = city_zone(hit["city"])
+        if region is None or any(hit.start() < end and start < hit.end() for start, end in taken):
+            continue
+        zone = Zone(hit["city"], (ZoneMeaning(f"local time of {region}", None, region),))
+        found.append(ZoneStatement(hit.start(), hit.end(), hit.group(), zone))
     for hit in _DEFINITION.finditer(text):
         offset = parse_offset(hit["offset"])
         if offset is None:
@@ -134,6 +142,35 @@ def _statements(text: str) -> tuple[ZoneStatement, ...]:
         found.append(statement)
     found.sort(key=lambda s: s.start)
     return tuple(found)
+
+
+# "I'm in Denver", "we are based in Edinburgh", "(Sydney time)", "local time in Tokyo": the
+# writer's place, whose local time their times are in.
+_CITY = r"[A-Z][a-z]+(?:[ _-][A-Z][a-z]+){0,2}"
+_PLACE = re.compile(
+    r"(?:(?i:\b(?:i'?m|i am|we'?re|we are|(?:we|i)\s+(?:live|work|sit))\s+(?:based\s+)?in|"
+    r"\bbased in|\blocal time (?:in|of))\s+|\()(?P<city>" + _CITY + r")(?:\b(?!\s+time\))| time\))"
+)
+
+
+@functools.cache
+def _cities() -> dict[str, str]:
+    """City names of the zone database ("denver" -> America/Denver), each one unambiguous."""
+    names: dict[str, str] = {}
+    repeated: set[str] = set()
+    for name in sorted(zoneinfo.available_timezones()):
+        if "/" not in name or name.startswith(("Etc/", "SystemV/", "US/", "Canada/", "Brazil/")):
+            continue
+        city = name.rsplit("/", 1)[1].replace("_", " ").lower()
+        if city in names and names[city] != name:
+            repeated.add(city)
+        names.setdefault(city, name)
+    return {city: zone for city, zone in names.items() if city not in repeated}
+
+
+def city_zone(city: str) -> str | None:
+    """The zone of a city the zone database names ("Denver" -> America/Denver), if any."""
+    return _cities().get(" ".join(city.replace("_", " ").split()).lower())
 
 
 def defined_zone(label: str, offset: dt.timedelta) -> Zone:
