@@ -13,7 +13,7 @@ _NAME = r"[A-Za-z][\w.'@-]*(?:[ ,]+[A-Za-z][\w.'@-]*){0,3}(?: \([^()]{1,30}\))?"
 _OWNER_PATTERNS = [
     re.compile(
         r"\b(?:owners?|assignee|assigned to|responsible|verantwortlich|who)\s*[:=]\s*"
-        r"(?P<o>[^;|()\n]{1,50}?(?: \([^()]{1,30}\))?)\s*(?:[;|)]|\s[-–—]\s|$)",
+        r"(?P<o>[^;|()\n]{1,50}?(?: \([^()]{1,30}\))?)\s*(?:[;|)]|\s[-–—]\s|\.\s+[A-Z][\w ]{0,20}:|\.?$)",
         re.I,
     ),
     re.compile(r"(?:^|\s)@(?P<o>[A-Za-z][\w.-]*\w)"),
@@ -22,6 +22,11 @@ _OWNER_PATTERNS = [
     ),
     re.compile(r"\((?P<o>" + _NAME + r")\)\s*\.?\s*$"),
     re.compile(r"\b(?P<o>[A-Z][a-z]+) (?:is taking|is on|owns|will (?:do|take|own)) (?:this|it)\b"),
+    # "Aileen Baird will rewrite the checklist": the item's subject, a name, promises it
+    re.compile(
+        r"^(?!(?:The|This|That|These|Those|It|We|They|He|She|You|Our|Their|Nobody|Someone|"
+        r"Everyone|Each|All|A|An|No)\b)(?P<o>[A-Z][a-z]+(?: [A-Z][a-z]+)?) will\b"
+    ),
     # "A staging copy of the shop. Theo again.": the owner of the item before, named again
     re.compile(r"(?:^|[.;]\s+)(?P<o>[A-Z][a-z]+) (?:again|too|as well)\.?\s*$"),
 ]
@@ -31,6 +36,9 @@ _NOT_A_NAME = re.compile(
     r"^(done|completed?|closed|open|in progress|wip|todo|tbd|planned|ongoing|blocked|fixed|n/a"
     r"|\d)",
     re.I,
+)
+_WHEN = re.compile(
+    r"^(next|this|by|due|before|after|until|asap|soon|later|tomorrow|today|q[1-4])\b", re.I
 )
 _UNASSIGNED = re.compile(
     r"^(nobody|no one|none|no owner|unassigned|unowned|not (yet )?assigned|tbd|n/a)\b", re.I
@@ -70,6 +78,10 @@ def _owner(text: str, author: str | None = None) -> str | None:
     if owner is None:
         return None
     owner = _TICKET.sub("", owner).strip(" ,;")
+    # "(me, done)", "(Dana, next week)": the name, then a status or a when.
+    first, *more = owner.split(",")
+    if more and all(_NOT_A_NAME.match(m.strip()) or _WHEN.match(m.strip()) for m in more):
+        owner = first.strip()
     if owner.lower() in ("me", "myself", "i"):
         return author
     if _UNASSIGNED.match(owner) or not owner:

@@ -238,9 +238,21 @@ def stated_windows(parsed: Parsed) -> list[tuple[TimeMatch, Block]]:
         if ":" not in block.text:
             continue
         for match in times_in(block.text):
-            if match.is_range and match.has_time:
+            if match.is_range and match.has_time and not _planned(block.text, match):
                 found.append((match, block))
     return found
+
+
+# "maintenance window 14:00-16:00 UTC", "We will be upgrading ... from 04:00 to 06:00": a
+# window someone planned or announces, not the one the incident had.
+_PLANNED = re.compile(r"\b(?:maintenance|scheduled|planned|will|going to)\b", re.I)
+
+
+def _planned(text: str, match: TimeMatch) -> bool:
+    """The sentence that holds ``match`` speaks of a planned or coming window."""
+    start = max(text.rfind(". ", 0, match.start), text.rfind("(", 0, match.start)) + 1
+    end = text.find(". ", match.end)
+    return bool(_PLANNED.search(text[start : end if end >= 0 else len(text)]))
 
 
 _ATTRIBUTION = re.compile(r"\bwrote:?\s*$", re.I)

@@ -10,6 +10,8 @@ from markdown_it.token import Token
 from retroline.documents import metadata
 from retroline.documents.blocks import Block, BlockKind, Line, Parsed
 from retroline.documents.plain import STAMPED
+from retroline.documents.sections import classify, looks_like_heading
+from retroline.model import SectionKind
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _BR = re.compile(r"<br\s*/?>", re.I)
@@ -139,6 +141,28 @@ def read_markdown(text: str) -> Parsed:
     if headings and headings[0].depth <= 2:
         parsed.title = headings[0].text
     else:
-        parsed.title = next((b.text for b in parsed.blocks if b.text), None)
+        parsed.title = next(
+            (
+                b.lines[0].text if b.lines else b.text
+                for b in parsed.blocks
+                if b.text and not metadata.is_chrome(b.text)
+            ),
+            None,
+        )
+        parsed.blocks = _named_parts(parsed.blocks)
     metadata.title_date(parsed)
     return parsed
+
+
+def _named_parts(blocks: list[Block]) -> list[Block]:
+    """A page pasted as text with Markdown tables but no heading marks ("Root cause" alone
+    on its line): a one-line paragraph that names a part of a postmortem heads that part."""
+    return [
+        Block(BlockKind.HEADING, b.text, b.line, 2)
+        if b.kind is BlockKind.PARAGRAPH
+        and len(b.lines) == 1
+        and looks_like_heading(b.text)
+        and classify(b.text) is not SectionKind.OTHER
+        else b
+        for b in blocks
+    ]

@@ -49,6 +49,9 @@ CHROME = tuple(
         r"^\s*(Privacy policy|About|Disclaimers)( \| .*)?\s*$",
         r"^\s*Powered by\b",
         r"^\s*Subscribe\b.*\bnewsletter",
+        # "Spaces / Platform / Incidents", "Forums › Self-Hosting": where a page sits
+        r"^(?!.*\d:\d)\s*\w[^/›»\n]{0,40}(?:\s[›»]\s[^/›»\n]{1,40}){1,6}\s*$",
+        r"^(?!.*\d:\d)\s*\w[^/›»\n]{0,40}(?:\s/\s[^/›»\n]{1,40}){2,6}\s*$",
     )
 )
 _SIGNATURE = re.compile(
@@ -63,6 +66,11 @@ _AUTHOR = re.compile(
     r"^[\s*_:>-]*(?:prepared by|authors?|written by|reported by|owner)[\s*_:]*"
     r"(?P<who>[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,2})",
     re.I,
+)
+# "Posted 2024-06-03 by mountainmoth · 14 replies": a forum or blog byline.
+_POSTED_BY = re.compile(
+    r"^[\s*_>-]*(?i:posted|published|written|submitted)\b[^|·•\n]{0,40}?\bby\s+@?"
+    r"(?P<who>[\w.'-]+(?: [A-Z][\w.'-]*){0,2})"
 )
 # A line near the top that dates the document: "Date: ...", "Published July 19, 2018",
 # "Reported by Harriet Lowe, 2022-07-05", "**Date of report:** 2024-03-12".
@@ -131,7 +139,11 @@ def scan(lines: list[str], parsed: Parsed) -> None:
         if found and (when := first_date(found["when"])) is not None:
             parsed.dates.append(DateHint(when, RANK_CHROME, number))
             continue
-        who = _AUTHOR.match(line) if i < 25 and parsed.author is None else None
+        who = (
+            (_AUTHOR.match(line) or _POSTED_BY.match(line))
+            if i < 25 and not parsed.author
+            else None
+        )
         if who:
             parsed.author = who["who"].strip()
         if i < 25 and _DATED.search(line) and (when := first_date(line)) is not None:

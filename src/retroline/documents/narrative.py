@@ -59,6 +59,14 @@ _PART_OF_DAY_HOUR = re.compile(
     re.IGNORECASE,
 )
 
+# "Sometime around 9 I noticed": an hour alone after a word of approximation, told as a
+# clock time only where a word or a stop follows, never a count ("about 9 devices").
+_ABOUT_HOUR = re.compile(
+    r"\b(?:around|about|roughly)\s(?P<h>1[0-2]|[1-9])"
+    r"(?=\s*(?:[,;.](?!\d)|$)|\s(?:I|we|he|she|they|o'clock)\b)",
+    re.IGNORECASE,
+)
+
 
 @dataclass
 class StoryEntry:
@@ -70,7 +78,8 @@ class StoryEntry:
 
 
 def _clock_words(sentence: str) -> str:
-    """The sentence with "7 in the evening" written as "7 PM", keeping every offset."""
+    """The sentence with "7 in the evening" written as "7 PM" and "around 9 I" as "~9:00 I",
+    keeping every offset."""
 
     def as_clock(found: re.Match[str]) -> str:
         word = found["h"].lower()
@@ -82,7 +91,18 @@ def _clock_words(sentence: str) -> str:
         text = f"{hour} {suffix}"
         return text + " " * (len(found.group(0)) - len(text))
 
-    return _PART_OF_DAY_HOUR.sub(as_clock, sentence)
+    def about_clock(found: re.Match[str]) -> str:
+        text = f"~{found['h']}:00"
+        return text + " " * (len(found.group(0)) - len(text))
+
+    return _ABOUT_HOUR.sub(about_clock, _PART_OF_DAY_HOUR.sub(as_clock, sentence))
+
+
+def _as_written(sentence: str, match: TimeMatch) -> TimeMatch:
+    """The match with the sentence's own words ("around 9", not "~9:00")."""
+    about = _ABOUT_HOUR.match(sentence, match.start)
+    end = about.end() if about else match.end
+    return replace(match, end=end, text=sentence[match.start : end])
 
 
 def _in_parentheses(sentence: str, match: TimeMatch) -> bool:
@@ -217,9 +237,7 @@ def _told(parsed: Parsed, kinds: tuple[BlockKind, ...]) -> list[StoryEntry]:
             readable = _clock_words(sentence)
             found = [m for m in find_times(readable) if m.has_time or not m.is_range]
             matches = [
-                replace(m, text=sentence[m.start : m.end])  # the words as written
-                for m in _spans(readable, found)
-                if _usable(m, readable)
+                _as_written(sentence, m) for m in _spans(readable, found) if _usable(m, readable)
             ]
             if any(m.has_time for m in matches):
                 # "paged at 09:14 and joined a minute later": the clock time tells the event.

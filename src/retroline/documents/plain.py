@@ -138,7 +138,15 @@ def continues(previous: str, line: str) -> bool:
         return not _SENTENCE_END.search(before) or before.endswith((",", ";"))
     if _SENTENCE_END.search(before) or _URL_END.search(before) or before.endswith(")"):
         return False  # a sentence, an address or a bracket closed, and a capital after it
+    if _BYLINE_START.match(text):
+        return False  # "Posted 2024-06-03 by ..." under a long title
     return len(before) >= WRAPPED
+
+
+_BYLINE_START = re.compile(
+    r"(?:Posted|Published|Written|Created|Submitted)\s+(?:by|on|at|in|\d)"
+    r"|Last (?:modified|updated|edited)\b"
+)
 
 
 _COLUMN = re.compile(r"\S+(?: \S+)*")

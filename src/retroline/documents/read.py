@@ -20,6 +20,7 @@ from retroline.documents.load import LoadedText, load
 from retroline.documents.markdown import read_markdown
 from retroline.documents.pdf import read_pdf
 from retroline.documents.sections import classify
+from retroline.documents.stamps import comment_header
 from retroline.documents.timeline import build_events
 from retroline.errors import FormatError, UsageError
 from retroline.model import (
@@ -163,6 +164,12 @@ def _sections(blocks: list[Block], title: str, path: str) -> list[tuple[Section,
                 source=block.source(path),
             )
             found.append((section, [], block.depth))
+            continue
+        if found and block.kind is BlockKind.PARAGRAPH and comment_header(block.text):
+            # "bob-dev commented on Mar 5, 2023": another writer's part of the page; the
+            # follow-ups listed above it end there.
+            section = Section(kind=SectionKind.OTHER, title=block.text, source=block.source(path))
+            found.append((section, [], 1))
             continue
         labelled = _LABELLED.match(block.text) if block.kind is BlockKind.PARAGRAPH else None
         if labelled and classify(labelled["label"]) in _LABEL_KINDS:

@@ -308,8 +308,8 @@ def shape(text: str, match: TimeMatch) -> str:
 _T_ZERO = re.compile(r"\bT\s*[-_]?\s*0\s*(?:=|:|is|at|was)\s*", re.I)
 # "T+4m:", "T-35m", "T+1h10m", "T+26h": an entry's time as a span from T0.
 _T_OFFSET = re.compile(
-    r"^[^\w]*T\s*(?P<sign>[+\-\u2212])\s*(?P<span>(?:\d+\s*(?:d|h|hr|hrs|m|min|mins|s)\s*)+|\d+)"
-    r"(?![\w]|:\d)"
+    r"^[^\w]*T\s*(?:(?P<sign>[+\-\u2212])\s*(?P<span>(?:\d+\s*(?:d|h|hr|hrs|m|min|mins|s)\s*)+|\d+)"
+    r"(?![\w]|:\d)|0(?=\s*[:\-\u2013\u2014]\s))"  # "T0: first page" is T0 itself
 )
 _SPAN_PART = re.compile(r"(?P<n>\d+)\s*(?P<unit>d|hrs?|h|mins?|m|s)?")
 _SPAN_SECONDS = {
@@ -342,9 +342,9 @@ def t_offset(text: str) -> tuple[dt.timedelta, str, str] | None:
     if not found:
         return None
     seconds = 0
-    for part in _SPAN_PART.finditer(found["span"]):
+    for part in _SPAN_PART.finditer(found["span"] or ""):
         seconds += int(part["n"]) * _SPAN_SECONDS[(part["unit"] or "m").lower()]
-    sign = -1 if found["sign"] in "-\u2212" else 1
+    sign = -1 if found["sign"] and found["sign"] in "-\u2212" else 1
     words = found.group(0).strip(" *_`-•·[(")
     rest = _SEPARATOR.sub("", text[found.end() :], count=1).strip()
     return dt.timedelta(seconds=sign * seconds), words, rest

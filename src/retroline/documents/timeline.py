@@ -194,6 +194,11 @@ def _place(
             # next such day as the story moves on; not the Tuesday before the post.
             relative = replace(match.relative, anchor=Anchor.PREVIOUS, direction=0)
             match = replace(match, relative=relative)
+        clock_note = None
+        if place.twelve_hour and not _CLOCK_DIGITS.search(match.text):
+            # "Sometime around 9" after "8:15 pm": the hour alone, in the half of the day
+            # that keeps the story going forward.
+            match, clock_note = _afternoon(match, place.story)
         resolved = resolve(
             match,
             reference_date=reference.when,
@@ -211,6 +216,8 @@ def _place(
             offsets_seen=offsets,
             labels=labels,
         )
+        if clock_note:
+            resolved = replace(resolved, notes=(*resolved.notes, clock_note))
         story = place.story
         if (
             resolved.at is None
@@ -302,6 +309,7 @@ def _place(
     return resolved
 
 
+_CLOCK_DIGITS = re.compile(r"\d[:.h]\d")
 _AM_PM = re.compile(r"\d\s?[AaPp]\.?[Mm]\b\.?|\d[ap]\b")
 
 
