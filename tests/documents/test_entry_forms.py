@@ -4,26 +4,8 @@ clocks, stories with an hour alone, and the owners of follow-ups."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from retroline.documents import read_document
-from retroline.model import DateSource, Event, Incident
-
-
-def read(tmp_path: Path, name: str, text: str, tz: str | None = None) -> Incident:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return read_document(path, tz=tz)
-
-
-def utc(event: Event) -> str:
-    assert event.at is not None, event
-    return event.at.strftime("%Y-%m-%d %H:%M")
-
-
-def codes(incident: Incident) -> set[str]:
-    return {f.code for f in incident.findings}
-
+from retroline.model import DateSource
+from tests.documents.reading import codes, read, utc
 
 RELATIVE = """\
 # Cache stampede on the pricing service

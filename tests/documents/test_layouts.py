@@ -5,26 +5,9 @@ their times, prose, quoted mail with a correction, and where every date came fro
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-from retroline.documents import read_document
-from retroline.model import DateSource, Event, Incident, Precision, ZoneSource
-
-
-def read(tmp_path: Path, name: str, text: str, tz: str | None = None) -> Incident:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return read_document(path, tz=tz)
-
-
-def utc(event: Event) -> str:
-    assert event.at is not None, event
-    return event.at.strftime("%Y-%m-%d %H:%M")
-
-
-def codes(incident: Incident) -> set[str]:
-    return {f.code for f in incident.findings}
-
+from retroline.model import DateSource, Precision, ZoneSource
+from tests.documents.reading import codes, read, utc
 
 STATUS_PAGE = """\
 Elevated API errors
