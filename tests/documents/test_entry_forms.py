@@ -225,3 +225,61 @@ def test_owners_named_as_subjects_and_labels_and_a_planned_window(tmp_path):
     # The maintenance window still to come says nothing about the incident's.
     assert [w.time_text for w in incident.stated_windows] == ["10:00 to 10:45 UTC"]
     assert "impact-window-contradiction" not in codes(incident)
+
+
+MAIL = """\
+From: Ops Desk <ops@example.org>
+To: all-staff@example.org
+Subject: =?utf-8?q?Resolved=3A_print_server_outage?=
+Date: Tue, 07 Oct 2025 11:20:00 +0200
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: quoted-printable
+
+All times CEST.
+
+UPDATE 1 (09:05 CEST): The print server stopped accepting jobs after the night=
+ly patch run.
+RESOLVED (10:40 CEST): The spooler was restarted and the queued jobs were pri=
+nted.
+"""
+
+
+def test_a_quoted_printable_mail_is_decoded_before_it_is_read(tmp_path):
+    incident = read(tmp_path, "update.eml", MAIL)
+    assert incident.title == "Resolved: print server outage"
+    assert [(utc(e), e.text) for e in incident.events] == [
+        (
+            "2025-10-07 07:05",
+            "UPDATE 1: The print server stopped accepting jobs after the nightly patch run.",
+        ),
+        (
+            "2025-10-07 08:40",
+            "RESOLVED: The spooler was restarted and the queued jobs were printed.",
+        ),
+    ]
+
+
+ALIGNED = """\
+INCIDENT REPORT - BADGE READERS
+Date of incident: 2025-11-03
+All times UTC.
+
+Timeline
+09:12  readers at door 4 reject every badge
+09:40  controller rebooted, readers accept badges
+
+Corrective actions
+Action                               Owner          Due
+Monitor the controller's heartbeat   L. Brandt      2025-11-20
+Keep a spare controller on site      Facilities     2025-12-01
+"""
+
+
+def test_columns_lined_up_with_spaces_are_a_table(tmp_path):
+    incident = read(tmp_path, "report.txt", ALIGNED)
+    assert [utc(e) for e in incident.events] == ["2025-11-03 09:12", "2025-11-03 09:40"]
+    assert [(a.text, a.owner) for a in incident.action_items] == [
+        ("Monitor the controller's heartbeat", "L. Brandt"),
+        ("Keep a spare controller on site", "Facilities"),
+    ]

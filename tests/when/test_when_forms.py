@@ -174,3 +174,55 @@ def test_the_entry_before_cannot_push_a_year_past_the_document():
         year_reference=dt.date(2019, 12, 5),
     )
     assert result.date == dt.date(2019, 3, 20)
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "parts"),
+    [
+        ("- 8:15a — paging starts", "8:15a", (None, None, None, 8, 15)),
+        ("- 4:30p deploy", "4:30p", (None, None, None, 16, 30)),
+        ("18:20 h  failover done", "18:20", (None, None, None, 18, 20)),
+        ("14.20  scanners stop syncing", "14.20", (None, None, None, 14, 20)),
+        ("- Tuesday 3/14", "Tuesday 3/14", (None, 3, 14, None, None)),
+        ("Created: 07/Nov/22 3:14 PM", "07/Nov/22 3:14 PM", (22, 11, 7, 15, 14)),
+        ("Thu Mar 14 09:12:33 2024 kernel: oops", "Thu Mar 14 09:12:33 2024", (2024, 3, 14, 9, 12)),
+    ],
+)
+def test_short_clocks_and_ticket_dates(line, text, parts):
+    match = only(line)
+    assert match.text == text
+    assert (match.year, match.month, match.day, match.hour, match.minute) == parts
+
+
+def test_a_dotted_number_with_a_unit_is_no_clock():
+    assert find_times("the filesystem reached 14.20 GB") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "minutes"),
+    [
+        ("Ten minutes later the queue drained", 10),
+        ("Ninety minutes after the change, errors fell", 90),
+    ],
+)
+def test_spans_counted_from_the_sentence_before(line, minutes):
+    match = find_times(line)[0]
+    assert match.relative is not None and match.relative.offset == dt.timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "region"),
+    [
+        ("All times are my local time (I'm in Denver).", "America/Denver"),
+        ("Times below are UK time (BST).", "Europe/London"),
+        ("Everything is in Brasília time (BRT).", "America/Sao_Paulo"),
+    ],
+)
+def test_where_the_writer_is_says_the_zone(sentence, region):
+    (statement,) = find_zone_statements(sentence)
+    assert statement.zone is not None
+    assert statement.zone.meanings[0].region == region
+
+
+def test_being_somewhere_that_is_no_place_says_nothing():
+    assert find_zone_statements("I'm in a meeting all day, sorry.") == []

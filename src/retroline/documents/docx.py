@@ -26,8 +26,7 @@ from lxml import etree
 
 from retroline.documents import metadata
 from retroline.documents.blocks import RANK_FILE, Block, BlockKind, DateHint, Line, Parsed
-from retroline.documents.plain import STAMPED, TIME_LED
-from retroline.documents.sections import looks_like_heading
+from retroline.documents.plain import STAMPED, TIME_LED, looks_like_heading
 from retroline.errors import FormatError, ParseError
 from retroline.when import find_times
 

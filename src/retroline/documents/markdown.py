@@ -9,8 +9,8 @@ from markdown_it.token import Token
 
 from retroline.documents import metadata
 from retroline.documents.blocks import Block, BlockKind, Line, Parsed
-from retroline.documents.plain import STAMPED
-from retroline.documents.sections import classify, looks_like_heading
+from retroline.documents.plain import STAMPED, looks_like_heading
+from retroline.documents.sections import classify
 from retroline.model import SectionKind
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)

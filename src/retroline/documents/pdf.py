@@ -47,8 +47,7 @@ from pdfminer.utils import decode_text
 
 from retroline.documents import metadata
 from retroline.documents.blocks import RANK_FILE, Block, BlockKind, DateHint, Line, Parsed
-from retroline.documents.plain import BULLETS, STAMPED, TIME_LED
-from retroline.documents.sections import looks_like_heading
+from retroline.documents.plain import BULLETS, STAMPED, TIME_LED, looks_like_heading
 from retroline.errors import FormatError, ParseError
 
 # pdfminer reports what it repairs through logging; without a handler Python would print

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from retroline.documents.blocks import Block, BlockKind, Line
+from retroline.documents.sections import classify
+from retroline.model import SectionKind
 from retroline.when import find_times
 
 # A bullet: indentation, a marker, then the text. "#" is a MediaWiki numbered item only.
@@ -92,8 +94,11 @@ _QUESTION_HEADING = re.compile(r"^(what|who|when|where|why|how|which)\b", re.I)
 def _looks_like_heading(line: str, before: str, after: str) -> bool:
     """A short, unpunctuated line standing alone: how rendered pages show headings."""
     text = line.strip()
-    # A line between two rules ("-----" above and below) is set off as a heading too.
-    if (before.strip() or after.strip()) and not (_RULE.match(before) and _RULE.match(after)):
+    # A line between two rules ("-----" above and below) is set off as a heading too, and so
+    # is a part of a postmortem named after a blank line, its table right below it.
+    ruled = bool(_RULE.match(before) and _RULE.match(after))
+    named = not before.strip() and classify(text) is not SectionKind.OTHER
+    if (before.strip() or after.strip()) and not ruled and not named:
         return False
     if not text or len(text) > 70 or len(text.split()) > 9 or text[-1] in ".,;!":
         return False
@@ -410,3 +415,18 @@ def unflatten_quotes(lines: list[str]) -> tuple[list[str], list[int]]:
             out.append(piece)
             numbers.append(number)
     return out, numbers
+
+
+def looks_like_heading(text: str) -> bool:
+    """Short and unpunctuated enough to head a part rather than be a sentence: how a line
+    set in bold alone reads in a Word file or a PDF.
+
+    A date or a time alone ("31 December", "16:22") heads what follows it; with more words
+    after it, it is a timeline entry.
+    """
+    text = text.strip()
+    if not text or len(text) > 80 or len(text.split()) > 8 or text[-1] in ".,;!?":
+        return False
+    if TIME_LED.match(text):
+        return any(m.start == 0 and not text[m.end :].strip(" :") for m in find_times(text))
+    return True

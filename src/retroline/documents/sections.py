@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-from retroline.documents.plain import TIME_LED
 from retroline.model import SectionKind
-from retroline.when import find_times
 
 # Checked in order: the first kind with a matching word wins, so the more specific kinds
 # ("root cause") come before the general ones ("analysis") that also match their headings.
@@ -126,18 +124,3 @@ _PATTERNS = [
     (kind, re.compile(" (?:" + "|".join(re.escape(key) for key in keys) + ")"))
     for kind, keys in _KEYWORDS
 ]
-
-
-def looks_like_heading(text: str) -> bool:
-    """Short and unpunctuated enough to head a part rather than be a sentence: how a line
-    set in bold alone reads in a Word file or a PDF.
-
-    A date or a time alone ("31 December", "16:22") heads what follows it; with more words
-    after it, it is a timeline entry.
-    """
-    text = text.strip()
-    if not text or len(text) > 80 or len(text.split()) > 8 or text[-1] in ".,;!?":
-        return False
-    if TIME_LED.match(text):
-        return any(m.start == 0 and not text[m.end :].strip(" :") for m in find_times(text))
-    return True
