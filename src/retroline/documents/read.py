@@ -206,13 +206,14 @@ def _links(lines: Iterable[tuple[str, Source]]) -> list[Link]:
 
 
 def _cited_lines(loaded: LoadedText, parsed: Parsed) -> Iterable[tuple[str, Source]]:
-    """The document's lines of text, each with its source: a text file's own lines, or the
-    blocks of a Word file or a PDF (they have no lines of their own)."""
+    """The document's lines that hold a web address, each with its source: a text file's own
+    lines, or the blocks of a Word file or a PDF (they have no lines of their own)."""
     if loaded.binary:
-        return ((b.text, b.source(loaded.path)) for b in parsed.blocks)
+        return ((b.text, b.source(loaded.path)) for b in parsed.blocks if "://" in b.text)
     return (
         (line, Source(path=loaded.path, line=number))
         for number, line in enumerate(loaded.text.splitlines(), start=1)
+        if "://" in line
     )
 
 

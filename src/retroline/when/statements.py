@@ -110,13 +110,14 @@ def find_zone_statements(text: str) -> list[ZoneStatement]:
     >>> [s.zone.label for s in find_zone_statements("Timeline (all times in PDT)") if s.zone]
     ['PDT']
     """
-    if not _ANY_STATEMENT.search(text):
-        return []
     return list(_statements(text))
 
 
-@functools.lru_cache(maxsize=4096)
+# A document's blocks are asked for their statements by more than one reader.
+@functools.lru_cache(maxsize=8192)
 def _statements(text: str) -> tuple[ZoneStatement, ...]:
+    if not _ANY_STATEMENT.search(text):
+        return ()
     found: list[ZoneStatement] = []
     taken: list[tuple[int, int]] = []
     for pattern in _STATEMENTS:
