@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple, cast
 
+from retroline.logs.timestamps import MONTH_PATTERN, ZONE_PATTERN
+
 __all__ = [
     "HEADER_FLAGS",
     "PATTERNS",
@@ -34,11 +36,13 @@ __all__ = [
 HEADER_FLAGS = re.ASCII
 
 # Fragments shared by the patterns below.
-_MON = r"(?P<b>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_MON = f"(?P<b>{MONTH_PATTERN})"
 _DOW = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 _HMS = r"(?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
 _FRAC = r"(?:[.,:](?P<f>\d{1,9}))?"
-_ISO = r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)[T ]" + _HMS + _FRAC + r"(?P<z>Z|[+-]\d\d(?::?\d\d)?)?"
+# An offset glued to the time, or a zone name after a blank ("20:40:43 CET").
+_ZONE = rf"(?: ?(?P<z>{ZONE_PATTERN}))?"
+_ISO = r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)[T ]" + _HMS + _FRAC + _ZONE
 _LEVEL_WORDS = (
     r"(?i:trace|debug|info|notice|warn|warning|error|err|severe|fatal|critical"
     r"|crit|alert|emerg|fine|finer|finest|config|verbose)"

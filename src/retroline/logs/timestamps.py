@@ -9,12 +9,25 @@ the next (a December-to-January rollover inside one file).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+import functools
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from retroline.errors import UsageError
+from retroline.model import ZoneSource
+from retroline.when import parse_zone
+from retroline.when.zones import abbreviations
 
-__all__ = ["DEFAULT_YEAR", "ROLLOVER_MONTHS", "TimeResolver", "zone"]
+__all__ = [
+    "DEFAULT_YEAR",
+    "MONTH_NAMES",
+    "MONTH_PATTERN",
+    "ROLLOVER_MONTHS",
+    "ZONE_PATTERN",
+    "TimeResolver",
+    "written_zone",
+    "zone",
+]
 
 #: The year given to yearless timestamps when the caller states none. It is the current UTC
 #: year (the year before, when a file starts in a month still to come), and every line that
@@ -22,12 +35,33 @@ __all__ = ["DEFAULT_YEAR", "ROLLOVER_MONTHS", "TimeResolver", "zone"]
 #: assumption rather than hide it.
 DEFAULT_YEAR: int | None = None
 
-_MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
-    )
-}
+# Month names as logs write them, in the languages servers are set up in: the English
+# abbreviations and names, and those of French, German, Spanish, Italian, Portuguese and
+# Dutch (syslog writes the locale's "%b"). Lower case; a trailing dot is read off.
+MONTH_NAMES: dict[str, int] = {}
+for _number, _names in enumerate(
+    (
+        "jan january janv janvier januar jänner enero ene gennaio gen janeiro januari",
+        "feb february févr fev février februar febrero febbraio fevereiro februari",
+        "mar march mars märz mär marzo março mrt maart",
+        "apr april avr avril abril abr aprile",
+        "may mai mayo maggio mag maio mei",
+        "jun june juin juni junio giugno giu junho",
+        "jul july juil juillet juli julio luglio lug julho",
+        "aug august août aout agosto ago augustus",
+        "sep sept september septembre septiembre set settembre setembro",
+        "oct october octobre oktober okt octubre ottobre ott outubro out",
+        "nov november novembre noviembre novembro",
+        "dec december déc décembre dezember dez diciembre dic dicembre dezembro",
+    ),
+    1,
+):
+    for _name in _names.split():
+        MONTH_NAMES.setdefault(_name, _number)
+
+#: A regex alternation of every month name (longest first, so "juil" is not read as "jul"),
+#: case-insensitive, for the header patterns' ``b`` group.
+MONTH_PATTERN = "(?i:" + "|".join(sorted(MONTH_NAMES, key=len, reverse=True)) + r")\.?"
 
 # A month drop at least this large between consecutive lines is a new year, not disorder:
 # December to January is a drop of 11, while concatenated or shuffled logs jump by a few.
@@ -58,17 +92,73 @@ def _offset(text: str) -> tzinfo:
     return timezone(sign * timedelta(minutes=minutes))
 
 
+#: Zone abbreviations a header may write after its time ("2020-03-11 20:40:43 CET"), as a
+#: regex alternation for the header patterns' ``z`` group; offsets are read as well.
+ZONE_PATTERN = (
+    r"(?:Z|[+-]\d\d(?::?\d\d)?|"
+    + "|".join(sorted((a for a in abbreviations() if len(a) > 1), key=len, reverse=True))
+    + r")(?![A-Za-z])"
+)
+
+
+@functools.lru_cache(maxsize=256)
+def written_zone(text: str) -> tuple[tzinfo, bool] | None:
+    """The zone a line writes (an offset, ``Z`` or an abbreviation such as CEST), and whether
+    the abbreviation has other meanings (IST, CST: the first, most common one is taken)."""
+    if text == "Z" or text[:1] in "+-":
+        return _offset(text), False
+    found = parse_zone(text)
+    if found is None or not found.meanings or found.meanings[0].offset is None:
+        return None
+    return timezone(found.meanings[0].offset), found.ambiguous
+
+
+def _month(text: str | None) -> int:
+    return MONTH_NAMES.get((text or "").lower().rstrip("."), 0)
+
+
+def _epoch(digits: str) -> tuple[int, int]:
+    """Seconds and microseconds of a Unix time written in seconds, milliseconds,
+    microseconds or nanoseconds (told apart by the number of digits)."""
+    value = int(digits)
+    if len(digits) >= 18:
+        seconds, rest = divmod(value, 10**9)
+        return seconds, rest // 1000
+    if len(digits) >= 15:
+        return divmod(value, 10**6)
+    if len(digits) >= 12:
+        seconds, rest = divmod(value, 1000)
+        return seconds, rest * 1000
+    return value, 0
+
+
+# TAI64N labels count from 2^62 and run ahead of UTC by the 10 s of 1972 plus leap seconds;
+# daemontools' tools take them as 10 s ahead, and so do we.
+_TAI_BASE = 2**62 + 10
+
+
 class TimeResolver:
     """Resolve the time parts of one file's lines, in order, following year rollovers.
 
-    One resolver per file: it remembers the last month seen to notice a new year.
+    One resolver per file: it remembers the last month seen to notice a new year. A line
+    that writes the time of day alone (``strace -tt``) is put on ``day`` (today's date when
+    not given), and says so (`date_assumed`).
     """
 
-    def __init__(self, tz: str | None = None, year: int | None = DEFAULT_YEAR) -> None:
+    def __init__(
+        self,
+        tz: str | None = None,
+        year: int | None = DEFAULT_YEAR,
+        day: date | None = None,
+    ) -> None:
         self.zone = zone(tz)
+        self.zone_given = tz is not None
         self.year = year if year is not None else datetime.now(UTC).year
+        self.day = day or datetime.now(UTC).date()
         #: True once a yearless timestamp was given the current year for want of ``year``.
         self.year_assumed = False
+        #: True once a line writing only the time of day was put on ``day``.
+        self.date_assumed = False
         self._year_given = year is not None
         self._last_month = 0
         #: The month of the first yearless line since `restore` (None before one is seen).
@@ -76,41 +166,65 @@ class TimeResolver:
         self._restored = 0
         self._cache: dict[tuple[str | None, ...], datetime] = {}
 
+    def zone_source(self, parts: dict[str, str | None] | None) -> ZoneSource | None:
+        """Where the zone of a line's instant came from: the line (an offset, a zone name,
+        a Unix time), the caller's ``tz``, or the UTC assumed for want of either."""
+        if not parts:
+            return None
+        if parts.get("epoch") or parts.get("tai") or parts.get("z"):
+            return ZoneSource.EXPLICIT
+        return ZoneSource.OPTION if self.zone_given else ZoneSource.ASSUMED
+
     def resolve(self, parts: dict[str, str | None] | None) -> datetime | None:
         """The UTC instant for one line's time parts, or None when the line states no time."""
         if not parts:
             return None
-        epoch = parts.get("epoch")
         frac = parts.get("f")
         micro = int((frac + "00000")[:6]) if frac else 0
+        tai = parts.get("tai")
+        if tai is not None:
+            seconds = int(tai[:16], 16) - _TAI_BASE
+            nanos = int(tai[16:24] or "0", 16)
+            return datetime.fromtimestamp(seconds, UTC).replace(microsecond=nanos // 1000)
+        epoch = parts.get("epoch")
         if epoch is not None:
-            seconds = int(epoch)
-            if seconds > 10**11:  # milliseconds since the epoch
-                seconds, rest = divmod(seconds, 1000)
-                micro = rest * 1000
-            return datetime.fromtimestamp(seconds, UTC).replace(microsecond=micro)
+            seconds, extra = _epoch(epoch)
+            return datetime.fromtimestamp(seconds, UTC).replace(microsecond=extra or micro)
         hour = parts.get("H")
         if hour is None:
             return None
+        hours = int(hour)
+        meridiem = (parts.get("p") or "").lower()
+        if meridiem.startswith("p") and hours < 12:
+            hours += 12
+        elif meridiem.startswith("a") and hours == 12:
+            hours = 0
         month_text = parts.get("m")
-        month = int(month_text) if month_text else _MONTHS.get((parts.get("b") or "").lower(), 0)
+        month = int(month_text) if month_text else _month(parts.get("b"))
         year_text = parts.get("Y")
-        if year_text:
-            year = int(year_text)
-        elif parts.get("y"):
-            two = int(parts["y"] or 0)
-            # Two-digit years: 00-68 are this century, as POSIX strptime reads them.
-            year = 2000 + two if two < 69 else 1900 + two
+        if not month and parts.get("d") is None and not year_text:
+            # The time of day alone: the day is assumed.
+            self.date_assumed = True
+            year, month, day_of_month = self.day.year, self.day.month, self.day.day
         else:
-            year = self._yearless(month)
+            day_of_month = int(parts.get("d") or 0)
+            if year_text:
+                year = int(year_text)
+            elif parts.get("y"):
+                two = int(parts["y"] or 0)
+                # Two-digit years: 00-68 are this century, as POSIX strptime reads them.
+                year = 2000 + two if two < 69 else 1900 + two
+            else:
+                year = self._yearless(month)
+        offset = parts.get("z")
         key = (
             str(year),
-            month_text or parts.get("b"),
-            parts.get("d"),
-            hour,
+            str(month),
+            str(day_of_month),
+            str(hours),
             parts.get("M"),
             parts.get("S"),
-            parts.get("z"),
+            offset,
         )
         base = self._cache.get(key)
         if base is None:
@@ -118,15 +232,15 @@ class TimeResolver:
                 local = datetime(
                     year,
                     month,
-                    int(parts["d"] or 0),
-                    int(hour),
-                    int(parts["M"] or 0),
-                    int(parts["S"] or 0),
+                    day_of_month,
+                    hours,
+                    int(parts.get("M") or 0),
+                    int(parts.get("S") or 0),
                 )
             except ValueError:
                 return None
-            offset = parts.get("z")
-            local = local.replace(tzinfo=_offset(offset) if offset else self.zone)
+            written = written_zone(offset) if offset else None
+            local = local.replace(tzinfo=written[0] if written else self.zone)
             base = local.astimezone(UTC)
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.clear()
