@@ -12,12 +12,12 @@ Turning the captured parts into an instant is `TimeResolver`'s job, in `timestam
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import NamedTuple, cast
+from typing import cast
 
+from retroline.logs.layout import HEADER_FLAGS, Fields, HeaderPattern, RecordPattern
+from retroline.logs.structured import STRUCTURED_PATTERNS
 from retroline.logs.timestamps import MONTH_PATTERN, ZONE_PATTERN
 
 __all__ = [
@@ -25,15 +25,10 @@ __all__ = [
     "PATTERNS",
     "Fields",
     "HeaderPattern",
-    "JournalPattern",
     "PatternSet",
+    "RecordPattern",
     "detect",
 ]
-
-#: How header regexes are compiled: ASCII classes. Headers are written in ASCII digits and
-#: separators, and \d, \s and \w then cost a table lookup, not a Unicode query: a tenth
-#: of the time of a match. Classes that take names (a process) list the other characters.
-HEADER_FLAGS = re.ASCII
 
 # Fragments shared by the patterns below.
 _MON = f"(?P<b>{MONTH_PATTERN})"
@@ -51,104 +46,13 @@ _LEVEL = rf"(?P<level>{_LEVEL_WORDS})"
 _SYSLOG_PROC = r"(?P<proc>[^\s\[:]+(?:\([^)\s]*\))?)(?:\[(?P<pid>\d+)\])?(?: \([^)]*\))?: ?"
 
 
-class Fields(NamedTuple):
-    """The parts of one line's header, as text; `TimeResolver` turns ``time`` into an instant."""
-
-    time: dict[str, str | None] | None
-    host: str | None
-    process: str | None
-    pid: str | None
-    level: str | None
-    label: str | None
-    message: str
-
-
-@dataclass(frozen=True)
-class HeaderPattern:
-    """One header layout: a name, a regex with named groups, and an example line."""
-
-    name: str
-    regex: str
-    example: str
-    compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "compiled", re.compile(self.regex, HEADER_FLAGS))
-
-    @property
-    def weight(self) -> int:
-        """How much the pattern explains of a line: its number of named groups."""
-        return len(self.compiled.groupindex)
-
-    def parse(self, line: str) -> Fields | None:
-        """Split one line into its header fields and message, or None if it does not fit."""
-        m = self.compiled.match(line)
-        if m is None:
-            return None
-        g = m.groupdict()
-        pid = g.get("pid")
-        return Fields(
-            g,
-            _nil(g.get("host")),
-            _nil(g.get("proc")),
-            None if pid in (None, "-") else pid,
-            g.get("level"),
-            g.get("label"),
-            g["msg"] or "",
-        )
-
-
-def _nil(value: str | None) -> str | None:
-    """RFC 5424 writes an absent field as "-"; so do many other layouts."""
-    return None if value in (None, "", "-") else value
-
-
-class JournalPattern(HeaderPattern):
-    """journald's JSON export (``journalctl -o json``): one JSON object per line."""
-
-    def parse(self, line: str) -> Fields | None:
-        if not line.startswith("{") or "__REALTIME_TIMESTAMP" not in line:
-            return None
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            return None
-        if not isinstance(obj, dict):
-            return None
-        usec = str(obj.get("__REALTIME_TIMESTAMP", ""))
-        time: dict[str, str | None] | None = (
-            {"epoch": usec[:-6] or "0", "f": usec[-6:]} if usec.isdigit() else None
-        )
-        message = obj.get("MESSAGE", "")
-        if isinstance(message, list):  # journald exports non-UTF-8 text as a list of bytes
-            message = bytes(b for b in message if isinstance(b, int)).decode("utf-8", "replace")
-        level = obj.get("PRIORITY")
-        return Fields(
-            time,
-            obj.get("_HOSTNAME"),
-            obj.get("SYSLOG_IDENTIFIER") or obj.get("_COMM"),
-            obj.get("_PID") or obj.get("SYSLOG_PID"),
-            _PRIORITY.get(str(level)) if level is not None else None,
-            None,
-            str(message),
-        )
-
-
-_PRIORITY = {
-    str(number): name
-    for number, name in enumerate(
-        ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"]
-    )
-}
-
-
 def _p(name: str, regex: str, example: str) -> HeaderPattern:
     return HeaderPattern(name, "^" + regex + "$", example)
 
 
 #: Every header layout we know, the most specific first (ties in `detect` go to the earlier).
 PATTERNS: tuple[HeaderPattern, ...] = (
-    JournalPattern("journald-json", r"^\{.*\}$", '{"__REALTIME_TIMESTAMP":"1473367908000000"}'),
+    *STRUCTURED_PATTERNS,
     _p(
         "rfc5424",
         r"<(?P<pri>\d{1,3})>1 " + _ISO + r" (?P<host>\S+) (?P<proc>\S+) (?P<pid>\S+) (?P<msgid>\S+)"

@@ -19,8 +19,8 @@ from retroline.logs.headers import (
     SAMPLE_LINES,
     Fields,
     HeaderPattern,
-    JournalPattern,
     PatternSet,
+    RecordPattern,
     detect,
 )
 from retroline.logs.reader import RawLine, read_lines
@@ -167,7 +167,7 @@ def other_patterns(pattern: HeaderPattern) -> PatternSet:
     if found is None:
         others = [] if pattern is PATTERNS[-1] else PATTERNS[:-1]
         found = _OTHERS[pattern.name] = PatternSet(
-            [p for p in others if p is not pattern and not isinstance(p, JournalPattern)]
+            [p for p in others if p is not pattern and not isinstance(p, RecordPattern)]
         )
     return found
 

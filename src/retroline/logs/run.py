@@ -29,7 +29,7 @@ from typing import Any, TextIO
 
 from retroline.errors import InputError, UsageError
 from retroline.logs import parallel
-from retroline.logs.headers import PATTERNS, JournalPattern, detect
+from retroline.logs.headers import PATTERNS, RecordPattern, detect
 from retroline.logs.jsonl import Chunk, ChunkParser, FormTable, journal_chunks, sample_lines
 from retroline.logs.parse import ParsedLine, parse_lines
 from retroline.logs.reader import STDIN, Compression, RawLine, read_blocks, sniff
@@ -290,7 +290,7 @@ def _learn_file(
         blocks = read_blocks(path)
         taken, sample = sample_lines(blocks)
         pattern = detect(sample) if sample else PATTERNS[-1]
-        if isinstance(pattern, JournalPattern):
+        if isinstance(pattern, RecordPattern):
             for chunk, ids in journal_chunks(path, learn.miner, pattern, tz, year, name, stats):
                 learn(chunk, ids, None, len(chunk.text))
             return
