@@ -34,10 +34,13 @@ def test_json_has_exactly_the_documented_keys() -> None:
     rows = json_lines(out)
     assert [r["line"] for r in rows] == [1, 2, 3, 4, 5]
     documented = {"line", "at", "template_id", "template", "host", "process", "pid", "level"}
-    flags = {"continuation", "truncated", "binary", "year_assumed"}
+    documented.add("zone_source")
+    flags = {"continuation", "truncated", "binary", "year_assumed", "date_assumed"}
     for row in rows:
         assert {"line", "at", "template_id", "template"} <= set(row) <= documented | flags
         assert all(row[flag] is True for flag in flags & set(row))
+        # The fixture writes no zone and none is given: UTC is assumed, and every line says so.
+        assert row["zone_source"] == "assumed"
     assert rows[0]["at"] == "2016-09-08T20:31:48.123000Z"
     assert (rows[0]["level"], rows[0]["process"]) == ("ERROR", "org.foo.Bar")
     assert rows[1]["continuation"] is True and rows[1]["at"] == rows[0]["at"]

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import cast
 
-from retroline.logs.layout import HEADER_FLAGS, Fields, HeaderPattern, RecordPattern
+from retroline.logs.layout import HEADER_FLAGS, LEVEL_WORDS, Fields, HeaderPattern, RecordPattern
+from retroline.logs.learn import learn
 from retroline.logs.structured import STRUCTURED_PATTERNS
 from retroline.logs.timestamps import MONTH_PATTERN, ZONE_PATTERN
 
@@ -37,12 +39,9 @@ _HMS = r"(?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
 _FRAC = r"(?:[.,:](?P<f>\d{1,9}))?"
 # An offset glued to the time, or a zone name after a blank ("20:40:43 CET").
 _ZONE = rf"(?: ?(?P<z>{ZONE_PATTERN}))?"
-_ISO = r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)[T ]" + _HMS + _FRAC + _ZONE
-_LEVEL_WORDS = (
-    r"(?i:trace|debug|info|notice|warn|warning|error|err|severe|fatal|critical"
-    r"|crit|alert|emerg|fine|finer|finest|config|verbose)"
-)
-_LEVEL = rf"(?P<level>{_LEVEL_WORDS})"
+# A blank pads a one-digit hour in some ("2015-10-07  8:25:38").
+_ISO = r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:T| {1,2})" + _HMS + _FRAC + _ZONE
+_LEVEL = rf"(?P<level>{LEVEL_WORDS})"
 _SYSLOG_PROC = r"(?P<proc>[^\s\[:]+(?:\([^)\s]*\))?)(?:\[(?P<pid>\d+)\])?(?: \([^)]*\))?: ?"
 
 
@@ -96,10 +95,22 @@ PATTERNS: tuple[HeaderPattern, ...] = (
         "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186",
     ),
     _p(
+        # Syslog without a tag: the host, then the message (Windows events forwarded as
+        # syslog, network gear). After the tagged form, which explains more.
+        "rfc3164-untagged",
+        r"(?:<(?P<pri>\d{1,3})>)?"
+        + _MON
+        + r" +(?P<d>\d{1,2}) "
+        + _HMS
+        + _FRAC
+        + r"(?: (?P<Y>\d{4}))? (?P<host>[\w.-]+)[ \t]+(?P<msg>.*)",
+        "<14>Feb  3 04:05:06 WKS-1 EventLog\t4624\tAn account logged on",
+    ),
+    _p(
         "syslog-iso",
         r"(?:<(?P<pri>\d{1,3})>)?"
         + _ISO
-        + rf" (?!{_LEVEL_WORDS}\b)(?P<host>[^\s:]+) "
+        + rf" (?!{LEVEL_WORDS}\b)(?P<host>[^\s:]+) "
         + _SYSLOG_PROC
         + r"(?P<msg>.*)",
         "2016-09-08T20:31:48.123+02:00 host sshd[42]: Accepted publickey for root",
@@ -213,14 +224,31 @@ PATTERNS: tuple[HeaderPattern, ...] = (
         "2016/09/08-20:31:48 stompclt[47740]: main lingering",
     ),
     _p(
+        # glog and klog: a level letter, month and day, time to the microsecond, thread id,
+        # file:line] message.
+        "glog",
+        r"(?P<level>[IWEFD])(?P<m>[01]\d)(?P<d>[0-3]\d) "
+        + _HMS
+        + r"\.(?P<f>\d{6}) +(?P<pid>\d+) (?P<proc>[^\s\]]+)\] ?(?P<msg>.*)",
+        "W0203 04:05:06.123456    4711 server.go:88] slow response",
+    ),
+    _p(
+        # TAI64N labels (daemontools, runit): "@" and 24 hex digits.
+        "tai64n",
+        r"@(?P<tai>[0-9a-f]{24})[ \t]+(?P<msg>.*)",
+        "@4000000063d4f1a212345678 service: started",
+    ),
+    _p(
         "iso-level",
-        r"\[?" + _ISO + r"\]?:? +(?:\[?" + _LEVEL + r"\]?:? +)?"
+        # After the time: a blank, or colons ("... CET::" in a database's log prefix).
+        r"\[?" + _ISO + r"\]?(?:::?|[ \t])[ \t]*(?:\[?" + _LEVEL + r"\]?:?[ \t]+)?"
         r"(?:(?P<proc>[\w\x80-\U0010ffff.$/-]+)(?:\[(?P<pid>\d+)\])?: )?(?P<msg>.*)",
         "2024-01-05T10:00:00Z ERROR db: connection refused",
     ),
     _p(
         "epoch",
-        r"\[?(?P<epoch>1\d{9})(?:\.(?P<f>\d+))?\]?:? +(?:\[?" + _LEVEL + r"\]?:? +)?(?P<msg>.*)",
+        r"\[?(?P<epoch>1\d{9})(?:\.(?P<f>\d+))?\]?:?[ \t]+(?:\[?" + _LEVEL + r"\]?:?[ \t]+)?"
+        r"(?P<msg>.*)",
         "1473367908.123 ERROR connection refused",
     ),
     _p("plain", r"(?P<msg>.*)", "any line at all"),
@@ -273,19 +301,34 @@ def detect(lines: Iterable[str], patterns: Sequence[HeaderPattern] = PATTERNS) -
     pattern capturing host and pid beats a bare timestamp pattern matching the same lines.
     The last pattern (the whole line is the message) is the fallback, used only when no
     other pattern matches even a twentieth of the sample: in a Java log most lines may be
-    stack frames, yet the lines with a header still show the format.
+    stack frames, yet the lines with a header still show the format. A layout learnt from
+    the sample (`learn.learn`) is taken when it reads more of its lines than the best.
     """
     sample = [line for line in lines if line.strip()][:SAMPLE_LINES]
     fallback = patterns[-1]
-    best, best_score = fallback, 0.0
+    best, best_score, best_hits = fallback, 0.0, 0
     least = max(1, len(sample) // 20)
     for pattern in patterns[:-1]:
-        hits = score = 0.0
+        hits = 0
+        score = 0.0
         for line in sample:
             fields = pattern.parse(line)
             if fields is not None:
                 hits += 1
                 score += 1 + 0.05 * _richness(fields)
         if hits >= least and score > best_score:
-            best, best_score = pattern, score
-    return best
+            best, best_score, best_hits = pattern, score, hits
+    if best_hits == len(sample):
+        return best
+    # The lines the best does not read may be in layouts of their own: learnt from them,
+    # they join the file's layouts (tried before the catalog on a line that misses), or
+    # lead them when they read more of the sample than the best does.
+    rest = sample if best is fallback else [line for line in sample if best.parse(line) is None]
+    learnt = learn(rest)
+    if learnt is None:
+        return best
+    if best is fallback or sum(1 for line in sample if learnt.compiled.match(line)) > best_hits:
+        if best is fallback:
+            return learnt
+        return replace(learnt, companions=(*learnt.companions, best))
+    return replace(best, name=f"{best.name}+{learnt.name}", companions=(learnt, *learnt.companions))

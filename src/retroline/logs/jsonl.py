@@ -31,6 +31,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
@@ -48,7 +49,7 @@ __all__ = ["SEP", "Carry", "Chunk", "ChunkParser", "FormTable", "journal_chunks"
 #: Around the hole of each line's template; JSON escapes every control character.
 SEP = "\x00"
 
-_TIME_GROUPS = ("Y", "y", "m", "b", "d", "H", "M", "S", "z", "epoch")
+_TIME_GROUPS = ("Y", "y", "m", "b", "d", "H", "M", "S", "p", "z", "epoch", "tai")
 _FIELDS = ("host", "proc", "pid", "level")
 # An optional group that never takes part in a match: the index of fields a pattern lacks.
 _NEVER = r"(?:(?!)(?P<_never>))?"
@@ -141,7 +142,9 @@ class _Layout:
     position, and its own time resolver and caches (a stream that mixes formats follows
     the year of each on its own, as `parse.parse_lines` does)."""
 
-    def __init__(self, pattern: HeaderPattern, tz: str | None, year: int | None) -> None:
+    def __init__(
+        self, pattern: HeaderPattern, tz: str | None, year: int | None, day: date | None
+    ) -> None:
         self.pattern = pattern
         # The header alone: the message is the rest of the line, wherever the header ends
         # (a message matches ".*" whatever it holds, so cutting it off changes no match),
@@ -166,9 +169,10 @@ class _Layout:
         self.yearless = not ({"y", "epoch"} & set(index)) and (
             example is None or example.groupdict().get("Y") is None
         )
-        self.resolver = TimeResolver(tz, year)
-        # Time text of one second -> (JSON text without fraction and "Z", month seen).
-        self.times: dict[tuple[str | None, ...], tuple[str, int]] = {}
+        self.resolver = TimeResolver(tz, year, day)
+        # Time text of one second -> (JSON text without fraction and "Z", month seen, the
+        # JSON that follows the instant: where its zone came from, an assumed date).
+        self.times: dict[tuple[str | None, ...], tuple[str, int, str]] = {}
         # (host, process, pid, level) -> the JSON that ends a line (year_assumed included
         # when it is), and the fields' own JSON.
         self.tails: dict[tuple[Any, ...], tuple[str, str]] = {}
@@ -187,17 +191,20 @@ class _Layout:
         known = self.times.get(key)
         if known is None or (self.yearless and known[1] != resolver._last_month):
             year = resolver.year
-            at = resolver.resolve(dict(zip(self.time_names, key, strict=False)))
+            parts = dict(zip(self.time_names, key, strict=False))
+            at = resolver.resolve(parts)
             if resolver.year != year or len(self.times) >= _CACHE_SIZE:
                 self.times.clear()  # a new year: the same text may now mean another instant
                 self.heads.clear()
             base = "null" if at is None else '"' + at.isoformat().replace("+00:00", "")
-            known = self.times[key] = (base, resolver._last_month if self.yearless else 0)
+            after = "" if at is None else _provenance(resolver, parts)
+            month = resolver._last_month if self.yearless else 0
+            known = self.times[key] = (base, month, after)
             if resolver.year_assumed and not self.assumed:
                 self.assumed = True
                 self.tails.clear()
                 self.heads.clear()
-        return _with_fraction(known[0], groups[self.fraction])
+        return _with_fraction(known[0], groups[self.fraction]) + known[2]
 
     def restore(self, year: int, last_month: int) -> None:
         """Take up the year state of the lines before a chunk (yearless patterns only)."""
@@ -220,8 +227,12 @@ class _Layout:
 class _File:
     """What the hot path carries from line to line within one file."""
 
-    def __init__(self, pattern: HeaderPattern, tz: str | None, year: int | None) -> None:
-        self.tz, self.year = tz, year
+    def __init__(
+        self, pattern: HeaderPattern, tz: str | None, year: int | None, day: date | None
+    ) -> None:
+        self.tz, self.year, self.day = tz, year, day
+        # The patterns a carry may name: the catalog's and the file's own (a learnt one).
+        self.known = {**_BY_NAME, **{p.name: p for p in pattern.companions}, pattern.name: pattern}
         self.layouts: dict[str, _Layout] = {}
         self.first = self.current = self.layout(pattern)
         self.others = other_patterns(pattern)
@@ -236,10 +247,18 @@ class _File:
     def layout(self, pattern: HeaderPattern) -> _Layout:
         found = self.layouts.get(pattern.name)
         if found is None:
-            found = self.layouts[pattern.name] = _Layout(pattern, self.tz, self.year)
+            found = self.layouts[pattern.name] = _Layout(pattern, self.tz, self.year, self.day)
             if found.yearless:  # from no month, and `first_month` keeps the chunk's first
                 found.resolver.restore(found.resolver.year, 0)
         return found
+
+
+def _provenance(resolver: TimeResolver, parts: dict[str, str | None]) -> str:
+    """The JSON after a line's instant: where its zone came from, and whether its date
+    was assumed (as `parse.ParsedLine.to_json_dict` writes them)."""
+    source = resolver.zone_source(parts)
+    text = "" if source is None else f',"zone_source":"{source.value}"'
+    return text + (',"date_assumed":true' if resolver.assumes_date(parts) else "")
 
 
 def _with_fraction(base: str, fraction: str | None) -> str:
@@ -392,8 +411,9 @@ class ChunkParser:
         name: str | None = None,
         stats: bool = False,
         rules: tuple[MaskRule, ...] = DEFAULT_RULES,
+        day: date | None = None,
     ) -> None:
-        self.state = _File(pattern, tz, year)
+        self.state = _File(pattern, tz, year, day)
         self.rules = rules
         self.prefix = (
             '{"file":' + encode_basestring(name) + ',"line":' if name is not None else '{"line":'
@@ -444,11 +464,11 @@ class ChunkParser:
 
     def _restore(self, carry: Carry, number: int) -> Carry:
         state = self.state
-        state.current = state.layout(_BY_NAME[carry.current])
+        state.current = state.layout(state.known[carry.current])
         state.at, state.fields, state.record_assumed = carry.at, carry.fields, carry.assumed
         state.leading, state.chunk_start = 0, number
         for name in carry.years:
-            state.layout(_BY_NAME[name])
+            state.layout(state.known[name])
         for name, layout in state.layouts.items():
             if layout.yearless:
                 layout.restore(*carry.years.get(name, (self.year, 0)))
@@ -519,6 +539,7 @@ class ChunkParser:
                 if at != "null":
                     f = groups[fraction]
                     at += "." + six + 'Z"' if f and (six := (f + "00000")[:6]) != "000000" else 'Z"'
+                    at += known[2]
             msg = text[cut:]
             number_text = holes(msg)
             if number_text is None:
@@ -545,8 +566,9 @@ class ChunkParser:
         return "".join(out)
 
 
-# A spooled line's "at" and hole: what the statistics of its template need.
-_AT_HOLE = re.compile('"at":(null|"[^"]*")' + SEP + "([0-9]*)" + SEP)
+# A spooled line's "at" and hole: what the statistics of its template need (what follows
+# the instant, where its zone came from, is skipped).
+_AT_HOLE = re.compile('"at":(null|"[^"]*")[^' + SEP + "]*" + SEP + "([0-9]*)" + SEP)
 
 
 def _seen(text: str, used: list[str]) -> list[tuple[str | None, str | None]]:
@@ -574,6 +596,7 @@ def journal_chunks(
     name: str | None,
     stats: bool,
     size: int = 4096,
+    day: date | None = None,
 ) -> Iterator[tuple[Chunk, list[str]]]:
     """The general path for whole-file formats (journald's JSON export): chunks of ``size``
     lines, learnt on the way, each with the template id of each of its holes."""
@@ -581,7 +604,7 @@ def journal_chunks(
     rows: list[str] = []
     hole: dict[str, str] = {}
     carry = Carry(pattern.name)
-    for p in parse_lines(path, tz=tz, year=year, miner=miner, pattern=pattern):
+    for p in parse_lines(path, tz=tz, year=year, miner=miner, pattern=pattern, day=day):
         data = p.to_json_dict()
         at = "null" if data["at"] is None else encode_basestring(data["at"])
         head = prefix + str(data.pop("line")) + ',"at":' + at

@@ -12,12 +12,18 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-__all__ = ["HEADER_FLAGS", "Fields", "HeaderPattern", "RecordPattern", "nil"]
+__all__ = ["HEADER_FLAGS", "LEVEL_WORDS", "Fields", "HeaderPattern", "RecordPattern", "nil"]
 
 #: How header regexes are compiled: ASCII classes. Headers are written in ASCII digits and
 #: separators, and \d, \s and \w then cost a table lookup, not a Unicode query: a tenth
 #: of the time of a match. Classes that take names (a process) list the other characters.
 HEADER_FLAGS = re.ASCII
+
+#: Words that name a severity, as headers write them (any case), for a ``level`` group.
+LEVEL_WORDS = (
+    r"(?i:trace|debug|info|information|informational|notice|note|warn|warning|error|err"
+    r"|severe|fatal|critical|crit|alert|emerg|emergency|fine|finer|finest|config|verbose)"
+)
 
 
 class Fields(NamedTuple):
@@ -34,11 +40,15 @@ class Fields(NamedTuple):
 
 @dataclass(frozen=True)
 class HeaderPattern:
-    """One header layout: a name, a regex with named groups, and an example line."""
+    """One header layout: a name, a regex with named groups, and an example line.
+
+    ``companions``: the other layouts a file's lines were seen in (a learnt layout's), tried
+    before the catalog on a line that misses this one."""
 
     name: str
     regex: str
     example: str
+    companions: tuple[HeaderPattern, ...] = field(default=(), repr=False, compare=False)
     compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -39,7 +39,7 @@ from retroline.logs.jsonl import Carry, Chunk, ChunkParser, FormTable
 from retroline.logs.masking import MaskRule
 from retroline.logs.reader import RawLine, Span, plan_spans, read_span
 from retroline.logs.spool import Stored
-from retroline.logs.timestamps import ROLLOVER_MONTHS
+from retroline.logs.timestamps import ROLLOVER_MONTHS, file_day
 
 __all__ = [
     "MIN_BYTES",
@@ -292,7 +292,7 @@ def _work(task: _Task) -> tuple[Chunk, Stored]:
     key = (path, tz, year, name, stats, rules)
     parser = _parsers.get(key)
     if parser is None:
-        parser = _parsers[key] = ChunkParser(pattern, tz, year, name, stats, rules)
+        parser = _parsers[key] = ChunkParser(pattern, tz, year, name, stats, rules, file_day(path))
     carry = base
     if span.start:
         behind = _behind(path, span.start, encoding)

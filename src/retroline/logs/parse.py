@@ -9,7 +9,7 @@ not grow with the file, except for the miner's templates and its bounded cache.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -25,7 +25,7 @@ from retroline.logs.headers import (
 )
 from retroline.logs.reader import RawLine, read_lines
 from retroline.logs.templates import Match, Template, TemplateMiner
-from retroline.logs.timestamps import TimeResolver
+from retroline.logs.timestamps import TimeResolver, file_day
 
 __all__ = ["BINARY_TEMPLATE", "ParsedLine", "other_patterns", "parse_lines"]
 
@@ -55,12 +55,16 @@ class ParsedLine(NamedTuple):
     truncated: bool = False
     binary: bool = False
     year_assumed: bool = False
+    zone_source: str | None = None
+    date_assumed: bool = False
 
     def to_json_dict(self) -> dict[str, Any]:
         """The line in the ``logs parse --json`` contract of ARCHITECTURE.md.
 
-        host, process, pid and level appear when the header had them; the flags
-        (continuation, truncated, binary, year_assumed) only when true.
+        ``zone_source`` says where the zone of ``at`` came from (``explicit``: the line
+        writes it, or a Unix time; ``option``: ``--tz``; ``assumed``: UTC for want of
+        either). host, process, pid and level appear when the header had them; the flags
+        (continuation, truncated, binary, year_assumed, date_assumed) only when true.
         """
         out: dict[str, Any] = {
             "line": self.line,
@@ -68,11 +72,13 @@ class ParsedLine(NamedTuple):
             "template_id": self.template_id,
             "template": self.template,
         }
+        if self.zone_source is not None and self.at is not None:
+            out["zone_source"] = self.zone_source
         for name in ("host", "process", "pid", "level"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
-        for flag in ("continuation", "truncated", "binary", "year_assumed"):
+        for flag in ("continuation", "truncated", "binary", "year_assumed", "date_assumed"):
             if getattr(self, flag):
                 out[flag] = True
         return out
@@ -92,6 +98,7 @@ def parse_lines(
     miner: TemplateMiner | None = None,
     learn: bool = True,
     pattern: HeaderPattern | None = None,
+    day: date | None = None,
 ) -> Iterator[ParsedLine]:
     """Parse a log file line by line, lazily.
 
@@ -103,6 +110,8 @@ def parse_lines(
     learn: False to only match against the miner's templates (a second pass, say) without
         changing them; a message no template covers is then learnt all the same.
     pattern: the header pattern, when known; detected from the first lines otherwise.
+    day: the date of lines that write the time of day alone (default: the day the file
+        was last written); such lines are flagged ``date_assumed``.
 
     A line that does not fit the file's header pattern is tried against the other known
     patterns, so that logs of several formats concatenated into one stream keep their
@@ -112,7 +121,8 @@ def parse_lines(
     # One resolver per header pattern: a stream that mixes formats follows the year of
     # each on its own (a syslog part going from December to January is a new year, an
     # Android part in March after it is not).
-    resolver = TimeResolver(tz, year)
+    day = day or file_day(path)
+    resolver = TimeResolver(tz, year, day)
     resolvers: dict[str, TimeResolver] = {}
     lines: Iterator[RawLine] = read_lines(path)
     if pattern is None:
@@ -126,11 +136,12 @@ def parse_lines(
     resolvers[pattern.name] = resolver
     last_at: datetime | None = None
     record = ParsedLine(0, None, None, "", None, None, None, None, "")
+    zone_source, assumes_date = resolver.zone_source, resolver.assumes_date
     for number, text, truncated, binary in lines:
         if binary:
             yield ParsedLine(
                 number, last_at, None, BINARY_TEMPLATE, None, None, None, None, "", None,
-                False, truncated, True, False,
+                False, truncated, True, False, record.zone_source, record.date_assumed,
             )  # fmt: skip
             continue
         fields = current.parse(text)
@@ -139,7 +150,7 @@ def parse_lines(
             if found_pattern is not None:
                 current = found_pattern
                 if current.name not in resolvers:
-                    resolvers[current.name] = TimeResolver(tz, year)
+                    resolvers[current.name] = TimeResolver(tz, year, day)
                 resolver = resolvers[current.name]
         if fields is None:
             message = text.strip()
@@ -147,7 +158,7 @@ def parse_lines(
             yield ParsedLine(
                 number, last_at, template.id, template.text, record.host, record.process,
                 record.pid, record.level, message, record.label, True, truncated, False,
-                record.year_assumed,
+                record.year_assumed, record.zone_source, record.date_assumed,
             )  # fmt: skip
             continue
         last_at = resolver.resolve(fields.time)
@@ -155,19 +166,22 @@ def parse_lines(
         record = ParsedLine(
             number, last_at, template.id, template.text, fields.host, fields.process,
             fields.pid, fields.level, fields.message, fields.label, False, truncated, False,
-            resolver.year_assumed,
+            resolver.year_assumed, zone_source(fields.time) if last_at else None,
+            last_at is not None and assumes_date(fields.time),
         )  # fmt: skip
         yield record
 
 
 def other_patterns(pattern: HeaderPattern) -> PatternSet:
-    """The patterns tried on a line that misses the file's own: every other line-oriented
-    one (journald's JSON export is a whole-file format; a file without header has none)."""
+    """The patterns tried on a line that misses the file's own: the other layouts its
+    lines were learnt in, then every other line-oriented one of the catalog (record
+    layouts read whole files; a file without header has none)."""
     found = _OTHERS.get(pattern.name)
     if found is None:
         others = [] if pattern is PATTERNS[-1] else PATTERNS[:-1]
         found = _OTHERS[pattern.name] = PatternSet(
-            [p for p in others if p is not pattern and not isinstance(p, RecordPattern)]
+            list(pattern.companions)
+            + [p for p in others if p is not pattern and not isinstance(p, RecordPattern)]
         )
     return found
 

@@ -35,6 +35,7 @@ from retroline.logs.parse import ParsedLine, parse_lines
 from retroline.logs.reader import STDIN, Compression, RawLine, read_blocks, sniff
 from retroline.logs.spool import Spool, Stored, fill
 from retroline.logs.templates import TemplateMiner
+from retroline.logs.timestamps import file_day
 
 __all__ = ["TemplateStats", "check_inputs", "parse_files", "summarise", "write_json_lines"]
 
@@ -290,11 +291,13 @@ def _learn_file(
         blocks = read_blocks(path)
         taken, sample = sample_lines(blocks)
         pattern = detect(sample) if sample else PATTERNS[-1]
+        day = file_day(path)
         if isinstance(pattern, RecordPattern):
-            for chunk, ids in journal_chunks(path, learn.miner, pattern, tz, year, name, stats):
+            chunks = journal_chunks(path, learn.miner, pattern, tz, year, name, stats, day=day)
+            for chunk, ids in chunks:
                 learn(chunk, ids, None, len(chunk.text))
             return
-        parser = ChunkParser(pattern, tz, year, name, stats, learn.miner.config.rules)
+        parser = ChunkParser(pattern, tz, year, name, stats, learn.miner.config.rules, day)
         encoding = _parallel_encoding(path) if pool is not None else None
         if pool is not None and encoding is not None:
             spans = pool.chunks(

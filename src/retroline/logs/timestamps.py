@@ -10,7 +10,9 @@ the next (a December-to-January rollover inside one file).
 from __future__ import annotations
 
 import functools
+import os
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from retroline.errors import UsageError
@@ -25,6 +27,7 @@ __all__ = [
     "ROLLOVER_MONTHS",
     "ZONE_PATTERN",
     "TimeResolver",
+    "file_day",
     "written_zone",
     "zone",
 ]
@@ -101,6 +104,15 @@ ZONE_PATTERN = (
 )
 
 
+def file_day(path: str | Path) -> date | None:
+    """The UTC date a file was last written: the day given to lines that write the time
+    of day alone (a trace ends when its file was last written). None for a stream."""
+    try:
+        return datetime.fromtimestamp(os.stat(path).st_mtime, UTC).date()
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
 @functools.lru_cache(maxsize=256)
 def written_zone(text: str) -> tuple[tzinfo, bool] | None:
     """The zone a line writes (an offset, ``Z`` or an abbreviation such as CEST), and whether
@@ -174,6 +186,13 @@ class TimeResolver:
         if parts.get("epoch") or parts.get("tai") or parts.get("z"):
             return ZoneSource.EXPLICIT
         return ZoneSource.OPTION if self.zone_given else ZoneSource.ASSUMED
+
+    @staticmethod
+    def assumes_date(parts: dict[str, str | None] | None) -> bool:
+        """Whether a line's time parts are a time of day alone, put on `day`."""
+        if not parts or not parts.get("H") or parts.get("epoch") or parts.get("tai"):
+            return False
+        return not any(parts.get(name) for name in ("Y", "y", "m", "b", "d"))
 
     def resolve(self, parts: dict[str, str | None] | None) -> datetime | None:
         """The UTC instant for one line's time parts, or None when the line states no time."""

@@ -1,0 +1,152 @@
+"""Header forms of the catalog and the zones lines write: each line's instant, and where
+its zone came from. Fixtures are made up for the test."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from retroline.logs.headers import detect
+from retroline.logs.parse import parse_lines
+from tests.logs.test_jsonl import fast, reference
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+# (name, lines, the pattern detect picks, the first line's UTC instant, its zone source)
+FORMS = [
+    (
+        "zone abbreviation after an ISO time, colons after it",
+        [
+            "2021-03-11 20:40:43 CET::@:[127]:LOG:  database system is ready",
+            "2021-03-11 20:40:44 CET::@:[128]:LOG:  autovacuum launcher started",
+        ],
+        "iso-level",
+        "2021-03-11T19:40:43",
+        "explicit",
+    ),
+    (
+        "summer abbreviation in a bracketed ISO time",
+        [
+            "[2021-06-27 00:00:07.369 CEST] ERROR worker: job failed",
+            "[2021-06-27 00:00:08.001 CEST] INFO worker: job retried",
+        ],
+        "iso-level",
+        "2021-06-26T22:00:07.369000",
+        "explicit",
+    ),
+    (
+        "offset without a colon",
+        ["2021-06-27T00:00:07+0530 INFO api: up", "2021-06-27T00:00:08+0530 INFO api: up"],
+        "iso-level",
+        "2021-06-26T18:30:07",
+        "explicit",
+    ),
+    (
+        "hour-only offset",
+        ["2021-06-27 00:00:07-03 WARN api: slow", "2021-06-27 00:00:09-03 WARN api: slow"],
+        "iso-level",
+        "2021-06-27T03:00:07",
+        "explicit",
+    ),
+    (
+        "ISO time, tab, level, tab",
+        [
+            '2025-01-02T03:04:05.678Z\tinfo\tservice/main.go:12\tstarted\t{"port": 80}',
+            "2025-01-02T03:04:06.000Z\terror\tservice/main.go:40\tfailed",
+        ],
+        "iso-level",
+        "2025-01-02T03:04:05.678000",
+        "explicit",
+    ),
+    (
+        "Unix time, tab-separated fields",
+        [
+            "1600000000.250000\tCx1\t10.0.0.1\t5353\tGET",
+            "1600000001.500000\tCx2\t10.0.0.2\t5353\tPOST",
+        ],
+        "epoch",
+        "2020-09-13T12:26:40.250000",
+        "explicit",
+    ),
+    (
+        "glog",
+        [
+            "I0203 04:05:06.123456    4711 server.go:88] listening",
+            "E0203 04:05:07.000001    4711 server.go:91] request failed",
+        ],
+        "glog",
+        "2021-02-03T04:05:06.123456",
+        "assumed",
+    ),
+    (
+        "TAI64N labels",
+        [
+            "@4000000060000000000f4240 service: started",
+            "@4000000060000001000f4240 service: ready",
+        ],
+        "tai64n",
+        "2021-01-14T08:25:26.001000",
+        "explicit",
+    ),
+    (
+        "syslog without a tag, tabs after the host",
+        [
+            "<14>Feb  3 04:05:06 WKS-1 EventLog\t1\tSecurity\t4624\tAn account logged on",
+            "<14>Feb  3 04:05:09 WKS-1 EventLog\t1\tSecurity\t4634\tAn account logged off",
+        ],
+        "rfc3164-untagged",
+        "2021-02-03T04:05:06",
+        "assumed",
+    ),
+    (
+        "syslog with a French month name",
+        [
+            "févr. 12 08:09:10 srv-2 cron[99]: (root) CMD (run-parts)",
+            "févr. 12 08:09:11 srv-2 cron[99]: (root) CMD (true)",
+        ],
+        "rfc3164",
+        "2021-02-12T08:09:10",
+        "assumed",
+    ),
+]
+
+
+def write(tmp_path: Path, name: str, lines: list[str]) -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "lines", "pattern", "first", "source"), FORMS, ids=[f[0] for f in FORMS]
+)
+def test_a_header_form_gives_the_right_instant_and_says_where_the_zone_came_from(
+    tmp_path: Path, name: str, lines: list[str], pattern: str, first: str, source: str
+) -> None:
+    assert detect(lines).name == pattern
+    path = write(tmp_path, "x.log", lines)
+    parsed = list(parse_lines(path, year=2021))
+    assert parsed[0].at == at(first)
+    assert parsed[0].zone_source == source
+    assert all(p.at is not None and not p.continuation for p in parsed)
+    assert fast([path], 2021) == reference([path], 2021)
+
+
+def test_the_zone_given_by_the_user_is_said_to_be_the_users(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "x.log",
+        ["2021-01-05 10:00:00 ERROR db: down", "2021-01-05 10:00:01 ERROR db: down"],
+    )
+    parsed = list(parse_lines(path, tz="Europe/Berlin"))
+    assert parsed[0].at == at("2021-01-05T09:00:00")
+    assert parsed[0].to_json_dict()["zone_source"] == "option"
+    # A zone written in the line wins over the one given.
+    written = write(tmp_path, "y.log", ["2021-01-05 10:00:00 UTC INFO db: up"] * 2)
+    line = next(parse_lines(written, tz="Europe/Berlin"))
+    assert (line.at, line.zone_source) == (at("2021-01-05T10:00:00"), "explicit")

@@ -1,0 +1,194 @@
+"""Headers of layouts the catalog does not know, learnt from a sample of a file's lines.
+
+Every fixture here is made up for the test: a prefix of some shape, a timestamp in one of
+the forms logs write, and a message."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from retroline.logs.headers import PATTERNS, detect
+from retroline.logs.learn import learn
+from retroline.logs.parse import parse_lines
+from retroline.logs.run import write_json_lines
+from tests.logs.test_jsonl import fast, reference
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def write(tmp_path: Path, name: str, lines: list[str]) -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# (name, lines, per line: the UTC instant, or None for a continuation line)
+LAYOUTS = [
+    (
+        "service prefix before an ISO time with nanoseconds",
+        [
+            "\x1b[2Kapi-1  | 2023-02-11T04:05:06.123456789Z starting server on :80",
+            "\x1b[2Kdb-2   | 2023-02-11T04:05:07.5Z ready to accept connections",
+            "\x1b[2Kapi-1  | 2023-02-11T04:05:08Z GET /health 200",
+        ],
+        ["2023-02-11T04:05:06.123456", "2023-02-11T04:05:07.500000", "2023-02-11T04:05:08"],
+    ),
+    (
+        "pid:role, then day and month name without year",
+        [
+            "812:C 04 Feb 10:11:12.345 # configuration loaded",
+            "812:M 04 Feb 10:11:13.001 * ready to accept",
+            "        |  a banner line  |",
+            "813:S 04 Feb 10:11:14.000 * replica connected",
+        ],
+        ["2021-02-04T10:11:12.345000", "2021-02-04T10:11:13.001000", None, "2021-02-04T10:11:14"],
+    ),
+    (
+        "a request prefix and a ctime stamp in the middle of the line",
+        [
+            "[pid: 77|app: 0|req: 1/1] 10.0.0.1 () {10 vars in 200 bytes} "
+            "[Tue Feb 14 10:11:12 2017] GET / => generated 10 bytes",
+            "[pid: 77|app: 0|req: 2/2] 10.0.0.9 () {12 vars in 210 bytes} "
+            "[Tue Feb 14 10:11:13 2017] GET /x => generated 12 bytes",
+            "[pid: 78|app: 0|req: 1/3] 10.0.0.2 () {12 vars in 210 bytes} "
+            "[Tue Feb 14 10:11:19 2017] POST /y => generated 1 bytes",
+        ],
+        ["2017-02-14T10:11:12", "2017-02-14T10:11:13", "2017-02-14T10:11:19"],
+    ),
+    (
+        "thread and level before the stamp, colons around it",
+        [
+            "Worker-1::DEBUG::2019-01-02 03:04:05,678::mod::12::x::(fn) doing",
+            "MainThread::ERROR::2019-01-02 03:04:06,000::mod::13::x::(fn) failed",
+            "Traceback (most recent call last):",
+            '  File "x.py", line 3, in fn',
+        ],
+        ["2019-01-02T03:04:05.678000", "2019-01-02T03:04:06", None, None],
+    ),
+    (
+        "two-digit year, month and day, hour padded with a blank",
+        [
+            "991231 23:59:59 [Note] shutdown complete",
+            "000101  0:00:01 [Warning] clock moved",
+            "000101  0:00:02 [ERROR] cannot open table",
+        ],
+        ["1999-12-31T23:59:59", "2000-01-01T00:00:01", "2000-01-01T00:00:02"],
+    ),
+    (
+        "a zone name before month and day, in brackets",
+        [
+            "[UTC Feb 14 10:11:12] error    : cannot connect",
+            "[CEST Feb 14 12:11:13] info     : started",
+            "[UTC Feb 14 10:11:14] info     : stopped",
+        ],
+        ["2021-02-14T10:11:12", "2021-02-14T10:11:13", "2021-02-14T10:11:14"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "lines", "want"), LAYOUTS, ids=[c[0] for c in LAYOUTS])
+def test_a_layout_never_seen_is_learnt(
+    tmp_path: Path, name: str, lines: list[str], want: list[str | None]
+) -> None:
+    pattern = detect(lines)
+    assert pattern.name.startswith("learnt-"), pattern.name
+    parsed = list(parse_lines(write(tmp_path, "x.log", lines), year=2021))
+    assert [p.continuation for p in parsed] == [w is None for w in want]
+    for p, w in zip(parsed, want, strict=True):
+        if w is not None:
+            assert p.at == at(w), (name, p.line)
+    # The header is not part of the message: templates do not carry it.
+    assert not any(p.template.startswith(("[pid", "812", "Worker", "991231")) for p in parsed)
+
+
+def test_levels_before_or_after_the_stamp_are_read(tmp_path: Path) -> None:
+    layout = {name: lines for name, lines, _ in LAYOUTS}
+    levels = [
+        p.level
+        for p in parse_lines(
+            write(tmp_path, "a.log", layout["thread and level before the stamp, colons around it"])
+        )
+    ]
+    assert levels[:2] == ["DEBUG", "ERROR"]
+    words = [
+        p.level
+        for p in parse_lines(
+            write(
+                tmp_path,
+                "b.log",
+                layout["two-digit year, month and day, hour padded with a blank"],
+            )
+        )
+    ]
+    assert words == ["Note", "Warning", "ERROR"]
+
+
+def test_a_time_of_day_alone_is_put_on_the_files_day_and_says_so(tmp_path: Path) -> None:
+    lines = [f"4242 10:11:{s:02d}.123456 read(3, ...) = {s}" for s in range(6)]
+    path = write(tmp_path, "trace.log", lines)
+    stamp = datetime(2022, 5, 6, 23, 0, tzinfo=UTC).timestamp()
+    os.utime(path, (stamp, stamp))
+    parsed = list(parse_lines(path))
+    assert parsed[0].at == at("2022-05-06T10:11:00.123456")
+    assert all(p.date_assumed for p in parsed)
+    rows = [json.loads(r) for r in _fast(path)]
+    assert rows[0]["date_assumed"] is True and rows[0]["at"] == "2022-05-06T10:11:00.123456Z"
+
+
+def _fast(path: Path) -> list[str]:
+    out = io.StringIO()
+    write_json_lines(out, [path])
+    return out.getvalue().splitlines()
+
+
+def test_the_fast_path_reads_learnt_layouts_as_the_reference_does(tmp_path: Path) -> None:
+    paths = [write(tmp_path, f"{i}.log", lines) for i, (_, lines, _) in enumerate(LAYOUTS)]
+    for path in paths:
+        assert fast([path], 2021) == reference([path], 2021), path.name
+    assert fast(paths, 2021) == reference(paths, 2021)
+
+
+def test_lines_of_a_second_layout_keep_their_own_time(tmp_path: Path) -> None:
+    # Most lines in standard syslog, a few in a bracketed layout: neither takes the
+    # previous line's time.
+    lines = [
+        "Mar  9 09:18:28 web-1 agent[57]: access denied for 10.0.0.4",
+        "Mar  9 09:18:29 web-1 agent[57]: access denied for 10.0.0.5",
+        "[UTC Mar 10 11:00:00] error    : client supplied wrong password",
+        "Mar  9 09:18:31 web-1 agent[57]: access denied for 10.0.0.6",
+        "[UTC Mar 11 12:00:00] error    : client supplied unknown user",
+    ]
+    parsed = list(parse_lines(write(tmp_path, "mixed.log", lines), year=2020))
+    assert [p.at for p in parsed] == [
+        at("2020-03-09T09:18:28"),
+        at("2020-03-09T09:18:29"),
+        at("2020-03-10T11:00:00"),
+        at("2020-03-09T09:18:31"),
+        at("2020-03-11T12:00:00"),
+    ]
+    assert not any(p.continuation for p in parsed)
+
+
+def test_text_without_a_header_learns_nothing() -> None:
+    prose = [
+        "The meeting moved to 10:30:00 because of the outage.",
+        "Nobody could log in.",
+        "At 11:00:00 someone restarted the service, and at 11:05:10 it was back.",
+        "We should write this down.",
+    ]
+    assert learn(prose) is None
+    assert detect(prose) is PATTERNS[-1]
+    assert learn([]) is None
+
+
+def test_a_catalog_layout_is_kept_when_it_reads_every_line() -> None:
+    lines = [f"2024-01-05T10:00:0{i}Z ERROR db: connection refused" for i in range(5)]
+    assert detect(lines).name == "iso-level"
