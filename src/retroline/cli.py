@@ -504,9 +504,11 @@ def logs_parse_command(
         typer.Option(
             "--json",
             help='One JSON object per line: {"line", "at" (UTC, or null), "template_id", '
-            '"template"}, plus "host", "process", "pid", "level" when the header has them, '
-            '"file" when several files are given, and "continuation", "truncated", "binary", '
-            '"year_assumed" when true.',
+            '"template"}, plus "zone_source" with "at" (explicit: the line writes its zone '
+            'or a Unix time; option: --tz; assumed: UTC for want of either), "host", '
+            '"process", "pid", "level" when the header has them, "file" when several files '
+            'are given, and "continuation", "truncated", "binary", "year_assumed", '
+            '"date_assumed" when true.',
         ),
     ] = False,
     limit: Annotated[int, typer.Option("--limit", help="Templates shown without --json.")] = 50,

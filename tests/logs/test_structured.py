@@ -1,0 +1,384 @@
+"""Records as lines: JSON objects of any shape, with or without a prefix, and logfmt."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from retroline.logs.headers import PATTERNS, detect
+from retroline.logs.layout import Fields
+from retroline.logs.parse import parse_lines
+from retroline.logs.structured import STRUCTURED_PATTERNS, JsonPattern, LogfmtPattern
+from retroline.logs.timestamps import TimeResolver
+
+JSON = next(p for p in STRUCTURED_PATTERNS if isinstance(p, JsonPattern))
+LOGFMT = next(p for p in STRUCTURED_PATTERNS if isinstance(p, LogfmtPattern))
+
+
+def _read(line: str) -> Fields:
+    fields = JSON.parse(line) or LOGFMT.parse(line)
+    assert fields is not None, line
+    return fields
+
+
+def _at(fields: Fields) -> datetime | None:
+    return TimeResolver().resolve(fields.time)
+
+
+def test_the_record_layouts_come_first_journald_before_json_before_logfmt() -> None:
+    names = [p.name for p in STRUCTURED_PATTERNS]
+    assert names == ["journald-json", "json-lines", "logfmt"]
+    assert [p.name for p in PATTERNS[:3]] == names
+
+
+@pytest.mark.parametrize(
+    ("line", "at", "host", "process", "pid", "level", "message"),
+    [
+        pytest.param(
+            '{"name":"billing","hostname":"box-3","pid":4711,"level":50,"msg":"charge declined",'
+            '"time":"2023-03-14T09:26:53.589Z","v":0}',
+            datetime(2023, 3, 14, 9, 26, 53, 589000, UTC),
+            "box-3", "billing", "4711", "error", "charge declined",
+            id="bunyan-numeric-level",
+        ),
+        pytest.param(
+            '{"level":40,"time":1700000000123,"pid":99,"hostname":"web","msg":"slow query"}',
+            datetime(2023, 11, 14, 22, 13, 20, 123000, UTC),
+            "web", None, "99", "warn", "slow query",
+            id="pino-epoch-ms",
+        ),
+        pytest.param(
+            '{"level":"warn","ts":1712345678.1234567,"logger":"grpc.server",'
+            '"caller":"server/handler.go:88","msg":"retrying","attempt":2}',
+            datetime(2024, 4, 5, 19, 34, 38, 123456, UTC),
+            None, "grpc.server", None, "warn", "retrying",
+            id="zap-float-epoch",
+        ),
+        pytest.param(
+            '{"t":{"$date":"2021-02-03T04:05:06.789+01:00"},"s":"W","c":"STORAGE","id":22430,'
+            '"ctx":"Checkpointer","msg":"checkpoint slow","attr":{"message":"not this"}}',
+            datetime(2021, 2, 3, 3, 5, 6, 789000, UTC),
+            None, "STORAGE", None, "warning", "checkpoint slow",
+            id="extended-json-date",
+        ),
+        pytest.param(
+            '{"timestamp":"2023-07-01 12:30:45.250 CEST","pid":3210,"session_id":"64a.1",'
+            '"error_severity":"ERROR","message":"relation \\"foo\\" does not exist"}',
+            datetime(2023, 7, 1, 10, 30, 45, 250000, UTC),
+            None, None, "3210", "error", 'relation "foo" does not exist',
+            id="zone-abbreviation",
+        ),
+        pytest.param(
+            '{"insertId":"x1","receiveTimestamp":"2023-05-06T07:08:10.5Z",'
+            '"timestamp":"2023-05-06T07:08:09.25Z","severity":"WARNING",'
+            '"jsonPayload":{"message":"disk 91% full"},"resource":{"type":"vm"}}',
+            datetime(2023, 5, 6, 7, 8, 9, 250000, UTC),
+            None, None, None, "warning", "disk 91% full",
+            id="cloud-export-nested-payload",
+        ),
+        pytest.param(
+            '{"level":"info","ts":1650000000.5,"msg":"record","record":'
+            '{"log_time":"2001-01-01 00:00:00 UTC","process_id":"77","message":"checkpoint done"}}',
+            datetime(2022, 4, 15, 5, 20, 0, 500000, UTC),
+            None, None, "77", "info", "checkpoint done",
+            id="top-level-time-wins-over-nested",
+        ),
+        pytest.param(
+            '{"msg":"tick","record":{"log_time":"2022-01-02 03:04:05.678 UTC"}}',
+            datetime(2022, 1, 2, 3, 4, 5, 678000, UTC),
+            None, None, None, None, "tick",
+            id="nested-time-when-none-on-top",
+        ),
+        pytest.param(
+            '{"time":"1700000000123456789","message":"nanoseconds"}',
+            datetime(2023, 11, 14, 22, 13, 20, 123456, UTC),
+            None, None, None, None, "nanoseconds",
+            id="epoch-ns-text",
+        ),
+        pytest.param(
+            '{"@timestamp":"2024-02-03T04:05:06+0530","log.level":"DEBUG","log":"up\\n"}',
+            datetime(2024, 2, 2, 22, 35, 6, tzinfo=UTC),
+            None, None, None, "debug", "up",
+            id="dotted-and-at-keys",
+        ),
+        pytest.param(
+            '{"date":"06/Mar/2024:10:11:12 -0100","levelname":"INFO","message":"named month"}',
+            datetime(2024, 3, 6, 11, 11, 12, tzinfo=UTC),
+            None, None, None, "info", "named month",
+            id="named-month",
+        ),
+        pytest.param(
+            '{"ts":"2024-02-03T04:05:06Z","user":"ann","action":"log in","ok":true}',
+            datetime(2024, 2, 3, 4, 5, 6, tzinfo=UTC),
+            None, None, None, None, 'user=ann action="log in" ok=true',
+            id="no-message-the-rest-is",
+        ),
+        pytest.param(
+            '{"name":"ERROR","level":"error","msg":"no level in process"}',
+            None, None, None, None, "error", "no level in process",
+            id="a-level-is-not-a-process",
+        ),
+        pytest.param(
+            'time="2022-08-09T10:11:12.345678Z" level=error msg="sync failed: \\"timeout\\""'
+            " pod=web-0 retries=3",
+            datetime(2022, 8, 9, 10, 11, 12, 345678, UTC),
+            None, None, None, "error", 'sync failed: "timeout"',
+            id="logfmt-time-first",
+        ),
+        pytest.param(
+            "logger=alerting t=2023-09-10T11:12:13.123456789+02:00 level=warn"
+            ' msg="rule slow" rule=cpu',
+            datetime(2023, 9, 10, 9, 12, 13, 123456, UTC),
+            None, "alerting", None, "warn", "rule slow",
+            id="logfmt-logger-first",
+        ),
+        pytest.param(
+            "ts=1700000000.25 lvl=info component=sched queue=default",
+            datetime(2023, 11, 14, 22, 13, 20, 250000, UTC),
+            None, "sched", None, "info", "queue=default",
+            id="logfmt-no-message",
+        ),
+    ],
+)  # fmt: skip
+def test_records_give_their_parts(
+    line: str,
+    at: datetime | None,
+    host: str | None,
+    process: str | None,
+    pid: str | None,
+    level: str | None,
+    message: str,
+) -> None:
+    fields = _read(line)
+    got = (_at(fields), fields.host, fields.process, fields.pid, fields.level, fields.message)
+    assert got == (at, host, process, pid, level, message)
+
+
+@pytest.mark.parametrize(
+    ("value", "level"),
+    [
+        (10, "trace"), (20, "debug"), (30, "info"), (60, "fatal"), ("3", "err"),
+        ('"Information"', "information"), ('"I"', "info"), ('"E"', "error"), ('"D2"', "debug"),
+    ],
+)  # fmt: skip
+def test_levels_are_words_in_lower_case(value: object, level: str) -> None:
+    assert _read(f'{{"level":{value},"msg":"m"}}').level == level
+
+
+@pytest.mark.parametrize(("code", "level"), [("I", "info"), ("F", "fatal"), ("D5", "debug")])
+def test_a_one_letter_key_is_a_level_only_when_its_value_is_one(code: str, level: str) -> None:
+    assert _read(f'{{"s":"{code}","msg":"m"}}').level == level
+    assert _read('{"s":"seconds","l":3,"msg":"m"}').level is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '\x1b[2K\x1b[36mcheckout-1  |\x1b[0m {"time":"2024-01-02T03:04:05Z","msg":"paid"}',
+        '[2Kcheckout-1  | {"time":"2024-01-02T03:04:05Z","msg":"paid"}',
+        'checkout_1 | {"time":"2024-01-02T03:04:05Z","msg":"paid"}',
+        "checkout-1  | time=2024-01-02T03:04:05Z msg=paid",
+    ],
+)
+def test_a_service_prefix_is_the_label(line: str) -> None:
+    fields = _read(line)
+    assert fields.label in ("checkout-1", "checkout_1")
+    assert (_at(fields), fields.message) == (datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC), "paid")
+
+
+def test_a_prefix_time_serves_only_when_the_record_has_none() -> None:
+    stamped = "2024-01-02T03:04:05.5Z "
+    assert _at(_read(stamped + '{"msg":"a"}')) == datetime(2024, 1, 2, 3, 4, 5, 500000, UTC)
+    own = _read(stamped + '{"msg":"b","ts":1700000000}')
+    assert _at(own) == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "plain text with no record in it",
+        "retries=3",
+        "a=1 b=2",
+        "ERROR: user=bob action=login",
+        "2024-01-05 10:00:00 INFO user=bob msg=x",
+        '[1, 2, {"a": 3}]',
+        '{"a": 1',
+        '{"a": 1} and more',
+        'some words here {"msg": "a"}',
+        "    at org.example.Worker.run(Worker.java:42)",
+        'msg="unterminated',
+        "",
+    ],
+)
+def test_text_that_is_no_record_is_refused(line: str) -> None:
+    assert JSON.parse(line) is None
+    assert LOGFMT.parse(line) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["12.5", "3", "20240105", "-1700000000", '"soon"', '"2024-01-05"', "12345678901"],
+)
+def test_values_that_are_no_time_are_not_taken_for_one(value: str) -> None:
+    assert _read(f'{{"time":{value},"msg":"m"}}').time is None
+
+
+def test_an_unknown_zone_word_leaves_the_default_zone() -> None:
+    fields = _read('{"time":"2024-01-05 10:00:00 QQQ","msg":"m"}')
+    assert fields.time is not None and "z" not in fields.time
+    assert _at(fields) == datetime(2024, 1, 5, 10, tzinfo=UTC)
+
+
+def test_an_empty_object_still_has_a_message() -> None:
+    assert _read("{}").message == "{}"
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1).filter(
+    str.strip
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(message=_TEXT, host=st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True))
+def test_json_round_trips_message_and_host(message: str, host: str) -> None:
+    line = json.dumps({"ts": 1700000000, "host": host, "message": message}, ensure_ascii=False)
+    fields = _read(line)
+    assert (fields.message, fields.host) == (message.rstrip(), host)
+
+
+@settings(max_examples=200, deadline=None)
+@given(message=_TEXT)
+def test_logfmt_round_trips_quoted_messages(message: str) -> None:
+    quoted = message.replace("\\", "\\\\").replace('"', '\\"')
+    fields = LOGFMT.parse(f'ts=1700000000 msg="{quoted}" k=v')
+    assert fields is not None and fields.message == message.rstrip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(line=st.text(alphabet='{}[]"=|: ab1\\\x1b.-Tt', max_size=40))
+def test_any_line_is_read_or_refused_never_an_error(line: str) -> None:
+    for pattern in STRUCTURED_PATTERNS:
+        fields = pattern.parse(line)
+        assert fields is None or isinstance(fields.message, str)
+
+
+# ---------------------------------------------------------------- whole files
+
+
+def _write(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "app.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_json_file_is_parsed_and_stray_text_continues_a_record(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        [
+            '{"level":30,"time":1700000000000,"name":"api","msg":"listening"}',
+            '{"level":50,"time":1700000001500,"name":"api","msg":"request failed"}',
+            "Traceback (most recent call last):",
+            '{"level":40,"time":"2023-11-14T22:13:22Z","name":"db","msg":"slow"}',
+        ],
+    )
+    lines = list(parse_lines(path))
+    assert [p.continuation for p in lines] == [False, False, True, False]
+    assert [p.at for p in lines] == [
+        datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC),
+        datetime(2023, 11, 14, 22, 13, 21, 500000, UTC),
+        datetime(2023, 11, 14, 22, 13, 21, 500000, UTC),
+        datetime(2023, 11, 14, 22, 13, 22, tzinfo=UTC),
+    ]
+    assert [(p.level, p.process) for p in lines] == [
+        ("info", "api"),
+        ("error", "api"),
+        ("error", "api"),
+        ("warn", "db"),
+    ]
+    assert lines[1].message == "request failed"
+    assert lines[2].message == "Traceback (most recent call last):"
+
+
+def test_a_zone_abbreviation_in_a_file_gives_the_utc_instant(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        [
+            '{"timestamp":"2023-07-01 23:59:59.999 CEST","pid":1,"error_severity":"LOG",'
+            '"message":"checkpoint starting"}',
+        ],
+    )
+    [line] = parse_lines(path, tz="America/New_York")
+    assert line.at == datetime(2023, 7, 1, 21, 59, 59, 999000, UTC)
+    assert line.to_json_dict()["zone_source"] == "explicit"
+
+
+def test_a_logfmt_file_is_parsed(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        [
+            'time="2022-08-09T10:11:12Z" level=info msg="starting" logger=main',
+            'time="2022-08-09T10:11:13.5Z" level=error msg="bind failed" logger=http port=80',
+            "    caused by: address in use",
+        ],
+    )
+    lines = list(parse_lines(path))
+    assert [(p.at, p.level, p.process, p.message, p.continuation) for p in lines] == [
+        (datetime(2022, 8, 9, 10, 11, 12, tzinfo=UTC), "info", "main", "starting", False),
+        (datetime(2022, 8, 9, 10, 11, 13, 500000, UTC), "error", "http", "bind failed", False),
+        (
+            datetime(2022, 8, 9, 10, 11, 13, 500000, UTC),
+            "error",
+            "http",
+            "caused by: address in use",
+            True,
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sample", "name"),
+    [
+        (
+            [
+                '{"level":"info","ts":1700000000.5,"logger":"q","msg":"a"}',
+                '{"level":"warn","ts":1700000001.5,"logger":"q","msg":"b","n":2}',
+            ],
+            "json-lines",
+        ),
+        (
+            [
+                'web-1  | {"time":"2024-01-02T03:04:05Z","level":"info","msg":"a"}',
+                'web-1  | {"time":"2024-01-02T03:04:06Z","level":"info","msg":"b"}',
+            ],
+            "json-lines",
+        ),
+        (
+            [
+                "t=2024-01-02T03:04:05Z level=info msg=a logger=x",
+                't=2024-01-02T03:04:06Z level=info msg="b c" logger=x',
+            ],
+            "logfmt",
+        ),
+        (
+            [
+                '{"__REALTIME_TIMESTAMP":"1473367908000000","MESSAGE":"hi","_PID":"1",'
+                '"_HOSTNAME":"h","PRIORITY":"6","SYSLOG_IDENTIFIER":"init"}',
+            ],
+            "journald-json",
+        ),
+        (
+            [
+                "2024-01-05T10:00:00Z ERROR db: connection refused",
+                "2024-01-05T10:00:01Z INFO db: retry=1 delay=5",
+            ],
+            "iso-level",
+        ),
+    ],
+)
+def test_detect_picks_the_record_layout(sample: list[str], name: str) -> None:
+    assert detect(sample).name == name
