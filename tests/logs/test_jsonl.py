@@ -46,7 +46,22 @@ def crafted(folder: Path) -> list[Path]:
         )
         for i in range(20)
     ]
+    # JSON and key=value records of several shapes among text lines and continuations.
+    records = [
+        '{"time":"2021-03-04T05:06:07.5+01:00","level":"info","msg":"started","pid":7}',
+        '{"ts":1614834367.25,"level":"error","logger":"db","msg":"query failed id=9"}',
+        "  at db.Query.run(query.go:10)",
+        'time="2021-03-04T04:06:08Z" level=warn msg="retrying in 5s" attempt=2',
+        "2021-03-04 04:06:09,000 INFO [main] org.foo.Bar: plain text between records",
+        "\tat org.foo.Bar.run(Bar.java:42)",
+        '{"timestamp":"2021-03-04 06:06:10.000 CEST","error_severity":"LOG","message":"x"}',
+        "svc-1  | " + '{"level":"debug","ts":1614834371,"msg":"behind a service prefix"}',
+    ] * 40
     files = {
+        "records.log": ("\n".join(records) + "\n").encode(),
+        "records-junk.log": ("\n".join(records[:16]) + "\n").encode()
+        + b"\x00\x01binary\x00\n"
+        + ("\n".join(records[:16]) + "\n").encode(),
         "rollover.log": ("\n".join(syslog) + "\n").encode(),
         "mixed.log": ("\n".join(mixed)).encode(),  # no newline at the end
         "crlf.log": ("\r\n".join(mixed) + "\r\n").encode(),

@@ -71,7 +71,16 @@ def test_workers_give_what_one_process_gives_on_odd_files(
             for i in range(8)
         )
     )
-    paths = [rollover, trace, *crafted(tmp_path), DATA / "stacktrace.log"]
+    records = tmp_path / "records-long.log"
+    records.write_text(
+        "".join(
+            f'{{"ts":{1614834367 + i},"level":"info","logger":"api","msg":"request {i} done"}}\n'
+            f'time="2021-03-04T04:06:08Z" level=warn msg="slow request {i}" took={i}ms\n'
+            f"  continued {i}\n"
+            for i in range(3000)
+        )
+    )
+    paths = [rollover, trace, records, *crafted(tmp_path), DATA / "stacktrace.log"]
     verdicts: list[bool] = []
     holds = parallel._holds
     monkeypatch.setattr(parallel, "_holds", lambda *a: verdicts.append(holds(*a)) or verdicts[-1])

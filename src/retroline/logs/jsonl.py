@@ -32,19 +32,19 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from json.encoder import encode_basestring
 from operator import itemgetter
-from pathlib import Path
 from typing import Any, cast
 
 from retroline.logs.headers import HEADER_FLAGS, PATTERNS, SAMPLE_LINES, HeaderPattern
+from retroline.logs.layout import Fields, RecordPattern
 from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
-from retroline.logs.parse import other_patterns, parse_lines
+from retroline.logs.parse import other_patterns
 from retroline.logs.reader import Block, RawLine
-from retroline.logs.templates import TemplateMiner
 from retroline.logs.timestamps import TimeResolver
 
-__all__ = ["SEP", "Carry", "Chunk", "ChunkParser", "FormTable", "journal_chunks", "sample_lines"]
+__all__ = ["SEP", "Carry", "Chunk", "ChunkParser", "FormTable", "sample_lines"]
 
 #: Around the hole of each line's template; JSON escapes every control character.
 SEP = "\x00"
@@ -224,6 +224,34 @@ class _Layout:
         return found
 
 
+class _RecordLayout:
+    """A record layout (JSON objects, key=value pairs) within one file: its pattern's code
+    reads each line, its own resolver gives the instants."""
+
+    yearless = False
+
+    def __init__(
+        self, pattern: RecordPattern, tz: str | None, year: int | None, day: date | None
+    ) -> None:
+        self.pattern = pattern
+        self.parse = pattern.parse
+        self.resolver = TimeResolver(tz, year, day)
+        self.assumed = False
+
+    def texts(self, fields: Fields) -> tuple[str, str]:
+        """A record's "at" JSON (with where its zone came from) and its fields' JSON."""
+        resolver = self.resolver
+        at = resolver.resolve(fields.time)
+        if resolver.year_assumed:
+            self.assumed = True
+        if at is None or fields.time is None:
+            at_text = "null"
+        else:
+            at_text = f'"{at.isoformat().replace("+00:00", "Z")}"'
+            at_text += _provenance(resolver, fields.time)
+        return at_text, _fields_json((fields.host, fields.process, fields.pid, fields.level))
+
+
 class _File:
     """What the hot path carries from line to line within one file."""
 
@@ -233,9 +261,9 @@ class _File:
         self.tz, self.year, self.day = tz, year, day
         # The patterns a carry may name: the catalog's and the file's own (a learnt one).
         self.known = {**_BY_NAME, **{p.name: p for p in pattern.companions}, pattern.name: pattern}
-        self.layouts: dict[str, _Layout] = {}
+        self.layouts: dict[str, _Layout | _RecordLayout] = {}
         self.first = self.current = self.layout(pattern)
-        self.others = other_patterns(pattern)
+        self.records, self.others = other_patterns(pattern)
         # The record continuation lines belong to: its "at" and its fields' JSON.
         self.at = "null"
         self.fields = ""
@@ -244,10 +272,14 @@ class _File:
         self.leading = 0
         self.chunk_start = 0
 
-    def layout(self, pattern: HeaderPattern) -> _Layout:
+    def layout(self, pattern: HeaderPattern) -> _Layout | _RecordLayout:
         found = self.layouts.get(pattern.name)
         if found is None:
-            found = self.layouts[pattern.name] = _Layout(pattern, self.tz, self.year, self.day)
+            found = self.layouts[pattern.name] = (
+                _RecordLayout(pattern, self.tz, self.year, self.day)
+                if isinstance(pattern, RecordPattern)
+                else _Layout(pattern, self.tz, self.year, self.day)
+            )
             if found.yearless:  # from no month, and `first_month` keeps the chunk's first
                 found.resolver.restore(found.resolver.year, 0)
         return found
@@ -294,25 +326,39 @@ def _general(state: _File, raw: RawLine, head: str, hole: _Forms, missed: bool =
         state.leading += 1  # no header so far: counted back below if this line has one
     if raw.binary:
         return f'{head}"at":{state.at}{SEP}{SEP}{truncated},"binary":true}}\n'
-    m = None
+    m = record = None
+    layout: _Layout | _RecordLayout
     for layout in (state.current, state.first):
         if layout is state.current and missed:
             continue
-        m = layout.match(raw.text)
-        if m is not None:
-            break
-    else:
-        pattern = state.others.first(raw.text)  # in a fixed order, as `parse._other_header`
-        if pattern is not None:
-            layout = state.layout(pattern)
+        if isinstance(layout, _RecordLayout):
+            record = layout.parse(raw.text)
+        else:
             m = layout.match(raw.text)
-    if m is None:  # no header: a continuation of the record before
+        if m is not None or record is not None:
+            break
+    else:  # in a fixed order, as `parse._other_header`
+        for known in state.records:
+            record = known.parse(raw.text)
+            if record is not None:
+                layout = state.layout(known)
+                break
+        else:
+            pattern = state.others.first(raw.text)
+            if pattern is not None:
+                layout = state.layout(pattern)
+                m = cast(_Layout, layout).match(raw.text)
+    if m is None and record is None:  # no header: a continuation of the record before
         assumed = _ASSUMED if state.record_assumed else ""
         tail = f'{state.fields},"continuation":true{truncated}{assumed}}}'
         return f'{head}"at":{state.at}{SEP}{hole.number(raw.text.strip())}{SEP}{tail}\n'
     if raw.number - state.chunk_start < state.leading:
         state.leading -= 1
     state.current = layout
+    if record is not None:
+        return _record(state, cast(_RecordLayout, layout), record, head, hole, truncated)
+    layout = cast(_Layout, layout)
+    assert m is not None
     groups = m.groups()
     state.at = layout.at_text(groups)
     state.fields = layout.tail(layout.fields(groups))[1]
@@ -322,11 +368,16 @@ def _general(state: _File, raw: RawLine, head: str, hole: _Forms, missed: bool =
     return f'{head}"at":{state.at}{SEP}{number}{SEP}{state.fields}{truncated}{assumed}}}\n'
 
 
-def _hole(hole: dict[str, str], key: str) -> str:
-    number = hole.get(key)
-    if number is None:
-        number = hole[key] = str(len(hole))
-    return number
+def _record(
+    state: _File, layout: _RecordLayout, fields: Fields, head: str, hole: _Forms, truncated: str
+) -> str:
+    """The JSON of a line a record layout read; it becomes the record continuation lines
+    repeat."""
+    state.at, state.fields = layout.texts(fields)
+    state.record_assumed = layout.assumed
+    assumed = _ASSUMED if layout.assumed else ""
+    number = hole.number(fields.message)
+    return f'{head}"at":{state.at}{SEP}{number}{SEP}{state.fields}{truncated}{assumed}}}\n'
 
 
 class _Forms:
@@ -470,19 +521,54 @@ class ChunkParser:
         for name in carry.years:
             state.layout(state.known[name])
         for name, layout in state.layouts.items():
-            if layout.yearless:
+            if isinstance(layout, _Layout) and layout.yearless:
                 layout.restore(*carry.years.get(name, (self.year, 0)))
         return Carry(carry.current, carry.at, carry.fields, carry.assumed, dict(carry.years))
 
     def _lines(self, number: int, lines: list[str] | list[RawLine], hole: _Forms) -> str:
-        """The chunk's JSON lines with holes: the hot loop."""
+        """The chunk's JSON lines with holes."""
         state, prefix = self.state, self.prefix
         if lines and lines[0].__class__ is not str:  # odd lines: the general path for all
             odd = cast(list[RawLine], lines)
             return "".join([_general(state, raw, f"{prefix}{raw.number},", hole) for raw in odd])
+        texts = cast(list[str], lines)
         out: list[str] = []
+        start = 0
+        while start < len(texts):  # runs of lines in regex layouts, and in record layouts
+            if isinstance(state.current, _RecordLayout):
+                start = self._records(number, texts, start, hole, out)
+            else:
+                start = self._texts(number, texts, start, hole, out)
+        return "".join(out)
+
+    def _records(
+        self, number: int, lines: list[str], start: int, hole: _Forms, out: list[str]
+    ) -> int:
+        """Lines from ``start`` while the layout in use is a record layout; returns where
+        another layout took over (or the end)."""
+        state, prefix = self.state, self.prefix
+        layout = cast(_RecordLayout, state.current)
+        for i in range(start, len(lines)):
+            n, text = number + i, lines[i]
+            fields = layout.parse(text)
+            if fields is not None:
+                out.append(_record(state, layout, fields, f"{prefix}{n},", hole, ""))
+                continue
+            out.append(_general(state, RawLine(n, text), f"{prefix}{n},", hole, True))
+            if state.current is not layout:
+                if not isinstance(state.current, _RecordLayout):
+                    return i + 1
+                layout = state.current
+        return len(lines)
+
+    def _texts(
+        self, number: int, lines: list[str], start: int, hole: _Forms, out: list[str]
+    ) -> int:
+        """Lines from ``start`` while the layout in use is a regex one: the hot loop.
+        Returns where a record layout took over (or the end)."""
+        state, prefix = self.state, self.prefix
         append = out.append
-        layout = state.current
+        layout = cast(_Layout, state.current)
         match, fields, time_key = layout.match, layout.fields, layout.time
         fraction, yearless, resolver = layout.fraction, layout.yearless, layout.resolver
         times, tails, heads = layout.times, layout.tails, layout.heads
@@ -492,11 +578,12 @@ class ChunkParser:
         # The month the resolver of a yearless layout last saw (a header cached in another
         # month may now mean another year); 0 for the others, as their cached heads hold.
         month = resolver._last_month if yearless else 0
-        since = number  # the first line parsed with this layout
+        since = number + start  # the first line parsed with this layout
+        stop = number + len(lines)  # the number after the last line parsed here
         # The last line with a header: its head entry (JSON pieces, "at", fields' JSON,
         # month).
         last: tuple[str, str, str, str, int] | None = None
-        for n, text in enumerate(cast(list[str], lines), number):
+        for n, text in enumerate(islice(lines, start, None), number + start):
             m = match(text)
             if m is None:
                 if last is not None:  # the record so far, for continuation lines
@@ -507,6 +594,9 @@ class ChunkParser:
                     layout.head_hits += n - since - misses
                     layout.head_misses += misses
                     misses, since = 0, n
+                    if isinstance(state.current, _RecordLayout):
+                        stop = n + 1
+                        break
                     layout = state.current
                     match, fields, time_key = layout.match, layout.fields, layout.time
                     fraction, yearless = layout.fraction, layout.yearless
@@ -554,7 +644,7 @@ class ChunkParser:
                     heads.clear()
                 heads[text[:cut]] = last
             append(f'{prefix}{n},"at":{at}{SEP}{number_text}{SEP}{tail}\n')
-        layout.head_hits += number + len(lines) - since - misses
+        layout.head_hits += stop - since - misses
         layout.head_misses += misses
         # A quarter of headers repeating pays for the lookups; fewer do not.
         if layout.head_misses > 4096 and layout.head_hits < layout.head_misses // 3:
@@ -563,7 +653,7 @@ class ChunkParser:
         if last is not None:
             state.at, state.fields = last[2], last[3]
             state.record_assumed = layout.assumed
-        return "".join(out)
+        return stop - number
 
 
 # A spooled line's "at" and hole: what the statistics of its template need (what follows
@@ -585,51 +675,3 @@ def _seen(text: str, used: list[str]) -> list[tuple[str | None, str | None]]:
             if high is None or at > high:
                 last[number] = at
     return [(first.get(number), last.get(number)) for number in used]
-
-
-def journal_chunks(
-    path: str | Path,
-    miner: TemplateMiner,
-    pattern: HeaderPattern,
-    tz: str | None,
-    year: int | None,
-    name: str | None,
-    stats: bool,
-    size: int = 4096,
-    day: date | None = None,
-) -> Iterator[tuple[Chunk, list[str]]]:
-    """The general path for whole-file formats (journald's JSON export): chunks of ``size``
-    lines, learnt on the way, each with the template id of each of its holes."""
-    prefix = '{"file":' + encode_basestring(name) + ',"line":' if name is not None else '{"line":'
-    rows: list[str] = []
-    hole: dict[str, str] = {}
-    carry = Carry(pattern.name)
-    for p in parse_lines(path, tz=tz, year=year, miner=miner, pattern=pattern, day=day):
-        data = p.to_json_dict()
-        at = "null" if data["at"] is None else encode_basestring(data["at"])
-        head = prefix + str(data.pop("line")) + ',"at":' + at
-        for key in ("at", "template_id", "template"):
-            data.pop(key)
-        rest = "".join(f",{encode_basestring(k)}:{_json_value(v)}" for k, v in data.items())
-        number = _hole(hole, p.template_id) if p.template_id else ""
-        rows.append(f"{head}{SEP}{number}{SEP}{rest}}}\n")
-        if len(rows) >= size:
-            yield _journal_chunk(rows, hole, carry, stats), list(hole)
-            rows, hole = [], {}
-    if rows:
-        yield _journal_chunk(rows, hole, carry, stats), list(hole)
-
-
-def _journal_chunk(rows: list[str], hole: dict[str, str], carry: Carry, stats: bool) -> Chunk:
-    text = "".join(rows)
-    holes = Counter(text.split(SEP)[1::2])
-    used = list(hole.values())
-    counts = [holes[number] for number in used]
-    seen = _seen(text, used) if stats else None
-    return Chunk(text, [], 0, "journal", used, counts, carry, carry, seen=seen)
-
-
-def _json_value(value: Any) -> str:
-    if value is True:
-        return "true"
-    return encode_basestring(str(value))

@@ -145,8 +145,8 @@ def parse_lines(
             )  # fmt: skip
             continue
         fields = current.parse(text)
-        if fields is None and others.patterns:
-            fields, found_pattern = _other_header(text, pattern, others)
+        if fields is None and (others[0] or others[1].patterns):
+            fields, found_pattern = _other_header(text, pattern, *others)
             if found_pattern is not None:
                 current = found_pattern
                 if current.name not in resolvers:
@@ -172,22 +172,21 @@ def parse_lines(
         yield record
 
 
-def other_patterns(pattern: HeaderPattern) -> PatternSet:
-    """The patterns tried on a line that misses the file's own: the other layouts its
-    lines were learnt in, then every other line-oriented one of the catalog (record
-    layouts read whole files; a file without header has none)."""
+def other_patterns(pattern: HeaderPattern) -> tuple[tuple[RecordPattern, ...], PatternSet]:
+    """The patterns tried, in this order, on a line that misses the file's own: the record
+    layouts (a JSON line among text ones), then the other layouts its lines were learnt in
+    and every other line-oriented one of the catalog. A file without header has none."""
     found = _OTHERS.get(pattern.name)
     if found is None:
         others = [] if pattern is PATTERNS[-1] else PATTERNS[:-1]
-        found = _OTHERS[pattern.name] = PatternSet(
-            list(pattern.companions)
-            + [p for p in others if p is not pattern and not isinstance(p, RecordPattern)]
-        )
+        records = tuple(p for p in others if isinstance(p, RecordPattern) and p is not pattern)
+        lines = [p for p in others if p is not pattern and not isinstance(p, RecordPattern)]
+        found = _OTHERS[pattern.name] = (records, PatternSet(list(pattern.companions) + lines))
     return found
 
 
 # Per file pattern, the others (compiling their joined regex takes a while).
-_OTHERS: dict[str, PatternSet] = {}
+_OTHERS: dict[str, tuple[tuple[RecordPattern, ...], PatternSet]] = {}
 
 
 def _template(
@@ -203,16 +202,21 @@ def _template(
 
 
 def _other_header(
-    text: str, first: HeaderPattern, others: PatternSet
+    text: str, first: HeaderPattern, records: tuple[RecordPattern, ...], others: PatternSet
 ) -> tuple[Fields | None, HeaderPattern | None]:
     """The fields of a line that misses the current pattern: the file's own pattern first,
-    then every other known one (a second format in the same stream), most specific first.
+    then every other known one (a second format in the same stream): the record layouts,
+    then the line-oriented ones, most specific first.
 
     The order is fixed, so that which pattern a line gets depends on no line but the one
     before it; chunks of a file can then be parsed apart (`parallel`)."""
     fields = first.parse(text)
     if fields is not None:
         return fields, first
+    for record in records:
+        fields = record.parse(text)
+        if fields is not None:
+            return fields, record
     candidate = others.first(text)
     if candidate is None:
         return None, None

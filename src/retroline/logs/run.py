@@ -29,8 +29,8 @@ from typing import Any, TextIO
 
 from retroline.errors import InputError, UsageError
 from retroline.logs import parallel
-from retroline.logs.headers import PATTERNS, RecordPattern, detect
-from retroline.logs.jsonl import Chunk, ChunkParser, FormTable, journal_chunks, sample_lines
+from retroline.logs.headers import PATTERNS, detect
+from retroline.logs.jsonl import Chunk, ChunkParser, FormTable, sample_lines
 from retroline.logs.parse import ParsedLine, parse_lines
 from retroline.logs.reader import STDIN, Compression, RawLine, read_blocks, sniff
 from retroline.logs.spool import Spool, Stored, fill
@@ -292,11 +292,6 @@ def _learn_file(
         taken, sample = sample_lines(blocks)
         pattern = detect(sample) if sample else PATTERNS[-1]
         day = file_day(path)
-        if isinstance(pattern, RecordPattern):
-            chunks = journal_chunks(path, learn.miner, pattern, tz, year, name, stats, day=day)
-            for chunk, ids in chunks:
-                learn(chunk, ids, None, len(chunk.text))
-            return
         parser = ChunkParser(pattern, tz, year, name, stats, learn.miner.config.rules, day)
         encoding = _parallel_encoding(path) if pool is not None else None
         if pool is not None and encoding is not None:
