@@ -107,12 +107,17 @@ def change_event(change: Change, tz: str | None) -> Event:
         details.append(f"example: {example.text}")
     if change.hosts:
         details.append("hosts: " + ", ".join(change.hosts))
+    # Where the example line's zone came from: written in it, the user's, or assumed.
+    if example is not None and example.zone_source is not None:
+        source = ZoneSource(example.zone_source)
+    else:
+        source = ZoneSource.OPTION if tz is not None else ZoneSource.ASSUMED
     return Event(
         at=at,
         precision=Precision.SECOND,
         time_text=at.isoformat().replace("+00:00", "Z") if at is not None else "",
-        zone="UTC" if tz is None else tz,
-        zone_source=ZoneSource.OPTION if tz is not None else ZoneSource.ASSUMED,
+        zone="UTC" if tz is None or source is ZoneSource.EXPLICIT else tz,
+        zone_source=source,
         text=f"Log pattern {_VERBS[change.kind]}: {change.template}",
         kind=EventKind.LOG,
         details=details,

@@ -43,6 +43,7 @@ from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
 from retroline.logs.parse import other_patterns
 from retroline.logs.reader import Block, RawLine
 from retroline.logs.timestamps import TimeResolver
+from retroline.logs.window import Tally, Window, count_chunk
 
 __all__ = ["SEP", "Carry", "Chunk", "ChunkParser", "FormTable", "sample_lines"]
 
@@ -98,6 +99,8 @@ class Chunk:
     seen: per number of ``used``, the first and last "at" (JSON texts), when asked for.
     start, end: the carry the chunk was parsed from, and the one it hands on.
     record_used: whether lines before its first header took the record from ``start``.
+    tally: per number of ``used``, its lines counted in the windows of an onset, when
+        asked for (`window.count_chunk`).
     first_months: per yearless pattern it used, the month of its first line there.
     """
 
@@ -112,6 +115,8 @@ class Chunk:
     record_used: bool = False
     first_months: dict[str, int] = field(default_factory=dict)
     seen: list[tuple[str | None, str | None]] | None = None
+    tally: list[Tally] | None = None
+    lines: int = 0
 
 
 class FormTable:
@@ -463,8 +468,12 @@ class ChunkParser:
         stats: bool = False,
         rules: tuple[MaskRule, ...] = DEFAULT_RULES,
         day: date | None = None,
+        window: Window | None = None,
+        source: str = "",
     ) -> None:
         self.state = _File(pattern, tz, year, day)
+        # Counting the lines in the windows of an onset, for each chunk: its file's name.
+        self.window, self.source = window, source
         self.rules = rules
         self.prefix = (
             '{"file":' + encode_basestring(name) + ',"line":' if name is not None else '{"line":'
@@ -511,6 +520,10 @@ class ChunkParser:
             state.leading > 0,
             first_months,
             _seen(text, used) if self.stats else None,
+            count_chunk(text, used, lines, number, self.window, self.source)
+            if self.window is not None
+            else None,
+            len(lines),
         )
 
     def _restore(self, carry: Carry, number: int) -> Carry:

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from retroline.errors import InputError, UsageError
-from retroline.logs.parse import ParsedLine
-from retroline.logs.run import parse_files
+from retroline.errors import UsageError
+from retroline.logs.run import count_windows
 from retroline.logs.templates import TemplateMiner
 from retroline.logs.timestamps import zone
+from retroline.logs.window import EXAMPLES, Example, Tally, Window
 
 __all__ = [
     "ALPHA",
@@ -44,12 +44,6 @@ __all__ = [
 
 #: Family-wise error rate: the chance that any reported change is noise (Bonferroni).
 ALPHA = 0.01
-#: Example lines kept per template and window.
-EXAMPLES = 3
-#: Hosts listed per template.
-HOSTS = 20
-#: Bars of the counts-over-time chart of a change, across both windows together.
-BINS = 24
 
 
 class ChangeKind(enum.Enum):
@@ -59,16 +53,6 @@ class ChangeKind(enum.Enum):
     SPIKED = "spiked"  # more after than its rate before predicts
     DROPPED = "dropped"  # fewer after, but not none
     VANISHED = "vanished"  # some before, none after
-
-
-@dataclass(frozen=True)
-class Example:
-    """A log line that shows a change: where it is and what it said."""
-
-    path: str
-    line: int
-    at: datetime | None
-    text: str
 
 
 @dataclass
@@ -170,38 +154,6 @@ def parse_instant(text: str, tz: str | None = None) -> datetime:
     return at.astimezone(zone(None))
 
 
-@dataclass
-class _Tally:
-    before: int = 0
-    after: int = 0
-    first: datetime | None = None
-    last: datetime | None = None
-    hosts: set[str] = field(default_factory=set)
-    files: set[str] = field(default_factory=set)
-    examples_before: list[Example] = field(default_factory=list)  # the latest before
-    examples_after: list[Example] = field(default_factory=list)  # the earliest after
-    bins: list[int] = field(default_factory=lambda: [0] * BINS)  # counts over both windows
-
-    def fold(self, other: _Tally) -> None:
-        self.before += other.before
-        self.after += other.after
-        self.bins = [a + b for a, b in zip(self.bins, other.bins, strict=True)]
-        self.first = min((x for x in (self.first, other.first) if x), default=None)
-        self.last = max((x for x in (self.last, other.last) if x), default=None)
-        self.hosts |= other.hosts
-        self.files |= other.files
-        self.examples_before = sorted(
-            self.examples_before + other.examples_before, key=_example_key
-        )[-EXAMPLES:]
-        self.examples_after = sorted(self.examples_after + other.examples_after, key=_example_key)[
-            :EXAMPLES
-        ]
-
-
-def _example_key(e: Example) -> tuple[datetime, str, int]:
-    return (e.at or datetime.min.replace(tzinfo=zone(None)), e.path, e.line)
-
-
 def analyse(
     paths: Sequence[str | Path],
     at: datetime,
@@ -217,30 +169,14 @@ def analyse(
     if before <= timedelta(0) or after <= timedelta(0):
         raise UsageError("--before and --after must be longer than zero")
     miner = miner or TemplateMiner()
-    start, end = at - before, at + after
-    tallies: dict[str, _Tally] = {}
-    extents: dict[str, list[datetime]] = {}  # per file: first and last instant
-    lines = 0
-    errors: list[InputError] = []
-    for path, p in parse_files(paths, tz=tz, year=year, miner=miner, errors=errors):
-        lines += 1
-        if p.template_id is None or p.at is None:
-            continue
-        extent = extents.get(path)
-        if extent is None:
-            extents[path] = [p.at, p.at]
-        elif p.at < extent[0]:
-            extent[0] = p.at
-        elif p.at > extent[1]:
-            extent[1] = p.at
-        tally = tallies.get(p.template_id)
-        if tally is None:
-            tally = tallies[p.template_id] = _Tally()
-        _count(tally, path, p, at, start, end)
+    window = Window(at - before, at, at + after)
+    tallies, lines, extents, errors = count_windows(paths, window, tz=tz, year=year, miner=miner)
     if errors:
         raise errors[0]
     final = _fold(tallies, miner)
-    exposure = {path: _exposure(extent, start, at, end) for path, extent in extents.items()}
+    exposure = {
+        path: _exposure(extent, window.start, at, window.end) for path, extent in extents.items()
+    }
     changes, threshold = _rank(final, miner, exposure, alpha)
     return Onset(at, before, after, lines, len(final), threshold, changes)
 
@@ -256,34 +192,9 @@ def _exposure(
     return max(covered_before, 0.0), max(covered_after, 0.0)
 
 
-def _count(
-    tally: _Tally, path: str, p: ParsedLine, at: datetime, start: datetime, end: datetime
-) -> None:
-    when = p.at
-    assert when is not None
-    if tally.first is None or when < tally.first:
-        tally.first = when
-    if tally.last is None or when > tally.last:
-        tally.last = when
-    tally.files.add(path)
-    if p.host is not None and len(tally.hosts) < HOSTS:
-        tally.hosts.add(p.host)
-    if start <= when < end:
-        tally.bins[min(int((when - start) / (end - start) * BINS), BINS - 1)] += 1
-    if start <= when < at:
-        tally.before += 1
-        tally.examples_before.append(Example(path, p.line, when, p.message))
-        if len(tally.examples_before) > 4 * EXAMPLES:  # keep the latest, in bounded memory
-            tally.examples_before = sorted(tally.examples_before, key=_example_key)[-EXAMPLES:]
-    elif at <= when < end:
-        tally.after += 1
-        if len(tally.examples_after) < 4 * EXAMPLES:
-            tally.examples_after.append(Example(path, p.line, when, p.message))
-
-
-def _fold(tallies: dict[str, _Tally], miner: TemplateMiner) -> dict[str, _Tally]:
+def _fold(tallies: dict[str, Tally], miner: TemplateMiner) -> dict[str, Tally]:
     """Fold the tallies of templates merged into others (after learning) into those."""
-    final: dict[str, _Tally] = {}
+    final: dict[str, Tally] = {}
     for tid, tally in tallies.items():
         learnt = miner.get(tid)
         key = learnt.resolved().id if learnt is not None else tid
@@ -291,7 +202,6 @@ def _fold(tallies: dict[str, _Tally], miner: TemplateMiner) -> dict[str, _Tally]
             final[key].fold(tally)
         else:
             final[key] = tally
-            tally.fold(_Tally())  # sorts and trims the examples
     return final
 
 
@@ -317,15 +227,15 @@ def g_score(before: int, after: int, p0: float) -> float:
 
 
 def _rank(
-    tallies: dict[str, _Tally],
+    tallies: dict[str, Tally],
     miner: TemplateMiner,
     exposure: dict[str, tuple[float, float]],
     alpha: float,
 ) -> tuple[list[Change], float]:
     tested = []
     for tid, t in tallies.items():
-        seconds_before = sum(exposure[path][0] for path in t.files)
-        seconds_after = sum(exposure[path][1] for path in t.files)
+        seconds_before = sum(exposure.get(path, (0.0, 0.0))[0] for path in t.files)
+        seconds_after = sum(exposure.get(path, (0.0, 0.0))[1] for path in t.files)
         # Counts in a window the template's files do not cover say nothing.
         if (t.before or t.after) and seconds_before > 0 and seconds_after > 0:
             tested.append((tid, t, seconds_after / (seconds_before + seconds_after)))

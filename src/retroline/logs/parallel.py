@@ -38,12 +38,13 @@ from retroline.logs.headers import HeaderPattern
 from retroline.logs.jsonl import Carry, Chunk, ChunkParser, FormTable
 from retroline.logs.masking import MaskRule
 from retroline.logs.reader import RawLine, Span, plan_spans, read_span
-from retroline.logs.spool import Stored
 from retroline.logs.timestamps import ROLLOVER_MONTHS, file_day
+from retroline.logs.window import Window
 
 __all__ = [
     "MIN_BYTES",
     "SPAN_BYTES",
+    "Stored",
     "Workers",
     "keep_freed_memory",
     "start_workers",
@@ -69,6 +70,9 @@ LOOKBEHIND = 64 << 10
 #: the main process learns.
 IN_FLIGHT = 2
 
+#: Where a chunk's text was written: file, offset and length in bytes.
+Stored = tuple[str, int, int]
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -79,7 +83,8 @@ _folder: Path | None = None
 _turn: Any = None
 _next: Any = None
 _parsers: dict[
-    tuple[str, str | None, int | None, str | None, bool, tuple[MaskRule, ...]], ChunkParser
+    tuple[str, str | None, int | None, str | None, bool, tuple[MaskRule, ...], Window | None],
+    ChunkParser,
 ] = {}
 
 
@@ -163,7 +168,20 @@ class Workers:
         # Lazy: each task takes the carry known when it is sent.
         rules = parser.rules
         tasks = (
-            (str(path), pattern, tz, year, name, stats, rules, span, encoding, carry)
+            (
+                str(path),
+                pattern,
+                tz,
+                year,
+                name,
+                stats,
+                rules,
+                span,
+                encoding,
+                carry,
+                parser.window,
+                parser.source,
+            )
             for span in spans
         )
         for task, (chunk, stored) in self.ordered(_work, tasks):
@@ -282,17 +300,21 @@ _Task = tuple[
     Span,
     str,
     Carry,
+    Window | None,
+    str,
 ]
 
 
 def _work(task: _Task) -> tuple[Chunk, Stored]:
     """In a worker: parse one span after predicting its carry; the text goes to the
     worker's spool file, the rest back to the main process."""
-    path, pattern, tz, year, name, stats, rules, span, encoding, base = task
-    key = (path, tz, year, name, stats, rules)
+    path, pattern, tz, year, name, stats, rules, span, encoding, base, window, source = task
+    key = (path, tz, year, name, stats, rules, window)
     parser = _parsers.get(key)
     if parser is None:
-        parser = _parsers[key] = ChunkParser(pattern, tz, year, name, stats, rules, file_day(path))
+        parser = _parsers[key] = ChunkParser(
+            pattern, tz, year, name, stats, rules, file_day(path), window, source
+        )
     carry = base
     if span.start:
         behind = _behind(path, span.start, encoding)

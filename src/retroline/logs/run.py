@@ -19,7 +19,7 @@ known at the end of that chunk.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,13 +31,20 @@ from retroline.errors import InputError, UsageError
 from retroline.logs import parallel
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.jsonl import Chunk, ChunkParser, FormTable, sample_lines
-from retroline.logs.parse import ParsedLine, parse_lines
+from retroline.logs.parallel import Stored
 from retroline.logs.reader import STDIN, Compression, RawLine, read_blocks, sniff
-from retroline.logs.spool import Spool, Stored, fill
+from retroline.logs.spool import Spool, fill
 from retroline.logs.templates import TemplateMiner
 from retroline.logs.timestamps import file_day
+from retroline.logs.window import Tally, Window
 
-__all__ = ["TemplateStats", "check_inputs", "parse_files", "summarise", "write_json_lines"]
+__all__ = [
+    "TemplateStats",
+    "check_inputs",
+    "count_windows",
+    "summarise",
+    "write_json_lines",
+]
 
 #: Lines between two calls of the progress callback.
 PROGRESS_EVERY = 1 << 15
@@ -71,37 +78,6 @@ def check_inputs(paths: Sequence[str | Path], year: int | None) -> None:
     for path in paths:
         if str(path) != STDIN and not Path(path).is_file():
             raise InputError("no such log file", path)
-
-
-def parse_files(
-    paths: Sequence[str | Path],
-    *,
-    tz: str | None = None,
-    year: int | None = None,
-    miner: TemplateMiner | None = None,
-    errors: list[InputError] | None = None,
-    progress: Progress | None = None,
-) -> Iterator[tuple[str, ParsedLine]]:
-    """Parse and learn every line of every file, in one pass, as (path, line) pairs.
-
-    A file that breaks off (a truncated archive) yields what was read; its error goes to
-    ``errors`` when given, so the other files are still read, and is raised otherwise.
-    """
-    check_inputs(paths, year)
-    miner = miner or TemplateMiner()
-    done = 0
-    for path in paths:
-        name = str(path)
-        try:
-            for n, parsed in enumerate(parse_lines(path, tz=tz, year=year, miner=miner)):
-                if progress is not None and not n % PROGRESS_EVERY:
-                    progress(done)
-                done += len(parsed.message) + 1
-                yield name, parsed
-        except InputError as exc:
-            if errors is None:
-                raise
-            errors.append(exc)
 
 
 def summarise(
@@ -229,6 +205,12 @@ class _Learner:
     ) -> None:
         self.miner, self.spool, self.seen, self.advance = miner, spool, seen, advance
         self.tables = FormTable()
+        #: With a window, each template's lines counted in it (`count_windows`), the lines
+        #: read, and per file its first and last instant.
+        self.window: Window | None = None
+        self.tallies: dict[str, Tally] = {}
+        self.lines = 0
+        self.extents: dict[str, list[datetime]] = {}
 
     def __call__(
         self, chunk: Chunk, ids: list[str] | None, stored: Stored | None, size: int
@@ -241,8 +223,58 @@ class _Learner:
             self.spool.add(chunk.text, chunk.used, ids, stored)
         if self.seen is not None and chunk.seen is not None:
             _see(self.seen, ids, chunk.counts, chunk.seen)
+        if chunk.tally is not None:
+            self._tally(ids, chunk)
         if self.advance is not None:
             self.advance(size)
+
+    def _tally(self, ids: list[str], chunk: Chunk) -> None:
+        self.lines += chunk.lines
+        for tid, tally in zip(ids, chunk.tally or (), strict=True):
+            known = self.tallies.get(tid)
+            if known is None:
+                self.tallies[tid] = tally
+            else:
+                known.fold(tally)
+            if tally.first is None or tally.last is None:
+                continue
+            for path in tally.files:
+                extent = self.extents.get(path)
+                if extent is None:
+                    self.extents[path] = [tally.first, tally.last]
+                    continue
+                extent[0] = min(extent[0], tally.first)
+                extent[1] = max(extent[1], tally.last)
+
+
+def count_windows(
+    paths: Sequence[str | Path],
+    window: Window,
+    *,
+    tz: str | None = None,
+    year: int | None = None,
+    miner: TemplateMiner | None = None,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> tuple[dict[str, Tally], int, dict[str, list[datetime]], list[InputError]]:
+    """Read the files as ``logs parse`` does and count each template's lines in the
+    windows around an onset: the tallies by template id (as learnt; ids merged later are
+    not folded yet), the lines read, each file's first and last instant, and the errors of
+    files that broke off (what they held up to the break is counted)."""
+    check_inputs(paths, year)
+    parallel.keep_freed_memory()
+    miner = miner or TemplateMiner()
+    errors: list[InputError] = []
+    learn = _Learner(miner, None, None, _advance(progress))
+    learn.window = window
+    workers = parallel.worker_count() if workers is None else workers
+    big = STDIN not in {str(p) for p in paths} and any(_parallel_encoding(p) for p in paths)
+    with tempfile.TemporaryDirectory(prefix="retroline-") as folder:
+        pool = parallel.start_workers(folder, workers) if big else None
+        with pool or nullcontext():
+            for path in paths:
+                _learn_file(path, learn, tz, year, None, pool, errors)
+    return learn.tallies, learn.lines, learn.extents, errors
 
 
 def _see(
@@ -292,7 +324,8 @@ def _learn_file(
         taken, sample = sample_lines(blocks)
         pattern = detect(sample) if sample else PATTERNS[-1]
         day = file_day(path)
-        parser = ChunkParser(pattern, tz, year, name, stats, learn.miner.config.rules, day)
+        rules = learn.miner.config.rules
+        parser = ChunkParser(pattern, tz, year, name, stats, rules, day, learn.window, str(path))
         encoding = _parallel_encoding(path) if pool is not None else None
         if pool is not None and encoding is not None:
             spans = pool.chunks(

@@ -14,19 +14,14 @@ import os
 from collections.abc import Iterator, Sequence
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from retroline.logs.jsonl import SEP
+from retroline.logs.parallel import Stored, Workers
 from retroline.logs.parse import BINARY_TEMPLATE
 from retroline.logs.templates import TemplateMiner
 
-if TYPE_CHECKING:
-    from retroline.logs.parallel import Workers
-
-__all__ = ["Spool", "Stored", "fill", "fill_stored"]
-
-#: Where a chunk's text was written: file, offset and length in bytes.
-Stored = tuple[str, int, int]
+__all__ = ["Spool", "fill", "fill_stored"]
 
 
 class Spool:

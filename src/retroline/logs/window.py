@@ -1,0 +1,169 @@
+"""Per-template counts of log lines in the windows around an onset, made where lines are parsed.
+
+``logs onset`` and ``investigate`` need, per template, how many lines fell before and after
+the onset, when, on which hosts, and a few example lines; not each line. So each chunk of
+parsed lines is counted where it was parsed (`jsonl.ChunkParser`, in worker processes for
+big files), from its JSON text, and only the counts travel: the reading costs what ``logs
+parse`` costs. `Tally` is one template's counts; `count_chunk` makes them for one chunk.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from retroline.logs.reader import RawLine
+
+__all__ = ["BINS", "EXAMPLES", "HOSTS", "Example", "Tally", "Window", "count_chunk"]
+
+#: Example lines kept per template and window.
+EXAMPLES = 3
+#: Hosts listed per template.
+HOSTS = 20
+#: Bars of the counts-over-time chart of a change, across both windows together.
+BINS = 24
+
+# The separator around a JSON line's template hole (`jsonl.SEP`).
+_SEP = "\x00"
+# One spooled JSON line: its number, "at" (text inside the quotes), what follows the instant
+# (where its zone came from), its hole, and its fields.
+_LINE = re.compile(
+    '"line":([0-9]+),"at":(?:null|"([^"]*)")([^' + _SEP + "]*)" + _SEP + "([0-9]*)" + _SEP
+    + "([^\n]*)\n"
+)  # fmt: skip
+_HOST = re.compile(r'"host":("(?:[^"\\]|\\.)*")')
+_ZONE = re.compile(r'"zone_source":"([a-z]+)"')
+
+
+@dataclass(frozen=True)
+class Window:
+    """The windows lines are counted in: [start, at) before the onset, [at, end) after."""
+
+    start: datetime
+    at: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Example:
+    """A log line that shows a change: where it is, what it said, and where the zone of
+    its instant came from (as `ParsedLine.to_json_dict` says it)."""
+
+    path: str
+    line: int
+    at: datetime | None
+    text: str
+    zone_source: str | None = None
+
+
+def _example_key(e: Example) -> tuple[datetime, str, int]:
+    return (e.at or _NEVER, e.path, e.line)
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass
+class Tally:
+    """One template's lines: counts in each window, when first and last seen, on which
+    hosts and files, counts over time, and the examples nearest the onset."""
+
+    before: int = 0
+    after: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    hosts: set[str] = field(default_factory=set)
+    files: set[str] = field(default_factory=set)
+    examples_before: list[Example] = field(default_factory=list)  # the latest before
+    examples_after: list[Example] = field(default_factory=list)  # the earliest after
+    bins: list[int] = field(default_factory=lambda: [0] * BINS)  # counts over both windows
+
+    def fold(self, other: Tally) -> None:
+        """Add another tally of the same template (another chunk, a merged template)."""
+        self.before += other.before
+        self.after += other.after
+        self.bins = [a + b for a, b in zip(self.bins, other.bins, strict=True)]
+        self.first = min((x for x in (self.first, other.first) if x), default=None)
+        self.last = max((x for x in (self.last, other.last) if x), default=None)
+        self.hosts |= other.hosts
+        if len(self.hosts) > HOSTS:
+            self.hosts = set(sorted(self.hosts)[:HOSTS])
+        self.files |= other.files
+        self.examples_before = sorted(
+            self.examples_before + other.examples_before, key=_example_key
+        )[-EXAMPLES:]
+        self.examples_after = sorted(self.examples_after + other.examples_after, key=_example_key)[
+            :EXAMPLES
+        ]
+
+
+def count_chunk(
+    text: str,
+    used: list[str],
+    lines: list[str] | list[RawLine],
+    number: int,
+    window: Window,
+    path: str,
+) -> list[Tally]:
+    """Per number of ``used`` (a chunk's template holes), the tally of its lines in
+    ``text`` (the chunk's JSON lines, ``lines`` their source, the first numbered
+    ``number``). Lines without a time or a template (binary junk) are not counted."""
+    tallies: dict[str, Tally] = {}
+    instants: dict[str, datetime] = {}
+    start, at, end = window.start, window.at, window.end
+    span = (end - start).total_seconds()
+    for m in _LINE.finditer(text):
+        hole, when_text = m.group(4), m.group(2)
+        if not hole or when_text is None:
+            continue
+        when = instants.get(when_text)
+        if when is None:
+            if len(instants) > 4096:
+                instants.clear()
+            when = instants[when_text] = datetime.fromisoformat(when_text)
+        tally = tallies.get(hole)
+        if tally is None:
+            tally = tallies[hole] = Tally(files={path})
+        if tally.first is None or when < tally.first:
+            tally.first = when
+        if tally.last is None or when > tally.last:
+            tally.last = when
+        tail = m.group(5)
+        if '"host":' in tail and len(tally.hosts) < HOSTS:
+            found = _HOST.search(tail)
+            if found is not None:
+                tally.hosts.add(_unquote(found.group(1)))
+        if not start <= when < end:
+            continue
+        position = int((when - start).total_seconds() / span * BINS)
+        tally.bins[min(position, BINS - 1)] += 1
+        if when < at:
+            tally.before += 1
+            tally.examples_before.append(_example(m, when, lines, number, path))
+            if len(tally.examples_before) > 4 * EXAMPLES:  # the latest, in bounded memory
+                tally.examples_before = sorted(tally.examples_before, key=_example_key)[-EXAMPLES:]
+        else:
+            tally.after += 1
+            if len(tally.examples_after) < 4 * EXAMPLES:
+                tally.examples_after.append(_example(m, when, lines, number, path))
+    for tally in tallies.values():
+        tally.fold(Tally())  # sorts and trims the examples
+    return [tallies.get(hole) or Tally(files={path}) for hole in used]
+
+
+def _example(
+    m: re.Match[str], when: datetime, lines: list[str] | list[RawLine], number: int, path: str
+) -> Example:
+    """The example of one line: its source text as written, stripped."""
+    line = int(m.group(1))
+    raw = lines[line - number]
+    text = raw if isinstance(raw, str) else raw.text
+    zone = _ZONE.search(m.group(3))
+    return Example(path, line, when, text.strip(), zone.group(1) if zone else None)
+
+
+def _unquote(quoted: str) -> str:
+    value = json.loads(quoted)
+    return value if isinstance(value, str) else quoted
