@@ -13,8 +13,9 @@ Turning the captured parts into an instant is `TimeResolver`'s job, in `timestam
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from functools import cache
 from typing import cast
 
 from retroline.logs.layout import HEADER_FLAGS, LEVEL_WORDS, Fields, HeaderPattern, RecordPattern
@@ -294,6 +295,12 @@ def _richness(fields: Fields) -> int:
     )
 
 
+@cache
+def _catalog_lines() -> Callable[[str], HeaderPattern | None]:
+    """The first line-oriented layout of the catalog that reads a line (None: none does)."""
+    return PatternSet([p for p in PATTERNS[:-1] if not isinstance(p, RecordPattern)]).first
+
+
 def detect(lines: Iterable[str], patterns: Sequence[HeaderPattern] = PATTERNS) -> HeaderPattern:
     """Choose the header pattern that explains a sample of lines best.
 
@@ -323,7 +330,13 @@ def detect(lines: Iterable[str], patterns: Sequence[HeaderPattern] = PATTERNS) -
     # The lines the best does not read may be in layouts of their own: learnt from them,
     # they join the file's layouts (tried before the catalog on a line that misses), or
     # lead them when they read more of the sample than the best does.
-    rest = sample if best is fallback else [line for line in sample if best.parse(line) is None]
+    # Only lines no layout of the catalog reads: a learnt layout must not take the lines of
+    # a known one from it (it is tried first).
+    if best is fallback:
+        rest = sample
+    else:
+        known = _catalog_lines()
+        rest = [line for line in sample if best.parse(line) is None and known(line) is None]
     learnt = learn(rest)
     if learnt is None:
         return best

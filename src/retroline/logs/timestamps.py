@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import functools
 import os
+import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from retroline.errors import UsageError
@@ -62,9 +65,33 @@ for _number, _names in enumerate(
     for _name in _names.split():
         MONTH_NAMES.setdefault(_name, _number)
 
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex matching any of ``words``, as a tree of their shared beginnings: one
+    character is compared at each branch, not every word in turn (header regexes try it
+    on every line). Longer words are tried first."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return body + "?" if len(branches) == 1 and len(branches[0]) == 1 else f"(?:{body})?"
+        return body
+
+    return emit(tree)
+
+
 #: A regex alternation of every month name (longest first, so "juil" is not read as "jul"),
 #: case-insensitive, for the header patterns' ``b`` group.
-MONTH_PATTERN = "(?i:" + "|".join(sorted(MONTH_NAMES, key=len, reverse=True)) + r")\.?"
+MONTH_PATTERN = "(?i:" + _trie(MONTH_NAMES) + r")\.?"
 
 # A month drop at least this large between consecutive lines is a new year, not disorder:
 # December to January is a drop of 11, while concatenated or shuffled logs jump by a few.
@@ -99,7 +126,7 @@ def _offset(text: str) -> tzinfo:
 #: regex alternation for the header patterns' ``z`` group; offsets are read as well.
 ZONE_PATTERN = (
     r"(?:Z|[+-]\d\d(?::?\d\d)?|"
-    + "|".join(sorted((a for a in abbreviations() if len(a) > 1), key=len, reverse=True))
+    + _trie(a for a in abbreviations() if len(a) > 1)
     + r")(?![A-Za-z])"
 )
 
