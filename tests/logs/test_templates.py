@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from retroline.logs.masking import Masker
 from retroline.logs.parse import parse_lines
-from retroline.logs.templates import Change, TemplateMiner
+from retroline.logs.templates import COMMON_LEAST, Change, TemplateMiner
 from tests.logs.test_timestamps_loghub import LOGHUB
 
 
@@ -56,6 +56,47 @@ def test_alternative_words_stay_separate_templates() -> None:
     assert accepted.id != failed.id
     assert miner.add("LOOKING").id != miner.add("FOLLOWING").id
     assert miner.add("onClick called").id != miner.add("onDraw called").id
+
+
+# A made-up header the header patterns do not know, left in front of every message.
+_HEADER = "gw kern {level} "
+_OPENING = [
+    "started", "config read", "mode set to fast", "self test passed ok", "waiting",
+    "all units up and running", "ready to serve", "boot done in stages",
+]  # fmt: skip
+_KINDS = [
+    "cache flushed", "parity corrected", "link lost", "fan stopped", "queue drained",
+    "lease renewed", "socket closed", "buffer grew", "clock drifted", "watchdog fired",
+]  # fmt: skip
+
+
+def _with_header(miner: TemplateMiner) -> None:
+    assert len(_OPENING) >= COMMON_LEAST
+    for message in _OPENING:
+        for level in ("INFO", "FATAL"):
+            miner.learn(_HEADER.format(level=level) + message)
+
+
+def test_tokens_most_templates_have_do_not_make_messages_alike() -> None:
+    """A header left in the messages (the same tokens in front of each) does not make two
+    different short messages one template: they must be alike on their other tokens."""
+    miner = TemplateMiner()
+    _with_header(miner)
+    ids = {miner.learn(f"gw kern INFO {kind} {n}").id for n, kind in enumerate(_KINDS)}
+    assert len(ids) == len(_KINDS)
+    assert miner.learn("gw kern INFO link lost 99").id in ids
+
+
+def test_two_common_words_at_a_position_are_a_field() -> None:
+    """Words that many templates have at a position (levels) are values there."""
+    miner = TemplateMiner()
+    _with_header(miner)
+    info = miner.learn("gw kern INFO cache flushed 3")
+    fatal = miner.learn("gw kern FATAL cache flushed 4")
+    assert fatal.resolved() is info.resolved()
+    assert info.resolved().text == "gw kern <*> cache flushed <*>"
+    # Words few templates have stay apart, as before.
+    assert miner.learn("gw kern INFO cache emptied 5").resolved() is not info.resolved()
 
 
 def test_match_is_read_only() -> None:

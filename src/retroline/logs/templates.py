@@ -1,8 +1,9 @@
 """Group log messages into templates online: learn with `add`, look up with `match`.
 
 The miner masks a message (`masking.Masker`), splits it into tokens, and looks for a known
-template with the same number of tokens whose constant tokens mostly agree; the tokens that
-differ become ``<*>``. Unlike Drain it does not route messages by their first tokens, so a
+template with the same number of tokens whose constant tokens mostly agree (those that many
+templates have at that position, such as the parts of a header left in the message, count
+for less); the tokens that differ become ``<*>``. Unlike Drain it does not route messages by their first tokens, so a
 variable at the start of a message (a host, a proxy address) cannot split one template into
 hundreds; and an exact-form cache answers the repeated masked forms that make up most of a
 log without any comparison.
@@ -44,6 +45,13 @@ class MinerConfig:
     word_variants: distinct plain words (no digit, no masked part) a position must show
         before it becomes a variable. Two are an alternative (``Accepted``/``Failed
         password``), usually two templates; three or more are a user name or a host.
+    common_share: share of the templates that must have had a token at a position (and
+        `COMMON_LEAST` at least) for the token to be common there. A common token is what
+        comes before the message in lines whose header was not recognised (a level, a
+        component, a separator) or a prefix many messages share: it says little about
+        which template a message belongs to. So a template must also be similar on its
+        other tokens, and two common words at a position (``INFO``/``FATAL``) are values
+        of a field there, not two wordings.
     cache_size: masked forms remembered for the exact-form fast path (bounded memory).
     rules: the masking rules, in order.
     """
@@ -51,6 +59,7 @@ class MinerConfig:
     similarity: float = 0.5
     min_shared: int = 1
     word_variants: int = 3
+    common_share: float = 0.2
     cache_size: int = 200_000
     rules: tuple[MaskRule, ...] = DEFAULT_RULES
 
@@ -124,6 +133,9 @@ class TemplateMiner:
         self._seen: dict[str, Template] = {}
         self._by_length: dict[int, list[Template]] = {}
         self._by_id: dict[str, Template] = {}
+        # Per position, how many templates were created with each constant token there.
+        self._at: list[dict[str, int]] = []
+        self._created = 0
 
     @property
     def templates(self) -> list[Template]:
@@ -206,7 +218,12 @@ class TemplateMiner:
         template, differ, shared = found
         if not differ:
             return template, Change.UNCHANGED
-        words = [i for i in differ if _alternative(template.tokens[i], tokens[i])]
+        words = [
+            i
+            for i in differ
+            if _alternative(template.tokens[i], tokens[i])
+            and not (self._usual(i, template.tokens[i]) and self._usual(i, tokens[i]))
+        ]
         if words and not self._variable_words(template, tokens, words, shared):
             sibling = self._new(masked, tokens)
             template.siblings.append(sibling)
@@ -217,6 +234,14 @@ class TemplateMiner:
         if words:
             self._absorb_siblings(template)
         return template, Change.UPDATED
+
+    def _common(self) -> float:
+        """How many templates must have had a token at a position for it to be common there."""
+        return max(self.config.common_share * self._created, COMMON_LEAST)
+
+    def _usual(self, i: int, token: str) -> bool:
+        """Whether many templates have had this token at this position (`MinerConfig`)."""
+        return i < len(self._at) and self._at[i].get(token, 0) >= self._common()
 
     def _variable_words(
         self, template: Template, tokens: list[str], words: list[int], shared: int
@@ -261,8 +286,19 @@ class TemplateMiner:
             template_id = f"{base}-{n}"
         template = Template(template_id, tokens)
         self._by_id[template_id] = template
+        self._count(tokens)
         self._by_length.setdefault(len(tokens), []).append(template)
         return template
+
+    def _count(self, tokens: Sequence[str]) -> None:
+        """Count a new template's constant tokens, position by position (`_usual`)."""
+        self._created += 1
+        at = self._at
+        while len(at) < len(tokens):
+            at.append({})
+        for i, token in enumerate(tokens):
+            if token != PLACEHOLDER:
+                at[i][token] = at[i].get(token, 0) + 1
 
     def _best(self, tokens: Sequence[str]) -> tuple[Template, list[int], int] | None:
         """The closest template of the same length, if close enough to join, and the
@@ -272,6 +308,8 @@ class TemplateMiner:
         best: Template | None = None
         best_score, best_differ, best_shared = -1.0, [], 0
         threshold, min_shared = self.config.similarity, self.config.min_shared
+        at = self._at
+        common = self._common()
         for template in self._by_length.get(len(tokens), ()):
             # A bound first, in C: tokens equal as they are, plus tokens with a masked part
             # (which may cover theirs). Most templates of the same length end here.
@@ -285,14 +323,17 @@ class TemplateMiner:
                 bound_score = bound / (len(mine_tokens) - variables)
                 if bound_score < threshold or bound_score <= best_score:
                     continue
-            constants = shared = 0
+            constants = shared = rare = rare_shared = 0
             differ = []
             for i, (mine, theirs) in enumerate(zip(template.tokens, tokens, strict=True)):
                 if mine == PLACEHOLDER:
                     continue
                 constants += 1
+                usual = at[i].get(mine, 0) >= common
+                rare += not usual
                 if mine == theirs or (PLACEHOLDER in mine and _fits(mine, theirs)):
                     shared += 1
+                    rare_shared += not usual
                 else:
                     differ.append(i)
             if not constants:
@@ -301,6 +342,8 @@ class TemplateMiner:
                 continue
             else:
                 score = shared / constants
+                if rare:
+                    score = min(score, rare_shared / rare)
             if score >= threshold and score > best_score:
                 best, best_score, best_differ, best_shared = template, score, differ, shared
         return None if best is None else (best, best_differ, best_shared)
@@ -323,6 +366,7 @@ class TemplateMiner:
                 int(i): set(words) for i, words in (item.get("variants") or {}).items()
             }
             miner._by_id[template.id] = template
+            miner._count(tokens)
         for item in items:
             template = miner._by_id[str(item["id"])]
             into = miner._by_id.get(str(item.get("merged_into") or ""))
@@ -335,6 +379,10 @@ class TemplateMiner:
             ]
         return miner
 
+
+#: Templates that must have had a token at a position, at least, for it to be common there
+#: (`MinerConfig.common_share`): a share of the first few templates says nothing yet.
+COMMON_LEAST = 8
 
 _DELIMITER = re.compile(r"[^\w<>*]")
 _PATTERNS: dict[str, re.Pattern[str]] = {}
