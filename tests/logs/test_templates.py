@@ -99,12 +99,44 @@ def test_two_common_words_at_a_position_are_a_field() -> None:
     assert miner.learn("gw kern INFO cache emptied 5").resolved() is not info.resolved()
 
 
+@pytest.mark.parametrize("longer_first", [False, True])
+def test_a_message_one_value_longer_is_the_same_template(longer_first: bool) -> None:
+    """An optional field (a marker, a list one longer) does not make a second template,
+    and the template shows the value wherever it may be."""
+    miner = TemplateMiner()
+    messages = ["svc runner - job 12 started", "svc runner *64 - job 13 started"]
+    first, second = (miner.learn(m) for m in (reversed(messages) if longer_first else messages))
+    assert first.resolved() is second.resolved()
+    assert first.resolved().text in (
+        "svc runner <*> - job <*> started",
+        "svc runner *<*> - job <*> started",
+    )
+    before = miner.export()
+    assert miner.match("svc runner *32 - job 14 started").id == first.resolved().id
+    assert miner.match("svc runner - job 15 started").id == first.resolved().id
+    assert miner.export() == before
+    lists = [miner.learn(f"dropped blocks {v} from disk").resolved() for v in ("1 2", "1 2 3")]
+    assert lists[0] is lists[1]
+
+
+def test_only_a_value_may_be_missing() -> None:
+    miner = TemplateMiner()
+    assert miner.learn("open file /tmp/a").id != miner.learn("open /tmp/a").id
+    # A template of values alone is like anything: no value may be missing from it.
+    assert miner.learn("10 20").id != miner.learn("10").id
+    # Words around the missing value must be the same.
+    assert miner.learn("cache 3 flushed now").id != miner.learn("cache emptied now").id
+
+
 def test_match_is_read_only() -> None:
     miner = TemplateMiner()
     miner.add("worker 1 started")
+    miner.add("cache of disk 1 flushed")
     before = miner.export()
     assert miner.match("something never seen") is None
     assert miner.match("worker 7 started") is not None
+    # One value longer: the template would take it when learning, not when matching.
+    assert miner.match("cache of disk 1 2 flushed") is not None
     assert miner.export() == before
 
 

@@ -3,10 +3,11 @@
 The miner masks a message (`masking.Masker`), splits it into tokens, and looks for a known
 template with the same number of tokens whose constant tokens mostly agree (those that many
 templates have at that position, such as the parts of a header left in the message, count
-for less); the tokens that differ become ``<*>``. Unlike Drain it does not route messages by their first tokens, so a
-variable at the start of a message (a host, a proxy address) cannot split one template into
-hundreds; and an exact-form cache answers the repeated masked forms that make up most of a
-log without any comparison.
+for less); the tokens that differ become ``<*>``. A message one value longer or shorter than
+a template (an optional field, a list one longer) joins it when the rest fits. Unlike Drain
+it does not route messages by their first tokens, so a variable at the start of a message
+(a host, a proxy address) cannot split one template into hundreds; and an exact-form cache
+answers the repeated masked forms that make up most of a log without any comparison.
 
 Template ids are derived from the first masked form a template was created from, so they do
 not change when the template generalises, and the same log mined twice gets the same ids.
@@ -20,6 +21,8 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
+from operator import eq
 from typing import Any
 
 from retroline.logs.masking import DEFAULT_RULES, PLACEHOLDER, Masker, MaskRule
@@ -78,6 +81,9 @@ class Template:
     siblings: list[Template] = field(default_factory=list, repr=False)
     #: Tokens with a masked part that are not one (``uid=<*>,``); -1 until counted.
     partial: int = field(default=-1, repr=False, compare=False)
+    #: Its constant tokens (None for variables) and how many must be equal as they are in
+    #: a message one value apart (`_one_value_apart`); None until worked out.
+    strict: tuple[list[str | None], int] | None = field(default=None, repr=False, compare=False)
 
     def resolved(self) -> Template:
         """This template, or the one it was merged into."""
@@ -205,7 +211,11 @@ class TemplateMiner:
         masked = self._mask(message)
         template = self._cache.get(masked)
         if template is None:
-            found = self._best(masked.split())
+            tokens = masked.split()
+            found = self._best(tokens)
+            if found is None:
+                near = self._one_value_apart(tokens, learn=False)
+                found = None if near is None else near[0]
             if found is None or found[1]:  # read-only: the template must already cover it
                 return None
             template = found[0]
@@ -214,7 +224,10 @@ class TemplateMiner:
     def _learn(self, masked: str, tokens: list[str]) -> tuple[Template, Change]:
         found = self._best(tokens)
         if found is None:
-            return self._new(masked, tokens), Change.CREATED
+            near = self._one_value_apart(tokens)
+            if near is None:
+                return self._new(masked, tokens), Change.CREATED
+            found, tokens = near
         template, differ, shared = found
         if not differ:
             return template, Change.UNCHANGED
@@ -230,7 +243,7 @@ class TemplateMiner:
             return sibling, Change.CREATED
         for i in differ:
             template.tokens[i] = _merge_token(template.tokens[i], tokens[i])
-        template.partial = -1
+        template.partial, template.strict = -1, None
         if words:
             self._absorb_siblings(template)
         return template, Change.UPDATED
@@ -265,7 +278,11 @@ class TemplateMiner:
         """Fold the siblings the template now covers into it (their ids become aliases)."""
         keep = []
         for sibling in template.siblings:
-            if sibling.merged_into is None and _fits_all(template.tokens, sibling.tokens):
+            if (
+                sibling.merged_into is None
+                and len(sibling.tokens) == len(template.tokens)
+                and _fits_all(template.tokens, sibling.tokens)
+            ):
                 sibling.merged_into = template
                 template.count += sibling.count
                 self._by_length[len(sibling.tokens)].remove(sibling)
@@ -290,6 +307,58 @@ class TemplateMiner:
         self._by_length.setdefault(len(tokens), []).append(template)
         return template
 
+    def _one_value_apart(
+        self, tokens: list[str], learn: bool = True
+    ) -> tuple[tuple[Template, list[int], int], list[str]] | None:
+        """A template one value longer or shorter than the message that covers it but for
+        that value and values with the same affixes (``<*>.exe``), as `_best` gives it, and
+        the message's tokens made as long as it.
+
+        This is an optional field ("chrome.exe *64 -" and "chrome.exe -") or a list one
+        longer. Only a token that is a value and nothing else ("<*>", "*<*>", "(<*>),") may
+        be absent, and the template must have two words at least (a template of values is
+        like anything). A template that lacks the value gets it (as a variable) when
+        learning, so that templates show every value their messages may have.
+        """
+        n = len(tokens)
+        values = [j for j, token in enumerate(tokens) if _is_value(token)]
+        for template in self._by_length.get(n - 1, ()) if values else ():
+            # A bound first: every constant token but those that may differ by a value
+            # (`_loose`) must be equal as it is, before and after the value; counted from
+            # either end, in C.
+            before, after, room = _bounds(template, tokens)
+            for j in values:
+                if before[j] + after[n - 1 - j] >= room:
+                    rest = tokens[:j] + tokens[j + 1 :]
+                    found = self._best(rest, (template,))
+                    if found is not None and _near(found, rest):
+                        if not learn:
+                            return found, rest
+                        self._lengthen(template, j)
+                        differ = [i + (i >= j) for i in found[1]]
+                        return (template, differ, found[2]), tokens
+        for template in self._by_length.get(n + 1, ()):
+            mine = template.tokens
+            before, after, room = _bounds(template, tokens)
+            room -= 1  # the value put in the message is the template's own
+            for j, token in enumerate(mine):
+                if before[j] + after[n - j] >= room and _is_value(token):
+                    padded = [*tokens[:j], token, *tokens[j:]]
+                    found = self._best(padded, (template,))
+                    if found is not None and _near(found, padded):
+                        return found, padded
+        return None
+
+    def _lengthen(self, template: Template, j: int) -> None:
+        """Give a template a variable before position ``j`` (`_one_value_apart`)."""
+        self._by_length[len(template.tokens)].remove(template)
+        template.tokens.insert(j, PLACEHOLDER)
+        if len(self._at) < len(template.tokens):
+            self._at.append({})
+        self._by_length.setdefault(len(template.tokens), []).append(template)
+        template.variants = {i + (i >= j): words for i, words in template.variants.items()}
+        template.partial, template.strict = -1, None
+
     def _count(self, tokens: Sequence[str]) -> None:
         """Count a new template's constant tokens, position by position (`_usual`)."""
         self._created += 1
@@ -300,17 +369,21 @@ class TemplateMiner:
             if token != PLACEHOLDER:
                 at[i][token] = at[i].get(token, 0) + 1
 
-    def _best(self, tokens: Sequence[str]) -> tuple[Template, list[int], int] | None:
-        """The closest template of the same length, if close enough to join, and the
-        positions where it does not fit the message yet (empty when it covers the message),
-        and the number of constant tokens they share.
+    def _best(
+        self, tokens: Sequence[str], templates: Sequence[Template] | None = None
+    ) -> tuple[Template, list[int], int] | None:
+        """The closest template of the same length (among ``templates`` if given), if close
+        enough to join, and the positions where it does not fit the message yet (empty when
+        it covers the message), and the number of constant tokens they share.
         """
         best: Template | None = None
         best_score, best_differ, best_shared = -1.0, [], 0
         threshold, min_shared = self.config.similarity, self.config.min_shared
         at = self._at
         common = self._common()
-        for template in self._by_length.get(len(tokens), ()):
+        if templates is None:
+            templates = self._by_length.get(len(tokens), ())
+        for template in templates:
             # A bound first, in C: tokens equal as they are, plus tokens with a masked part
             # (which may cover theirs). Most templates of the same length end here.
             mine_tokens = template.tokens
@@ -395,6 +468,47 @@ def _is_word(token: str) -> bool:
     """A plain word, possibly part of the template: no masked part and at most one digit,
     not leading (``ssh2``, ``SOCKS5`` and ``IPv4`` are words, ``t761`` is not)."""
     return PLACEHOLDER not in token and _DIGITS(token) is None
+
+
+def _is_value(token: str) -> bool:
+    """A token that is a masked value and punctuation around it, no word (``*<*>``)."""
+    return PLACEHOLDER in token and _VALUE_REST(token.replace(PLACEHOLDER, "")) is None
+
+
+_VALUE_REST = re.compile(r"\w").search
+
+
+def _bounds(template: Template, tokens: Sequence[str]) -> tuple[list[int], list[int], int]:
+    """For a template and a message one token apart: per count of tokens from the start,
+    and from the end, how many of the template's constant tokens equal the message's; and
+    how many must, those that may differ by a value left out (`_one_value_apart`)."""
+    strict = template.strict
+    if strict is None:
+        constants = [None if token == PLACEHOLDER else token for token in template.tokens]
+        loose = sum(1 for token in constants if token is not None and _LOOSE(token))
+        strict = template.strict = (constants, len(constants) - constants.count(None) - loose)
+    constants, needed = strict
+    before = [0, *accumulate(map(eq, constants, tokens))]
+    after = [0, *accumulate(map(eq, reversed(constants), reversed(tokens)))]
+    return before, after, needed
+
+
+# A token that may cover another, or differ from it by a value only: one with a masked
+# part, or with a word and a delimiter ("<*>.exe" from "chrome.exe", "user=root").
+_LOOSE = re.compile(r"<\*>|\w[^\w<>*]|[^\w<>*]\w").search
+
+
+def _near(found: tuple[Template, list[int], int], tokens: Sequence[str]) -> bool:
+    """Whether a template found for a message one value apart covers it but for values
+    with the same affixes, and has words enough to say so (`_one_value_apart`)."""
+    template, differ, _ = found
+    mine = template.tokens
+    return _worded(mine) and not any(_is_value(_merge_token(mine[i], tokens[i])) for i in differ)
+
+
+def _worded(tokens: Sequence[str]) -> bool:
+    """Whether two tokens at least are not values."""
+    return sum(1 for token in tokens if not _is_value(token)) >= 2
 
 
 def _alternative(mine: str, theirs: str) -> bool:
