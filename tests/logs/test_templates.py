@@ -128,6 +128,13 @@ def test_only_a_value_may_be_missing() -> None:
     assert miner.learn("cache 3 flushed now").id != miner.learn("cache emptied now").id
 
 
+def test_file_names_of_one_kind_are_values() -> None:
+    miner = TemplateMiner()
+    first = miner.learn("loaded chrome.exe ok")
+    assert miner.learn("loaded putty.exe ok").resolved() is first.resolved()
+    assert first.resolved().text == "loaded <*>.exe ok"
+
+
 def test_match_is_read_only() -> None:
     miner = TemplateMiner()
     miner.add("worker 1 started")

@@ -478,6 +478,10 @@ def _is_value(token: str) -> bool:
 _VALUE_REST = re.compile(r"\w").search
 
 
+# What follows a file name's stem: a dot and a short extension ("<*>.exe", "<*>.log").
+_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,3}").fullmatch
+
+
 def _bounds(template: Template, tokens: Sequence[str]) -> tuple[list[int], list[int], int]:
     """For a template and a message one token apart: per count of tokens from the start,
     and from the end, how many of the template's constant tokens equal the message's; and
@@ -513,12 +517,13 @@ def _worded(tokens: Sequence[str]) -> bool:
 
 def _alternative(mine: str, theirs: str) -> bool:
     """Whether two differing tokens may be alternative wordings rather than one variable:
-    both plain words, and not the same key with two values (``user=root``/``user=bob``).
+    both plain words, not the same key with two values (``user=root``/``user=bob``), and
+    not two file names of one kind (``chrome.exe``/``putty.exe``).
     """
     if not (_is_word(mine) and _is_word(theirs)):
         return False
-    head = _merge_token(mine, theirs).partition(PLACEHOLDER)[0]
-    return not head.endswith(("=", ":"))
+    head, _, tail = _merge_token(mine, theirs).partition(PLACEHOLDER)
+    return not (head.endswith(("=", ":")) or (not head and _EXTENSION(tail)))
 
 
 def _fits(template_token: str, token: str) -> bool:
