@@ -71,6 +71,7 @@ GRID: dict[str, tuple[Any, ...]] = {
     "similarity": (0.5, 0.4, 0.6),
     "min_shared": (1, 2),
     "word_variants": (3, 2, 4),
+    "common_share": (0.2, 0.3, 1.0),
 }
 
 
@@ -222,7 +223,7 @@ _COLUMNS = ("ga", "pa", "all_ga", "all_pa", "drain3_ga", "drain3_pa", "content_g
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    """One row per held-out system, then the means; thresholds as sim/shared/variants."""
+    """One row per held-out system, then the means; thresholds in the order of `GRID`."""
     out = [
         f"{'':<10} {'header when':<12} {'held out':^13} {'all rules,':^13} {'drain3':^13}"
         f" {'held out,':^13} {'held out':^14}",
