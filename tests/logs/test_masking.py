@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -52,6 +53,7 @@ _PIECES = [
     "true", "false", "384.0 KB", "1190 bytes (1.16 KB)", 'tag="View 12 Lock"', "<1 sec",
     ">= 25 ms", "ssh2", "x12", "12", "0x1f", "blk_-123", "10.0.0.1:80", "u0", "t761",
     "/var/log/x1.log", "took", "ms", "port", "uid=12,", "(42)", "[7]:", "2016-09-28",
+    "[Sat", "Mar", "07", "9:5:0:12|job|", "R12-M0-N4-C:J07-U01", "2020/3/7:11:02:09.455",
 ]  # fmt: skip
 
 
@@ -62,3 +64,34 @@ def test_masking_by_shape_gives_what_the_rules_give_on_log_words(messages: list[
     shaped = Masker()
     for message in messages:
         assert shaped.mask(message) == Masker()._apply(message)
+
+
+@pytest.mark.parametrize(
+    ("message", "masked"),
+    [
+        # Month and day names are words of a date, with a capital or in capitals.
+        ("[Sat Mar 07 11:02:09 2020] [warn] cache full", "[<*> <*> <*> <*> <*>] [warn] cache full"),
+        ("backup done Friday, 12 JUNE 2020", "backup done <*>, <*> <*> <*>"),
+        ("sauvegarde du 3 Janvier", "sauvegarde du <*> <*>"),
+        # Lower-case names and three-letter names in other languages are words too.
+        ("it may be set out of order", "it may be set out of order"),
+        ("Set Out Gen Ago", "Set Out Gen Ago"),
+        # Three numbers or more joined by date or clock punctuation are one value, however
+        # padded.
+        ("20200307-9:5:0:12|worker|start", "<*>|worker|start"),
+        ("20200307-19:45:30:120|worker|start", "<*>|worker|start"),
+        ("at 7@2020/3/7:11:02:09.455 ok", "at <*>@<*> ok"),
+        # An identifier with two parts that mix letters and digits; one such part is a word.
+        ("node R12-M0-N4-C:J07-U01 down", "node <*> down"),
+        ("rack B7-S3 slot 4", "rack <*> slot <*>"),
+        ("ssh2 IPv4-mapped utf-8 x-ray", "ssh2 IPv4-mapped utf-8 x-ray"),
+    ],
+)
+def test_values_by_what_the_token_is(message: str, masked: str) -> None:
+    assert Masker().mask(message) == masked
+    assert Masker()._apply(message) == masked
+
+
+def test_word_rules_of_ones_own_see_every_token() -> None:
+    own = (*DEFAULT_RULES, MaskRule("colour", r"\b(?:red|green)\b", scope="word"))
+    assert Masker(own).mask("light red then green 4") == "light <*> then <*> <*>"

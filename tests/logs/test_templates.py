@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from retroline.logs.masking import Masker
 from retroline.logs.parse import parse_lines
-from retroline.logs.templates import Change, TemplateMiner
+from retroline.logs.templates import COMMON_LEAST, Change, TemplateMiner
 from tests.logs.test_timestamps_loghub import LOGHUB
 
 
@@ -58,12 +58,92 @@ def test_alternative_words_stay_separate_templates() -> None:
     assert miner.add("onClick called").id != miner.add("onDraw called").id
 
 
+# A made-up header the header patterns do not know, left in front of every message.
+_HEADER = "gw kern {level} "
+_OPENING = [
+    "started", "config read", "mode set to fast", "self test passed ok", "waiting",
+    "all units up and running", "ready to serve", "boot done in stages",
+]  # fmt: skip
+_KINDS = [
+    "cache flushed", "parity corrected", "link lost", "fan stopped", "queue drained",
+    "lease renewed", "socket closed", "buffer grew", "clock drifted", "watchdog fired",
+]  # fmt: skip
+
+
+def _with_header(miner: TemplateMiner) -> None:
+    assert len(_OPENING) >= COMMON_LEAST
+    for message in _OPENING:
+        for level in ("INFO", "FATAL"):
+            miner.learn(_HEADER.format(level=level) + message)
+
+
+def test_tokens_most_templates_have_do_not_make_messages_alike() -> None:
+    """A header left in the messages (the same tokens in front of each) does not make two
+    different short messages one template: they must be alike on their other tokens."""
+    miner = TemplateMiner()
+    _with_header(miner)
+    ids = {miner.learn(f"gw kern INFO {kind} {n}").id for n, kind in enumerate(_KINDS)}
+    assert len(ids) == len(_KINDS)
+    assert miner.learn("gw kern INFO link lost 99").id in ids
+
+
+def test_two_common_words_at_a_position_are_a_field() -> None:
+    """Words that many templates have at a position (levels) are values there."""
+    miner = TemplateMiner()
+    _with_header(miner)
+    info = miner.learn("gw kern INFO cache flushed 3")
+    fatal = miner.learn("gw kern FATAL cache flushed 4")
+    assert fatal.resolved() is info.resolved()
+    assert info.resolved().text == "gw kern <*> cache flushed <*>"
+    # Words few templates have stay apart, as before.
+    assert miner.learn("gw kern INFO cache emptied 5").resolved() is not info.resolved()
+
+
+@pytest.mark.parametrize("longer_first", [False, True])
+def test_a_message_one_value_longer_is_the_same_template(longer_first: bool) -> None:
+    """An optional field (a marker, a list one longer) does not make a second template,
+    and the template shows the value wherever it may be."""
+    miner = TemplateMiner()
+    messages = ["svc runner - job 12 started", "svc runner *64 - job 13 started"]
+    first, second = (miner.learn(m) for m in (reversed(messages) if longer_first else messages))
+    assert first.resolved() is second.resolved()
+    assert first.resolved().text in (
+        "svc runner <*> - job <*> started",
+        "svc runner *<*> - job <*> started",
+    )
+    before = miner.export()
+    assert miner.match("svc runner *32 - job 14 started").id == first.resolved().id
+    assert miner.match("svc runner - job 15 started").id == first.resolved().id
+    assert miner.export() == before
+    lists = [miner.learn(f"dropped blocks {v} from disk").resolved() for v in ("1 2", "1 2 3")]
+    assert lists[0] is lists[1]
+
+
+def test_only_a_value_may_be_missing() -> None:
+    miner = TemplateMiner()
+    assert miner.learn("open file /tmp/a").id != miner.learn("open /tmp/a").id
+    # A template of values alone is like anything: no value may be missing from it.
+    assert miner.learn("10 20").id != miner.learn("10").id
+    # Words around the missing value must be the same.
+    assert miner.learn("cache 3 flushed now").id != miner.learn("cache emptied now").id
+
+
+def test_file_names_of_one_kind_are_values() -> None:
+    miner = TemplateMiner()
+    first = miner.learn("loaded chrome.exe ok")
+    assert miner.learn("loaded putty.exe ok").resolved() is first.resolved()
+    assert first.resolved().text == "loaded <*>.exe ok"
+
+
 def test_match_is_read_only() -> None:
     miner = TemplateMiner()
     miner.add("worker 1 started")
+    miner.add("cache of disk 1 flushed")
     before = miner.export()
     assert miner.match("something never seen") is None
     assert miner.match("worker 7 started") is not None
+    # One value longer: the template would take it when learning, not when matching.
+    assert miner.match("cache of disk 1 2 flushed") is not None
     assert miner.export() == before
 
 

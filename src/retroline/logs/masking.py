@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
+from retroline.logs.timestamps import MONTH_NAMES
+
 __all__ = ["DEFAULT_RULES", "PLACEHOLDER", "MaskRule", "Masker"]
 
 #: What a masked value, and a value the miner found variable, is rendered as.
@@ -28,14 +30,59 @@ _E = r"(?![\w\-/\\]|\.\w)"
 _HEX = r"[0-9a-fA-F]"
 
 
+def _alternation(words: list[str]) -> str:
+    """A regex matching any of the words, written as a tree of their common prefixes: the
+    engine then rejects a token in a step or two, where a flat alternation tries them all."""
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return body + "?" if len(branches) == 1 and len(body) == 1 else f"(?:{body})?"
+        return body
+
+    return emit(tree)
+
+
+# Month names, as `timestamps` reads them, and English day names, in capitals or with a
+# capital first: words of a date, hence values. Three-letter names in other languages than
+# English are left out, being words as well ("Set", "Out", "Ago").
+_ENGLISH_MONTHS = (
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+)  # fmt: skip
+_DAYS = (
+    "mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thur", "thurs",
+    "thursday", "fri", "friday", "sat", "saturday", "sun", "sunday",
+)  # fmt: skip
+_DATE_WORDS = sorted(
+    {
+        form
+        for name in (*(n for n in MONTH_NAMES if len(n) > 3 or n in _ENGLISH_MONTHS), *_DAYS)
+        for form in (name.capitalize(), name.upper())
+    }
+)
+# A segment of an identifier that mixes letters and digits: "R02", "M1", "3a".
+_MIXED = r"(?:[a-zA-Z]+\d|\d+[a-zA-Z])\w*"
+
+
 @dataclass(frozen=True)
 class MaskRule:
     """One kind of variable: a name for people and a regex for the masker.
 
     Most rules see one token (a run of non-blanks that holds a digit, a slash, a backslash
     or an "@"), which is fast because tokens repeat and their masked form is cached. A rule
-    whose values span blanks ("384.0 KB") has ``scope="message"``, runs on the whole
-    message, and only when one of its ``gates`` (substrings) occurs in it, if it has any.
+    for values written as words (a month name) has ``scope="word"`` and sees every token,
+    after the token rules, once per distinct token. A rule whose values span blanks
+    ("384.0 KB") has ``scope="message"``, runs on the whole message, and only when one of
+    its ``gates`` (substrings) occurs in it, if it has any.
     """
 
     name: str
@@ -67,7 +114,12 @@ DEFAULT_RULES: tuple[MaskRule, ...] = (
         rf"{_B}\d{{4}}-\d{{1,2}}-\d{{1,2}}(?:[T ]\d{{1,2}}:\d\d(?::\d\d)?"
         rf"(?:[.,]\d+)?(?:Z|[+\-]\d\d:?\d\d)?)?{_E}",
     ),
+    # Three numbers or more joined by date and clock punctuation are one instant or one
+    # version, however the fields are padded: "20171223-22:16:0:119", "2016/9/27:20:30:31".
+    MaskRule("joined", rf"{_B}\d+(?:[\-:./]\d+){{2,}}{_E}"),
     MaskRule("time", rf"{_B}\d{{1,2}}:\d\d(?::\d\d)?(?:[.,]\d+)?{_E}"),
+    # A month or a day written as a name ("Sun Dec 04 04:47:44 2005"): a word of its own.
+    MaskRule("date-word", rf"(?<!\w){_alternation(_DATE_WORDS)}(?!\w)", scope="word"),
     MaskRule("windows-path", r"(?<![\w])[A-Za-z]:\\[^\s\"'<>|]*"),
     # A Unix path: absolute, after a space, "=", ":" or a quote (so "I/O" is no path).
     MaskRule("path", r"(?<![\w.\-/\\<>*])(?:/[\w.\-@~+%$*]+)+/?(?![\w/])"),
@@ -94,6 +146,13 @@ DEFAULT_RULES: tuple[MaskRule, ...] = (
     # (blk_-1608, appattempt_1445_0020, R02-M1-N0). Two digits at least, so that words
     # such as "utf-8" or "x-1" are left alone.
     MaskRule("id", r"(?<![\w.\-/\\])(?=[\w.\-]*\d[\w.\-]*\d)[\w.\-]*\w[_\-]-?\d[\w.\-]*" + _E),
+    # An identifier of parts joined by "-", "_", ":" or ".", two of which mix letters and
+    # digits: a node, a rack, a slot ("R02-M1-N0-C:J12-U11"). One such part is a word
+    # ("ssh2", "IPv4-mapped").
+    MaskRule(
+        "compound-id",
+        rf"{_B}(?:\w+[\-:._])*?{_MIXED}(?:[\-:._]\w+)*?[\-:._]{_MIXED}(?:[\-:._]\w+)*{_E}",
+    ),
     # A number; after a word and a dot too ("core.2275"), and after a dotted leader
     # ("enabled.....1") as in register dumps.
     MaskRule("number", r"(?:(?<![\w.\-/\\])|(?<=[a-zA-Z]\.)|(?<=\.\.))[\-+]?\d+(?:[.,]\d+)*" + _E),
@@ -138,7 +197,8 @@ class Masker:
 
     Message rules run first, each only when one of its gates occurs in the message. Then
     the message is split into tokens at blanks, and token rules, joined into one
-    alternation, apply to candidate tokens only, with a cache of masked tokens: words,
+    alternation, apply to candidate tokens only, then word rules to every token, with a
+    cache of masked tokens: words,
     numbers, addresses and ids repeat, so most tokens cost one dict lookup. The result has
     single spaces between tokens.
 
@@ -156,6 +216,10 @@ class Masker:
         token_rules = [rule.regex for rule in self.rules if rule.scope == "token"]
         joined = "|".join(f"(?:{regex})" for regex in token_rules) or r"(?!)"
         self._token_sub = re.compile(joined).sub
+        word_rules = [rule.regex for rule in self.rules if rule.scope == "word"]
+        self._word_sub = (
+            re.compile("|".join(f"(?:{regex})" for regex in word_rules)).sub if word_rules else None
+        )
         self._message_rules = [
             (re.compile(rule.regex).sub, rule.replacement, rule.gates)
             for rule in self.rules
@@ -177,6 +241,8 @@ class Masker:
             masked = head + PLACEHOLDER + core[len(number) :]
         else:
             masked = self._token_sub(PLACEHOLDER, token) if _CANDIDATE(token) else token
+            if self._word_sub is not None:
+                masked = self._word_sub(PLACEHOLDER, masked)
         if len(self._cache) >= TOKEN_CACHE_SIZE:
             self._cache.clear()
         self._cache[token] = masked

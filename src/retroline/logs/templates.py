@@ -1,11 +1,13 @@
 """Group log messages into templates online: learn with `add`, look up with `match`.
 
 The miner masks a message (`masking.Masker`), splits it into tokens, and looks for a known
-template with the same number of tokens whose constant tokens mostly agree; the tokens that
-differ become ``<*>``. Unlike Drain it does not route messages by their first tokens, so a
-variable at the start of a message (a host, a proxy address) cannot split one template into
-hundreds; and an exact-form cache answers the repeated masked forms that make up most of a
-log without any comparison.
+template with the same number of tokens whose constant tokens mostly agree (those that many
+templates have at that position, such as the parts of a header left in the message, count
+for less); the tokens that differ become ``<*>``. A message one value longer or shorter than
+a template (an optional field, a list one longer) joins it when the rest fits. Unlike Drain
+it does not route messages by their first tokens, so a variable at the start of a message
+(a host, a proxy address) cannot split one template into hundreds; and an exact-form cache
+answers the repeated masked forms that make up most of a log without any comparison.
 
 Template ids are derived from the first masked form a template was created from, so they do
 not change when the template generalises, and the same log mined twice gets the same ids.
@@ -19,6 +21,8 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
+from operator import eq
 from typing import Any
 
 from retroline.logs.masking import DEFAULT_RULES, PLACEHOLDER, Masker, MaskRule
@@ -44,6 +48,13 @@ class MinerConfig:
     word_variants: distinct plain words (no digit, no masked part) a position must show
         before it becomes a variable. Two are an alternative (``Accepted``/``Failed
         password``), usually two templates; three or more are a user name or a host.
+    common_share: share of the templates that must have had a token at a position (and
+        `COMMON_LEAST` at least) for the token to be common there. A common token is what
+        comes before the message in lines whose header was not recognised (a level, a
+        component, a separator) or a prefix many messages share: it says little about
+        which template a message belongs to. So a template must also be similar on its
+        other tokens, and two common words at a position (``INFO``/``FATAL``) are values
+        of a field there, not two wordings.
     cache_size: masked forms remembered for the exact-form fast path (bounded memory).
     rules: the masking rules, in order.
     """
@@ -51,6 +62,7 @@ class MinerConfig:
     similarity: float = 0.5
     min_shared: int = 1
     word_variants: int = 3
+    common_share: float = 0.2
     cache_size: int = 200_000
     rules: tuple[MaskRule, ...] = DEFAULT_RULES
 
@@ -69,6 +81,9 @@ class Template:
     siblings: list[Template] = field(default_factory=list, repr=False)
     #: Tokens with a masked part that are not one (``uid=<*>,``); -1 until counted.
     partial: int = field(default=-1, repr=False, compare=False)
+    #: Its constant tokens (None for variables) and how many must be equal as they are in
+    #: a message one value apart (`_one_value_apart`); None until worked out.
+    strict: tuple[list[str | None], int] | None = field(default=None, repr=False, compare=False)
 
     def resolved(self) -> Template:
         """This template, or the one it was merged into."""
@@ -124,6 +139,9 @@ class TemplateMiner:
         self._seen: dict[str, Template] = {}
         self._by_length: dict[int, list[Template]] = {}
         self._by_id: dict[str, Template] = {}
+        # Per position, how many templates were created with each constant token there.
+        self._at: list[dict[str, int]] = []
+        self._created = 0
 
     @property
     def templates(self) -> list[Template]:
@@ -193,7 +211,11 @@ class TemplateMiner:
         masked = self._mask(message)
         template = self._cache.get(masked)
         if template is None:
-            found = self._best(masked.split())
+            tokens = masked.split()
+            found = self._best(tokens)
+            if found is None:
+                near = self._one_value_apart(tokens, learn=False)
+                found = None if near is None else near[0]
             if found is None or found[1]:  # read-only: the template must already cover it
                 return None
             template = found[0]
@@ -202,21 +224,37 @@ class TemplateMiner:
     def _learn(self, masked: str, tokens: list[str]) -> tuple[Template, Change]:
         found = self._best(tokens)
         if found is None:
-            return self._new(masked, tokens), Change.CREATED
+            near = self._one_value_apart(tokens)
+            if near is None:
+                return self._new(masked, tokens), Change.CREATED
+            found, tokens = near
         template, differ, shared = found
         if not differ:
             return template, Change.UNCHANGED
-        words = [i for i in differ if _alternative(template.tokens[i], tokens[i])]
+        words = [
+            i
+            for i in differ
+            if _alternative(template.tokens[i], tokens[i])
+            and not (self._usual(i, template.tokens[i]) and self._usual(i, tokens[i]))
+        ]
         if words and not self._variable_words(template, tokens, words, shared):
             sibling = self._new(masked, tokens)
             template.siblings.append(sibling)
             return sibling, Change.CREATED
         for i in differ:
             template.tokens[i] = _merge_token(template.tokens[i], tokens[i])
-        template.partial = -1
+        template.partial, template.strict = -1, None
         if words:
             self._absorb_siblings(template)
         return template, Change.UPDATED
+
+    def _common(self) -> float:
+        """How many templates must have had a token at a position for it to be common there."""
+        return max(self.config.common_share * self._created, COMMON_LEAST)
+
+    def _usual(self, i: int, token: str) -> bool:
+        """Whether many templates have had this token at this position (`MinerConfig`)."""
+        return i < len(self._at) and self._at[i].get(token, 0) >= self._common()
 
     def _variable_words(
         self, template: Template, tokens: list[str], words: list[int], shared: int
@@ -240,7 +278,11 @@ class TemplateMiner:
         """Fold the siblings the template now covers into it (their ids become aliases)."""
         keep = []
         for sibling in template.siblings:
-            if sibling.merged_into is None and _fits_all(template.tokens, sibling.tokens):
+            if (
+                sibling.merged_into is None
+                and len(sibling.tokens) == len(template.tokens)
+                and _fits_all(template.tokens, sibling.tokens)
+            ):
                 sibling.merged_into = template
                 template.count += sibling.count
                 self._by_length[len(sibling.tokens)].remove(sibling)
@@ -261,18 +303,87 @@ class TemplateMiner:
             template_id = f"{base}-{n}"
         template = Template(template_id, tokens)
         self._by_id[template_id] = template
+        self._count(tokens)
         self._by_length.setdefault(len(tokens), []).append(template)
         return template
 
-    def _best(self, tokens: Sequence[str]) -> tuple[Template, list[int], int] | None:
-        """The closest template of the same length, if close enough to join, and the
-        positions where it does not fit the message yet (empty when it covers the message),
-        and the number of constant tokens they share.
+    def _one_value_apart(
+        self, tokens: list[str], learn: bool = True
+    ) -> tuple[tuple[Template, list[int], int], list[str]] | None:
+        """A template one value longer or shorter than the message that covers it but for
+        that value and values with the same affixes (``<*>.exe``), as `_best` gives it, and
+        the message's tokens made as long as it.
+
+        This is an optional field ("chrome.exe *64 -" and "chrome.exe -") or a list one
+        longer. Only a token that is a value and nothing else ("<*>", "*<*>", "(<*>),") may
+        be absent, and the template must have two words at least (a template of values is
+        like anything). A template that lacks the value gets it (as a variable) when
+        learning, so that templates show every value their messages may have.
+        """
+        n = len(tokens)
+        values = [j for j, token in enumerate(tokens) if _is_value(token)]
+        for template in self._by_length.get(n - 1, ()) if values else ():
+            # A bound first: every constant token but those that may differ by a value
+            # (`_loose`) must be equal as it is, before and after the value; counted from
+            # either end, in C.
+            before, after, room = _bounds(template, tokens)
+            for j in values:
+                if before[j] + after[n - 1 - j] >= room:
+                    rest = tokens[:j] + tokens[j + 1 :]
+                    found = self._best(rest, (template,))
+                    if found is not None and _near(found, rest):
+                        if not learn:
+                            return found, rest
+                        self._lengthen(template, j)
+                        differ = [i + (i >= j) for i in found[1]]
+                        return (template, differ, found[2]), tokens
+        for template in self._by_length.get(n + 1, ()):
+            mine = template.tokens
+            before, after, room = _bounds(template, tokens)
+            room -= 1  # the value put in the message is the template's own
+            for j, token in enumerate(mine):
+                if before[j] + after[n - j] >= room and _is_value(token):
+                    padded = [*tokens[:j], token, *tokens[j:]]
+                    found = self._best(padded, (template,))
+                    if found is not None and _near(found, padded):
+                        return found, padded
+        return None
+
+    def _lengthen(self, template: Template, j: int) -> None:
+        """Give a template a variable before position ``j`` (`_one_value_apart`)."""
+        self._by_length[len(template.tokens)].remove(template)
+        template.tokens.insert(j, PLACEHOLDER)
+        if len(self._at) < len(template.tokens):
+            self._at.append({})
+        self._by_length.setdefault(len(template.tokens), []).append(template)
+        template.variants = {i + (i >= j): words for i, words in template.variants.items()}
+        template.partial, template.strict = -1, None
+
+    def _count(self, tokens: Sequence[str]) -> None:
+        """Count a new template's constant tokens, position by position (`_usual`)."""
+        self._created += 1
+        at = self._at
+        while len(at) < len(tokens):
+            at.append({})
+        for i, token in enumerate(tokens):
+            if token != PLACEHOLDER:
+                at[i][token] = at[i].get(token, 0) + 1
+
+    def _best(
+        self, tokens: Sequence[str], templates: Sequence[Template] | None = None
+    ) -> tuple[Template, list[int], int] | None:
+        """The closest template of the same length (among ``templates`` if given), if close
+        enough to join, and the positions where it does not fit the message yet (empty when
+        it covers the message), and the number of constant tokens they share.
         """
         best: Template | None = None
         best_score, best_differ, best_shared = -1.0, [], 0
         threshold, min_shared = self.config.similarity, self.config.min_shared
-        for template in self._by_length.get(len(tokens), ()):
+        at = self._at
+        common = self._common()
+        if templates is None:
+            templates = self._by_length.get(len(tokens), ())
+        for template in templates:
             # A bound first, in C: tokens equal as they are, plus tokens with a masked part
             # (which may cover theirs). Most templates of the same length end here.
             mine_tokens = template.tokens
@@ -285,14 +396,17 @@ class TemplateMiner:
                 bound_score = bound / (len(mine_tokens) - variables)
                 if bound_score < threshold or bound_score <= best_score:
                     continue
-            constants = shared = 0
+            constants = shared = rare = rare_shared = 0
             differ = []
             for i, (mine, theirs) in enumerate(zip(template.tokens, tokens, strict=True)):
                 if mine == PLACEHOLDER:
                     continue
                 constants += 1
+                usual = at[i].get(mine, 0) >= common
+                rare += not usual
                 if mine == theirs or (PLACEHOLDER in mine and _fits(mine, theirs)):
                     shared += 1
+                    rare_shared += not usual
                 else:
                     differ.append(i)
             if not constants:
@@ -301,6 +415,8 @@ class TemplateMiner:
                 continue
             else:
                 score = shared / constants
+                if rare:
+                    score = min(score, rare_shared / rare)
             if score >= threshold and score > best_score:
                 best, best_score, best_differ, best_shared = template, score, differ, shared
         return None if best is None else (best, best_differ, best_shared)
@@ -323,6 +439,7 @@ class TemplateMiner:
                 int(i): set(words) for i, words in (item.get("variants") or {}).items()
             }
             miner._by_id[template.id] = template
+            miner._count(tokens)
         for item in items:
             template = miner._by_id[str(item["id"])]
             into = miner._by_id.get(str(item.get("merged_into") or ""))
@@ -335,6 +452,10 @@ class TemplateMiner:
             ]
         return miner
 
+
+#: Templates that must have had a token at a position, at least, for it to be common there
+#: (`MinerConfig.common_share`): a share of the first few templates says nothing yet.
+COMMON_LEAST = 8
 
 _DELIMITER = re.compile(r"[^\w<>*]")
 _PATTERNS: dict[str, re.Pattern[str]] = {}
@@ -349,14 +470,60 @@ def _is_word(token: str) -> bool:
     return PLACEHOLDER not in token and _DIGITS(token) is None
 
 
+def _is_value(token: str) -> bool:
+    """A token that is a masked value and punctuation around it, no word (``*<*>``)."""
+    return PLACEHOLDER in token and _VALUE_REST(token.replace(PLACEHOLDER, "")) is None
+
+
+_VALUE_REST = re.compile(r"\w").search
+
+
+# What follows a file name's stem: a dot and a short extension ("<*>.exe", "<*>.log").
+_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,3}").fullmatch
+
+
+def _bounds(template: Template, tokens: Sequence[str]) -> tuple[list[int], list[int], int]:
+    """For a template and a message one token apart: per count of tokens from the start,
+    and from the end, how many of the template's constant tokens equal the message's; and
+    how many must, those that may differ by a value left out (`_one_value_apart`)."""
+    strict = template.strict
+    if strict is None:
+        constants = [None if token == PLACEHOLDER else token for token in template.tokens]
+        loose = sum(1 for token in constants if token is not None and _LOOSE(token))
+        strict = template.strict = (constants, len(constants) - constants.count(None) - loose)
+    constants, needed = strict
+    before = [0, *accumulate(map(eq, constants, tokens))]
+    after = [0, *accumulate(map(eq, reversed(constants), reversed(tokens)))]
+    return before, after, needed
+
+
+# A token that may cover another, or differ from it by a value only: one with a masked
+# part, or with a word and a delimiter ("<*>.exe" from "chrome.exe", "user=root").
+_LOOSE = re.compile(r"<\*>|\w[^\w<>*]|[^\w<>*]\w").search
+
+
+def _near(found: tuple[Template, list[int], int], tokens: Sequence[str]) -> bool:
+    """Whether a template found for a message one value apart covers it but for values
+    with the same affixes, and has words enough to say so (`_one_value_apart`)."""
+    template, differ, _ = found
+    mine = template.tokens
+    return _worded(mine) and not any(_is_value(_merge_token(mine[i], tokens[i])) for i in differ)
+
+
+def _worded(tokens: Sequence[str]) -> bool:
+    """Whether two tokens at least are not values."""
+    return sum(1 for token in tokens if not _is_value(token)) >= 2
+
+
 def _alternative(mine: str, theirs: str) -> bool:
     """Whether two differing tokens may be alternative wordings rather than one variable:
-    both plain words, and not the same key with two values (``user=root``/``user=bob``).
+    both plain words, not the same key with two values (``user=root``/``user=bob``), and
+    not two file names of one kind (``chrome.exe``/``putty.exe``).
     """
     if not (_is_word(mine) and _is_word(theirs)):
         return False
-    head = _merge_token(mine, theirs).partition(PLACEHOLDER)[0]
-    return not head.endswith(("=", ":"))
+    head, _, tail = _merge_token(mine, theirs).partition(PLACEHOLDER)
+    return not (head.endswith(("=", ":")) or (not head and _EXTENSION(tail)))
 
 
 def _fits(template_token: str, token: str) -> bool:
