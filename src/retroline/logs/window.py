@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from retroline.logs.reader import RawLine
 
@@ -110,12 +111,15 @@ def count_chunk(
     """Per number of ``used`` (a chunk's template holes), the tally of its lines in
     ``text`` (the chunk's JSON lines, ``lines`` their source, the first numbered
     ``number``). Lines without a time or a template (binary junk) are not counted."""
-    tallies: dict[str, Tally] = {}
+    # Per hole: [first, last, before, after, bins, hosts, latest before, earliest after];
+    # the examples as (instant, match) until the few kept are made `Example`s.
+    found: dict[str, list[Any]] = {}
     instants: dict[str, datetime] = {}
     start, at, end = window.start, window.at, window.end
-    span = (end - start).total_seconds()
+    scale = BINS / (end - start).total_seconds()
+    keep = 4 * EXAMPLES
     for m in _LINE.finditer(text):
-        hole, when_text = m.group(4), m.group(2)
+        hole, when_text = m.group(4, 2)
         if not hole or when_text is None:
             continue
         when = instants.get(when_text)
@@ -123,34 +127,53 @@ def count_chunk(
             if len(instants) > 4096:
                 instants.clear()
             when = instants[when_text] = datetime.fromisoformat(when_text)
-        tally = tallies.get(hole)
-        if tally is None:
-            tally = tallies[hole] = Tally(files={path})
-        if tally.first is None or when < tally.first:
-            tally.first = when
-        if tally.last is None or when > tally.last:
-            tally.last = when
-        tail = m.group(5)
-        if '"host":' in tail and len(tally.hosts) < HOSTS:
-            found = _HOST.search(tail)
-            if found is not None:
-                tally.hosts.add(_unquote(found.group(1)))
+        entry = found.get(hole)
+        if entry is None:
+            entry = found[hole] = [when, when, 0, 0, [0] * BINS, set(), [], []]
+        elif when < entry[0]:
+            entry[0] = when
+        elif when > entry[1]:
+            entry[1] = when
+        if len(entry[5]) < HOSTS:
+            tail = m.group(5)
+            if '"host":' in tail and (host := _HOST.search(tail)) is not None:
+                entry[5].add(_unquote(host.group(1)))
         if not start <= when < end:
             continue
-        position = int((when - start).total_seconds() / span * BINS)
-        tally.bins[min(position, BINS - 1)] += 1
+        entry[4][min(int((when - start).total_seconds() * scale), BINS - 1)] += 1
         if when < at:
-            tally.before += 1
-            tally.examples_before.append(_example(m, when, lines, number, path))
-            if len(tally.examples_before) > 4 * EXAMPLES:  # the latest, in bounded memory
-                tally.examples_before = sorted(tally.examples_before, key=_example_key)[-EXAMPLES:]
+            entry[2] += 1
+            latest = entry[6]
+            latest.append((when, m))
+            if len(latest) > keep:  # the latest, in bounded memory
+                latest.sort(key=_first)
+                del latest[:-EXAMPLES]
         else:
-            tally.after += 1
-            if len(tally.examples_after) < 4 * EXAMPLES:
-                tally.examples_after.append(_example(m, when, lines, number, path))
-    for tally in tallies.values():
-        tally.fold(Tally())  # sorts and trims the examples
-    return [tallies.get(hole) or Tally(files={path}) for hole in used]
+            entry[3] += 1
+            if len(entry[7]) < keep:
+                entry[7].append((when, m))
+    tallies = []
+    for hole in used:
+        entry = found.get(hole)
+        if entry is None:
+            tallies.append(Tally(files={path}))
+            continue
+        first, last, before, after, bins, hosts, latest, earliest = entry
+        latest.sort(key=_first)
+        earliest.sort(key=_first)
+        tallies.append(
+            Tally(
+                before, after, first, last, hosts, {path},
+                [_example(m, w, lines, number, path) for w, m in latest[-EXAMPLES:]],
+                [_example(m, w, lines, number, path) for w, m in earliest[:EXAMPLES]],
+                bins,
+            )
+        )  # fmt: skip
+    return tallies
+
+
+def _first(item: tuple[datetime, re.Match[str]]) -> tuple[datetime, int]:
+    return item[0], item[1].start()
 
 
 def _example(
