@@ -42,7 +42,14 @@ from types import ModuleType
 from typing import Any
 
 from retroline.logs import parse
-from retroline.logs.headers import PATTERNS, SAMPLE_LINES, HeaderPattern, PatternSet, detect
+from retroline.logs.headers import (
+    PATTERNS,
+    SAMPLE_LINES,
+    HeaderPattern,
+    PatternSet,
+    RecordPattern,
+    detect,
+)
 from retroline.logs.templates import MinerConfig, TemplateMiner
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -138,8 +145,9 @@ def without_own(held_out: str) -> Iterator[None]:
     everything = parse.other_patterns
     own = OWN_PATTERNS.get(held_out, frozenset())
 
-    def others(pattern: HeaderPattern) -> PatternSet:
-        return PatternSet([p for p in everything(pattern).patterns if p.name not in own])
+    def others(pattern: HeaderPattern) -> tuple[tuple[RecordPattern, ...], PatternSet]:
+        records, lines = everything(pattern)
+        return records, PatternSet([p for p in lines.patterns if p.name not in own])
 
     parse.other_patterns = others  # type: ignore[assignment]
     try:

@@ -296,9 +296,11 @@ def _richness(fields: Fields) -> int:
 
 
 @cache
-def _catalog_lines() -> Callable[[str], HeaderPattern | None]:
-    """The first line-oriented layout of the catalog that reads a line (None: none does)."""
-    return PatternSet([p for p in PATTERNS[:-1] if not isinstance(p, RecordPattern)]).first
+def _catalog_lines(
+    patterns: tuple[HeaderPattern, ...],
+) -> Callable[[str], HeaderPattern | None]:
+    """The first line-oriented layout of ``patterns`` that reads a line (None: none does)."""
+    return PatternSet([p for p in patterns[:-1] if not isinstance(p, RecordPattern)]).first
 
 
 def detect(lines: Iterable[str], patterns: Sequence[HeaderPattern] = PATTERNS) -> HeaderPattern:
@@ -335,7 +337,7 @@ def detect(lines: Iterable[str], patterns: Sequence[HeaderPattern] = PATTERNS) -
     if best is fallback:
         rest = sample
     else:
-        known = _catalog_lines()
+        known = _catalog_lines(tuple(patterns))
         rest = [line for line in sample if best.parse(line) is None and known(line) is None]
     learnt = learn(rest)
     if learnt is None:
