@@ -140,14 +140,17 @@ def header(system: System, held_out: str) -> HeaderPattern:
 
 @contextmanager
 def without_own(held_out: str) -> Iterator[None]:
-    """`parse.parse_lines` trying only the patterns not written for the held-out system on a
-    line that misses the file's own (it tries every known pattern otherwise)."""
+    """`parse.parse_lines` trying only the layouts not written for the held-out system on a
+    line that misses the file's own (it tries every known one otherwise)."""
     everything = parse.other_patterns
     own = OWN_PATTERNS.get(held_out, frozenset())
 
     def others(pattern: HeaderPattern) -> tuple[tuple[RecordPattern, ...], PatternSet]:
         records, lines = everything(pattern)
-        return records, PatternSet([p for p in lines.patterns if p.name not in own])
+        return (
+            tuple(p for p in records if p.name not in own),
+            PatternSet([p for p in lines.patterns if p.name not in own]),
+        )
 
     parse.other_patterns = others  # type: ignore[assignment]
     try:
@@ -233,20 +236,20 @@ _COLUMNS = ("ga", "pa", "all_ga", "all_pa", "drain3_ga", "drain3_pa", "content_g
 def table(rows: list[dict[str, Any]]) -> str:
     """One row per held-out system, then the means; thresholds in the order of `GRID`."""
     out = [
-        f"{'':<10} {'header when':<12} {'held out':^13} {'all rules,':^13} {'drain3':^13}"
+        f"{'':<10} {'header when':<18} {'held out':^13} {'all rules,':^13} {'drain3':^13}"
         f" {'held out,':^13} {'held out':^14}",
-        f"{'system':<10} {'held out':<12} {'(raw lines)':^13} {'not held out':^13}"
+        f"{'system':<10} {'held out':<18} {'(raw lines)':^13} {'not held out':^13}"
         f" {'on Content':^13} {'on Content':^13} {'vs drain3':^14}  thresholds chosen",
-        f"{'':<10} {'':<12}" + "     GA     PA" * 4 + "  GA-d3 GA/d3",
+        f"{'':<10} {'':<18}" + "     GA     PA" * 4 + "  GA-d3 GA/d3",
     ]
     for r in rows:
         chosen = "/".join(str(v) for v in r["thresholds"].values())
         scores = "".join(f" {r[k]:>6.3f}" for k in _COLUMNS)
         versus = f" {r['ga_vs_drain3']:>+6.3f} {r['ga_ratio']:>5.2f}"
-        out.append(f"{r['system']:<10} {r['header']:<12}{scores} {versus}  {chosen}")
+        out.append(f"{r['system']:<10} {r['header']:<18}{scores} {versus}  {chosen}")
     n = len(rows) or 1
     means = "".join(f" {sum(r[k] for r in rows) / n:>6.3f}" for k in (*_COLUMNS, "ga_vs_drain3"))
-    out.append(f"{'MEAN':<10} {'':<12}{means}")
+    out.append(f"{'MEAN':<10} {'':<18}{means}")
     below = [r["system"] for r in rows if r["ga"] < r["drain3_ga"]]
     out.append(f"held-out GA below drain3's: {', '.join(below) or 'none'}")
     return "\n".join(out)
