@@ -109,6 +109,24 @@ def test_a_layout_never_seen_is_learnt(
     assert not any(p.template.startswith(("[pid", "812", "Worker", "991231")) for p in parsed)
 
 
+def test_an_unpadded_clock_is_learnt(tmp_path: Path) -> None:
+    # Minutes and seconds written without padding, milliseconds after a colon; learnt
+    # without the catalog (which knows one such layout).
+    lines = [
+        "20230211-4:5:6:7|Worker|1234|step counted",
+        "20230211-4:05:16:250|Worker|1234|step counted again",
+        "20230211-14:5:0:9|Sensor|88|screen off",
+    ]
+    pattern = learn(lines)
+    assert pattern is not None
+    parsed = list(parse_lines(write(tmp_path, "x.log", lines), pattern=pattern))
+    assert [p.at for p in parsed] == [
+        at("2023-02-11T04:05:06.700000"),
+        at("2023-02-11T04:05:16.250000"),
+        at("2023-02-11T14:05:00.900000"),
+    ]
+
+
 def test_levels_before_or_after_the_stamp_are_read(tmp_path: Path) -> None:
     layout = {name: lines for name, lines, _ in LAYOUTS}
     levels = [

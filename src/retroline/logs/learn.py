@@ -22,7 +22,8 @@ from retroline.logs.timestamps import MONTH_PATTERN, ZONE_PATTERN
 __all__ = ["STAMPS", "learn"]
 
 
-_HMS = r"(?P<H>\d{1,2}):(?P<M>\d\d):(?P<S>\d\d)"
+# Some loggers do not pad minutes and seconds ("22:16:0").
+_HMS = r"(?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
 _FRAC = r"(?:[.,:](?P<f>\d{1,9}))?"
 _ZONE = rf"(?: ?(?P<z>{ZONE_PATTERN}))?"
 _MON = rf"(?P<b>{MONTH_PATTERN})"
