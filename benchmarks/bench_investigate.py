@@ -34,10 +34,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
 import re
-import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -47,7 +44,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench_logs import RETROLINE, measure
+from bench_logs import RETROLINE, measure, run_facts, version
 
 HERE = Path(__file__).resolve().parent
 LOGHUB = HERE.parent.parent / "shared" / "loghub"
@@ -307,24 +304,13 @@ def table(rows: dict[str, dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
-def version(argv: list[str]) -> str:
-    out = subprocess.run(argv, capture_output=True, text=True, check=False)
-    return out.stdout.strip() or out.stderr.strip()
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--hosts", type=int, default=20)
     ap.add_argument("--lines", type=int, default=100_000, help="lines per host")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each command, taking turns")
     args = ap.parse_args()
-    results: dict[str, Any] = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "retroline": version([str(RETROLINE), "--version"]),
-    }
+    results = run_facts(retroline=version([str(RETROLINE), "--version"]))
     total = args.hosts * args.lines
     with tempfile.TemporaryDirectory(prefix="bench-investigate-") as tmp:
         folder = Path(tmp)

@@ -29,18 +29,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench_logs import RETROLINE, measure
+from bench_logs import RETROLINE, measure, run_facts, version
 
 HERE = Path(__file__).resolve().parent
 OPENSSH = HERE.parent.parent / "shared" / "loghub" / "OpenSSH" / "OpenSSH_2k.log"
@@ -132,11 +129,6 @@ def median(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return dict(sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2])
 
 
-def version(argv: list[str]) -> str:
-    out = subprocess.run(argv, capture_output=True, text=True, check=False)
-    return (out.stdout or out.stderr).strip().splitlines()[0] if out.stdout or out.stderr else "?"
-
-
 def table(mine: dict[str, Any], theirs: dict[str, Any]) -> str:
     out = [f"{'tool':<10} {'lines':>10} {'median s':>9} {'lines/s':>11} {'peak MiB':>9}  runs (s)"]
     for run in (mine, theirs):
@@ -156,14 +148,9 @@ def main() -> int:
     args = ap.parse_args()
     if shutil.which("lnav") is None:
         raise SystemExit("lnav is not installed: apt-get install lnav")
-    results: dict[str, Any] = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "retroline": version([str(RETROLINE), "--version"]),
-        "lnav": version(["lnav", "-V"]),
-    }
+    results = run_facts(
+        retroline=version([str(RETROLINE), "--version"]), lnav=version(["lnav", "-V"])
+    )
     with tempfile.TemporaryDirectory(prefix="bench-lnav-") as tmp:
         folder = Path(tmp)
         log = build(folder, args.lines)

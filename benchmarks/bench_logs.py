@@ -37,6 +37,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 LOGHUB = HERE.parent.parent / "shared" / "loghub"
@@ -186,6 +187,24 @@ def table(rows: list[tuple[str, dict, dict]]) -> str:
     return "\n".join(out)
 
 
+def version(argv: list[str]) -> str:
+    """The first line a program prints about its version ("?" when it prints nothing)."""
+    out = subprocess.run(argv, capture_output=True, text=True, check=False)
+    text = (out.stdout or out.stderr).strip()
+    return text.splitlines()[0] if text else "?"
+
+
+def run_facts(**versions: str) -> dict[str, Any]:
+    """When and where a benchmark ran, for its results file; ``versions`` of the tools."""
+    return {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        **versions,
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--lines", type=int, default=1_000_000)
@@ -196,12 +215,7 @@ def main() -> int:
     args = ap.parse_args()
     if args.drain3_child:
         return drain3_child(*args.drain3_child)
-    results: dict = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-    }
+    results = run_facts()
     with tempfile.TemporaryDirectory(prefix="bench-logs-") as tmp:
         folder = Path(tmp)
         ini = folder / "drain3.ini"

@@ -18,10 +18,19 @@ from dataclasses import replace
 from functools import cache
 from typing import cast
 
-from retroline.logs.layout import HEADER_FLAGS, LEVEL_WORDS, Fields, HeaderPattern, RecordPattern
+from retroline.logs.layout import (
+    FRACTION,
+    HEADER_FLAGS,
+    HMS,
+    LEVEL_WORDS,
+    MONTH,
+    ZONE,
+    Fields,
+    HeaderPattern,
+    RecordPattern,
+)
 from retroline.logs.learn import learn
 from retroline.logs.structured import STRUCTURED_PATTERNS
-from retroline.logs.timestamps import MONTH_PATTERN, ZONE_PATTERN
 
 __all__ = [
     "HEADER_FLAGS",
@@ -34,14 +43,9 @@ __all__ = [
 ]
 
 # Fragments shared by the patterns below.
-_MON = f"(?P<b>{MONTH_PATTERN})"
 _DOW = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
-_HMS = r"(?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
-_FRAC = r"(?:[.,:](?P<f>\d{1,9}))?"
-# An offset glued to the time, or a zone name after a blank ("20:40:43 CET").
-_ZONE = rf"(?: ?(?P<z>{ZONE_PATTERN}))?"
 # A blank pads a one-digit hour in some ("2015-10-07  8:25:38").
-_ISO = r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:T| {1,2})" + _HMS + _FRAC + _ZONE
+_ISO = r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:T| {1,2})" + HMS + FRACTION + ZONE
 _LEVEL = rf"(?P<level>{LEVEL_WORDS})"
 _SYSLOG_PROC = r"(?P<proc>[^\s\[:]+(?:\([^)\s]*\))?)(?:\[(?P<pid>\d+)\])?(?: \([^)]*\))?: ?"
 
@@ -70,9 +74,9 @@ PATTERNS: tuple[HeaderPattern, ...] = (
     _p(
         "thunderbird",
         r"(?:(?P<label>\S+) )?(?P<epoch>\d{9,10}) \d{4}\.\d\d\.\d\d (?P<host>\S+) "
-        + _MON
+        + MONTH
         + r" +(?P<d>\d{1,2}) "
-        + _HMS
+        + HMS
         + r" \S+ "
         + _SYSLOG_PROC
         + r"(?P<msg>.*)",
@@ -86,10 +90,10 @@ PATTERNS: tuple[HeaderPattern, ...] = (
     _p(
         "rfc3164",
         r"(?:<(?P<pri>\d{1,3})>)?"
-        + _MON
+        + MONTH
         + r" +(?P<d>\d{1,2}) "
-        + _HMS
-        + _FRAC
+        + HMS
+        + FRACTION
         + r"(?: (?P<Y>\d{4}))? (?P<host>[^\s:]+) "
         + _SYSLOG_PROC
         + r"(?P<msg>.*)",
@@ -100,10 +104,10 @@ PATTERNS: tuple[HeaderPattern, ...] = (
         # syslog, network gear). After the tagged form, which explains more.
         "rfc3164-untagged",
         r"(?:<(?P<pri>\d{1,3})>)?"
-        + _MON
+        + MONTH
         + r" +(?P<d>\d{1,2}) "
-        + _HMS
-        + _FRAC
+        + HMS
+        + FRACTION
         + r"(?: (?P<Y>\d{4}))? (?P<host>[\w.-]+)[ \t]+(?P<msg>.*)",
         "<14>Feb  3 04:05:06 WKS-1 EventLog\t4624\tAn account logged on",
     ),
@@ -118,7 +122,7 @@ PATTERNS: tuple[HeaderPattern, ...] = (
     ),
     _p(
         "apache-error",
-        r"\[" + _DOW + r" " + _MON + r" (?P<d>\d\d) " + _HMS + _FRAC + r" (?P<Y>\d{4})\] "
+        r"\[" + _DOW + r" " + MONTH + r" (?P<d>\d\d) " + HMS + FRACTION + r" (?P<Y>\d{4})\] "
         r"\[(?:(?P<proc>[\w\x80-\U0010ffff-]+):)?(?P<level>\w+)\] (?:\[pid (?P<pid>\d+)(?::tid \d+)?\] )?"
         r"(?P<msg>.*)",
         "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok",
@@ -126,15 +130,15 @@ PATTERNS: tuple[HeaderPattern, ...] = (
     _p(
         "access-log",
         r"(?P<host>\S+) \S+ \S+ \[(?P<d>\d\d)/"
-        + _MON
+        + MONTH
         + r"/(?P<Y>\d{4}):"
-        + _HMS
+        + HMS
         + r" (?P<z>[+-]\d{4})\] (?P<msg>.*)",
         '127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326',
     ),
     _p(
         "nginx-error",
-        r"(?P<Y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d) " + _HMS + r" \[(?P<level>\w+)\] "
+        r"(?P<Y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d) " + HMS + r" \[(?P<level>\w+)\] "
         r"(?P<pid>\d+)#\d+: (?P<msg>.*)",
         "2016/09/08 20:31:48 [error] 42#0: *1 open() failed",
     ),
@@ -190,7 +194,7 @@ PATTERNS: tuple[HeaderPattern, ...] = (
     _p(
         "spark",
         r"(?P<y>\d\d)/(?P<m>\d\d)/(?P<d>\d\d) "
-        + _HMS
+        + HMS
         + r" "
         + _LEVEL
         + r" (?P<proc>[^\s:]+): (?P<msg>.*)",
@@ -198,20 +202,20 @@ PATTERNS: tuple[HeaderPattern, ...] = (
     ),
     _p(
         "android",
-        r"(?P<m>\d\d)-(?P<d>\d\d) " + _HMS + r"\.(?P<f>\d+) +(?P<pid>\d+) +(?P<tid>\d+) "
+        r"(?P<m>\d\d)-(?P<d>\d\d) " + HMS + r"\.(?P<f>\d+) +(?P<pid>\d+) +(?P<tid>\d+) "
         # The tag runs to the first ": " or " : " (the lazy ".*?" it stands for, faster).
         r"(?P<level>[VDIWEFS]) (?P<proc>(?:[^ :]++| (?!: )|:(?! ))*+) ?: (?P<msg>.*)",
         "03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs",
     ),
     _p(
         "healthapp",
-        r"(?P<Y>\d{4})(?P<m>\d\d)(?P<d>\d\d)-" + _HMS + r":(?P<f>\d+)\|(?P<proc>[^|]*)\|"
+        r"(?P<Y>\d{4})(?P<m>\d\d)(?P<d>\d\d)-" + HMS + r":(?P<f>\d+)\|(?P<proc>[^|]*)\|"
         r"(?P<pid>\d+)\|(?P<msg>.*)",
         "20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579",
     ),
     _p(
         "proxifier",
-        r"\[(?P<m>\d\d)\.(?P<d>\d\d) " + _HMS + r"\] (?P<proc>.+?) - (?P<msg>.*)",
+        r"\[(?P<m>\d\d)\.(?P<d>\d\d) " + HMS + r"\] (?P<proc>.+?) - (?P<msg>.*)",
         "[10.30 16:49:06] chrome.exe - proxy.cse.cuhk.edu.hk:5070 open through proxy",
     ),
     _p(
@@ -221,7 +225,7 @@ PATTERNS: tuple[HeaderPattern, ...] = (
     ),
     _p(
         "stompclt",
-        r"(?P<Y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)-" + _HMS + r" " + _SYSLOG_PROC + r"(?P<msg>.*)",
+        r"(?P<Y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)-" + HMS + r" " + _SYSLOG_PROC + r"(?P<msg>.*)",
         "2016/09/08-20:31:48 stompclt[47740]: main lingering",
     ),
     _p(
@@ -229,7 +233,7 @@ PATTERNS: tuple[HeaderPattern, ...] = (
         # file:line] message.
         "glog",
         r"(?P<level>[IWEFD])(?P<m>[01]\d)(?P<d>[0-3]\d) "
-        + _HMS
+        + HMS
         + r"\.(?P<f>\d{6}) +(?P<pid>\d+) (?P<proc>[^\s\]]+)\] ?(?P<msg>.*)",
         "W0203 04:05:06.123456    4711 server.go:88] slow response",
     ),

@@ -12,12 +12,33 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-__all__ = ["HEADER_FLAGS", "LEVEL_WORDS", "Fields", "HeaderPattern", "RecordPattern", "nil"]
+from retroline.logs.timestamps import MONTH_PATTERN, ZONE_PATTERN
+
+__all__ = [
+    "FRACTION",
+    "HEADER_FLAGS",
+    "HMS",
+    "LEVEL_WORDS",
+    "MONTH",
+    "ZONE",
+    "Fields",
+    "HeaderPattern",
+    "RecordPattern",
+    "nil",
+]
 
 #: How header regexes are compiled: ASCII classes. Headers are written in ASCII digits and
 #: separators, and \d, \s and \w then cost a table lookup, not a Unicode query: a tenth
 #: of the time of a match. Classes that take names (a process) list the other characters.
 HEADER_FLAGS = re.ASCII
+
+#: Header regex fragments with the time groups `TimeResolver` reads: a clock (minutes and
+#: seconds padded or not, "22:16:0"), a fraction after ".", "," or ":", a zone glued to the
+#: time or a zone name after a blank ("20:40:43 CET"), a month name in any known language.
+HMS = r"(?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
+FRACTION = r"(?:[.,:](?P<f>\d{1,9}))?"
+ZONE = rf"(?: ?(?P<z>{ZONE_PATTERN}))?"
+MONTH = f"(?P<b>{MONTH_PATTERN})"
 
 #: Words that name a severity, as headers write them (any case), for a ``level`` group.
 LEVEL_WORDS = (

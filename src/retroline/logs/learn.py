@@ -16,52 +16,55 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
-from retroline.logs.layout import HEADER_FLAGS, LEVEL_WORDS, HeaderPattern
-from retroline.logs.timestamps import MONTH_PATTERN, ZONE_PATTERN
+from retroline.logs.layout import (
+    FRACTION,
+    HEADER_FLAGS,
+    HMS,
+    LEVEL_WORDS,
+    MONTH,
+    ZONE,
+    HeaderPattern,
+)
+from retroline.logs.timestamps import ZONE_PATTERN
 
 __all__ = ["STAMPS", "learn"]
 
 
-# Some loggers do not pad minutes and seconds ("22:16:0").
-_HMS = r"(?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
-_FRAC = r"(?:[.,:](?P<f>\d{1,9}))?"
-_ZONE = rf"(?: ?(?P<z>{ZONE_PATTERN}))?"
-_MON = rf"(?P<b>{MONTH_PATTERN})"
 _DOW = r"(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? )"
 
 #: The forms a timestamp is written in, each a regex with the time groups `TimeResolver`
 #: reads; the most complete first (at one position the longest match wins anyway).
 STAMPS: tuple[tuple[str, str], ...] = (
-    ("iso", r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:T| {1,2})" + _HMS + _FRAC + _ZONE),
-    ("ymd-slash", r"(?P<Y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)[-T ]" + _HMS + _FRAC + _ZONE),
-    ("ymd-compact", r"(?P<Y>\d{4})(?P<m>[01]\d)(?P<d>[0-3]\d)[-T ]" + _HMS + _FRAC + _ZONE),
-    ("yymmdd", r"(?P<y>\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d) +" + _HMS + _FRAC),
+    ("iso", r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:T| {1,2})" + HMS + FRACTION + ZONE),
+    ("ymd-slash", r"(?P<Y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)[-T ]" + HMS + FRACTION + ZONE),
+    ("ymd-compact", r"(?P<Y>\d{4})(?P<m>[01]\d)(?P<d>[0-3]\d)[-T ]" + HMS + FRACTION + ZONE),
+    ("yymmdd", r"(?P<y>\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d) +" + HMS + FRACTION),
     (
         "mon-d-time-year",
-        rf"(?:(?P<z>{ZONE_PATTERN}) )?{_DOW}?{_MON} +(?P<d>\d{{1,2}}) {_HMS}{_FRAC} (?P<Y>\d{{4}})",
+        rf"(?:(?P<z>{ZONE_PATTERN}) )?{_DOW}?{MONTH} +(?P<d>\d{{1,2}}) {HMS}{FRACTION} (?P<Y>\d{{4}})",
     ),
     (
         "mon-d-time",
-        rf"(?:(?P<z>{ZONE_PATTERN}) )?{_DOW}?{_MON} +(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}) )?"
-        + _HMS
-        + _FRAC,
+        rf"(?:(?P<z>{ZONE_PATTERN}) )?{_DOW}?{MONTH} +(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}) )?"
+        + HMS
+        + FRACTION,
     ),
     (
         "d-mon-y-time",
-        r"(?P<d>\d{1,2})[-/ ]" + _MON + r"[-/ ](?P<Y>\d{4})[: T]" + _HMS + _FRAC + _ZONE,
+        r"(?P<d>\d{1,2})[-/ ]" + MONTH + r"[-/ ](?P<Y>\d{4})[: T]" + HMS + FRACTION + ZONE,
     ),
-    ("d-mon-time", r"(?P<d>\d{1,2}) " + _MON + " " + _HMS + _FRAC),
+    ("d-mon-time", r"(?P<d>\d{1,2}) " + MONTH + " " + HMS + FRACTION),
     (
         "mdy",
         r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<Y>\d{4}),? "
-        + _HMS
-        + _FRAC
+        + HMS
+        + FRACTION
         + r"(?: ?(?P<p>[AaPp][Mm]))?"
-        + _ZONE,
+        + ZONE,
     ),
-    ("dmy-dots", r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<Y>\d{4}),? " + _HMS + _FRAC + _ZONE),
+    ("dmy-dots", r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<Y>\d{4}),? " + HMS + FRACTION + ZONE),
     ("epoch", r"(?<![\d.])(?P<epoch>1\d{9}(?:\d{3}){0,3})(?:\.(?P<f>\d{1,9}))?(?![\d.])"),
-    ("time", _HMS + _FRAC),
+    ("time", HMS + FRACTION),
 )
 
 # Each form, found anywhere in a line, not inside a word or a number.

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from retroline.logs.timestamps import MONTH_NAMES
+from retroline.logs.timestamps import MONTH_NAMES, word_tree
 
 __all__ = ["DEFAULT_RULES", "PLACEHOLDER", "MaskRule", "Masker"]
 
@@ -28,28 +28,6 @@ PLACEHOLDER = "<*>"
 _B = r"(?<![\w.\-/\\])"
 _E = r"(?![\w\-/\\]|\.\w)"
 _HEX = r"[0-9a-fA-F]"
-
-
-def _alternation(words: list[str]) -> str:
-    """A regex matching any of the words, written as a tree of their common prefixes: the
-    engine then rejects a token in a step or two, where a flat alternation tries them all."""
-    tree: dict[str, dict] = {}
-    for word in words:
-        node = tree
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict]) -> str:
-        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        if "" in node:
-            return body + "?" if len(branches) == 1 and len(body) == 1 else f"(?:{body})?"
-        return body
-
-    return emit(tree)
 
 
 # Month names, as `timestamps` reads them, and English day names, in capitals or with a
@@ -119,7 +97,7 @@ DEFAULT_RULES: tuple[MaskRule, ...] = (
     MaskRule("joined", rf"{_B}\d+(?:[\-:./]\d+){{2,}}{_E}"),
     MaskRule("time", rf"{_B}\d{{1,2}}:\d\d(?::\d\d)?(?:[.,]\d+)?{_E}"),
     # A month or a day written as a name ("Sun Dec 04 04:47:44 2005"): a word of its own.
-    MaskRule("date-word", rf"(?<!\w){_alternation(_DATE_WORDS)}(?!\w)", scope="word"),
+    MaskRule("date-word", rf"(?<!\w){word_tree(_DATE_WORDS)}(?!\w)", scope="word"),
     MaskRule("windows-path", r"(?<![\w])[A-Za-z]:\\[^\s\"'<>|]*"),
     # A Unix path: absolute, after a space, "=", ":" or a quote (so "I/O" is no path).
     MaskRule("path", r"(?<![\w.\-/\\<>*])(?:/[\w.\-@~+%$*]+)+/?(?![\w/])"),

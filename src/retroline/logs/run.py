@@ -202,12 +202,13 @@ class _Learner:
         spool: Spool | _Direct | None,
         seen: dict[str, list[Any]] | None,
         advance: Callable[[int], None] | None,
+        window: Window | None = None,
     ) -> None:
         self.miner, self.spool, self.seen, self.advance = miner, spool, seen, advance
         self.tables = FormTable()
         #: With a window, each template's lines counted in it (`count_windows`), the lines
         #: read, and per file its first and last instant.
-        self.window: Window | None = None
+        self.window = window
         self.tallies: dict[str, Tally] = {}
         self.lines = 0
         self.extents: dict[str, list[datetime]] = {}
@@ -265,8 +266,7 @@ def count_windows(
     parallel.keep_freed_memory()
     miner = miner or TemplateMiner()
     errors: list[InputError] = []
-    learn = _Learner(miner, None, None, _advance(progress))
-    learn.window = window
+    learn = _Learner(miner, None, None, _advance(progress), window)
     workers = parallel.worker_count() if workers is None else workers
     big = STDIN not in {str(p) for p in paths} and any(_parallel_encoding(p) for p in paths)
     with tempfile.TemporaryDirectory(prefix="retroline-") as folder:

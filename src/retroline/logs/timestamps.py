@@ -31,6 +31,7 @@ __all__ = [
     "ZONE_PATTERN",
     "TimeResolver",
     "file_day",
+    "word_tree",
     "written_zone",
     "zone",
 ]
@@ -66,7 +67,7 @@ for _number, _names in enumerate(
         MONTH_NAMES.setdefault(_name, _number)
 
 
-def _trie(words: Iterable[str]) -> str:
+def word_tree(words: Iterable[str]) -> str:
     """A regex matching any of ``words``, as a tree of their shared beginnings: one
     character is compared at each branch, not every word in turn (header regexes try it
     on every line). Longer words are tried first."""
@@ -91,7 +92,7 @@ def _trie(words: Iterable[str]) -> str:
 
 #: A regex alternation of every month name (longest first, so "juil" is not read as "jul"),
 #: case-insensitive, for the header patterns' ``b`` group.
-MONTH_PATTERN = "(?i:" + _trie(MONTH_NAMES) + r")\.?"
+MONTH_PATTERN = "(?i:" + word_tree(MONTH_NAMES) + r")\.?"
 
 # A month drop at least this large between consecutive lines is a new year, not disorder:
 # December to January is a drop of 11, while concatenated or shuffled logs jump by a few.
@@ -126,7 +127,7 @@ def _offset(text: str) -> tzinfo:
 #: regex alternation for the header patterns' ``z`` group; offsets are read as well.
 ZONE_PATTERN = (
     r"(?:Z|[+-]\d\d(?::?\d\d)?|"
-    + _trie(a for a in abbreviations() if len(a) > 1)
+    + word_tree(a for a in abbreviations() if len(a) > 1)
     + r")(?![A-Za-z])"
 )
 
