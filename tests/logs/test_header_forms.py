@@ -128,7 +128,8 @@ def write(tmp_path: Path, name: str, lines: list[str]) -> Path:
 def test_a_header_form_gives_the_right_instant_and_says_where_the_zone_came_from(
     tmp_path: Path, name: str, lines: list[str], pattern: str, first: str, source: str
 ) -> None:
-    assert detect(lines).name == pattern
+    # The catalog layout, with the header fields learnt after it where there are some.
+    assert detect(lines).name.removesuffix("+fields") == pattern
     path = write(tmp_path, "x.log", lines)
     parsed = list(parse_lines(path, year=2021))
     assert parsed[0].at == at(first)

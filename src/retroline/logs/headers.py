@@ -29,7 +29,7 @@ from retroline.logs.layout import (
     HeaderPattern,
     RecordPattern,
 )
-from retroline.logs.learn import learn
+from retroline.logs.learn import extend, learn
 from retroline.logs.structured import STRUCTURED_PATTERNS
 
 __all__ = [
@@ -332,7 +332,7 @@ def detect(lines: Iterable[str], patterns: Sequence[HeaderPattern] = PATTERNS) -
         if hits >= least and score > best_score:
             best, best_score, best_hits = pattern, score, hits
     if best_hits == len(sample):
-        return best
+        return extend(best, sample)
     # The lines the best does not read may be in layouts of their own: learnt from them,
     # they join the file's layouts (tried before the catalog on a line that misses), or
     # lead them when they read more of the sample than the best does.
@@ -345,9 +345,10 @@ def detect(lines: Iterable[str], patterns: Sequence[HeaderPattern] = PATTERNS) -
         rest = [line for line in sample if best.parse(line) is None and known(line) is None]
     learnt = learn(rest)
     if learnt is None:
-        return best
+        return extend(best, sample)
     if best is fallback or sum(1 for line in sample if learnt.compiled.match(line)) > best_hits:
         if best is fallback:
             return learnt
-        return replace(learnt, companions=(*learnt.companions, best))
+        return replace(learnt, companions=(*learnt.companions, extend(best, sample)))
+    best = extend(best, sample)
     return replace(best, name=f"{best.name}+{learnt.name}", companions=(learnt, *learnt.companions))

@@ -24,10 +24,11 @@ from retroline.logs.layout import (
     MONTH,
     ZONE,
     HeaderPattern,
+    RecordPattern,
 )
 from retroline.logs.timestamps import ZONE_PATTERN
 
-__all__ = ["STAMPS", "learn"]
+__all__ = ["STAMPS", "extend", "learn"]
 
 
 _DOW = r"(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? )"
@@ -39,6 +40,12 @@ STAMPS: tuple[tuple[str, str], ...] = (
     ("ymd-slash", r"(?P<Y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)[-T ]" + HMS + FRACTION + ZONE),
     ("ymd-compact", r"(?P<Y>\d{4})(?P<m>[01]\d)(?P<d>[0-3]\d)[-T ]" + HMS + FRACTION + ZONE),
     ("yymmdd", r"(?P<y>\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d) +" + HMS + FRACTION),
+    # Date and clock as bare digits ("081109 203615"); like a time of day alone, a header
+    # only when most lines start with it.
+    (
+        "yymmdd-compact",
+        r"(?P<y>\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d) (?P<H>[0-2]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)",
+    ),
     (
         "mon-d-time-year",
         rf"(?:(?P<z>{ZONE_PATTERN}) )?{_DOW}?{MONTH} +(?P<d>\d{{1,2}}) {HMS}{FRACTION} (?P<Y>\d{{4}})",
@@ -90,6 +97,7 @@ _MESSAGE = "(?P<msg>.*)$"
 # Share of the sample lines a time of day alone must start for it to be a header (a time
 # inside messages is common; a header written in most lines is not chance).
 _TIME_ONLY_SHARE = 0.5
+_BARE_FORMS = frozenset({"time", "yymmdd-compact"})
 
 
 def _stamp(line: str) -> tuple[str, int, int] | None:
@@ -166,7 +174,7 @@ def learn(lines: Sequence[str]) -> HeaderPattern | None:
     for (form, shape), members in sorted(groups.items(), key=lambda kv: -len(kv[1])):
         if len(members) < least:
             break
-        if form == "time" and len(members) < len(sample) * _TIME_ONLY_SHARE:
+        if form in _BARE_FORMS and len(members) < len(sample) * _TIME_ONLY_SHARE:
             continue
         pattern = _build(form, shape, members)
         if pattern is not None:
@@ -199,4 +207,112 @@ def _build(
     compiled = re.compile(regex, HEADER_FLAGS)
     if sum(1 for line, _, _ in members if compiled.match(line)) * 2 < len(members):
         return None
-    return HeaderPattern(_name(regex), regex, example)
+    return extend(HeaderPattern(_name(regex), regex, example), [line for line, _, _ in members])
+
+
+# The header fields a layout may write between its timestamp (and level) and the message,
+# each known by the shape of its text alone: (kind, what opens it, its value, what closes
+# it and the blanks after). A field is learnt when most lines of a layout have one of these
+# shapes at the same place.
+_BLANKS = r"[ \t]+"
+_DASH = r"[ \t]+-[ \t]+"
+_FIELDS: tuple[tuple[str, str, str, str], ...] = (
+    ("level", r"[\[(<]?", rf"(?:{LEVEL_WORDS}|[VDIWEF])", r"[\])>]?:?" + _BLANKS),
+    ("number", "", r"\d+", _BLANKS),
+    # A bracketed field (a thread, a component, a request), brackets nested once inside.
+    ("bracket", r"\[", r"(?:[^\[\]\n]|\[[^\[\]\n]*\])*", r"\]:?" + _BLANKS),
+    # Up to three words before a lone dash ("agent.bin", "agent.bin *64"): the dash
+    # separates the header from the message. Before the narrower names below, which would
+    # leave the dash and miss other names there.
+    ("name", "", r"[^\s-]\S*(?:[ ][^\s-]\S*){0,2}?", _DASH),
+    # A name ending in a colon (a logger, a tag, a program with its pid).
+    ("name", "", r"[\w$.\-/@]+(?:\([\w$.\-]*\))?", r"(?:\[\d+\])?:" + _BLANKS),
+    # A qualified name (a logger written without its colon).
+    ("name", "", r"[A-Za-z_][\w$]*(?:\.[\w$]+)+", _BLANKS),
+    # A word of capitals (a component, a facility).
+    ("name", "", r"[A-Z][A-Z0-9_]+", _BLANKS),
+    ("dash", "", "-", _BLANKS),
+    # Cells between bars, then the last bar before the message.
+    ("cell", r"\|", r"[^|\n]*", r"(?=\|)"),
+    ("bar", r"\|", "", r"[ \t]*"),
+    # Weak fields (these two and numbers): a word with digits (a node, a date) and a second
+    # timestamp are taken only when a surer field follows them, as message words and table
+    # columns often look the same.
+    ("code", "", r"[\w.:/\-]*\d[\w.:/\-]*", _BLANKS),
+    (
+        "stamp",
+        "",
+        "(?:" + "|".join(re.sub(r"\(\?P<\w+>", "(?:", form) for _, form in STAMPS) + ")",
+        _BLANKS,
+    ),
+)
+_WEAK = frozenset({"number", "code", "stamp"})
+_FIELD_MATCH = tuple(
+    (kind, opens, value, closes, re.compile(opens + value + closes, HEADER_FLAGS))
+    for kind, opens, value, closes in _FIELDS
+)
+#: Share of a layout's lines that must have a field at one place for it to be learnt.
+FIELD_SHARE = 0.9
+_MOST_FIELDS = 10
+# The group a field of each kind fills, the first time (level, pid, process, thread).
+_GROUP = {"level": "level", "number": "pid", "name": "proc", "bracket": "thread"}
+_TAIL_MESSAGE = re.compile(r"\(\?P<msg>\.\*\)\$?$")
+
+
+def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
+    """``pattern`` with the header fields learnt that most of its lines write before their
+    message (pids, levels, bracketed threads, loggers, cells), so that templates do not
+    carry them; the pattern itself when none is found.
+
+    Each field is optional in the result: a line without it keeps its timestamp. A group
+    of ``pattern`` that most lines leave empty (an optional level the layout writes
+    elsewhere) gives its name to the field learnt."""
+    tail = _TAIL_MESSAGE.search(pattern.regex)
+    if tail is None or isinstance(pattern, RecordPattern):
+        return pattern
+    matches = [m for m in map(pattern.compiled.match, lines) if m is not None]
+    if len(matches) < 2:
+        return pattern
+    least = len(matches) * FIELD_SHARE
+    empty = {
+        group
+        for group in _GROUP.values()
+        if group in pattern.compiled.groupindex
+        and sum(1 for m in matches if m.group(group) is None) >= least
+    }
+    taken = set(pattern.compiled.groupindex) - empty
+    messages = [m.group("msg") for m in matches]
+    # Columns between tabs are a record's fields, not a header's (a tab-separated table).
+    if sum(1 for message in messages if message.count("\t") >= 3) >= least:
+        return pattern
+    parts: list[str] = []
+    weak: list[tuple[str, str, str, str]] = []
+    for _ in range(_MOST_FIELDS):
+        best: tuple[bool, int, str, str, str, str, list[str]] | None = None
+        for kind, opens, value, closes, compiled in _FIELD_MATCH:
+            rest = [line[m.end() :] for line in messages if (m := compiled.match(line))]
+            key = (kind not in _WEAK, len(rest))
+            if len(rest) >= least and (best is None or key > best[:2]):
+                best = (*key, kind, opens, value, closes, rest)
+        if best is None:
+            break
+        sure, _, kind, opens, value, closes, messages = best
+        weak.append((kind, opens, value, closes))
+        if not sure:
+            continue
+        for field_kind, field_opens, field_value, field_closes in weak:
+            group = _GROUP.get(field_kind)
+            if group is not None and group not in taken:
+                taken.add(group)
+                field_value = f"(?P<{group}>{field_value})"
+            parts.append(f"(?:{field_opens}{field_value}{field_closes})?")
+        weak = []
+        if closes == _DASH or (kind == "dash" and len(parts) > 1):
+            break  # a lone dash ends the header
+    if not parts:
+        return pattern
+    head = pattern.regex[: tail.start()]
+    for group in empty & taken:
+        head = head.replace(f"(?P<{group}>", "(?:")
+    regex = head + "".join(parts) + pattern.regex[tail.start() :]
+    return HeaderPattern(f"{pattern.name}+fields", regex, pattern.example, pattern.companions)

@@ -1,0 +1,174 @@
+"""Header fields between a timestamp and the message, learnt from the shape of their text.
+
+Every fixture is made up for the test: layouts that write a pid, a level, a bracketed
+thread, a logger, cells between bars or a second timestamp before the message."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from retroline.logs.headers import PATTERNS, detect
+from retroline.logs.layout import HeaderPattern
+from retroline.logs.learn import extend
+from retroline.logs.run import write_json_lines
+from tests.logs.test_jsonl import fast, reference
+
+THREADS = ("main", "worker pool 3 on 8080", "io-7", "scheduler")
+
+
+def threaded(i: int) -> str:
+    """A line with a thread in brackets, a level and a logger before the message."""
+    verb = ("opened", "closed")[i % 2]
+    return (
+        f"2031-04-0{1 + i % 3} 10:{i % 60:02d}:0{i % 10},123 [{THREADS[i % 4]}] INFO "
+        f"kv.store.Segment: segment {i} {verb}"
+    )
+
+
+# (name, lines, the message, process, pid and level of the first line)
+LAYOUTS = [
+    (
+        "thread in brackets, level, logger with a colon",
+        [threaded(i) for i in range(40)],
+        ("segment 0 opened", "kv.store.Segment", None, "INFO"),
+    ),
+    (
+        "a dash and a level, a component in nested brackets, a logger",
+        [
+            f"2031-04-01 10:00:{i % 60:02d},5 - WARN  [Peer[id={i % 3}]/0.0.0.0:9{i}] "
+            f"net.Link: lost contact with peer {i}"
+            for i in range(30)
+        ],
+        ("lost contact with peer 0", "net.Link", None, "WARN"),
+    ),
+    (
+        "pid and thread numbers, a level letter and a tag",
+        [
+            f"07-11 08:09:{i % 60:02d}.250  {400 + i % 2}  {900 + i} {'DIWE'[i % 4]} "
+            f"Radio: signal {i} dBm"
+            for i in range(30)
+        ],
+        ("signal 0 dBm", "Radio", "400", "D"),
+    ),
+    (
+        "cells between bars",
+        [
+            f"2031-04-01T10:11:{i % 60:02d}Z|Meter_{i % 3}|7700{i % 2}|reading {i} taken"
+            for i in range(30)
+        ],
+        ("reading 0 taken", None, None, None),
+    ),
+    (
+        "a program before a lone dash",
+        [f"[04.01 10:11:{i % 60:02d}] agent{i % 3}.bin - upstream {i} reset" for i in range(30)],
+        ("upstream 0 reset", "agent0.bin", None, None),
+    ),
+    (
+        "epoch, then a date, a node, a second stamp and a program with its pid",
+        [
+            f"- 19{i:08d} 2031.04.01 n{i % 5} 2031-04-01T10:11:{i % 60:02d} n{i % 5}/n{i % 5} "
+            f"cron[{300 + i}]: job {i} done"
+            for i in range(30)
+        ],
+        ("job 0 done", "cron", None, None),
+    ),
+    (
+        "bare digits for date and clock, a pid, a level and a logger",
+        [
+            f"310401 1011{i % 60:02d} {i % 90 + 10} INFO fs.Volume$Flusher: flushed {i} pages"
+            for i in range(30)
+        ],
+        ("flushed 0 pages", "fs.Volume$Flusher", "10", "INFO"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "lines", "want"), LAYOUTS, ids=[c[0] for c in LAYOUTS])
+def test_header_fields_are_cut_from_the_message(
+    name: str, lines: list[str], want: tuple[str, str | None, str | None, str | None]
+) -> None:
+    pattern = detect(lines)
+    fields = pattern.parse(lines[0])
+    assert fields is not None, pattern.regex
+    assert (fields.message, fields.process, fields.pid, fields.level) == want
+    # Every line keeps its timestamp.
+    assert all((f := pattern.parse(line)) is not None and f.time for line in lines)
+
+
+def test_a_name_before_the_dash_may_have_more_words_than_the_sample_showed() -> None:
+    lines = [f"[04.01 10:11:{i % 60:02d}] agent.bin - upstream {i} reset" for i in range(30)]
+    pattern = detect(lines)
+    fields = pattern.parse("[04.01 10:12:00] agent.bin *64 - upstream 9 reset")
+    assert fields is not None and (fields.process, fields.message) == (
+        "agent.bin *64",
+        "upstream 9 reset",
+    )
+
+
+def test_a_level_and_thread_before_a_dash_stay_apart() -> None:
+    lines = [f"2031-04-01 10:00:{i:02d},5 - WARN [t{i % 2}] - peer {i} lost" for i in range(20)]
+    fields = detect(lines).parse(lines[0])
+    assert fields is not None and (fields.level, fields.message) == ("WARN", "peer 0 lost")
+
+
+def test_templates_do_not_split_by_thread(tmp_path: Path) -> None:
+    path = tmp_path / "threads.log"
+    path.write_text("\n".join(threaded(i) for i in range(200)) + "\n", encoding="utf-8")
+    rows = fast([path], None)
+    assert {r["template"] for r in rows} == {"segment <*> opened", "segment <*> closed"}
+    assert rows == reference([path], None)
+
+
+def test_a_line_without_the_fields_keeps_its_time_and_message() -> None:
+    lines = [threaded(i) for i in range(40)]
+    pattern = detect(lines)
+    assert pattern.name.endswith("+fields")
+    odd = "2031-04-02 11:00:00,000 disk full on /var"
+    fields = pattern.parse(odd)
+    assert fields is not None and fields.time is not None
+    assert (fields.level, fields.message) == (None, "disk full on /var")
+
+
+def test_message_words_that_vary_are_not_taken_for_fields() -> None:
+    # Two of three messages start with a word with digits: too few for a field, and such
+    # words are taken only when a field of a surer kind follows them.
+    lines = [
+        f"2031-04-01 10:00:{i:02d} ERROR {'host7:80 refused' if i % 3 else 'retry later'}"
+        for i in range(30)
+    ]
+    assert detect(lines).parse(lines[1]).message == "host7:80 refused"  # type: ignore[union-attr]
+    every = [f"2031-04-01 10:00:{i:02d} ERROR host{i}:80 refused now" for i in range(30)]
+    assert detect(every).parse(every[0]).message == "host0:80 refused now"  # type: ignore[union-attr]
+
+
+def test_a_pattern_without_fields_after_it_is_returned_as_is() -> None:
+    lines = [f"2031-04-01T10:00:0{i}Z ERROR db: connection refused" for i in range(5)]
+    pattern = next(p for p in PATTERNS if p.name == "iso-level")
+    assert extend(pattern, lines) is pattern
+    assert extend(pattern, lines[:1]) is pattern
+
+
+def test_the_json_of_logs_parse_has_the_fields(tmp_path: Path) -> None:
+    path = tmp_path / "threads.log"
+    path.write_text("\n".join(threaded(i) for i in range(50)) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    write_json_lines(out, [path])
+    first = json.loads(out.getvalue().splitlines()[0])
+    assert (first["process"], first["level"], first["template"]) == (
+        "kv.store.Segment",
+        "INFO",
+        "segment <*> opened",
+    )
+
+
+def test_a_group_most_lines_leave_empty_gives_its_name_to_the_field() -> None:
+    base = HeaderPattern(
+        "t", r"^(?P<H>\d\d):(?P<M>\d\d):(?P<S>\d\d) (?:(?P<level>INFO) )?(?P<msg>.*)$", "x"
+    )
+    lines = [f"10:11:{i:02d} - WARN [x] - text {i}" for i in range(20)]
+    fields = extend(base, lines).parse(lines[0])
+    assert fields is not None and (fields.level, fields.message) == ("WARN", "text 0")
