@@ -6,6 +6,7 @@ import bz2
 import gzip
 import io
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,36 @@ def test_blocks_give_the_lines_read_lines_gives(tmp_path: Path) -> None:
                 for i, line in enumerate(lines)
             ]
         assert from_blocks == list(read_lines(path, max_line=4096)), path.name
+
+
+@pytest.mark.parametrize(
+    ("tz", "start"),
+    [
+        # Clocks go back: the hour after 02:00 is written twice.
+        ("Europe/Berlin", datetime(2031, 10, 26, 0, 58, 30)),
+        # Clocks go forward: an hour that does not exist is written anyway.
+        ("America/New_York", datetime(2031, 3, 9, 0, 58, 30)),
+        # Half an hour from UTC, and a clock change of half an hour.
+        ("Asia/Kolkata", datetime(2031, 1, 1, 0, 58, 30)),
+        ("Australia/Lord_Howe", datetime(2031, 4, 6, 0, 58, 30)),
+        (None, datetime(2031, 12, 31, 23, 58, 30)),
+    ],
+)
+def test_seconds_written_from_their_hour_equal_seconds_resolved(
+    tmp_path: Path, tz: str | None, start: datetime
+) -> None:
+    # Every line a new second across hours where zones change: the fast path writes most
+    # seconds from their hour's first; the reference resolves each one.
+    lines = []
+    for i in range(0, 3 * 3600, 7):
+        at = start + timedelta(seconds=i)
+        lines.append(f"{at:%b} {at.day:>2} {at:%H:%M:%S} web-1 job[12]: tick {i % 5}")
+    path = tmp_path / "ticks.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    write_json_lines(out, [path], tz=tz, year=2031)
+    got = [json.loads(row) for row in out.getvalue().splitlines()]
+    want = [p.to_json_dict() for p in parse_lines(path, tz=tz, year=2031)]
+    assert [(r["line"], r["at"], r.get("zone_source")) for r in got] == [
+        (r["line"], r["at"], r.get("zone_source")) for r in want
+    ]

@@ -178,6 +178,14 @@ class _Layout:
         # Time text of one second -> (JSON text without fraction and "Z", month seen, the
         # JSON that follows the instant: where its zone came from, an assumed date).
         self.times: dict[tuple[str | None, ...], tuple[str, int, str]] = {}
+        # Where minutes and seconds are in a time key, and per hour (the key without them)
+        # its JSON up to the minutes, month seen and provenance: a second not seen before
+        # is then written out, not resolved (in most logs most seconds are new).
+        clock = ("M" in self.time_names and "S" in self.time_names) and not (
+            {"epoch", "tai"} & set(self.time_names)
+        )
+        self.clock = (self.time_names.index("M"), self.time_names.index("S")) if clock else None
+        self.hours: dict[tuple[str | None, ...], tuple[str, int, str]] = {}
         # (host, process, pid, level) -> the JSON that ends a line (year_assumed included
         # when it is), and the fields' own JSON.
         self.tails: dict[tuple[Any, ...], tuple[str, str]] = {}
@@ -192,29 +200,65 @@ class _Layout:
     def at_text(self, groups: tuple[Any, ...]) -> str:
         """The JSON text of a header's instant, resolved once per distinct second."""
         key = self.time(groups)
-        resolver = self.resolver
         known = self.times.get(key)
-        if known is None or (self.yearless and known[1] != resolver._last_month):
-            year = resolver.year
-            parts = dict(zip(self.time_names, key, strict=False))
-            at = resolver.resolve(parts)
-            if resolver.year != year or len(self.times) >= _CACHE_SIZE:
-                self.times.clear()  # a new year: the same text may now mean another instant
-                self.heads.clear()
-            base = "null" if at is None else '"' + at.isoformat().replace("+00:00", "")
-            after = "" if at is None else _provenance(resolver, parts)
-            month = resolver._last_month if self.yearless else 0
-            known = self.times[key] = (base, month, after)
-            if resolver.year_assumed and not self.assumed:
-                self.assumed = True
-                self.tails.clear()
-                self.heads.clear()
+        if known is None or (self.yearless and known[1] != self.resolver._last_month):
+            known = self._second(key)
         return _with_fraction(known[0], groups[self.fraction]) + known[2]
+
+    def _second(self, key: tuple[Any, ...]) -> tuple[str, int, str]:
+        """The JSON pieces of one second's instant: from its hour's when that hour is known
+        and an hour of whole hours from UTC (most lines), else resolved."""
+        resolver = self.resolver
+        hour_key = None
+        if self.clock is not None:
+            m, s = self.clock
+            minute, second = key[m], key[s]
+            if minute and second and len(minute) <= 2 and len(second) <= 2:
+                minutes, seconds = int(minute), int(second)
+                if minutes < 60 and seconds < 60:
+                    hour_key = key[:m] + key[m + 1 : s] + key[s + 1 :]
+                    hour = self.hours.get(hour_key)
+                    if hour is not None and (not self.yearless or hour[1] == resolver._last_month):
+                        known = (f"{hour[0]}{minutes:02d}:{seconds:02d}", hour[1], hour[2])
+                        self.times[key] = known
+                        return known
+        year = resolver.year
+        parts = dict(zip(self.time_names, key, strict=False))
+        at = resolver.resolve(parts)
+        if resolver.year != year or len(self.times) >= _CACHE_SIZE:
+            self.times.clear()  # a new year: the same text may now mean another instant
+            self.hours.clear()
+            self.heads.clear()
+        base = "null" if at is None else '"' + at.isoformat().replace("+00:00", "")
+        after = "" if at is None else _provenance(resolver, parts)
+        month = resolver._last_month if self.yearless else 0
+        known = self.times[key] = (base, month, after)
+        if resolver.year_assumed and not self.assumed:
+            self.assumed = True
+            self.tails.clear()
+            self.heads.clear()
+        if hour_key is not None and at is not None and self._whole_hour(parts):
+            self.hours[hour_key] = (base[:15], month, after)
+        return known
+
+    def _whole_hour(self, parts: dict[str, str | None]) -> bool:
+        """Whether each second of a line's hour is its first second in UTC plus the minutes
+        and seconds written: the hour is whole hours from UTC and no clock change falls in
+        it (where one does, each second is resolved on its own)."""
+        first = self.resolver.resolve({**parts, "M": "0", "S": "0"})
+        last = self.resolver.resolve({**parts, "M": "59", "S": "59"})
+        return (
+            first is not None
+            and last is not None
+            and first.minute == first.second == 0
+            and (last - first).total_seconds() == 3599
+        )
 
     def restore(self, year: int, last_month: int) -> None:
         """Take up the year state of the lines before a chunk (yearless patterns only)."""
         if year != self.resolver.year:
             self.times.clear()  # the same text now means another instant
+            self.hours.clear()
             self.heads.clear()
         self.resolver.restore(year, last_month)
 
