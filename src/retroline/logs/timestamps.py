@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from retroline.errors import UsageError
-from retroline.model import ZoneSource
+from retroline.sources import ZoneSource
 from retroline.when import parse_zone
 from retroline.when.zones import abbreviations
 

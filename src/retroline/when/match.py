@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from retroline.model import Precision
+from retroline.sources import Precision
 from retroline.when.patterns import Atom, AtomKind, scan_atoms
 from retroline.when.relative import Anchor, Relative
 

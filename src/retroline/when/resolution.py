@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from retroline.errors import UsageError
-from retroline.model import DateSource, Precision, ZoneSource
+from retroline.sources import DateSource, Precision, ZoneSource
 from retroline.when.match import TimeMatch
 from retroline.when.relative import Anchor, relative_date
 from retroline.when.zones import Zone, ZoneMeaning, is_iana_name, parse_zone
