@@ -80,3 +80,33 @@ def test_workers_count_what_one_process_counts(
     assert extents[str(paths[0])][0] == ONSET - timedelta(hours=3)
     beats = by_text["heartbeat seq=<*> ok"]
     assert (beats[0], beats[1]) == (2 * 360, 2 * 180)  # both files, an hour before, 30 min after
+
+
+def test_hosts_are_read_as_written_and_lines_at_the_edges_fall_in_their_window(
+    tmp_path: Path,
+) -> None:
+    # Syslog lines from three hosts, one with a backslash in its name (JSON-escaped in the
+    # spooled line); lines at the window's start, at the onset and at its end.
+    path = tmp_path / "sys.log"
+    rows = []
+    for i, host in enumerate(("web-1", "db\\2", "web-1", "cache-3")):
+        for minute in (-60, -1, 0, 59, 60):
+            at = ONSET + timedelta(minutes=minute, seconds=i)
+            rows.append(f"{at:%b} {at.day:>2} {at:%H:%M:%S} {host} app[7]: disk quota exceeded")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    window = Window(ONSET - timedelta(minutes=60), ONSET, ONSET + timedelta(minutes=60))
+    tallies, _, _, errors = count_windows([path], window, year=2023)
+    assert not errors
+    [tally] = tallies.values()
+    assert tally.hosts == {"web-1", "db\\2", "cache-3"}
+    # At -60 and -1 min before (the start is in), at 0 and 59 after (the end is out).
+    assert (tally.before, tally.after) == (8, 8)
+    assert tally.first == ONSET - timedelta(minutes=60)
+    assert tally.last == ONSET + timedelta(minutes=60, seconds=3)
+    assert [e.at for e in tally.examples_after] == [
+        ONSET,
+        ONSET + timedelta(seconds=1),
+        ONSET + timedelta(seconds=2),
+    ]
+    assert [e.at for e in tally.examples_before][-1] == ONSET - timedelta(minutes=1, seconds=-3)
+    assert sum(tally.bins) == 16 and tally.bins[0] > 0 and tally.bins[-1] > 0

@@ -35,6 +35,7 @@ _LINE = re.compile(
     + "([^\n]*)\n"
 )  # fmt: skip
 _HOST = re.compile(r'"host":("(?:[^"\\]|\\.)*")')
+_HOST_FIRST = ',"host":"'  # how the fields' JSON of a line with a host begins (`jsonl`)
 _ZONE = re.compile(r'"zone_source":"([a-z]+)"')
 
 
@@ -112,11 +113,15 @@ def count_chunk(
     ``text`` (the chunk's JSON lines, ``lines`` their source, the first numbered
     ``number``). Lines without a time or a template (binary junk) are not counted."""
     # Per hole: [first, last, before, after, bins, hosts, latest before, earliest after];
-    # the examples as (instant, match) until the few kept are made `Example`s.
+    # instants as (seconds after the window's start, datetime) so that the comparisons per
+    # line are of numbers; hosts as their JSON text (decoded once, at the end); examples
+    # as (seconds, position, match) until the few kept are made `Example`s.
     found: dict[str, list[Any]] = {}
-    instants: dict[str, datetime] = {}
-    start, at, end = window.start, window.at, window.end
-    scale = BINS / (end - start).total_seconds()
+    instants: dict[str, tuple[float, datetime]] = {}
+    start = window.start
+    onset = (window.at - start).total_seconds()
+    span = (window.end - start).total_seconds()
+    scale = BINS / span
     keep = 4 * EXAMPLES
     for m in _LINE.finditer(text):
         hole, when_text = m.group(4, 2)
@@ -126,32 +131,40 @@ def count_chunk(
         if when is None:
             if len(instants) > 4096:
                 instants.clear()
-            when = instants[when_text] = datetime.fromisoformat(when_text)
+            moment = datetime.fromisoformat(when_text)
+            when = instants[when_text] = ((moment - start).total_seconds(), moment)
         entry = found.get(hole)
         if entry is None:
             entry = found[hole] = [when, when, 0, 0, [0] * BINS, set(), [], []]
-        elif when < entry[0]:
+        elif when[0] < entry[0][0]:
             entry[0] = when
-        elif when > entry[1]:
+        elif when[0] > entry[1][0]:
             entry[1] = when
-        if len(entry[5]) < HOSTS:
+        hosts = entry[5]
+        if len(hosts) < HOSTS:
             tail = m.group(5)
-            if '"host":' in tail and (host := _HOST.search(tail)) is not None:
-                entry[5].add(_unquote(host.group(1)))
-        if not start <= when < end:
+            if tail.startswith(_HOST_FIRST):  # the fields' JSON starts with the host
+                quoted = tail[8 : tail.find('"', 9) + 1]
+                if "\\" not in quoted:
+                    hosts.add(quoted)
+                elif (host := _HOST.search(tail)) is not None:
+                    hosts.add(host.group(1))
+        seconds = when[0]
+        if not 0 <= seconds < span:
             continue
-        entry[4][min(int((when - start).total_seconds() * scale), BINS - 1)] += 1
-        if when < at:
+        bar = int(seconds * scale)
+        entry[4][bar if bar < BINS else BINS - 1] += 1
+        if seconds < onset:
             entry[2] += 1
             latest = entry[6]
-            latest.append((when, m))
+            latest.append((seconds, m.start(), m))
             if len(latest) > keep:  # the latest, in bounded memory
-                latest.sort(key=_first)
+                latest.sort(key=_order)
                 del latest[:-EXAMPLES]
         else:
             entry[3] += 1
             if len(entry[7]) < keep:
-                entry[7].append((when, m))
+                entry[7].append((seconds, m.start(), m))
     tallies = []
     for hole in used:
         entry = found.get(hole)
@@ -159,27 +172,26 @@ def count_chunk(
             tallies.append(Tally(files={path}))
             continue
         first, last, before, after, bins, hosts, latest, earliest = entry
-        latest.sort(key=_first)
-        earliest.sort(key=_first)
+        latest.sort(key=_order)
+        earliest.sort(key=_order)
         tallies.append(
             Tally(
-                before, after, first, last, hosts, {path},
-                [_example(m, w, lines, number, path) for w, m in latest[-EXAMPLES:]],
-                [_example(m, w, lines, number, path) for w, m in earliest[:EXAMPLES]],
+                before, after, first[1], last[1], {_unquote(h) for h in hosts}, {path},
+                [_example(m, lines, number, path) for _, _, m in latest[-EXAMPLES:]],
+                [_example(m, lines, number, path) for _, _, m in earliest[:EXAMPLES]],
                 bins,
             )
         )  # fmt: skip
     return tallies
 
 
-def _first(item: tuple[datetime, re.Match[str]]) -> tuple[datetime, int]:
-    return item[0], item[1].start()
+def _order(item: tuple[float, int, re.Match[str]]) -> tuple[float, int]:
+    return item[0], item[1]
 
 
-def _example(
-    m: re.Match[str], when: datetime, lines: list[str] | list[RawLine], number: int, path: str
-) -> Example:
-    """The example of one line: its source text as written, stripped."""
+def _example(m: re.Match[str], lines: list[str] | list[RawLine], number: int, path: str) -> Example:
+    """The example of one line: its source text as written, stripped, and its instant."""
+    when = datetime.fromisoformat(m.group(2))
     line = int(m.group(1))
     raw = lines[line - number]
     text = raw if isinstance(raw, str) else raw.text
