@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import add
 from typing import Any
 
 from retroline.logs.reader import RawLine
@@ -86,19 +87,25 @@ class Tally:
         """Add another tally of the same template (another chunk, a merged template)."""
         self.before += other.before
         self.after += other.after
-        self.bins = [a + b for a, b in zip(self.bins, other.bins, strict=True)]
-        self.first = min((x for x in (self.first, other.first) if x), default=None)
-        self.last = max((x for x in (self.last, other.last) if x), default=None)
-        self.hosts |= other.hosts
-        if len(self.hosts) > HOSTS:
-            self.hosts = set(sorted(self.hosts)[:HOSTS])
+        if other.before or other.after:
+            self.bins = list(map(add, self.bins, other.bins))
+        if other.first is not None and (self.first is None or other.first < self.first):
+            self.first = other.first
+        if other.last is not None and (self.last is None or other.last > self.last):
+            self.last = other.last
+        if not other.hosts <= self.hosts:
+            self.hosts |= other.hosts
+            if len(self.hosts) > HOSTS:
+                self.hosts = set(sorted(self.hosts)[:HOSTS])
         self.files |= other.files
-        self.examples_before = sorted(
-            self.examples_before + other.examples_before, key=_example_key
-        )[-EXAMPLES:]
-        self.examples_after = sorted(self.examples_after + other.examples_after, key=_example_key)[
-            :EXAMPLES
-        ]
+        if other.examples_before:
+            self.examples_before = sorted(
+                self.examples_before + other.examples_before, key=_example_key
+            )[-EXAMPLES:]
+        if other.examples_after:
+            self.examples_after = sorted(
+                self.examples_after + other.examples_after, key=_example_key
+            )[:EXAMPLES]
 
 
 def count_chunk(
@@ -159,7 +166,7 @@ def count_chunk(
             latest = entry[6]
             latest.append((seconds, m.start(), m))
             if len(latest) > keep:  # the latest, in bounded memory
-                latest.sort(key=_order)
+                latest.sort()  # by time, then place: places differ, matches never compare
                 del latest[:-EXAMPLES]
         else:
             entry[3] += 1
@@ -172,8 +179,8 @@ def count_chunk(
             tallies.append(Tally(files={path}))
             continue
         first, last, before, after, bins, hosts, latest, earliest = entry
-        latest.sort(key=_order)
-        earliest.sort(key=_order)
+        latest.sort()
+        earliest.sort()
         tallies.append(
             Tally(
                 before, after, first[1], last[1], {_unquote(h) for h in hosts}, {path},
@@ -183,10 +190,6 @@ def count_chunk(
             )
         )  # fmt: skip
     return tallies
-
-
-def _order(item: tuple[float, int, re.Match[str]]) -> tuple[float, int]:
-    return item[0], item[1]
 
 
 def _example(m: re.Match[str], lines: list[str] | list[RawLine], number: int, path: str) -> Example:
