@@ -20,8 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from retroline.errors import UsageError
 from retroline.sources import ZoneSource
-from retroline.when import parse_zone
-from retroline.when.zones import abbreviations
+from retroline.when.zones import abbreviations, parse_zone
 
 __all__ = [
     "DEFAULT_YEAR",

@@ -12,18 +12,24 @@ zones; :func:`resolve_sequence` does the same for a timeline's entries in order;
 '2016-09-08T15:56:00+00:00'
 """
 
-from retroline.when.match import TimeMatch, find_times, parse_time
-from retroline.when.relative import Anchor, Relative
-from retroline.when.resolution import (
-    DayContext,
-    Resolved,
-    full_year,
-    infer_year,
-    resolve,
-    resolve_sequence,
-)
-from retroline.when.statements import ZoneStatement, defined_zone, find_zone_statements
-from retroline.when.zones import Zone, ZoneMeaning, parse_offset, parse_zone, zone_offset
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from retroline.when.match import TimeMatch, find_times, parse_time
+    from retroline.when.relative import Anchor, Relative
+    from retroline.when.resolution import (
+        DayContext,
+        Resolved,
+        full_year,
+        infer_year,
+        resolve,
+        resolve_sequence,
+    )
+    from retroline.when.statements import ZoneStatement, defined_zone, find_zone_statements
+    from retroline.when.zones import Zone, ZoneMeaning, parse_offset, parse_zone, zone_offset
 
 __all__ = [
     "Anchor",
@@ -46,3 +52,34 @@ __all__ = [
     "resolve_sequence",
     "zone_offset",
 ]
+
+# Where each name lives: the submodules load on first use (PEP 562), so that a reader that
+# needs only zones (the log readers) does not load the document time grammar.
+_HOME = {
+    "Anchor": "relative",
+    "Relative": "relative",
+    "DayContext": "resolution",
+    "Resolved": "resolution",
+    "full_year": "resolution",
+    "infer_year": "resolution",
+    "resolve": "resolution",
+    "resolve_sequence": "resolution",
+    "TimeMatch": "match",
+    "find_times": "match",
+    "parse_time": "match",
+    "ZoneStatement": "statements",
+    "defined_zone": "statements",
+    "find_zone_statements": "statements",
+    "Zone": "zones",
+    "ZoneMeaning": "zones",
+    "parse_offset": "zones",
+    "parse_zone": "zones",
+    "zone_offset": "zones",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
