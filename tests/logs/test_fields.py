@@ -172,3 +172,24 @@ def test_a_group_most_lines_leave_empty_gives_its_name_to_the_field() -> None:
     lines = [f"10:11:{i:02d} - WARN [x] - text {i}" for i in range(20)]
     fields = extend(base, lines).parse(lines[0])
     assert fields is not None and (fields.level, fields.message) == ("WARN", "text 0")
+
+
+def test_the_columns_of_an_access_record_stay_in_the_message() -> None:
+    # Numbers, an address and a status, then a method in capitals and a lone dash for an
+    # empty column: a record's columns, not a header; the message keeps them.
+    lines = [
+        f"19{i:08d}.250 {90 + i} 10.0.0.{i % 9} HIT/{200 + i % 2} {4000 + i} "
+        f"{('GET', 'PUT')[i % 2]} http://files.test/{i} - DIRECT/- text/plain"
+        for i in range(30)
+    ]
+    fields = detect(lines).parse(lines[0])
+    assert fields is not None and fields.message.startswith("90 10.0.0.0 HIT/200 4000 GET")
+
+
+def test_a_message_between_bars_is_not_taken_for_a_cell() -> None:
+    lines = [
+        f"2031-04-01 10:00:{i:02d},5 | INFO  | cache {i} warmed in {i} ms | store.Cache | main"
+        for i in range(30)
+    ]
+    fields = detect(lines).parse(lines[3])
+    assert fields is not None and fields.message.startswith("cache 3 warmed in 3 ms")

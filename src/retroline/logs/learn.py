@@ -224,16 +224,17 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     # Up to three words before a lone dash ("agent.bin", "agent.bin *64"): the dash
     # separates the header from the message. Before the narrower names below, which would
     # leave the dash and miss other names there.
-    ("name", "", r"[^\s-]\S*(?:[ ][^\s-]\S*){0,2}?", _DASH),
+    ("name-dash", "", r"[^\s-]\S*(?:[ ][^\s-]\S*){0,2}?", _DASH),
     # A name ending in a colon (a logger, a tag, a program with its pid).
     ("name", "", r"[\w$.\-/@]+(?:\([\w$.\-]*\))?", r"(?:\[\d+\])?:" + _BLANKS),
     # A qualified name (a logger written without its colon).
     ("name", "", r"[A-Za-z_][\w$]*(?:\.[\w$]+)+", _BLANKS),
     # A word of capitals (a component, a facility).
-    ("name", "", r"[A-Z][A-Z0-9_]+", _BLANKS),
+    ("name-caps", "", r"[A-Z][A-Z0-9_]+", _BLANKS),
     ("dash", "", "-", _BLANKS),
-    # Cells between bars, then the last bar before the message.
-    ("cell", r"\|", r"[^|\n]*", r"(?=\|)"),
+    # Cells of one word between bars (a message may be a cell too), then the last bar
+    # before the message.
+    ("cell", r"\|", r"[ \t]*[^|\s]*[ \t]*", r"(?=\|)"),
     ("bar", r"\|", "", r"[ \t]*"),
     # Weak fields (these two and numbers): a word with digits (a node, a date) and a second
     # timestamp are taken only when a surer field follows them, as message words and table
@@ -247,6 +248,9 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ),
 )
 _WEAK = frozenset({"number", "code", "stamp"})
+# Shapes sure enough to follow the timestamp, but not to vouch for weak fields before them:
+# a record's columns (an access log's) end in such words as often as a header does.
+_LEADING = frozenset({"name-dash", "name-caps"})
 _FIELD_MATCH = tuple(
     (kind, opens, value, closes, re.compile(opens + value + closes, HEADER_FLAGS))
     for kind, opens, value, closes in _FIELDS
@@ -255,7 +259,14 @@ _FIELD_MATCH = tuple(
 FIELD_SHARE = 0.9
 _MOST_FIELDS = 10
 # The group a field of each kind fills, the first time (level, pid, process, thread).
-_GROUP = {"level": "level", "number": "pid", "name": "proc", "bracket": "thread"}
+_GROUP = {
+    "level": "level",
+    "number": "pid",
+    "name": "proc",
+    "name-dash": "proc",
+    "name-caps": "proc",
+    "bracket": "thread",
+}
 _TAIL_MESSAGE = re.compile(r"\(\?P<msg>\.\*\)\$?$")
 
 
@@ -291,7 +302,7 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
         best: tuple[bool, int, str, str, str, str, list[str]] | None = None
         for kind, opens, value, closes, compiled in _FIELD_MATCH:
             rest = [line[m.end() :] for line in messages if (m := compiled.match(line))]
-            key = (kind not in _WEAK, len(rest))
+            key = (kind not in _WEAK and not (weak and kind in _LEADING), len(rest))
             if len(rest) >= least and (best is None or key > best[:2]):
                 best = (*key, kind, opens, value, closes, rest)
         if best is None:
