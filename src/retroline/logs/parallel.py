@@ -184,9 +184,8 @@ class Workers:
             )
             for span in spans
         )
-        for task, (chunk, stored) in self.ordered(_work, tasks):
+        for task, (chunk, where) in self.ordered(_work, tasks):
             span = task[7]
-            where: Stored | None = stored
             if not _holds(chunk, carry, parser.year):
                 tables.take(chunk)
                 chunk = parser.parse(span.number, read_span(path, span, encoding), carry)
@@ -305,9 +304,10 @@ _Task = tuple[
 ]
 
 
-def _work(task: _Task) -> tuple[Chunk, Stored]:
+def _work(task: _Task) -> tuple[Chunk, Stored | None]:
     """In a worker: parse one span after predicting its carry; the text goes to the
-    worker's spool file, the rest back to the main process."""
+    worker's spool file, the rest back to the main process. A chunk counted in an onset's
+    windows (its tallies made here) has no text to keep: nothing is stored."""
     path, pattern, tz, year, name, stats, rules, span, encoding, base, window, source = task
     key = (path, tz, year, name, stats, rules, window)
     parser = _parsers.get(key)
@@ -321,6 +321,9 @@ def _work(task: _Task) -> tuple[Chunk, Stored]:
         if behind:
             carry = parser.parse(1, behind, base, hand_on=False).end
     chunk = parser.parse(span.number, read_span(path, span, encoding), carry)
+    if window is not None:
+        chunk.text = ""
+        return chunk, None
     data = chunk.text.encode("utf-8")
     chunk.text = ""
     assert _folder is not None
