@@ -300,7 +300,9 @@ def export_command(
     if output is None:
         sys.stdout.write(data)
     else:
-        output.write_text(data, encoding="utf-8")
+        from retroline.output import write_text
+
+        write_text(output, data)
         _err().print(f"wrote {output}", highlight=False)
 
 

@@ -6,11 +6,12 @@
     │   ├── EncodingError                                bytes that are no text we know
     │   ├── FormatError                                  a format we do not recognise
     │   └── ParseError                                   recognised, but broken at a line
-    └── LibraryError                 exit 4   HTTP 500   the incident library (database)
-        ├── NotFoundError            exit 5   HTTP 404   no incident with that id
-        ├── AmbiguousIdError         exit 6   HTTP 409   an id prefix that matches several
-        ├── DatabaseError                                the database refused or is unreachable
-        └── MigrationError                               the schema could not be brought up to date
+    ├── LibraryError                 exit 4   HTTP 500   the incident library (database)
+    │   ├── NotFoundError            exit 5   HTTP 404   no incident with that id
+    │   ├── AmbiguousIdError         exit 6   HTTP 409   an id prefix that matches several
+    │   ├── DatabaseError                                the database refused or is unreachable
+    │   └── MigrationError                               the schema could not be brought up to date
+    └── OutputError                  exit 7   HTTP 500   an output file or folder we cannot write
 
 Messages are written for the person at the terminal: what failed, on which input, what to do.
 The CLI prints ``str(error)`` on one line and exits with ``exit_code``; the web app answers
@@ -31,6 +32,7 @@ __all__ = [
     "LibraryError",
     "MigrationError",
     "NotFoundError",
+    "OutputError",
     "ParseError",
     "RetrolineError",
     "UsageError",
@@ -115,3 +117,18 @@ class DatabaseError(LibraryError):
 
 class MigrationError(LibraryError):
     """The library's schema could not be brought up to date."""
+
+
+class OutputError(RetrolineError):
+    """An output file or folder that cannot be written (a missing parent, a file in the
+    way, no permission, a full disk); carries the path."""
+
+    exit_code = 7
+    http_status = 500
+
+    def __init__(self, message: str, path: str | Path):
+        self.path = str(path)
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"

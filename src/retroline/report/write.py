@@ -7,8 +7,9 @@ import json
 from enum import StrEnum
 from pathlib import Path
 
-from retroline.errors import InputError, UsageError
+from retroline.errors import UsageError
 from retroline.model import Incident
+from retroline.output import write_text
 from retroline.report.html import render_html
 from retroline.report.markdown import render_markdown
 from retroline.report.postmortem import build
@@ -36,24 +37,11 @@ def render(incident: Incident, fmt: str, *, now: dt.datetime | None = None) -> s
     return render_markdown(postmortem) if chosen is ReportFormat.MD else render_html(postmortem)
 
 
-def _write(path: Path, text: str) -> None:
-    """Write whole or not at all: a half-written report is never left behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise InputError(f"cannot write the report: {exc.strerror or exc}", path) from exc
-
-
 def write_report(
     incident: Incident, fmt: str, path: Path, *, now: dt.datetime | None = None
 ) -> Path:
-    """Write one report file."""
-    _write(path, render(incident, fmt, now=now))
-    return path
+    """Write one report file (whole or not at all)."""
+    return write_text(path, render(incident, fmt, now=now))
 
 
 def write_reports(
