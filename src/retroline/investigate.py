@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retroline.analysis.checks import run_checks
+from retroline.analysis.checks import findings_of
 from retroline.analysis.revisions import combine
 from retroline.documents import check_zone, read_document
 from retroline.errors import InputError, RetrolineError, UsageError
@@ -133,7 +133,7 @@ def investigate(
         for p in logs
         if p not in {s for s, _ in skipped}
     ]
-    incident.findings = run_checks(incident)
+    incident.findings = findings_of(incident)
     note("storing the incident")
     saved = library.save(incident, key=key)
     stored = library.get(saved.id)

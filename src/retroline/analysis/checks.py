@@ -270,3 +270,24 @@ CHECKS: list[Check] = [
 def run_checks(incident: Incident, checks: list[Check] | None = None) -> list[Finding]:
     """Every finding of the given checks (all of them by default), in check order."""
     return [finding for check in (checks or CHECKS) for finding in check(incident)]
+
+
+#: Findings a reader makes while it reads a document, about what the incident alone no
+#: longer shows (an entry left out as no real date, a zone the document did not settle).
+#: They travel with the incident through merges and every new run of the checks.
+READ_FINDINGS = frozenset({"impossible-date", "zone-ambiguous"})
+
+
+def findings_of(incident: Incident, *parts: Incident) -> list[Finding]:
+    """Every finding of an incident, made in one place: the checks on it as it now is, then
+    the findings the readers of its documents made (its own, and those of the ``parts`` it
+    was merged from), each once. Every path that builds an incident ends here."""
+    read: list[Finding] = []
+    seen: set[str] = set()
+    for source in (incident, *parts):
+        for finding in source.findings:
+            key = finding.model_dump_json()
+            if finding.code in READ_FINDINGS and key not in seen:
+                seen.add(key)
+                read.append(finding)
+    return run_checks(incident) + read

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from difflib import SequenceMatcher
 
-from retroline.analysis.checks import run_checks
+from retroline.analysis.checks import findings_of
 from retroline.model import Document, Event, EventKind, Incident
 
 # Share of the smaller timeline's entries that must reappear in the other for the two
@@ -142,7 +142,7 @@ def merge(a: Incident, b: Incident) -> Incident:
             "findings": [],
         }
     )
-    merged.findings = run_checks(merged)
+    merged.findings = findings_of(merged, a, b)
     return merged
 
 
@@ -170,7 +170,7 @@ def union(primary: Incident, other: Incident) -> Incident:
             "findings": [],
         }
     )
-    joined.findings = run_checks(joined)
+    joined.findings = findings_of(joined, primary, other)
     return joined
 
 

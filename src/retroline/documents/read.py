@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from retroline.analysis.checks import run_checks
+from retroline.analysis.checks import findings_of
 from retroline.analysis.hypotheses import against_facts
 from retroline.documents import actions, dialects, metadata
 from retroline.documents.blocks import Block, BlockKind, Parsed
@@ -327,9 +327,9 @@ def read_document(
             for w in timeline.windows
         ],
     )
-    incident.findings = run_checks(incident)
+    read: list[Finding] = []  # what only the reading shows
     for stamp, block in timeline.impossible:
-        incident.findings.append(
+        read.append(
             Finding(
                 code="impossible-date",
                 severity=Severity.ERROR,
@@ -338,7 +338,7 @@ def read_document(
             )
         )
     for event in timeline.ambiguous:
-        incident.findings.append(
+        read.append(
             Finding(
                 code="zone-ambiguous",
                 severity=Severity.WARNING,
@@ -347,4 +347,6 @@ def read_document(
                 source=event.source,
             )
         )
+    incident.findings = read
+    incident.findings = findings_of(incident)
     return incident
