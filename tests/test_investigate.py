@@ -61,6 +61,58 @@ def test_investigating_again_changes_nothing(library: Library, tmp_path: Path) -
     assert len(library.summaries()) == 1
 
 
+def queue_outage(folder: Path) -> Path:
+    """A note with an onset at 10:00 UTC and a syslog (no year written) whose errors
+    start then."""
+    folder.mkdir()
+    (folder / "pm.md").write_text(
+        "# Queue outage\n\nDate: 2026-03-03\n\n## Timeline\n\n"
+        "- 10:00 UTC workers stop consuming\n- 10:30 UTC queue drained\n",
+        encoding="utf-8",
+    )
+    rows = []
+    start = dt.datetime(2026, 3, 3, 9, 0)
+    for i in range(360):
+        t = start + dt.timedelta(seconds=20 * i)
+        stamp = f"{t:%b} {t.day:>2} {t:%H:%M:%S}"
+        rows.append(f"{stamp} q1 worker[1]: heartbeat ok")
+        if t.hour >= 10:
+            rows.append(f"{stamp} q1 worker[1]: consumer crashed: broken pipe to broker-{i % 3}")
+    (folder / "q1.log").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_investigating_again_with_other_options_replaces_the_incident(
+    library: Library, tmp_path: Path
+) -> None:
+    # A wrong --year puts the syslog's lines in another year: the change at the onset is
+    # missed. The same evidence investigated again without it must not be "unchanged".
+    evidence = queue_outage(tmp_path / "evidence")
+    wrong = investigate([evidence], library, year=2019, now=FIXED)
+    assert not [e for e in wrong.incident.events if e.kind is EventKind.LOG]
+    right = investigate([evidence], library, now=FIXED)
+    assert (right.saved.id, right.saved.status) == (wrong.saved.id, SaveStatus.UPDATED)
+    fresh = investigate([evidence], Library(f"sqlite:///{tmp_path / 'fresh.db'}"), now=FIXED)
+    stored = library.get(right.saved.id)
+    assert [e.text for e in stored.events] == [e.text for e in fresh.incident.events]
+    assert any("broken pipe" in e.text for e in stored.events if e.kind is EventKind.LOG)
+    assert len(library.summaries()) == 1
+    # and the same options once more change nothing
+    again = investigate([evidence], library, now=FIXED)
+    assert again.saved.status is SaveStatus.UNCHANGED
+
+
+def test_a_new_version_of_the_program_replaces_the_incident(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import retroline.investigate as module
+
+    first = investigate([EXAMPLE], library, zones=ZONES, now=FIXED)
+    monkeypatch.setattr(module, "__version__", "99.0.0")
+    later = investigate([EXAMPLE], library, zones=ZONES, now=FIXED)
+    assert (later.saved.id, later.saved.status) == (first.saved.id, SaveStatus.UPDATED)
+
+
 def test_an_imported_postmortem_gets_its_logs(library: Library, tmp_path: Path) -> None:
     from retroline.ingest import import_documents
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from retroline import __version__
 from retroline.analysis.checks import findings_of
 from retroline.analysis.revisions import combine
 from retroline.documents import check_zone, read_document
@@ -135,7 +137,7 @@ def investigate(
     ]
     incident.findings = findings_of(incident)
     note("storing the incident")
-    saved = library.save(incident, key=key)
+    saved = library.save(incident, key=key, inputs=inputs_hash(incident, tz, zones, year))
     stored = library.get(saved.id)
     reports: dict[str, Path] = {}
     if out_dir is not None:
@@ -152,6 +154,20 @@ def investigate(
         onset=onset,
         reports=reports,
     )
+
+
+def inputs_hash(incident: Incident, tz: str | None, zones: dict[str, str], year: int | None) -> str:
+    """What an investigation's incident is a function of, as one hash: its evidence (the
+    hashes of its documents and logs), the options that change how they are read, and the
+    program's version. The library replaces a stored incident whose hash differs."""
+    facts = {
+        "evidence": sorted(d.sha256 for d in incident.documents),
+        "tz": tz,
+        "zones": sorted(zones.items()),
+        "year": year,
+        "version": __version__,
+    }
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
 
 
 def _with_logs(

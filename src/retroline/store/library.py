@@ -94,12 +94,20 @@ def _seen(value: dt.datetime | None) -> dt.datetime | None:
     return rows.naive_utc(value) if value is not None else None
 
 
-def _update_head(conn: Connection, incident_id: str, incident: Incident, now: dt.datetime) -> None:
-    """Write an incident's own fields (title, date, summary) over the stored ones."""
+def _update_head(
+    conn: Connection,
+    incident_id: str,
+    incident: Incident,
+    now: dt.datetime,
+    inputs: str | None = None,
+) -> None:
+    """Write an incident's own fields (title, date, summary) over the stored ones; and the
+    hash of its inputs, when known."""
+    values = {"updated_at": now, **rows.incident_row(incident)}
+    if inputs is not None:
+        values["inputs"] = inputs
     conn.execute(
-        update(schema.incidents)
-        .where(schema.incidents.c.id == incident_id)
-        .values(updated_at=now, **rows.incident_row(incident))
+        update(schema.incidents).where(schema.incidents.c.id == incident_id).values(values)
     )
 
 
@@ -221,10 +229,12 @@ class Library:
 
     # -- writing --------------------------------------------------------------------------
 
-    def save(self, incident: Incident, *, key: str | None = None) -> SaveResult:
-        """Store one incident in its own transaction."""
+    def save(
+        self, incident: Incident, *, key: str | None = None, inputs: str | None = None
+    ) -> SaveResult:
+        """Store one incident in its own transaction (see `save_in`)."""
         with self.atomic() as conn:
-            return self.save_in(conn, incident, key=key)
+            return self.save_in(conn, incident, key=key, inputs=inputs)
 
     def save_many(self, incidents: Iterable[tuple[Incident, str | None]]) -> list[SaveResult]:
         """Store several incidents as one transaction: all of them, or none."""
@@ -232,12 +242,23 @@ class Library:
             return [self.save_in(conn, inc, key=key) for inc, key in incidents]
 
     def save_in(
-        self, conn: Connection, incident: Incident, *, key: str | None = None
+        self,
+        conn: Connection,
+        incident: Incident,
+        *,
+        key: str | None = None,
+        inputs: str | None = None,
     ) -> SaveResult:
-        """Store ``incident`` on an open transaction (see ``atomic``)."""
+        """Store ``incident`` on an open transaction (see ``atomic``).
+
+        When every document is already stored, the incident is unchanged, unless
+        ``inputs`` (the hash of what it was made from: evidence, options, version) differs
+        from the stored incident's: it is then made again from the same evidence, and
+        replaces the stored one."""
         key = key or incident_key(incident)
         shas = [d.sha256 for d in incident.documents]
         known = set()
+        remade: str | None = None
         if shas:
             found = conn.execute(
                 select(schema.documents.c.sha256, schema.documents.c.incident_id).where(
@@ -247,12 +268,20 @@ class Library:
             known = {sha for sha, _ in found}
             if len(known) == len(set(shas)):
                 existing_id = found[0].incident_id
-                return SaveResult(existing_id, SaveStatus.UNCHANGED, incident.title, -1)
+                stored_inputs = conn.execute(
+                    select(schema.incidents.c.inputs).where(schema.incidents.c.id == existing_id)
+                ).scalar_one_or_none()
+                if inputs is None or stored_inputs == inputs:
+                    return SaveResult(existing_id, SaveStatus.UNCHANGED, incident.title, -1)
+                remade = existing_id
 
         now = _now()
-        existing = conn.execute(
-            select(schema.incidents.c.id).where(schema.incidents.c.key == key)
-        ).scalar_one_or_none()
+        existing = (
+            remade
+            or conn.execute(
+                select(schema.incidents.c.id).where(schema.incidents.c.key == key)
+            ).scalar_one_or_none()
+        )
         if existing is None:
             incident_id = hashlib.sha256(key.encode()).hexdigest()[:ID_LENGTH]
             conn.execute(
@@ -261,13 +290,14 @@ class Library:
                     key=key,
                     created_at=now,
                     updated_at=now,
+                    inputs=inputs,
                     **rows.incident_row(incident),
                 )
             )
             status, start = SaveStatus.CREATED, 0
         else:
             incident_id = existing
-            _update_head(conn, incident_id, incident, now)
+            _update_head(conn, incident_id, incident, now, inputs)
             start = conn.execute(
                 select(func.count()).where(schema.documents.c.incident_id == incident_id)
             ).scalar_one()

@@ -43,6 +43,9 @@ incidents = Table(
     Column("summary", Text),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    # What the incident was made from (its evidence's hashes, the options, the program's
+    # version), as one hash: a run with the same is "unchanged", any other replaces it.
+    Column("inputs", String(64)),
 )
 
 
