@@ -21,7 +21,8 @@ from retroline.analysis.checks import findings_of
 from retroline.analysis.revisions import combine
 from retroline.documents import check_zone, read_document
 from retroline.errors import InputError, RetrolineError, UsageError
-from retroline.evidence.kinds import EvidenceKind, classify
+from retroline.evidence.kinds import READ, EvidenceKind, classify
+from retroline.evidence.shapes import not_read
 from retroline.model import Document, Incident
 from retroline.store import Library, SaveResult, incident_key
 
@@ -112,8 +113,12 @@ def investigate(
     skipped: list[tuple[Path, str]] = []
     for path in files:
         try:
-            if classify(path) is EvidenceKind.LOG:
+            kind = classify(path)
+            if kind is EvidenceKind.LOG:
                 logs.append(path)
+                continue
+            if kind not in READ:
+                skipped.append((path, not_read(kind.value)))
                 continue
             note(f"reading {path}")
             documents.append((path, read_document(path, tz=_zone_for(path, zones, tz))))

@@ -23,6 +23,7 @@ from retroline.documents.sections import classify
 from retroline.documents.stamps import comment_header
 from retroline.documents.timeline import build_events
 from retroline.errors import FormatError, UsageError
+from retroline.evidence.shapes import not_read, unread_kind
 from retroline.model import (
     ActionItem,
     DateSource,
@@ -270,6 +271,12 @@ def read_document(
     check_zone(tz)
     forced = _format(format)
     loaded = load(path, binary=forced)
+    if forced is None and loaded.text:
+        # A metrics export or a package list is not a postmortem: say so, not a timeline
+        # of its rows (``--format`` reads it as a document all the same).
+        unread = unread_kind(loaded.text.splitlines()[:200])
+        if unread is not None:
+            raise FormatError(not_read(unread), loaded.path)
     fmt, parsed = _parse(loaded, forced)
     title = (parsed.title or "").strip()
     if not title and not parsed.blocks:

@@ -1,5 +1,6 @@
-"""What a file of evidence is: a postmortem document or a log (metric series and package
-lists come later), from its name and a sample of its lines."""
+"""What a file of evidence is: a postmortem document, a log, or a kind recognised but not
+read yet (metric series, package lists, socket and process tables: `shapes`), from its
+name and a sample of its lines."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from retroline.documents.formats import sniff
 from retroline.errors import InputError, RetrolineError
+from retroline.evidence.shapes import unread_kind
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.reader import read_lines
 
@@ -35,19 +37,29 @@ LOG_SHARE = 0.5
 
 
 class EvidenceKind(StrEnum):
-    """The kinds of evidence Retroline reads."""
+    """The kinds of evidence Retroline knows; `READ` are those this version reads."""
 
     DOCUMENT = "document"
     LOG = "log"
+    METRICS = "metrics"
+    PACKAGES = "packages"
+    SOCKETS = "sockets"
+    PROCESSES = "processes"
 
 
-def _looks_like_log(path: Path) -> bool:
+#: The kinds this version reads; a file of another kind is reported as not read.
+READ = frozenset({EvidenceKind.DOCUMENT, EvidenceKind.LOG})
+
+
+def _sample(path: Path) -> list[str]:
+    """The first non-empty lines of a file, as text (none when it cannot be read as text)."""
     try:
-        sample = [
-            raw.text for raw in itertools.islice(read_lines(path), _SAMPLE) if raw.text.strip()
-        ]
+        return [raw.text for raw in itertools.islice(read_lines(path), _SAMPLE) if raw.text.strip()]
     except RetrolineError:
-        return False
+        return []
+
+
+def _looks_like_log(sample: list[str]) -> bool:
     if not sample:
         return False
     pattern = detect(sample)
@@ -80,4 +92,8 @@ def classify(path: str | Path) -> EvidenceKind:
         raise InputError(f"cannot be read: {exc.strerror or exc}", p) from exc
     if sniff(head, p) is not None:  # a Word file or a PDF, whatever its name
         return EvidenceKind.DOCUMENT
-    return EvidenceKind.LOG if _looks_like_log(p) else EvidenceKind.DOCUMENT
+    sample = _sample(p)
+    unread = unread_kind(sample)
+    if unread is not None:  # before logs: a sar report or a metrics table has times too
+        return EvidenceKind(unread)
+    return EvidenceKind.LOG if _looks_like_log(sample) else EvidenceKind.DOCUMENT
