@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from retroline.cli import app
 from retroline.errors import UsageError
-from retroline.investigate import gather, investigate
+from retroline.investigation import gather, investigate
 from retroline.model import EventKind
 from retroline.store import Library, SaveStatus
 from tests.conftest import EXAMPLE, SEEDS
@@ -105,7 +105,7 @@ def test_investigating_again_with_other_options_replaces_the_incident(
 def test_a_new_version_of_the_program_replaces_the_incident(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import retroline.investigate as module
+    import retroline.investigation as module
 
     first = investigate([EXAMPLE], library, zones=ZONES, now=FIXED)
     monkeypatch.setattr(module, "__version__", "99.0.0")

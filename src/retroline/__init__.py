@@ -1,4 +1,12 @@
-"""Retroline: from the evidence of an outage to a UTC timeline, a postmortem and a library."""
+"""Retroline: from the evidence of an outage to a UTC timeline, a postmortem and a library.
+
+The public API (`retroline.api`): ``extract``, ``investigate``, ``parse_logs``, ``render``
+and ``Library``; the models ``Incident`` and ``Event``; every error a ``RetrolineError``.
+
+    >>> import retroline
+    >>> incident = retroline.extract("postmortem.md")            # doctest: +SKIP
+    >>> print(retroline.render(incident, "md"))                  # doctest: +SKIP
+"""
 
 from __future__ import annotations
 
@@ -7,18 +15,41 @@ from typing import TYPE_CHECKING, Any
 from retroline.errors import RetrolineError
 
 if TYPE_CHECKING:
+    from retroline.api import Library, extract, investigate, parse_logs, render
     from retroline.model import Event, Incident
 
 __version__ = "0.1.0"
 
-__all__ = ["Event", "Incident", "RetrolineError", "__version__"]
+__all__ = [
+    "Event",
+    "Incident",
+    "Library",
+    "RetrolineError",
+    "__version__",
+    "extract",
+    "investigate",
+    "parse_logs",
+    "render",
+]
+
+# Where each lazily loaded name lives.
+_HOME = {
+    "Event": "retroline.model",
+    "Incident": "retroline.model",
+    "Library": "retroline.api",
+    "extract": "retroline.api",
+    "investigate": "retroline.api",
+    "parse_logs": "retroline.api",
+    "render": "retroline.api",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """The models load on first use (PEP 562): pydantic is slow to import, and commands
-    such as 'retroline logs parse' do not need it."""
-    if name in ("Event", "Incident"):
-        from retroline import model
+    """The API and the models load on first use (PEP 562): pydantic and the database
+    layer are slow to import, and commands such as 'retroline logs parse' need neither."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
 
-        return getattr(model, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)

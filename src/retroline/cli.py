@@ -184,10 +184,10 @@ def extract_command(
 
     Example: retroline extract postmortem.md --tz Europe/Zurich --json
     """
-    from retroline.documents import read_document
+    from retroline.api import extract
     from retroline.report.terminal import render_incident
 
-    incident = read_document(file, tz=tz, format=format)
+    incident = extract(file, tz=tz, format=format)
     if as_json:
         _print_json(incident.model_dump(mode="json"))
     else:
@@ -289,14 +289,7 @@ def export_command(
     """
     if not as_json:
         raise UsageError("export writes JSON; for Markdown or HTML use 'retroline report'")
-    data = (
-        json.dumps(
-            _state(ctx).library.get(incident_id).model_dump(mode="json"),
-            indent=2,
-            ensure_ascii=False,
-        )
-        + "\n"
-    )
+    data = _state(ctx).library.get(incident_id).to_json() + "\n"
     if output is None:
         sys.stdout.write(data)
     else:
@@ -400,13 +393,13 @@ def investigate_command(
 
     Example: retroline investigate evidence/ --zone 'db-*.syslog=Europe/Berlin' -o report/
     """
-    from retroline.investigate import investigate
+    from retroline.api import investigate
 
     out_dir = output or Path("retroline-report")
     show = _err().is_terminal and not as_json
     result = investigate(
         paths,
-        _state(ctx).library,
+        library=_state(ctx).library,
         tz=tz,
         zones=_zones(zone or []),
         year=year,
@@ -416,18 +409,7 @@ def investigate_command(
         else None,
     )
     if as_json:
-        _print_json(
-            {
-                "id": result.incident.id,
-                "title": result.incident.title,
-                "status": result.saved.status.value,
-                "documents": [str(p) for p in result.documents],
-                "logs": [str(p) for p in result.logs],
-                "skipped": [{"path": str(p), "reason": r} for p, r in result.skipped],
-                "onset": result.onset.isoformat().replace("+00:00", "Z") if result.onset else None,
-                "reports": {k: str(v) for k, v in result.reports.items()},
-            }
-        )
+        _print_json(result.to_dict())
         return
     incident = result.incident
     _out().print(f"[bold]{incident.id}[/bold]  {incident.title}", highlight=False)

@@ -9,6 +9,7 @@ guessed, because a guessed zone is exactly the mistake Retroline exists to expos
 from __future__ import annotations
 
 import datetime as dt
+import json
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -241,6 +242,11 @@ class Incident(_Model):
     findings: list[Finding] = Field(default_factory=list)
     stated_windows: list[Window] = Field(default_factory=list)
     log_changes: list[LogChange] = Field(default_factory=list)
+
+    def to_json(self) -> str:
+        """The incident as JSON text: the shape ``extract --json`` prints and
+        `incident_schema` describes."""
+        return json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False)
 
 
 def incident_schema() -> dict[str, Any]:

@@ -110,11 +110,17 @@ def load(path: str | Path, *, binary: Format | None = None) -> LoadedText:
         raise InputError("permission denied", p) from exc
     except IsADirectoryError as exc:
         raise InputError("is a folder, not a document", p) from exc
+    return load_bytes(data, str(p), binary=binary)
+
+
+def load_bytes(data: bytes, name: str, *, binary: Format | None = None) -> LoadedText:
+    """A document given as bytes (an upload, a string from a program), named ``name`` for
+    its format and its citations; as `load` reads a file."""
     if not data.strip():
-        raise InputError("the file is empty", p)
+        raise InputError("the file is empty", name)
     digest = hashlib.sha256(data).hexdigest()
-    kind = binary if binary in BINARY else sniff(data, p)
+    kind = binary if binary in BINARY else sniff(data, Path(name))
     if kind is not None:
-        return LoadedText(str(p), "", None, digest, len(data), data, kind)
-    text, encoding = decode(data, str(p))
-    return LoadedText(str(p), text, encoding, digest, len(data), data)
+        return LoadedText(name, "", None, digest, len(data), data, kind)
+    text, encoding = decode(data, name)
+    return LoadedText(name, text, encoding, digest, len(data), data)

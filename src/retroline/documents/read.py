@@ -16,7 +16,7 @@ from retroline.documents.blocks import Block, BlockKind, Parsed
 from retroline.documents.docx import read_docx
 from retroline.documents.formats import BINARY, Format, detect
 from retroline.documents.html import read_html
-from retroline.documents.load import LoadedText, load
+from retroline.documents.load import LoadedText, load, load_bytes
 from retroline.documents.markdown import read_markdown
 from retroline.documents.pdf import read_pdf
 from retroline.documents.sections import classify
@@ -270,7 +270,22 @@ def read_document(
     """
     check_zone(tz)
     forced = _format(format)
-    loaded = load(path, binary=forced)
+    return read_loaded(load(path, binary=forced), tz=tz, forced=forced)
+
+
+def read_text(
+    text: str | bytes, name: str, *, tz: str | None = None, format: str | None = None
+) -> Incident:
+    """Read a document given as text or bytes (an upload), named ``name`` (its format is
+    told by the name's suffix and the content, as for a file; citations name it)."""
+    check_zone(tz)
+    forced = _format(format)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return read_loaded(load_bytes(data, name, binary=forced), tz=tz, forced=forced)
+
+
+def read_loaded(loaded: LoadedText, *, tz: str | None, forced: Format | None) -> Incident:
+    """The incident of a loaded document (see `read_document`)."""
     if forced is None and loaded.text:
         # A metrics export or a package list is not a postmortem: say so, not a timeline
         # of its rows (``--format`` reads it as a document all the same).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from enum import StrEnum
 from pathlib import Path
 
@@ -32,7 +31,7 @@ def render(incident: Incident, fmt: str, *, now: dt.datetime | None = None) -> s
     except ValueError as exc:
         raise UsageError(f"--format {fmt!r} is not one of: md, html, json") from exc
     if chosen is ReportFormat.JSON:
-        return json.dumps(incident.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        return incident.to_json() + "\n"
     postmortem = build(incident, now=now or dt.datetime.now(dt.UTC))
     return render_markdown(postmortem) if chosen is ReportFormat.MD else render_html(postmortem)
 

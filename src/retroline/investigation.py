@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from retroline import __version__
 from retroline.analysis.checks import findings_of
@@ -43,6 +44,24 @@ class Investigation:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     onset: dt.datetime | None = None
     reports: dict[str, Path] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``investigate --json`` prints: the incident's id and title, whether it was
+        created, updated or unchanged, the files read and skipped, the onset, the reports."""
+        return {
+            "id": self.incident.id,
+            "title": self.incident.title,
+            "status": self.saved.status.value,
+            "documents": [str(p) for p in self.documents],
+            "logs": [str(p) for p in self.logs],
+            "skipped": [{"path": str(p), "reason": r} for p, r in self.skipped],
+            "onset": self.onset.isoformat().replace("+00:00", "Z") if self.onset else None,
+            "reports": {k: str(v) for k, v in self.reports.items()},
+        }
+
+    def to_json(self) -> str:
+        """`to_dict` as JSON text."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
 
 def gather(paths: Sequence[str | Path], *, exclude: Sequence[Path] = ()) -> list[Path]:

@@ -1,0 +1,106 @@
+"""The public Python API: what the command line does, as functions a program can call.
+
+    >>> import retroline
+    >>> incident = retroline.extract("# DB outage\\n\\n- 2031-04-01 10:00 UTC db down\\n",
+    ...                              name="outage.md")
+    >>> [e.at.isoformat() for e in incident.events]
+    ['2031-04-01T10:00:00+00:00']
+
+Documents may be given as a path or as their text or bytes (an upload); results carry
+``to_json()``. The command line and the web app call these and hold no logic of their own.
+Errors are `RetrolineError`s, as on the command line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from retroline.model import Incident
+from retroline.store import Library
+
+if TYPE_CHECKING:
+    from retroline.investigation import Investigation
+
+__all__ = ["Library", "extract", "investigate", "parse_logs", "render"]
+
+
+def extract(
+    source: str | os.PathLike[str] | bytes,
+    *,
+    name: str | None = None,
+    tz: str | None = None,
+    format: str | None = None,
+) -> Incident:
+    """Read one document into an incident, storing nothing (``retroline extract``).
+
+    ``source`` is a path (a `Path`, or a string without a newline and no ``name``), or the
+    document itself as text or bytes, named ``name`` ("notes.md": its suffix helps tell the
+    format, and citations name it). ``tz`` is the zone of times written without one;
+    ``format`` overrides detection (markdown, html, text, docx, pdf, ...).
+    """
+    from retroline.documents import read_document, read_text
+
+    if isinstance(source, bytes) or (isinstance(source, str) and (name or "\n" in source)):
+        return read_text(source, name or "document", tz=tz, format=format)
+    return read_document(Path(source), tz=tz, format=format)
+
+
+def investigate(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    library: Library | str | None = None,
+    tz: str | None = None,
+    zones: Mapping[str, str] | None = None,
+    year: int | None = None,
+    out_dir: str | os.PathLike[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Investigation:
+    """Turn files and folders of evidence into one incident, store it and, with
+    ``out_dir``, write its report (``retroline investigate``). Returns an `Investigation`
+    (``.incident``, ``.skipped``, ``.onset``, ``.reports``, ``.to_json()``).
+
+    ``library``: a `Library`, a database URL or path, or None for the default library (as
+    the command line's). ``zones`` maps file name patterns to the zone of those files.
+    ``progress`` is called with a line saying what is being done, as the work goes on.
+    """
+    from retroline.investigation import investigate as run
+
+    if not isinstance(library, Library):
+        library = Library(library)
+    return run(
+        [Path(p) for p in paths],
+        library,
+        tz=tz,
+        zones=dict(zones or {}),
+        year=year,
+        out_dir=Path(out_dir) if out_dir is not None else None,
+        progress=progress,
+    )
+
+
+def parse_logs(
+    paths: Sequence[str | os.PathLike[str]], *, tz: str | None = None, year: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """Each line of the log files as the dict ``retroline logs parse --json`` prints for it
+    (line, at in UTC, where its zone came from, template id and text, header fields), in
+    order. The lines go through a temporary file, so memory stays bounded."""
+    from retroline.logs.run import write_json_lines
+
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as out:
+        write_json_lines(out, [Path(p) for p in paths], tz=tz, year=year)
+        out.seek(0)
+        for line in out:
+            yield json.loads(line)
+
+
+def render(incident: Incident, format: str = "md") -> str:
+    """The report of an incident as text: ``md``, ``html`` (one self-contained page) or
+    ``json`` (``retroline report``)."""
+    from retroline.report.write import render as render_report
+
+    return render_report(incident, format)
