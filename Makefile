@@ -49,8 +49,9 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
+# The tests, with line coverage of the package (its floor is in pyproject.toml).
 test: $(STAMP) system-packages lint
-	$(BIN)/pytest
+	$(BIN)/pytest --cov=retroline --cov-report=term
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .ruff_cache .mypy_cache .hypothesis test-output

@@ -25,6 +25,9 @@ def snapshot(lib: Library) -> list[dict]:
     return [lib.get(s.id).model_dump() for s in lib.summaries()]
 
 
+BIG_EVENTS = 12_000
+
+
 def write_big_document(path: Path, events: int, day: int = 1) -> Path:
     """A postmortem with ``events`` timeline entries, titled and dated by ``day``."""
     lines = [f"# Very long incident {day}", "", "## Timeline", ""]
@@ -112,7 +115,9 @@ def test_kill_9_during_large_import(library_url: str, tmp_path: Path) -> None:
     before = snapshot(lib)
     lib.close()
 
-    big = write_big_document(tmp_path / "big.md", 40_000)
+    # Big enough that storing it takes a few hundred milliseconds, long enough for the
+    # kill to land inside the write (the test waits for the write to begin).
+    big = write_big_document(tmp_path / "big.md", BIG_EVENTS)
     errors = tmp_path / "stderr.txt"
     with errors.open("wb") as stderr:
         proc = subprocess.Popen(
@@ -141,6 +146,7 @@ def test_kill_9_during_large_import(library_url: str, tmp_path: Path) -> None:
                 assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         # and the library still takes the same import in full
         (result,) = import_documents(reopened, [big])
-        assert reopened.get(result.id).events[-1].text == "step 39999 of the runbook replayed"
+        last = reopened.get(result.id).events[-1].text
+        assert last == f"step {BIG_EVENTS - 1} of the runbook replayed"
     finally:
         reopened.close()
