@@ -171,3 +171,30 @@ def test_postgresql_works_like_sqlite(postgres_url: str) -> None:
     assert code == 0
     code, out, _ = run("list", "--json", db=postgres_url)
     assert json.loads(out)[0]["events"] == 8
+
+
+def test_long_work_shows_progress_on_a_terminal_and_never_with_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    import retroline.cli as cli
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli, "_err", lambda: Console(file=screen, force_terminal=True, width=120))
+    second = tmp_path / "second.md"
+    second.write_text("# Second outage\n\n- 2031-04-01 10:00 UTC cache down\n", encoding="utf-8")
+    db = str(tmp_path / "lib.db")
+    code, _, _ = run("import", POSTMORTEM, str(second), db=db)
+    assert code == 0
+    shown = screen.getvalue()
+    assert "reading" in shown and "2/2" in shown
+    screen.truncate(0)
+    screen.seek(0)
+    code, out, _ = run("investigate", POSTMORTEM, "-o", str(tmp_path / "r"), "--json", db=db)
+    assert code == 0 and json.loads(out)["title"]
+    assert "reading" not in screen.getvalue() and "investigating" not in screen.getvalue()
+    code, _, _ = run("investigate", POSTMORTEM, "-o", str(tmp_path / "r2"), db=db)
+    assert code == 0 and "investigating" in screen.getvalue()

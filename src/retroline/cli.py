@@ -213,7 +213,10 @@ def import_command(
     from retroline.store import SaveStatus
 
     library = _state(ctx).library
-    results = import_documents(library, files, tz=tz, format=format)
+    with _steps("reading", len(files), show=not as_json and len(files) > 1) as step:
+        results = import_documents(
+            library, files, tz=tz, format=format, progress=lambda p: step(f"reading {p}")
+        )
     if as_json:
         _print_json(
             [
@@ -396,18 +399,16 @@ def investigate_command(
     from retroline.api import investigate
 
     out_dir = output or Path("retroline-report")
-    show = _err().is_terminal and not as_json
-    result = investigate(
-        paths,
-        library=_state(ctx).library,
-        tz=tz,
-        zones=_zones(zone or []),
-        year=year,
-        out_dir=out_dir,
-        progress=(lambda message: _err().print(message, style="dim", highlight=False))
-        if show
-        else None,
-    )
+    with _steps("investigating", None, show=not as_json) as step:
+        result = investigate(
+            paths,
+            library=_state(ctx).library,
+            tz=tz,
+            zones=_zones(zone or []),
+            year=year,
+            out_dir=out_dir,
+            progress=step,
+        )
     if as_json:
         _print_json(result.to_dict())
         return
@@ -464,6 +465,36 @@ def _progress(paths: list[str], what: str) -> Iterator[Callable[[int], None] | N
     ) as bar:
         task = bar.add_task(what, total=sum(sizes))
         yield lambda done: bar.update(task, completed=done)
+
+
+@contextmanager
+def _steps(what: str, total: int | None, show: bool) -> Iterator[Callable[[str], None]]:
+    """A progress display on stderr for work in steps (files read, stages of an
+    investigation), only when ``show`` and stderr is a terminal: a spinner with the step
+    under way, and a bar of ``total`` steps when it is known. Gone when the work ends."""
+    if not show or not _err().is_terminal:
+        yield lambda _message: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns: list[Any] = [SpinnerColumn(), TextColumn("{task.description}")]
+    if total:
+        columns += [BarColumn(), MofNCompleteColumn()]
+    columns.append(TimeElapsedColumn())
+    with Progress(*columns, console=_err(), transient=True, redirect_stdout=False) as bar:
+        task = bar.add_task(what, total=total)
+
+        def step(message: str) -> None:
+            bar.update(task, description=message, advance=1 if total else None)
+
+        yield step
 
 
 @contextmanager
