@@ -24,6 +24,7 @@ from retroline.documents import check_zone, read_document
 from retroline.errors import InputError, RetrolineError, UsageError
 from retroline.evidence.kinds import READ, EvidenceKind, classify
 from retroline.evidence.shapes import not_read
+from retroline.instants import iso_utc_or_none
 from retroline.model import Document, Incident
 from retroline.store import Library, SaveResult, incident_key
 
@@ -55,7 +56,7 @@ class Investigation:
             "documents": [str(p) for p in self.documents],
             "logs": [str(p) for p in self.logs],
             "skipped": [{"path": str(p), "reason": r} for p, r in self.skipped],
-            "onset": self.onset.isoformat().replace("+00:00", "Z") if self.onset else None,
+            "onset": iso_utc_or_none(self.onset),
             "reports": {k: str(v) for k, v in self.reports.items()},
         }
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
+from retroline.instants import iso_utc
 from retroline.sources import DateSource, Precision, ZoneSource
 
 __all__ = [
@@ -46,15 +47,10 @@ def _to_utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-def _iso_z(value: dt.datetime) -> str:
-    text = value.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
-    return text + "Z"
-
-
 UtcDateTime = Annotated[
     dt.datetime,
     AfterValidator(_to_utc),
-    PlainSerializer(_iso_z, return_type=str, when_used="json"),
+    PlainSerializer(iso_utc, return_type=str, when_used="json"),
 ]
 """A timezone-aware instant, kept and written in UTC (``2016-09-08T15:56:00Z``)."""
 

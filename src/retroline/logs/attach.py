@@ -16,6 +16,7 @@ from pathlib import Path
 
 from retroline.analysis.revisions import in_time_order
 from retroline.errors import UsageError
+from retroline.instants import iso_utc
 from retroline.logs.onset import Change, ChangeKind, Onset, analyse
 from retroline.model import Event, EventKind, Incident, LogChange, Precision, Source, ZoneSource
 from retroline.store import Library
@@ -115,7 +116,7 @@ def change_event(change: Change, tz: str | None) -> Event:
     return Event(
         at=at,
         precision=Precision.SECOND,
-        time_text=at.isoformat().replace("+00:00", "Z") if at is not None else "",
+        time_text=iso_utc(at) if at is not None else "",
         zone="UTC" if tz is None or source is ZoneSource.EXPLICIT else tz,
         zone_source=source,
         text=f"Log pattern {_VERBS[change.kind]}: {change.template}",

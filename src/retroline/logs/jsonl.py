@@ -37,6 +37,7 @@ from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any, cast
 
+from retroline.instants import iso_utc
 from retroline.logs.headers import HEADER_FLAGS, PATTERNS, SAMPLE_LINES, HeaderPattern
 from retroline.logs.layout import Fields, RecordPattern
 from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
@@ -229,7 +230,7 @@ class _Layout:
             self.times.clear()  # a new year: the same text may now mean another instant
             self.hours.clear()
             self.heads.clear()
-        base = "null" if at is None else '"' + at.isoformat().replace("+00:00", "")
+        base = "null" if at is None else '"' + iso_utc(at).removesuffix("Z")
         after = "" if at is None else _provenance(resolver, parts)
         month = resolver._last_month if self.yearless else 0
         known = self.times[key] = (base, month, after)
@@ -296,7 +297,7 @@ class _RecordLayout:
         if at is None or fields.time is None:
             at_text = "null"
         else:
-            at_text = f'"{at.isoformat().replace("+00:00", "Z")}"'
+            at_text = f'"{iso_utc(at)}"'
             at_text += _provenance(resolver, fields.time)
         return at_text, _fields_json((fields.host, fields.process, fields.pid, fields.level))
 

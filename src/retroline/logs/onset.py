@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from retroline.errors import UsageError
+from retroline.instants import iso_utc_or_none
 from retroline.logs.run import count_windows
 from retroline.logs.templates import TemplateMiner
 from retroline.logs.timestamps import zone
@@ -119,7 +120,7 @@ class Onset:
 
 
 def _iso(at: datetime | None) -> str | None:
-    return at.isoformat().replace("+00:00", "Z") if at is not None else None
+    return iso_utc_or_none(at)
 
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|min|s|sec)", re.I)

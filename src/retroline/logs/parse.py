@@ -14,6 +14,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from retroline.instants import iso_utc_or_none
 from retroline.logs.headers import (
     PATTERNS,
     SAMPLE_LINES,
@@ -85,9 +86,7 @@ class ParsedLine(NamedTuple):
 
 
 def _iso_utc(at: datetime | None) -> str | None:
-    if at is None:
-        return None
-    return at.isoformat().replace("+00:00", "Z")
+    return iso_utc_or_none(at)
 
 
 def parse_lines(

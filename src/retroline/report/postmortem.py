@@ -15,6 +15,7 @@ from pathlib import PurePath
 from retroline.analysis.durations import Duration, durations, human
 from retroline.analysis.provenance import origin_of
 from retroline.analysis.revisions import in_time_order
+from retroline.instants import iso_utc
 from retroline.model import (
     ActionItem,
     Event,
@@ -171,7 +172,8 @@ def duration_text(duration: Duration) -> str:
 
 
 def _iso(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """To the second: the report's instants are read by people."""
+    return iso_utc(value.replace(microsecond=0))
 
 
 def _utc(event: Event) -> str:

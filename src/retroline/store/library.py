@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from retroline.errors import AmbiguousIdError, DatabaseError, MigrationError, NotFoundError
+from retroline.instants import iso_utc_or_none
 from retroline.model import Incident
 from retroline.store import migrate, rows, schema
 from retroline.store.url import describe, resolve_url
@@ -65,8 +66,7 @@ class IncidentSummary:
     def to_json(self) -> dict[str, Any]:
         """The summary as plain JSON values (instants in UTC with a ``Z``)."""
 
-        def iso(value: dt.datetime | None) -> str | None:
-            return value.replace(tzinfo=None).isoformat() + "Z" if value else None
+        iso = iso_utc_or_none
 
         return {
             "id": self.id,
