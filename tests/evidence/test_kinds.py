@@ -35,3 +35,16 @@ def test_names_and_content(tmp_path: Path) -> None:
     assert classify(packed) is EvidenceKind.LOG
     with pytest.raises(InputError, match="no such file"):
         classify(tmp_path / "missing.log")
+
+
+@pytest.mark.parametrize("suffix", [".mbox", ".mdown", ".xhtml", ".rest", ".eml", ".wiki"])
+def test_every_document_suffix_makes_a_document(tmp_path: Path, suffix: str) -> None:
+    # Lines that look like a log, in a file whose name says it is a document (a mailbox of
+    # alert mails, say): the name wins, as the document reader would take it.
+    path = tmp_path / f"alerts{suffix}"
+    path.write_text(
+        "\n".join(f"2031-04-01T10:00:{i:02d}Z ERROR api: request {i} failed" for i in range(20))
+        + "\n",
+        encoding="utf-8",
+    )
+    assert classify(path) is EvidenceKind.DOCUMENT

@@ -27,7 +27,12 @@ class Format(StrEnum):
 BINARY = frozenset({Format.DOCX, Format.PDF})
 
 
-_SUFFIXES = {
+#: The one table of document file suffixes: the format each names. Evidence folders use it
+#: too (`evidence.kinds`): a file so named is a document whatever its lines look like.
+SUFFIXES = {
+    ".docx": Format.DOCX,
+    ".docm": Format.DOCX,
+    ".pdf": Format.PDF,
     ".md": Format.MARKDOWN,
     ".markdown": Format.MARKDOWN,
     ".mdown": Format.MARKDOWN,
@@ -84,8 +89,8 @@ def detect(text: str, path: str | Path = "") -> Format:
         return Format.TWIKI
     if looks_like_mail(head):
         return Format.EMAIL
-    by_name = _SUFFIXES.get(Path(path).suffix.lower())
-    if by_name is not None:
+    by_name = SUFFIXES.get(Path(path).suffix.lower())
+    if by_name is not None and by_name not in BINARY:  # those are known from their bytes
         return by_name
     if _count(r"^(={2,6})[^=\n].*?\1\s*$", head) >= 1 or _count(r"^\{\|", head):
         return Format.MEDIAWIKI

@@ -8,26 +8,14 @@ import itertools
 from enum import StrEnum
 from pathlib import Path
 
-from retroline.documents.formats import sniff
+from retroline.documents.formats import SUFFIXES, sniff
 from retroline.errors import InputError, RetrolineError
 from retroline.evidence.shapes import unread_kind
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.reader import read_lines
 
-# Names that say what a file is, whatever its content looks like at first.
-_DOCUMENT_SUFFIXES = {
-    ".md",
-    ".markdown",
-    ".html",
-    ".htm",
-    ".rst",
-    ".eml",
-    ".mediawiki",
-    ".wiki",
-    ".twiki",
-    ".docx",
-    ".pdf",
-}
+# Names that say what a file is, whatever its content looks like at first; documents'
+# suffixes are the documents' own table.
 _LOG_SUFFIXES = {".log", ".gz", ".bz2", ".xz", ".jsonl", ".journal", ".out", ".err"}
 _LOG_NAMES = {"syslog", "messages", "kern.log", "auth.log", "daemon.log", "journal"}
 _SAMPLE = 200
@@ -77,7 +65,7 @@ def classify(path: str | Path) -> EvidenceKind:
     if not p.is_file():
         raise InputError("no such file", p)
     suffix = p.suffix.lower()
-    if suffix in _DOCUMENT_SUFFIXES:
+    if suffix in SUFFIXES:
         return EvidenceKind.DOCUMENT
     if (
         suffix in _LOG_SUFFIXES
