@@ -9,7 +9,6 @@ and the report is written as Markdown, HTML and JSON.
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -19,14 +18,13 @@ from typing import Any
 
 from retroline import __version__
 from retroline.analysis.checks import findings_of
-from retroline.analysis.revisions import combine
-from retroline.documents import check_zone, read_document
+from retroline.documents import check_zone
 from retroline.errors import InputError, RetrolineError, UsageError
-from retroline.evidence.kinds import READ, EvidenceKind, classify
+from retroline.evidence.kinds import BY_NAME, KINDS, Assembly, EvidenceKind, Options, classify
 from retroline.evidence.shapes import not_read
 from retroline.instants import iso_utc_or_none
-from retroline.model import Document, Incident
-from retroline.store import Library, SaveResult, incident_key
+from retroline.model import Incident
+from retroline.store import Library, SaveResult
 
 __all__ = ["Investigation", "gather", "investigate"]
 
@@ -87,22 +85,6 @@ def gather(paths: Sequence[str | Path], *, exclude: Sequence[Path] = ()) -> list
     return found
 
 
-def _zone_for(path: Path, zones: dict[str, str], default: str | None) -> str | None:
-    """The zone of a file: the first --zone pattern that matches its name or path."""
-    for pattern, zone in zones.items():
-        if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(str(path), pattern):
-            return zone
-    return default
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def investigate(
     paths: Sequence[str | Path],
     library: Library,
@@ -128,38 +110,35 @@ def investigate(
     files = gather(paths, exclude=[out_dir] if out_dir else [])
     if not files:
         raise UsageError(f"no evidence files in {', '.join(str(p) for p in paths)}")
-    documents: list[tuple[Path, Incident]] = []
-    logs: list[Path] = []
+    # Each file to its kind; each kind's files to its contribution, in the registry's order.
+    by_kind: dict[EvidenceKind, list[Path]] = {}
     skipped: list[tuple[Path, str]] = []
     for path in files:
         try:
-            kind = classify(path)
-            if kind is EvidenceKind.LOG:
-                logs.append(path)
-                continue
-            if kind not in READ:
-                skipped.append((path, not_read(kind.value)))
-                continue
-            note(f"reading {path}")
-            documents.append((path, read_document(path, tz=_zone_for(path, zones, tz))))
+            kind = BY_NAME[classify(path)]
         except RetrolineError as exc:
             skipped.append((path, str(exc)))
-    if documents:
-        incident = combine([inc for _, inc in documents])
-        key = incident_key(incident)
-    else:
-        where = Path(paths[0]).resolve()
-        incident = Incident(title=f"Investigation of {where.name}")
-        key = "evidence:" + hashlib.sha256(str(where).encode()).hexdigest()
-    onset = None
-    if logs:
-        incident, onset, unread = _with_logs(incident, logs, zones, tz, year, note)
-        skipped += unread
-    incident.documents = incident.documents + [
-        Document(path=str(p), sha256=_sha256(p), format="log", size=p.stat().st_size)
-        for p in logs
-        if p not in {s for s, _ in skipped}
-    ]
+            continue
+        if kind.contribute is None:
+            skipped.append((path, not_read(kind.name.value)))
+        else:
+            by_kind.setdefault(kind.name, []).append(path)
+    where = Path(paths[0]).resolve()
+    assembly = Assembly(
+        Incident(title=f"Investigation of {where.name}"),
+        "evidence:" + hashlib.sha256(str(where).encode()).hexdigest(),
+        skipped=skipped,
+    )
+    options = Options(tz=tz, zones=zones, year=year, note=note)
+    for kind in KINDS:
+        if kind.contribute is not None and by_kind.get(kind.name):
+            assembly = kind.contribute(assembly, by_kind[kind.name], options)
+    incident, key, onset, skipped = (
+        assembly.incident,
+        assembly.key,
+        assembly.onset,
+        assembly.skipped,
+    )
     incident.findings = findings_of(incident)
     note("storing the incident")
     saved = library.save(incident, key=key, inputs=inputs_hash(incident, tz, zones, year))
@@ -173,8 +152,8 @@ def investigate(
     return Investigation(
         incident=stored,
         saved=saved,
-        documents=[p for p, _ in documents],
-        logs=logs,
+        documents=assembly.read.get(EvidenceKind.DOCUMENT, []),
+        logs=by_kind.get(EvidenceKind.LOG, []),
         skipped=skipped,
         onset=onset,
         reports=reports,
@@ -193,35 +172,3 @@ def inputs_hash(incident: Incident, tz: str | None, zones: dict[str, str], year:
         "version": __version__,
     }
     return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
-
-
-def _with_logs(
-    incident: Incident,
-    logs: list[Path],
-    zones: dict[str, str],
-    tz: str | None,
-    year: int | None,
-    note: Callable[[str], None],
-) -> tuple[Incident, dt.datetime | None, list[tuple[Path, str]]]:
-    """The incident with the strongest log changes at its onset added to its timeline and its
-    evidence, the onset used, and the logs that could not be read at it."""
-    from retroline.logs.attach import incident_onset, with_changes
-    from retroline.logs.onset import analyse
-
-    onset = incident_onset(incident)
-    if onset is None:
-        reason = (
-            "no onset to read it at: the documents give no time (use 'retroline logs onset --at')"
-        )
-        return incident, None, [(p, reason) for p in logs]
-    unread: list[tuple[Path, str]] = []
-    for zone in sorted({_zone_for(p, zones, tz) for p in logs}, key=lambda z: z or ""):
-        group = [p for p in logs if _zone_for(p, zones, tz) == zone]
-        note(f"reading {len(group)} log file(s) around {onset:%Y-%m-%d %H:%M} UTC")
-        try:
-            analysis = analyse(group, onset, tz=zone, year=year or onset.year)
-        except RetrolineError as exc:
-            unread += [(p, str(exc)) for p in group]
-            continue
-        incident = with_changes(incident, analysis, group, zone)
-    return incident, onset, unread

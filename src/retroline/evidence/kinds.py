@@ -1,23 +1,32 @@
-"""What a file of evidence is: a postmortem document, a log, or a kind recognised but not
-read yet (metric series, package lists, socket and process tables: `shapes`), from its
-name and a sample of its lines."""
+"""The kinds of evidence, in one table: what each is called, the file names that say it,
+how a sample of its lines tells it, and what it contributes to an incident.
+
+`KINDS` is the registry: `classify` recognises a file through it, and an investigation
+hands each kind's files to that kind's ``contribute``, in the table's order (documents
+first: they give the onset the logs are read at). A kind without ``contribute`` is
+recognised and reported as not read. Adding a kind is one module (its reader) and one row
+here. A plain table, not plugin hooks (pluggy): every kind lives in this package, and a
+table is typed, ordered and read at a glance; hooks can come when kinds come from outside.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import fnmatch
+import hashlib
 import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
 from retroline.documents.formats import SUFFIXES, sniff
 from retroline.errors import InputError, RetrolineError
-from retroline.evidence.shapes import unread_kind
+from retroline.evidence.shapes import UNREAD_KINDS
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.reader import read_lines
+from retroline.model import Document, Incident
 
-# Names that say what a file is, whatever its content looks like at first; documents'
-# suffixes are the documents' own table.
-_LOG_SUFFIXES = {".log", ".gz", ".bz2", ".xz", ".jsonl", ".journal", ".out", ".err"}
-_LOG_NAMES = {"syslog", "messages", "kern.log", "auth.log", "daemon.log", "journal"}
 _SAMPLE = 200
 # A log is a file most of whose lines start with a timestamped header; a postmortem with
 # a few pasted log lines stays a document.
@@ -33,10 +42,6 @@ class EvidenceKind(StrEnum):
     PACKAGES = "packages"
     SOCKETS = "sockets"
     PROCESSES = "processes"
-
-
-#: The kinds this version reads; a file of another kind is reported as not read.
-READ = frozenset({EvidenceKind.DOCUMENT, EvidenceKind.LOG})
 
 
 def _sample(path: Path) -> list[str]:
@@ -59,20 +64,164 @@ def _looks_like_log(sample: list[str]) -> bool:
     return stamped / len(sample) >= LOG_SHARE
 
 
+@dataclass
+class Assembly:
+    """An incident as the kinds of evidence build it up, in the order of `KINDS`: the
+    incident, its identity in the library, the onset its logs were read at, the files read
+    and those left out with the reason."""
+
+    incident: Incident
+    key: str
+    onset: dt.datetime | None = None
+    read: dict[EvidenceKind, list[Path]] = field(default_factory=dict)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Options:
+    """How evidence is read: the zone of times that state none, zones by file name
+    pattern, the year of log lines that state none, and a callback for progress."""
+
+    tz: str | None = None
+    zones: dict[str, str] = field(default_factory=dict)
+    year: int | None = None
+    note: Callable[[str], None] = lambda _message: None
+
+    def zone_for(self, path: Path) -> str | None:
+        """The zone of a file: the first zone pattern that matches its name or path."""
+        for pattern, zone in self.zones.items():
+            if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(str(path), pattern):
+                return zone
+        return self.tz
+
+
+#: What a kind does with its files: the assembly with their contribution.
+Contribute = Callable[[Assembly, list[Path], Options], Assembly]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of evidence: its name and what it is, the file suffixes and names that
+    say it whatever the content, the test of a sample of its lines (None: by name only, or
+    the last resort), and what it contributes (None: recognised, not read yet)."""
+
+    name: EvidenceKind
+    description: str
+    suffixes: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+    sniff: Callable[[Sequence[str]], bool] | None = None
+    contribute: Contribute | None = None
+
+
+def _documents(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
+    """Postmortem documents: read, revisions merged and the others joined into one
+    incident, which leads."""
+    from retroline.analysis.revisions import combine
+    from retroline.documents import read_document
+    from retroline.store import incident_key
+
+    read: list[tuple[Path, Incident]] = []
+    skipped = list(assembly.skipped)
+    for path in paths:
+        options.note(f"reading {path}")
+        try:
+            read.append((path, read_document(path, tz=options.zone_for(path))))
+        except RetrolineError as exc:
+            skipped.append((path, str(exc)))
+    if not read:
+        return replace(assembly, skipped=skipped)
+    incident = combine([inc for _, inc in read])
+    return replace(
+        assembly,
+        incident=incident,
+        key=incident_key(incident),
+        read={**assembly.read, EvidenceKind.DOCUMENT: [p for p, _ in read]},
+        skipped=skipped,
+    )
+
+
+def _logs(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
+    """Logs: read at the incident's onset, files of one zone together; their strongest
+    changes join the timeline and the files its evidence."""
+    from retroline.logs.attach import incident_onset, with_changes
+    from retroline.logs.onset import analyse
+
+    incident = assembly.incident
+    onset = incident_onset(incident)
+    if onset is None:
+        reason = (
+            "no onset to read it at: the documents give no time (use 'retroline logs onset --at')"
+        )
+        return replace(assembly, skipped=assembly.skipped + [(p, reason) for p in paths])
+    unread: list[tuple[Path, str]] = []
+    for zone in sorted({options.zone_for(p) for p in paths}, key=lambda z: z or ""):
+        group = [p for p in paths if options.zone_for(p) == zone]
+        options.note(f"reading {len(group)} log file(s) around {onset:%Y-%m-%d %H:%M} UTC")
+        try:
+            analysis = analyse(group, onset, tz=zone, year=options.year or onset.year)
+        except RetrolineError as exc:
+            unread += [(p, str(exc)) for p in group]
+            continue
+        incident = with_changes(incident, analysis, group, zone)
+    left_out = {p for p, _ in unread}
+    read = [p for p in paths if p not in left_out]
+    incident.documents = incident.documents + [
+        Document(path=str(p), sha256=sha256_of(p), format="log", size=p.stat().st_size)
+        for p in read
+    ]
+    return replace(
+        assembly,
+        incident=incident,
+        onset=onset,
+        read={**assembly.read, EvidenceKind.LOG: read},
+        skipped=assembly.skipped + unread,
+    )
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks (logs may be large)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+_SHAPES = {name: (looks, test) for name, looks, test in UNREAD_KINDS}
+
+#: The registry of evidence kinds, in the order they contribute to an incident.
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        EvidenceKind.DOCUMENT,
+        "a postmortem document",
+        suffixes=frozenset(SUFFIXES),
+        contribute=_documents,
+    ),
+    Kind(
+        EvidenceKind.LOG,
+        "a log",
+        suffixes=frozenset({".log", ".gz", ".bz2", ".xz", ".jsonl", ".journal", ".out", ".err"}),
+        names=frozenset({"syslog", "messages", "kern.log", "auth.log", "daemon.log", "journal"}),
+        sniff=lambda sample: _looks_like_log(list(sample)),
+        contribute=_logs,
+    ),
+    *(Kind(EvidenceKind(name), looks, sniff=test) for name, (looks, test) in _SHAPES.items()),
+)
+BY_NAME = {kind.name: kind for kind in KINDS}
+#: The order samples are tested in: the kinds not read yet first (a sar report or a
+#: metrics table has times in every line, as a log has); a document is the last resort.
+_SNIFF_ORDER = (*(k for k in KINDS if k.contribute is None), BY_NAME[EvidenceKind.LOG])
+
+
 def classify(path: str | Path) -> EvidenceKind:
     """The kind of evidence in ``path``: by its name when that is clear, else its lines."""
     p = Path(path)
     if not p.is_file():
         raise InputError("no such file", p)
-    suffix = p.suffix.lower()
-    if suffix in SUFFIXES:
-        return EvidenceKind.DOCUMENT
-    if (
-        suffix in _LOG_SUFFIXES
-        or p.name.lower() in _LOG_NAMES
-        or p.name.lower().startswith(tuple(_LOG_NAMES))
-    ):
-        return EvidenceKind.LOG
+    suffix, name = p.suffix.lower(), p.name.lower()
+    for kind in KINDS:
+        if suffix in kind.suffixes or name in kind.names or name.startswith(tuple(kind.names)):
+            return kind.name
     try:
         with p.open("rb") as f:
             head = f.read(4096)
@@ -81,7 +230,7 @@ def classify(path: str | Path) -> EvidenceKind:
     if sniff(head, p) is not None:  # a Word file or a PDF, whatever its name
         return EvidenceKind.DOCUMENT
     sample = _sample(p)
-    unread = unread_kind(sample)
-    if unread is not None:  # before logs: a sar report or a metrics table has times too
-        return EvidenceKind(unread)
-    return EvidenceKind.LOG if _looks_like_log(sample) else EvidenceKind.DOCUMENT
+    for kind in _SNIFF_ORDER:
+        if kind.sniff is not None and kind.sniff(sample):
+            return kind.name
+    return EvidenceKind.DOCUMENT
