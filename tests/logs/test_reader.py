@@ -119,3 +119,15 @@ def test_spans_cover_the_file_and_give_its_lines(tmp_path: Path, tail, ending: b
         x if isinstance(x, str) else x.text for s in spans for x in read_span(path, s, "utf-8")
     ]
     assert spanned == one
+
+
+def test_a_log_in_a_cyrillic_code_page_reads_as_written(tmp_path: Path) -> None:
+    # One rule for documents and logs (retroline.encoding): not UTF-8, so the code page is
+    # guessed from the bytes, not assumed Western.
+    text = [
+        f"2031-04-01 10:00:{i:02d} ОШИБКА соединение с базой данных потеряно, повтор {i}"
+        for i in range(30)
+    ]
+    path = tmp_path / "ru.log"
+    path.write_bytes(("\n".join(text) + "\n").encode("cp1251"))
+    assert [raw.text for raw in read_lines(path)] == text

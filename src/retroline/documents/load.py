@@ -10,9 +10,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from retroline.documents.formats import BINARY, Format, sniff
+from retroline.encoding import guess_encoding
 from retroline.errors import EncodingError, InputError
 
 # A postmortem is a page of prose; anything this large is a log or an archive sent by mistake.
@@ -70,16 +69,10 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
             if data.startswith(magic):
                 raise EncodingError(what, path)
         raise EncodingError("binary data, not a text document", path, data[:nul].count(b"\n") + 1)
+    name = guess_encoding(data)
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data[:200_000]).best()
-    # Western documents are by far the common case; cp1252 decodes every byte a Latin-1 editor
-    # writes and gives the right quotes and dashes where charset detection is unsure.
-    name = best.encoding if best is not None and best.encoding else "cp1252"
-    try:
-        return data.decode(name), name
+        # UTF-8 cut in its last character (a truncated file): that character replaced.
+        return data.decode(name, errors="replace" if name == "utf-8" else "strict"), name
     except (UnicodeDecodeError, LookupError):
         return data.decode("latin-1"), "latin-1"
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
+from retroline.encoding import guess_encoding
 from retroline.errors import InputError
 
 __all__ = [
@@ -116,26 +117,6 @@ def open_log(path: str | Path, compression: Compression | None = None) -> io.Buf
         raise InputError(f"cannot open the log file: {exc.strerror or exc}", path) from exc
 
 
-def _encoding(sample: bytes) -> str:
-    """Pick the encoding of a file from its first bytes.
-
-    UTF-8 (with or without a byte-order mark) when the sample decodes as UTF-8, allowing a
-    character cut at the end of the sample; otherwise cp1252, the usual Windows code page,
-    whose undefined bytes are replaced like any other invalid byte.
-    """
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut by the sample's end is still UTF-8.
-        if exc.start < len(sample) - 3 or exc.reason != "unexpected end of data":
-            return "cp1252"
-    return "utf-8"
-
-
 def sniff(path: str | Path) -> FileFormat:
     """Detect the compression and the encoding of a log file, reading only its first bytes."""
     path = Path(path)
@@ -145,7 +126,7 @@ def sniff(path: str | Path) -> FileFormat:
             sample = fh.read(SAMPLE_BYTES)
         except _ARCHIVE_ERRORS:
             sample = b""
-    return FileFormat(kind, _encoding(sample))
+    return FileFormat(kind, guess_encoding(sample))
 
 
 def _is_binary(raw: bytes) -> bool:
@@ -188,7 +169,7 @@ def read_stream(
     """Yield the lines of an open binary stream (standard input, a pipe) like `read_lines`."""
     buffered = fh if isinstance(fh, io.BufferedReader) else io.BufferedReader(fh)  # type: ignore[type-var]
     sample = buffered.peek(SAMPLE_BYTES)[:SAMPLE_BYTES]
-    encoding = _encoding(sample)
+    encoding = guess_encoding(sample)
     if encoding == "utf-16":
         encoding = "utf-16-le" if sample.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
     yield from _read_binary(buffered, FileFormat(Compression.NONE, encoding), Path(name), max_line)
