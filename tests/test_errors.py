@@ -51,3 +51,9 @@ def test_corrupt_sqlite_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(DatabaseError, match="file is not a database"):
         Library(str(path)).summaries()
+
+
+def test_a_library_path_under_a_file_is_a_database_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(DatabaseError, match="cannot make the library's folder"):
+        Library(str(tmp_path / "a-file" / "lib.db")).summaries()

@@ -169,7 +169,13 @@ class Library:
         else:
             from pathlib import Path
 
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(url.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(
+                    f"cannot make the library's folder {folder}: {exc.strerror or exc}"
+                ) from exc
             engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
