@@ -198,3 +198,27 @@ def test_long_work_shows_progress_on_a_terminal_and_never_with_json(
     assert "reading" not in screen.getvalue() and "investigating" not in screen.getvalue()
     code, _, _ = run("investigate", POSTMORTEM, "-o", str(tmp_path / "r2"), db=db)
     assert code == 0 and "investigating" in screen.getvalue()
+
+
+def test_importing_again_with_another_zone_reads_the_document_anew(tmp_path: Path) -> None:
+    note = tmp_path / "note.md"
+    note.write_text(
+        "# Cache outage\n\nDate: 2031-04-01\n\n## Timeline\n\n- 10:00 cache down\n"
+        "- 10:30 cache back\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "lib.db")
+
+    def imported(*options: str) -> tuple[str, list[str]]:
+        code, out, err = run("import", str(note), "--json", *options, db=db)
+        assert code == 0, err
+        (row,) = json.loads(out)
+        events = json.loads(run("export", row["id"], "--json", db=db)[1])["events"]
+        return row["status"], [e["at"] for e in events]
+
+    status, times = imported("--tz", "Europe/Berlin")
+    assert status == "created" and times[0] == "2031-04-01T08:00:00Z"
+    status, times = imported("--tz", "America/New_York")
+    assert status == "updated" and times == ["2031-04-01T14:00:00Z", "2031-04-01T14:30:00Z"]
+    assert imported("--tz", "America/New_York")[0] == "unchanged"
+    assert len(json.loads(run("list", "--json", db=db)[1])) == 1

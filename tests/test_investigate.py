@@ -105,10 +105,10 @@ def test_investigating_again_with_other_options_replaces_the_incident(
 def test_a_new_version_of_the_program_replaces_the_incident(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import retroline.investigation as module
+    import retroline
 
     first = investigate([EXAMPLE], library, zones=ZONES, now=FIXED)
-    monkeypatch.setattr(module, "__version__", "99.0.0")
+    monkeypatch.setattr(retroline, "__version__", "99.0.0")
     later = investigate([EXAMPLE], library, zones=ZONES, now=FIXED)
     assert (later.saved.id, later.saved.status) == (first.saved.id, SaveStatus.UPDATED)
 

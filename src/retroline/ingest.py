@@ -8,15 +8,35 @@ incident already in the library (or of another file in the same import) is merge
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import retroline
 from retroline.analysis.revisions import merge, same_document
 from retroline.documents import read_document
 from retroline.model import Incident
 from retroline.store import IncidentSummary, Library, SaveResult, incident_key
 
-__all__ = ["import_documents"]
+__all__ = ["import_documents", "inputs_hash"]
+
+
+def _shas(incident: Incident) -> set[str]:
+    return {d.sha256 for d in incident.documents}
+
+
+def inputs_hash(incident: Incident, **options: object) -> str:
+    """What a stored incident is a function of, as one hash: its evidence (the hashes of
+    its documents and logs), the options that change how it was read, and the program's
+    version. The library remakes a stored incident whose hash differs (`Library.save_in`);
+    `import` and `investigate` both record it."""
+    facts = {
+        "evidence": sorted(_shas(incident)),
+        "options": {name: value for name, value in sorted(options.items())},
+        "version": retroline.__version__,
+    }
+    return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _stored_revision(
@@ -67,13 +87,18 @@ def import_documents(
             groups.append([index])
             merged.append(incident)
     summaries = library.summaries() if merged else []  # read once for every document
-    to_save: list[tuple[Incident, str | None]] = []
+    to_save: list[tuple[Incident, str | None, str | None]] = []
     for incident in merged:
+        inputs = inputs_hash(incident, tz=tz, format=format)
         stored = _stored_revision(library, summaries, incident)
         if stored is None:
-            to_save.append((incident, None))
+            to_save.append((incident, None, inputs))
+        elif _shas(stored) == _shas(incident):
+            # The same evidence again: read anew (other options, another version) and
+            # stored in place when its inputs differ; unchanged when they do not.
+            to_save.append((incident, incident_key(stored), inputs))
         else:
-            to_save.append((merge(stored, incident), incident_key(stored)))
+            to_save.append((merge(stored, incident), incident_key(stored), None))
     saved = library.save_many(to_save)
     results: list[SaveResult] = [saved[0]] * len(read)
     for group, result in zip(groups, saved, strict=True):

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from retroline import __version__
 from retroline.analysis.checks import findings_of
 from retroline.documents import check_zone
 from retroline.errors import InputError, RetrolineError, UsageError
 from retroline.evidence.kinds import BY_NAME, KINDS, Assembly, EvidenceKind, Options, classify
 from retroline.evidence.shapes import not_read
+from retroline.ingest import inputs_hash
 from retroline.instants import iso_utc_or_none
 from retroline.model import Incident
 from retroline.store import Library, SaveResult
@@ -141,7 +141,11 @@ def investigate(
     )
     incident.findings = findings_of(incident)
     note("storing the incident")
-    saved = library.save(incident, key=key, inputs=inputs_hash(incident, tz, zones, year))
+    saved = library.save(
+        incident,
+        key=key,
+        inputs=inputs_hash(incident, tz=tz, zones=sorted(zones.items()), year=year),
+    )
     stored = library.get(saved.id)
     reports: dict[str, Path] = {}
     if out_dir is not None:
@@ -158,17 +162,3 @@ def investigate(
         onset=onset,
         reports=reports,
     )
-
-
-def inputs_hash(incident: Incident, tz: str | None, zones: dict[str, str], year: int | None) -> str:
-    """What an investigation's incident is a function of, as one hash: its evidence (the
-    hashes of its documents and logs), the options that change how they are read, and the
-    program's version. The library replaces a stored incident whose hash differs."""
-    facts = {
-        "evidence": sorted(d.sha256 for d in incident.documents),
-        "tz": tz,
-        "zones": sorted(zones.items()),
-        "year": year,
-        "version": __version__,
-    }
-    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()

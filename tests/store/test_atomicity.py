@@ -52,11 +52,11 @@ def test_exception_mid_import_leaves_library_unchanged(
     calls = {"n": 0}
     real_save_in = library_module.Library.save_in
 
-    def failing_save_in(self: Library, conn: sa.Connection, incident, *, key=None):  # type: ignore[no-untyped-def]
+    def failing_save_in(self: Library, conn: sa.Connection, incident, *, key=None, inputs=None):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 2:  # the first new incident is written, then the disk "fails"
             raise OSError("disk full")
-        return real_save_in(self, conn, incident, key=key)
+        return real_save_in(self, conn, incident, key=key, inputs=inputs)
 
     monkeypatch.setattr(library_module.Library, "save_in", failing_save_in)
     with pytest.raises(OSError, match="disk full"):

@@ -242,10 +242,15 @@ class Library:
         with self.atomic() as conn:
             return self.save_in(conn, incident, key=key, inputs=inputs)
 
-    def save_many(self, incidents: Iterable[tuple[Incident, str | None]]) -> list[SaveResult]:
-        """Store several incidents as one transaction: all of them, or none."""
+    def save_many(
+        self, incidents: Iterable[tuple[Incident, str | None, str | None]]
+    ) -> list[SaveResult]:
+        """Store several incidents as one transaction, all of them or none: each with its
+        key and the hash of its inputs (see `save_in`)."""
         with self.atomic() as conn:
-            return [self.save_in(conn, inc, key=key) for inc, key in incidents]
+            return [
+                self.save_in(conn, inc, key=key, inputs=inputs) for inc, key, inputs in incidents
+            ]
 
     def save_in(
         self,
