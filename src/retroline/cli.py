@@ -189,7 +189,7 @@ def extract_command(
 
     incident = extract(file, tz=tz, format=format)
     if as_json:
-        _print_json(incident.model_dump(mode="json"))
+        sys.stdout.write(incident.to_json() + "\n")
     else:
         render_incident(_out(), incident)
 
@@ -272,7 +272,7 @@ def show_command(
 
     incident = _state(ctx).library.get(incident_id)
     if as_json:
-        _print_json(incident.model_dump(mode="json"))
+        sys.stdout.write(incident.to_json() + "\n")
     else:
         render_incident(_out(), incident)
 

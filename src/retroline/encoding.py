@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 
-__all__ = ["guess_encoding"]
+__all__ = ["bom_encoding", "guess_encoding"]
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -18,11 +18,19 @@ _BOMS = (
 )
 
 
-def guess_encoding(sample: bytes) -> str:
-    """The name of the encoding of text starting with ``sample`` (see the module)."""
+def bom_encoding(sample: bytes) -> str | None:
+    """The encoding a byte-order mark at the start of ``sample`` names, if there is one."""
     for bom, name in _BOMS:
         if sample.startswith(bom):
             return name
+    return None
+
+
+def guess_encoding(sample: bytes) -> str:
+    """The name of the encoding of text starting with ``sample`` (see the module)."""
+    named = bom_encoding(sample)
+    if named is not None:
+        return named
     try:
         sample.decode("utf-8")
         return "utf-8"

@@ -33,7 +33,7 @@ def inputs_hash(incident: Incident, **options: object) -> str:
     `import` and `investigate` both record it."""
     facts = {
         "evidence": sorted(_shas(incident)),
-        "options": {name: value for name, value in sorted(options.items())},
+        "options": options,
         "version": retroline.__version__,
     }
     return hashlib.sha256(json.dumps(facts, sort_keys=True, default=str).encode()).hexdigest()

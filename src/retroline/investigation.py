@@ -133,17 +133,12 @@ def investigate(
     for kind in KINDS:
         if kind.contribute is not None and by_kind.get(kind.name):
             assembly = kind.contribute(assembly, by_kind[kind.name], options)
-    incident, key, onset, skipped = (
-        assembly.incident,
-        assembly.key,
-        assembly.onset,
-        assembly.skipped,
-    )
+    incident = assembly.incident
     incident.findings = findings_of(incident)
     note("storing the incident")
     saved = library.save(
         incident,
-        key=key,
+        key=assembly.key,
         inputs=inputs_hash(incident, tz=tz, zones=sorted(zones.items()), year=year),
     )
     stored = library.get(saved.id)
@@ -158,7 +153,7 @@ def investigate(
         saved=saved,
         documents=assembly.read.get(EvidenceKind.DOCUMENT, []),
         logs=by_kind.get(EvidenceKind.LOG, []),
-        skipped=skipped,
-        onset=onset,
+        skipped=assembly.skipped,
+        onset=assembly.onset,
         reports=reports,
     )

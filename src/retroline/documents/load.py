@@ -5,13 +5,12 @@ Word files and PDFs are binary on purpose: their bytes go to their own readers u
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from retroline.documents.formats import BINARY, Format, sniff
-from retroline.encoding import guess_encoding
+from retroline.encoding import bom_encoding, guess_encoding
 from retroline.errors import EncodingError, InputError
 
 # A postmortem is a page of prose; anything this large is a log or an archive sent by mistake.
@@ -51,18 +50,14 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
 
     Returns the text and the name of the encoding used.
     """
-    for bom, name in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            try:
-                return data.decode(name), name
-            except UnicodeDecodeError as exc:
-                raise EncodingError(
-                    f"not valid {name} text: {exc.reason}", path, data[: exc.start].count(b"\n") + 1
-                ) from exc
+    name = bom_encoding(data)
+    if name is not None:  # a mark that says the encoding: the text must be valid in it
+        try:
+            return data.decode(name), name
+        except UnicodeDecodeError as exc:
+            raise EncodingError(
+                f"not valid {name} text: {exc.reason}", path, data[: exc.start].count(b"\n") + 1
+            ) from exc
     nul = data.find(b"\x00", 0, 65536)
     if nul >= 0:
         for magic, what in _NOT_DOCUMENTS:

@@ -34,7 +34,7 @@ LOG_SHARE = 0.5
 
 
 class EvidenceKind(StrEnum):
-    """The kinds of evidence Retroline knows; `READ` are those this version reads."""
+    """The kinds of evidence Retroline knows (`KINDS` says which it reads)."""
 
     DOCUMENT = "document"
     LOG = "log"
@@ -52,7 +52,7 @@ def _sample(path: Path) -> list[str]:
         return []
 
 
-def _looks_like_log(sample: list[str]) -> bool:
+def _looks_like_log(sample: Sequence[str]) -> bool:
     if not sample:
         return False
     pattern = detect(sample)
@@ -187,8 +187,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-_SHAPES = {name: (looks, test) for name, looks, test in UNREAD_KINDS}
-
 #: The registry of evidence kinds, in the order they contribute to an incident.
 KINDS: tuple[Kind, ...] = (
     Kind(
@@ -202,10 +200,10 @@ KINDS: tuple[Kind, ...] = (
         "a log",
         suffixes=frozenset({".log", ".gz", ".bz2", ".xz", ".jsonl", ".journal", ".out", ".err"}),
         names=frozenset({"syslog", "messages", "kern.log", "auth.log", "daemon.log", "journal"}),
-        sniff=lambda sample: _looks_like_log(list(sample)),
+        sniff=_looks_like_log,
         contribute=_logs,
     ),
-    *(Kind(EvidenceKind(name), looks, sniff=test) for name, (looks, test) in _SHAPES.items()),
+    *(Kind(EvidenceKind(name), looks, sniff=test) for name, looks, test in UNREAD_KINDS),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 #: The order samples are tested in: the kinds not read yet first (a sar report or a
@@ -220,7 +218,7 @@ def classify(path: str | Path) -> EvidenceKind:
         raise InputError("no such file", p)
     suffix, name = p.suffix.lower(), p.name.lower()
     for kind in KINDS:
-        if suffix in kind.suffixes or name in kind.names or name.startswith(tuple(kind.names)):
+        if suffix in kind.suffixes or name.startswith(tuple(kind.names)):
             return kind.name
     try:
         with p.open("rb") as f:

@@ -24,6 +24,7 @@ from retroline.logs.layout import (
     HMS,
     LEVEL_WORDS,
     MONTH,
+    NAMED_GROUP,
     ZONE,
     Fields,
     HeaderPattern,
@@ -272,7 +273,7 @@ class PatternSet:
     def __init__(self, patterns: Sequence[HeaderPattern]) -> None:
         self.patterns = tuple(patterns)
         joined = "|".join(
-            f"(?P<_{i}>{_NAMED_GROUP.sub('(?:', p.regex)})" for i, p in enumerate(self.patterns)
+            f"(?P<_{i}>{NAMED_GROUP.sub('(?:', p.regex)})" for i, p in enumerate(self.patterns)
         )
         self._match = re.compile(joined or "(?!)", HEADER_FLAGS).match
 
@@ -280,9 +281,6 @@ class PatternSet:
         """The first pattern that fits ``line``, if any."""
         m = self._match(line)
         return None if m is None else self.patterns[int(cast(str, m.lastgroup)[1:])]
-
-
-_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 
 #: Lines sampled from the start of a file to choose its header pattern.
@@ -344,11 +342,11 @@ def detect(lines: Iterable[str], patterns: Sequence[HeaderPattern] = PATTERNS) -
         known = _catalog_lines(tuple(patterns))
         rest = [line for line in sample if best.parse(line) is None and known(line) is None]
     learnt = learn(rest)
+    if learnt is not None and best is fallback:
+        return learnt
+    best = extend(best, sample)  # learnt layouts have their fields learnt already
     if learnt is None:
-        return extend(best, sample)
-    if best is fallback or sum(1 for line in sample if learnt.compiled.match(line)) > best_hits:
-        if best is fallback:
-            return learnt
-        return replace(learnt, companions=(*learnt.companions, extend(best, sample)))
-    best = extend(best, sample)
+        return best
+    if sum(1 for line in sample if learnt.compiled.match(line)) > best_hits:
+        return replace(learnt, companions=(*learnt.companions, best))
     return replace(best, name=f"{best.name}+{learnt.name}", companions=(learnt, *learnt.companions))

@@ -39,7 +39,7 @@ from typing import Any, cast
 
 from retroline.instants import iso_utc
 from retroline.logs.headers import HEADER_FLAGS, PATTERNS, SAMPLE_LINES, HeaderPattern
-from retroline.logs.layout import Fields, RecordPattern
+from retroline.logs.layout import MESSAGE, Fields, RecordPattern
 from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
 from retroline.logs.parse import other_patterns
 from retroline.logs.reader import Block, RawLine
@@ -56,7 +56,6 @@ _FIELDS = ("host", "proc", "pid", "level")
 # An optional group that never takes part in a match: the index of fields a pattern lacks.
 _NEVER = r"(?:(?!)(?P<_never>))?"
 # How every line pattern ends: the message, to the end of the line.
-_MESSAGE = "(?P<msg>.*)$"
 # Entries of the per-file caches before they are emptied (bounded memory).
 _CACHE_SIZE = 50_000
 _ASSUMED = ',"year_assumed":true'
@@ -155,9 +154,9 @@ class _Layout:
         # The header alone: the message is the rest of the line, wherever the header ends
         # (a message matches ".*" whatever it holds, so cutting it off changes no match),
         # and the engine need not walk over it.
-        head = pattern.regex.removesuffix(_MESSAGE)
+        head = pattern.regex.removesuffix(MESSAGE)
         if head == pattern.regex:
-            raise ValueError(f"header pattern {pattern.name} does not end with {_MESSAGE}")
+            raise ValueError(f"header pattern {pattern.name} does not end with {MESSAGE}")
         compiled = re.compile(head + _NEVER, HEADER_FLAGS)
         self.match = compiled.match
         index = {name: i - 1 for name, i in compiled.groupindex.items()}

@@ -19,7 +19,9 @@ __all__ = [
     "HEADER_FLAGS",
     "HMS",
     "LEVEL_WORDS",
+    "MESSAGE",
     "MONTH",
+    "NAMED_GROUP",
     "ZONE",
     "Fields",
     "HeaderPattern",
@@ -39,6 +41,11 @@ HMS = r"(?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
 FRACTION = r"(?:[.,:](?P<f>\d{1,9}))?"
 ZONE = rf"(?: ?(?P<z>{ZONE_PATTERN}))?"
 MONTH = f"(?P<b>{MONTH_PATTERN})"
+
+#: How every line-oriented layout's regex ends: the rest of the line is the message.
+MESSAGE = "(?P<msg>.*)$"
+#: A named group's opening, to make a regex's groups unnamed (to join or nest layouts).
+NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 #: Words that name a severity, as headers write them (any case), for a ``level`` group.
 LEVEL_WORDS = (

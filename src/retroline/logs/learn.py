@@ -21,7 +21,9 @@ from retroline.logs.layout import (
     HEADER_FLAGS,
     HMS,
     LEVEL_WORDS,
+    MESSAGE,
     MONTH,
+    NAMED_GROUP,
     ZONE,
     HeaderPattern,
     RecordPattern,
@@ -93,7 +95,6 @@ _LEVEL_AFTER = (
     rf"(?:[\[(<]?(?P<level>{LEVEL_WORDS})[\])>]?(?:::|:)?(?=[ \t]|$)[ \t]*"
     r"(?:[:|-](?=[ \t]|$)[ \t]*)?)?"
 )
-_MESSAGE = "(?P<msg>.*)$"
 # Share of the sample lines a time of day alone must start for it to be a header (a time
 # inside messages is common; a header written in most lines is not chance).
 _TIME_ONLY_SHARE = 0.5
@@ -198,12 +199,12 @@ def _build(
     example = members[0][0]
     levelled = 0
     if "(?P<level>" not in prefix:  # one level per header
-        with_level = re.compile(base + _LEVEL_AFTER + _MESSAGE, HEADER_FLAGS)
+        with_level = re.compile(base + _LEVEL_AFTER + MESSAGE, HEADER_FLAGS)
         for line, _, _ in members:
             m = with_level.match(line)
             if m is not None and m.group("level"):
                 levelled += 1
-    regex = base + (_LEVEL_AFTER if levelled and levelled * 2 >= len(members) else "") + _MESSAGE
+    regex = base + (_LEVEL_AFTER if levelled and levelled * 2 >= len(members) else "") + MESSAGE
     compiled = re.compile(regex, HEADER_FLAGS)
     if sum(1 for line, _, _ in members if compiled.match(line)) * 2 < len(members):
         return None
@@ -243,7 +244,7 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     (
         "stamp",
         "",
-        "(?:" + "|".join(re.sub(r"\(\?P<\w+>", "(?:", form) for _, form in STAMPS) + ")",
+        "(?:" + "|".join(NAMED_GROUP.sub("(?:", form) for _, form in STAMPS) + ")",
         _BLANKS,
     ),
 )
@@ -267,7 +268,6 @@ _GROUP = {
     "name-caps": "proc",
     "bracket": "thread",
 }
-_TAIL_MESSAGE = re.compile(r"\(\?P<msg>\.\*\)\$?$")
 
 
 def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
@@ -278,8 +278,7 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
     Each field is optional in the result: a line without it keeps its timestamp. A group
     of ``pattern`` that most lines leave empty (an optional level the layout writes
     elsewhere) gives its name to the field learnt."""
-    tail = _TAIL_MESSAGE.search(pattern.regex)
-    if tail is None or isinstance(pattern, RecordPattern):
+    if not pattern.regex.endswith(MESSAGE) or isinstance(pattern, RecordPattern):
         return pattern
     matches = [m for m in map(pattern.compiled.match, lines) if m is not None]
     if len(matches) < 2:
@@ -322,8 +321,8 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
             break  # a lone dash ends the header
     if not parts:
         return pattern
-    head = pattern.regex[: tail.start()]
+    head = pattern.regex.removesuffix(MESSAGE)
     for group in empty & taken:
         head = head.replace(f"(?P<{group}>", "(?:")
-    regex = head + "".join(parts) + pattern.regex[tail.start() :]
+    regex = head + "".join(parts) + MESSAGE
     return HeaderPattern(f"{pattern.name}+fields", regex, pattern.example, pattern.companions)
