@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,20 @@ from tests.postgres import PostgresServer, running_server
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
+
+
+def modules_spelling(pattern: str, *, allowed: tuple[str, ...] = ()) -> list[str]:
+    """The source modules (relative paths) whose text matches ``pattern``, except the
+    ``allowed`` ones: how a test says a piece of knowledge is written in one place only."""
+    package = ROOT / "src" / "retroline"
+    return [
+        relative
+        for path in sorted(package.rglob("*.py"))
+        if (relative := path.relative_to(package).as_posix()) not in allowed
+        and re.search(pattern, path.read_text())
+    ]
+
+
 EXAMPLE = ROOT / "examples" / "checkout-outage"
 BACKENDS = ["sqlite-memory", "sqlite-file", "postgresql"]
 

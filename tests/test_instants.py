@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from retroline.instants import iso_utc, iso_utc_or_none
+from tests.conftest import modules_spelling
 
 
 def test_instants_are_written_in_utc_with_a_z() -> None:
@@ -22,10 +21,4 @@ def test_instants_are_written_in_utc_with_a_z() -> None:
 
 
 def test_no_other_module_spells_instants_its_own_way() -> None:
-    source = Path(__file__).resolve().parents[1] / "src" / "retroline"
-    spelled = [
-        str(path.relative_to(source))
-        for path in source.rglob("*.py")
-        if re.search(r'isoformat\(\)\.replace\("\+00:00"|strftime\("%Y-%m-%dT', path.read_text())
-    ]
-    assert spelled == []
+    assert modules_spelling(r'isoformat\(\)\.replace\("\+00:00"|strftime\("%Y-%m-%dT') == []

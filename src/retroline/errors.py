@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from retroline.sources import where
+
 __all__ = [
     "AmbiguousIdError",
     "DatabaseError",
@@ -72,10 +74,9 @@ class InputError(RetrolineError):
         super().__init__(message)
 
     def __str__(self) -> str:
-        where = self.path or ""
-        if where and self.line is not None:
-            where = f"{where}:{self.line}"
-        return f"{where}: {self.message}" if where else self.message
+        if not self.path:
+            return self.message
+        return f"{where(self.path, self.line)}: {self.message}"
 
 
 class EncodingError(InputError):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import retroline
-from retroline.analysis.revisions import merge, same_document
+from retroline.analysis.revisions import merge, revisions_merged, same_document
 from retroline.documents import read_document
 from retroline.model import Incident
 from retroline.store import IncidentSummary, Library, SaveResult, incident_key
@@ -74,18 +74,11 @@ def import_documents(
         if progress is not None:
             progress(Path(path))
         read.append(read_document(path, tz=tz, format=format))
-    # Revisions within this import merge first, then with what the library holds.
-    groups: list[list[int]] = []
-    merged: list[Incident] = []
-    for index, incident in enumerate(read):
-        for group, combined in zip(groups, merged, strict=True):
-            if same_document(combined, incident):
-                group.append(index)
-                merged[groups.index(group)] = merge(combined, incident)
-                break
-        else:
-            groups.append([index])
-            merged.append(incident)
+    # Revisions within this import merge first (as in an investigation), then with what
+    # the library holds.
+    grouped = revisions_merged(read)
+    groups = [members for members, _ in grouped]
+    merged = [incident for _, incident in grouped]
     summaries = library.summaries() if merged else []  # read once for every document
     to_save: list[tuple[Incident, str | None, str | None]] = []
     for incident in merged:

@@ -11,8 +11,10 @@ from rich.console import Console
 from retroline.model import ActionItem, Document, Event, Incident, Source
 from retroline.report.html import render_html, source_href
 from retroline.report.markdown import render_markdown
-from retroline.report.postmortem import build, place, where
+from retroline.report.postmortem import build
 from retroline.report.terminal import render_incident
+from retroline.sources import place, short_where, where
+from tests.conftest import modules_spelling
 
 NOW = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC)
 
@@ -45,6 +47,19 @@ def test_where_and_link(line: int | None, page: int | None, fmt: str, text: str,
     path = text.split(":")[0].split(" ")[0]
     assert where(path, line, page, fmt) == text
     assert source_href(path, line, page, fmt) == href
+
+
+def test_the_short_form_drops_the_folders_and_keeps_the_place() -> None:
+    assert short_where("/e/deep/pm.pdf", 12, 3, "pdf") == "pm.pdf p. 3 l. 12"
+    assert short_where("/e/deep/pm.md", 7, None, "markdown") == "pm.md:7"
+    assert short_where("pm.md", None) == "pm.md"
+
+
+def test_no_module_formats_a_source_location_its_own_way() -> None:
+    """Reports cite evidence through `where`/`short_where` only: no module cuts a path to
+    its name and glues a line to it by itself."""
+    own = r'rsplit\("/", 1\)\[-1\]|f"\{[a-z_.]*\}:\{[a-z_.]*line\}"'
+    assert modules_spelling(own) == []
 
 
 def _incident() -> Incident:

@@ -13,6 +13,7 @@ import re
 from difflib import SequenceMatcher
 
 from retroline.analysis.checks import findings_of
+from retroline.documents.timeline import folded
 from retroline.model import Document, Event, EventKind, Incident
 
 # Share of the smaller timeline's entries that must reappear in the other for the two
@@ -22,10 +23,6 @@ SAME_DOCUMENT_SHARE = 0.5
 SAME_TITLE_SHARE = 0.3
 # Texts this similar are one entry reworded ("Tom reported" -> "Thom reported").
 SAME_TEXT = 0.6
-
-
-def _words(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
 def _day(event: Event) -> dt.date | None:
@@ -44,10 +41,10 @@ def same_entry(a: Event, b: Event) -> bool:
             return False
         if EventKind.LOG not in (a.kind, b.kind):
             return True
-        return SequenceMatcher(None, _words(a.text), _words(b.text)).ratio() >= SAME_TEXT
+        return SequenceMatcher(None, folded(a.text), folded(b.text)).ratio() >= SAME_TEXT
     if _day(a) is None or _day(a) != _day(b):
         return False
-    return SequenceMatcher(None, _words(a.text), _words(b.text)).ratio() >= SAME_TEXT
+    return SequenceMatcher(None, folded(a.text), folded(b.text)).ratio() >= SAME_TEXT
 
 
 class _Index:
@@ -86,7 +83,7 @@ def overlap(a: Incident, b: Incident) -> float:
 def same_document(a: Incident, b: Incident) -> bool:
     """True when ``a`` and ``b`` read as two revisions of one document."""
     dated = min(sum(1 for e in a.events if _day(e)), sum(1 for e in b.events if _day(e)))
-    if _words(a.title) == _words(b.title) and a.title.strip():
+    if folded(a.title) == folded(b.title) and a.title.strip():
         # One title: the same page, unless the timelines show two different incidents.
         return dated == 0 or overlap(a, b) >= SAME_TITLE_SHARE
     return dated >= 3 and overlap(a, b) >= SAME_DOCUMENT_SHARE
@@ -174,17 +171,26 @@ def union(primary: Incident, other: Incident) -> Incident:
     return joined
 
 
+def revisions_merged(incidents: list[Incident]) -> list[tuple[list[int], Incident]]:
+    """The incidents read from several documents with the revisions of each document
+    merged: one pair per document, the indices of its revisions in ``incidents`` and the
+    merged incident, in the order each document was first seen. `import` stores each pair;
+    `combine` joins them into the one incident an investigation is about."""
+    groups: list[tuple[list[int], Incident]] = []
+    for index, incident in enumerate(incidents):
+        for i, (members, kept) in enumerate(groups):
+            if same_document(kept, incident):
+                groups[i] = ([*members, index], merge(kept, incident))
+                break
+        else:
+            groups.append(([index], incident))
+    return groups
+
+
 def combine(incidents: list[Incident]) -> Incident:
     """One incident from every document of an investigation: revisions merged, then the
     document with the most timed entries leading the others."""
-    merged: list[Incident] = []
-    for incident in incidents:
-        for i, kept in enumerate(merged):
-            if same_document(kept, incident):
-                merged[i] = merge(kept, incident)
-                break
-        else:
-            merged.append(incident)
+    merged = [incident for _, incident in revisions_merged(incidents)]
     merged.sort(key=lambda inc: -sum(1 for e in inc.events if e.at is not None))
     result = merged[0]
     for other in merged[1:]:

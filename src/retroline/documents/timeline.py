@@ -471,7 +471,8 @@ def label_definitions(parsed: Parsed) -> dict[str, Zone]:
     return labels
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
+    """Text as entries are compared: lower case, punctuation dropped, spaces collapsed."""
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
 
@@ -488,7 +489,7 @@ def drop_repeats(events: list[Event]) -> list[Event]:
     texts: dict[tuple[dt.datetime | None, dt.date | None], set[str]] = {}
     heads: dict[tuple[dt.datetime | None, dt.date | None], set[str]] = {}
     for event in events:
-        words = _folded(event.text).split()[:_REPEAT_WORDS]
+        words = folded(event.text).split()[:_REPEAT_WORDS]
         key = (event.at, event.date)
         seen, begun = texts.setdefault(key, set()), heads.setdefault(key, set())
         text = " ".join(words)

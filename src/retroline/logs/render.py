@@ -14,6 +14,7 @@ from rich.text import Text
 
 from retroline.logs.onset import Onset
 from retroline.logs.run import TemplateStats
+from retroline.sources import where
 
 __all__ = ["onset_table", "templates_table", "utc"]
 
@@ -76,7 +77,7 @@ def onset_table(onset: Onset, limit: int | None = None) -> Table:
         example = c.examples[0] if c.examples else None
         cell = Text(_short(c.template))
         if example is not None:
-            cell.append(f"\n{example.path}:{example.line}", style="dim")
+            cell.append("\n" + where(example.path, example.line), style="dim")
         if c.hosts:
             cell.append(f"\nhosts: {', '.join(c.hosts[:5])}", style="dim")
         table.add_row(

@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -30,7 +29,8 @@ import jinja2
 from markupsafe import Markup
 
 from retroline.analysis.durations import human
-from retroline.report.postmortem import Postmortem, Row, anchor, duration_text, where
+from retroline.report.postmortem import Postmortem, Row, duration_text
+from retroline.sources import anchor, short_where, where
 
 __all__ = ["render_html"]
 
@@ -103,13 +103,6 @@ def source_href(
 def safe_url(url: str) -> str | None:
     """``url`` when it is a web or mail link; None for anything a browser would run."""
     return url if urlsplit(url.strip()).scheme.lower() in ("http", "https", "mailto") else None
-
-
-def short_where(
-    path: str, line: int | None, page: int | None = None, fmt: str | None = None
-) -> str:
-    """A source location in little room: the file's name and line (``notes.md:12``)."""
-    return where(PurePosixPath(path).name or path, line, page, fmt)
 
 
 def _seconds(iso: str) -> float:

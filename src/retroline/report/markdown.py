@@ -13,7 +13,8 @@ from functools import cache
 
 import jinja2
 
-from retroline.report.postmortem import Postmortem, duration_text, where
+from retroline.report.postmortem import Postmortem, duration_text
+from retroline.sources import where
 
 __all__ = ["render_markdown"]
 

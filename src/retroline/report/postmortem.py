@@ -129,40 +129,6 @@ class Postmortem:
         return (min(instants), max(instants)) if instants else None
 
 
-# Formats whose ``line`` counts paragraphs (Word has no lines); a PDF's sources have pages.
-_PARAGRAPHED = {"docx"}
-
-
-def place(line: int | None, page: int | None = None, fmt: str | None = None) -> str:
-    """Where in a file, as people cite it: "12" (a line), "p. 3 l. 12" (a line of a PDF's
-    page), "¶ 12" (a Word file's paragraph); empty when nothing is known.
-
-    ``fmt`` is the format of the document the source is in (``Document.format``).
-    """
-    if page is not None:
-        return f"p. {page} l. {line}" if line else f"p. {page}"
-    if not line:
-        return ""
-    return f"¶ {line}" if fmt in _PARAGRAPHED else str(line)
-
-
-def anchor(line: int | None, page: int | None = None, fmt: str | None = None) -> str:
-    """The fragment that opens a file at a source: ``#L12``, ``#page=3`` (PDF viewers honour
-    it); none for a paragraph, which no viewer can jump to."""
-    if page is not None:
-        return f"#page={page}"
-    return f"#L{line}" if line and fmt not in _PARAGRAPHED else ""
-
-
-def where(path: str, line: int | None, page: int | None = None, fmt: str | None = None) -> str:
-    """A source location as people cite it: ``notes.md:12``, ``notes.pdf p. 3 l. 12``,
-    ``notes.docx ¶ 12`` (just the path without a line)."""
-    spot = place(line, page, fmt)
-    if not spot:
-        return path
-    return f"{path}:{spot}" if spot.isdigit() else f"{path} {spot}"
-
-
 def duration_text(duration: Duration) -> str:
     """A duration's value for a report: "4 h 53 min", "≈ 20 min" when approximate, or "unknown"."""
     value = duration.value

@@ -10,7 +10,7 @@ from rich.text import Text
 
 from retroline.analysis.provenance import origin_of
 from retroline.model import Event, Incident, Severity, Source, ZoneSource
-from retroline.report.postmortem import place, where
+from retroline.sources import place, short_where
 from retroline.store import IncidentSummary
 
 _SEVERITY_STYLE = {Severity.INFO: "cyan", Severity.WARNING: "yellow", Severity.ERROR: "red"}
@@ -43,8 +43,7 @@ def _where(source: Source | None, formats: dict[str, str]) -> str:
     """A source as the file's name and its place: ``notes.md:12``, ``notes.pdf p. 3 l. 12``."""
     if source is None or not source.path:
         return ""
-    name = source.path.rsplit("/", 1)[-1]
-    return where(name, source.line, source.page, formats.get(source.path))
+    return short_where(source.path, source.line, source.page, formats.get(source.path))
 
 
 def timeline_table(incident: Incident, width: int = 120) -> Table:
@@ -91,7 +90,7 @@ def render_incident(console: Console, incident: Incident) -> None:
     if incident.document_date:
         facts.append(f"document of {incident.document_date.isoformat()}")
     facts.append(f"{len(incident.events)} events")
-    facts.append(", ".join(d.path.rsplit("/", 1)[-1] for d in incident.documents))
+    facts.append(", ".join(short_where(d.path, None) for d in incident.documents))
     console.print(
         Panel(Group(Text(incident.title, style="bold"), Text(" · ".join(facts), style="dim")))
     )
