@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from retroline.analysis.checks import findings_of
 from retroline.analysis.hypotheses import against_facts
@@ -38,6 +37,7 @@ from retroline.model import (
     Source,
     Window,
 )
+from retroline.when.zones import user_zone
 
 __all__ = ["Format", "check_zone", "parse_text", "read_document"]
 
@@ -65,15 +65,8 @@ _LABEL_KINDS = {
 
 def check_zone(tz: str | None) -> str | None:
     """Validate an IANA zone name given by the user (``--tz``)."""
-    if tz is None:
-        return None
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(
-            f"--tz {tz!r} is not a known IANA time zone "
-            "(e.g. UTC, Europe/Zurich, America/Los_Angeles)"
-        ) from exc
+    if tz is not None:
+        user_zone(tz)
     return tz
 
 

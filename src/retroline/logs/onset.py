@@ -125,19 +125,24 @@ def _iso(at: datetime | None) -> str | None:
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(d|h|m|min|s|sec)", re.I)
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "min": 60, "s": 1, "sec": 1}
+#: No window around an onset is longer (a century: logs older than that are not evidence).
+_LONGEST = timedelta(days=36525)
 
 
 def parse_duration(text: str) -> timedelta:
     """``90s``, ``15m``, ``1h30m``, ``2d`` or a number of minutes, as a timedelta."""
     text = text.strip()
     if text.replace(".", "", 1).isdigit():
-        return timedelta(minutes=float(text))
-    parts = _DURATION.findall(text)
-    if not parts or _DURATION.sub("", text).strip():
-        raise UsageError(f"cannot read the duration {text!r}: write it like 90s, 15m or 1h30m")
-    seconds = sum(float(n) * _UNITS[unit.lower()] for n, unit in parts)
+        seconds = float(text) * 60
+    else:
+        parts = _DURATION.findall(text)
+        if not parts or _DURATION.sub("", text).strip():
+            raise UsageError(f"cannot read the duration {text!r}: write it like 90s, 15m or 1h30m")
+        seconds = sum(float(n) * _UNITS[unit.lower()] for n, unit in parts)
     if seconds <= 0:
         raise UsageError(f"the duration {text!r} must be longer than zero")
+    if seconds > _LONGEST.total_seconds():
+        raise UsageError(f"the duration {text!r} is longer than {_LONGEST.days} days")
     return timedelta(seconds=seconds)
 
 
@@ -169,8 +174,14 @@ def analyse(
     """Read the logs once and rank the templates whose rate changed at ``at``."""
     if before <= timedelta(0) or after <= timedelta(0):
         raise UsageError("--before and --after must be longer than zero")
+    try:
+        window = Window(at - before, at, at + after)
+    except OverflowError:
+        raise UsageError(
+            f"the windows around {at:%Y-%m-%d %H:%M} UTC (--before {before}, --after {after})"
+            " reach past the years 1 to 9999"
+        ) from None
     miner = miner or TemplateMiner()
-    window = Window(at - before, at, at + after)
     tallies, lines, extents, errors = count_windows(paths, window, tz=tz, year=year, miner=miner)
     if errors:
         raise errors[0]

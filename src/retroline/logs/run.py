@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
@@ -118,6 +118,10 @@ def _advance(progress: Progress | None) -> Callable[[int], None] | None:
     return advance
 
 
+#: Sorts after every instant: templates seen only on lines without a time come last.
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
 def _resolve(by_id: dict[str, TemplateStats], miner: TemplateMiner) -> list[TemplateStats]:
     """Fold the statistics of templates that were merged into others into those."""
     final: dict[str, TemplateStats] = {}
@@ -130,7 +134,7 @@ def _resolve(by_id: dict[str, TemplateStats], miner: TemplateMiner) -> list[Temp
             text = template.text if template is not None else stats.template
             into = final[key] = TemplateStats(key, text)
         into.add(stats.count, stats.first, stats.last)
-    return sorted(final.values(), key=lambda s: (-s.count, s.first or datetime.max, s.id))
+    return sorted(final.values(), key=lambda s: (-s.count, s.first or _NEVER, s.id))
 
 
 def write_json_lines(

@@ -16,11 +16,9 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from retroline.errors import UsageError
 from retroline.sources import ZoneSource
-from retroline.when.zones import abbreviations, parse_zone
+from retroline.when.zones import abbreviations, parse_zone, user_zone
 
 __all__ = [
     "DEFAULT_YEAR",
@@ -103,14 +101,7 @@ _CACHE_SIZE = 4096
 
 def zone(name: str | None) -> tzinfo:
     """The zone for an IANA name (None means UTC), or `UsageError` naming the bad value."""
-    if name is None or name.upper() in ("UTC", "Z", "GMT"):
-        return UTC
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(
-            f"unknown time zone {name!r}: give an IANA name such as Europe/Zurich or UTC"
-        ) from exc
+    return UTC if name is None else user_zone(name)
 
 
 def _offset(text: str) -> tzinfo:
@@ -204,6 +195,8 @@ class TimeResolver:
         self.first_month: int | None = None
         self._restored = 0
         self._cache: dict[tuple[str | None, ...], datetime] = {}
+        #: Lines whose time parts make no instant (see `resolve`).
+        self.unreadable = 0
 
     def zone_source(self, parts: dict[str, str | None] | None) -> ZoneSource | None:
         """Where the zone of a line's instant came from: the line (an offset, a zone name,
@@ -222,9 +215,19 @@ class TimeResolver:
         return not any(parts.get(name) for name in ("Y", "y", "m", "b", "d"))
 
     def resolve(self, parts: dict[str, str | None] | None) -> datetime | None:
-        """The UTC instant for one line's time parts, or None when the line states no time."""
+        """The UTC instant for one line's time parts, or None when the line states no time
+        or one no instant can be: a year 0 or past 9999, an offset of a day or more, a
+        Unix time out of range. Such a line is kept without a time, never the end of a run
+        (`unreadable` counts them)."""
         if not parts:
             return None
+        try:
+            return self._resolve(parts)
+        except (ValueError, OverflowError, OSError):
+            self.unreadable += 1
+            return None
+
+    def _resolve(self, parts: dict[str, str | None]) -> datetime | None:
         frac = parts.get("f")
         micro = int((frac + "00000")[:6]) if frac else 0
         tai = parts.get("tai")
@@ -274,17 +277,14 @@ class TimeResolver:
         )
         base = self._cache.get(key)
         if base is None:
-            try:
-                local = datetime(
-                    year,
-                    month,
-                    day_of_month,
-                    hours,
-                    int(parts.get("M") or 0),
-                    int(parts.get("S") or 0),
-                )
-            except ValueError:
-                return None
+            local = datetime(
+                year,
+                month,
+                day_of_month,
+                hours,
+                int(parts.get("M") or 0),
+                int(parts.get("S") or 0),
+            )
             written = written_zone(offset) if offset else None
             local = local.replace(tzinfo=written[0] if written else self.zone)
             base = local.astimezone(UTC)

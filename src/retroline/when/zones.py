@@ -15,6 +15,8 @@ import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from retroline.errors import UsageError
+
 __all__ = [
     "ZONE_PATTERN",
     "Zone",
@@ -283,6 +285,22 @@ def abbreviations() -> tuple[str, ...]:
 @functools.cache
 def _iana_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
+
+
+def user_zone(name: str) -> dt.tzinfo:
+    """The zone a user names (``--tz``, a zone per file pattern): an IANA name, or UTC/GMT/Z.
+    Anything else, a name too long for the zone database or one with a path in it included,
+    is a `UsageError` naming the value."""
+    if name.upper() in ("UTC", "Z", "GMT"):
+        return dt.UTC
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        shown = name if len(name) <= 60 else name[:57] + "..."
+        raise UsageError(
+            f"unknown time zone {shown!r}: give an IANA name such as Europe/Zurich, "
+            "America/Los_Angeles or UTC"
+        ) from exc
 
 
 def is_iana_name(name: str) -> bool:
