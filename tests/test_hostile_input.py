@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from retroline.errors import UsageError
+from retroline.errors import InputError, UsageError
 from tests.test_cli import run
 
 # Made up for the test: a log whose first line has no time, lines with a year 0, an offset
@@ -76,7 +76,7 @@ def test_the_onset_and_investigate_read_past_bad_lines(bad_times: Path, tmp_path
     ],
 )
 def test_windows_past_the_calendar_are_usage_errors(bad_times: Path, args: list[str]) -> None:
-    code, out, err = run("logs", "onset", str(bad_times), *args)
+    code, _, err = run("logs", "onset", str(bad_times), *args)
     assert code == UsageError.exit_code, err
     assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
 
@@ -88,3 +88,78 @@ def test_any_zone_name_is_a_usage_error(bad_times: Path, command: list[str], nam
     code, _, err = run(*command, str(bad_times), *extra, "--tz", name)
     assert code == UsageError.exit_code, err
     assert "unknown time zone" in err
+
+
+NOTE = "# Disk full on build-7\n\n## Timeline\n\n- 2031-05-04 10:00 UTC the disk fills\n"
+
+
+@pytest.fixture
+def odd_folder(tmp_path: Path) -> Path:
+    """Evidence beside a named pipe, a socket, a device link, links that loop and a link
+    back up the tree."""
+    import os
+    import socket
+
+    folder = tmp_path / "evidence"
+    (folder / "deep").mkdir(parents=True)
+    (folder / "note.md").write_text(NOTE, encoding="utf-8")
+    os.mkfifo(folder / "pipe.log")
+    (folder / "self.md").symlink_to(folder / "self.md")
+    (folder / "deep" / "up").symlink_to(folder)  # a loop through a folder link
+    (folder / "null.log").symlink_to("/dev/null")
+    (folder / "gone.md").symlink_to(folder / "missing.md")
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(folder / "s.sock"))
+    except OSError:  # a path too long for a socket name: the test goes on without one
+        pass
+    finally:
+        server.close()
+    return folder
+
+
+def test_a_folder_walk_skips_what_is_not_a_file_and_never_loops(odd_folder: Path) -> None:
+    from retroline.investigation import gather
+
+    found, skipped = gather([odd_folder])
+    assert found == [odd_folder / "note.md"]
+    reasons = {path.name: reason for path, reason in skipped}
+    assert "named pipe" in reasons["pipe.log"]
+    assert "loop" in reasons["self.md"]
+    assert "device" in reasons["null.log"]
+    assert "broken link" in reasons["gone.md"]
+    if (odd_folder / "s.sock").exists():
+        assert "socket" in reasons["s.sock"]
+
+
+def test_investigate_names_what_it_skipped(odd_folder: Path, tmp_path: Path) -> None:
+    code, out, err = run(
+        "investigate", str(odd_folder), "--json", "-o", str(tmp_path / "report"),
+        db=str(tmp_path / "lib.db"),
+    )  # fmt: skip
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["documents"] == [str(odd_folder / "note.md")]
+    assert {Path(s["path"]).name for s in data["skipped"]} >= {"pipe.log", "self.md", "null.log"}
+
+
+@pytest.mark.parametrize("command", [["extract"], ["import"], ["logs", "parse"], ["investigate"]])
+@pytest.mark.parametrize("name", ["pipe.log", "self.md", "null.log"])
+def test_a_pipe_device_or_loop_given_as_a_file_is_refused_at_once(
+    odd_folder: Path, tmp_path: Path, command: list[str], name: str
+) -> None:
+    extra = ["-o", str(tmp_path / "report")] if command == ["investigate"] else []
+    code, _, err = run(*command, str(odd_folder / name), *extra, db=str(tmp_path / "l.db"))
+    assert code in (InputError.exit_code, UsageError.exit_code), err
+    assert name in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_very_deep_folder_is_walked(tmp_path: Path) -> None:
+    from retroline.investigation import gather
+
+    here = tmp_path
+    for _ in range(1200):  # deeper than Python's recursion limit
+        here = here / "d"
+        here.mkdir()
+    (here / "note.md").write_text(NOTE, encoding="utf-8")
+    assert gather([tmp_path]) == ([here / "note.md"], [])

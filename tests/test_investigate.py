@@ -128,7 +128,7 @@ def test_gather_skips_hidden_and_output(tmp_path: Path) -> None:
     (tmp_path / "report").mkdir()
     (tmp_path / "report" / "postmortem.md").write_text("# old report")
     (tmp_path / "notes.md").write_text("# notes")
-    assert gather([tmp_path], exclude=[tmp_path / "report"]) == [tmp_path / "notes.md"]
+    assert gather([tmp_path], exclude=[tmp_path / "report"]) == ([tmp_path / "notes.md"], [])
 
 
 def test_bad_files_are_skipped_with_their_reason(library: Library, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from retroline.errors import InputError, RetrolineError, UsageError
 from retroline.evidence.kinds import BY_NAME, KINDS, Assembly, EvidenceKind, Options, classify
 from retroline.evidence.shapes import not_read
 from retroline.ingest import inputs_hash
+from retroline.inputs import not_regular, walk
 from retroline.instants import iso_utc_or_none
 from retroline.model import Incident
 from retroline.store import Library, SaveResult
@@ -63,26 +65,40 @@ class Investigation:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
 
-def gather(paths: Sequence[str | Path], *, exclude: Sequence[Path] = ()) -> list[Path]:
-    """Every evidence file under ``paths``, folders walked in name order, hidden files skipped."""
+def gather(
+    paths: Sequence[str | Path], *, exclude: Sequence[Path] = ()
+) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Every evidence file under ``paths`` (folders walked, hidden files and tool folders
+    left out, links to folders followed without looping), and the entries that are not
+    regular files (pipes, devices, sockets, broken or looping links) with the reason."""
     found: list[Path] = []
-    excluded = [p.resolve() for p in exclude]
+    skipped: list[tuple[Path, str]] = []
+    excluded = [os.path.realpath(p) for p in exclude]
+
+    def left_out(child: Path) -> bool:
+        return (
+            child.name.startswith(".")
+            or child.name in _SKIP_DIRS
+            or any(os.path.realpath(child) == e for e in excluded)
+        )
+
     for raw in paths:
         path = Path(raw)
-        if path.is_file():
-            found.append(path)
+        if path.is_dir():
+            for child, reason in walk(path, left_out):
+                if reason is None:
+                    found.append(child)
+                else:
+                    skipped.append((child, reason))
             continue
-        if not path.is_dir():
+        reason = not_regular(path)
+        if reason == "no such file":
             raise InputError("no such file or folder", path)
-        for child in sorted(path.rglob("*")):
-            parts = child.relative_to(path).parts
-            if any(part.startswith(".") or part in _SKIP_DIRS for part in parts):
-                continue
-            if any(child.resolve().is_relative_to(e) for e in excluded):
-                continue
-            if child.is_file():
-                found.append(child)
-    return found
+        if reason is None:
+            found.append(path)
+        else:
+            skipped.append((path, reason))
+    return sorted(found), skipped
 
 
 def investigate(
@@ -107,12 +123,11 @@ def investigate(
     for zone in zones.values():
         check_zone(zone)
     note = progress or (lambda _message: None)
-    files = gather(paths, exclude=[out_dir] if out_dir else [])
+    files, skipped = gather(paths, exclude=[out_dir] if out_dir else [])
     if not files:
         raise UsageError(f"no evidence files in {', '.join(str(p) for p in paths)}")
     # Each file to its kind; each kind's files to its contribution, in the registry's order.
     by_kind: dict[EvidenceKind, list[Path]] = {}
-    skipped: list[tuple[Path, str]] = []
     for path in files:
         try:
             kind = BY_NAME[classify(path)]
@@ -123,7 +138,7 @@ def investigate(
             skipped.append((path, not_read(kind.name.value)))
         else:
             by_kind.setdefault(kind.name, []).append(path)
-    where = Path(paths[0]).resolve()
+    where = Path(os.path.realpath(paths[0]))
     assembly = Assembly(
         Incident(title=f"Investigation of {where.name}"),
         "evidence:" + hashlib.sha256(str(where).encode()).hexdigest(),

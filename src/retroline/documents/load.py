@@ -12,6 +12,7 @@ from pathlib import Path
 from retroline.documents.formats import BINARY, Format, sniff
 from retroline.encoding import bom_encoding, guess_encoding
 from retroline.errors import EncodingError, InputError
+from retroline.inputs import regular_file
 
 # A postmortem is a page of prose; anything this large is a log or an archive sent by mistake.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -77,11 +78,9 @@ def load(path: str | Path, *, binary: Format | None = None) -> LoadedText:
 
     A Word file or a PDF, known from its first bytes or named by ``binary``, is not decoded.
     """
-    p = Path(path)
+    p = regular_file(path)
     try:
         size = p.stat().st_size
-        if p.is_dir():
-            raise InputError("is a folder, not a document", p)
         with p.open("rb") as f:
             container = f.read(8).startswith(_CONTAINER_MAGIC)
         limit = MAX_CONTAINER_BYTES if container else MAX_DOCUMENT_BYTES

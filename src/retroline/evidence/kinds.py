@@ -23,6 +23,7 @@ from pathlib import Path
 from retroline.documents.formats import SUFFIXES, sniff
 from retroline.errors import InputError, RetrolineError
 from retroline.evidence.shapes import UNREAD_KINDS
+from retroline.inputs import regular_file
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.reader import read_lines
 from retroline.model import Document, Incident
@@ -213,9 +214,7 @@ _SNIFF_ORDER = (*(k for k in KINDS if k.contribute is None), BY_NAME[EvidenceKin
 
 def classify(path: str | Path) -> EvidenceKind:
     """The kind of evidence in ``path``: by its name when that is clear, else its lines."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("no such file", p)
+    p = regular_file(path)
     suffix, name = p.suffix.lower(), p.name.lower()
     for kind in KINDS:
         if suffix in kind.suffixes or name.startswith(tuple(kind.names)):

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from retroline.errors import InputError, UsageError
+from retroline.inputs import not_regular
 from retroline.logs import parallel
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.jsonl import Chunk, ChunkParser, FormTable, sample_lines
@@ -76,8 +77,8 @@ def check_inputs(paths: Sequence[str | Path], year: int | None) -> None:
     if year is not None and not 1 <= year <= 9999:
         raise UsageError(f"--year {year}: give a four-digit year such as 2016")
     for path in paths:
-        if str(path) != STDIN and not Path(path).is_file():
-            raise InputError("no such log file", path)
+        if str(path) != STDIN and (reason := not_regular(path)) is not None:
+            raise InputError("no such log file" if reason == "no such file" else reason, path)
 
 
 def summarise(
