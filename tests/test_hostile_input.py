@@ -162,4 +162,10 @@ def test_a_very_deep_folder_is_walked(tmp_path: Path) -> None:
         here = here / "d"
         here.mkdir()
     (here / "note.md").write_text(NOTE, encoding="utf-8")
-    assert gather([tmp_path]) == ([here / "note.md"], [])
+    try:
+        assert gather([tmp_path]) == ([here / "note.md"], [])
+    finally:  # pytest's own clean-up recurses: take the tree down from the bottom
+        (here / "note.md").unlink()
+        while here != tmp_path:
+            here.rmdir()
+            here = here.parent

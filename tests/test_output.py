@@ -119,3 +119,59 @@ def test_make_folder_names_the_folder(tmp_path: Path) -> None:
     with pytest.raises(OutputError) as info:
         make_folder(tmp_path / "f" / "g")
     assert str(info.value).startswith(str(tmp_path / "f" / "g"))
+
+
+def _snapshot(root: Path, leave_out: tuple[Path, ...]) -> dict[str, bytes]:
+    """Every file under ``root`` (links as their target's name) but those under
+    ``leave_out``."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        if any(path == p or p in path.parents for p in leave_out):
+            continue
+        if path.is_symlink():
+            found[str(path)] = os.readlink(path).encode()
+        elif path.is_file():
+            found[str(path)] = path.read_bytes()
+    return found
+
+
+@pytest.mark.parametrize("where", ["the evidence folder", "the folder of a given file"])
+def test_investigate_never_writes_among_the_evidence(tmp_path: Path, where: str) -> None:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    note = evidence / "postmortem.md"
+    note.write_text("# Outage\n\n## Timeline\n\n- 2031-05-04 10:00 UTC the API fails\n")
+    before = _snapshot(tmp_path, ())
+    given = [str(evidence)] if where == "the evidence folder" else [str(note)]
+    code, _, err = run("investigate", *given, "-o", str(evidence), db=str(tmp_path / "l.db"))
+    assert code == 2 and "holds evidence" in err, err
+    assert _snapshot(tmp_path, (tmp_path / "l.db",)) == before
+
+
+def test_no_command_writes_outside_its_output_or_through_a_link(tmp_path: Path) -> None:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "postmortem.md").write_text(Path(POSTMORTEM).read_text(encoding="utf-8"))
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n", encoding="utf-8")
+    report = tmp_path / "report"
+    report.mkdir()
+    for name in ("postmortem.md", "postmortem.html", "incident.json"):
+        (report / name).symlink_to(victim)  # planted where the report goes
+    db = tmp_path / "lib.db"
+    before = _snapshot(tmp_path, (report, db))
+    code, _, err = run("investigate", str(evidence), "-o", str(report), db=str(db))
+    assert code == 0, err
+    code, out, _ = run("list", "--json", db=str(db))
+    ident = json.loads(out)[0]["id"]
+    single = tmp_path / "single"
+    single.mkdir()
+    (single / "r.html").symlink_to(victim)
+    assert (
+        run("report", ident, "--format", "html", "-o", str(single / "r.html"), db=str(db))[0] == 0
+    )
+    assert run("export", ident, "-o", str(single / "x.json"), db=str(db))[0] == 0
+    assert _snapshot(tmp_path, (report, db, single)) == before
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
+    written = [*report.iterdir(), *single.iterdir()]
+    assert all(p.is_file() and not p.is_symlink() for p in written)

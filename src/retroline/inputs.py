@@ -72,7 +72,8 @@ def walk(
         here = stack.pop()
         try:
             info = here.stat()
-            entries = sorted(os.scandir(here), key=lambda e: e.name)
+            with os.scandir(here) as found:
+                entries = sorted(found, key=lambda e: e.name)
         except OSError as exc:
             yield here, f"cannot be read: {exc.strerror or exc}"
             continue

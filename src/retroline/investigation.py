@@ -101,6 +101,20 @@ def gather(
     return sorted(found), skipped
 
 
+def _refuse_evidence_in(out_dir: Path, files: list[Path]) -> None:
+    """The report is never written among the evidence, where it could replace it: an
+    output folder that holds any of the files investigated (not in a folder below) is
+    refused before anything is read."""
+    folder = os.path.realpath(out_dir)
+    inside = [f for f in files if os.path.dirname(os.path.realpath(f)) == folder]
+    if inside:
+        more = f" and {len(inside) - 1} more" if len(inside) > 1 else ""
+        raise UsageError(
+            f"the output folder {out_dir} holds evidence ({inside[0]}{more}): the report "
+            "would replace it; give -o a folder of its own, e.g. -o retroline-report"
+        )
+
+
 def investigate(
     paths: Sequence[str | Path],
     library: Library,
@@ -126,6 +140,8 @@ def investigate(
     files, skipped = gather(paths, exclude=[out_dir] if out_dir else [])
     if not files:
         raise UsageError(f"no evidence files in {', '.join(str(p) for p in paths)}")
+    if out_dir is not None:
+        _refuse_evidence_in(out_dir, files)
     # Each file to its kind; each kind's files to its contribution, in the registry's order.
     by_kind: dict[EvidenceKind, list[Path]] = {}
     for path in files:
