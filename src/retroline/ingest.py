@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import retroline
-from retroline.analysis.revisions import merge, revisions_merged, same_document
+from retroline.analysis.checks import kept_apart
+from retroline.analysis.revisions import merge, revisions_merged, same_document, shares_times_only
 from retroline.documents import read_document
 from retroline.model import Incident
 from retroline.store import IncidentSummary, Library, SaveResult, incident_key
@@ -42,11 +43,14 @@ def inputs_hash(incident: Incident, **options: object) -> str:
 def _stored_revision(
     library: Library, summaries: list[IncidentSummary], incident: Incident
 ) -> Incident | None:
-    """An incident in the library that ``incident`` is another revision of, if any.
+    """An incident in the library that ``incident`` is another revision of, if any; a
+    finding on ``incident`` for each one it shares its times with but not its words
+    (kept apart: the reader may know better).
 
     Only incidents with the same title or an overlapping time span are read in full.
     """
     times = [e.at for e in incident.events if e.at is not None]
+    near: list[Incident] = []
     for summary in summaries:
         overlapping = bool(times) and summary.first_at is not None and summary.last_at is not None
         if overlapping:
@@ -57,6 +61,9 @@ def _stored_revision(
             stored = library.get(summary.id)
             if same_document(stored, incident):
                 return stored
+            if shares_times_only(stored, incident):
+                near.append(stored)
+    incident.findings += [kept_apart(incident, other) for other in near]
     return None
 
 

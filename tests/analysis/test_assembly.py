@@ -3,8 +3,12 @@ or investigated (one incident from all of them): `revisions_merged` is that one 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from retroline.analysis.revisions import combine, revisions_merged
 from retroline.documents import read_text
+from retroline.ingest import import_documents
+from retroline.store import Library, SaveResult, SaveStatus
 
 DRAFT = """# Queue backlog on ingest-3
 
@@ -49,3 +53,41 @@ def test_an_investigation_joins_what_import_keeps_apart() -> None:
     assert joined.title == "Queue backlog on ingest-3"  # the most timed entries lead
     assert {d.path for d in joined.documents} == {"a.md", "b.md", "c.md"}
     assert "Edge certificate expired on proxy-a" in [e.text for e in joined.events]
+
+
+def _minutely() -> str:
+    rows = "".join(f"- 2031-02-03 10:{m:02d} replica db-{m % 3} lag check {m}\n" for m in range(60))
+    return "# Database replication outage\n\n## Timeline (UTC)\n\n" + rows
+
+
+DNS = """# DNS resolver outage
+
+## Timeline (UTC)
+
+- 2031-02-03 10:05 Resolvers stop answering
+- 2031-02-03 10:20 Resolver pods restarted
+- 2031-02-03 10:40 Resolution back to normal
+"""
+
+
+def test_shared_minutes_alone_never_make_two_documents_one(
+    library: Library, tmp_path: Path
+) -> None:
+    first = import_documents_text(library, tmp_path, _minutely(), "db.md")
+    second = import_documents_text(library, tmp_path, DNS, "dns.md")
+    assert first.id != second.id
+    assert (first.status, second.status) == (SaveStatus.CREATED, SaveStatus.CREATED)
+    db, dns = library.get(first.id), library.get(second.id)
+    assert (db.title, len(db.events)) == ("Database replication outage", 60)
+    assert (dns.title, len(dns.events)) == ("DNS resolver outage", 3)
+    (said,) = [f for f in dns.findings if f.code == "kept-apart"]
+    assert "Database replication outage" in said.message
+    # a real revision still merges
+    again = import_documents_text(library, tmp_path, FINAL, "final.md")
+    assert import_documents_text(library, tmp_path, DRAFT, "draft.md").id == again.id
+
+
+def import_documents_text(library: Library, folder: Path, text: str, name: str) -> SaveResult:
+    (folder / name).write_text(text, encoding="utf-8")
+    (result,) = import_documents(library, [folder / name])
+    return result

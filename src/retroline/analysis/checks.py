@@ -273,9 +273,24 @@ def run_checks(incident: Incident, checks: list[Check] | None = None) -> list[Fi
 
 
 #: Findings a reader makes while it reads a document, about what the incident alone no
-#: longer shows (an entry left out as no real date, a zone the document did not settle).
+#: longer shows (an entry left out as no real date, a zone the document did not settle),
+#: and those made when it is stored (kept apart from an incident of the same times).
 #: They travel with the incident through merges and every new run of the checks.
-READ_FINDINGS = frozenset({"impossible-date", "zone-ambiguous"})
+READ_FINDINGS = frozenset({"impossible-date", "zone-ambiguous", "kept-apart"})
+
+
+def kept_apart(incident: Incident, other: Incident) -> Finding:
+    """The finding on a document stored apart from ``other``, whose times it shares but
+    not its words: a rewrite of it, or another incident of the same hours."""
+    name = f"'{other.title}'" + (f" ({other.id})" if other.id else "")
+    return Finding(
+        code="kept-apart",
+        severity=Severity.INFO,
+        message=(
+            f"most of its times are also in {name}, but not its words: stored as another "
+            "incident; if it is a rewrite of that one, import them together under one title"
+        ),
+    )
 
 
 def findings_of(incident: Incident, *parts: Incident) -> list[Finding]:

@@ -29,17 +29,19 @@ def _day(event: Event) -> dt.date | None:
     return event.date or (event.at.date() if event.at else None)
 
 
-def same_entry(a: Event, b: Event) -> bool:
+def same_entry(a: Event, b: Event, *, reworded: bool = True) -> bool:
     """Two events are one entry: the same instant (or day, for dated ones) and like words.
 
-    Two timed entries at the same minute are one even when reworded: a revision that
-    rewrites "Tom reported X" as "On advice from Marian, Tom ran Y" at 22:33 replaces it.
-    Pasted log lines are one only when their words match too.
+    Within two revisions of one document (``reworded``), two timed entries at the same
+    minute are one even when reworded: a revision that rewrites "Tom reported X" as "On
+    advice from Marian, Tom ran Y" at 22:33 replaces it. Pasted log lines, and entries of
+    documents not yet known to be one, are one only when their words match too: two
+    incidents of one morning share minutes, not sentences.
     """
     if a.at is not None and b.at is not None:
         if a.at != b.at:
             return False
-        if EventKind.LOG not in (a.kind, b.kind):
+        if reworded and EventKind.LOG not in (a.kind, b.kind):
             return True
         return SequenceMatcher(None, folded(a.text), folded(b.text)).ratio() >= SAME_TEXT
     if _day(a) is None or _day(a) != _day(b):
@@ -63,30 +65,44 @@ class _Index:
         elif (day := _day(event)) is not None:
             self.undated_by_day.setdefault(day, []).append(event)
 
-    def has_twin(self, event: Event) -> bool:
+    def has_twin(self, event: Event, *, reworded: bool = True) -> bool:
         candidates = list(self.by_at.get(event.at, [])) if event.at is not None else []
         day = _day(event)
         if day is not None:
             candidates += self.undated_by_day.get(day, [])
-        return any(same_entry(event, other) for other in candidates)
+        return any(same_entry(event, other, reworded=reworded) for other in candidates)
 
 
-def overlap(a: Incident, b: Incident) -> float:
-    """Share of the smaller timeline's entries that the other timeline also has."""
+def overlap(a: Incident, b: Incident, *, reworded: bool = False) -> float:
+    """Share of the smaller timeline's entries that the other timeline also has, entries
+    being the same in time and words (in time alone with ``reworded``)."""
     small, large = sorted((a.events, b.events), key=len)
     if not small:
         return 0.0
     index = _Index(large)
-    return sum(1 for e in small if index.has_twin(e)) / len(small)
+    return sum(1 for e in small if index.has_twin(e, reworded=reworded)) / len(small)
 
 
 def same_document(a: Incident, b: Incident) -> bool:
-    """True when ``a`` and ``b`` read as two revisions of one document."""
+    """True when ``a`` and ``b`` read as two revisions of one document: the same title
+    and timelines that do not contradict it, or most entries the same in time and words.
+    Shared instants alone never make two documents one (see `shares_times_only`)."""
     dated = min(sum(1 for e in a.events if _day(e)), sum(1 for e in b.events if _day(e)))
     if folded(a.title) == folded(b.title) and a.title.strip():
         # One title: the same page, unless the timelines show two different incidents.
         return dated == 0 or overlap(a, b) >= SAME_TITLE_SHARE
     return dated >= 3 and overlap(a, b) >= SAME_DOCUMENT_SHARE
+
+
+def shares_times_only(a: Incident, b: Incident) -> bool:
+    """Two documents that are not one but whose timelines share most of their instants:
+    worth saying, as the reader may know them to be one (a rewrite in other words)."""
+    dated = min(sum(1 for e in a.events if _day(e)), sum(1 for e in b.events if _day(e)))
+    return (
+        dated >= 3
+        and not same_document(a, b)
+        and overlap(a, b, reworded=True) >= SAME_DOCUMENT_SHARE
+    )
 
 
 def _revision_key(doc: Document, incident: Incident) -> tuple[dt.date, int]:
