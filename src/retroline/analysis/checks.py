@@ -276,7 +276,7 @@ def run_checks(incident: Incident, checks: list[Check] | None = None) -> list[Fi
 #: longer shows (an entry left out as no real date, a zone the document did not settle),
 #: and those made when it is stored (kept apart from an incident of the same times).
 #: They travel with the incident through merges and every new run of the checks.
-READ_FINDINGS = frozenset({"impossible-date", "zone-ambiguous", "kept-apart"})
+READ_FINDINGS = frozenset({"impossible-date", "zone-ambiguous", "bytes-replaced", "kept-apart"})
 
 
 def kept_apart(incident: Incident, other: Incident) -> Finding:

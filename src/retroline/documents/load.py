@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retroline.documents.formats import BINARY, Format, sniff
-from retroline.encoding import bom_encoding, guess_encoding
+from retroline.encoding import bom_encoding, guess_encoding, invalid_utf8, is_wide
 from retroline.errors import EncodingError, InputError
 from retroline.inputs import regular_file
 
@@ -44,10 +44,14 @@ class LoadedText:
     size: int
     data: bytes = b""
     binary: Format | None = None
+    #: Invalid bytes of an otherwise UTF-8 text, replaced by U+FFFD, and the first's line.
+    replaced: int = 0
+    replaced_line: int | None = None
 
 
 def decode(data: bytes, path: str) -> tuple[str, str]:
-    """Decode document bytes: BOMs first, then UTF-8, then the best legacy guess.
+    """Decode document bytes: BOMs first, then UTF-16/32 without a mark, then UTF-8 (a
+    few invalid bytes replaced: see `LoadedText.replaced`), then the best legacy guess.
 
     Returns the text and the name of the encoding used.
     """
@@ -60,6 +64,11 @@ def decode(data: bytes, path: str) -> tuple[str, str]:
                 f"not valid {name} text: {exc.reason}", path, data[: exc.start].count(b"\n") + 1
             ) from exc
     nul = data.find(b"\x00", 0, 65536)
+    if nul >= 0 and is_wide(wide := guess_encoding(data[:65536])):
+        try:
+            return data.decode(wide), wide
+        except UnicodeDecodeError as exc:
+            raise EncodingError(f"not valid {wide} text: {exc.reason}", path) from exc
     if nul >= 0:
         for magic, what in _NOT_DOCUMENTS:
             if data.startswith(magic):
@@ -110,4 +119,10 @@ def load_bytes(data: bytes, name: str, *, binary: Format | None = None) -> Loade
     if kind is not None:
         return LoadedText(name, "", None, digest, len(data), data, kind)
     text, encoding = decode(data, name)
-    return LoadedText(name, text, encoding, digest, len(data), data)
+    replaced, where = 0, None
+    if encoding == "utf-8" and "\ufffd" in text:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            replaced, where = invalid_utf8(data), data[: exc.start].count(b"\n") + 1
+    return LoadedText(name, text, encoding, digest, len(data), data, None, replaced, where)

@@ -362,6 +362,16 @@ def read_loaded(loaded: LoadedText, *, tz: str | None, forced: Format | None) ->
                 source=event.source,
             )
         )
+    if loaded.replaced:
+        read.append(
+            Finding(
+                code="bytes-replaced",
+                severity=Severity.WARNING,
+                message=f"{loaded.replaced} invalid byte sequence(s) in otherwise UTF-8 text "
+                "were replaced (U+FFFD); the rest was read as written",
+                source=Source(path=loaded.path, line=loaded.replaced_line),
+            )
+        )
     incident.findings = read
     incident.findings = findings_of(incident)
     return incident

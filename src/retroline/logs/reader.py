@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
-from retroline.encoding import guess_encoding
+from retroline.encoding import guess_encoding, is_wide
 from retroline.errors import InputError
 
 __all__ = [
@@ -156,11 +156,11 @@ def read_lines(path: str | Path, max_line: int = MAX_LINE_BYTES) -> Iterator[Raw
         return
     path = Path(path)
     fmt = sniff(path)
-    if fmt.encoding == "utf-16":
-        yield from _read_utf16(path, fmt, max_line)
-        return
     with open_log(path, fmt.compression) as fh:
-        yield from _read_binary(fh, fmt, path, max_line)
+        if is_wide(fmt.encoding):
+            yield from _read_wide(fh, fmt, path, max_line)
+        else:
+            yield from _read_binary(fh, fmt, path, max_line)
 
 
 def read_stream(
@@ -169,10 +169,11 @@ def read_stream(
     """Yield the lines of an open binary stream (standard input, a pipe) like `read_lines`."""
     buffered = fh if isinstance(fh, io.BufferedReader) else io.BufferedReader(fh)  # type: ignore[type-var]
     sample = buffered.peek(SAMPLE_BYTES)[:SAMPLE_BYTES]
-    encoding = guess_encoding(sample)
-    if encoding == "utf-16":
-        encoding = "utf-16-le" if sample.startswith(codecs.BOM_UTF16_LE) else "utf-16-be"
-    yield from _read_binary(buffered, FileFormat(Compression.NONE, encoding), Path(name), max_line)
+    fmt = FileFormat(Compression.NONE, guess_encoding(sample))
+    if is_wide(fmt.encoding):
+        yield from _read_wide(buffered, fmt, Path(name), max_line)
+    else:
+        yield from _read_binary(buffered, fmt, Path(name), max_line)
 
 
 def _read_binary(
@@ -234,7 +235,7 @@ def read_blocks(path: str | Path, max_line: int = MAX_LINE_BYTES) -> Iterator[Bl
         return
     path = Path(path)
     fmt = sniff(path)
-    if fmt.encoding == "utf-16":
+    if is_wide(fmt.encoding):
         yield from _raw_blocks(read_lines(path, max_line))
         return
     number = 0
@@ -410,27 +411,32 @@ def _skip_rest(fh: io.BufferedIOBase | BinaryIO, max_line: int) -> None:
             return
 
 
-def _read_utf16(path: Path, fmt: FileFormat, max_line: int) -> Iterator[RawLine]:
-    """UTF-16 files cannot be split on the newline byte; decode them as a text stream."""
+def _read_wide(
+    fh: io.BufferedIOBase | BinaryIO, fmt: FileFormat, path: Path, max_line: int
+) -> Iterator[RawLine]:
+    """UTF-16 and UTF-32 text cannot be split on the newline byte; decode it as a text
+    stream."""
     number = 0
-    with open_log(path, fmt.compression) as fh:
-        text = io.TextIOWrapper(
-            fh,  # type: ignore[type-var]
-            encoding="utf-16",
-            errors="replace",
-            newline=None,
-        )
-        try:
-            while line := text.readline(max_line):
-                number += 1
-                truncated = not line.endswith("\n") and len(line) >= max_line
-                while truncated and (rest := text.readline(max_line)):
-                    if rest.endswith("\n"):
-                        break
-                yield RawLine(number, line.rstrip("\r\n"), truncated, False)
-        except _ARCHIVE_ERRORS as exc:
-            raise InputError(
-                f"the {fmt.compression.value} archive is damaged or cut off ({exc})",
-                path,
-                number + 1,
-            ) from exc
+    text = io.TextIOWrapper(  # type: ignore[type-var]
+        fh,
+        encoding=fmt.encoding,
+        errors="replace",
+        newline=None,
+    )
+    try:
+        while line := text.readline(max_line):
+            number += 1
+            truncated = not line.endswith("\n") and len(line) >= max_line
+            while truncated and (rest := text.readline(max_line)):
+                if rest.endswith("\n"):
+                    break
+            yield RawLine(number, line.rstrip("\r\n"), truncated, False)
+    except _ARCHIVE_ERRORS as exc:
+        raise InputError(
+            f"the {fmt.compression.value} archive is damaged or cut off ({exc})",
+            path,
+            number + 1,
+        ) from exc
+    finally:
+        if not fh.closed:
+            text.detach()  # the stream is its opener's to close (standard input stays open)

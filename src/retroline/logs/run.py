@@ -27,6 +27,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
+from retroline.encoding import is_wide
 from retroline.errors import InputError, UsageError
 from retroline.inputs import not_regular
 from retroline.logs import parallel
@@ -308,7 +309,7 @@ def _parallel_encoding(path: str | Path) -> str | None:
     if not path.is_file() or path.stat().st_size < parallel.MIN_BYTES:
         return None
     fmt = sniff(path)
-    if fmt.compression is not Compression.NONE or fmt.encoding == "utf-16":
+    if fmt.compression is not Compression.NONE or is_wide(fmt.encoding):
         return None
     return fmt.encoding
 
