@@ -169,3 +169,19 @@ def test_a_very_deep_folder_is_walked(tmp_path: Path) -> None:
         while here != tmp_path:
             here.rmdir()
             here = here.parent
+
+
+def test_an_investigation_of_nothing_usable_stores_nothing_and_says_why(tmp_path: Path) -> None:
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    (folder / "junk.md").write_bytes(bytes(range(256)) * 20)
+    (folder / "cpu.csv").write_text(
+        "time,cpu\n" + "".join(f"2031-05-04T10:0{i}:00Z,{i}\n" for i in range(6))
+    )
+    db = str(tmp_path / "lib.db")
+    code, out, err = run("investigate", str(folder), "-o", str(tmp_path / "report"), db=db)
+    assert code == InputError.exit_code, out
+    assert "none of the 2 file(s) could be used, nothing was stored" in err
+    assert "metric series" in err or "binary" in err
+    assert json.loads(run("list", "--json", db=db)[1] or "[]") == []
+    assert not (tmp_path / "report").exists()

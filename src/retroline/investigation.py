@@ -101,6 +101,19 @@ def gather(
     return sorted(found), skipped
 
 
+def _nothing_used(paths: Sequence[str | Path], skipped: list[tuple[Path, str]]) -> InputError:
+    """The error of an investigation none of whose files could be used: nothing is stored
+    (an empty incident would say nothing and hide why)."""
+    first_path, first_reason = skipped[0]
+    reason = first_reason.removeprefix(f"{first_path}: ")
+    more = f"; and {len(skipped) - 1} more" if len(skipped) > 1 else ""
+    return InputError(
+        f"none of the {len(skipped)} file(s) could be used, nothing was stored: "
+        f"{first_path}: {reason}{more}",
+        paths[0],
+    )
+
+
 def _refuse_evidence_in(out_dir: Path, files: list[Path]) -> None:
     """The report is never written among the evidence, where it could replace it: an
     output folder that holds any of the files investigated (not in a folder below) is
@@ -164,6 +177,8 @@ def investigate(
     for kind in KINDS:
         if kind.contribute is not None and by_kind.get(kind.name):
             assembly = kind.contribute(assembly, by_kind[kind.name], options)
+    if not any(assembly.read.values()):
+        raise _nothing_used(paths, assembly.skipped)
     incident = assembly.incident
     incident.findings = findings_of(incident)
     note("storing the incident")
