@@ -3,11 +3,16 @@ or investigated (one incident from all of them): `revisions_merged` is that one 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
-from retroline.analysis.revisions import combine, revisions_merged
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from retroline.analysis.revisions import combine, merge, revisions_merged, same_document
 from retroline.documents import read_text
 from retroline.ingest import import_documents
+from retroline.model import Event, Incident, Source
 from retroline.store import Library, SaveResult, SaveStatus
 
 DRAFT = """# Queue backlog on ingest-3
@@ -91,3 +96,42 @@ def import_documents_text(library: Library, folder: Path, text: str, name: str) 
     (folder / name).write_text(text, encoding="utf-8")
     (result,) = import_documents(library, [folder / name])
     return result
+
+
+def _pairwise(incidents: list) -> list[list[int]]:
+    """The grouping as every pair was once compared: the reference for `revisions_merged`."""
+    groups: list[tuple[list[int], object]] = []
+    for index, incident in enumerate(incidents):
+        for i, (members, kept) in enumerate(groups):
+            if same_document(kept, incident):
+                groups[i] = ([*members, index], merge(kept, incident))
+                break
+        else:
+            groups.append(([index], incident))
+    return [members for members, _ in groups]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Queue backlog", "DNS outage", "Disk full", ""]),
+            st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["a", "b", "c"])), max_size=6),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_grouping_by_lookup_equals_comparing_every_pair(docs: list) -> None:
+    incidents = []
+    for n, (title, rows) in enumerate(docs):
+        events = [
+            Event(
+                at=dt.datetime(2031, 2, 3, 9, minute, tzinfo=dt.UTC),
+                text=f"step {word} on queue",
+                source=Source(path=f"d{n}.md", line=i + 1),
+            )
+            for i, (minute, word) in enumerate(rows)
+        ]
+        incidents.append(Incident(title=title, events=events))
+    assert [members for members, _ in revisions_merged(incidents)] == _pairwise(incidents)

@@ -87,7 +87,7 @@ def same_document(a: Incident, b: Incident) -> bool:
     """True when ``a`` and ``b`` read as two revisions of one document: the same title
     and timelines that do not contradict it, or most entries the same in time and words.
     Shared instants alone never make two documents one (see `shares_times_only`)."""
-    dated = min(sum(1 for e in a.events if _day(e)), sum(1 for e in b.events if _day(e)))
+    dated = min(_dated(a), _dated(b))
     if folded(a.title) == folded(b.title) and a.title.strip():
         # One title: the same page, unless the timelines show two different incidents.
         return dated == 0 or overlap(a, b) >= SAME_TITLE_SHARE
@@ -97,7 +97,7 @@ def same_document(a: Incident, b: Incident) -> bool:
 def shares_times_only(a: Incident, b: Incident) -> bool:
     """Two documents that are not one but whose timelines share most of their instants:
     worth saying, as the reader may know them to be one (a rewrite in other words)."""
-    dated = min(sum(1 for e in a.events if _day(e)), sum(1 for e in b.events if _day(e)))
+    dated = min(_dated(a), _dated(b))
     return (
         dated >= 3
         and not same_document(a, b)
@@ -159,32 +159,62 @@ def merge(a: Incident, b: Incident) -> Incident:
     return merged
 
 
-def union(primary: Incident, other: Incident) -> Incident:
-    """One incident from two different documents about it: ``primary`` leads (title, date,
-    summary), the timelines join without duplicates, and every part of ``other`` is kept."""
+def union(primary: Incident, *others: Incident) -> Incident:
+    """One incident from different documents about it: ``primary`` leads (title, date,
+    summary), the timelines join without duplicates, and every part of the ``others`` is
+    kept. One pass over all of them: joining many notes costs what reading them does."""
     events = list(primary.events)
     index = _Index(events)
-    for event in other.events:
-        if not index.has_twin(event):
-            events.append(event)
-            index.add(event)
+    documents = list(primary.documents)
+    known = {(d.path, d.sha256) for d in documents}
+    links = list(primary.links)
+    urls = {link.url for link in links}
+    for other in others:
+        for event in other.events:
+            if not index.has_twin(event):
+                events.append(event)
+                index.add(event)
+        for doc in other.documents:
+            if (doc.path, doc.sha256) not in known:
+                known.add((doc.path, doc.sha256))
+                documents.append(doc)
+        for link in other.links:
+            if link.url not in urls:
+                urls.add(link.url)
+                links.append(link)
     events.sort(key=_when)
+    everyone = (primary, *others)
     joined = primary.model_copy(
         update={
             "events": events,
-            "documents": primary.documents
-            + [d for d in other.documents if d not in primary.documents],
-            "sections": primary.sections + other.sections,
-            "action_items": primary.action_items + other.action_items,
-            "links": primary.links
-            + [link for link in other.links if link.url not in {x.url for x in primary.links}],
-            "hypotheses": primary.hypotheses + other.hypotheses,
-            "stated_windows": primary.stated_windows + other.stated_windows,
+            "documents": documents,
+            "sections": [x for inc in everyone for x in inc.sections],
+            "action_items": [x for inc in everyone for x in inc.action_items],
+            "links": links,
+            "hypotheses": [x for inc in everyone for x in inc.hypotheses],
+            "stated_windows": [x for inc in everyone for x in inc.stated_windows],
             "findings": [],
         }
     )
-    joined.findings = findings_of(joined, primary, other)
+    joined.findings = findings_of(joined, *everyone)
     return joined
+
+
+def _dated(incident: Incident) -> int:
+    return sum(1 for e in incident.events if _day(e))
+
+
+def _keys(incident: Incident) -> set[object]:
+    """What another revision of ``incident`` must share with it (`same_document`): its
+    title, or (with entries enough to compare) one of its instants or days."""
+    keys: set[object] = {("title", folded(incident.title))} if incident.title.strip() else set()
+    if _dated(incident) >= 3:
+        for event in incident.events:
+            if event.at is not None:
+                keys.add(("at", event.at))
+            if (day := _day(event)) is not None:
+                keys.add(("day", day))
+    return keys
 
 
 def revisions_merged(incidents: list[Incident]) -> list[tuple[list[int], Incident]]:
@@ -193,13 +223,22 @@ def revisions_merged(incidents: list[Incident]) -> list[tuple[list[int], Inciden
     merged incident, in the order each document was first seen. `import` stores each pair;
     `combine` joins them into the one incident an investigation is about."""
     groups: list[tuple[list[int], Incident]] = []
+    # Only documents sharing a title, an instant or a day can be one: each is compared
+    # with those, found by lookup, so many documents cost linear time, not pairwise.
+    holders: dict[object, set[int]] = {}
     for index, incident in enumerate(incidents):
-        for i, (members, kept) in enumerate(groups):
+        keys = _keys(incident)
+        candidates = sorted({i for key in keys for i in holders.get(key, ())})
+        for i in candidates:
+            members, kept = groups[i]
             if same_document(kept, incident):
                 groups[i] = ([*members, index], merge(kept, incident))
                 break
         else:
+            i = len(groups)
             groups.append(([index], incident))
+        for key in _keys(groups[i][1]) if candidates else keys:
+            holders.setdefault(key, set()).add(i)
     return groups
 
 
@@ -208,7 +247,4 @@ def combine(incidents: list[Incident]) -> Incident:
     document with the most timed entries leading the others."""
     merged = [incident for _, incident in revisions_merged(incidents)]
     merged.sort(key=lambda inc: -sum(1 for e in inc.events if e.at is not None))
-    result = merged[0]
-    for other in merged[1:]:
-        result = union(result, other)
-    return result
+    return union(merged[0], *merged[1:])
