@@ -16,7 +16,6 @@ import pytest
 from retroline.report.html import (
     levels,
     render_html,
-    safe_url,
     script_json,
     source_href,
     tick_label,
@@ -177,19 +176,6 @@ def test_script_json_escapes_what_could_end_a_script() -> None:
 )
 def test_source_href(path: str, line: int | None, expected: str | None) -> None:
     assert source_href(path, line) == expected
-
-
-@pytest.mark.parametrize(
-    ("url", "kept"),
-    [
-        ("https://x.org/a", True),
-        ("mailto:a@b", True),
-        ("javascript:alert(1)", False),
-        (" data:x", False),
-    ],
-)
-def test_safe_url(url: str, kept: bool) -> None:
-    assert (safe_url(url) is not None) is kept
 
 
 def test_ticks_are_round_and_labelled() -> None:

@@ -29,6 +29,7 @@ import jinja2
 from markupsafe import Markup
 
 from retroline.analysis.durations import human
+from retroline.inert import safe_url
 from retroline.report.postmortem import Postmortem, Row, duration_text
 from retroline.sources import anchor, short_where, where
 
@@ -98,11 +99,6 @@ def source_href(
     if path.startswith("/"):
         return "file://" + quote(path, safe="/") + fragment
     return quote(path, safe="/") + fragment  # ':' is quoted: a path never becomes a scheme
-
-
-def safe_url(url: str) -> str | None:
-    """``url`` when it is a web or mail link; None for anything a browser would run."""
-    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https", "mailto") else None
 
 
 def _seconds(iso: str) -> float:
