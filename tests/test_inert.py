@@ -88,6 +88,7 @@ def test_idempotent(lines: bool) -> None:
         ("vbscript:msgbox(1)", False),
         ("file:///etc/passwd", False),
         ("notes/x.md", False),
+        ("http://[malformed", False),
     ],
 )
 def test_safe_url(url: str, kept: bool) -> None:

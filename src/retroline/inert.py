@@ -47,5 +47,10 @@ def inert(text: str, *, lines: bool = True) -> str:
 
 def safe_url(url: str) -> str | None:
     """``url`` when it is a web or mail link; None for anything a browser would run or open
-    (``javascript:``, ``data:``, ``vbscript:``, ``file:``) and for relative links."""
-    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https", "mailto") else None
+    (``javascript:``, ``data:``, ``vbscript:``, ``file:``), for relative links and for
+    malformed ones (``http://[x``)."""
+    try:
+        scheme = urlsplit(url.strip()).scheme
+    except ValueError:
+        return None
+    return url if scheme.lower() in ("http", "https", "mailto") else None

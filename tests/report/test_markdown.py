@@ -7,6 +7,7 @@ Regenerate the golden files after an intended change with
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import lxml.html
 import pytest
@@ -150,6 +151,7 @@ def test_links_to_what_a_browser_would_run_stay_text() -> None:
         "[x](notes/relative.md)",
         "[x\\\\](javascript:alert(1))",  # an escaped backslash, then the real bracket
         "[[x](javascript:alert(1))](https://ok.org)",
+        "[x](http://[malformed)",
     ]
     for trick in tricks:
         for rendered in (inline(trick), block(trick)):
@@ -157,3 +159,10 @@ def test_links_to_what_a_browser_would_run_stay_text() -> None:
             assert [u for u in urls if safe_url(u) is None] == [], (trick, rendered)
     definitions = "[r]: javascript:alert(1)\n\n[r]\n\n[a\nb]: data:text/html,x\n\n[a b]"
     assert _urls(_as_html(block(definitions), any_link=True)) == []
+
+
+def test_a_line_of_many_link_brackets_renders_in_linear_time() -> None:
+    line = "](" * 60_000  # each "](" once read to the end of the line: minutes, not a second
+    start = time.perf_counter()
+    assert inline(line).count("\\]") == 60_000
+    assert time.perf_counter() - start < 3

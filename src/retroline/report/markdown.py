@@ -25,12 +25,14 @@ _HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 # What makes a line a block of its own in Markdown: headings, quotes, lists, rules, fences.
 _BLOCK_START = re.compile(r"^(#|>|[-+*=_]|\d+[.)]|```|~~~)")
 # The ``]`` that ends a link's text, unless a backslash escapes it: before ``(`` it opens the
-# link's address (group 3), before ``:`` a link definition.
-_LINK_END = re.compile(r"(?<!\\)((?:\\\\)*)\](?=(:)|\(\s*([^\s)]*))")
+# link's address (group 3: its start, enough for the scheme, so that a line of many ``](``
+# is read in linear time), before ``:`` a link definition.
+_LINK_END = re.compile(r"(?<!\\)((?:\\\\)*)\](?=(:)|\(\s*([^\s)]{0,64}))")
 _SPARK = "▁▂▃▄▅▆▇█"
 
 
 def _dead_link(match: re.Match[str]) -> str:
+    """A ``_LINK_END`` kept when it opens a web or mail link, else escaped."""
     if match.group(2) is None and safe_url(match.group(3)) is not None:
         return match.group()
     return match.group(1) + "\\]"
@@ -44,16 +46,16 @@ def _text(line: str) -> str:
 
 
 def inline(text: str | None) -> str:
-    """Evidence text for one table cell or one line: inert, on one line, nothing read as
-    markup but emphasis and web links."""
+    """Evidence text for one table cell or one line: inert, on one line, no HTML and no link
+    but to a web or mail address."""
     if not text:
         return ""
     return _text(" ".join(inert(text).split()))
 
 
 def block(text: str | None) -> str:
-    """Evidence text as paragraphs: inert, its lines kept (hard breaks), nothing read as
-    markup but emphasis and web links."""
+    """Evidence text as paragraphs: inert, its lines kept (hard breaks), no HTML, heading,
+    list or quote, and no link but to a web or mail address."""
     if not text:
         return ""
     paragraphs = []
