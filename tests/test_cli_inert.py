@@ -68,7 +68,12 @@ def test_import_list_show_and_report_are_inert(
     # the file name and title, markup shown as written (unwrapped: Rich wraps long lines)
     assert f"pm\\x1b[31m\\u202e.md: Outage {SHOWN}" in " ".join(out.split())
     incident_id = out.split()[0]
-    for command in (["list"], ["show", incident_id], ["report", incident_id, "--format", "md"]):
+    for command in (
+        ["list"],
+        ["show", incident_id],
+        ["report", incident_id, "--format", "md"],
+        ["report", incident_id, "--format", "html"],
+    ):
         code, out, err = run(*command, db=db)
         assert code == 0, command
         _inert(out, err)

@@ -23,6 +23,7 @@ from retroline.report.html import (
     timeline,
 )
 from retroline.report.postmortem import Postmortem
+from tests.conftest import raw_controls
 from tests.report.conftest import EVIL, assert_golden
 
 
@@ -155,6 +156,21 @@ def test_nothing_from_the_evidence_becomes_markup_or_script(
     assert script.count("</script") == 0 and "<" not in script.split("retrolineTimeline(")[-1]
     data = json.loads(script.rsplit("retrolineTimeline(", 1)[1].rstrip().removesuffix(");"))
     assert data["events"][0]["text"] == f"Event {EVIL}\u2028line"
+
+
+def test_no_control_character_from_the_evidence_on_the_page_or_in_its_data(
+    hostile_postmortem: Postmortem,
+) -> None:
+    html = render_html(hostile_postmortem)
+    assert raw_controls(html) == set()
+    doc = lxml.html.document_fromstring(html)
+    title = doc.xpath("//h1")[0].text_content()
+    assert "\\x1b[2J\\x1b]0;pwned\\x07" in title and "\\u202eevil\\u202c" in title
+    script = _script(doc)
+    data = json.loads(script.rsplit("retrolineTimeline(", 1)[1].rstrip().removesuffix(");"))
+    texts = [e["text"] for e in data["events"]]
+    assert any("Log | pipe" in t and "\\x9b31m \\x7f" in t for t in texts), texts
+    assert data["events"][0]["text"] == f"Event {EVIL}\u2028line"  # ordinary text as it is
 
 
 def test_script_json_escapes_what_could_end_a_script() -> None:
