@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +29,25 @@ def modules_spelling(pattern: str, *, allowed: tuple[str, ...] = ()) -> list[str
         if (relative := path.relative_to(package).as_posix()) not in allowed
         and re.search(pattern, path.read_text())
     ]
+
+
+# What a hostile file may carry to act on a terminal: clear the screen, set the window title,
+# an OSC 8 hyperlink, a C1 CSI, DEL, a right-to-left override and an isolate; and Rich markup.
+CONTROL = (
+    "\x1b[2J\x1b]0;pwned\x07 \x1b]8;;https://evil.example\x07here\x1b]8;;\x07 \x9b31m "
+    "\x7f \u202eevil\u202c \u2066x\u2069 [bold]b[/bold]"
+)
+_BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def raw_controls(text: str) -> set[str]:
+    """The control and bidi characters in ``text``, newline and tab aside: what nothing shown
+    from the evidence may hold raw."""
+    return {
+        c
+        for c in text
+        if (unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t") or c in _BIDI
+    }
 
 
 EXAMPLE = ROOT / "examples" / "checkout-outage"

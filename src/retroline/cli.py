@@ -2,7 +2,9 @@
 
 Every command parses its options, calls one library function and formats the result. Errors
 from the library arrive as RetrolineError and leave as one line on stderr and an exit code;
-``--debug`` shows the traceback instead.
+``--debug`` shows the traceback instead. What comes from the evidence (titles, file names,
+texts, error messages quoting them) is printed inert (``retroline.inert``) and never as Rich
+markup.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typer.core import TyperGroup
 
 from retroline import __version__
 from retroline.errors import RetrolineError, UsageError
+from retroline.inert import inert
 from retroline.store.url import ENV_VAR, describe
 
 if TYPE_CHECKING:
@@ -68,7 +71,9 @@ class _Group(TyperGroup):
         except RetrolineError as exc:
             if _debug(ctx):
                 raise
-            _err().print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+            _err().print(
+                inert(f"error: {exc}", lines=False), markup=False, highlight=False, soft_wrap=True
+            )
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             _err().print("interrupted", markup=False)
@@ -77,8 +82,11 @@ class _Group(TyperGroup):
             if _debug(ctx):
                 raise
             _err().print(
-                f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback "
-                "and report it)",
+                inert(
+                    f"internal error: {type(exc).__name__}: {exc} (run with --debug for the "
+                    "traceback and report it)",
+                    lines=False,
+                ),
                 markup=False,
                 highlight=False,
                 soft_wrap=True,
@@ -209,6 +217,8 @@ def import_command(
 
     Example: retroline import postmortems/*.md --tz America/Los_Angeles
     """
+    from rich.text import Text
+
     from retroline.ingest import import_documents
     from retroline.store import SaveStatus
 
@@ -234,9 +244,8 @@ def import_command(
                 if result.status is SaveStatus.UNCHANGED
                 else (f"{result.status.value}, {result.events} events")
             )
-            _out().print(
-                f"[bold]{result.id}[/bold]  {path}: {result.title} ({what})", highlight=False
-            )
+            told = f"  {inert(str(path), lines=False)}: {inert(result.title, lines=False)}"
+            _out().print(Text.assemble((result.id, "bold"), f"{told} ({what})"), highlight=False)
     if not quiet:
         _err().print(f"library: {describe(library.url)}", style="dim", highlight=False)
 
@@ -396,6 +405,8 @@ def investigate_command(
 
     Example: retroline investigate evidence/ --zone 'db-*.syslog=Europe/Berlin' -o report/
     """
+    from rich.text import Text
+
     from retroline.api import investigate
 
     out_dir = output or Path("retroline-report")
@@ -413,16 +424,24 @@ def investigate_command(
         _print_json(result.to_dict())
         return
     incident = result.incident
-    _out().print(f"[bold]{incident.id}[/bold]  {incident.title}", highlight=False)
+    _out().print(
+        Text.assemble((incident.id or "", "bold"), "  " + inert(incident.title, lines=False)),
+        highlight=False,
+    )
     _out().print(
         f"  {len(result.documents)} document(s), {len(result.logs)} log(s); "
         f"{len(incident.events)} timeline entries; {len(incident.findings)} finding(s)",
         highlight=False,
     )
     for path, reason in result.skipped:
-        _err().print(f"  skipped {path}: {reason}", style="yellow", highlight=False)
+        _err().print(
+            inert(f"  skipped {path}: {reason}", lines=False),
+            style="yellow",
+            markup=False,
+            highlight=False,
+        )
     for fmt, path in result.reports.items():
-        _out().print(f"  {fmt:5} {path}", highlight=False)
+        _out().print(inert(f"  {fmt:5} {path}", lines=False), markup=False, highlight=False)
 
 
 # -- logs ------------------------------------------------------------------------------------
@@ -475,6 +494,7 @@ def _steps(what: str, total: int | None, show: bool) -> Iterator[Callable[[str],
     if not show or not _err().is_terminal:
         yield lambda _message: None
         return
+    from rich.markup import escape
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -492,7 +512,8 @@ def _steps(what: str, total: int | None, show: bool) -> Iterator[Callable[[str],
         task = bar.add_task(what, total=total)
 
         def step(message: str) -> None:
-            bar.update(task, description=message, advance=1 if total else None)
+            shown = escape(inert(message, lines=False))  # the description is read as markup
+            bar.update(task, description=shown, advance=1 if total else None)
 
         yield step
 
@@ -660,7 +681,11 @@ def logs_add_command(
         limit=limit,
     )
     for event in result.events:
-        _out().print(f"{event.at:%Y-%m-%d %H:%M:%S}  {event.text}", markup=False, highlight=False)
+        _out().print(
+            f"{event.at:%Y-%m-%d %H:%M:%S}  {inert(event.text, lines=False)}",
+            markup=False,
+            highlight=False,
+        )
     _err().print(
         f"{len(result.events)} log events added to {result.incident_id} "
         f"({len(result.onset.changes)} changes at {result.onset.at:%Y-%m-%d %H:%M:%S} UTC)",

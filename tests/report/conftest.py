@@ -1,6 +1,6 @@
 """Postmortems to render: a real one (the CERN DBoD seed, fixed id, clock and paths), the
 same with more evidence (log lanes, a date-only and an approximate entry), and a hostile one
-whose every field carries markup."""
+whose every field carries markup, and some terminal escapes and links a browser would run."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from retroline.model import (
     ZoneSource,
 )
 from retroline.report.postmortem import Postmortem, build
-from tests.conftest import SEEDS
+from tests.conftest import CONTROL, SEEDS
 
 GOLDEN = Path(__file__).parent / "golden"
 CERN = SEEDS / "cern-dbod-voms.txt"
@@ -42,6 +42,11 @@ HYPERVISOR_LOG = "/srv/evidence/ovm-hv07/xend.log"
 NAS_LOG = "/srv/evidence/nas-dbod-02/messages"
 # Markup that must stay text: a script, an attribute break-out, a script end, a template.
 EVIL = '<script>alert(1)</script> "><img src=x onerror=alert(1)> </script> {{ 7*7 }}'
+# Markdown links and an image to what a browser would run: they must stay text.
+UNSAFE_LINKS = (
+    "[js](javascript:alert(1)) ![img](data:text/html;base64,PHNjcmlwdD4=) "
+    "[vb]( vbscript:msgbox(1)) [file](file:///etc/passwd)"
+)
 
 
 def assert_golden(name: str, text: str) -> None:
@@ -156,12 +161,13 @@ def hostile_postmortem() -> Postmortem:
 
 
 def hostile() -> Postmortem:
-    """A postmortem whose every string from the evidence carries ``EVIL``."""
+    """A postmortem whose every string from the evidence carries ``EVIL``; its title, summary,
+    a log line, an owner, a link and a source carry ``CONTROL`` and ``UNSAFE_LINKS`` too."""
     source = Source(path=f"/tmp/{EVIL}/x.log", line=7)
     incident = Incident(
         id=f"id {EVIL}",
-        title=f"Title {EVIL}",
-        summary=f"Summary {EVIL}",
+        title=f"Title {EVIL} {CONTROL}",
+        summary=f"Summary {EVIL} {CONTROL}\n\n[ref]: javascript:alert(1)\n\n[ref] {UNSAFE_LINKS}",
         documents=[],
         events=[
             Event(
@@ -180,7 +186,7 @@ def hostile() -> Postmortem:
             Event(
                 at=dt.datetime(2024, 1, 1, 10, 5, tzinfo=dt.UTC),
                 time_text=EVIL,
-                text=f"Log | pipe {EVIL}",
+                text=f"Log | pipe {EVIL} {CONTROL} {UNSAFE_LINKS}",
                 kind=EventKind.LOG,
                 details=[f"hosts: {EVIL}"],
                 source=Source(path=f"relative/{EVIL}", line=3),
@@ -198,12 +204,15 @@ def hostile() -> Postmortem:
             for kind in (SectionKind.IMPACT, SectionKind.ROOT_CAUSE, SectionKind.LESSONS)
         ],
         action_items=[
-            ActionItem(text=f"Action {EVIL}", owner=f"Owner {EVIL}", status=f"Status {EVIL}"),
+            ActionItem(
+                text=f"Action {EVIL}", owner=f"Owner {EVIL} {CONTROL}", status=f"Status {EVIL}"
+            ),
             ActionItem(text=f"Orphan {EVIL}", source=source),
         ],
         links=[
             Link(url="javascript:alert(1)", text=f"Link {EVIL}"),
             Link(url=f"https://example.org/?q={EVIL}", text=f"Web {EVIL}"),
+            Link(url=f"data:text/html,{CONTROL}", text=f"{UNSAFE_LINKS} {CONTROL}"),
         ],
         hypotheses=[
             Hypothesis(
@@ -223,7 +232,7 @@ def hostile() -> Postmortem:
     rows = [dataclasses.replace(r, series=[1, 5, 2]) for r in pm.timeline]
     return dataclasses.replace(
         pm,
-        sources=[f"/tmp/{EVIL}.md"],
+        sources=[f"/tmp/{EVIL}.md", f"/tmp/{CONTROL}.md"],
         timeline=rows,
         log_rows=[r for r in rows if r.kind == "log"],
         lanes=list(dict.fromkeys(r.lane for r in rows)),

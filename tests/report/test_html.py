@@ -16,7 +16,6 @@ import pytest
 from retroline.report.html import (
     levels,
     render_html,
-    safe_url,
     script_json,
     source_href,
     tick_label,
@@ -24,6 +23,7 @@ from retroline.report.html import (
     timeline,
 )
 from retroline.report.postmortem import Postmortem
+from tests.conftest import raw_controls
 from tests.report.conftest import EVIL, assert_golden
 
 
@@ -158,6 +158,21 @@ def test_nothing_from_the_evidence_becomes_markup_or_script(
     assert data["events"][0]["text"] == f"Event {EVIL}\u2028line"
 
 
+def test_no_control_character_from_the_evidence_on_the_page_or_in_its_data(
+    hostile_postmortem: Postmortem,
+) -> None:
+    html = render_html(hostile_postmortem)
+    assert raw_controls(html) == set()
+    doc = lxml.html.document_fromstring(html)
+    title = doc.xpath("//h1")[0].text_content()
+    assert "\\x1b[2J\\x1b]0;pwned\\x07" in title and "\\u202eevil\\u202c" in title
+    script = _script(doc)
+    data = json.loads(script.rsplit("retrolineTimeline(", 1)[1].rstrip().removesuffix(");"))
+    texts = [e["text"] for e in data["events"]]
+    assert any("Log | pipe" in t and "\\x9b31m \\x7f" in t for t in texts), texts
+    assert data["events"][0]["text"] == f"Event {EVIL}\u2028line"  # ordinary text as it is
+
+
 def test_script_json_escapes_what_could_end_a_script() -> None:
     text = script_json({"a": "</script><!-- & \u2028\u2029"})
     assert not re.search("[<>&\u2028\u2029]", text)
@@ -177,19 +192,6 @@ def test_script_json_escapes_what_could_end_a_script() -> None:
 )
 def test_source_href(path: str, line: int | None, expected: str | None) -> None:
     assert source_href(path, line) == expected
-
-
-@pytest.mark.parametrize(
-    ("url", "kept"),
-    [
-        ("https://x.org/a", True),
-        ("mailto:a@b", True),
-        ("javascript:alert(1)", False),
-        (" data:x", False),
-    ],
-)
-def test_safe_url(url: str, kept: bool) -> None:
-    assert (safe_url(url) is not None) is kept
 
 
 def test_ticks_are_round_and_labelled() -> None:

@@ -1,7 +1,8 @@
 """Show log results to people in the terminal (Rich): template summaries and onset changes.
 
 Scripts get JSON instead (``--json``); these tables are for reading, so long templates are
-shortened and instants printed to the second, in UTC.
+shortened and instants printed to the second, in UTC. Templates, file names and hosts come
+from the logs: they are shown inert (``retroline.inert``), as ``Text``, never as markup.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 from rich.table import Table
 from rich.text import Text
 
+from retroline.inert import inert
 from retroline.logs.onset import Onset
 from retroline.logs.run import TemplateStats
 from retroline.sources import where
@@ -28,6 +30,8 @@ def utc(at: datetime | None) -> str:
 
 
 def _short(text: str) -> str:
+    """A template as a cell shows it: inert, and cut at ``TEMPLATE_WIDTH`` characters."""
+    text = inert(text)
     return text if len(text) <= TEMPLATE_WIDTH else text[: TEMPLATE_WIDTH - 1] + "…"
 
 
@@ -77,9 +81,9 @@ def onset_table(onset: Onset, limit: int | None = None) -> Table:
         example = c.examples[0] if c.examples else None
         cell = Text(_short(c.template))
         if example is not None:
-            cell.append("\n" + where(example.path, example.line), style="dim")
+            cell.append("\n" + inert(where(example.path, example.line)), style="dim")
         if c.hosts:
-            cell.append(f"\nhosts: {', '.join(c.hosts[:5])}", style="dim")
+            cell.append(f"\nhosts: {inert(', '.join(c.hosts[:5]))}", style="dim")
         table.add_row(
             c.kind.value,
             f"{c.score:.1f}",

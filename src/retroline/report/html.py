@@ -9,6 +9,9 @@ that one style and that one script forbids every other script and every network 
 Everything from the evidence is escaped: Jinja2 autoescapes the markup, links are built only
 from plain paths and http(s) URLs, and the data handed to the script is JSON with ``<``,
 ``>``, ``&`` and the JavaScript line separators escaped, so no string can close the script.
+Every value shown, on the page and in that data, is inert first (``retroline.inert``): a
+terminal escape or a bidi override shows as ``\x1b`` or ``\u202e``, on the page as on a
+terminal that the page is printed to.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import jinja2
 from markupsafe import Markup
 
 from retroline.analysis.durations import human
+from retroline.inert import inert, safe_url
 from retroline.report.postmortem import Postmortem, Row, duration_text
 from retroline.sources import anchor, short_where, where
 
@@ -98,11 +102,6 @@ def source_href(
     if path.startswith("/"):
         return "file://" + quote(path, safe="/") + fragment
     return quote(path, safe="/") + fragment  # ':' is quoted: a path never becomes a scheme
-
-
-def safe_url(url: str) -> str | None:
-    """``url`` when it is a web or mail link; None for anything a browser would run."""
-    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https", "mailto") else None
 
 
 def _seconds(iso: str) -> float:
@@ -319,6 +318,22 @@ def spark(series: list[int] | None, width: int = 96, height: int = 24) -> list[d
     ]
 
 
+def _inert_strings(value: Any) -> Any:
+    """``value`` (the script's data) with every string in it inert."""
+    if isinstance(value, str):
+        return inert(value)
+    if isinstance(value, list | tuple):
+        return [_inert_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _inert_strings(v) for k, v in value.items()}
+    return value
+
+
+def _shown(value: Any) -> Any:
+    """What a ``{{ }}`` of the template shows: text inert; the page's own Markup as it is."""
+    return inert(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
 def _asset(name: str) -> str:
     return (resources.files("retroline.report") / "templates" / name).read_text("utf-8")
 
@@ -335,6 +350,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_shown,
     )
     env.filters.update(
         href=source_href,
@@ -358,7 +374,8 @@ def render_html(pm: Postmortem) -> str:
     """The postmortem ``pm`` as one self-contained HTML page."""
     tl = timeline(pm)
     css = _asset("report.css")
-    script = _asset("timeline.js") + "\nretrolineTimeline(" + script_json(_data(pm, tl)) + ");\n"
+    data = script_json(_inert_strings(_data(pm, tl)))
+    script = _asset("timeline.js") + "\nretrolineTimeline(" + data + ");\n"
     csp = (
         "default-src 'none'; "
         f"style-src '{_sha256(css)}'; script-src '{_sha256(script)}'; "

@@ -1,4 +1,8 @@
-"""Incidents and library listings for people at a terminal (Rich tables)."""
+"""Incidents and library listings for people at a terminal (Rich tables).
+
+Every string from the evidence is shown inert (``retroline.inert``) and as a ``Text``, never
+read as Rich markup: a title cannot clear the screen, retitle the window or turn bold.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from retroline.analysis.provenance import origin_of
+from retroline.inert import inert
 from retroline.model import Event, Incident, Severity, Source, ZoneSource
 from retroline.sources import place, short_where
 from retroline.store import IncidentSummary
@@ -35,15 +40,16 @@ def _zone_text(event: Event) -> Text:
     if not event.zone or event.zone_source is ZoneSource.EXPLICIT or event.zone_source is None:
         return Text("")
     if event.zone_source is ZoneSource.ASSUMED:
-        return Text(f" ({event.zone} assumed)", style="yellow")
-    return Text(f" ({event.zone}, {event.zone_source.value})")
+        return Text(f" ({inert(event.zone)} assumed)", style="yellow")
+    return Text(f" ({inert(event.zone)}, {event.zone_source.value})")
 
 
 def _where(source: Source | None, formats: dict[str, str]) -> str:
-    """A source as the file's name and its place: ``notes.md:12``, ``notes.pdf p. 3 l. 12``."""
+    """A source as the file's name and its place: ``notes.md:12``, ``notes.pdf p. 3 l. 12``
+    (inert: a file name is evidence too)."""
     if source is None or not source.path:
         return ""
-    return short_where(source.path, source.line, source.page, formats.get(source.path))
+    return inert(short_where(source.path, source.line, source.page, formats.get(source.path)))
 
 
 def timeline_table(incident: Incident, width: int = 120) -> Table:
@@ -61,16 +67,16 @@ def timeline_table(incident: Incident, width: int = 120) -> Table:
     table.add_column("event", ratio=1)
     table.add_column("line" if len(files) == 1 else "source", style="dim", no_wrap=True)
     for event in incident.events:
-        written = Text(event.time_text, style="dim")
+        written = Text(inert(event.time_text), style="dim")
         written.append_text(_zone_text(event))
         if told := origin_of(event):
             written.append(f"\n{told}", style="italic")
-        text = Text(event.text)
+        text = Text(inert(event.text))
         if not wide:
             text.append("\n")
             text.append_text(written)
         for detail in event.details:
-            text.append("\n  · " + detail, style="dim")
+            text.append("\n  · " + inert(detail), style="dim")
         source = event.source
         where = (
             place(source.line, source.page, formats.get(source.path))
@@ -78,7 +84,9 @@ def timeline_table(incident: Incident, width: int = 120) -> Table:
             else _where(source, formats)
         )
         row: list[Text | str] = (
-            [utc_text(event), written, text, where] if wide else [utc_text(event), text, where]
+            [utc_text(event), written, text, Text(where)]
+            if wide
+            else [utc_text(event), text, Text(where)]
         )
         table.add_row(*row)
     return table
@@ -86,13 +94,15 @@ def timeline_table(incident: Incident, width: int = 120) -> Table:
 
 def render_incident(console: Console, incident: Incident) -> None:
     """Print an incident: heading, timeline, action items and findings."""
-    facts = [f"id {incident.id}" if incident.id else "not stored"]
+    facts = [f"id {inert(incident.id)}" if incident.id else "not stored"]
     if incident.document_date:
         facts.append(f"document of {incident.document_date.isoformat()}")
     facts.append(f"{len(incident.events)} events")
-    facts.append(", ".join(short_where(d.path, None) for d in incident.documents))
+    facts.append(", ".join(inert(short_where(d.path, None)) for d in incident.documents))
     console.print(
-        Panel(Group(Text(incident.title, style="bold"), Text(" · ".join(facts), style="dim")))
+        Panel(
+            Group(Text(inert(incident.title), style="bold"), Text(" · ".join(facts), style="dim"))
+        )
     )
     if incident.events:
         console.print(timeline_table(incident, console.width))
@@ -104,7 +114,11 @@ def render_incident(console: Console, incident: Incident) -> None:
         items.add_column("owner")
         items.add_column("status")
         for item in incident.action_items:
-            items.add_row(Text(item.text), Text(item.owner or "—"), Text(item.status or "—"))
+            items.add_row(
+                Text(inert(item.text)),
+                Text(inert(item.owner or "—")),
+                Text(inert(item.status or "—")),
+            )
         console.print(items)
     if incident.findings:
         console.print("[bold]Findings[/bold]")
@@ -112,7 +126,7 @@ def render_incident(console: Console, incident: Incident) -> None:
             style = _SEVERITY_STYLE[finding.severity]
             where = _where(finding.source, {d.path: d.format for d in incident.documents})
             console.print(
-                f"  [{style}]{finding.severity.value:7}[/{style}] {escape(finding.message)}"
+                f"  [{style}]{finding.severity.value:7}[/{style}] {escape(inert(finding.message))}"
                 + (f" [dim]({escape(where)})[/dim]" if where else "")
             )
 
@@ -127,8 +141,8 @@ def summaries_table(summaries: list[IncidentSummary]) -> Table:
     table.add_column("from (UTC)", no_wrap=True, style="dim")
     for s in summaries:
         table.add_row(
-            s.id,
-            Text(s.title),
+            Text(inert(s.id)),
+            Text(inert(s.title)),
             s.document_date.isoformat() if s.document_date else "",
             str(s.events),
             s.first_at.strftime("%Y-%m-%d %H:%M") if s.first_at else "",
