@@ -3,6 +3,7 @@ error or a line kept and counted, never an internal error (exit 70) or a stopped
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -185,3 +186,38 @@ def test_an_investigation_of_nothing_usable_stores_nothing_and_says_why(tmp_path
     assert "metric series" in err or "binary" in err
     assert json.loads(run("list", "--json", db=db)[1] or "[]") == []
     assert not (tmp_path / "report").exists()
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (dt.datetime(1, 1, 1, 0, 0, tzinfo=dt.UTC), dt.datetime(1, 1, 1, 0, 5, tzinfo=dt.UTC)),
+        (
+            dt.datetime(14, 10, 18, 10, 0, tzinfo=dt.UTC),
+            dt.datetime(14, 10, 19, 10, 0, tzinfo=dt.UTC),
+        ),
+        (
+            dt.datetime(9998, 12, 1, 0, 0, tzinfo=dt.UTC),
+            dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.UTC),
+        ),
+    ],
+)
+def test_incidents_at_the_ends_of_the_calendar_store_and_render(
+    first: dt.datetime, second: dt.datetime, tmp_path: Path
+) -> None:
+    from retroline.model import Event, Incident, Source
+    from retroline.report.write import render
+    from retroline.store import Library
+
+    incident = Incident(
+        title="Cut dates",
+        events=[
+            Event(at=at, text=f"entry {i}", source=Source(path="cut.md", line=i + 1))
+            for i, at in enumerate((first, second))
+        ],
+    )
+    library = Library(f"sqlite:///{tmp_path / 'lib.db'}")
+    stored = library.get(library.save(incident).id)
+    assert [e.at for e in stored.events] == [first, second]
+    for fmt in ("html", "md", "json"):
+        assert "entry 1" in render(stored, fmt)

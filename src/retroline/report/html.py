@@ -112,8 +112,14 @@ def _day(date: str) -> float:
     return dt.datetime.fromisoformat(date).replace(tzinfo=dt.UTC).timestamp()
 
 
+# The calendar's ends, in seconds: the timeline pads its domain around the first and last
+# entries, which may stand at either end (a year 1 or 9999 read from a cut date).
+_FIRST = dt.datetime.min.replace(tzinfo=dt.UTC).timestamp()
+_LAST = dt.datetime.max.replace(tzinfo=dt.UTC, microsecond=0).timestamp()
+
+
 def _stamp(seconds: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(seconds, dt.UTC)
+    return dt.datetime.fromtimestamp(min(max(seconds, _FIRST), _LAST), dt.UTC)
 
 
 def tick_label(seconds: float, step: int, first: bool) -> str:
