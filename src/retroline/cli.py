@@ -529,6 +529,40 @@ def _stdout_may_close() -> Iterator[None]:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+AllowRotationOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-rotation",
+        help="A log truncated or replaced while it is read (rotated) is a warning, not an "
+        "error (exit 3): for logs still being written.",
+    ),
+]
+
+
+@contextmanager
+def _rotation(allowed: bool) -> Iterator[None]:
+    """A file rotated while it was read ends the command with its error after the output,
+    or, when allowed, with a warning on stderr."""
+    from retroline.errors import ChangedError
+
+    try:
+        yield
+    except ChangedError as exc:
+        if not allowed:
+            raise
+        _warn_rotated([exc])
+
+
+def _warn_rotated(rotated: list[Exception]) -> None:
+    for exc in rotated:
+        _err().print(
+            f"warning: {inert(str(exc), lines=False)}",
+            style="yellow",
+            markup=False,
+            highlight=False,
+        )
+
+
 @logs_app.command("parse")
 def logs_parse_command(
     ctx: typer.Context,
@@ -548,6 +582,7 @@ def logs_parse_command(
         ),
     ] = False,
     limit: Annotated[int, typer.Option("--limit", help="Templates shown without --json.")] = 50,
+    allow_rotation: AllowRotationOption = False,
     use_library: Annotated[
         bool,
         typer.Option(
@@ -579,7 +614,7 @@ def logs_parse_command(
 
     library = _state(ctx).library if use_library or store else None
     miner = load_miner(library) if library is not None else TemplateMiner()
-    with _progress(files, "parsing") as progress:
+    with _progress(files, "parsing") as progress, _rotation(allow_rotation):
         if as_json:
             with _stdout_may_close():
                 stats = write_json_lines(
@@ -616,6 +651,7 @@ def logs_onset_command(
     year: YearOption = None,
     as_json: JsonOption = False,
     limit: Annotated[int, typer.Option("--limit", help="Changes shown without --json.")] = 20,
+    allow_rotation: AllowRotationOption = False,
 ) -> None:
     """The log templates that appeared, spiked, dropped or vanished at the onset.
 
@@ -635,11 +671,13 @@ def logs_onset_command(
         after=parse_duration(after),
         tz=tz,
         year=year,
+        allow_rotation=allow_rotation,
     )
     if as_json:
         _print_json(result.to_json())
     else:
         _out().print(onset_table(result, limit or None))
+    _warn_rotated(list(result.rotated))
 
 
 @logs_app.command("add")

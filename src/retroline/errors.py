@@ -5,7 +5,8 @@
     ├── InputError                   exit 3   HTTP 422   a file we cannot read (path, line)
     │   ├── EncodingError                                bytes that are no text we know
     │   ├── FormatError                                  a format we do not recognise
-    │   └── ParseError                                   recognised, but broken at a line
+    │   ├── ParseError                                   recognised, but broken at a line
+    │   └── ChangedError                                 a file truncated or replaced as it was read
     ├── LibraryError                 exit 4   HTTP 500   the incident library (database)
     │   ├── NotFoundError            exit 5   HTTP 404   no incident with that id
     │   ├── AmbiguousIdError         exit 6   HTTP 409   an id prefix that matches several
@@ -27,6 +28,7 @@ from retroline.sources import where
 
 __all__ = [
     "AmbiguousIdError",
+    "ChangedError",
     "DatabaseError",
     "EncodingError",
     "FormatError",
@@ -85,6 +87,11 @@ class EncodingError(InputError):
 
 class FormatError(InputError):
     """A file whose format we do not recognise or do not support."""
+
+
+class ChangedError(InputError):
+    """A file that shrank or was replaced while it was read (a log rotated under us): what
+    was read stands, but lines may be missing; ``--allow-rotation`` makes it a warning."""
 
 
 class ParseError(InputError):

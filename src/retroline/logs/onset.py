@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from retroline.errors import UsageError
+from retroline.errors import ChangedError, UsageError
 from retroline.instants import iso_utc_or_none
 from retroline.logs.run import count_windows
 from retroline.logs.templates import TemplateMiner
@@ -106,6 +106,8 @@ class Onset:
     templates: int
     threshold: float  # the score a change needed
     changes: list[Change]
+    #: Files rotated while they were read, when that was allowed (`analyse`).
+    rotated: list[ChangedError] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -170,8 +172,11 @@ def analyse(
     year: int | None = None,
     alpha: float = ALPHA,
     miner: TemplateMiner | None = None,
+    allow_rotation: bool = False,
 ) -> Onset:
-    """Read the logs once and rank the templates whose rate changed at ``at``."""
+    """Read the logs once and rank the templates whose rate changed at ``at``. A file
+    rotated while it was read is an error, or with ``allow_rotation`` a note in
+    `Onset.rotated`."""
     if before <= timedelta(0) or after <= timedelta(0):
         raise UsageError("--before and --after must be longer than zero")
     try:
@@ -183,6 +188,8 @@ def analyse(
         ) from None
     miner = miner or TemplateMiner()
     tallies, lines, extents, errors = count_windows(paths, window, tz=tz, year=year, miner=miner)
+    rotated = [e for e in errors if isinstance(e, ChangedError)] if allow_rotation else []
+    errors = [e for e in errors if e not in rotated]
     if errors:
         raise errors[0]
     final = _fold(tallies, miner)
@@ -190,7 +197,7 @@ def analyse(
         path: _exposure(extent, window.start, at, window.end) for path, extent in extents.items()
     }
     changes, threshold = _rank(final, miner, exposure, alpha)
-    return Onset(at, before, after, lines, len(final), threshold, changes)
+    return Onset(at, before, after, lines, len(final), threshold, changes, rotated)
 
 
 def _exposure(

@@ -18,9 +18,10 @@ known at the end of that chunk.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from retroline.encoding import is_wide
-from retroline.errors import InputError, UsageError
+from retroline.errors import ChangedError, InputError, UsageError
 from retroline.inputs import not_regular
 from retroline.logs import parallel
 from retroline.logs.headers import PATTERNS, detect
@@ -101,9 +102,10 @@ def summarise(
     errors: list[InputError] = []
     seen: dict[str, list[Any]] = {}
     learn = _Learner(miner, None, seen, _advance(progress))
+    before = _snapshot(paths)
     for path in paths:
         _learn_file(path, learn, tz, year, None, None, errors)
-    return _seen_stats(seen, miner), errors
+    return _seen_stats(seen, miner), errors + changed_while_read(before)
 
 
 def _advance(progress: Progress | None) -> Callable[[int], None] | None:
@@ -165,6 +167,7 @@ def write_json_lines(
     seen: dict[str, list[Any]] | None = {} if stats else None
     name = (lambda path: str(path)) if len(paths) > 1 else (lambda path: None)
     advance = _advance(progress)
+    before = _snapshot(paths)
 
     if any(str(p) == STDIN for p in paths):
         learn = _Learner(miner, _Direct(out, miner), seen, advance)
@@ -180,6 +183,7 @@ def write_json_lines(
                 for path in paths:
                     _learn_file(path, learn, tz, year, name(path), pool, errors)
                 spool.write(out, miner, pool)
+    errors += changed_while_read(before)
     if errors:
         raise errors[0]
     return _seen_stats(seen, miner) if seen is not None else []
@@ -275,12 +279,13 @@ def count_windows(
     learn = _Learner(miner, None, None, _advance(progress), window)
     workers = parallel.worker_count() if workers is None else workers
     big = STDIN not in {str(p) for p in paths} and any(_parallel_encoding(p) for p in paths)
+    before = _snapshot(paths)
     with tempfile.TemporaryDirectory(prefix="retroline-") as folder:
         pool = parallel.start_workers(folder, workers) if big else None
         with pool or nullcontext():
             for path in paths:
                 _learn_file(path, learn, tz, year, None, pool, errors)
-    return learn.tallies, learn.lines, learn.extents, errors
+    return learn.tallies, learn.lines, learn.extents, errors + changed_while_read(before)
 
 
 def _see(
@@ -312,6 +317,48 @@ def _parallel_encoding(path: str | Path) -> str | None:
     if fmt.compression is not Compression.NONE or is_wide(fmt.encoding):
         return None
     return fmt.encoding
+
+
+def _snapshot(paths: Sequence[str | Path]) -> dict[str, os.stat_result]:
+    """Each file's identity and size before it is read (standard input has none)."""
+    found = {}
+    for path in paths:
+        if str(path) != STDIN:
+            with suppress(OSError):
+                found[str(path)] = os.stat(path)
+    return found
+
+
+def changed_while_read(before: dict[str, os.stat_result]) -> list[ChangedError]:
+    """The files that shrank, were replaced or went away since ``before`` (`_snapshot`):
+    a log rotated while it was read (logrotate's copytruncate empties it in place; other
+    rotations move it and start a new one), whose output may miss lines. Growth is normal
+    (a log being written) and is not reported."""
+    found = []
+    for path, was in before.items():
+        try:
+            now = os.stat(path)
+        except OSError:
+            found.append(ChangedError("was removed while it was read", path))
+            continue
+        if (now.st_dev, now.st_ino) != (was.st_dev, was.st_ino):
+            found.append(
+                ChangedError(
+                    "was replaced by another file while it was read (rotated?): the lines "
+                    "given may come from both; read the rotated files themselves",
+                    path,
+                )
+            )
+        elif now.st_size < was.st_size:
+            found.append(
+                ChangedError(
+                    f"shrank from {was.st_size:,} to {now.st_size:,} bytes while it was read "
+                    "(truncated in place, as logrotate's copytruncate does): lines past byte "
+                    f"{now.st_size:,} may be missing; read the rotated copy as well",
+                    path,
+                )
+            )
+    return found
 
 
 def _learn_file(
