@@ -137,3 +137,30 @@ def test_progress_shows_file_names_inert(
     shown = screen.getvalue()
     assert "\x07" not in shown and "\x1b]0;" not in shown  # no raw title sequence
     assert "b\\x1b]0;t\\x07[red]x.md" in shown
+
+
+def test_json_outputs_keep_the_text_but_nothing_live(
+    hostile_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """JSON escapes C0 by itself; DEL, C1, bidi overrides and lone surrogates it leaves raw
+    unless told. Every JSON output writes them as \\u escapes: the same text to a parser."""
+    doc, log = hostile_files
+    db = str(tmp_path / "lib.db")
+    outputs = {
+        "extract": run("extract", str(doc), "--json")[1],
+        "import": run("import", str(doc), "--json", db=db)[1],
+        "list": run("list", "--json", db=db)[1],
+        "logs parse": run("logs", "parse", str(log), str(log), "--json")[1],
+        "investigate": run(
+            "investigate", str(doc), str(log), "--json", "-o", str(tmp_path / "r"), db=db
+        )[1],
+    }
+    ident = json.loads(outputs["list"])[0]["id"]
+    outputs["export"] = run("export", ident, db=db)[1]
+    for name, out in outputs.items():
+        assert out.strip(), name
+        assert raw_controls(out) == set(), name
+    assert json.loads(outputs["extract"])["title"] == f"Outage {CONTROL}"
+    rows = [json.loads(r) for r in outputs["logs parse"].splitlines()]
+    assert any(CONTROL.split()[-3] in r["template"] for r in rows)  # \u2066x\u2069 kept
+    assert {r["file"] for r in rows} == {str(log)}

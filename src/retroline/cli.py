@@ -24,7 +24,7 @@ from typer.core import TyperGroup
 
 from retroline import __version__
 from retroline.errors import RetrolineError, UsageError
-from retroline.inert import inert
+from retroline.inert import inert, inert_json
 from retroline.store.url import ENV_VAR, describe
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def _state(ctx: typer.Context) -> State:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(inert_json(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
 
 
 def _version(value: bool) -> None:

@@ -22,6 +22,7 @@ from retroline.documents import check_zone
 from retroline.errors import InputError, RetrolineError, UsageError
 from retroline.evidence.kinds import BY_NAME, KINDS, Assembly, EvidenceKind, Options, classify
 from retroline.evidence.shapes import not_read
+from retroline.inert import inert_json
 from retroline.ingest import inputs_hash
 from retroline.inputs import not_regular, walk
 from retroline.instants import iso_utc_or_none
@@ -62,7 +63,7 @@ class Investigation:
 
     def to_json(self) -> str:
         """`to_dict` as JSON text."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+        return inert_json(json.dumps(self.to_dict(), indent=2, ensure_ascii=False))
 
 
 def gather(

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
+from retroline.inert import inert_json
 from retroline.instants import iso_utc
 from retroline.sources import DateSource, Precision, ZoneSource
 
@@ -242,7 +243,7 @@ class Incident(_Model):
     def to_json(self) -> str:
         """The incident as JSON text: the shape ``extract --json`` prints and
         `incident_schema` describes."""
-        return json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False)
+        return inert_json(json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False))
 
 
 def incident_schema() -> dict[str, Any]:

@@ -37,6 +37,7 @@ from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any, cast
 
+from retroline.inert import inert_json
 from retroline.instants import iso_utc
 from retroline.logs.headers import HEADER_FLAGS, PATTERNS, SAMPLE_LINES, HeaderPattern
 from retroline.logs.layout import MESSAGE, Fields, RecordPattern
@@ -363,7 +364,7 @@ def _fields_json(values: tuple[Any, ...]) -> str:
         parts.append(f',"pid":{encode_basestring(pid)}')
     if level is not None:
         parts.append(f',"level":{encode_basestring(level)}')
-    return "".join(parts)
+    return inert_json("".join(parts))
 
 
 def _general(state: _File, raw: RawLine, head: str, hole: _Forms, missed: bool = False) -> str:
@@ -520,7 +521,9 @@ class ChunkParser:
         self.window, self.source = window, source
         self.rules = rules
         self.prefix = (
-            '{"file":' + encode_basestring(name) + ',"line":' if name is not None else '{"line":'
+            '{"file":' + inert_json(encode_basestring(name)) + ',"line":'
+            if name is not None
+            else '{"line":'
         )
         self.stats = stats
         self.year = TimeResolver(tz, year).year

@@ -16,6 +16,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TextIO
 
+from retroline.inert import inert_json
 from retroline.logs.jsonl import SEP
 from retroline.logs.parallel import Stored, Workers
 from retroline.logs.parse import BINARY_TEMPLATE
@@ -154,7 +155,7 @@ class _Fragments(dict[str, bytes]):
             fragment = _BINARY
         else:
             final = learnt.resolved()
-            fragment = (
+            fragment = inert_json(
                 f',"template_id":{encode_basestring(final.id)},'
                 f'"template":{encode_basestring(final.text)}'
             ).encode()
