@@ -14,11 +14,20 @@ if TYPE_CHECKING:
         Library,
         SaveResult,
         SaveStatus,
+        Timeouts,
         incident_key,
     )
     from retroline.store.url import resolve_url
 
-__all__ = ["IncidentSummary", "Library", "SaveResult", "SaveStatus", "incident_key", "resolve_url"]
+__all__ = [
+    "IncidentSummary",
+    "Library",
+    "SaveResult",
+    "SaveStatus",
+    "Timeouts",
+    "incident_key",
+    "resolve_url",
+]
 
 
 def __getattr__(name: str) -> Any:

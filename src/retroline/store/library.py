@@ -4,30 +4,52 @@ Every write is one transaction (``Library.atomic``): an import that fails halfwa
 process killed in the middle of one, leaves the library exactly as it was. Ingestion is
 idempotent: documents are content-addressed, so the same bytes imported twice are one
 incident, and a document whose identity (``key``) is known updates its incident in place.
+Writers take turns (`_writing`), so this holds for two processes importing at once
+too: the second finds what the first stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Iterator
+import math
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from retroline.errors import AmbiguousIdError, DatabaseError, MigrationError, NotFoundError
+from retroline.errors import (
+    AmbiguousIdError,
+    DatabaseError,
+    MigrationError,
+    NotFoundError,
+    UsageError,
+)
 from retroline.instants import iso_utc_or_none
 from retroline.model import Incident
 from retroline.store import migrate, rows, schema
 from retroline.store.url import describe, resolve_url
 
-__all__ = ["IncidentSummary", "Library", "SaveResult", "SaveStatus", "incident_key"]
+__all__ = [
+    "CONNECT_TIMEOUT_VAR",
+    "STATEMENT_TIMEOUT_VAR",
+    "IncidentSummary",
+    "Library",
+    "SaveResult",
+    "SaveStatus",
+    "Timeouts",
+    "incident_key",
+]
 
 ID_LENGTH = 12
 
@@ -80,6 +102,9 @@ class IncidentSummary:
         }
 
 
+_SUMMARY = TypeAdapter(IncidentSummary)
+
+
 def incident_key(incident: Incident) -> str:
     """The identity of an incident across imports: its first document's hash, else its title.
 
@@ -127,6 +152,209 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+# -- connecting ---------------------------------------------------------------------------
+#
+# Timeouts: connecting and each statement have a limit (RETROLINE_DB_CONNECT_TIMEOUT,
+# RETROLINE_DB_STATEMENT_TIMEOUT, in seconds), so that a server that never answers, or a lock
+# that is never released, ends the command with an error instead of hanging it.
+#
+# One writer at a time: every write transaction (and the migration) first takes the
+# library's write lock, so that what it looks up (is this document stored? this key?) stays
+# true until it commits. On SQLite that is BEGIN IMMEDIATE, waiting up to the statement
+# timeout for another writer; on PostgreSQL a transaction-level advisory lock. Reads do not
+# take it.
+#
+# Failures in words: `_translated_error` turns a driver's exception into a one-line
+# DatabaseError that names the library (without its password) and says what happened: it
+# timed out, it is damaged or not a Retroline library, or the database's own message.
+
+CONNECT_TIMEOUT_VAR = "RETROLINE_DB_CONNECT_TIMEOUT"
+STATEMENT_TIMEOUT_VAR = "RETROLINE_DB_STATEMENT_TIMEOUT"
+
+# libpq counts the connect timeout in whole seconds and takes 2 for anything smaller.
+PG_MIN_CONNECT_TIMEOUT = 2
+
+# The execution option that marks a connection's transaction as a write (see `_writing`).
+_WRITE = "retroline_write"
+
+# The key of the PostgreSQL advisory lock that writers of a library take (one per database).
+WRITE_LOCK_KEY = int.from_bytes(
+    hashlib.sha256(b"retroline: library write lock").digest()[:8], "big", signed=True
+)
+
+# PostgreSQL's SQLSTATEs read by `_translated_error`.
+_QUERY_CANCELED = "57014"  # statement_timeout expired
+_UNDEFINED = {"42P01", "42703"}  # a table or column the schema should have is missing
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long to wait, in seconds, for a connection and for each statement (on SQLite:
+    for another process's write lock)."""
+
+    connect: float = 10.0
+    statement: float = 60.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Timeouts:
+        """The timeouts set by the environment, the defaults for those it does not set."""
+        env = os.environ if environ is None else environ
+        return cls(
+            connect=_seconds(env, CONNECT_TIMEOUT_VAR, cls.connect),
+            statement=_seconds(env, STATEMENT_TIMEOUT_VAR, cls.statement),
+        )
+
+    @property
+    def pg_connect(self) -> int:
+        """The connect timeout as libpq takes it: whole seconds, at least 2."""
+        return max(PG_MIN_CONNECT_TIMEOUT, math.ceil(self.connect))
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds from variable ``name``; ``default`` when unset."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    wrong = UsageError(f"{name}={raw!r}: give the timeout as a number of seconds above 0")
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise wrong from exc
+    if not (math.isfinite(value) and value > 0):
+        raise wrong
+    return value
+
+
+def _create_engine(url: URL, timeouts: Timeouts) -> Engine:
+    """An engine for ``url`` with the timeouts and the transaction handling above.
+
+    Nothing connects yet. A driver we do not have installed is a UsageError."""
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, timeouts)
+    query_options = url.query.get("options")
+    options = [query_options] if isinstance(query_options, str) else []
+    options.append(f"-c statement_timeout={math.ceil(timeouts.statement * 1000)}")
+    try:
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": timeouts.pg_connect, "options": " ".join(options)},
+        )
+    except ImportError as exc:
+        raise UsageError(
+            f"--db {describe(url)}: PostgreSQL needs the psycopg package, which is not "
+            f"installed ({exc}): pip install 'retroline[postgresql]'"
+        ) from exc
+
+
+def _sqlite_engine(url: URL, timeouts: Timeouts) -> Engine:
+    if url.database in (None, "", ":memory:"):
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        folder = Path(url.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(
+                f"cannot make the library's folder {folder}: {exc.strerror or exc}"
+            ) from exc
+        # The busy timeout: how long a statement waits for another process's lock.
+        engine = create_engine(url, connect_args={"timeout": timeouts.statement})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # sqlite3 would begin transactions itself, and only before INSERT/UPDATE/DELETE, so
+        # DDL (the migrations) ran outside any transaction and writes took their lock late.
+        # Transactions are begun by `_on_begin` instead (SQLAlchemy's documented recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # Cascading deletes of an incident's rows rely on foreign keys, off by default.
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A write takes the write lock at once (waiting up to the busy timeout), so that
+        # what it reads stays true until it commits; a read never takes it.
+        writes = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+    return engine
+
+
+@contextmanager
+def _writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction that holds the library's write lock from its first statement to
+    its commit: one writer at a time, on either backend. Commits on success."""
+    with engine.connect() as conn:
+        conn.execution_options(**{_WRITE: True})
+        with conn.begin():
+            if engine.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
+            yield conn
+
+
+def _damaged(url: URL, exc: BaseException) -> DatabaseError:
+    """The error for a library whose content does not read as Retroline's."""
+    return DatabaseError(
+        f"the library {describe(url)} is not a Retroline library or is damaged: {_first_line(exc)}"
+    )
+
+
+def _translated_error(
+    url: URL, timeouts: Timeouts, doing: str, exc: SQLAlchemyError
+) -> DatabaseError:
+    """A driver's failure as one line naming the library: timed out, damaged, or else the
+    database's own first line."""
+    orig: BaseException = getattr(exc, "orig", None) or exc
+    where = f"cannot {doing} the library {describe(url)}"
+    if _connect_timed_out(orig):
+        return DatabaseError(
+            f"{where}: timed out after {timeouts.pg_connect} s connecting to the server "
+            f"(limit set by {CONNECT_TIMEOUT_VAR})"
+        )
+    if getattr(orig, "sqlstate", None) == _QUERY_CANCELED:
+        return DatabaseError(
+            f"{where}: timed out after {timeouts.statement:g} s waiting for the database "
+            f"(limit set by {STATEMENT_TIMEOUT_VAR})"
+        )
+    if isinstance(orig, sqlite3.Error):
+        code = (getattr(orig, "sqlite_errorcode", 0) or 0) & 0xFF
+        if code == sqlite3.SQLITE_BUSY:
+            return DatabaseError(
+                f"{where}: timed out after {timeouts.statement:g} s waiting for another "
+                f"process that is using it (limit set by {STATEMENT_TIMEOUT_VAR})"
+            )
+        text = str(orig)
+        if (
+            code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+            or text.startswith("Could not decode to UTF-8")
+            or text.startswith(("no such table", "no such column"))
+        ):
+            return _damaged(url, orig)
+    if getattr(orig, "sqlstate", None) in _UNDEFINED:
+        return _damaged(url, orig)
+    return DatabaseError(f"{where}: {_first_line(orig)}")
+
+
+def _connect_timed_out(orig: BaseException) -> bool:
+    try:
+        from psycopg.errors import ConnectionTimeout
+    except ImportError:  # no psycopg, so no PostgreSQL connection to time out
+        return False
+    return isinstance(orig, ConnectionTimeout)
+
+
+def _first_line(exc: BaseException) -> str:
+    """The gist of ``exc`` on one line: for a row that fits no model, which field and why."""
+    if isinstance(exc, ValidationError) and exc.errors():
+        first = exc.errors()[0]
+        field = ".".join([exc.title, *map(str, first["loc"])])
+        return f"{field}: {first['msg']}"
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
 class Library:
     """A library of incidents behind one database URL; nothing connects until first use.
 
@@ -135,8 +363,11 @@ class Library:
     []
     """
 
-    def __init__(self, db: str | URL | None = None) -> None:
+    def __init__(self, db: str | URL | None = None, timeouts: Timeouts | None = None) -> None:
         self.url: URL = db if isinstance(db, URL) else resolve_url(db)
+        # How long to wait for the server and for each statement: the environment's
+        # RETROLINE_DB_CONNECT_TIMEOUT and RETROLINE_DB_STATEMENT_TIMEOUT, unless given.
+        self.timeouts = timeouts if timeouts is not None else Timeouts.from_env()
         self._engine: Engine | None = None
 
     def __repr__(self) -> str:
@@ -149,7 +380,7 @@ class Library:
         """The engine, created and migrated on first use."""
         if self._engine is None:
             with self._translated("open"):
-                engine = self._create_engine()
+                engine = _create_engine(self.url, self.timeouts)
                 try:
                     self._migrate(engine)
                 except BaseException:
@@ -158,38 +389,18 @@ class Library:
             self._engine = engine
         return self._engine
 
-    def _create_engine(self) -> Engine:
-        url = self.url
-        if url.get_backend_name() != "sqlite":
-            return create_engine(url, pool_pre_ping=True)
-        if url.database in (None, "", ":memory:"):
-            engine = create_engine(
-                url, poolclass=StaticPool, connect_args={"check_same_thread": False}
-            )
-        else:
-            from pathlib import Path
-
-            folder = Path(url.database).parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise DatabaseError(
-                    f"cannot make the library's folder {folder}: {exc.strerror or exc}"
-                ) from exc
-            engine = create_engine(url, connect_args={"timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            # Cascading deletes of an incident's rows rely on foreign keys, off by default.
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-
-        return engine
-
     def _migrate(self, engine: Engine) -> None:
-        with engine.begin() as conn:
-            have, want = migrate.current(conn), migrate.head()
+        """Bring the schema to this version's head, once, whoever else is opening it.
+
+        The common case (already up to date) is one read. Otherwise the migration runs
+        under the library's write lock, after looking again: another process may have
+        migrated the library while this one waited for the lock."""
+        want = migrate.head()
+        with engine.connect() as conn:
+            if migrate.current(conn) == want:
+                return
+        with _writing(engine) as conn:
+            have = migrate.current(conn)
             if have == want:
                 return
             try:
@@ -214,23 +425,30 @@ class Library:
         try:
             yield
         except SQLAlchemyError as exc:
-            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-            raise DatabaseError(
-                f"cannot {doing} the library {describe(self.url)}: "
-                f"{detail[0] if detail else type(exc).__name__}"
-            ) from exc
+            raise _translated_error(self.url, self.timeouts, doing, exc) from exc
+
+    @contextmanager
+    def _decoded(self) -> Iterator[None]:
+        """Stored values that do not convert back (bytes that are no UTF-8, a date that is no
+        date, a row that fits no model) mean the library is damaged or is not ours: say so,
+        naming it, instead of failing as an internal error."""
+        try:
+            yield
+        except (ValueError, TypeError) as exc:
+            raise _damaged(self.url, exc) from exc
 
     @contextmanager
     def atomic(self) -> Iterator[Connection]:
-        """One unit of work: everything inside is written together or not at all."""
+        """One unit of work: everything inside is written together or not at all, by one
+        writer at a time (it holds the library's write lock; see `_writing`)."""
         engine = self.engine
-        with self._translated("write to"), engine.begin() as conn:
+        with self._translated("write to"), _writing(engine) as conn:
             yield conn
 
     @contextmanager
     def _reading(self) -> Iterator[Connection]:
         engine = self.engine
-        with self._translated("read"), engine.connect() as conn:
+        with self._translated("read"), self._decoded(), engine.connect() as conn:
             yield conn
 
     # -- writing --------------------------------------------------------------------------
@@ -356,20 +574,19 @@ class Library:
         """
         table = schema.log_templates
         with self._reading() as conn:
-            found = conn.execute(select(table).order_by(table.c.seq, table.c.id)).all()
-        return [
-            {
-                **(r.state or {}),
-                "id": r.id,
-                "template": r.template,
-                "tokens": list(r.tokens),
-                "count": r.count,
-                "merged_into": r.merged_into,
-                "first_seen": rows.aware_utc(r.first_seen) if r.first_seen else None,
-                "last_seen": rows.aware_utc(r.last_seen) if r.last_seen else None,
-            }
-            for r in found
-        ]
+            return [
+                {
+                    **(r.state or {}),
+                    "id": r.id,
+                    "template": r.template,
+                    "tokens": list(r.tokens),
+                    "count": r.count,
+                    "merged_into": r.merged_into,
+                    "first_seen": rows.aware_utc(r.first_seen) if r.first_seen else None,
+                    "last_seen": rows.aware_utc(r.last_seen) if r.last_seen else None,
+                }
+                for r in conn.execute(select(table).order_by(table.c.seq, table.c.id))
+            ]
 
     def save_log_templates(self, items: Iterable[dict[str, Any]]) -> int:
         """Insert or update templates (shape of `log_templates`), all in one transaction.
@@ -382,13 +599,14 @@ class Library:
         items = list(items)
         now = _now()
         with self.atomic() as conn:
-            stored = {
-                r.id: r
-                for r in conn.execute(
-                    select(table.c.id, table.c.seq, table.c.first_seen, table.c.last_seen)
-                )
-            }
-            seq = max((r.seq for r in stored.values()), default=-1) + 1
+            with self._decoded():
+                stored = {
+                    r.id: r
+                    for r in conn.execute(
+                        select(table.c.id, table.c.seq, table.c.first_seen, table.c.last_seen)
+                    )
+                }
+                seq = max((r.seq for r in stored.values()), default=-1) + 1
             new, changed = [], []
             for item in items:
                 old = stored.get(item["id"])
@@ -512,16 +730,6 @@ class Library:
             .order_by(inc.c.document_date.desc().nulls_last(), inc.c.title, inc.c.id)
         )
         with self._reading() as conn:
-            return [
-                IncidentSummary(
-                    id=r.id,
-                    title=r.title,
-                    document_date=r.document_date,
-                    events=r.events,
-                    documents=r.documents,
-                    first_at=r.first_at,
-                    last_at=r.last_at,
-                    updated_at=r.updated_at,
-                )
-                for r in conn.execute(query)
-            ]
+            # Validated, so that a damaged row fails here (see `_decoded`), not in a caller
+            # that prints its title.
+            return [_SUMMARY.validate_python(dict(r._mapping)) for r in conn.execute(query)]

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 ENV_VAR = "RETROLINE_DB"
 
+# The one driver the store uses for each database it supports (SQLAlchemy's names).
+DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}
+
 
 def default_path() -> Path:
     """The SQLite file used when nothing names a library: per user, not per folder."""
@@ -44,11 +47,18 @@ def resolve_url(db: str | None = None) -> URL:
     if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
         # psycopg 3 is the driver we ship with; a bare postgresql:// means it.
         url = url.set(drivername="postgresql+psycopg")
-    if url.get_backend_name() not in ("sqlite", "postgresql"):
+    backend = url.get_backend_name()
+    if backend not in DRIVERS:
         raise UsageError(
-            f"--db {url.render_as_string(hide_password=True)}: "
-            "only SQLite (a file path or sqlite:///path) and PostgreSQL (postgresql://...) "
-            "are supported"
+            f"--db {describe(url)}: only SQLite (a file path or sqlite:///path) and "
+            "PostgreSQL (postgresql://...) are supported"
+        )
+    if url.get_driver_name() != DRIVERS[backend]:
+        # Another driver would fail on import, or behave unlike the one the store is made for.
+        raise UsageError(
+            f"--db {describe(url)}: the driver {url.get_driver_name()!r} is not supported; "
+            "Retroline reaches PostgreSQL with psycopg (postgresql:// or postgresql+psycopg://) "
+            "and SQLite with Python's sqlite3 (a file path or sqlite:///path)"
         )
     return url
 
