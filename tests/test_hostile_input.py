@@ -221,3 +221,10 @@ def test_incidents_at_the_ends_of_the_calendar_store_and_render(
     assert [e.at for e in stored.events] == [first, second]
     for fmt in ("html", "md", "json"):
         assert "entry 1" in render(stored, fmt)
+
+
+def test_a_library_path_that_loops_is_a_usage_error(tmp_path: Path) -> None:
+    loop = tmp_path / "library.db"
+    loop.symlink_to(loop)
+    code, _, err = run("list", db=str(loop))
+    assert code == UsageError.exit_code and "cannot be a library file" in err

@@ -38,7 +38,10 @@ def resolve_url(db: str | None = None) -> URL:
 
     value = db or os.environ.get(ENV_VAR) or str(default_path())
     if "://" not in value:
-        path = Path(value).expanduser().resolve()
+        try:
+            path = Path(value).expanduser().resolve()
+        except (RuntimeError, OSError) as exc:  # a link that loops, a name too long
+            raise UsageError(f"--db {value!r} cannot be a library file: {exc}") from exc
         return URL.create("sqlite", database=str(path))
     try:
         url = make_url(value)
