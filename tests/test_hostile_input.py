@@ -228,3 +228,19 @@ def test_a_library_path_that_loops_is_a_usage_error(tmp_path: Path) -> None:
     loop.symlink_to(loop)
     code, _, err = run("list", db=str(loop))
     assert code == UsageError.exit_code and "cannot be a library file" in err
+
+
+def test_entries_dated_outside_the_years_read_are_findings_not_silence(tmp_path: Path) -> None:
+    note = tmp_path / "cut.md"
+    note.write_text(
+        "# Cut dates\n\n## Timeline\n\n- 2031-05-04 10:00 UTC first\n"
+        "- 0014-10-18 10:20 UTC year fourteen\n- 9999-12-31 23:59 -0500 the last minute\n"
+        "- 2031-05-04 11:00 UTC last\n",
+        encoding="utf-8",
+    )
+    code, out, err = run("extract", str(note), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert [e["text"] for e in data["events"]] == ["first", "last"]
+    said = [f["message"] for f in data["findings"] if f["code"] == "impossible-date"]
+    assert len(said) == 2 and "'0014-10-18'" in said[0] and "'9999-12-31'" in said[1]

@@ -60,6 +60,8 @@ def impossible_stamp(text: str) -> str | None:
             dt.date(int(day[1]), int(day[2]), int(day[3]))
         except ValueError:
             return day.group(0).strip(" *_`>#[(|•·-–—~")
+        if not 1900 <= int(day[1]) <= 2099:  # the years the time grammar reads (when.patterns)
+            return day.group(0).strip(" *_`>#[(|•·-–—~")
     clock = _CLOCK.match(text)
     if clock and (int(clock[1]) > 24 or int(clock[2]) > 59):
         return clock.group(0).strip(" *_`>#[(|•·-–—~")

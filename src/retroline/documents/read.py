@@ -348,7 +348,8 @@ def read_loaded(loaded: LoadedText, *, tz: str | None, forced: Format | None) ->
             Finding(
                 code="impossible-date",
                 severity=Severity.ERROR,
-                message=f"{stamp!r} is no real date or time; the entry was left out of the timeline: {block.text[:60]!r}",
+                message=f"{stamp!r} is no real date or time (or a year outside 1900-2099); the entry "
+                f"was left out of the timeline: {block.text[:60]!r}",
                 source=block.source(loaded.path),
             )
         )
