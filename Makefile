@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_DB := .demo/library.db
 EXAMPLE := examples/checkout-outage
 
-.PHONY: demo test lint format system-packages clean
+.PHONY: demo test lint format fuzz system-packages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,17 +41,22 @@ demo: $(STAMP)
 	@echo "Report: $$(pwd)/.demo/report/postmortem.html (open it in a browser)"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks fuzz
+	$(BIN)/ruff format --check src tests benchmarks fuzz
 	$(BIN)/mypy src
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks fuzz
+	$(BIN)/ruff check --fix src tests benchmarks fuzz
 
 # The tests, with line coverage of the package (its floor is in pyproject.toml).
 test: $(STAMP) system-packages lint
 	$(BIN)/pytest --cov=retroline --cov-report=term
+
+# The standing fuzzing check, outside `make test` (it takes half an hour or more): generated
+# and mutated inputs through every reader; exits 1 on any crash or input over 5 s.
+fuzz: $(STAMP)
+	$(BIN)/python fuzz/run.py --target all --count 100000
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .ruff_cache .mypy_cache .hypothesis test-output

@@ -1,0 +1,192 @@
+"""The readers the fuzzer feeds, as one table: each target makes its inputs and runs one
+through the public API. A new reader (the metrics and host-state readers, when they come)
+is one function that makes an input, one that runs it, and one row in `TARGETS`."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fuzz import inputs
+from fuzz.inputs import load_seeds, mutate, rng_for, splice
+
+#: Zones given as ``tz`` to some inputs (valid ones: an invalid ``tz`` is a usage error).
+TZS = ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "Pacific/Kiritimati",
+       "Australia/Lord_Howe", "America/Los_Angeles", "Etc/GMT-14"]  # fmt: skip
+
+DOCUMENT_SUFFIXES = [".md", ".html", ".htm", ".txt", ".eml", ".json", ".docx", ".pdf", ".wiki",
+                     ".rst", ".twiki", ".mbox", ".markdown", ".xhtml", ".log", ".csv", ""]  # fmt: skip
+LOG_SUFFIXES = [".log", ".json", ".jsonl", ".txt", ".gz", ".out", ".csv", ""]
+
+
+@dataclass
+class Input:
+    """One input: its bytes, the name it is read under, and the options of the call."""
+
+    target: str
+    index: int
+    name: str
+    data: bytes
+    options: dict[str, Any] = field(default_factory=dict)
+    how: str = ""  # how it was made, for the report
+
+    def describe(self) -> str:
+        return f"{self.name!r}, {len(self.data)} bytes, {self.how}" + (
+            f", {self.options}" if self.options else ""
+        )
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    make: Callable[[int, int], Input]  # (seed, index) -> input
+    run: Callable[[Input, Path], None]  # raises what the reader raises
+
+
+def _rename(name: str, rng: random.Random, suffixes: list[str]) -> str:
+    """Mostly the seed's own name; sometimes another suffix, so detection is exercised."""
+    if rng.random() < 0.7:
+        return name
+    return Path(name).stem + rng.choice(suffixes)
+
+
+# ---------------------------------------------------------------------------------------
+# Documents: retroline.extract, then the three renderings of what it read.
+
+_DOC_SEEDS: list[tuple[str, bytes]] = []
+
+
+def _doc_seeds() -> list[tuple[str, bytes]]:
+    if not _DOC_SEEDS:
+        _DOC_SEEDS.extend(load_seeds("documents"))
+    return _DOC_SEEDS
+
+
+def make_document(seed: int, index: int) -> Input:
+    rng = rng_for(seed, "documents", index)
+    seeds = _doc_seeds()
+    texts = [s for s in seeds if not s[0].endswith((".docx", ".pdf"))]
+    roll = rng.random()
+    if roll < 0.40:
+        name, data = rng.choice(texts)
+        how = "mutated seed " + name
+        data = mutate(data, rng)
+    elif roll < 0.50:
+        (name, a), (other, b) = rng.choice(texts), rng.choice(texts)
+        how = f"spliced {name} + {other}"
+        data = mutate(splice(a, b, rng), rng, rounds=rng.randint(0, 2))
+    elif roll < 0.78:
+        suffix, data = inputs.document(rng)
+        name = f"generated{suffix}"
+        how = "generated"
+        if rng.random() < 0.5:
+            data = mutate(data, rng)
+            how = "generated, mutated"
+    elif roll < 0.87:
+        name, data = next(s for s in seeds if s[0].endswith(".docx"))
+        how = "Word XML mutated"
+        data = inputs.docx_variant(data, rng)
+    elif roll < 0.94:
+        name, data = next(s for s in seeds if s[0].endswith(".pdf"))
+        how = "PDF mutated"
+        data = mutate(data, rng)
+    else:
+        name = "random" + rng.choice([".docx", ".pdf", ".md", ""])
+        head = rng.choice([b"", b"%PDF-1.7\n", b"PK\x03\x04", b"PK\x03\x04word/document.xml"])
+        data = head + rng.randbytes(rng.choice([0, 1, 16, 512, 8192]))
+        how = "random bytes"
+    options: dict[str, Any] = {}
+    if rng.random() < 0.15:
+        options["tz"] = rng.choice(TZS)
+    return Input("documents", index, _rename(name, rng, DOCUMENT_SUFFIXES), data, options, how)
+
+
+def run_document(item: Input, workdir: Path) -> None:
+    import retroline
+
+    incident = retroline.extract(item.data, name=item.name, tz=item.options.get("tz"))
+    for fmt in ("md", "html", "json"):
+        retroline.render(incident, fmt)
+
+
+# ---------------------------------------------------------------------------------------
+# Logs: retroline.parse_logs over a file, and for some the onset analysis at a time in it.
+
+_LOG_SEEDS: list[tuple[str, bytes]] = []
+
+
+def _log_seeds() -> list[tuple[str, bytes]]:
+    if not _LOG_SEEDS:
+        _LOG_SEEDS.extend(load_seeds("logs"))
+    return _LOG_SEEDS
+
+
+def make_log(seed: int, index: int) -> Input:
+    rng = rng_for(seed, "logs", index)
+    seeds = _log_seeds()
+    roll = rng.random()
+    if roll < 0.45:
+        name, data = rng.choice(seeds)
+        how = "mutated seed " + name
+        data = mutate(data, rng)
+    elif roll < 0.55:
+        (name, a), (other, b) = rng.choice(seeds), rng.choice(seeds)
+        how = f"spliced {name} + {other}"
+        data = mutate(splice(a, b, rng), rng, rounds=rng.randint(0, 2))
+    elif roll < 0.92:
+        name = "generated.log"
+        data = inputs.log(rng)
+        how = "generated"
+        if rng.random() < 0.5:
+            data = mutate(data, rng)
+            how = "generated, mutated"
+    else:
+        name = "random.log"
+        data = rng.randbytes(rng.choice([0, 1, 64, 4096]))
+        how = "random bytes"
+    if rng.random() < 0.08:
+        data = inputs.compress(data, rng)
+        how += ", compressed"
+    options: dict[str, Any] = {}
+    if rng.random() < 0.15:
+        options["tz"] = rng.choice(TZS)
+    if rng.random() < 0.1:
+        options["year"] = rng.choice([1, 1999, 2031, 9999])
+    if rng.random() < 0.2:
+        options["onset"] = round(rng.random(), 4)  # where in the log's times to look
+    return Input("logs", index, _rename(name, rng, LOG_SUFFIXES), data, options, how)
+
+
+def run_log(item: Input, workdir: Path) -> None:
+    import retroline
+    from retroline.logs.onset import analyse
+
+    path = workdir / (item.name or "log")
+    path.write_bytes(item.data)
+    tz, year = item.options.get("tz"), item.options.get("year")
+    rows = list(retroline.parse_logs([path], tz=tz, year=year))
+    if "onset" in item.options:
+        times = [row["at"] for row in rows if row.get("at")]
+        if times:
+            at = datetime.fromisoformat(times[int(item.options["onset"] * len(times))])
+        else:
+            at = datetime(2031, 5, 4, 10, tzinfo=UTC)
+        analyse([path], at, tz=tz, year=year)
+
+
+TARGETS: dict[str, Target] = {
+    "documents": Target("documents", make_document, run_document),
+    "logs": Target("logs", make_log, run_log),
+    # "metrics": Target("metrics", make_metrics, run_metrics),  when that reader exists
+    # "hosts": Target("hosts", make_host_state, run_host_state),  likewise
+}
+
+
+def seed_inputs(target: str) -> list[Input]:
+    """The seeds of a target as inputs, unchanged (the regression tests' smoke run)."""
+    kind = {"documents": "documents", "logs": "logs"}[target]
+    return [Input(target, -1, name, data, {}, "seed") for name, data in load_seeds(kind)]
