@@ -172,7 +172,9 @@ def run_log(item: Input, workdir: Path) -> None:
     if "onset" in item.options:
         times = [row["at"] for row in rows if row.get("at")]
         if times:
-            at = datetime.fromisoformat(times[int(item.options["onset"] * len(times))])
+            at = datetime.fromisoformat(
+                times[min(int(item.options["onset"] * len(times)), len(times) - 1)]
+            )
         else:
             at = datetime(2031, 5, 4, 10, tzinfo=UTC)
         analyse([path], at, tz=tz, year=year)
