@@ -44,6 +44,7 @@ if str(ROOT) not in sys.path:
 from fuzz.targets import TARGETS, Input  # noqa: E402
 
 CHUNK = 20  # inputs per job sent to a worker
+CANDIDATES = 8  # examples kept per group, the smallest
 DEFAULT_SEED = 20261205
 
 
@@ -160,9 +161,9 @@ class Slot:
         self.job: list[Input] | None = None
         self.start()
 
-    # The indices of the generated inputs this worker ran, in order: a crash that only comes
-    # after other inputs (state kept between calls) is reproduced with them.
-    history: list[int]
+    # The generated inputs this worker ran, in order, as (target, index): a crash that only
+    # comes after other inputs (state kept between calls) is reproduced with them.
+    history: list[tuple[str, int]]
 
     def start(self) -> None:
         self.position = self.context.Value("i", 0, lock=False)
@@ -247,7 +248,7 @@ class Pool:
                         found = by_position.get(i)
                         if found is not None:
                             found["before"] = (slot.history, len(slot.history))
-                        slot.history.append(item.index)
+                        slot.history.append((item.target, item.index))
                         yield item, found
                 elif not slot.process.is_alive():
                     yield from self._lost(slot, queue, "died")
@@ -263,7 +264,7 @@ class Pool:
         job, at = slot.job, slot.position.value
         code = slot.process.exitcode
         history = slot.history
-        history.extend(item.index for item in job[:at])
+        history.extend((item.target, item.index) for item in job[:at])
         slot.restart()
         for item in job[:at]:
             yield item, None
@@ -308,6 +309,9 @@ class Group:
     finding: dict[str, Any] = field(default_factory=dict)
     shrunk_from: int | None = None
     alone: bool | None = None  # fails in a fresh process without the inputs before it
+    # The smallest few examples: when the smallest fails only after other inputs, one of
+    # the others may fail alone.
+    candidates: list[tuple[Input, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -328,6 +332,11 @@ class Findings:
         key = (item.target, found["kind"], found["type"], found["site"])
         group = self.groups.setdefault(key, Group(*key))
         group.count += 1
+        if len(group.candidates) < CANDIDATES or len(item.data) < len(group.candidates[-1][0].data):
+            group.candidates = sorted(
+                [*group.candidates, (item, found)], key=lambda c: len(c[0].data)
+            )
+            del group.candidates[CANDIDATES:]
         if group.example is None or len(item.data) < len(group.example.data):
             group.example, group.finding = item, found
             self.save(group)
@@ -373,10 +382,11 @@ def _alone(group: Group, path: Path) -> str:
     if group.alone:
         return "yes"
     history, length = group.finding.get("before", ([], 0))
-    before = history[:length]
+    before = [index for target, index in history[:length] if target == group.target]
     path.with_suffix(".history").write_text(" ".join(map(str, before)) + "\n")
     return (
-        f"no: it fails after the {len(before)} generated inputs the worker ran before it"
+        f"no: it fails after the {len(before)} generated {group.target} inputs the worker ran"
+        " before it"
         f" (their indices are in {path.with_suffix('.history').name}; --replay"
         f" {group.target}:I,J,... runs several in one process, in order)"
     )
@@ -418,11 +428,16 @@ def fails(pool: Pool, group: Group, item: Input) -> bool:
 
 
 def shrink(pool: Pool, group: Group, budget: float) -> None:
-    """Check the group's example alone and, if it fails alone, shrink it: each smaller
-    candidate is tried in a fresh worker, so the result fails on its own too."""
+    """Find the smallest of the group's examples that fails alone, in a fresh worker, and
+    shrink it: each smaller candidate is tried in a fresh worker too, so the result fails
+    on its own."""
     assert group.example is not None
+    group.alone = False
+    for item, found in group.candidates:
+        if fails_alone(pool, group, item):
+            group.example, group.finding, group.alone = item, found, True
+            break
     best = group.example
-    group.alone = fails_alone(pool, group, best)
     if not group.alone or budget <= 0:
         return
     deadline = time.monotonic() + budget
