@@ -10,6 +10,8 @@ import datetime as dt
 import email
 import email.policy
 import re
+from email.errors import HeaderParseError
+from email.headerregistry import AddressHeader, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 
 from retroline.documents import metadata
@@ -306,6 +308,40 @@ def _first_text(blocks: list[Block]) -> str | None:
 _HEADER = re.compile(r"^(?P<name>[A-Za-z][\w-]*):\s*(?P<value>.*)$")
 _ENCODED = ("quoted-printable", "base64")
 
+# What the standard library's structured header parser raises on malformed headers instead of
+# recording a defect (CPython 3.11): AttributeError on a group with no mailbox (``From: :;``),
+# IndexError on an unclosed angle bracket (``From: <``), OverflowError on a number too large
+# for a date, RecursionError on comments nested a thousand deep (``(((...``), ValueError and
+# HeaderParseError on values it rejects.
+_MALFORMED_HEADER = (
+    AttributeError,
+    IndexError,
+    OverflowError,
+    RecursionError,
+    ValueError,
+    HeaderParseError,
+)
+_RAW_HEADERS = HeaderRegistry(use_default_map=False)  # every header unstructured: its text
+
+
+class _LenientPolicy(email.policy.EmailPolicy):
+    """The default policy, except that a header its parser fails on is kept as raw text.
+
+    The one place headers are read: the parser itself reads Content-Type while it splits the
+    message, so a wrapper around our own ``message.get`` calls would not be enough. A header
+    kept raw has no structure (no addresses, no datetime): its readers fall back to none.
+    """
+
+    def header_fetch_parse(self, name: str, value: str) -> BaseHeader:
+        try:
+            parsed: BaseHeader = super().header_fetch_parse(name, value)
+        except _MALFORMED_HEADER:
+            return _RAW_HEADERS(name, re.sub(r"[\r\n]", "", value))
+        return parsed
+
+
+_MAIL_POLICY = _LenientPolicy()
+
 
 def _mail_body(message: EmailMessage, text: str) -> tuple[list[str], int]:
     """The body's lines, and the file line the first of them stands on.
@@ -341,7 +377,7 @@ def read_mail(text: str) -> Parsed:
     The standard library's ``email`` reads it: encoded subjects (``=?UTF-8?Q?...?=``),
     quoted-printable and base64 bodies, multipart messages (the plain part, else the HTML).
     """
-    message = email.message_from_string(text, policy=email.policy.default)
+    message = email.message_from_string(text, policy=_MAIL_POLICY)
     assert isinstance(message, EmailMessage)
     body, first = _mail_body(message, text)
     for i, line in enumerate(body):
@@ -350,7 +386,8 @@ def read_mail(text: str) -> Parsed:
             break
     parsed = read_text("\n" * (first - 1) + "\n".join(body), find_title=False)
     sender = message.get("from")
-    name = sender.addresses[0].display_name if sender is not None and sender.addresses else ""
+    addresses = sender.addresses if isinstance(sender, AddressHeader) else ()
+    name = addresses[0].display_name if addresses else ""
     if name:
         parsed.author = name
     subject = re.sub(

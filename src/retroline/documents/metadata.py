@@ -210,7 +210,7 @@ def mail_date(value: str) -> dt.datetime | None:
     """An RFC 2822 Date: header as an aware datetime."""
     try:
         when = parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # OverflowError: a huge number
         return None
     return when if when.tzinfo is not None else None
 
