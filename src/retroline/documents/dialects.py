@@ -10,6 +10,7 @@ import datetime as dt
 import email
 import email.policy
 import re
+from collections.abc import Callable
 from email.errors import HeaderParseError
 from email.headerregistry import AddressHeader, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
@@ -40,9 +41,55 @@ def _twiki_heading(line: str) -> tuple[int, str] | None:
     return (len(found[1]), found[2]) if found else None
 
 
+def _double_brackets(text: str, link: Callable[[str, int, int], tuple[str, int] | None]) -> str:
+    """``text`` with each ``[[...]]`` wiki link replaced by its text.
+
+    ``link(text, start, close)`` is asked at each ``[[`` (at ``start``), ``close`` being the
+    first ``]`` after it: the text the link stands for and where the link ends, or None for
+    no link there. A link's first part holds no ``]``, so every ``[[`` before the same ``]``
+    fails as this one did: the scan goes on after it. That keeps it linear, where the regular
+    expressions it replaces tried again from every ``[`` and scanned on to the ``]`` each
+    time: quadratic in a line of ``[[[[...`` with no ``]``. The result is the same as theirs.
+    """
+    out: list[str] = []
+    done = 0
+    start = text.find("[[")
+    while start != -1:
+        close = text.find("]", start + 2)
+        if close == -1:
+            break
+        found = link(text, start, close)
+        if found is None:
+            start = text.find("[[", close + 1)
+            continue
+        label, end = found
+        out += [text[done:start], label]
+        done = end
+        start = text.find("[[", end)
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _labelled_link(text: str, start: int, close: int) -> tuple[str, int] | None:
+    """``[[url][label]]`` as its label."""
+    if close == start + 2 or not text.startswith("[", close + 1):
+        return None
+    end = text.find("]", close + 2)
+    if end <= close + 2 or not text.startswith("]", end + 1):
+        return None
+    return text[close + 2 : end], end + 2
+
+
+def _plain_link(text: str, start: int, close: int) -> tuple[str, int] | None:
+    """``[[WebName]]`` as its name."""
+    if close == start + 2 or not text.startswith("]", close + 1):
+        return None
+    return text[start + 2 : close], close + 2
+
+
 def _twiki_inline(text: str) -> str:
-    text = re.sub(r"\[\[([^\]]+)\]\[([^\]]+)\]\]", r"\2", text)  # [[url][label]]
-    text = re.sub(r"\[\[([^\]]+)\]\]", r"\1", text)
+    text = _double_brackets(text, _labelled_link)
+    text = _double_brackets(text, _plain_link)
     text = re.sub(r"%[A-Z][A-Z0-9_]*(\{[^}]*\})?%", "", text)  # %MACROS%
     text = re.sub(r"(?<![\w!])!(?=[A-Z])", "", text)  # !WikiWord: an escaped link
     text = re.sub(r"(?<!\w)([*_=]{1,2})(\S(?:.*?\S)?)\1(?!\w)", r"\2", text)  # *bold* =code=
@@ -92,9 +139,17 @@ def _mw_heading(line: str) -> tuple[int, str] | None:
     return (len(found[1]), found[2]) if found else None
 
 
+def _mw_link(text: str, start: int, close: int) -> tuple[str, int] | None:
+    """``[[Page|label]]`` as its label, ``[[Page]]`` as itself."""
+    if close == start + 2 or not text.startswith("]", close + 1):
+        return None
+    target, bar, label = text[start + 2 : close].partition("|")
+    return (label if bar and label else target + bar + label), close + 2
+
+
 def _mw_inline(text: str) -> str:
     text = re.sub(r"<ref[^>]*/>|<ref[^>]*>.*?</ref>", "", text)
-    text = re.sub(r"\[\[(?:[^|\]]*\|)?([^\]]+)\]\]", r"\1", text)
+    text = _double_brackets(text, _mw_link)
     text = re.sub(r"\[(?:https?|ftp)://\S+\s+([^\]]+)\]", r"\1", text)
     text = re.sub(r"'{2,5}", "", text)
     text = re.sub(r"\{\{[^}]*\}\}", "", text)
