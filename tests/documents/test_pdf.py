@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import struct
 import tempfile
 import zlib
@@ -357,6 +358,58 @@ def test_pdfs_that_cannot_be_read_are_one_clear_error(
     assert result.stderr.startswith(f"error: {path}: {message}")
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def one_page(text: bytes, box: bytes = b"0 0 612 792") -> bytes:
+    """A PDF of one page (its media box given) whose content stream is ``text``, in Helvetica."""
+    return pdf_bytes(
+        [
+            *PAGES[:2],
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [%s] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>" % box,
+            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+    )
+
+
+def test_a_line_of_thousands_of_pieces_is_read_in_one_pass() -> None:
+    # 4,000 digits a point high and three apart, each a text line of its own to pdfminer,
+    # on one line of the page: grouping them took time growing with the square of their
+    # number (22 s here), as did pdfminer's ordering of as many text boxes (longer still).
+    digits = [str(i % 10).encode() for i in range(4000)]
+    text = b"".join(
+        b"BT /F1 1 Tf %d 400 Td (%s) Tj ET\n" % (3 * i, d) for i, d in enumerate(digits)
+    )
+    parsed = read_pdf(one_page(text, b"0 0 12100 792"), "line.pdf")
+    assert [b.text.split(" | ") for b in parsed.blocks] == [[d.decode() for d in digits]]
+
+
+def test_thousands_of_scattered_words_are_all_read() -> None:
+    # Each word a text box of its own: pdfminer orders boxes by merging the closest two
+    # again and again (36 s for these 2,000); past a few hundred they are ordered in one go.
+    # 100 rows of 20, apart enough that no two join, drawn in a random order.
+    spots = [(29 * col + 3 * (row % 5), 10 + 7.5 * row) for row in range(100) for col in range(20)]
+    random.Random(1).shuffle(spots)
+    words = [b"w%d" % i for i in range(len(spots))]
+    text = b"".join(
+        b"BT /F1 4 Tf %g %g Td (%s) Tj ET\n" % (*at, w) for at, w in zip(spots, words, strict=True)
+    )
+    parsed = read_pdf(one_page(text), "scattered.pdf")
+    read = [word for b in parsed.blocks for word in b.text.split() if word != "|"]
+    assert sorted(read) == sorted(w.decode() for w in words)
+
+
+def test_a_page_larger_than_the_standard_allows_is_one_clear_error() -> None:
+    # A damaged corner, 10^20 points up: the text, moved as far, lands where floats are 2^14
+    # apart, and pdfminer's 50-point layout grid over the page would never be done with it.
+    data = one_page(b"BT /F1 11 Tf 50 700 Td (Timeline) Tj ET", b"0 %d 612 842" % 10**20)
+    with pytest.raises(FormatError) as raised:
+        read_pdf(data, "huge.pdf")
+    assert str(raised.value) == (
+        "huge.pdf: page 1 is 612 by 1e+20 points, larger than the 14,400 a side the PDF "
+        "standard allows; is the file damaged? open it in a viewer and save or print it again"
+    )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -31,6 +31,10 @@ _CHROME_HINT = re.compile(
     r"\b(nav|navbar|menu|breadcrumb|sidebar|footer|cookie|banner|toc|skip)\b", re.I
 )
 _LISTS = {"ul", "ol", "dl"}
+# A heading left open takes in the next: libxml2 nests headings, where a browser closes the
+# open one. Their text leaves the nested ones out (each is a block of its own), else a page of
+# many open headings would repeat the rest of the page in each, its square in all.
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _TITLE_CLASS = re.compile(r"(?:^|\s)(?:doc-)?title(?:\s|$)", re.I)
 _BLOCKS = {
     "p",
@@ -103,7 +107,7 @@ def read_html(text: str, path: str) -> Parsed:
         tag = element.tag if isinstance(element.tag, str) else ""
         line = element.sourceline or 1
         if re.fullmatch(r"h[1-6]", tag):
-            blocks.append(Block(BlockKind.HEADING, _text(element, set()), line, int(tag[1])))
+            blocks.append(Block(BlockKind.HEADING, _text(element, _HEADINGS), line, int(tag[1])))
         elif tag in ("p", "div") and _TITLE_CLASS.search(str(element.get("class", ""))):
             # A document title set as a styled paragraph (Google Docs' "Title" style).
             blocks.append(Block(BlockKind.HEADING, _text(element, set()), line, 1))

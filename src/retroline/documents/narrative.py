@@ -11,6 +11,7 @@ parentheses are not events.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 
 from retroline.documents.blocks import Block, BlockKind, Parsed
@@ -105,34 +106,69 @@ def _as_written(sentence: str, match: TimeMatch) -> TimeMatch:
     return replace(match, end=end, text=sentence[match.start : end])
 
 
-def _in_parentheses(sentence: str, match: TimeMatch) -> bool:
-    """A time in an aside ("(the deploy at 14:00 was unrelated)") is not the sentence's; a
-    bracket that holds the time alone spells out the sentence's own ("half past two (14:32
-    UTC)")."""
-    at = match.start
-    if sentence.count("(", 0, at) <= sentence.count(")", 0, at):
-        return False
-    opened, closed = sentence.rfind("(", 0, at), sentence.find(")", match.end)
-    return closed < 0 or bool(
-        sentence[opened + 1 : at].strip() or sentence[match.end : closed].strip()
-    )
+class _Brackets:
+    """Where a sentence's round brackets are, to ask of each of its times whether it stands in
+    an aside without reading the sentence again for each (a sentence of thousands of times
+    would take time growing with their square)."""
+
+    def __init__(self, sentence: str) -> None:
+        self.sentence = sentence
+        self.opens = [i for i, c in enumerate(sentence) if c == "("] if "(" in sentence else []
+        self.closes = [i for i, c in enumerate(sentence) if c == ")"] if self.opens else []
+
+    def aside(self, match: TimeMatch) -> bool:
+        """A time in an aside ("(the deploy at 14:00 was unrelated)") is not the sentence's;
+        a bracket that holds the time alone spells out the sentence's own ("half past two
+        (14:32 UTC)")."""
+        at = match.start
+        before = bisect_left(self.opens, at)
+        if before <= bisect_left(self.closes, at):
+            return False
+        opened = self.opens[before - 1]
+        after = bisect_left(self.closes, match.end)
+        if after == len(self.closes):
+            return True
+        closed = self.closes[after]
+        return bool(
+            _INK.search(self.sentence, opened + 1, at)
+            or _INK.search(self.sentence, match.end, closed)
+        )
 
 
-def _usable(match: TimeMatch, sentence: str) -> bool:
-    if _in_parentheses(sentence, match):
+_INK = re.compile(r"\S")  # what str.strip() keeps: re's \s is str.isspace()
+
+
+def _after_span_word(sentence: str, end: int) -> bool:
+    """Whether `sentence[:end]` ends as a span begins ("started at", "from"): `_SPAN_START`
+    searched in the end of it only. The pattern reaches back from the end over at most 31
+    characters and a word, so no more is read (the whole of it, for each time of a long
+    sentence, took time growing with the square of its length)."""
+    start = max(0, end - _SPAN_REACH)
+    while start > 0 and _WORD.match(sentence, start - 1):
+        start -= 1
+    return bool(_SPAN_START.search(sentence, start, end))
+
+
+def _after_on(sentence: str, end: int) -> bool:
+    """Whether `sentence[:end]`, spaces at its end left out, ends in "on" or "on the" (in any
+    case), reading only its end."""
+    while end > 0 and sentence[end - 1].isspace():
+        end -= 1
+    return sentence[max(0, end - 8) : end].lower().endswith(("on", "on the"))
+
+
+def _usable(match: TimeMatch, sentence: str, brackets: _Brackets) -> bool:
+    if brackets.aside(match):
         return False
-    if match.is_range and not _SPAN_START.search(sentence[: match.start]):
+    if match.is_range and not _after_span_word(sentence, match.start):
         return False  # "between 14:00 and 15:00" alone: a window, not a moment of the story
     if match.has_time or match.is_offset:
         return True  # a clock time, or "twenty minutes later" from the sentence before
     if match.relative is not None:
         return bool(_STORY_DAY.match(match.text.strip()))
-    preceding = sentence[: match.start].rstrip().lower()
     # "On 3 March we ..." and "Last Tuesday, 5 March, we ..." tell the story; "set up in
     # 2016" does not.
-    return match.day is not None and (
-        preceding.endswith(("on", "on the")) or match.weekday is not None
-    )
+    return match.day is not None and (_after_on(sentence, match.start) or match.weekday is not None)
 
 
 # "The downtime started at 4:29PM and ended at 7:27PM": one span, told as its two ends.
@@ -142,6 +178,10 @@ _SPAN_END = re.compile(
     r"|until|till|to|through|resolved|restored|recovered|fixed)(?:\s+(?:at|around|about|by))?\s*",
     re.I,
 )
+# How far back from its end `_SPAN_START` can begin, but for a longer word: "between", a
+# space, 30 characters and a newline before the end.
+_SPAN_REACH = len("between") + 31
+_WORD = re.compile(r"\w")
 
 
 def _spans(sentence: str, matches: list[TimeMatch]) -> list[TimeMatch]:
@@ -154,7 +194,7 @@ def _spans(sentence: str, matches: list[TimeMatch]) -> list[TimeMatch]:
             and match.has_time
             and not first.is_range
             and not match.is_range
-            and _SPAN_START.search(sentence[: first.start])
+            and _after_span_word(sentence, first.start)
             and _SPAN_END.fullmatch(sentence[first.end : match.start])
         ):
             joined[-1] = replace(first, range_end=match)
@@ -236,8 +276,11 @@ def _told(parsed: Parsed, kinds: tuple[BlockKind, ...]) -> list[StoryEntry]:
                 continue
             readable = _clock_words(sentence)
             found = [m for m in find_times(readable) if m.has_time or not m.is_range]
+            brackets = _Brackets(readable)
             matches = [
-                _as_written(sentence, m) for m in _spans(readable, found) if _usable(m, readable)
+                _as_written(sentence, m)
+                for m in _spans(readable, found)
+                if _usable(m, readable, brackets)
             ]
             if any(m.has_time for m in matches):
                 # "paged at 09:14 and joined a minute later": the clock time tells the event.

@@ -20,8 +20,9 @@ import logging
 import re
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pdfminer.converter import PDFPageAggregator
@@ -32,9 +33,14 @@ from pdfminer.layout import (
     LTComponent,
     LTContainer,
     LTCurve,
+    LTFigure,
     LTImage,
+    LTLayoutContainer,
     LTPage,
     LTRect,
+    LTTextBox,
+    LTTextGroup,
+    LTTextGroupLRTB,
     LTTextLine,
 )
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
@@ -43,7 +49,7 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSException
-from pdfminer.utils import decode_text
+from pdfminer.utils import Matrix, Rect, apply_matrix_rect, decode_text, mult_matrix
 
 from retroline.documents import metadata
 from retroline.documents.blocks import RANK_FILE, Block, BlockKind, DateHint, Line, Parsed
@@ -121,19 +127,21 @@ class _Fragment:
     def text(self) -> str:
         return " ".join("".join(g.text for g in self.glyphs).split())
 
-    @property
+    # The bounds of the inked glyphs, each worked out once: the glyphs do not change once a
+    # fragment is made, and the page is grouped and sorted by them many times over.
+    @cached_property
     def x0(self) -> float:
         return min(g.x0 for g in self.glyphs if g.text.strip())
 
-    @property
+    @cached_property
     def x1(self) -> float:
         return max(g.x1 for g in self.glyphs if g.text.strip())
 
-    @property
+    @cached_property
     def y0(self) -> float:
         return min(g.y0 for g in self.glyphs if g.text.strip())
 
-    @property
+    @cached_property
     def y1(self) -> float:
         return max(g.y1 for g in self.glyphs if g.text.strip())
 
@@ -328,16 +336,22 @@ def _markers(shapes: list[LTCurve]) -> list[LTCurve]:
 def _visual_lines(fragments: list[_Fragment]) -> list[list[_Fragment]]:
     """Fragments grouped into the lines a reader sees, from the top of the page down."""
     lines: list[list[_Fragment]] = []
+    # The sum of the centres and the least height of the line being built, kept as it grows:
+    # worked out again for each fragment they made a page of one long line quadratic.
+    centers = lowest = 0.0
     for fragment in sorted(fragments, key=lambda f: -(f.y0 + f.y1) / 2):
         center = (fragment.y0 + fragment.y1) / 2
         if lines:
             last = lines[-1]
-            last_center = sum((f.y0 + f.y1) / 2 for f in last) / len(last)
-            height = min(min(f.y1 - f.y0 for f in last), fragment.y1 - fragment.y0)
+            last_center = centers / len(last)
+            height = min(lowest, fragment.y1 - fragment.y0)
             if abs(center - last_center) <= 0.35 * height:
                 last.append(fragment)
+                centers += center
+                lowest = height
                 continue
         lines.append([fragment])
+        centers, lowest = center, fragment.y1 - fragment.y0
     for line in lines:
         line.sort(key=lambda f: f.x0)
     return lines
@@ -420,16 +434,65 @@ def _page(layout: LTPage, number: int) -> _Page:
     return page
 
 
+# The largest page the PDF standard allows, in points (200 inches) a side. pdfminer's layout
+# analysis files text into a grid of 50-point cells over the page, so its work grows with the
+# page's area: a damaged size (a box 10^20 points tall) would keep it busy for ever.
+PAGE_LIMIT = 14_400
+# pdfminer orders the text boxes of a page by merging the closest two again and again, which
+# takes time growing with the square of their number. A page of prose or a table holds tens
+# to a few hundred; past this many the boxes are put in one group, top-left to bottom-right,
+# as pdfminer orders the boxes inside a group (the lines are sorted by position again here).
+GROUPED_BOXES = 400
+
+
+class _Grouping(LTLayoutContainer):
+    """A page or form whose text boxes are grouped by pdfminer unless there are too many."""
+
+    def group_textboxes(self, laparams: LAParams, boxes: Sequence[LTTextBox]) -> list[LTTextGroup]:
+        if len(boxes) <= GROUPED_BOXES:
+            return super().group_textboxes(laparams, boxes)
+        return [LTTextGroupLRTB(boxes)]
+
+
+class _PageLayout(_Grouping, LTPage):
+    pass
+
+
+class _FormLayout(_Grouping, LTFigure):
+    pass
+
+
+class _Aggregator(PDFPageAggregator):
+    """pdfminer's page aggregator, making pages and forms that bound their grouping."""
+
+    def begin_page(self, page: PDFPage, ctm: Matrix) -> None:
+        (x0, y0, x1, y1) = apply_matrix_rect(ctm, page.mediabox)
+        self.cur_item = _PageLayout(self.pageno, (0, 0, abs(x0 - x1), abs(y0 - y1)))
+
+    def begin_figure(self, name: str, bbox: Rect, matrix: Matrix) -> None:
+        self._stack.append(self.cur_item)
+        self.cur_item = _FormLayout(name, bbox, mult_matrix(matrix, self.ctm))
+
+
 def _open(data: bytes, path: str) -> tuple[PDFDocument, list[_Page]]:
     """The document and its pages, or a one-line error naming what is wrong."""
     try:
         document = PDFDocument(PDFParser(io.BytesIO(data)))
         manager = PDFResourceManager(caching=True)
         # all_texts: text drawn inside a form (some producers put a whole page in one) counts
-        device = PDFPageAggregator(manager, laparams=LAParams(all_texts=True))
+        device = _Aggregator(manager, laparams=LAParams(all_texts=True))
         interpreter = PDFPageInterpreter(manager, device)
         pages = []
         for number, page in enumerate(PDFPage.create_pages(document), start=1):
+            x0, y0, x1, y1 = page.mediabox
+            width, height = abs(x1 - x0), abs(y1 - y0)
+            if not (width <= PAGE_LIMIT and height <= PAGE_LIMIT):
+                raise FormatError(
+                    f"page {number} is {width:.6g} by {height:.6g} points, larger than the "
+                    f"{PAGE_LIMIT:,} a side the PDF standard allows; is the file damaged? "
+                    "open it in a viewer and save or print it again",
+                    path,
+                )
             interpreter.process_page(page)
             pages.append(_page(device.get_result(), number))
     except PDFPasswordIncorrect as exc:
