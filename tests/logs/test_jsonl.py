@@ -169,3 +169,11 @@ def test_seconds_written_from_their_hour_equal_seconds_resolved(
     assert [(r["line"], r["at"], r.get("zone_source")) for r in got] == [
         (r["line"], r["at"], r.get("zone_source")) for r in want
     ]
+
+
+def test_a_record_line_after_lines_of_another_layout(tmp_path: Path) -> None:
+    """A JSON record met while another layout is current is read as a record, as the
+    reference reader reads it."""
+    log = tmp_path / "mixed.log"
+    log.write_text('{]}\n{"ts":"1700000000\n{"ts":"1700000000000\n{"":[]}')
+    assert fast([log], None) == reference([log], None)

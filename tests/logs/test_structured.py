@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.layout import Fields
 from retroline.logs.parse import parse_lines
+from retroline.logs.run import write_json_lines
 from retroline.logs.structured import STRUCTURED_PATTERNS, JsonPattern, LogfmtPattern
 from retroline.logs.timestamps import TimeResolver
 
@@ -382,3 +384,32 @@ def test_a_logfmt_file_is_parsed(tmp_path: Path) -> None:
 )
 def test_detect_picks_the_record_layout(sample: list[str], name: str) -> None:
     assert detect(sample).name == name
+
+
+def test_journald_bytes_out_of_range_become_replacement_characters() -> None:
+    line = '{"__REALTIME_TIMESTAMP":"1700000000000000","MESSAGE":[104,105,605,33]}'
+    fields = next(p for p in STRUCTURED_PATTERNS if p.name == "journald-json").parse(line)
+    assert fields is not None
+    assert fields.message == "hi\ufffd!"
+
+
+@pytest.mark.parametrize("key", ["__REALTIME_TIMESTAMP", "time"])
+def test_json_nested_too_deep_is_a_line_of_text(key: str, tmp_path: Path) -> None:
+    line = '{"' + key + '":"1700000000000000","x":' + "[" * 5000 + "]" * 5000 + "}"
+    log = tmp_path / "deep.log"
+    log.write_text(line + '\n{"time":"2024-01-01T00:00:00Z","msg":"after"}\n')
+    rows = list(parse_lines(log))
+    assert len(rows) == 2
+    assert rows[1].at == datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def test_an_offset_of_a_day_leaves_the_line_without_a_time(tmp_path: Path) -> None:
+    """Never the default zone instead of the written one: no time is better than a wrong one."""
+    log = tmp_path / "odd.log"
+    log.write_text(
+        '{"t":"2013-03-03 20:04-2400","msg":"a"}\n{"t":"2013-03-03 20:04+0100","msg":"b"}\n'
+    )
+    out = io.StringIO()
+    write_json_lines(out, [log])
+    rows = [json.loads(r) for r in out.getvalue().splitlines()]
+    assert [r["at"] for r in rows] == [None, "2013-03-03T19:04:00Z"]

@@ -397,7 +397,10 @@ def _general(state: _File, raw: RawLine, head: str, hole: _Forms, missed: bool =
             pattern = state.others.first(raw.text)
             if pattern is not None:
                 layout = state.layout(pattern)
-                m = cast(_Layout, layout).match(raw.text)
+                if isinstance(layout, _RecordLayout):
+                    record = layout.parse(raw.text)
+                else:
+                    m = layout.match(raw.text)
     if m is None and record is None:  # no header: a continuation of the record before
         assumed = _ASSUMED if state.record_assumed else ""
         tail = f'{state.fields},"continuation":true{truncated}{assumed}}}'

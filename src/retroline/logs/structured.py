@@ -40,7 +40,7 @@ class JournalPattern(RecordPattern):
             return None
         try:
             obj = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read
             return None
         if not isinstance(obj, dict):
             return None
@@ -48,7 +48,9 @@ class JournalPattern(RecordPattern):
         time: Time | None = {"epoch": usec[:-6] or "0", "f": usec[-6:]} if usec.isdigit() else None
         message = obj.get("MESSAGE", "")
         if isinstance(message, list):  # journald exports non-UTF-8 text as a list of bytes
-            message = bytes(b for b in message if isinstance(b, int)).decode("utf-8", "replace")
+            message = bytes(
+                b if 0 <= b < 256 else 0xFF for b in message if isinstance(b, int)
+            ).decode("utf-8", "replace")
         level = obj.get("PRIORITY")
         return Fields(
             time,
@@ -416,7 +418,9 @@ def _text_time(text: str) -> Time | None:
     if zone is not None:
         if zone in ("z", "Z"):
             parts["z"] = "Z"
-        elif written_zone(zone) is None:  # not a zone after all: the default one applies
+        # An offset stays, even one of a day or more: the resolver then keeps the line
+        # without a time rather than give it the default zone's.
+        elif zone[:1] not in "+-" and written_zone(zone) is None:  # a word, not a zone
             del parts["z"]
     return dict(parts)
 
