@@ -210,3 +210,17 @@ def test_text_without_a_header_learns_nothing() -> None:
 def test_a_catalog_layout_is_kept_when_it_reads_every_line() -> None:
     lines = [f"2024-01-05T10:00:0{i}Z ERROR db: connection refused" for i in range(5)]
     assert detect(lines).name == "iso-level"
+
+
+def test_the_layouts_tried_after_a_learnt_one_are_the_files_own() -> None:
+    """Two files can learn the same layout with different companions: each file's lines are
+    tried against its own (the shared cache once handed the first file's to the second)."""
+    from retroline.logs.layout import HeaderPattern
+    from retroline.logs.parse import other_patterns
+
+    first = HeaderPattern("c-one", r"ONE (?P<message>.*)", "ONE x")
+    second = HeaderPattern("c-two", r"TWO (?P<message>.*)", "TWO x")
+    a = HeaderPattern("learnt-same", r"(?P<message>.*)", "x", companions=(first,))
+    b = HeaderPattern("learnt-same", r"(?P<message>.*)", "x", companions=(second,))
+    assert other_patterns(a)[1].first("ONE y") is first
+    assert other_patterns(b)[1].first("TWO y") is second

@@ -175,17 +175,19 @@ def other_patterns(pattern: HeaderPattern) -> tuple[tuple[RecordPattern, ...], P
     """The patterns tried, in this order, on a line that misses the file's own: the record
     layouts (a JSON line among text ones), then the other layouts its lines were learnt in
     and every other line-oriented one of the catalog. A file without header has none."""
-    found = _OTHERS.get(pattern.name)
+    # A learnt layout's name is its regex's, but its companions are the file's own.
+    key = (pattern.name, *(p.name for p in pattern.companions))
+    found = _OTHERS.get(key)
     if found is None:
         others = [] if pattern is PATTERNS[-1] else PATTERNS[:-1]
         records = tuple(p for p in others if isinstance(p, RecordPattern) and p is not pattern)
         lines = [p for p in others if p is not pattern and not isinstance(p, RecordPattern)]
-        found = _OTHERS[pattern.name] = (records, PatternSet(list(pattern.companions) + lines))
+        found = _OTHERS[key] = (records, PatternSet(list(pattern.companions) + lines))
     return found
 
 
-# Per file pattern, the others (compiling their joined regex takes a while).
-_OTHERS: dict[str, tuple[tuple[RecordPattern, ...], PatternSet]] = {}
+# Per file pattern and companions, the others (compiling their joined regex takes a while).
+_OTHERS: dict[tuple[str, ...], tuple[tuple[RecordPattern, ...], PatternSet]] = {}
 
 
 def _template(
