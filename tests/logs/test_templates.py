@@ -174,3 +174,36 @@ def test_same_log_twice_gives_same_ids() -> None:
 def test_the_number_shortcut_masks_as_the_rules_do(token: str) -> None:
     masker = Masker()
     assert masker._token(token) == masker._token_sub("<*>", token)
+
+
+_PIECES = st.text(alphabet="ab<*>=_", max_size=12)
+
+
+@given(template=_PIECES, token=st.text(alphabet="ab<*>=_", max_size=16))
+def test_a_masked_token_covers_what_a_wildcard_match_covers(template: str, token: str) -> None:
+    """`_fits` agrees with a regex of any text for each ``<*>``."""
+    import re
+
+    from retroline.logs.templates import _fits
+
+    if "<*>" not in template:
+        return
+    pattern = ".*?".join(re.escape(p) for p in template.split("<*>"))
+    assert _fits(template, token) == (re.fullmatch(pattern, token, re.DOTALL) is not None)
+
+
+def test_tokens_of_many_masked_parts() -> None:
+    """A template token with hundreds of ``<*>`` against a near miss: right either way
+    (a regex of ``.*?`` between the parts took minutes here; the fuzz regressions time)."""
+    from retroline.logs.templates import _fits
+
+    template = "a<*>" * 300 + "b"
+    assert not _fits(template, "a" * 5000)
+    assert _fits(template, "a" * 5000 + "b")
+
+
+def test_a_run_of_underscores_in_a_token_is_masked_at_once() -> None:
+    """Many underscores after a number: the compound-id rule once took exponential time."""
+    masker = Masker()
+    assert masker.mask("1" + "_" * 400 + "*" * 50 + " ok") == "1" + "_" * 400 + "*" * 50 + " ok"
+    assert masker.mask("node_r1_" + "_" * 300 + "b2 up") == "<*> up"

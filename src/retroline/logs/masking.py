@@ -47,8 +47,12 @@ _DATE_WORDS = sorted(
         for form in (name.capitalize(), name.upper())
     }
 )
-# A segment of an identifier that mixes letters and digits: "R02", "M1", "3a".
-_MIXED = r"(?:[a-zA-Z]+\d|\d+[a-zA-Z])\w*"
+# A segment of an identifier that mixes letters and digits: "R02", "M1", "3a". Segments
+# hold no "_" and separators nothing else, so a token splits one way only: with "_" in
+# both, a run of underscores could be split in exponentially many ways.
+_MIXED = r"(?:[a-zA-Z]+\d|\d+[a-zA-Z])[^\W_]*"
+_PART = r"[^\W_]+"
+_SEP = r"[\-:._]+"
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ DEFAULT_RULES: tuple[MaskRule, ...] = (
     # ("ssh2", "IPv4-mapped").
     MaskRule(
         "compound-id",
-        rf"{_B}(?:\w+[\-:._])*?{_MIXED}(?:[\-:._]\w+)*?[\-:._]{_MIXED}(?:[\-:._]\w+)*{_E}",
+        rf"{_B}_*(?:{_PART}{_SEP})*?{_MIXED}(?:{_SEP}{_PART})*?{_SEP}{_MIXED}(?:{_SEP}{_PART})*_*{_E}",
     ),
     # A number; after a word and a dot too ("core.2275"), and after a dotted leader
     # ("enabled.....1") as in register dumps.

@@ -458,7 +458,6 @@ class TemplateMiner:
 COMMON_LEAST = 8
 
 _DELIMITER = re.compile(r"[^\w<>*]")
-_PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
 _DIGITS = re.compile(r"\d.*\d|^\d").search
@@ -527,12 +526,25 @@ def _alternative(mine: str, theirs: str) -> bool:
 
 
 def _fits(template_token: str, token: str) -> bool:
-    """Whether a token with masked parts (``uid=<*>,``) covers a message token."""
-    pattern = _PATTERNS.get(template_token)
-    if pattern is None:
-        parts = (re.escape(part) for part in template_token.split(PLACEHOLDER))
-        pattern = _PATTERNS[template_token] = re.compile(".*?".join(parts), re.DOTALL)
-    return pattern.fullmatch(token) is not None
+    """Whether a token with masked parts (``uid=<*>,``) covers a message token.
+
+    Each ``<*>`` stands for any text, so the parts between them are found in turn, each
+    as early as it occurs: linear, where a regex of ``.*?`` between the parts backtracks
+    polynomially in the number of ``<*>``."""
+    parts = template_token.split(PLACEHOLDER)
+    if len(parts) == 1:
+        return token == template_token
+    first, last = parts[0], parts[-1]
+    end = len(token) - len(last)
+    if end < len(first) or not token.startswith(first) or not token.endswith(last):
+        return False
+    at = len(first)
+    for part in parts[1:-1]:
+        found = token.find(part, at, end)
+        if found < 0:
+            return False
+        at = found + len(part)
+    return True
 
 
 def _partial(tokens: Sequence[str]) -> int:
