@@ -377,6 +377,9 @@ _MALFORMED_HEADER = (
     HeaderParseError,
 )
 _RAW_HEADERS = HeaderRegistry(use_default_map=False)  # every header unstructured: its text
+# Longer headers are kept as text: a line may hold 998 characters, and a long folded list
+# of recipients a few thousand; 131,072 characters of quotes took the parser 140 s.
+_HEADER_MAX = 8192
 
 
 class _LenientPolicy(email.policy.EmailPolicy):
@@ -388,6 +391,8 @@ class _LenientPolicy(email.policy.EmailPolicy):
     """
 
     def header_fetch_parse(self, name: str, value: str) -> BaseHeader:
+        if len(value) > _HEADER_MAX:  # the parser's time grows with the square of the length
+            return _RAW_HEADERS(name, re.sub(r"[\r\n]", "", value))
         try:
             parsed: BaseHeader = super().header_fetch_parse(name, value)
         except _MALFORMED_HEADER:
