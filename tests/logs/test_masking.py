@@ -95,3 +95,22 @@ def test_values_by_what_the_token_is(message: str, masked: str) -> None:
 def test_word_rules_of_ones_own_see_every_token() -> None:
     own = (*DEFAULT_RULES, MaskRule("colour", r"\b(?:red|green)\b", scope="word"))
     assert Masker(own).mask("light red then green 4") == "light <*> then <*> <*>"
+
+
+@pytest.mark.parametrize(
+    ("message", "masked"),
+    [
+        ("mail ops.team+alerts@example.org now", "mail <*> now"),
+        ("fetch svn+ssh://repo.example.org/trunk ok", "fetch <*> ok"),
+        ("rack R02-M1-N0-C:J12-U11 down", "rack <*> down"),
+        ("hash deadbeef42 seen", "hash <*> seen"),
+        # Past the bounds (a 64-character local part, a 32-character scheme, a 200-character
+        # id) the rules let go rather than scan a long run again from each character.
+        ("mail " + "a" * 65 + "@example.org now", "mail " + "a" * 65 + "@example.org now"),
+        ("x " + "a1." * 100 + "z y", "x " + "a1." * 100 + "z y"),
+    ],
+)
+def test_bounded_rules_mask_what_they_mask_and_stop_at_their_bounds(
+    message: str, masked: str
+) -> None:
+    assert Masker().mask(message) == masked

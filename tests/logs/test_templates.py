@@ -206,4 +206,4 @@ def test_a_run_of_underscores_in_a_token_is_masked_at_once() -> None:
     """Many underscores after a number: the compound-id rule once took exponential time."""
     masker = Masker()
     assert masker.mask("1" + "_" * 400 + "*" * 50 + " ok") == "1" + "_" * 400 + "*" * 50 + " ok"
-    assert masker.mask("node_r1_" + "_" * 300 + "b2 up") == "<*> up"
+    assert masker.mask("node_r1_" + "_" * 150 + "b2 up") == "<*> up"

@@ -52,6 +52,8 @@ _DATE_WORDS = sorted(
 # both, a run of underscores could be split in exponentially many ways.
 _MIXED = r"(?:[a-zA-Z]+\d|\d+[a-zA-Z])[^\W_]*"
 _PART = r"[^\W_]+"
+# Ids are short; over longer runs the two mixed segments are looked for in cubic time.
+_COMPOUND_MAX = 200
 _SEP = r"[\-:._]+"
 
 
@@ -77,8 +79,10 @@ class MaskRule:
 #: The built-in rules, most specific first: in the joined alternation the first rule that
 #: matches at a position wins, so a URL is masked whole before its digits are seen.
 DEFAULT_RULES: tuple[MaskRule, ...] = (
-    MaskRule("url", r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s\"'<>]*[^\s\"'<>\]).,;:]"),
-    MaskRule("email", r"\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[a-zA-Z]{2,}\b"),
+    MaskRule("url", r"\b[a-zA-Z][a-zA-Z0-9+.\-]{0,31}://[^\s\"'<>]*[^\s\"'<>\]).,;:]"),
+    # The local part has 64 characters at most (RFC 5321): bounded, a long run without
+    # "@" is not scanned again from each of its characters.
+    MaskRule("email", r"\b[\w.+\-]{1,64}@[\w\-]+(?:\.[\w\-]+)*\.[a-zA-Z]{2,}\b"),
     MaskRule("uuid", rf"{_B}{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}{_E}"),
     MaskRule("mac", rf"{_B}(?:{_HEX}{{2}}[:\-]){{5}}{_HEX}{{2}}{_E}"),
     # An IPv4 address with its port, and the "host/address:port" form Java prints.
@@ -123,7 +127,9 @@ DEFAULT_RULES: tuple[MaskRule, ...] = (
     ),
     MaskRule("duration", rf"{_B}\d+(?:\.\d+)?(?:ms|us|µs|ns|s|m|h|d|min|sec){_E}"),
     MaskRule("version", rf"{_B}[vV]\d+(?:\.\d+)+{_E}"),
-    MaskRule("hex", rf"{_B}(?:0[xX]{_HEX}+|(?={_HEX}*\d){_HEX}*[a-fA-F]{_HEX}*){_E}"),
+    # A run of hex digits with a digit and a letter in it: two lookaheads, one run (a
+    # letter placed by backtracking made long runs of letters quadratic).
+    MaskRule("hex", rf"{_B}(?:0[xX]{_HEX}+|(?={_HEX}*\d)(?={_HEX}*[a-fA-F]){_HEX}+){_E}"),
     # An identifier glued to a number by "_" or "-": block and job ids, node names
     # (blk_-1608, appattempt_1445_0020, R02-M1-N0). Two digits at least, so that words
     # such as "utf-8" or "x-1" are left alone.
@@ -133,7 +139,7 @@ DEFAULT_RULES: tuple[MaskRule, ...] = (
     # ("ssh2", "IPv4-mapped").
     MaskRule(
         "compound-id",
-        rf"{_B}_*(?:{_PART}{_SEP})*?{_MIXED}(?:{_SEP}{_PART})*?{_SEP}{_MIXED}(?:{_SEP}{_PART})*_*{_E}",
+        rf"{_B}(?=[\w\-:.]{{1,{_COMPOUND_MAX}}}(?![\w\-:.]))_*(?:{_PART}{_SEP})*?{_MIXED}(?:{_SEP}{_PART})*?{_SEP}{_MIXED}(?:{_SEP}{_PART})*_*{_E}",
     ),
     # A number; after a word and a dot too ("core.2275"), and after a dotted leader
     # ("enabled.....1") as in register dumps.
