@@ -532,7 +532,9 @@ def docx_variant(data: bytes, rng: random.Random) -> bytes:
                 content = mutate(content, rng) if rng.random() < 0.5 else _docx_text(content, rng)
             if rng.random() < 0.03:
                 continue  # an entry missing
-            target.writestr(info.filename, content)
+            # The entry's own date, not the clock's: an input is a function of its index.
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            target.writestr(entry, content, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
