@@ -14,18 +14,26 @@ import random
 import struct
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pdfminer.layout import (
+    LAParams,
+    LTComponent,
+    LTLayoutContainer,
+    LTTextBox,
+    LTTextLineHorizontal,
+)
 from typer.testing import CliRunner
 
 from retroline.cli import app
 from retroline.documents import Format, read_document
 from retroline.documents.blocks import BlockKind
 from retroline.documents.pdf import SCANNED, read_pdf
+from retroline.documents.pdf import _PageLayout as PageLayout
 from retroline.errors import FormatError, InputError, ParseError, RetrolineError
 from retroline.evidence.kinds import EvidenceKind, classify
 from retroline.model import EventKind, SectionKind
@@ -398,6 +406,50 @@ def test_thousands_of_scattered_words_are_all_read() -> None:
     parsed = read_pdf(one_page(text), "scattered.pdf")
     read = [word for b in parsed.blocks for word in b.text.split() if word != "|"]
     assert sorted(read) == sorted(w.decode() for w in words)
+
+
+def test_lines_drawn_over_one_another_are_each_boxed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 800 lines printed at one spot (an overprinted or damaged page): pdfminer copied the
+    # growing box once per neighbour of every line, 800 x 800 x 800 additions (12 s here).
+    added = 0
+    original = LTTextBox.add
+
+    def counted(box: LTTextBox, line: LTComponent) -> None:
+        nonlocal added
+        added += 1
+        original(box, line)
+
+    monkeypatch.setattr(LTTextBox, "add", counted)
+    text = b"".join(b"BT /F1 2 Tf 50 700 Td (line %d) Tj ET\n" % i for i in range(800))
+    parsed = read_pdf(one_page(text), "overprinted.pdf")
+    assert sum(b.text.count("line") for b in parsed.blocks) == 800
+    assert added == 800
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    spots=st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 60), st.integers(1, 30), st.integers(1, 4)),
+        max_size=40,
+    )
+)
+def test_lines_are_boxed_as_pdfminer_boxes_them(spots: list[tuple[int, int, int, int]]) -> None:
+    # The same boxes, with the same lines, in the same order as pdfminer's own grouping.
+    def lines() -> list[LTTextLineHorizontal]:
+        made = []
+        for x, y, width, height in spots:
+            line = LTTextLineHorizontal(0.1)
+            line.set_bbox((x, y, x + width, y + height))
+            made.append(line)
+        return made
+
+    def boxes(group: Callable[..., Iterator[LTTextBox]]) -> list[list[tuple[float, ...]]]:
+        page = PageLayout(1, (0, 0, 100, 100))
+        return [
+            sorted(tuple(line.bbox) for line in box) for box in group(page, LAParams(), lines())
+        ]
+
+    assert boxes(PageLayout.group_textlines) == boxes(LTLayoutContainer.group_textlines)
 
 
 def test_a_page_larger_than_the_standard_allows_is_one_clear_error() -> None:

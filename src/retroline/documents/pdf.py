@@ -20,7 +20,7 @@ import logging
 import re
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -39,9 +39,13 @@ from pdfminer.layout import (
     LTPage,
     LTRect,
     LTTextBox,
+    LTTextBoxHorizontal,
+    LTTextBoxVertical,
     LTTextGroup,
     LTTextGroupLRTB,
     LTTextLine,
+    LTTextLineHorizontal,
+    Plane,
 )
 from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
@@ -447,6 +451,46 @@ GROUPED_BOXES = 400
 
 class _Grouping(LTLayoutContainer):
     """A page or form whose text boxes are grouped by pdfminer unless there are too many."""
+
+    def group_textlines(
+        self, laparams: LAParams, lines: Iterable[LTTextLine]
+    ) -> Iterator[LTTextBox]:
+        """The text boxes of a page: lines joined to their neighbours, transitively.
+
+        The same boxes as pdfminer's, in the same order, but by union-find: pdfminer copies a
+        growing box at every line joined to it, so a page of a thousand stacked lines took
+        minutes.
+        """
+        lines = list(lines)
+        plane: Plane[LTTextLine] = Plane(self.bbox)
+        plane.extend(lines)
+        number = {id(line): i for i, line in enumerate(lines)}
+        parent = list(range(len(lines)))
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for i, line in enumerate(lines):
+            for neighbour in line.find_neighbors(plane, laparams.line_margin):
+                a, b = root(i), root(number[id(neighbour)])
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+        members: dict[int, list[LTTextLine]] = {}
+        for i, line in enumerate(lines):
+            members.setdefault(root(i), []).append(line)
+        for group in members.values():  # in the order of each box's first line, as pdfminer
+            box: LTTextBox = (
+                LTTextBoxHorizontal()
+                if isinstance(group[0], LTTextLineHorizontal)
+                else LTTextBoxVertical()
+            )
+            for line in group:
+                box.add(line)
+            if not box.is_empty():
+                yield box
 
     def group_textboxes(self, laparams: LAParams, boxes: Sequence[LTTextBox]) -> list[LTTextGroup]:
         if len(boxes) <= GROUPED_BOXES:
