@@ -90,3 +90,36 @@ def test_markdown_links_are_counted_as_the_expression_did(text: str) -> None:
 @given(_pieces("|", "-", ":", " ", "\t", "\r", "\n", "\n\n", "a", "| a |", "|---|"))
 def test_tables_are_counted_as_the_expression_did(text: str) -> None:
     assert len(_TABLE.findall(text)) == len(re.findall(OLD_TABLE, text, re.M))
+
+
+def test_a_twiki_line_of_open_emphasis_keeps_its_markup() -> None:
+    # Every `*` opens a span that never closes: each was scanned to the end of the line.
+    line = "*a " * 70_000 + "=code= and %MACRO{" * 5_000
+    assert _twiki_inline(line) == "*a " * 70_000 + "code and %MACRO{" * 5_000
+
+
+def test_a_mediawiki_line_of_open_references_templates_and_links_is_kept() -> None:
+    line = "<ref>a" * 35_000 + "{{a" * 70_000 + "[http://a b " * 17_000 + "and [[Help]]"
+    assert _mw_inline(line) == line.replace("[[Help]]", "Help")
+
+
+# The inline expressions before their spans were bounded; on lines shorter than the bounds
+# the bounded ones do the same.
+OLD_EMPHASIS = r"(?<!\w)([*_=]{1,2})(\S(?:.*?\S)?)\1(?!\w)"
+OLD_REF = r"<ref[^>]*/>|<ref[^>]*>.*?</ref>"
+OLD_TEMPLATE = r"\{\{[^}]*\}\}"
+OLD_MACRO = r"%[A-Z][A-Z0-9_]*(\{[^}]*\})?%"
+
+
+@given(_pieces("*", "=", "_", "a", " ", "%", "A", "{", "}", "\n"))
+def test_twiki_emphasis_and_macros_as_the_expressions_did(text: str) -> None:
+    before = re.sub(OLD_EMPHASIS, r"\2", re.sub(OLD_MACRO, "", text))
+    assert _twiki_inline(text) == re.sub(
+        r"</?(ins|verbatim|pre|nop|noautolink|literal)>", "", before
+    )
+
+
+@given(_pieces("<ref>", "<ref name=a/>", "</ref>", "{{", "}}", "a", " ", ">", "/", "''", "<tt>"))
+def test_mediawiki_references_and_templates_as_the_expressions_did(text: str) -> None:
+    before = re.sub(OLD_TEMPLATE, "", re.sub(r"'{2,5}", "", re.sub(OLD_REF, "", text)))
+    assert _mw_inline(text) == re.sub(r"</?(code|tt|nowiki|span|small|big|s|u)[^>]*>", "", before)
