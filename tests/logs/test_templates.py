@@ -207,3 +207,63 @@ def test_a_run_of_underscores_in_a_token_is_masked_at_once() -> None:
     masker = Masker()
     assert masker.mask("1" + "_" * 400 + "*" * 50 + " ok") == "1" + "_" * 400 + "*" * 50 + " ok"
     assert masker.mask("node_r1_" + "_" * 150 + "b2 up") == "<*> up"
+
+
+def _distinct_messages(count: int) -> list[str]:
+    # Words of made-up letters, none repeated at a position: every message a template of its
+    # own, three to six words long, some with a number.
+    letters = "bcdfghjklmnpqrstvwxz"
+
+    def word(n: int) -> str:
+        return "".join(letters[(n // 20**k) % 20] for k in range(4))
+
+    return [
+        " ".join(word(7 * i + j) for j in range(3 + i % 4)) + (f" {i}" if i % 3 == 0 else "")
+        for i in range(count)
+    ]
+
+
+def test_many_distinct_messages_are_not_each_tried_against_every_template(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Templates that share no word with a message are not tried: trying each was quadratic
+    # in the number of templates (10,000 distinct messages took 40 s).
+    from retroline.logs import templates
+
+    tried = 0
+    bounds = templates._bounds
+
+    def counted(
+        template: templates.Template, tokens: list[str]
+    ) -> tuple[list[int], list[int], int]:
+        nonlocal tried
+        tried += 1
+        return bounds(template, tokens)
+
+    monkeypatch.setattr(templates, "_bounds", counted)
+    miner = TemplateMiner()
+    messages = _distinct_messages(3000)
+    for message in messages:
+        miner.add(message)
+    assert len(miner.templates) == len(messages)
+    # Below `INDEXED` templates of a length they are still tried one by one: a bounded few.
+    assert tried < 10 * len(messages)
+
+
+vocabulary = st.sampled_from(["open", "close", "user", "id=7", "a=<x>", "12", "0x1f", "-", "ok"])
+
+
+@given(st.lists(st.lists(vocabulary, min_size=1, max_size=6).map(" ".join), max_size=120))
+def test_templates_looked_up_by_token_are_those_tried_one_by_one(messages: list[str]) -> None:
+    from retroline.logs import templates
+
+    def learnt(indexed: int) -> list[tuple[str, str]]:
+        original = templates.INDEXED
+        templates.INDEXED = indexed
+        try:
+            miner = TemplateMiner()
+            return [(m.id, m.template.text) for m in map(miner.add, messages)]
+        finally:
+            templates.INDEXED = original
+
+    assert learnt(0) == learnt(10**9)

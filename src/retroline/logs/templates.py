@@ -84,6 +84,8 @@ class Template:
     #: Its constant tokens (None for variables) and how many must be equal as they are in
     #: a message one value apart (`_one_value_apart`); None until worked out.
     strict: tuple[list[str | None], int] | None = field(default=None, repr=False, compare=False)
+    #: When it joined the templates of its length: they are tried in this order.
+    seq: int = field(default=0, repr=False, compare=False)
 
     def resolved(self) -> Template:
         """This template, or the one it was merged into."""
@@ -138,6 +140,12 @@ class TemplateMiner:
         self._cache: dict[str, Template] = {}
         self._seen: dict[str, Template] = {}
         self._by_length: dict[int, list[Template]] = {}
+        # Per length: the templates with each constant token at each position, and those
+        # with a token that may cover another (`_candidates`). Never pruned: a template
+        # that changed or left its length is filtered out when found.
+        self._index: dict[int, dict[tuple[int, str], list[Template]]] = {}
+        self._loose: dict[int, list[Template]] = {}
+        self._entered = 0
         self._by_id: dict[str, Template] = {}
         # Per position, how many templates were created with each constant token there.
         self._at: list[dict[str, int]] = []
@@ -244,6 +252,7 @@ class TemplateMiner:
         for i in differ:
             template.tokens[i] = _merge_token(template.tokens[i], tokens[i])
         template.partial, template.strict = -1, None
+        self._mark_loose(template)
         if words:
             self._absorb_siblings(template)
         return template, Change.UPDATED
@@ -304,8 +313,54 @@ class TemplateMiner:
         template = Template(template_id, tokens)
         self._by_id[template_id] = template
         self._count(tokens)
-        self._by_length.setdefault(len(tokens), []).append(template)
+        self._enter(template)
         return template
+
+    def _enter(self, template: Template) -> None:
+        """Put a template last among those of its length, and index its tokens."""
+        n = len(template.tokens)
+        self._by_length.setdefault(n, []).append(template)
+        self._entered += 1
+        template.seq = self._entered
+        index = self._index.setdefault(n, {})
+        for i, token in enumerate(template.tokens):
+            if PLACEHOLDER not in token:
+                index.setdefault((i, token), []).append(template)
+        self._mark_loose(template)
+
+    def _mark_loose(self, template: Template) -> None:
+        """Index a template that may fit a message without sharing a constant with it."""
+        tokens = template.tokens
+        if any(PLACEHOLDER in token and token != PLACEHOLDER for token in tokens) or all(
+            token == PLACEHOLDER for token in tokens
+        ):
+            self._loose.setdefault(len(tokens), []).append(template)
+
+    def _candidates(
+        self, n: int, tokens: Sequence[str], shifts: tuple[int, ...]
+    ) -> Sequence[Template]:
+        """The templates of length ``n`` that may fit a message, in the order they are tried.
+
+        A template fits only if it shares a constant token with the message at the same
+        position (``shifts``: where a message one value apart puts it) or has a token that
+        may cover one: the others cannot reach `MinerConfig.min_shared`. Past `INDEXED`
+        templates of a length they are looked up by token instead of tried one by one, so
+        that a log of many distinct messages is not quadratic. The same templates in the
+        same order either way.
+        """
+        bucket = self._by_length.get(n, ())
+        if len(bucket) <= INDEXED or self.config.min_shared < 1:
+            return bucket
+        index = self._index[n]
+        found = {id(template): template for template in self._loose.get(n, ())}
+        for k, token in enumerate(tokens):
+            for shift in shifts:
+                for template in index.get((k + shift, token), ()):
+                    found[id(template)] = template
+        return sorted(
+            (t for t in found.values() if t.merged_into is None and len(t.tokens) == n),
+            key=_entered,
+        )
 
     def _one_value_apart(
         self, tokens: list[str], learn: bool = True
@@ -322,7 +377,7 @@ class TemplateMiner:
         """
         n = len(tokens)
         values = [j for j, token in enumerate(tokens) if _is_value(token)]
-        for template in self._by_length.get(n - 1, ()) if values else ():
+        for template in self._candidates(n - 1, tokens, (0, -1)) if values else ():
             # A bound first: every constant token but those that may differ by a value
             # (`_loose`) must be equal as it is, before and after the value; counted from
             # either end, in C.
@@ -337,7 +392,7 @@ class TemplateMiner:
                         self._lengthen(template, j)
                         differ = [i + (i >= j) for i in found[1]]
                         return (template, differ, found[2]), tokens
-        for template in self._by_length.get(n + 1, ()):
+        for template in self._candidates(n + 1, tokens, (0, 1)):
             mine = template.tokens
             before, after, room = _bounds(template, tokens)
             room -= 1  # the value put in the message is the template's own
@@ -355,7 +410,7 @@ class TemplateMiner:
         template.tokens.insert(j, PLACEHOLDER)
         if len(self._at) < len(template.tokens):
             self._at.append({})
-        self._by_length.setdefault(len(template.tokens), []).append(template)
+        self._enter(template)
         template.variants = {i + (i >= j): words for i, words in template.variants.items()}
         template.partial, template.strict = -1, None
 
@@ -382,7 +437,7 @@ class TemplateMiner:
         at = self._at
         common = self._common()
         if templates is None:
-            templates = self._by_length.get(len(tokens), ())
+            templates = self._candidates(len(tokens), tokens, (0,))
         for template in templates:
             # A bound first, in C: tokens equal as they are, plus tokens with a masked part
             # (which may cover theirs). Most templates of the same length end here.
@@ -446,11 +501,19 @@ class TemplateMiner:
             if into is not None and into is not template:
                 template.merged_into = into
             else:
-                miner._by_length.setdefault(len(template.tokens), []).append(template)
+                miner._enter(template)
             template.siblings = [
                 miner._by_id[sid] for sid in item.get("siblings") or () if sid in miner._by_id
             ]
         return miner
+
+
+#: Templates of one length past which `TemplateMiner._candidates` looks them up by token.
+INDEXED = 64
+
+
+def _entered(template: Template) -> int:
+    return template.seq
 
 
 #: Templates that must have had a token at a position, at least, for it to be common there
