@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from retroline.documents.actions import _TICKET
 from retroline.documents.dialects import (
     _double_brackets,
     _labelled_link,
@@ -23,6 +24,8 @@ from retroline.documents.dialects import (
     _twiki_inline,
 )
 from retroline.documents.formats import _TABLE, Format, _count_links, detect
+from retroline.documents.metadata import _ATTR
+from retroline.documents.plain import _FLAT_QUOTE
 from retroline.documents.read import _links
 from retroline.model import Source
 
@@ -148,3 +151,31 @@ def test_links_are_labelled_as_the_expressions_did(text: str) -> None:
     labelled.update({m[1]: m[2] for m in re.finditer(OLD_TWIKI_LINK, text)})
     for link in _links([(text, Source(path="notes.md", line=1))]):
         assert link.text == labelled.get(link.url, link.url)
+
+
+# Expressions that were scanned again from each character of a long run (of spaces, of
+# letters, of unclosed values), and the same ones before their start was anchored.
+RUNS = [
+    (_TICKET, r",?\s*\b[A-Z][A-Z0-9]+-\d+\b", " " * 200_000, "x, OPS-12"),
+    (_ATTR, r'(\w+)="([^"]*)"', "_" * 200_000, ' a="1"' + ' b="' * 50_000),
+    (_FLAT_QUOTE, r"\s+(?=>(?:\s|$))", " " * 200_000, "x > a > b"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "old", "run", "rest"), RUNS, ids=["ticket", "attr", "quote"])
+def test_long_runs_are_scanned_once(
+    pattern: re.Pattern[str], old: str, run: str, rest: str
+) -> None:
+    # The run matches nothing, and what follows it matches as before; in one pass (the old
+    # expressions took minutes on the run).
+    found = [m.group(0) for m in pattern.finditer(run + rest)]
+    assert found == [m.group(0) for m in re.finditer(old, rest)]
+    assert found
+
+
+@given(_pieces(" ", "\t", ",", "OPS-1", "a", "_", "=", '"', ">", "\n", 'k="v"'))
+def test_anchored_runs_match_as_the_expressions_did(text: str) -> None:
+    for pattern, old, _, _ in RUNS:
+        assert [m.span() for m in pattern.finditer(text)] == [
+            m.span() for m in re.finditer(old, text)
+        ]

@@ -43,7 +43,9 @@ _WHEN = re.compile(
 _UNASSIGNED = re.compile(
     r"^(nobody|no one|none|no owner|unassigned|unowned|not (yet )?assigned|tbd|n/a)\b", re.I
 )
-_TICKET = re.compile(r",?\s*\b[A-Z][A-Z0-9]+-\d+\b")
+# (?<!\s): a match starts where a run of spaces starts, not inside it (a run was
+# scanned from each of its spaces: quadratic).
+_TICKET = re.compile(r",?(?<!\s)\s*\b[A-Z][A-Z0-9]+-\d+\b")
 _CHECKBOX = re.compile(r"^\[(?P<mark>[ xX✓✔])\]\s*")
 _STATUS = re.compile(
     r"\b(?:status\s*[:=]\s*)?(?P<status>done|completed?|closed|open|in progress|todo|to do|wip|"

@@ -60,7 +60,10 @@ _SIGNATURE = re.compile(
 _REVISION = re.compile(r"Topic revision:\s*(?P<rev>r?[\d.]+)\s*-\s*(?P<rest>.+)", re.I)
 _BREADCRUMB = re.compile(r"^\s*You are here:.*\((?P<when>[^()]*\d{4}[^()]*)\)")
 _TOPICINFO = re.compile(r"%META:TOPICINFO\{(?P<attrs>[^}]*)\}%")
-_ATTR = re.compile(r'(\w+)="([^"]*)"')
+# A name starts after a non-word character and a value ends at the line's next quote:
+# scanned from each letter of a long word, or from each of many unclosed values, a long
+# line took time growing with its square.
+_ATTR = re.compile(r'(?<!\w)(\w+)="([^"]{0,1000})"')
 # A line near the top that names the writer: "Prepared by: Dwayne K.", "**Authors:** Dana W."
 _AUTHOR = re.compile(
     r"^[\s*_:>-]*(?:prepared by|authors?|written by|reported by|owner)[\s*_:]*"

@@ -397,7 +397,7 @@ def _next_is_separator(dialect: Dialect, line: str) -> bool:
 
 # A quoted message flattened onto one line, as mail archives render it: "... wrote: > Hi,
 # > > At 05:00 UTC an update ...". Each " > " stood at the start of a line.
-_FLAT_QUOTE = re.compile(r"\s+(?=>(?:\s|$))")
+_FLAT_QUOTE = re.compile(r"(?<!\s)\s+(?=>(?:\s|$))")  # from a run's start: linear
 FLATTENED = 4  # this many quote marks on one line make it a flattened message
 
 
