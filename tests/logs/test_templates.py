@@ -258,12 +258,13 @@ def test_templates_looked_up_by_token_are_those_tried_one_by_one(messages: list[
     from retroline.logs import templates
 
     def learnt(indexed: int) -> list[tuple[str, str]]:
-        original = templates.INDEXED
-        templates.INDEXED = indexed
+        original = templates.INDEXED, templates.SCAN_SHARE
+        # Looked up by token from the first template on, never all tried; or never looked up.
+        templates.INDEXED, templates.SCAN_SHARE = indexed, float("inf")
         try:
             miner = TemplateMiner()
             return [(m.id, m.template.text) for m in map(miner.add, messages)]
         finally:
-            templates.INDEXED = original
+            templates.INDEXED, templates.SCAN_SHARE = original
 
     assert learnt(0) == learnt(10**9)

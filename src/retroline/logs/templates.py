@@ -144,7 +144,7 @@ class TemplateMiner:
         # with a token that may cover another (`_candidates`). Never pruned: a template
         # that changed or left its length is filtered out when found.
         self._index: dict[int, dict[tuple[int, str], list[Template]]] = {}
-        self._loose: dict[int, list[Template]] = {}
+        self._loose: dict[int, dict[int, Template]] = {}
         self._entered = 0
         self._by_id: dict[str, Template] = {}
         # Per position, how many templates were created with each constant token there.
@@ -334,7 +334,7 @@ class TemplateMiner:
         if any(PLACEHOLDER in token and token != PLACEHOLDER for token in tokens) or all(
             token == PLACEHOLDER for token in tokens
         ):
-            self._loose.setdefault(len(tokens), []).append(template)
+            self._loose.setdefault(len(tokens), {})[id(template)] = template
 
     def _candidates(
         self, n: int, tokens: Sequence[str], shifts: tuple[int, ...]
@@ -352,11 +352,19 @@ class TemplateMiner:
         if len(bucket) <= INDEXED or self.config.min_shared < 1:
             return bucket
         index = self._index[n]
-        found = {id(template): template for template in self._loose.get(n, ())}
-        for k, token in enumerate(tokens):
-            for shift in shifts:
-                for template in index.get((k + shift, token), ()):
-                    found[id(template)] = template
+        loose = self._loose.get(n, {})
+        hits = [
+            listed
+            for k, token in enumerate(tokens)
+            for shift in shifts
+            if (listed := index.get((k + shift, token)))
+        ]
+        if len(loose) + sum(map(len, hits)) >= SCAN_SHARE * len(bucket):
+            return bucket  # many share a token with the message: trying all is cheaper
+        found = dict(loose)
+        for templates in hits:
+            for template in templates:
+                found[id(template)] = template
         return sorted(
             (t for t in found.values() if t.merged_into is None and len(t.tokens) == n),
             key=_entered,
@@ -510,6 +518,8 @@ class TemplateMiner:
 
 #: Templates of one length past which `TemplateMiner._candidates` looks them up by token.
 INDEXED = 64
+#: The share of them that, when found by token, are more cheaply all tried.
+SCAN_SHARE = 0.5
 
 
 def _entered(template: Template) -> int:
