@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retroline.documents.actions import _TICKET
+from retroline.documents.actions import _STATUS, _TICKET
 from retroline.documents.dialects import (
     _double_brackets,
     _labelled_link,
@@ -155,27 +155,36 @@ def test_links_are_labelled_as_the_expressions_did(text: str) -> None:
 
 # Expressions that were scanned again from each character of a long run (of spaces, of
 # letters, of unclosed values), and the same ones before their start was anchored.
+OLD_STATUS = (
+    r"\b(?:status\s*[:=]\s*)?(?P<status>done|completed?|closed|open|in progress|todo|to do|wip|"
+    r"blocked|planned|ongoing)\b\s*\)?\s*$|\((?P<paren>done|completed?|closed|open|in progress|"
+    r"todo|wip|blocked|planned|ongoing)\)"
+)
 RUNS = [
     (_TICKET, r",?\s*\b[A-Z][A-Z0-9]+-\d+\b", " " * 200_000, "x, OPS-12"),
     (_ATTR, r'(\w+)="([^"]*)"', "_" * 200_000, ' a="1"' + ' b="' * 50_000),
     (_FLAT_QUOTE, r"\s+(?=>(?:\s|$))", " " * 200_000, "x > a > b"),
+    (_STATUS, OLD_STATUS, "done" + " " * 200_000, "x (done)"),
 ]
 
 
-@pytest.mark.parametrize(("pattern", "old", "run", "rest"), RUNS, ids=["ticket", "attr", "quote"])
+@pytest.mark.parametrize(
+    ("pattern", "old", "run", "rest"), RUNS, ids=["ticket", "attr", "quote", "status"]
+)
 def test_long_runs_are_scanned_once(
     pattern: re.Pattern[str], old: str, run: str, rest: str
 ) -> None:
     # The run matches nothing, and what follows it matches as before; in one pass (the old
     # expressions took minutes on the run).
     found = [m.group(0) for m in pattern.finditer(run + rest)]
-    assert found == [m.group(0) for m in re.finditer(old, rest)]
+    assert found == [m.group(0) for m in re.finditer(old, rest, pattern.flags & re.I)]
     assert found
 
 
-@given(_pieces(" ", "\t", ",", "OPS-1", "a", "_", "=", '"', ">", "\n", 'k="v"'))
+@given(_pieces(" ", "\t", ",", "OPS-1", "a", "_", "=", '"', ">", "\n", 'k="v"', "done", "(", ")"))
 def test_anchored_runs_match_as_the_expressions_did(text: str) -> None:
     for pattern, old, _, _ in RUNS:
+        flags = pattern.flags & re.I
         assert [m.span() for m in pattern.finditer(text)] == [
-            m.span() for m in re.finditer(old, text)
+            m.span() for m in re.finditer(old, text, flags)
         ]

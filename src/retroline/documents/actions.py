@@ -48,8 +48,10 @@ _UNASSIGNED = re.compile(
 _TICKET = re.compile(r",?(?<!\s)\s*\b[A-Z][A-Z0-9]+-\d+\b")
 _CHECKBOX = re.compile(r"^\[(?P<mark>[ xX✓✔])\]\s*")
 _STATUS = re.compile(
+    # Possessive spaces (`\s*+`): backtracking into a long run before the end of the line
+    # and trying ")" at each split took time growing with the run's square.
     r"\b(?:status\s*[:=]\s*)?(?P<status>done|completed?|closed|open|in progress|todo|to do|wip|"
-    r"blocked|planned|ongoing)\b\s*\)?\s*$|\((?P<paren>done|completed?|closed|open|in progress|"
+    r"blocked|planned|ongoing)\b\s*+\)?\s*+$|\((?P<paren>done|completed?|closed|open|in progress|"
     r"todo|wip|blocked|planned|ongoing)\)",
     re.I,
 )
