@@ -25,8 +25,9 @@ from retroline.documents.dialects import (
 )
 from retroline.documents.formats import _TABLE, Format, _count_links, detect
 from retroline.documents.metadata import _ATTR
-from retroline.documents.plain import _FLAT_QUOTE
+from retroline.documents.plain import _FLAT_QUOTE, STAMPED
 from retroline.documents.read import _links
+from retroline.documents.stamps import _AFTER_HEADER
 from retroline.model import Source
 
 MANY = 30_000
@@ -188,3 +189,23 @@ def test_anchored_runs_match_as_the_expressions_did(text: str) -> None:
         assert [m.span() for m in pattern.finditer(text)] == [
             m.span() for m in re.finditer(old, text, flags)
         ]
+
+
+OLD_STAMPED_HEAD = r"^\s*[\[(#>]?\s*"
+OLD_AFTER_HEADER = r"^[\s\-–—·|:()]*(?:edited)?[\s)]*$"
+
+
+def test_stamps_and_comment_headers_after_long_runs_of_spaces() -> None:
+    # Two runs of spaces that may split a long run every way (200,000 spaces: hours).
+    run = " " * 200_000
+    assert STAMPED.match(run + "x") is None
+    assert STAMPED.match(run + "[2024-03-01 10:00:00] paged") is not None
+    assert _AFTER_HEADER.match(run + "x") is None
+    assert _AFTER_HEADER.match(run + "(edited)" + run) is not None
+
+
+@given(_pieces(" ", "\t", "[", "(", "#", ">", ")", "-", "edited", "x", "2024-03-01 10:00:00"))
+def test_stamps_and_comment_headers_as_the_expressions_did(text: str) -> None:
+    old_stamped = OLD_STAMPED_HEAD + STAMPED.pattern.split(r"(?:[\[(#>]\s*+)?", 1)[1]
+    assert bool(STAMPED.match(text)) == bool(re.match(old_stamped, text))
+    assert bool(_AFTER_HEADER.match(text)) == bool(re.match(OLD_AFTER_HEADER, text, re.I))

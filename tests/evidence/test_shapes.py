@@ -164,3 +164,12 @@ def test_extract_says_a_metrics_file_is_not_a_document(tmp_path: Path) -> None:
     # --format says it is a document all the same
     code, _, err = run("extract", str(path), "--format", "text", "--json")
     assert code == 0, err
+
+
+def test_long_lines_are_not_socket_rows_and_are_judged_at_once() -> None:
+    # A protocol word, then a long run of spaces or digits: `\s+.*` split the line every
+    # way and tried a run of digits again at each place (200,000 characters: minutes).
+    rows = ["tcp        0      0 10.0.0.7:5432     10.0.0.9:51234    FIN_WAIT1"] * 8
+    assert unread_kind(rows) == "sockets"
+    for filler in (" " * 200_000 + "x", "1" * 200_000, "a:" * 100_000):
+        assert unread_kind(["tcp " + filler] * 8) is None

@@ -25,8 +25,9 @@ BULLETS = re.compile(
 )
 # A line that starts with a date and a time to the second: a pasted log line, never part of
 # a paragraph. (A date and a time to the minute starts a timeline entry instead.)
+# Possessive spaces: two runs of them that may split a long run every way were quadratic.
 STAMPED = re.compile(
-    r"^\s*[\[(#>]?\s*(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T/-]+\d{1,2}:\d{2}:\d{2}"
+    r"^\s*+(?:[\[(#>]\s*+)?(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[ T/-]+\d{1,2}:\d{2}:\d{2}"
     r"|[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}"
     r"|\d{1,2}[-/ ][A-Z][a-z]{2}[-/ ]\d{2,4}[ T:]+\d{1,2}:\d{2}:\d{2}"
     r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2})"

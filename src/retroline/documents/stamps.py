@@ -265,7 +265,8 @@ _COMMENTED = re.compile(
     re.I,
 )
 _COMMENT_WORD = re.compile(r"comment|wrote|repl|posted|respond|answer|logged|note", re.I)
-_AFTER_HEADER = re.compile(r"^[\s\-–—·|:()]*(?:edited)?[\s)]*$", re.I)
+# Possessive: the two classes overlap, and a long run of spaces was split every way.
+_AFTER_HEADER = re.compile(r"^[\s\-–—·|:()]*+(?:edited)?[\s)]*+$", re.I)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -94,8 +94,11 @@ def _package_list(lines: Sequence[str]) -> bool:
 
 
 _SOCKET_ROW = re.compile(
-    r"^(?:tcp6?|udp6?|raw6?|u_(?:str|dgr|seq)|unix|icmp6?|sctp)\s+"
-    r".*(?:\d+\.\d+\.\d+\.\d+|\[?[0-9a-f:]*:[0-9a-f:]*\]?|\*)[:.](?:\d+|\*)\s",
+    # The first address within 120 characters of the protocol (it is the fourth column):
+    # `\s+.*` split a long line every way, and each place tried a run of digits again.
+    r"^(?:tcp6?|udp6?|raw6?|u_(?:str|dgr|seq)|unix|icmp6?|sctp)\s++"
+    r".{0,120}?(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[?[0-9a-f:]{0,39}:[0-9a-f:]{0,39}\]?|\*)"
+    r"[:.](?:\d{1,5}|\*)\s",
     re.IGNORECASE,
 )
 
