@@ -56,6 +56,7 @@ test: $(STAMP) system-packages lint
 # The standing fuzzing check, outside `make test` (it takes half an hour or more): generated
 # and mutated inputs through every reader; exits 1 on any crash or input over 5 s.
 fuzz: $(STAMP)
+	$(BIN)/python fuzz/patterns.py
 	$(BIN)/python fuzz/run.py --target all --count 100000
 
 clean:

@@ -1,0 +1,128 @@
+"""Every regular expression the package compiles at import, timed on long runs of text.
+
+A pattern that scans a run again from each of its characters (``\\s*X`` searched for in a
+line of spaces), or splits a run between two quantifiers every way (``\\s*(?:x)?\\s*``),
+takes time growing with the square of the run, and a hostile or damaged file holds runs of
+any length. The fuzzer's mutations rarely make long runs; this check builds them: for each
+pattern, its own words (``done``, ``status``) followed by a run of one of a few characters,
+at two lengths. A pattern whose time grows more than eight-fold from the short run to the
+four-times-longer one, and takes over 50 ms on it, is reported with the input that showed
+it. Some are harmless where they are used (matched at one place, on short text): read the
+code before changing one.
+
+    .venv/bin/python fuzz/patterns.py [--only retroline.documents] [--length 12000]
+
+Part of ``make fuzz``; exits 1 when anything is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import re
+import signal
+import sys
+import time
+from types import FrameType
+
+import retroline
+
+RUNS = (" ", "\t", "a", "1", "_", "-", ".", ":", "/", "=", "[", "(", "<", "*", '"', ",", "a ", "a1")
+TAILS = ("x", "\n", "")
+LIMIT = 2.0  # seconds a single scan may take before it is cut short (and counted as that)
+# Reported by the scan, and harmless where they are used: why.
+HARMLESS = {
+    "retroline.documents.dialects._READING_TIME": "searched in bylines of 90 characters or fewer",
+    "retroline.documents.entries._SET_OFF": "matched at one place, the end of a time found",
+    "retroline.documents.stamps._COMMENTED": "searched in headers of 160 characters or fewer",
+    "retroline.documents.units._INLINE_LEAD": "searched in the 8 characters before a time",
+    "retroline.logs.structured._PAIR": "matched at one place; a failed match ends the line",
+    "retroline.when.match._RANGE": "matched in full on the gap between two times",
+    "retroline.when.match._TRAILING_YEAR": "matched at one place, the end of a time found",
+    "retroline.when.patterns._DOT_SPAN_END": "matched at one place, the end of a time found",
+    "retroline.when.zones._PAREN_OFFSET": "matched at the start of a zone's label",
+}
+
+
+class _Cut(Exception):
+    pass
+
+
+def _cut(signum: int, frame: FrameType | None) -> None:
+    raise _Cut
+
+
+def patterns(only: str) -> dict[str, re.Pattern[str]]:
+    """The compiled patterns held by the package's modules, each once, by where it is."""
+    found: dict[str, re.Pattern[str]] = {}
+    seen: set[int] = set()
+    for module in pkgutil.walk_packages(retroline.__path__, "retroline."):
+        if module.name.endswith("__main__") or not module.name.startswith(only):
+            continue
+        names = vars(importlib.import_module(module.name))
+        for name, value in names.items():
+            held = value if isinstance(value, (tuple, list)) else (value,)
+            for i, item in enumerate(held):
+                if isinstance(item, re.Pattern) and id(item) not in seen:
+                    seen.add(id(item))
+                    where = name if len(held) == 1 else f"{name}[{i}]"
+                    found[f"{module.name}.{where}"] = item
+    return found
+
+
+def _seconds(pattern: re.Pattern[str], text: str) -> float:
+    start = time.perf_counter()
+    signal.setitimer(signal.ITIMER_REAL, LIMIT)
+    try:
+        for _ in pattern.finditer(text):
+            pass
+    except _Cut:
+        return LIMIT
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return time.perf_counter() - start
+
+
+def worst(pattern: re.Pattern[str], length: int) -> tuple[float, str] | None:
+    """The slowest long input that shows the pattern's time growing with the square of a run."""
+    words = sorted(set(re.findall(r"[A-Za-z]{3,}", pattern.pattern)))[:4]
+    found: tuple[float, str] | None = None
+    for word in [*words, ""]:
+        for run in RUNS:
+            for tail in TAILS:
+                short = _seconds(pattern, word + run * (length // 4 // len(run)) + tail)
+                long = _seconds(pattern, word + run * (length // len(run)) + tail)
+                if (
+                    long > 0.05
+                    and long > 8 * max(short, 1e-4)
+                    and (found is None or long > found[0])
+                ):
+                    found = (long, f"{word!r} + {run!r} * {length // len(run)} + {tail!r}")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default="retroline.", help="modules whose names start so")
+    parser.add_argument("--length", type=int, default=12_000, help="characters in the long run")
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGALRM, _cut)
+    found = patterns(args.only)
+    print(f"timing {len(found)} patterns on runs of {args.length:,} characters", flush=True)
+    reported = 0
+    for where, pattern in found.items():
+        slow = None if where in HARMLESS else worst(pattern, args.length)
+        if slow is not None:
+            reported += 1
+            print(f"{where}: {slow[0]:.2f} s on {slow[1]}: /{pattern.pattern[:80]}/", flush=True)
+    print(
+        f"{reported} of {len(found)} patterns grow with the square of a run (or worse); "
+        f"{len(HARMLESS.keys() & found.keys())} known to be harmless where they are used "
+        "were not tried"
+    )
+    return 1 if reported else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
