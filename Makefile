@@ -54,10 +54,11 @@ test: $(STAMP) system-packages lint
 	$(BIN)/pytest --cov=retroline --cov-report=term
 
 # The standing fuzzing check, outside `make test` (it takes half an hour or more): generated
-# and mutated inputs through every reader; exits 1 on any crash or input over 5 s.
+# and mutated inputs through every reader, after every pattern timed on long runs
+# (fuzz/patterns.py); exits 1 on any crash, input over 5 s or pattern reported.
 fuzz: $(STAMP)
-	$(BIN)/python fuzz/patterns.py
-	$(BIN)/python fuzz/run.py --target all --count 100000
+	$(BIN)/python fuzz/patterns.py; found=$$?; \
+	$(BIN)/python fuzz/run.py --target all --count 100000 && exit $$found
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .ruff_cache .mypy_cache .hypothesis test-output
