@@ -20,7 +20,7 @@ import logging
 import re
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -292,14 +292,7 @@ def _grids(shapes: list[LTCurve]) -> list[_Grid]:
     """Tables drawn with rules: rules that touch one another, with two columns or more."""
     across, down = _rules(shapes)
     boxes = [(x0, y, x1, y) for y, x0, x1 in across] + [(x, y0, x, y1) for x, y0, y1 in down]
-    group = list(range(len(boxes)))
-
-    def root(i: int) -> int:
-        while group[i] != i:
-            group[i] = group[group[i]]
-            i = group[i]
-        return i
-
+    joined = _Joined(len(boxes))
     order = sorted(range(len(boxes)), key=lambda i: boxes[i][0])
     for position, i in enumerate(order):
         a = boxes[i]
@@ -308,9 +301,9 @@ def _grids(shapes: list[LTCurve]) -> list[_Grid]:
             if b[0] > a[2] + 3:
                 break
             if a[1] <= b[3] + 3 and b[1] <= a[3] + 3:
-                group[root(j)] = root(i)
+                joined.join(i, j)
     grids = []
-    for members in _groups(group, root).values():
+    for members in joined.groups():
         xs = _merged([boxes[i][0] for i in members if i >= len(across)])
         ys = _merged([boxes[i][1] for i in members if i < len(across)])
         if len(xs) >= 3 and len(ys) >= 2:
@@ -318,12 +311,28 @@ def _grids(shapes: list[LTCurve]) -> list[_Grid]:
     return grids
 
 
-def _groups(group: list[int], root: Callable[[int], int]) -> dict[int, list[int]]:
-    """The members of each group, by the group's root."""
-    members: dict[int, list[int]] = {}
-    for i in range(len(group)):
-        members.setdefault(root(i), []).append(i)
-    return members
+class _Joined:
+    """Groups of the numbers 0..n-1, joined pair by pair (union-find, paths halved)."""
+
+    def __init__(self, n: int) -> None:
+        self._parent = list(range(n))
+
+    def _root(self, i: int) -> int:
+        parent = self._parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(self, i: int, j: int) -> None:
+        self._parent[self._root(j)] = self._root(i)
+
+    def groups(self) -> list[list[int]]:
+        """The members of each group, in order, the groups in the order of their first."""
+        members: dict[int, list[int]] = {}
+        for i in range(len(self._parent)):
+            members.setdefault(self._root(i), []).append(i)
+        return list(members.values())
 
 
 def _markers(shapes: list[LTCurve]) -> list[LTCurve]:
@@ -465,30 +474,18 @@ class _Grouping(LTLayoutContainer):
         plane: Plane[LTTextLine] = Plane(self.bbox)
         plane.extend(lines)
         number = {id(line): i for i, line in enumerate(lines)}
-        parent = list(range(len(lines)))
-
-        def root(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
+        joined = _Joined(len(lines))
         for i, line in enumerate(lines):
             for neighbour in line.find_neighbors(plane, laparams.line_margin):
-                a, b = root(i), root(number[id(neighbour)])
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-        members: dict[int, list[LTTextLine]] = {}
-        for i, line in enumerate(lines):
-            members.setdefault(root(i), []).append(line)
-        for group in members.values():  # in the order of each box's first line, as pdfminer
+                joined.join(i, number[id(neighbour)])
+        for group in joined.groups():  # in the order of each box's first line, as pdfminer
             box: LTTextBox = (
                 LTTextBoxHorizontal()
-                if isinstance(group[0], LTTextLineHorizontal)
+                if isinstance(lines[group[0]], LTTextLineHorizontal)
                 else LTTextBoxVertical()
             )
-            for line in group:
-                box.add(line)
+            for i in group:
+                box.add(lines[i])
             if not box.is_empty():
                 yield box
 

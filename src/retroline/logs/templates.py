@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
-from operator import eq
+from operator import attrgetter, eq
 from typing import Any
 
 from retroline.logs.masking import DEFAULT_RULES, PLACEHOLDER, Masker, MaskRule
@@ -331,9 +331,7 @@ class TemplateMiner:
     def _mark_loose(self, template: Template) -> None:
         """Index a template that may fit a message without sharing a constant with it."""
         tokens = template.tokens
-        if any(PLACEHOLDER in token and token != PLACEHOLDER for token in tokens) or all(
-            token == PLACEHOLDER for token in tokens
-        ):
+        if _partial(tokens) or tokens.count(PLACEHOLDER) == len(tokens):
             self._loose.setdefault(len(tokens), {})[id(template)] = template
 
     def _candidates(
@@ -367,7 +365,7 @@ class TemplateMiner:
                 found[id(template)] = template
         return sorted(
             (t for t in found.values() if t.merged_into is None and len(t.tokens) == n),
-            key=_entered,
+            key=attrgetter("seq"),
         )
 
     def _one_value_apart(
@@ -520,10 +518,6 @@ class TemplateMiner:
 INDEXED = 64
 #: The share of them that, when found by token, are more cheaply all tried.
 SCAN_SHARE = 0.5
-
-
-def _entered(template: Template) -> int:
-    return template.seq
 
 
 #: Templates that must have had a token at a position, at least, for it to be common there
