@@ -27,14 +27,16 @@ Lines = npt.NDArray[np.int64]
 
 @dataclass(frozen=True)
 class SeriesSource:
-    """Where a series came from: a file (``path``, its detected ``format``) or a server
-    (``path`` is its URL and ``query`` the expression asked); the zone its times were read
-    in and where that zone came from (a time with an offset or an epoch number is
-    ``EXPLICIT``; ``ASSUMED`` when nothing said it and UTC was taken)."""
+    """Where a series came from: a file (``path``, its detected ``format``), and for a
+    series pulled from a server, the ``server``'s URL and the ``query`` asked of it; the
+    zone its times were read in and where that zone came from (a time with an offset or an
+    epoch number is ``EXPLICIT``; ``OPTION`` from ``--tz``; ``ASSUMED`` when nothing said
+    it and UTC was taken)."""
 
     path: str
     format: str
     query: str | None = None
+    server: str | None = None
     zone: str | None = None
     zone_source: ZoneSource = ZoneSource.EXPLICIT
 
