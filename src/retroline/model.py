@@ -20,6 +20,7 @@ from retroline.instants import iso_utc
 from retroline.sources import DateSource, Precision, ZoneSource
 
 __all__ = [
+    "EVIDENCE_EVENTS",
     "ActionItem",
     "DateSource",
     "Document",
@@ -30,6 +31,7 @@ __all__ = [
     "Incident",
     "Link",
     "LogChange",
+    "MetricChange",
     "Precision",
     "Section",
     "SectionKind",
@@ -68,6 +70,12 @@ class EventKind(StrEnum):
     CHANGE = "change"
     COMMUNICATION = "communication"
     LOG = "log"
+    METRIC = "metric"
+
+
+#: Events found in evidence (a log pattern that changed, a metric that changed), not written
+#: in a document: they have no stated wording, date or order for the document checks.
+EVIDENCE_EVENTS = frozenset({EventKind.LOG, EventKind.METRIC})
 
 
 class SectionKind(StrEnum):
@@ -223,6 +231,30 @@ class LogChange(_Model):
     source: Source | None = None
 
 
+class MetricChange(_Model):
+    """A point where a metric series changed: the evidence behind a metric event.
+
+    ``kind`` is level, trend, variance, gap or limit; ``before`` and ``after`` describe the
+    regimes on either side (mean, slope per second, spread, points). ``times`` (seconds
+    since the epoch) and ``values`` (None: a gap) are the series thinned for the report's
+    chart; ``source`` is the file and line of the first sample of the new regime, and
+    ``query``/``server`` say where a pulled series came from.
+    """
+
+    series: str
+    kind: str
+    at: UtcDateTime
+    score: float
+    before: dict[str, float | None] = Field(default_factory=dict)
+    after: dict[str, float | None] = Field(default_factory=dict)
+    unit: str | None = None
+    times: list[float] = Field(default_factory=list)
+    values: list[float | None] = Field(default_factory=list)
+    query: str | None = None
+    server: str | None = None
+    source: Source | None = None
+
+
 class Incident(_Model):
     """An incident: what happened, when (in UTC), and the evidence behind it."""
 
@@ -239,6 +271,7 @@ class Incident(_Model):
     findings: list[Finding] = Field(default_factory=list)
     stated_windows: list[Window] = Field(default_factory=list)
     log_changes: list[LogChange] = Field(default_factory=list)
+    metric_changes: list[MetricChange] = Field(default_factory=list)
 
     def to_json(self) -> str:
         """The incident as JSON text: the shape ``extract --json`` prints and

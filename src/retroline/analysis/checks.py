@@ -16,6 +16,7 @@ from retroline.analysis.provenance import (
     zone_out_of_season,
 )
 from retroline.model import (
+    EVIDENCE_EVENTS,
     Event,
     EventKind,
     Finding,
@@ -116,7 +117,7 @@ def out_of_order(incident: Incident) -> list[Finding]:
         # are not precise enough to be out of order: neither is an entry written in order.
         if (
             event.at is None
-            or event.kind is EventKind.LOG
+            or event.kind in EVIDENCE_EVENTS
             or event.precision is Precision.APPROXIMATE
         ):
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from retroline.model import Event, EventKind, Incident, Precision
+from retroline.model import EVIDENCE_EVENTS, Event, EventKind, Incident, Precision
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ def impact_start(incident: Incident) -> Mark:
 def durations(incident: Incident) -> list[Duration]:
     """The four intervals of the incident, known or not."""
     events = sorted(
-        (e for e in incident.events if e.at is not None and e.kind is not EventKind.LOG),
+        (e for e in incident.events if e.at is not None and e.kind not in EVIDENCE_EVENTS),
         key=lambda e: e.at or dt.datetime.min.replace(tzinfo=dt.UTC),
     )
     start = impact_start(incident)

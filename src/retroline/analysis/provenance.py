@@ -13,7 +13,15 @@ import re
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
-from retroline.model import DateSource, Event, EventKind, Finding, Incident, Severity, ZoneSource
+from retroline.model import (
+    EVIDENCE_EVENTS,
+    DateSource,
+    Event,
+    Finding,
+    Incident,
+    Severity,
+    ZoneSource,
+)
 from retroline.when import find_times, parse_zone
 
 _WRITTEN = {DateSource.ENTRY, DateSource.HEADING, DateSource.TABLE, DateSource.CORRECTION}
@@ -67,7 +75,7 @@ def day_inferred(incident: Incident) -> list[Finding]:
     timed = [
         e
         for e in incident.events
-        if e.at is not None and e.kind is not EventKind.LOG and e.date_source not in _WRITTEN
+        if e.at is not None and e.kind not in EVIDENCE_EVENTS and e.date_source not in _WRITTEN
     ]
     found = []
     for origin, events in _by_origin(timed, "date_source").items():
@@ -122,7 +130,7 @@ def year_inferred(incident: Incident) -> list[Finding]:
     dated = [
         e
         for e in incident.events
-        if e.date is not None and e.kind is not EventKind.LOG and e.year_source not in _WRITTEN
+        if e.date is not None and e.kind not in EVIDENCE_EVENTS and e.year_source not in _WRITTEN
     ]
     found = []
     for origin, events in _by_origin(dated, "year_source").items():

@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 
 from retroline.analysis.checks import findings_of
 from retroline.documents.timeline import folded
-from retroline.model import Document, Event, EventKind, Incident
+from retroline.model import EVIDENCE_EVENTS, Document, Event, Incident
 
 # Share of the smaller timeline's entries that must reappear in the other for the two
 # documents to be one: a revision keeps most entries; two incidents of one service share few.
@@ -41,7 +41,7 @@ def same_entry(a: Event, b: Event, *, reworded: bool = True) -> bool:
     if a.at is not None and b.at is not None:
         if a.at != b.at:
             return False
-        if reworded and EventKind.LOG not in (a.kind, b.kind):
+        if reworded and a.kind not in EVIDENCE_EVENTS and b.kind not in EVIDENCE_EVENTS:
             return True
         return SequenceMatcher(None, folded(a.text), folded(b.text)).ratio() >= SAME_TEXT
     if _day(a) is None or _day(a) != _day(b):

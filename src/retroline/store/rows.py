@@ -22,6 +22,7 @@ from retroline.model import (
     Incident,
     Link,
     LogChange,
+    MetricChange,
     Section,
     Source,
     Window,
@@ -40,6 +41,7 @@ CHILDREN: dict[str, tuple[Table, type[BaseModel]]] = {
     "findings": (schema.findings, Finding),
     "stated_windows": (schema.windows, Window),
     "log_changes": (schema.log_changes, LogChange),
+    "metric_changes": (schema.metric_changes, MetricChange),
 }
 
 

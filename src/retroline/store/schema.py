@@ -152,6 +152,21 @@ log_changes = _child(
     Column("example", Text, nullable=False),
 )
 
+metric_changes = _child(
+    "metric_changes",
+    Column("series", Text, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("before", JSON, nullable=False),
+    Column("after", JSON, nullable=False),
+    Column("unit", Text),
+    Column("times", JSON, nullable=False),
+    Column("values", JSON, nullable=False),
+    Column("query", Text),
+    Column("server", Text),
+)
+
 findings = _child(
     "findings",
     Column("code", String(80), nullable=False),
