@@ -1,6 +1,7 @@
 # The two commands of the quick start: `make demo` and `make test`.
 # Each sets up what it needs: a virtual environment with the package and its tools, and the
-# system packages the tests use (PostgreSQL, Chromium), installed with apt-get when missing.
+# system packages the tests use (PostgreSQL, Chromium, Prometheus), installed with apt-get when
+# missing.
 
 PYTHON ?= python3
 VENV := .venv
@@ -20,6 +21,8 @@ $(STAMP): pyproject.toml
 
 # PostgreSQL from Debian: the store's tests start their own server in a temporary folder.
 # Chromium from Debian: the report's browser test drives it with Playwright (no browser download).
+# Prometheus from Debian: the metrics pull tests build blocks with promtool and serve them with
+# their own prometheus on a free loopback port.
 system-packages:
 	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		echo "installing PostgreSQL (Debian package postgresql)"; \
@@ -30,6 +33,11 @@ system-packages:
 		echo "installing Chromium (Debian package chromium) for the report's browser test"; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	fi
+	@if [ ! -x /usr/bin/prometheus ] || [ ! -x /usr/bin/promtool ]; then \
+		echo "installing Prometheus (Debian package prometheus) for the metrics pull tests"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
 	fi
 
 # The main job on the bundled example: a folder of evidence in, the postmortem out.
