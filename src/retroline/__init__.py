@@ -1,7 +1,7 @@
 """Retroline: from the evidence of an outage to a UTC timeline, a postmortem and a library.
 
-The public API (`retroline.api`): ``extract``, ``investigate``, ``parse_logs``, ``render``
-and ``Library``; the models ``Incident`` and ``Event``; every error a ``RetrolineError``.
+The public API (`retroline.api`): ``extract``, ``investigate``, ``parse_logs``, ``render``,
+``read_metrics``, ``metric_changes``, ``pull_metrics`` and ``Library``; the models ``Incident`` and ``Event``; every error a ``RetrolineError``.
 
     >>> import retroline
     >>> incident = retroline.extract("postmortem.md")            # doctest: +SKIP
@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 from retroline.errors import RetrolineError
 
 if TYPE_CHECKING:
-    from retroline.api import Library, extract, investigate, parse_logs, render
+    from retroline.api import (
+        Library,
+        extract,
+        investigate,
+        metric_changes,
+        parse_logs,
+        pull_metrics,
+        read_metrics,
+        render,
+    )
     from retroline.model import Event, Incident
 
 __version__ = "0.1.0"
@@ -28,7 +37,10 @@ __all__ = [
     "__version__",
     "extract",
     "investigate",
+    "metric_changes",
     "parse_logs",
+    "pull_metrics",
+    "read_metrics",
     "render",
 ]
 
@@ -39,7 +51,10 @@ _HOME = {
     "Library": "retroline.api",
     "extract": "retroline.api",
     "investigate": "retroline.api",
+    "metric_changes": "retroline.api",
     "parse_logs": "retroline.api",
+    "pull_metrics": "retroline.api",
+    "read_metrics": "retroline.api",
     "render": "retroline.api",
 }
 

@@ -13,6 +13,7 @@ Errors are `RetrolineError`s, as on the command line.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import tempfile
@@ -25,8 +26,19 @@ from retroline.store import Library
 
 if TYPE_CHECKING:
     from retroline.investigation import Investigation
+    from retroline.metrics.changes import Change
+    from retroline.metrics.series import Series
 
-__all__ = ["Library", "extract", "investigate", "parse_logs", "render"]
+__all__ = [
+    "Library",
+    "extract",
+    "investigate",
+    "metric_changes",
+    "parse_logs",
+    "pull_metrics",
+    "read_metrics",
+    "render",
+]
 
 
 def extract(
@@ -96,6 +108,60 @@ def parse_logs(
         out.seek(0)
         for line in out:
             yield json.loads(line)
+
+
+def read_metrics(
+    path: str | os.PathLike[str], *, tz: str | None = None, format: str | None = None
+) -> list[Series]:
+    """The metric series in a file (``retroline metrics read``), its format found from its
+    content unless ``format`` names it; ``tz`` is the zone of times written without one
+    (UTC otherwise, and each series says it was assumed)."""
+    from retroline.metrics.read import read_series
+
+    return read_series(Path(path), tz=tz, format=format)
+
+
+def metric_changes(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    tz: str | None = None,
+    limits: Sequence[str] = (),
+    at: dt.datetime | None = None,
+) -> list[Change]:
+    """The change points of every series in the metric files (``retroline metrics
+    changes``): in time order, or ranked by strength and nearness to ``at``. ``limits``
+    are written as on the command line (``sockets>512``); crossing one is a change."""
+    from retroline.metrics.changes import Limit, find_changes, rank
+
+    bounds = [Limit.parse(text) for text in limits]
+    found = [
+        change
+        for path in paths
+        for series in read_metrics(path, tz=tz)
+        for change in find_changes(series, limits=bounds)
+    ]
+    if at is not None:
+        return rank(found, at)
+    return sorted(found, key=lambda c: (c.at, c.series))
+
+
+def pull_metrics(
+    url: str,
+    query: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    step: float | None = None,
+    out: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Series from a Prometheus server's HTTP API over ``start``..``end`` (``retroline
+    metrics pull``): its ``query_range`` answer with a ``source`` key naming the server and
+    query; written to ``out`` (whole or not at all) when given."""
+    from retroline.metrics.pull import pull, save
+
+    document = pull(url, query, start, end, step)
+    if out is not None:
+        save(document, Path(out))
+    return document
 
 
 def render(incident: Incident, format: str = "md") -> str:

@@ -429,7 +429,8 @@ def investigate_command(
         highlight=False,
     )
     _out().print(
-        f"  {len(result.documents)} document(s), {len(result.logs)} log(s); "
+        f"  {len(result.documents)} document(s), {len(result.logs)} log(s), "
+        f"{len(result.metrics)} metric file(s); "
         f"{len(incident.events)} timeline entries; {len(incident.findings)} finding(s)",
         highlight=False,
     )
@@ -729,6 +730,125 @@ def logs_add_command(
         f"({len(result.onset.changes)} changes at {result.onset.at:%Y-%m-%d %H:%M:%S} UTC)",
         highlight=False,
     )
+
+
+# -- metrics ---------------------------------------------------------------------------------
+
+metrics_app = typer.Typer(
+    help=(
+        "Metric series as evidence: read exports (CSV, Grafana, Prometheus, Graphite, "
+        "InfluxDB, sar, JSON lines), pull from Prometheus, find where they changed.\n\n"
+        "Example: retroline metrics changes memory.csv --at 2016-09-08T20:31Z"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(metrics_app, name="metrics")
+
+MetricFiles = Annotated[
+    list[Path],
+    typer.Argument(metavar="FILE...", help="Metric files; the format is read from them."),
+]
+METRICS_TZ_HELP = "IANA zone of times that state none (default UTC, said when assumed)."
+
+
+@metrics_app.command("read")
+def metrics_read_command(
+    files: MetricFiles,
+    tz: Annotated[str | None, typer.Option("--tz", help=METRICS_TZ_HELP)] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The series in metric files: name, labels, unit, points, first and last time (UTC),
+    the format found and where the times' zone came from.
+
+    Example: retroline metrics read grafana-export.csv --tz Europe/Zurich
+    """
+    from retroline.api import read_metrics
+    from retroline.metrics.render import series_rows, series_table
+
+    found = [(path, read_metrics(path, tz=tz)) for path in files]
+    if as_json:
+        _print_json([row for path, series in found for row in series_rows(series)])
+        return
+    for path, series in found:
+        _out().print(series_table(path, series))
+
+
+@metrics_app.command("changes")
+def metrics_changes_command(
+    files: MetricFiles,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="The onset (ISO 8601): rank changes by strength and nearness."),
+    ] = None,
+    limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--limit",
+            metavar="SERIES>VALUE",
+            help="A limit whose crossing is a change (sockets>512, 'cpu*>=90'); repeatable.",
+        ),
+    ] = None,
+    tz: Annotated[str | None, typer.Option("--tz", help=METRICS_TZ_HELP)] = None,
+    top: Annotated[int, typer.Option("--top", help="Changes shown without --json (0: all).")] = 30,
+    as_json: JsonOption = False,
+) -> None:
+    """The points where each series changed: level shifts, trends starting or stopping,
+    variance changes, gaps (a series that stops), and limits crossed.
+
+    With --json, one object per line: {"series", "at" (ISO UTC, the first point of the new
+    regime), "kind" (level|trend|variance|gap|limit), "score", "before", "after", "source"}.
+    Changes are in time order, or with --at ranked by strength and nearness to the onset.
+    The same default settings serve every series: nothing is tuned per series.
+
+    Example: retroline metrics changes sockets.csv --limit 'sockets>512' --at 2016-03-02T01:00Z
+    """
+    from retroline.api import metric_changes
+    from retroline.logs.onset import parse_instant
+    from retroline.metrics.render import changes_table
+
+    onset = parse_instant(at, tz) if at else None
+    changes = metric_changes(files, tz=tz, limits=limit or (), at=onset)
+    if as_json:
+        for change in changes:
+            sys.stdout.write(inert_json(json.dumps(change.to_json(), ensure_ascii=False)) + "\n")
+        return
+    _out().print(changes_table(changes, top or None, onset))
+
+
+@metrics_app.command("pull")
+def metrics_pull_command(
+    url: Annotated[str, typer.Argument(help="The Prometheus server (http://host:9090).")],
+    query: Annotated[str, typer.Option("--query", help="The PromQL expression.")],
+    start: Annotated[
+        str, typer.Option("--from", help="Start: ISO 8601, now, or now-6h (in --tz if no offset).")
+    ],
+    end: Annotated[str, typer.Option("--to", help="End, written as --from.")] = "now",
+    step: Annotated[
+        float | None,
+        typer.Option("--step", help="Seconds between points (default: about 1,000 points)."),
+    ] = None,
+    out: Annotated[Path, typer.Option("-o", "--out", help="The file to write (JSON).")] = Path(
+        "metrics.json"
+    ),
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="Zone of --from/--to without offset.")
+    ] = None,
+) -> None:
+    """Fetch series from a Prometheus server's HTTP API into a file that 'metrics changes'
+    and 'investigate' read, with the server and query kept as its provenance. Ranges over
+    Prometheus' 11,000 points per series are fetched in parts and joined.
+
+    Example: retroline metrics pull http://prom:9090 --query 'node_sockstat_TCP_inuse'
+    --from 2016-03-01T18:00Z --to 2016-03-02T06:00Z --step 60 -o sockets.json
+    """
+    from retroline.api import pull_metrics
+    from retroline.metrics.pull import parse_when
+
+    document = pull_metrics(url, query, parse_when(start, tz), parse_when(end, tz), step, out)
+    result = document["data"]["result"]
+    points = sum(len(item.get("values", ())) for item in result)
+    _err().print(f"{len(result)} series, {points} points written to {out}", highlight=False)
 
 
 def main() -> None:

@@ -43,6 +43,7 @@ class Investigation:
     saved: SaveResult
     documents: list[Path] = field(default_factory=list)
     logs: list[Path] = field(default_factory=list)
+    metrics: list[Path] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     onset: dt.datetime | None = None
     reports: dict[str, Path] = field(default_factory=dict)
@@ -56,6 +57,7 @@ class Investigation:
             "status": self.saved.status.value,
             "documents": [str(p) for p in self.documents],
             "logs": [str(p) for p in self.logs],
+            "metrics": [str(p) for p in self.metrics],
             "skipped": [{"path": str(p), "reason": r} for p, r in self.skipped],
             "onset": iso_utc_or_none(self.onset),
             "reports": {k: str(v) for k, v in self.reports.items()},
@@ -200,6 +202,7 @@ def investigate(
         saved=saved,
         documents=assembly.read.get(EvidenceKind.DOCUMENT, []),
         logs=by_kind.get(EvidenceKind.LOG, []),
+        metrics=assembly.read.get(EvidenceKind.METRICS, []),
         skipped=assembly.skipped,
         onset=assembly.onset,
         reports=reports,

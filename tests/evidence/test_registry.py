@@ -22,7 +22,11 @@ def test_one_row_per_kind_and_no_suffix_claimed_twice() -> None:
         for suffix in kind.suffixes:
             assert suffix not in seen, (suffix, seen.get(suffix), kind.name)
             seen[suffix] = kind.name
-    assert {k.name for k in KINDS if k.contribute} == {EvidenceKind.DOCUMENT, EvidenceKind.LOG}
+    assert {k.name for k in KINDS if k.contribute} == {
+        EvidenceKind.DOCUMENT,
+        EvidenceKind.LOG,
+        EvidenceKind.METRICS,
+    }
 
 
 @pytest.mark.parametrize("kind", [k for k in KINDS if k.suffixes], ids=lambda k: k.name.value)

@@ -1,5 +1,6 @@
-"""Evidence not read yet (metric series, package lists, socket and process tables) is
-recognised and reported as not read, never turned into documents and timeline entries.
+"""Evidence known by its shape (metric series, package lists, socket and process tables) is
+recognised, never turned into documents and timeline entries: metrics are read, the others
+reported as not read.
 
 Every fixture is written here, in the shapes the tools that make such files write."""
 
@@ -12,7 +13,7 @@ import pytest
 
 from retroline.errors import FormatError
 from retroline.evidence.kinds import EvidenceKind, classify
-from retroline.evidence.shapes import unread_kind
+from retroline.evidence.shapes import evidence_shape
 from tests.test_cli import POSTMORTEM, run
 
 METRICS_WIDE = [
@@ -108,12 +109,12 @@ NOT_UNREAD = [
 
 @pytest.mark.parametrize(("name", "lines", "kind"), SHAPES, ids=[s[0] for s in SHAPES])
 def test_each_shape_is_recognised(name: str, lines: list[str], kind: str) -> None:
-    assert unread_kind(lines) == kind
+    assert evidence_shape(lines) == kind
 
 
 @pytest.mark.parametrize(("name", "lines"), NOT_UNREAD, ids=[s[0] for s in NOT_UNREAD])
 def test_documents_and_logs_are_not_taken_for_them(name: str, lines: list[str]) -> None:
-    assert unread_kind(lines) is None
+    assert evidence_shape(lines) is None
 
 
 def write(folder: Path, name: str, lines: list[str]) -> Path:
@@ -122,7 +123,7 @@ def write(folder: Path, name: str, lines: list[str]) -> Path:
     return path
 
 
-def test_a_folder_of_such_files_gives_one_document_and_says_what_was_not_read(
+def test_a_folder_of_such_files_gives_one_document_reads_the_metrics_and_says_what_was_not_read(
     tmp_path: Path,
 ) -> None:
     evidence = tmp_path / "evidence"
@@ -142,17 +143,16 @@ def test_a_folder_of_such_files_gives_one_document_and_says_what_was_not_read(
     assert code == 0, err
     result = json.loads(out)
     skipped = {Path(s["path"]).name: s["reason"] for s in result["skipped"]}
+    assert [Path(p).name for p in result["metrics"]] == ["grafana-export.csv"]
     assert skipped == {
-        "grafana-export.csv": skipped["grafana-export.csv"],
         "web-1-packages.txt": skipped["web-1-packages.txt"],
         "web-2-packages.txt": skipped["web-2-packages.txt"],
         "sockets.txt": skipped["sockets.txt"],
     }
-    assert "looks like a metric series" in skipped["grafana-export.csv"]
     assert "looks like a package list" in skipped["web-1-packages.txt"]
     assert "looks like a socket table" in skipped["sockets.txt"]
     incident = json.loads((report / "incident.json").read_text(encoding="utf-8"))
-    assert [d["format"] for d in incident["documents"]] == ["markdown"]
+    assert [d["format"] for d in incident["documents"]] == ["markdown", "grafana-csv"]
     assert not [e for e in incident["events"] if "api p99" in e["text"] or ",1" in e["text"]]
 
 
@@ -170,6 +170,6 @@ def test_long_lines_are_not_socket_rows_and_are_judged_at_once() -> None:
     # A protocol word, then a long run of spaces or digits: `\s+.*` split the line every
     # way and tried a run of digits again at each place (200,000 characters: minutes).
     rows = ["tcp        0      0 10.0.0.7:5432     10.0.0.9:51234    FIN_WAIT1"] * 8
-    assert unread_kind(rows) == "sockets"
+    assert evidence_shape(rows) == "sockets"
     for filler in (" " * 200_000 + "x", "1" * 200_000, "a:" * 100_000):
-        assert unread_kind(["tcp " + filler] * 8) is None
+        assert evidence_shape(["tcp " + filler] * 8) is None

@@ -22,7 +22,7 @@ from retroline.documents.sections import classify
 from retroline.documents.stamps import comment_header
 from retroline.documents.timeline import build_events
 from retroline.errors import FormatError, UsageError
-from retroline.evidence.shapes import not_read, unread_kind
+from retroline.evidence.shapes import evidence_shape, not_read
 from retroline.model import (
     ActionItem,
     DateSource,
@@ -286,7 +286,7 @@ def read_loaded(loaded: LoadedText, *, tz: str | None, forced: Format | None) ->
     if forced is None and loaded.text:
         # A metrics export or a package list is not a postmortem: say so, not a timeline
         # of its rows (``--format`` reads it as a document all the same).
-        unread = unread_kind(loaded.text.splitlines()[:200])
+        unread = evidence_shape(loaded.text.splitlines()[:200])
         if unread is not None:
             raise FormatError(not_read(unread), loaded.path)
     fmt, parsed = _parse(loaded, forced)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from retroline.documents.formats import SUFFIXES, sniff
 from retroline.errors import InputError, RetrolineError
-from retroline.evidence.shapes import UNREAD_KINDS
+from retroline.evidence.shapes import SHAPES
 from retroline.inputs import regular_file
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.reader import read_lines
@@ -179,6 +179,46 @@ def _logs(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
     )
 
 
+def _metrics(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
+    """Metric series: their strongest changes near the incident's onset join the timeline,
+    with the series for the report's charts; the files join its evidence."""
+    from retroline.logs.attach import incident_onset
+    from retroline.metrics.attach import changes_near, strongest, with_metric_changes
+    from retroline.metrics.read import detect_format
+
+    incident = assembly.incident
+    onset = assembly.onset or incident_onset(incident)
+    if onset is None:
+        reason = (
+            "no onset to read it at: the documents give no time (use 'retroline metrics changes')"
+        )
+        return replace(assembly, skipped=assembly.skipped + [(p, reason) for p in paths])
+    read: list[tuple[Path, str]] = []
+    unread: list[tuple[Path, str]] = []
+    found = []
+    for path in paths:
+        options.note(f"reading metrics {path}")
+        try:
+            fmt = detect_format(path)
+            found += changes_near(path, onset, tz=options.zone_for(path))
+        except RetrolineError as exc:
+            unread.append((path, str(exc)))
+            continue
+        read.append((path, fmt))
+    incident = with_metric_changes(incident, strongest(found, onset), [p for p, _ in read])
+    incident.documents = incident.documents + [
+        Document(path=str(p), sha256=sha256_of(p), format=fmt, size=p.stat().st_size)
+        for p, fmt in read
+    ]
+    return replace(
+        assembly,
+        incident=incident,
+        onset=onset,
+        read={**assembly.read, EvidenceKind.METRICS: [p for p, _ in read]},
+        skipped=assembly.skipped + unread,
+    )
+
+
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file, read in blocks (logs may be large)."""
     digest = hashlib.sha256()
@@ -187,6 +227,9 @@ def sha256_of(path: Path) -> str:
             digest.update(chunk)
     return digest.hexdigest()
 
+
+#: What the kinds known by their shape contribute (those without an entry are not read yet).
+_CONTRIBUTIONS: dict[str, Contribute] = {EvidenceKind.METRICS.value: _metrics}
 
 #: The registry of evidence kinds, in the order they contribute to an incident.
 KINDS: tuple[Kind, ...] = (
@@ -199,17 +242,25 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         EvidenceKind.LOG,
         "a log",
-        suffixes=frozenset({".log", ".gz", ".bz2", ".xz", ".jsonl", ".journal", ".out", ".err"}),
+        # Not .jsonl: JSON lines may be a log or samples of metrics, and their lines tell.
+        suffixes=frozenset({".log", ".gz", ".bz2", ".xz", ".journal", ".out", ".err"}),
         names=frozenset({"syslog", "messages", "kern.log", "auth.log", "daemon.log", "journal"}),
         sniff=_looks_like_log,
         contribute=_logs,
     ),
-    *(Kind(EvidenceKind(name), looks, sniff=test) for name, looks, test in UNREAD_KINDS),
+    *(
+        Kind(EvidenceKind(name), looks, sniff=test, contribute=_CONTRIBUTIONS.get(name))
+        for name, looks, test in SHAPES
+    ),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
-#: The order samples are tested in: the kinds not read yet first (a sar report or a
-#: metrics table has times in every line, as a log has); a document is the last resort.
-_SNIFF_ORDER = (*(k for k in KINDS if k.contribute is None), BY_NAME[EvidenceKind.LOG])
+#: The order samples are tested in: the kinds known by their shape first (a sar report or
+#: a metrics table has times in every line, as a log has), then logs; a document is the
+#: last resort.
+_SNIFF_ORDER = (
+    *(k for k in KINDS if k.name not in (EvidenceKind.DOCUMENT, EvidenceKind.LOG)),
+    BY_NAME[EvidenceKind.LOG],
+)
 
 
 def classify(path: str | Path) -> EvidenceKind:

@@ -1,19 +1,21 @@
-"""Evidence this version does not read yet, known by the shape of its lines: metric series,
+"""Evidence other than documents and logs, known by the shape of its lines: metric series,
 package lists, socket tables and process tables.
 
 Such files used to be read as documents (a metrics export became a "postmortem" titled
-after its header, with a timeline entry per row). `unread_kind` names what a sample of a
-file's lines looks like, so that the file is reported as not read instead. Every rule
-follows from how the tools write these files (a header naming the columns, a version in
-every line, an address and port in every row), never from a particular system.
+after its header, with a timeline entry per row). `evidence_shape` names what a sample of a
+file's lines looks like, so that the file goes to its own reader, or is reported as not
+read when this version has none. Every rule follows from how the tools write these files (a
+header naming the columns, a version in every line, an address and port in every row),
+never from a particular system.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 
-__all__ = ["DESCRIPTIONS", "UNREAD_KINDS", "not_read", "unread_kind"]
+__all__ = ["COMMANDS", "DESCRIPTIONS", "SHAPES", "evidence_shape", "not_read"]
 
 # Share of a sample's lines that must have a shape for the file to be of that kind.
 _SHARE = 0.8
@@ -62,6 +64,29 @@ _INFLUX = re.compile(r"^[\w.-]+(?:,[\w.-]+=[^ ,]+)* [\w.-]+=[^ ]+(?:,[\w.-]+=[^ 
 _PROM_TEXT = re.compile(r"^# (?:TYPE|HELP) \w+")
 
 
+_TIME_KEYS = frozenset({"time", "ts", "timestamp", "@timestamp", "t", "date", "datetime"})
+_NAME_KEYS = frozenset({"name", "metric", "series", "__name__", "measurement"})
+
+
+def _sample_object(line: str) -> bool:
+    """A JSON line holding one sample: a time and only numbers besides it (a column per
+    series), or a series name and a numeric ``value``. A JSON-lines log has a message."""
+    try:
+        item = json.loads(line)
+    except ValueError:
+        return False
+    if not isinstance(item, dict) or not _TIME_KEYS & item.keys():
+        return False
+    rest = {k: v for k, v in item.items() if k not in _TIME_KEYS}
+
+    def number(value: object) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+
+    if _NAME_KEYS & rest.keys() and "value" in rest:
+        return number(rest["value"]) or rest["value"] is None
+    return bool(rest) and all(number(v) or v is None for v in rest.values())
+
+
 def _metric_series(lines: Sequence[str]) -> bool:
     head = "\n".join(lines[:5])
     if '"resultType"' in head and ('"matrix"' in head or '"vector"' in head):
@@ -74,6 +99,8 @@ def _metric_series(lines: Sequence[str]) -> bool:
         return True
     if _share(lines, _INFLUX.match):
         return True
+    if lines and lines[0].lstrip().startswith("{") and _share(lines[:50], _sample_object):
+        return True  # JSON lines of samples
     return _metric_table(lines)
 
 
@@ -126,27 +153,34 @@ def _share(lines: Sequence[str], test: Callable[[str], object]) -> bool:
     return len(lines) >= _LEAST_LINES and sum(1 for x in lines if test(x)) >= len(lines) * _SHARE
 
 
-#: The kinds of evidence recognised but not read yet: (name, what the file looks like,
-#: its test over a sample of the file's non-empty lines).
-UNREAD_KINDS: tuple[tuple[str, str, Callable[[Sequence[str]], bool]], ...] = (
+#: The kinds of evidence known by their shape: (name, what the file looks like, its test
+#: over a sample of the file's non-empty lines).
+SHAPES: tuple[tuple[str, str, Callable[[Sequence[str]], bool]], ...] = (
     ("metrics", "a metric series", _metric_series),
     ("packages", "a package list", _package_list),
     ("sockets", "a socket table", _socket_table),
     ("processes", "a process table", _process_table),
 )
-DESCRIPTIONS = {name: looks for name, looks, _ in UNREAD_KINDS}
+DESCRIPTIONS = {name: looks for name, looks, _ in SHAPES}
+#: The kinds of `SHAPES` this version reads, and the command that reads such a file alone.
+COMMANDS = {"metrics": "retroline metrics changes"}
 
 
-def unread_kind(lines: Sequence[str]) -> str | None:
-    """The name of the kind of evidence this version does not read that a sample of a
-    file's lines looks like ("metrics"), or None."""
+def evidence_shape(lines: Sequence[str]) -> str | None:
+    """The name of the kind of evidence (other than a document or a log) that a sample of
+    a file's lines looks like ("metrics"), or None."""
     sample = [line.rstrip("\r\n") for line in lines if line.strip()]
-    for name, _, test in UNREAD_KINDS:
+    for name, _, test in SHAPES:
         if test(sample):
             return name
     return None
 
 
 def not_read(name: str) -> str:
-    """Why a file of an unread kind is left out, for the user."""
+    """Why a file of that kind is not read as a document, or not read at all, for the user."""
+    if name in COMMANDS:
+        return (
+            f"not a document: looks like {DESCRIPTIONS[name]}; read it with"
+            f" '{COMMANDS[name]}', or give it to 'retroline investigate'"
+        )
     return f"not read: looks like {DESCRIPTIONS[name]}, which this version does not read yet"

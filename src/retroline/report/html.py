@@ -67,6 +67,7 @@ KINDS = {
     "change": "Change",
     "communication": "Communication",
     "log": "Log",
+    "metric": "Metric",
     "other": "Other",
 }
 

@@ -2,7 +2,7 @@
 
 Built from a stored incident in the order of the best postmortem templates (summary, impact,
 detection, timeline, root cause and contributing factors, hypotheses, action items, findings,
-log evidence). Markdown and HTML render this model; neither looks at the incident itself, so
+log and metric evidence). Markdown and HTML render this model; neither looks at the incident itself, so
 both say the same thing. Rendering is deterministic: the clock is passed in.
 """
 
@@ -24,10 +24,12 @@ from retroline.model import (
     Hypothesis,
     Incident,
     Link,
+    MetricChange,
     Precision,
     SectionKind,
     ZoneSource,
 )
+from retroline.report.charts import Chart, chart
 
 # Parts of the document shown under their own heading, in this order.
 PART_ORDER = [
@@ -121,6 +123,8 @@ class Postmortem:
     links: list[Link] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)  # document path -> its format
+    metric_rows: list[Row] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)  # a metric series per chart
 
     @property
     def span(self) -> tuple[str, str] | None:
@@ -211,6 +215,45 @@ def milestones(spans: list[Duration], timeline: list[Row]) -> list[Milestone]:
     return sorted(found.values(), key=lambda m: m.iso)
 
 
+def metric_charts(
+    changes: list[MetricChange], timeline: list[Row], spans: list[Duration]
+) -> list[Chart]:
+    """A chart per metric series with changes: the series, its change points linked to
+    their timeline rows, and the impact window from its start to the resolution."""
+    start, end = spans[0].start.at, spans[-1].end.at
+    window = (start.timestamp(), end.timestamp()) if start and end and end >= start else None
+    by_source = {
+        (r.source_path, r.source_line): r for r in timeline if r.kind == EventKind.METRIC.value
+    }
+    grouped: dict[tuple[str, str], list[MetricChange]] = {}
+    for change in changes:
+        path = change.source.path if change.source else ""
+        grouped.setdefault((path, change.series), []).append(change)
+    drawn = []
+    for (path, name), group in grouped.items():
+        first = group[0]
+        marks = []
+        for c in sorted(group, key=lambda c: c.at):
+            row = by_source.get((path, c.source.line if c.source else None))
+            marks.append(
+                (c.at.timestamp(), c.kind, row.id if row else None, row.text if row else c.kind)
+            )
+        drawn.append(
+            chart(
+                name,
+                first.times,
+                first.values,
+                unit=first.unit,
+                changes=marks,
+                window=window,
+                source_path=path,
+                source_line=first.source.line if first.source else None,
+                query=first.query,
+            )
+        )
+    return drawn
+
+
 def build(incident: Incident, *, now: dt.datetime) -> Postmortem:
     """The report of ``incident``, as of ``now`` (passed in so renders are repeatable)."""
     parts: list[Part] = []
@@ -257,4 +300,6 @@ def build(incident: Incident, *, now: dt.datetime) -> Postmortem:
         links=list(incident.links),
         milestones=milestones(spans, timeline),
         formats={d.path: d.format for d in incident.documents},
+        metric_rows=[r for r in timeline if r.kind == EventKind.METRIC.value],
+        charts=metric_charts(incident.metric_changes, timeline, spans),
     )
