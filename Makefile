@@ -46,7 +46,11 @@ demo: $(STAMP)
 	@COLUMNS=120 $(BIN)/retroline --db $(DEMO_DB) investigate $(EXAMPLE) \
 		--zone 'payments-db.syslog=Europe/Berlin' -o .demo/report
 	@echo
-	@echo "Report: $$(pwd)/.demo/report/postmortem.html (open it in a browser)"
+	@COLUMNS=120 $(BIN)/retroline --db $(DEMO_DB) investigate examples/relay-memory-leak \
+		-o .demo/relay-report
+	@echo
+	@echo "Reports: $$(pwd)/.demo/report/postmortem.html"
+	@echo "         $$(pwd)/.demo/relay-report/postmortem.html (open them in a browser)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks fuzz

@@ -139,6 +139,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--series", type=int, default=1000)
     parser.add_argument("--points", type=int, default=1000)
+    parser.add_argument(
+        "--others",
+        type=int,
+        default=50,
+        help="series given to each ruptures method for the speed ratio (0: none)",
+    )
     args = parser.parse_args()
     times = START + STEP * np.arange(args.points)
     values, planted = synthetic(args.series, args.points)
@@ -183,6 +189,8 @@ def main() -> int:
         for at in events
     )
     report["planted_found"] = round(hits / max(1, sum(len(e) for e in planted)), 3)
+    if args.others:
+        report["others"] = against_ruptures(_SERIES[: args.others])
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     report["peak_mb"] = {"self": round(own, 1), "children": round(children, 1)}
@@ -194,9 +202,39 @@ def main() -> int:
         f"{report['changes']} changes, planted events found {report['planted_found']:.1%}; "
         f"peak memory {own:.0f} MB (children {children:.0f} MB)"
     )
+    for label, other in report.get("others", {}).items():
+        print(
+            f"  {label}: {other['ms_per_series']:.1f} ms a series on one process, ours "
+            f"{other['ours_ms_per_series']:.1f} ms: ours {other['ratio']:.0f}x faster"
+        )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     return 0
+
+
+def against_ruptures(series: list[Series]) -> dict[str, dict[str, float]]:
+    """Milliseconds a series for ruptures' methods (as `tcpd_split.py` runs them) and for
+    ours, on the same series in one process, and the ratio."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from tcpd_split import OTHERS, ruptures_points
+
+    tick = time.perf_counter()
+    for s in series:
+        find_changes(s)
+    ours = (time.perf_counter() - tick) / len(series) * 1000
+    result = {}
+    for label, method in OTHERS.items():
+        tick = time.perf_counter()
+        for s in series:
+            ruptures_points(method, [s])
+        theirs = (time.perf_counter() - tick) / len(series) * 1000
+        result[label] = {
+            "ms_per_series": round(theirs, 2),
+            "ours_ms_per_series": round(ours, 2),
+            "ratio": round(theirs / ours, 1),
+            "series": len(series),
+        }
+    return result
 
 
 if __name__ == "__main__":

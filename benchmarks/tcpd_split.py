@@ -30,9 +30,11 @@ Measured on 2026-12-06 (the JSON holds the figures of the last run):
 
 References on these 22 series: no change 0.628/0.520, ruptures KernelCPD (rbf, penalty
 2 ln n) 0.678/0.593, TCPDBench's binseg with default settings 0.698/0.672. The same figures
-come out of the shared scorer driving the CLI (``retroline metrics changes {file} --json``),
-except for series with exactly one change: the scorer parses a one-line output as a single
-JSON document, where an object outside a "changes" list does not count (see the report).
+come out of the shared scorer driving the CLI (``retroline metrics changes {file} --json``:
+F1 0.793, cover 0.719). That is so because the command ends its JSON lines with a summary
+line: the scorer parses an output of one line as one JSON document, where a lone change
+object does not count, so a series with exactly one change scored as none (0.709/0.633
+before the summary line).
 
 Why B is lower than A: the composition, not a constant fitted to A. A holds three of the five
 quality-control series (one clean step each, or none) and the Nile (one level shift); B holds
@@ -119,6 +121,58 @@ def load(path: Path) -> tuple[list[Series], str]:
     return found, "own loader"
 
 
+def _noise(values: np.ndarray) -> float:
+    """The robust noise scale of a signal: MAD of first differences / sqrt(2)."""
+    diffs = np.diff(values[np.isfinite(values)])
+    if diffs.size == 0:
+        return 1.0
+    mad = float(np.median(np.abs(diffs - np.median(diffs)))) * 1.4826 / np.sqrt(2)
+    return mad if mad > 0 else float(np.std(values[np.isfinite(values)])) or 1.0
+
+
+def ruptures_points(method: str, series: list[Series]) -> list[float]:
+    """Change instants found by a ruptures method with its usual default settings, on each
+    column of a file (NaN filled by the previous value: ruptures takes no gaps)."""
+    import ruptures as rpt
+
+    found: list[float] = []
+    for s in series:
+        values = s.values.copy()
+        finite = np.isfinite(values)
+        if not finite.any():
+            continue
+        for i in range(len(values)):  # carry the last value over gaps
+            if not finite[i]:
+                values[i] = values[i - 1] if i else values[finite][0]
+        n = len(values)
+        if method == "kernel-rbf":
+            algo = rpt.KernelCPD(kernel="rbf", min_size=2).fit(values)
+            bkps = algo.predict(pen=2 * np.log(n))
+        else:  # binseg-l2: mean shifts, BIC penalty with a robust noise scale
+            algo = rpt.Binseg(model="l2", min_size=2, jump=1).fit(values)
+            bkps = algo.predict(pen=2 * _noise(values) ** 2 * np.log(n))
+        found += [float(s.times[b]) for b in bkps if b < n]
+    return found
+
+
+def scored(
+    score: ModuleType, truth: Any, times: np.ndarray, instants: list[float]
+) -> tuple[float, float, list[int]]:
+    """F1, cover and the rows detected, for change instants on a series of ``times``."""
+    n = len(times)
+    # As the scorer does: an instant counts as the row at or after it.
+    at = sorted({int(np.searchsorted(times, x)) for x in instants})
+    chosen = [c for c in at if 1 <= c < n - 1]
+    return score.f_measure(truth, chosen), score.covering(truth, chosen, n), chosen
+
+
+#: The existing tools run on the same series in the same run, by name.
+OTHERS = {
+    "ruptures KernelCPD (rbf, pen 2 ln n)": "kernel-rbf",
+    "ruptures Binseg (l2, pen 2 sigma^2 ln n)": "binseg-l2",
+}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--verbose", action="store_true", help="print each series' points")
@@ -129,30 +183,36 @@ def main() -> int:
     half = halves(files)
     rows: list[dict[str, Any]] = []
     readers = set()
+    ours_seconds = 0.0
+    other_seconds: dict[str, float] = {}
     started = time.perf_counter()
     for path in files:
         series, reader = load(path)
         readers.add(reader)
         n = len(series[0])
         times = series[0].times
+        tick = time.perf_counter()
         found = [c for s in series for c in find_changes(s)]
-        # As the scorer does: an instant counts as the row at or after it.
-        at = sorted({int(np.searchsorted(times, c.at.timestamp())) for c in found})
-        predicted = [c for c in at if 1 <= c < n - 1]
+        ours_seconds += time.perf_counter() - tick
         truth = annotations[path.stem]
-        f1 = score.f_measure(truth, predicted)
-        cover = score.covering(truth, predicted, n)
-        rows.append(
-            {
-                "series": path.stem,
-                "half": half[path.stem],
-                "n": n,
-                "f1": f1,
-                "cover": cover,
-                "detected": predicted,
-                "kinds": sorted({c.kind for c in found}),
-            }
-        )
+
+        f1, cover, predicted = scored(score, truth, times, [c.at.timestamp() for c in found])
+        row: dict[str, Any] = {
+            "series": path.stem,
+            "half": half[path.stem],
+            "n": n,
+            "f1": f1,
+            "cover": cover,
+            "detected": predicted,
+            "kinds": sorted({c.kind for c in found}),
+        }
+        for label, method in OTHERS.items():
+            tick = time.perf_counter()
+            instants = ruptures_points(method, series)
+            other_seconds[label] = other_seconds.get(label, 0.0) + time.perf_counter() - tick
+            f1_other, cover_other, _ = scored(score, truth, times, instants)
+            row[label] = {"f1": f1_other, "cover": cover_other}
+        rows.append(row)
         if args.verbose:
             marks = sorted(set().union(*map(set, truth.values())))
             print(
@@ -167,10 +227,26 @@ def main() -> int:
             "cover": round(float(np.mean([r["cover"] for r in part])), 4),
             "series": len(part),
         }
+        for label in OTHERS:
+            totals[name][label] = {
+                key: round(float(np.mean([r[label][key] for r in part])), 4)
+                for key in ("f1", "cover")
+            }
         print(
             f"{name:3s} ({len(part)} series{', held out' if name == 'B' else ''}): "
             f"f1 {totals[name]['f1']:.3f} cover {totals[name]['cover']:.3f}"
         )
+        for label in OTHERS:
+            theirs = totals[name][label]
+            print(
+                f"      {label}: f1 {theirs['f1']:.3f} cover {theirs['cover']:.3f}"
+                f"  (ours {totals[name]['f1'] / theirs['f1']:.2f}x, "
+                f"{totals[name]['cover'] / theirs['cover']:.2f}x)"
+            )
+    print(f"change finding: ours {ours_seconds:.2f} s", end="")
+    for label, spent in other_seconds.items():
+        print(f"; {label} {spent:.2f} s", end="")
+    print()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
@@ -178,6 +254,10 @@ def main() -> int:
                 "measured": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "reader": sorted(readers),
                 "seconds": round(seconds, 3),
+                "analysis_seconds": {
+                    "ours": round(ours_seconds, 3),
+                    **{k: round(v, 3) for k, v in other_seconds.items()},
+                },
                 "totals": totals,
                 "series": rows,
             },

@@ -796,9 +796,12 @@ def metrics_changes_command(
     """The points where each series changed: level shifts, trends starting or stopping,
     variance changes, gaps (a series that stops), and limits crossed.
 
-    With --json, one object per line: {"series", "at" (ISO UTC, the first point of the new
-    regime), "kind" (level|trend|variance|gap|limit), "score", "before", "after", "source"}.
-    Changes are in time order, or with --at ranked by strength and nearness to the onset.
+    With --json, one object per line and change: {"series", "at" (ISO UTC, the first point
+    of the new regime), "kind" (level|trend|variance|gap|limit), "score", "before",
+    "after", "source"}; then one closing line {"summary": {"files", "changes",
+    "zone_assumed"}}, so that a reader knows the stream is whole even when it found
+    nothing. Changes are in time order, or with --at ranked by strength and nearness to
+    the onset.
     The same default settings serve every series: nothing is tuned per series.
 
     Example: retroline metrics changes sockets.csv --limit 'sockets>512' --at 2016-03-02T01:00Z
@@ -809,11 +812,21 @@ def metrics_changes_command(
 
     onset = parse_instant(at, tz) if at else None
     changes = metric_changes(files, tz=tz, limits=limit or (), at=onset)
+    assumed = sorted({c.source["path"] for c in changes if c.source["zone_source"] == "assumed"})
     if as_json:
         for change in changes:
             sys.stdout.write(inert_json(json.dumps(change.to_json(), ensure_ascii=False)) + "\n")
-        return
-    _out().print(changes_table(changes, top or None, onset))
+        summary = {"files": len(files), "changes": len(changes), "zone_assumed": assumed}
+        sys.stdout.write(inert_json(json.dumps({"summary": summary}, ensure_ascii=False)) + "\n")
+    else:
+        _out().print(changes_table(changes, top or None, onset))
+    for path in assumed:
+        _err().print(
+            inert(f"warning: {path}: times state no zone; read as UTC (give --tz)", lines=False),
+            style="yellow",
+            markup=False,
+            highlight=False,
+        )
 
 
 @metrics_app.command("pull")

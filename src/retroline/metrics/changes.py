@@ -120,12 +120,15 @@ class Limit:
 
 class ChangeSource(TypedDict, total=False):
     """Where a change was read: the file, the line of its first sample (None when the
-    source has no lines), the format; the query and server of a pulled series and the
-    series' unit when known."""
+    source has no lines), the format, the zone its times were read in and where that zone
+    came from (``assumed``: nothing said it, UTC was taken); the query and server of a
+    pulled series and the series' unit when known."""
 
     path: str
     line: int | None
     format: str
+    zone: str | None
+    zone_source: str
     query: str
     server: str
     unit: str
@@ -340,6 +343,8 @@ def _change(
         "path": series.source.path,
         "line": series.line(index),
         "format": series.source.format,
+        "zone": series.source.zone,
+        "zone_source": series.source.zone_source.value,
     }
     if series.source.query is not None:
         source["query"] = series.source.query
