@@ -18,6 +18,7 @@ from retroline.errors import UsageError
 from retroline.metrics.changes import Change, Limit, find_changes, rank
 from retroline.metrics.segments import inflation, noise_scale
 from retroline.metrics.series import Series, SeriesSource
+from retroline.sources import ZoneSource
 
 START = 1_780_000_000.0
 STEP = 60.0
@@ -217,12 +218,21 @@ def test_to_json_has_the_documented_keys_and_is_json(step_series: Series) -> Non
         "path": "metrics/memory.csv",
         "line": change.index + 2,
         "format": "csv",
+        "zone": None,
+        "zone_source": "explicit",
     }
     assert json.loads(json.dumps(data)) == data
 
 
 def test_the_source_carries_query_server_and_unit() -> None:
-    pulled = SeriesSource("out.json", "prometheus-json", query="up", server="http://p:9090")
+    pulled = SeriesSource(
+        "out.json",
+        "prometheus-json",
+        query="up",
+        server="http://p:9090",
+        zone="UTC",
+        zone_source=ZoneSource.ASSUMED,
+    )
     y = np.r_[np.zeros(50), np.ones(50)] + np.tile([0.01, -0.01], 50)
     series = Series("up", START + STEP * np.arange(100.0), y, pulled, unit="bytes")
     [change] = find_changes(series)
@@ -230,6 +240,8 @@ def test_the_source_carries_query_server_and_unit() -> None:
         "path": "out.json",
         "line": None,
         "format": "prometheus-json",
+        "zone": "UTC",
+        "zone_source": "assumed",
         "query": "up",
         "server": "http://p:9090",
         "unit": "bytes",
