@@ -77,7 +77,24 @@ PS = [
     "  812 Mon Mar 30 08:00:09 2031 /usr/sbin/httpd -DFOREGROUND",
 ]
 
+JSON_SAMPLES = [
+    f'{{"time": "2031-04-01T10:{m:02d}:00Z", "host": "lb-2", "sockets": {300 + m}, "rss": null}}'
+    for m in range(10)
+]
+JSON_NAMED = [f'{{"ts": {1900000000 + m}, "metric": "cpu", "value": {m / 10}}}' for m in range(5)]
+JSON_LOG_WITH_NUMBERS = [
+    f'{{"time": "2031-04-01T10:{m:02d}:00Z", "level": "info", "latency_ms": {m}}}'
+    for m in range(10)
+]
+JSON_LOG_WITH_TEXT = [
+    f'{{"ts": {1900000000 + m}, "status": 200, "path": "/api/v1/orders/{m}?expand=items,'
+    f'customer,payments,shipping,refunds,notes,history&locale=de"}}'
+    for m in range(10)
+]
+
 SHAPES = [
+    ("metrics, JSON lines with a label", JSON_SAMPLES, "metrics"),
+    ("metrics, JSON lines name and value", JSON_NAMED, "metrics"),
     ("metrics, wide CSV in local time", METRICS_WIDE, "metrics"),
     ("metrics, epoch milliseconds", METRICS_EPOCH_MS, "metrics"),
     ("metrics, long form", METRICS_LONG, "metrics"),
@@ -94,6 +111,8 @@ SHAPES = [
 ]
 
 NOT_UNREAD = [
+    ("a JSON log with a level and numbers", JSON_LOG_WITH_NUMBERS),
+    ("a JSON log with long text and numbers", JSON_LOG_WITH_TEXT),
     ("a postmortem", Path(POSTMORTEM).read_text(encoding="utf-8").splitlines()),
     (
         "a log written as CSV",

@@ -15,6 +15,8 @@ import json
 import re
 from collections.abc import Callable, Sequence
 
+from retroline.logs.structured import ROLES
+
 __all__ = ["COMMANDS", "DESCRIPTIONS", "SHAPES", "evidence_shape", "not_read"]
 
 # Share of a sample's lines that must have a shape for the file to be of that kind.
@@ -66,11 +68,21 @@ _PROM_TEXT = re.compile(r"^# (?:TYPE|HELP) \w+")
 
 _TIME_KEYS = frozenset({"time", "ts", "timestamp", "@timestamp", "t", "date", "datetime"})
 _NAME_KEYS = frozenset({"name", "metric", "series", "__name__", "measurement"})
+# The keys of a log record's message and level, as the JSON log reader knows them.
+_LOG_KEYS = frozenset(ROLES["message"] + ROLES["level"])
+# A label is a short word (a host, a region); longer text is a message.
+_LABEL_CHARS = 64
+
+
+def _folded(key: str) -> str:
+    """A key as `ROLES` writes it: lower case, letters and digits only."""
+    return "".join(c for c in key.lower() if c.isalnum())
 
 
 def _sample_object(line: str) -> bool:
-    """A JSON line holding one sample: a time and only numbers besides it (a column per
-    series), or a series name and a numeric ``value``. A JSON-lines log has a message."""
+    """A JSON line holding samples: a time, numbers (a field per series) and at most short
+    words beside them (labels: a host, a region), or a series name and a numeric
+    ``value``. A JSON-lines log has a message or a level, or long text."""
     try:
         item = json.loads(line)
     except ValueError:
@@ -84,7 +96,12 @@ def _sample_object(line: str) -> bool:
 
     if _NAME_KEYS & rest.keys() and "value" in rest:
         return number(rest["value"]) or rest["value"] is None
-    return bool(rest) and all(number(v) or v is None for v in rest.values())
+    if {_folded(key) for key in rest} & _LOG_KEYS:
+        return False
+    return any(number(v) for v in rest.values()) and all(
+        number(v) or v is None or (isinstance(v, str) and len(v) <= _LABEL_CHARS)
+        for v in rest.values()
+    )
 
 
 def _metric_series(lines: Sequence[str]) -> bool:
