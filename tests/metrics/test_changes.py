@@ -345,3 +345,40 @@ def test_any_values_give_well_formed_changes(values: list[float], limit: float) 
         assert math.isfinite(change.score)
         assert 0 <= change.index < len(values)
     assert [c.index for c in changes] == sorted(c.index for c in changes)
+
+
+# -- series as operations metrics are: spikes, counters, noise that scales with the level ---
+
+
+def test_lone_spikes_are_not_changes_and_a_step_among_them_is_found() -> None:
+    rng = np.random.default_rng(11)
+    base = rng.normal(10.0, 1.0, 500)
+    spikes = rng.random(500) < 0.02  # a latency that spikes 1 sample in 50
+    spiky = np.where(spikes, base * 50, base)
+    assert find_changes(make_series(spiky)) == []
+    stepped = spiky + np.r_[np.zeros(300), np.full(200, 8.0)]
+    [change] = find_changes(make_series(stepped))
+    assert change.kind == "level" and abs(change.index - 300) <= 2
+
+
+def test_a_counter_changes_where_its_rate_does_and_where_it_resets() -> None:
+    rng = np.random.default_rng(5)
+    increments = np.r_[rng.poisson(20, 300), rng.poisson(60, 200)]
+    steady = make_series(np.cumsum(rng.poisson(20, 500)), "requests_total")
+    assert find_changes(steady) == []  # a counter's wandering is not a change
+    faster = find_changes(make_series(np.cumsum(increments), "requests_total"))
+    [trend] = [c for c in faster if c.kind == "trend"]
+    assert abs(trend.index - 300) <= 2
+    assert trend.before["slope_per_s"] == pytest.approx(20 / STEP, rel=0.1)
+    assert trend.after["slope_per_s"] == pytest.approx(60 / STEP, rel=0.1)
+    restarted = np.r_[np.cumsum(rng.poisson(20, 250)), np.cumsum(rng.poisson(20, 250))]
+    [reset] = find_changes(make_series(restarted, "requests_total"))
+    assert (reset.kind, reset.index) == ("level", 250) and reset.score > 1
+
+
+def test_a_level_change_of_a_series_whose_noise_scales_with_it_is_named_a_level() -> None:
+    rng = np.random.default_rng(3)
+    latency = rng.lognormal(3.0, 0.6, 500) * np.r_[np.ones(300), np.full(200, 2.5)]
+    [change] = find_changes(make_series(latency, "latency_ms"))
+    assert change.kind == "level" and abs(change.index - 300) <= 10
+    assert change.after["mean"] > 2 * change.before["mean"]

@@ -28,7 +28,14 @@ import numpy.typing as npt
 
 from retroline.errors import UsageError
 from retroline.instants import iso_utc
-from retroline.metrics.segments import MIN_SEGMENT, fit_line, noise_scale, segment
+from retroline.metrics.segments import (
+    BIC_PER_LOG_N,
+    MIN_SEGMENT,
+    Fit,
+    fit_line,
+    noise_scale,
+    segment,
+)
 from retroline.metrics.series import Series
 
 __all__ = [
@@ -43,6 +50,7 @@ __all__ = [
 ]
 
 Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.intp]
 Regime = dict[str, float | None]
 
 KINDS = ("level", "trend", "variance", "gap", "limit")
@@ -53,6 +61,14 @@ GAP_STEPS = 5
 #: standard deviations inside it arm it again: noise alone does that once in ~10^4 samples
 #: (0.16^5) for a series hovering at its limit; a series back to normal does it at once.
 REARM_NOISE = 1.0
+#: A spread that changed by the factor the level did (within e^0.4, about 1.5) with a level
+#: that changed by that much or more: a level change of a series with proportional noise.
+PROPORTIONAL = 0.4
+#: A counter rises at this share of its steps at least (a counter of rare events that
+#: mostly stands still is analysed as it is), and falls only at resets, each to at most
+#: this share of the value before (towards zero).
+COUNTER_RISING = 0.5
+COUNTER_RESET = 0.5
 #: In `rank`, a change this far from the onset weighs half as much as one at it.
 NEAR = dt.timedelta(hours=1)
 # When two changes of one series fall this close (in samples), one is kept: a limit (the
@@ -223,26 +239,88 @@ def rank(changes: Sequence[Change], at: dt.datetime) -> list[Change]:
 def _regime_changes(
     series: Series, times: Floats, values: Floats, finite: npt.NDArray[np.bool_]
 ) -> list[Change]:
-    """Level, trend and variance changes, from the segmentation of the finite samples."""
+    """Level, trend and variance changes, from the segmentation of the finite samples; for
+    a counter, of its rate, and its resets."""
     where = np.flatnonzero(finite)
     t, y = times[where], values[where]
+    if _is_counter(y):
+        return _counter_changes(series, where, t, y)
     cuts = segment(t, y)
     bounds = [0, *(cut.index for cut in cuts), len(y)]
     found = []
     for i, cut in enumerate(cuts):
         before = fit_line(t[bounds[i] : bounds[i + 1]], y[bounds[i] : bounds[i + 1]])
         after = fit_line(t[bounds[i + 1] : bounds[i + 2]], y[bounds[i + 1] : bounds[i + 2]])
+        kind = cut.kind
+        if kind == "variance" and _proportional(before, after):
+            kind = "level"
         found.append(
             _change(
-                series,
-                int(where[cut.index]),
-                cut.kind,
-                cut.score,
-                before.to_json(),
-                after.to_json(),
+                series, int(where[cut.index]), kind, cut.score, before.to_json(), after.to_json()
             )
         )
     return found
+
+
+def _proportional(before: Fit, after: Fit) -> bool:
+    """Whether the spread changed in proportion to a clear change of level: then it is the
+    level that changed, in a series whose noise scales with it (latencies, sizes, counts
+    of requests), and the change is named a level change, not a variance change."""
+    if not (0 < before.mean < math.inf and 0 < before.std < math.inf):
+        return False  # no level or spread to compare against
+    levels, spreads = after.mean / before.mean, after.std / before.std
+    if not (0 < levels < math.inf and 0 < spreads < math.inf):
+        return False
+    level, spread = math.log(levels), math.log(spreads)
+    return abs(level) >= PROPORTIONAL and abs(spread - level) < PROPORTIONAL
+
+
+def _is_counter(y: Floats) -> bool:
+    """Whether ``y`` is a counter (requests served, bytes sent so far): never negative,
+    rising at most steps, falling only at resets (a restart sets it back towards zero),
+    as Prometheus defines one. Its changes are those of its rate."""
+    steps = np.diff(y)
+    if len(steps) < 2 * MIN_SEGMENT or np.any(y < 0):
+        return False
+    rising = np.count_nonzero(steps > 0)
+    falling = np.flatnonzero(steps < 0)
+    # A reset falls most of the way to zero; any other fall is not a counter's.
+    resets = all(y[i + 1] <= y[i] * COUNTER_RESET for i in falling)
+    few_falls = len(falling) <= max(1, len(steps) // 100)
+    return bool(rising >= len(steps) * COUNTER_RISING and few_falls and resets)
+
+
+def _counter_changes(series: Series, where: Ints, t: Floats, y: Floats) -> list[Change]:
+    """The changes of a counter: where its rate (its increase a second, a reset counted
+    from zero, as Prometheus' ``rate`` does) changed, as trend changes of the counter, and
+    each reset, as a level change (the process that counts restarted)."""
+    steps = np.diff(y)
+    reset = steps < 0
+    increase = np.where(reset, y[1:], steps)
+    rate = increase / np.maximum(np.diff(t), 1e-9)
+    # Rate k is that of the interval ending at sample k + 1: a regime of the rate that
+    # starts there is a new slope of the counter from sample k on.
+    cuts = segment(t[1:], rate)
+    bounds = [0, *(cut.index for cut in cuts), len(y) - 1]
+    found = []
+    for i, cut in enumerate(cuts):
+        before = fit_line(t[bounds[i] : bounds[i + 1] + 1], y[bounds[i] : bounds[i + 1] + 1])
+        after = fit_line(t[bounds[i + 1] : bounds[i + 2] + 1], y[bounds[i + 1] : bounds[i + 2] + 1])
+        kind = "variance" if cut.kind == "variance" else "trend"
+        found.append(
+            _change(
+                series, int(where[cut.index]), kind, cut.score, before.to_json(), after.to_json()
+            )
+        )
+    noise = noise_scale(increase) or float(np.median(increase)) or 1.0
+    for k in np.flatnonzero(reset):
+        before = fit_line(t[: k + 1], y[: k + 1])
+        after = fit_line(t[k + 1 :], y[k + 1 :])
+        score = float(y[k] - y[k + 1]) / noise / (BIC_PER_LOG_N * math.log(len(y)))
+        found.append(
+            _change(series, int(where[k + 1]), "level", score, before.to_json(), after.to_json())
+        )
+    return sorted(found, key=lambda c: c.index)
 
 
 def _gaps(

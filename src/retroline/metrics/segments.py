@@ -26,6 +26,13 @@ The constants are fixed once for every series (no per-series tuning), from these
   smooth series (rho near 1) would otherwise never be cut at all.
 - ``MIN_SEGMENT = 5``: a regime is at least five points (fewer cannot tell a slope from noise,
   and five points is the matching margin change-point benchmarks allow).
+- ``SPIKE_HALF = 3``, ``SPIKE_MADS = 5``: before cutting, a lone sample more than five
+  robust deviations from the median of the seven around it is taken as that median (a
+  Hampel filter). Latency, CPU and error series of real systems carry such spikes, and the
+  Gaussian cost would cut around each; five deviations (not Hampel's usual three) keeps
+  the filter to spikes. Chosen on synthetic operations series (1 in 50 samples spiking: 13
+  changes a series on average without it, none with it), then run once on TCPD, where it
+  moved the totals by less than 0.01.
 - ``FLOOR = 0.1``: a segment's variance is counted as at least (0.1 x the noise of the whole
   series)^2, the noise taken robustly as the MAD of first differences / sqrt 2; without it a
   run of equal values (a stuck counter) has a cost of minus infinity and attracts cuts.
@@ -61,6 +68,8 @@ BIC_PER_LOG_N = 4.0
 MAX_INFLATION = 3.0
 MIN_SEGMENT = 5
 FLOOR = 0.1
+SPIKE_HALF = 3
+SPIKE_MADS = 5.0
 # Binary segmentation proposes at this fraction of the penalty; the exact pass then decides.
 PROPOSE_FRACTION = 0.5
 # Rounds of moving each cut to its best place given its neighbours (usually one or two).
@@ -210,6 +219,7 @@ def segment(t: Floats, y: Floats) -> list[Cut]:
     n = len(y)
     if n < 2 * MIN_SEGMENT:
         return []
+    y = despiked(y)
     spread = float(np.std(y))
     if not np.isfinite(spread) or spread == 0:
         return []
@@ -228,6 +238,24 @@ def segment(t: Floats, y: Floats) -> list[Cut]:
         kind, gain = _kind(tt[start:end], z[start:end], cut - start, floor)
         found.append(Cut(cut, kind, gain / penalty))
     return found
+
+
+def despiked(y: Floats) -> Floats:
+    """``y`` with isolated spikes replaced by the median around them (a Hampel filter):
+    a sample more than `SPIKE_MADS` robust deviations from the median of the
+    2 x `SPIKE_HALF` + 1 samples around it. A spike is one sample, not a regime; a step
+    keeps the median of its side, so steps, trends and noisier stretches stay as they are.
+    A window with no spread (a counter of errors at zero) is left alone."""
+    n = len(y)
+    if n < 2 * SPIKE_HALF + 1:
+        return y
+    padded = np.pad(y, SPIKE_HALF, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * SPIKE_HALF + 1)
+    med = np.median(windows, axis=1)
+    mad = np.median(np.abs(windows - med[:, None]), axis=1) * 1.4826
+    far = np.abs(y - med) > SPIKE_MADS * np.maximum(mad, 1e-12)
+    far &= mad > 0
+    return np.where(far, med, y)
 
 
 def _penalty(z: Floats, n: int) -> float:
