@@ -382,3 +382,15 @@ def test_a_level_change_of_a_series_whose_noise_scales_with_it_is_named_a_level(
     [change] = find_changes(make_series(latency, "latency_ms"))
     assert change.kind == "level" and abs(change.index - 300) <= 10
     assert change.after["mean"] > 2 * change.before["mean"]
+
+
+def test_a_daily_cycle_is_not_a_change_and_an_outage_within_it_is() -> None:
+    rng = np.random.default_rng(2)
+    hours = np.arange(864) / 12.0  # three days, a sample every five minutes
+    traffic = 50 + 20 * np.sin(hours / 24 * 2 * np.pi) + rng.normal(0, 3, 864)
+    every5 = Series("requests", START + 300.0 * np.arange(864), traffic, SOURCE)
+    assert [c for c in find_changes(every5) if c.score >= 2] == []
+    traffic[400:436] -= 25  # three hours of lost traffic on the second day
+    outage = Series("requests", every5.times, traffic, SOURCE)
+    strong = sorted(c.index for c in find_changes(outage) if c.score >= 5)
+    assert strong == [400, 436]
