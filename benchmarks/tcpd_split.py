@@ -25,8 +25,8 @@ reads the file, else with the loader below (csv + numpy). Results go to
 Measured on 2026-12-06 (the JSON holds the figures of the last run), beside ruptures run on
 the same series in the same run:
 
-    all 22   F1 0.797  cover 0.722   KernelCPD rbf 0.721/0.665 (ours 1.11x, 1.08x)
-    half A   F1 0.843  cover 0.787   (looked at while choosing)   KernelCPD 0.729/0.706
+    all 22   F1 0.800  cover 0.722   KernelCPD rbf 0.721/0.665 (ours 1.11x, 1.09x)
+    half A   F1 0.849  cover 0.788   (looked at while choosing)   KernelCPD 0.729/0.706
     half B   F1 0.752  cover 0.656   (held out)                   KernelCPD 0.713/0.625
 
 The constants were chosen on half A (0.842/0.791 all 22 0.793/0.719, B 0.743/0.646); then

@@ -263,8 +263,10 @@ def despiked(y: Floats) -> Floats:
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * SPIKE_HALF + 1)
     med = np.median(windows, axis=1)
     mad = np.median(np.abs(windows - med[:, None]), axis=1) * 1.4826
-    far = np.abs(y - med) > SPIKE_MADS * np.maximum(mad, 1e-12)
-    far &= mad > 0
+    # Seven samples give a jumpy deviation: never less than the series' own noise, so
+    # plain noise is not clipped into stretches that look calmer than they are.
+    scale = np.maximum(mad, noise_scale(y))
+    far = (np.abs(y - med) > SPIKE_MADS * scale) & (mad > 0)
     return np.where(far, med, y)
 
 
