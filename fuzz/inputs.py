@@ -1,5 +1,5 @@
-"""Inputs for the fuzzer: seeds mutated, seeds spliced, and documents and logs generated from
-a small grammar. Every input is a function of (seed, target, index) alone, so any one of a
+"""Inputs for the fuzzer: seeds mutated, seeds spliced, and documents, logs and metric files
+generated from a small grammar. Every input is a function of (seed, target, index) alone, so any one of a
 run's inputs can be made again without the others (``run.py --replay``)."""
 
 from __future__ import annotations
@@ -10,8 +10,11 @@ import hashlib
 import io
 import lzma
 import random
+import re
 import zipfile
 from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 SEEDS = Path(__file__).resolve().parent / "seeds"
@@ -33,7 +36,8 @@ def rng_for(seed: int, target: str, index: int) -> random.Random:
 
 
 def load_seeds(kind: str) -> list[tuple[str, bytes]]:
-    """The seed files of ``documents`` or ``logs``: (file name, bytes), in name order."""
+    """The seed files of a target (``documents``, ``logs``, ``metrics``): (file name,
+    bytes), in name order."""
     return [(p.name, p.read_bytes()) for p in sorted((SEEDS / kind).iterdir()) if p.is_file()]
 
 
@@ -282,7 +286,8 @@ def foreign_bom(data: bytes, rng: random.Random) -> bytes:
 
 def compress(data: bytes, rng: random.Random) -> bytes:
     """Compressed as a rotated log is, sometimes cut off in the middle of the archive."""
-    out = rng.choice([gzip.compress, bz2.compress, lzma.compress])(data)
+    # gzip's header holds a time: the epoch, not the clock's, so an input replays byte for byte.
+    out = rng.choice([partial(gzip.compress, mtime=0), bz2.compress, lzma.compress])(data)
     if rng.random() < 0.3:
         out = out[: rng.randrange(1, len(out) + 1)]
     elif rng.random() < 0.2:
@@ -558,3 +563,326 @@ def _docx_text(xml: bytes, rng: random.Random) -> bytes:
         return xml
     i += len(marker)
     return xml[:i] + b"".join(paragraphs) + xml[i:]
+
+
+# ---------------------------------------------------------------------------------------
+# Metric files: every format the metric readers know, with the times and values that break
+# them (epochs in every unit and past their ends, years 0 and 9999, NaN and infinities,
+# empty cells), duplicated and unsorted times, and the file-level damage of real exports
+# (BOMs, CRLF, mixed separators, long lines, bytes that are no UTF-8).
+
+METRIC_FORMATS = ["csv", "csv-long", "grafana-joined", "grafana-series", "prometheus-matrix",
+                  "prometheus-vector", "exposition", "graphite", "influx", "sar", "sadf",
+                  "jsonl"]  # fmt: skip
+#: The name each generated format is written under (so detection and ``.gz`` are met).
+METRIC_SUFFIXES = {"csv": ".csv", "csv-long": ".csv", "grafana-joined": ".csv",
+                   "grafana-series": ".csv", "prometheus-matrix": ".json",
+                   "prometheus-vector": ".json", "exposition": ".prom", "graphite": ".json",
+                   "influx": ".lp", "sar": ".txt", "sadf": ".csv", "jsonl": ".jsonl"}  # fmt: skip
+METRIC_NAMES = ["relay_memory_bytes", "cpu", "mem (MiB)", "latency_ms", "queue_depth",
+                "http_requests_total", "up", "%user", "disk.io", "sockets", "a b", "x{y}",
+                "é", "", "0", "time"]  # fmt: skip
+_EPOCH = 1935741600  # 2031-05-04 10:00:00 UTC
+#: The largest metric file made (a long export, cut off where it reaches this).
+METRIC_MAX_BYTES = 1 << 20
+
+
+def metric_value(rng: random.Random, junk: float = 0.02) -> str:
+    """A sample's value: mostly a plain number, sometimes a gap or an infinity, and with
+    the chance ``junk`` something no reader takes for a number."""
+    roll = rng.random()
+    if roll < 0.97 - junk:
+        return rng.choice([str(rng.randint(0, 1000)), f"{rng.gauss(50, 20):.3f}", "0", "1"])
+    if roll < 1 - junk:  # gaps and infinities: values a reader keeps
+        return rng.choice(["NaN", "nan", "+Inf", "-Inf", "", "null", "1e309", "-0", "4.9e-324"])
+    return rng.choice(["NaN", "nan", "+Inf", "-Inf", "inf", "", " ", "null", "-", "1e309",
+                       "-1e309", "1e-320", "9" * 40, "0x10", "1_000", "1,5", "--1", "1e",
+                       "∞", "true", "12i", "-0", "4.9e-324", "1.7976931348623157e308"])  # fmt: skip
+
+
+def metric_epoch(rng: random.Random, i: int, step: float) -> float:
+    """A Unix time in seconds near the base (duplicates and steps back included)."""
+    t = _EPOCH + i * step
+    roll = rng.random()
+    if roll < 0.05:
+        t -= rng.choice([step, 2 * step, 3600, 86400])  # unsorted
+    elif roll < 0.1:
+        t = _EPOCH + max(0, i - 1) * step  # a duplicate
+    return t
+
+
+def metric_time(rng: random.Random, t: float, style: str, junk: float = 0.01) -> str:
+    """``t`` written as ``style`` writes times, or with the chance ``junk`` as something
+    odd (an epoch past the ends, a year 0 or 9999, no time at all)."""
+    if rng.random() < junk:
+        return rng.choice(["0", "-1", "-1935741600", "1e20", "1e400", "99999999999999999999999",
+                           "0000-00-00 00:00:00", "0000-01-01T00:00:00Z", "0001-01-01T00:00:00",
+                           "9999-12-31T23:59:59+14:00", "9999-12-31 23:59:59",
+                           "10000-01-01T00:00:00Z", "2031-02-29T00:00:00Z", "NaN", "inf", "",
+                           "2031-05-04T25:00:00Z", "2031/05/04 10:00:00", "20310504",
+                           "2031-05-04T10:00:00+99:99", "1935741600.5e3", "-0.5",
+                           "1" * 400, "-99999999999.999"])  # fmt: skip
+    if style == "s":
+        return str(int(t)) if rng.random() < 0.7 else f"{t + rng.random():.3f}"
+    if style == "ms":
+        return str(int(t * 1000))
+    if style == "us":
+        return str(int(t * 1_000_000))
+    if style == "ns":
+        return str(int(t * 1_000_000_000))
+    at = datetime.fromtimestamp(t, UTC)
+    if style == "iso":
+        return at.isoformat().replace("+00:00", rng.choice(["Z", "+00:00", "+05:45", "-12:00"]))
+    if style == "utc-word":
+        return at.strftime("%Y-%m-%d %H:%M:%S") + " UTC"
+    return at.strftime(rng.choice(["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d %H:%M:%S"]))
+
+
+def _quoted(cell: str) -> str:
+    """A CSV cell, quoted (quotes doubled) when it holds a separator or a quote."""
+    return '"' + cell.replace('"', '""') + '"' if any(c in cell for c in ',;"') else cell
+
+
+def _json_number(text: str) -> str:
+    """A cell as a JSON number: itself when JSON reads it as one, else null (mostly) or
+    one of the non-numbers Python's JSON reader takes (NaN, Infinity)."""
+    if re.fullmatch(r"-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?", text):
+        return text
+    return "null" if text.strip() else random.Random(text).choice(["null", "NaN", "Infinity"])
+
+
+def _labels(rng: random.Random) -> str:
+    pairs = [
+        f'{rng.choice(["job", "instance", "host", "le", "a.b", "__name__"])}="'
+        + rng.choice(["relay-1", "api", "", 'q\\"x', "a\\\\b", "n\\nl", "0.5", "{}", "é"])
+        + '"'
+        for _ in range(rng.choice([0, 0, 1, 2, 3]))
+    ]
+    return "{" + ",".join(pairs) + "}" if pairs or rng.random() < 0.1 else ""
+
+
+def _metric_lines(rng: random.Random, fmt: str, rows: int) -> list[str]:
+    step = rng.choice([1, 10, 15, 60, 300, 0.001, 86400 * 365])
+    names = rng.sample(METRIC_NAMES, rng.randint(1, 4))
+    times = [metric_epoch(rng, i, step) for i in range(rows)]
+    local = rng.choice(["iso", "local", "utc-word"])
+    epoch = rng.choice(["s", "ms", "us", "ns"])
+    any_time = rng.choice([local, epoch])
+    # Most files are clean but for gaps and infinities; the others have junk in their cells.
+    junk = rng.choice([0.0, 0.0, 0.001, 0.01, 0.05])
+
+    def value() -> str:
+        return metric_value(rng, junk)
+
+    def when(t: float, style: str) -> str:
+        return metric_time(rng, t, style, junk / 2)
+
+    lines: list[str] = []
+    if fmt == "csv":
+        sep = rng.choice([",", ";", "\t"])
+        header = rng.choice(["time", "timestamp", "Date", "ts", "time (UTC)", "time (Europe/Berlin)",
+                             "_time", "time (Pacific/Kiritimati)", "datetime"])  # fmt: skip
+        if rng.random() < 0.05:
+            header = rng.choice(["time (Nowhere/Land)", "when", "", '"time"', "TIME"])
+        if rng.random() < 0.85:
+            lines.append(sep.join([header, *names, *(["host"] if rng.random() < 0.3 else [])]))
+        width = len(lines[0].split(sep)) if lines else len(names) + 1
+        for t in times:
+            cells = [when(t, any_time)] + [value() for _ in range(width - 1)]
+            if rng.random() < 0.03:
+                cells = cells[: rng.randint(0, len(cells))]
+            lines.append(sep.join(cells))
+    elif fmt == "csv-long":
+        header = rng.choice(
+            [
+                ["time", "series", "value"],
+                ["timestamp", "name", "value", "unit", "region"],
+                ["_time", "_value", "_field", "_measurement", "result", "table"],
+                ["Series", "Time", "Value"],
+            ]
+        )
+        lines.append(",".join(header))
+        for t in times:
+            row = {
+                "time": when(t, any_time),
+                "timestamp": when(t, any_time),
+                "_time": when(t, "iso"),
+                "Time": when(t, any_time),
+                "series": rng.choice(names),
+                "name": rng.choice(names) + _labels(rng),
+                "_field": rng.choice(names),
+                "_measurement": "m",
+                "Series": rng.choice(names),
+                "value": value(),
+                "_value": value(),
+                "Value": value(),
+                "unit": rng.choice(["", "bytes", "%", "x" * 50]),
+                "region": rng.choice(["eu", "", "us"]),
+                "result": "",
+                "table": str(rng.randint(0, 3)),
+            }
+            lines.append(",".join(_quoted(row[h]) for h in header))
+    elif fmt == "grafana-joined":
+        sep = rng.choice([",", ";"])
+        heads = ['"' + (n + _labels(rng)).replace('"', '""') + '"' for n in names]
+        lines.append(sep.join(['"Time"', *heads]))
+        style = rng.choice(["ms", "local", "iso"])
+        for t in times:
+            cells = [when(t, style)] + [value() for _ in names]
+            lines.append(sep.join(cells))
+    elif fmt == "grafana-series":
+        sep = rng.choice([",", ";"])
+        lines.append(sep.join(['"Series"', '"Time"', '"Value"']))
+        for t in times:
+            name = '"' + (rng.choice(names) + _labels(rng)).replace('"', '""') + '"'
+            lines.append(sep.join([name, f'"{when(t, local)}"', value()]))
+    elif fmt in ("prometheus-matrix", "prometheus-vector"):
+        result = []
+        for name in names:
+            metric = '{"__name__":"' + name.replace('"', "") + '","job":"relay"}'
+            if rng.random() < 0.2:
+                metric = rng.choice(["{}", "null", "[]", '{"job":1}'])
+            if fmt == "prometheus-matrix":
+                points = ",".join(
+                    f'[{when(t, rng.choice(["s", "s", "ms"])) or 0},"{value()}"]' for t in times
+                )
+                result.append(f'{{"metric":{metric},"values":[{points}]}}')
+            else:
+                result.append(
+                    f'{{"metric":{metric},"value":[{times[0] if times else _EPOCH},"{value()}"]}}'
+                )
+        kind = "matrix" if fmt == "prometheus-matrix" else "vector"
+        if rng.random() < 0.05:
+            kind = rng.choice(["scalar", "string", "streams"])
+        body = (
+            f'{{"status":"success","data":{{"resultType":"{kind}","result":[{",".join(result)}]}}}}'
+        )
+        lines = body.replace("],[", "],\n[").splitlines() if rng.random() < 0.5 else [body]
+    elif fmt == "exposition":
+        for name in names:
+            clean = re.sub(r"[^A-Za-z0-9_:]", "_", name) or "m"
+            lines.append(f"# HELP {clean} {words(rng, 3)}")
+            lines.append(f"# TYPE {clean} {rng.choice(['gauge', 'counter', 'histogram', 'x'])}")
+            if rng.random() < 0.3:
+                lines.append(f"# UNIT {clean} {rng.choice(['bytes', 'seconds', ''])}")
+            for t in times:
+                stamp = when(t, rng.choice(["ms", "s"]))
+                tail = rng.choice(["", "", ' # {trace_id="a"} 1.0', " # x"])
+                lines.append(f"{clean}{_labels(rng)} {value() or 'NaN'} {stamp}{tail}")
+        if rng.random() < 0.5:
+            lines.append("# EOF")
+    elif fmt == "graphite":
+        targets = []
+        for name in names:
+            points = ",".join(
+                f"[{_json_number(value())},{_json_number(when(t, epoch))}]" for t in times
+            )
+            tags = ',"tags":{"name":"x","dc":"fra"}' if rng.random() < 0.3 else ""
+            targets.append(
+                f'{{"target":"{name.replace(chr(34), "")}"{tags},"datapoints":[{points}]}}'
+            )
+        lines = ("[" + ",\n".join(targets) + "]").splitlines()
+    elif fmt == "influx":
+        for t in times:
+            measurement = rng.choice(["cpu", "mem", "disk\\ io", "a\\,b", "m"])
+            tags = "".join(
+                f",{k}={v}"
+                for k, v in [("host", "relay-1"), ("dc", "eu\\ west")][: rng.randint(0, 2)]
+            )
+            fields = ",".join(
+                f"{re.sub(r'[^a-z]', '', n) or 'f'}{rng.choice(['', 'i', 'u'])}="
+                + rng.choice([value(), value() + "i", '"a b"', "true", "F"])
+                for n in names
+            )
+            stamp = when(t, rng.choice(["ns", "ns", "s", "ms", "us"]))
+            lines.append(f"{measurement}{tags} {fields} {stamp}")
+    elif fmt == "sar":
+        day = rng.choice(["05/04/2031", "2031-05-04", "04.05.2031", "31/12/2031", "12/31/99"])
+        if rng.random() < 0.1:
+            day = rng.choice(["02/30/2031", "00/00/0000", "99/99/9999", "12/31/9999", "01/01/0001"])
+        lines.append(f"Linux 6.1.0 (relay-{rng.randint(1, 9)}) \t{day} \t_x86_64_\t(2 CPU)")
+        lines.append("")
+        columns = rng.choice([["CPU", "%user", "%system", "%idle"], ["kbmemfree", "%memused"],
+                              ["IFACE", "rxpck/s", "rxkB/s"], ["DEV", "tps", "rkB/s"]])  # fmt: skip
+        ampm = rng.random() < 0.5
+        clock_of = (lambda t: datetime.fromtimestamp(t, UTC).strftime("%I:%M:%S %p")) if ampm else (
+            lambda t: datetime.fromtimestamp(t, UTC).strftime("%H:%M:%S"))  # fmt: skip
+        lines.append(f"{clock_of(times[0] if times else _EPOCH)}     " + "  ".join(columns))
+        for t in times:
+            cells = [
+                rng.choice(["all", "0", "eth0", "sda"]) if c.isupper() else value() or "0"
+                for c in columns
+            ]
+            if rng.random() < 0.05:
+                lines.append(f"{clock_of(t)}       LINUX RESTART      (2 CPU)")
+            lines.append(f"{clock_of(t)}     " + "  ".join(cells))
+        lines.append("Average:     " + "  ".join("1.0" for _ in columns))
+    elif fmt == "sadf":
+        columns = ["CPU", "%user", "%idle"] if rng.random() < 0.5 else ["kbmemfree", "%memused"]
+        if rng.random() < 0.8:
+            lines.append("# hostname;interval;timestamp;" + ";".join(columns))
+        for t in times:
+            stamp = when(t, rng.choice(["utc-word", "utc-word", "local"]))
+            cells = ["-1" if c.isupper() else value() for c in columns]
+            lines.append(";".join(["relay-1", "300", stamp, *cells]))
+    else:  # jsonl
+        for t in times:
+            key = rng.choice(["time", "ts", "timestamp", "@timestamp", "t"])
+            raw = when(t, any_time)
+            stamp = (
+                raw if re.fullmatch(r"-?\d+(\.\d+)?", raw) and rng.random() < 0.5 else f'"{raw}"'
+            )
+            if rng.random() < junk:
+                stamp = rng.choice(["null", "true", "[]", "{}", "1e400", "-1e400"])
+            cell = value()
+            shown = _json_number(cell) if rng.random() < 0.8 else f'"{cell}"'
+            if rng.random() < 0.5:
+                lines.append(
+                    f'{{"{key}":{stamp},"name":"{rng.choice(names).replace(chr(34), "")}",'
+                    f'"value":{shown},"host":"relay-1","labels":{{"dc":"fra"}}}}'
+                )
+            else:
+                inner = ",".join(f'"{n.replace(chr(34), "")}":{shown}' for n in names)
+                lines.append(f'{{"{key}":{stamp},{inner},"mem":{{"rss":{rng.randint(0, 9)}}}}}')
+    return lines
+
+
+def metric_file(rng: random.Random) -> tuple[str, bytes]:
+    """A metric file in one of `METRIC_FORMATS` (sometimes damaged as real exports are):
+    (suffix, bytes)."""
+    fmt = rng.choice(METRIC_FORMATS)
+    lines = _metric_lines(rng, fmt, big(rng, [0, 1, 2, 5, 20, 100], [1000, 5000]))
+    damage = rng.random()
+    if damage < 0.1 and len(lines) > 2:  # unsorted rows (the header stays first)
+        body = lines[1:]
+        rng.shuffle(body)
+        lines = lines[:1] + body
+    elif damage < 0.2 and lines:  # a row repeated
+        i = rng.randrange(len(lines))
+        lines[i:i] = [lines[i]] * big(rng, [2, 10], [1000])
+    elif damage < 0.25 and lines:  # a very long line
+        i = rng.randrange(len(lines))
+        lines[i] += rng.choice([",1", ";", " ", "x", ',"a"']) * big(rng, [100, 5000], [100000])
+    elif damage < 0.33 and lines:  # a long run of one character inside a line
+        i = rng.choice([0, rng.randrange(len(lines))])
+        j = rng.randint(0, len(lines[i]))
+        run = rng.choice([" ", "\t"]) if rng.random() < 0.5 else rng.choice('09a{([",.-=:_')
+        # Long enough for a pattern that rescans the run from each of its characters.
+        lines[i] = lines[i][:j] + run * rng.choice([100, 3000, 20000, 60000]) + lines[i][j:]
+    elif damage < 0.37 and len(lines) > 1:  # separators mixed
+        i = rng.randrange(1, len(lines))
+        lines[i] = lines[i].replace(",", rng.choice([";", "\t", " , "]))
+    newline = rng.choice(["\n"] * 6 + ["\r\n", "\r"])
+    text = newline.join(lines) + rng.choice([newline, ""])
+    encoding = "utf-8"
+    if rng.random() < 0.08:
+        encoding = rng.choice(["latin-1", "utf-16", "utf-8-sig", "cp1252", "utf-16-be"])
+    data = text.encode(encoding, "replace")
+    if rng.random() < 0.05:
+        data = rng.choice([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"]) + data
+    if rng.random() < 0.05 and data:  # bytes that are no UTF-8
+        i = rng.randrange(len(data))
+        data = (
+            data[:i] + rng.choice([b"\xff", b"\xc3\x28", b"\xe9", b"\x00", b"\x80\x80"]) + data[i:]
+        )
+    return METRIC_SUFFIXES[fmt], data[:METRIC_MAX_BYTES]

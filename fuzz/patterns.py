@@ -38,6 +38,7 @@ HARMLESS = {
     "retroline.documents.stamps._COMMENTED": "searched in headers of 160 characters or fewer",
     "retroline.documents.units._INLINE_LEAD": "searched in the 8 characters before a time",
     "retroline.logs.structured._PAIR": "matched at one place; a failed match ends the line",
+    "retroline.metrics.samples._LABEL": "matched at one place; a failed match ends the labels",
     "retroline.when.match._RANGE": "matched in full on the gap between two times",
     "retroline.when.match._TRAILING_YEAR": "matched at one place, the end of a time found",
     "retroline.when.patterns._DOT_SPAN_END": "matched at one place, the end of a time found",

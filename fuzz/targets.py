@@ -1,6 +1,6 @@
 """The readers the fuzzer feeds, as one table: each target makes its inputs and runs one
-through the public API. A new reader (the metrics and host-state readers, when they come)
-is one function that makes an input, one that runs it, and one row in `TARGETS`."""
+through the public API. A new reader (the host-state reader, when it comes) is one function
+that makes an input, one that runs it, and one row in `TARGETS`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ TZS = ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "Pacific/Ki
 DOCUMENT_SUFFIXES = [".md", ".html", ".htm", ".txt", ".eml", ".json", ".docx", ".pdf", ".wiki",
                      ".rst", ".twiki", ".mbox", ".markdown", ".xhtml", ".log", ".csv", ""]  # fmt: skip
 LOG_SUFFIXES = [".log", ".json", ".jsonl", ".txt", ".gz", ".out", ".csv", ""]
+METRIC_SUFFIXES = [".csv", ".json", ".jsonl", ".prom", ".txt", ".lp", ".gz", ".tsv", ""]
+#: Limits given to some change searches: every series, one by name, a label pattern.
+LIMITS = ["*>100", "*<=0", "cpu>=0.5", "*{*}>1e300", "relay_memory_bytes>1e8"]
 
 
 @dataclass
@@ -180,15 +183,88 @@ def run_log(item: Input, workdir: Path) -> None:
         analyse([path], at, tz=tz, year=year)
 
 
+# ---------------------------------------------------------------------------------------
+# Metrics: retroline.read_metrics over a file, then the change search over it, without and
+# with an onset inside the data.
+
+_METRIC_SEEDS: list[tuple[str, bytes]] = []
+
+
+def _metric_seeds() -> list[tuple[str, bytes]]:
+    if not _METRIC_SEEDS:
+        _METRIC_SEEDS.extend(load_seeds("metrics"))
+    return _METRIC_SEEDS
+
+
+def make_metrics(seed: int, index: int) -> Input:
+    rng = rng_for(seed, "metrics", index)
+    seeds = _metric_seeds()
+    roll = rng.random()
+    if roll < 0.40:
+        name, data = rng.choice(seeds)
+        how = "mutated seed " + name
+        data = mutate(data, rng)
+    elif roll < 0.50:
+        (name, a), (other, b) = rng.choice(seeds), rng.choice(seeds)
+        how = f"spliced {name} + {other}"
+        data = mutate(splice(a, b, rng), rng, rounds=rng.randint(0, 2))
+    elif roll < 0.96:
+        suffix, data = inputs.metric_file(rng)
+        name = f"generated{suffix}"
+        how = "generated"
+        if rng.random() < 0.3:
+            data = mutate(data, rng, rounds=rng.randint(1, 2))
+            how = "generated, mutated"
+    else:
+        name = "random.csv"
+        data = rng.randbytes(rng.choice([0, 1, 64, 4096]))
+        how = "random bytes"
+    if rng.random() < 0.04:
+        data = inputs.compress(data, rng)
+        how += ", compressed"
+    options: dict[str, Any] = {}
+    if rng.random() < 0.15:
+        options["tz"] = rng.choice(TZS)
+    if rng.random() < 0.1:
+        from retroline.metrics.read import FORMATS
+
+        options["format"] = rng.choice(FORMATS)  # a reader given a file of another format
+    if rng.random() < 0.2:
+        options["limits"] = rng.sample(LIMITS, rng.randint(1, 2))
+    options["onset"] = round(rng.random(), 4)  # where in the samples' times to look
+    return Input("metrics", index, _rename(name, rng, METRIC_SUFFIXES), data, options, how)
+
+
+def run_metrics(item: Input, workdir: Path) -> None:
+    import retroline
+
+    path = workdir / (item.name or "metrics")
+    path.write_bytes(item.data)
+    tz, fmt = item.options.get("tz"), item.options.get("format")
+    found = retroline.read_metrics(path, tz=tz, format=fmt)
+    if fmt is not None:
+        return  # the change search reads the file as detected: nothing more to see
+    limits = item.options.get("limits", ())
+    retroline.metric_changes([path], tz=tz, limits=limits)
+    # An onset at one of the samples read: every time a reader gives is an instant.
+    onset = item.options.get("onset", 0.5)
+    at = datetime(2031, 5, 4, 10, tzinfo=UTC)
+    if found:
+        series = found[min(int(onset * len(found)), len(found) - 1)]
+        if len(series):
+            at = series.instant(min(int(onset * len(series)), len(series) - 1))
+    retroline.metric_changes([path], tz=tz, limits=limits, at=at)
+
+
 TARGETS: dict[str, Target] = {
     "documents": Target("documents", make_document, run_document),
     "logs": Target("logs", make_log, run_log),
-    # "metrics": Target("metrics", make_metrics, run_metrics),  when that reader exists
-    # "hosts": Target("hosts", make_host_state, run_host_state),  likewise
+    "metrics": Target("metrics", make_metrics, run_metrics),
+    # "hosts": Target("hosts", make_host_state, run_host_state),  when that reader exists
 }
 
 
 def seed_inputs(target: str) -> list[Input]:
     """The seeds of a target as inputs, unchanged (the regression tests' smoke run)."""
-    kind = {"documents": "documents", "logs": "logs"}[target]
+    kind = {"documents": "documents", "logs": "logs", "metrics": "metrics"}[target]
     return [Input(target, -1, name, data, {}, "seed") for name, data in load_seeds(kind)]

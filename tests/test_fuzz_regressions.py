@@ -5,9 +5,9 @@ itself is tested on every run.
 
 A file in ``fuzz/regressions/<target>/`` is named ``<what>--<name>``: ``<name>`` is the name
 the reader is given (its suffix matters to format detection). Options of the call (``tz``,
-``year``, ``onset``), if any, are in a ``.json`` file beside it. A crash not fixed yet is
-listed in ``fuzz/regressions/OPEN`` and expected to fail (strictly: once it is fixed, the
-test says so, and its line comes out of OPEN).
+``year``, ``onset``, ``format``, ``limits``), if any, are in a ``.json`` file beside it. A
+crash not fixed yet is listed in ``fuzz/regressions/OPEN`` and expected to fail (strictly:
+once it is fixed, the test says so, and its line comes out of OPEN).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import math
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 from retroline.errors import EncodingError, FormatError, InputError, ParseError, UsageError
 from retroline.metrics.read import FORMATS, detect_format, read_series
+from retroline.metrics.samples import split_bracket
 from retroline.metrics.series import Series
 from retroline.sources import ZoneSource
 
@@ -604,3 +606,165 @@ def test_large_file_streams_into_arrays(tmp_path: Path) -> None:
     assert a.times.dtype == np.float64
     assert int(np.isnan(b.values).sum()) == 20
     assert int(b.lines[-1]) == 20_001
+
+
+# --- Inputs the fuzzer found (fuzz/regressions/metrics/) ------------------------------------
+
+
+def test_carriage_return_inside_a_csv_row_names_its_line(write: Write) -> None:
+    path = write("time,v\n2024-03-01T10:00:00Z,1\r2\n", "m.csv")
+    with pytest.raises(ParseError, match="carriage return inside a row") as caught:
+        read_series(path)
+    assert caught.value.line == 2
+
+
+def test_carriage_return_in_the_first_line_is_no_table(write: Write) -> None:
+    with pytest.raises(FormatError, match="not a metric file"):
+        read_series(write("e\r3\n", "m.csv"))
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ('{"t":"1e40","a":1}\n', "m.jsonl"),  # an epoch past any instant
+        ("t u=1 357416000000002000000\n", "m.lp"),  # nanoseconds of the year 13000
+        ('{"t":"-99999999999.999","a":1}\n', "m.jsonl"),  # seconds before the year 1
+        ("time,v\n0001-01-01T00:00:00+05:00,1\n", "m.csv"),  # the year 0 in UTC
+        ('[{"target":"x","datapoints":[[1,NaN]]}]\n', "m.json"),  # JSON's NaN as a time
+    ],
+)
+def test_time_outside_the_years_1_to_9999_names_its_line(
+    write: Write, text: str, name: str
+) -> None:
+    with pytest.raises(ParseError, match="outside the years 1 to 9999") as caught:
+        read_series(write(text, name))
+    assert caught.value.line == text.count("\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # An integer time past the float range (and past Python's int digit limit).
+        (
+            '{"status":"success","data":{"resultType":"vector","result":[{"metric":{},'
+            '"value":[' + "1" * 400 + ',"1"]}]}}\n',
+            "m.json",
+        ),
+        ('[{"target":"x","datapoints":[[1,' + "9" * 5000 + "]]}]\n", "m.json"),
+        ('{"t":' + "1" * 400 + ',"a":1}\n', "m.jsonl"),
+        ('{"t":1' + "0" * 5000 + ',"a":1}\n', "m.jsonl"),
+    ],
+)
+def test_json_integer_time_past_the_float_range(write: Write, text: str, name: str) -> None:
+    with pytest.raises(ParseError, match="outside the years 1 to 9999") as caught:
+        read_series(write(text, name))
+    assert caught.value.line == 1
+
+
+def test_json_integer_value_past_the_float_range_is_infinite(write: Write) -> None:
+    text = '{"t":1709287200,"a":' + "9" * 400 + ',"b":-' + "9" * 5000 + "}\n"
+    a, b = read_series(write(text, "m.jsonl"))
+    assert values(a) == [math.inf]
+    assert values(b) == [-math.inf]
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('{"t":1,"a":1}\n{"t":1,"a":' + '{"a":' * 5000 + "1" + "}" * 5000 + "}\n", 2),
+        (
+            '{"status":"success","data":{"resultType":"matrix","result":\n'
+            + "[\n" * 20000
+            + "]\n" * 20000
+            + "}}\n",
+            1,
+        ),
+    ],
+)
+def test_json_nested_too_deep_names_its_line(write: Write, text: str, line: int) -> None:
+    with pytest.raises(ParseError, match="nested too deep") as caught:
+        read_series(write(text, "m.json"))
+    assert caught.value.line == line
+
+
+def test_grafana_export_of_one_row_with_commas_in_its_quoted_header(write: Write) -> None:
+    # A comma cuts the header into more cells than the semicolon, but no row below it.
+    text = '"Time";"up{instance=""a"",job=""b""}"\n2024-03-01 10:00:00;1\n'
+    (up,) = read_series(write(text, "m.csv"))
+    assert (up.label, up.source.format, values(up)) == (
+        'up{instance="a",job="b"}',
+        "grafana-csv",
+        [1.0],
+    )
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "time,v" + " " * 60_000 + "x",  # a time column's zone looked for in every header
+        "time," + " " * 60_000 + "x",  # a series name looked for labels
+        "time,m" + " " * 60_000 + "(x)",  # a unit looked for in brackets
+    ],
+)
+def test_header_with_a_long_run_of_spaces_reads_at_once(write: Write, header: str) -> None:
+    # Each took time growing with the square of the run (a minute for 60,000 spaces).
+    path = write(header + "\n2024-03-01T10:00:00Z,1\n", "m.csv")
+    started = time.perf_counter()
+    (series,) = read_series(path)
+    assert time.perf_counter() - started < 2
+    assert values(series) == [1.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mem (MiB)", ("mem", "MiB")),
+        ("time [ Europe/Berlin ] ", ("time", "Europe/Berlin")),
+        ("t(x) (UTC)", ("t(x)", "UTC")),
+        ("(UTC)", ("", "UTC")),
+        ("mem (MiB) x", None),
+        ("mem (a) b)", None),
+        ("mem", None),
+        ("mem)", None),
+    ],
+)
+def test_split_bracket(text: str, expected: tuple[str, str] | None) -> None:
+    assert split_bracket(text) == expected
+
+
+def test_time_cell_with_a_long_run_of_spaces_is_refused_at_once(write: Write) -> None:
+    # "\s*UTC$" searched from each space of the run took time growing with its square.
+    path = write("time,v\n2024-03-01" + " " * 40_000 + "x,1\n", "m.csv")
+    started = time.perf_counter()
+    with pytest.raises(ParseError, match="is not a time") as caught:
+        read_series(path)
+    assert time.perf_counter() - started < 2
+    assert caught.value.line == 2
+
+
+def test_time_in_utc_words(write: Write) -> None:
+    path = write("time,v\n2024-03-01 10:00:00   UTC,1\n2024-03-01 10:01:00GMT,2\n", "m.csv")
+    (v,) = read_series(path)
+    assert v.times.tolist() == [utc("2024-03-01T10:00:00"), utc("2024-03-01T10:01:00")]
+    assert v.source.zone_source is ZoneSource.EXPLICIT
+
+
+def test_sar_report_crossing_midnight_into_the_year_10000(write: Write) -> None:
+    text = (
+        "Linux 6.1.0 (h) \t12/31/9999 \t_x86_64_\t(2 CPU)\n\n"
+        "23:50:01     CPU  %user\n23:55:01     all  1.0\n00:00:01     all  2.0\n"
+    )
+    with pytest.raises(ParseError, match="past the year 9999") as caught:
+        read_series(write(text, "sar.txt"))
+    assert caught.value.line == 5
+
+
+@pytest.mark.parametrize(
+    ("date", "year"), [("03/01/24", 2024), ("03/01/0024", 24), ("0024-03-01", 24)]
+)
+def test_sar_banner_year_of_two_digits_is_this_century_only(
+    write: Write, date: str, year: int
+) -> None:
+    text = f"Linux 6.1.0 (h) \t{date} \t_x86_64_\t(2 CPU)\n\n10:00:01  kbmemfree\n10:05:01  1\n"
+    (free,) = read_series(write(text, "sar.txt"))
+    assert free.instant(0) == dt.datetime(year, 3, 1, 10, 5, 1, tzinfo=dt.UTC)

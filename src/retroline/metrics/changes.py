@@ -18,7 +18,6 @@ import datetime as dt
 import fnmatch
 import math
 import operator
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
@@ -82,10 +81,25 @@ _OPS: dict[str, Callable[[Any, float], Any]] = {
     "<": operator.lt,
     "<=": operator.le,
 }
-# The pattern may hold labels with "=" in braces (up{job="api"}); the number may not.
-_LIMIT = re.compile(
-    r"^\s*(?P<series>(?:[^<>={}]|\{[^{}]*\})+?)\s*(?P<op>>=|<=|>|<)\s*(?P<value>[^<>=]+?)\s*$"
-)
+
+
+def _split_limit(text: str) -> tuple[str, str, str] | None:
+    """``PATTERN OP NUMBER`` cut at its operator, the first ``<`` or ``>`` outside braces
+    (the pattern may hold labels with "=" in braces: ``up{job="api"}``); None when there is
+    none, or an "=" stands outside braces before it. A scan, not a pattern: text from the
+    command line may be long, and a backtracking pattern is slow on long runs of spaces."""
+    depth = 0
+    for at, char in enumerate(text):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and char == "=":
+            return None
+        elif depth == 0 and char in "<>":
+            op = text[at : at + 2] if text[at + 1 : at + 2] == "=" else char
+            return text[:at].strip(), op, text[at + len(op) :].strip()
+    return None
 
 
 @dataclass(frozen=True)
@@ -101,22 +115,23 @@ class Limit:
     @classmethod
     def parse(cls, text: str) -> Limit:
         """A limit from its written form, ``PATTERN OP NUMBER`` (``mem_*>=8e9``)."""
-        match = _LIMIT.match(text)
-        if not match:
+        parts = _split_limit(text)
+        if parts is None or not parts[0] or not parts[2] or any(c in parts[2] for c in "<>="):
             raise UsageError(
                 f"cannot read the limit {text!r}: write it as SERIES OP NUMBER, "
                 "with OP one of > >= < <= (for example 'sockets>512')"
             )
+        series, op, number = parts
         try:
-            value = float(match["value"])
+            value = float(number)
         except ValueError:
             value = math.nan
         if not math.isfinite(value):
             raise UsageError(
-                f"cannot read the limit {text!r}: {match['value']!r} is not a finite number "
+                f"cannot read the limit {text!r}: {number!r} is not a finite number "
                 "(for example 'sockets>512' or 'memory_bytes>=8e9')"
             )
-        return cls(match["series"], match["op"], value)
+        return cls(series, op, value)
 
     def applies_to(self, series: Series) -> bool:
         """Whether the pattern names this series (by label or by bare name)."""

@@ -22,7 +22,6 @@ Detection (`detect_format`) looks at the first lines, in this order:
 
 from __future__ import annotations
 
-import json
 import lzma
 import re
 import zlib
@@ -35,7 +34,7 @@ from retroline.errors import EncodingError, FormatError, InputError, ParseError,
 from retroline.inputs import regular_file
 from retroline.logs.reader import MAX_LINE_BYTES, open_log, read_lines
 from retroline.metrics.read_csv import read_table, table_shape
-from retroline.metrics.read_json import read_graphite, read_jsonl, read_prometheus
+from retroline.metrics.read_json import loads, read_graphite, read_jsonl, read_prometheus
 from retroline.metrics.read_sar import read_sadf, read_sar
 from retroline.metrics.read_text import read_exposition, read_influx
 from retroline.metrics.samples import Clock, Samples
@@ -194,8 +193,8 @@ def _detect_json(texts: list[str], path: Path) -> str:
         return "graphite-json"
     if texts[0].startswith("{"):
         try:
-            json.loads(texts[0])
-        except ValueError as exc:
+            loads(texts[0])
+        except (ValueError, RecursionError) as exc:
             raise _unknown(path, "JSON, but neither an API answer nor JSON lines") from exc
         return "jsonl"
     raise _unknown(path, "a JSON list, but not Graphite's [{target, datapoints}]")

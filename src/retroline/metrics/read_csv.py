@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 
 from retroline.errors import UsageError
-from retroline.metrics.samples import Clock, Samples, number, split_name, split_unit
+from retroline.metrics.samples import (
+    Clock,
+    Samples,
+    number,
+    split_bracket,
+    split_name,
+    split_unit,
+)
 from retroline.when.zones import user_zone
 
 __all__ = ["read_table", "table_shape"]
@@ -30,14 +37,37 @@ _NAME_NAMES = ("series", "name", "metric", "__name__", "_field")
 _VALUE_NAMES = ("value", "_value", "val")
 # Flux's bookkeeping columns: the query's window and table numbers, not labels.
 _IGNORED = frozenset({"", "result", "table", "_start", "_stop"})
-_ZONED = re.compile(r"^(?P<name>.+?)\s*[\(\[]\s*(?P<zone>[^()\[\]]+?)\s*[\)\]]$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 # Rows looked at to choose the separator and tell label columns from value columns.
 _SAMPLE_ROWS = 20
 
 
 def _split(text: str, separator: str) -> list[str]:
-    return next(csv.reader([text], delimiter=separator))
+    """The cells of one line, for detection. A line the csv module refuses (a carriage
+    return in an unquoted cell) is cut at the separator alone here: reading it later
+    reports it, at its line."""
+    try:
+        return next(csv.reader([text], delimiter=separator))
+    except csv.Error:
+        return text.split(separator)
+
+
+def _csv_rows(reader: _Reader, texts: Iterator[str], separator: str) -> Iterator[list[str]]:
+    """The rows of a table, a row the csv module refuses a `ParseError` at its line."""
+    rows = csv.reader(texts, delimiter=separator)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            why = (
+                "a carriage return inside a row: rows end at a line feed"
+                if "new-line" in str(exc)
+                else f"a broken CSV row ({exc})"
+            )
+            raise reader.samples.error(why, reader.number) from exc
+        yield row
 
 
 def _separator(texts: list[str]) -> str | None:
@@ -49,7 +79,9 @@ def _separator(texts: list[str]) -> str | None:
     for separator in _SEPARATORS:
         counts = [len(_split(text, separator)) for text in rows]
         fits = sum(1 for count in counts if count == counts[0])
-        if counts and counts[0] > cells and fits >= min(len(counts) - 1, len(counts) * 0.8):
+        # The header fits itself: with one row under it, that row has to fit too.
+        enough = min(len(counts) - 1, len(counts) * 0.8) if len(counts) > 2 else len(counts)
+        if counts and counts[0] > cells and fits >= enough:
             best, cells = separator, counts[0]
     return best
 
@@ -59,14 +91,14 @@ def _time_header(cell: str) -> tuple[bool, str | None]:
     name = cell.strip().lower()
     if name in _TIME_NAMES:
         return True, None
-    found = _ZONED.match(cell.strip())
-    if found is None or found["name"].lower() not in _TIME_NAMES:
+    found = split_bracket(cell)
+    if found is None or found[0].lower() not in _TIME_NAMES or not found[1]:
         return False, None
     try:
-        user_zone(found["zone"])
+        user_zone(found[1])
     except UsageError:
         return False, None
-    return True, found["zone"]
+    return True, found[1]
 
 
 @dataclass
@@ -220,7 +252,7 @@ def read_table(lines: Iterator[tuple[int, str]], samples: Samples) -> None:
     separator = _separator([text for _number, text in head]) or ","
     reader = _Reader(samples, separator)
     texts = reader.texts(chain(head, lines))
-    rows = csv.reader(texts, delimiter=separator)
+    rows = _csv_rows(reader, texts, separator)
     buffered: list[list[str]] = []
     numbers: list[int] = []
     for row in rows:

@@ -10,6 +10,7 @@ looks like a point), the points get the line of the document's start.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -17,18 +18,46 @@ from typing import Any
 from retroline.metrics.samples import NAN, Samples, epoch_seconds, number
 from retroline.sources import ZoneSource
 
-__all__ = ["read_graphite", "read_jsonl", "read_prometheus"]
+__all__ = ["loads", "read_graphite", "read_jsonl", "read_prometheus"]
 
 _NUM = r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?"
 _PROMETHEUS_POINT = re.compile(rf'\[\s*{_NUM}\s*,\s*"[^"\\]*"\s*\]')
 _GRAPHITE_POINT = re.compile(rf"\[\s*(?:null|{_NUM})\s*,\s*{_NUM}\s*\]")
 
 
+# Python refuses to make an int of more digits than this (a guard against slow parsing); a
+# JSON integer that long is read as the float it is as large as (infinite).
+_INT_DIGITS = 4000
+
+
+def _parse_int(text: str) -> int | float:
+    return int(text) if len(text) <= _INT_DIGITS else float(text)
+
+
+def loads(text: str) -> Any:
+    """``text`` parsed as JSON, an integer of any length read (see `_parse_int`)."""
+    return json.loads(text, parse_int=_parse_int)
+
+
+def _float(value: int | float) -> float:
+    """A JSON number as a float: an integer past the float range is infinite, as a JSON
+    float past it (``1e400``) is."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
+_TOO_DEEP = "JSON nested too deep to read: no metric format nests like this"
+
+
 def _load(text: str, samples: Samples) -> Any:
     try:
-        return json.loads(text)
+        return loads(text)
     except json.JSONDecodeError as exc:
         raise samples.error(f"broken JSON: {exc.msg}", exc.lineno) from exc
+    except RecursionError as exc:
+        raise samples.error(_TOO_DEEP, 1) from exc
 
 
 def _point_lines(text: str, pattern: re.Pattern[str], count: int) -> Iterator[int]:
@@ -112,7 +141,7 @@ def _prometheus_point(point: Any, samples: Samples, line: int) -> tuple[float, f
     ):
         value = number(point[1])
         if value is not None:
-            return epoch_seconds(float(point[0])), value
+            return epoch_seconds(_float(point[0])), value
     raise samples.error(f'a point that is not [time, "value"]: {json.dumps(point)[:60]}', line)
 
 
@@ -147,8 +176,8 @@ def read_graphite(text: str, samples: Samples) -> None:
                 raise samples.error(
                     f"a point that is not [value, time]: {json.dumps(point)[:60]}", line
                 )
-            value = NAN if point[0] is None else float(point[0])
-            samples.add(name, labels, epoch_seconds(float(point[1])), value, line)
+            value = NAN if point[0] is None else _float(point[0])
+            samples.add(name, labels, epoch_seconds(_float(point[1])), value, line)
 
 
 def _is_number(value: object) -> bool:
@@ -173,9 +202,11 @@ def read_jsonl(lines: Iterator[tuple[int, str]], samples: Samples) -> None:
         if not text.strip():
             continue
         try:
-            record = json.loads(text)
+            record = loads(text)
         except json.JSONDecodeError as exc:
             raise samples.error(f"broken JSON: {exc.msg} (column {exc.colno})", at) from exc
+        except RecursionError as exc:
+            raise samples.error(_TOO_DEEP, at) from exc
         if not isinstance(record, dict):
             raise samples.error("a line that is not a JSON object", at)
         key = next((k for k in _TIME_KEYS if k in record), None)
@@ -192,7 +223,7 @@ def read_jsonl(lines: Iterator[tuple[int, str]], samples: Samples) -> None:
 
 def _json_time(value: object, samples: Samples, at: int) -> tuple[float, ZoneSource]:
     if _is_number(value):
-        return epoch_seconds(float(value)), ZoneSource.EXPLICIT  # type: ignore[arg-type]
+        return epoch_seconds(_float(value)), ZoneSource.EXPLICIT  # type: ignore[arg-type]
     if isinstance(value, str):
         return samples.time(value, at)
     raise samples.error(f"the time {json.dumps(value)[:40]} is no text and no number", at)
@@ -211,7 +242,7 @@ def _named(
     if raw is None:
         value: float | None = NAN
     elif _is_number(raw):
-        value = float(raw)
+        value = _float(raw)
     elif isinstance(raw, str):
         value = number(raw)
     else:
@@ -247,6 +278,6 @@ def _numbers(record: Mapping[str, Any], skip: str, prefix: str) -> Iterator[tupl
         if value is None:
             yield prefix + key, NAN
         elif _is_number(value):
-            yield prefix + key, float(value) if not isinstance(value, float) else value
+            yield prefix + key, _float(value)
         elif isinstance(value, dict):
             yield from _numbers(value, "", f"{prefix}{key}.")

@@ -49,15 +49,15 @@ def _banner_date(text: str, samples: Samples, at: int) -> dt.date:
     """The date of a banner: ISO (2024-03-01); DD.MM.YYYY; else MM/DD/YYYY as the default
     (C and US English) locale writes it, DD/MM/YYYY when the first number cannot be a
     month. Two-digit years are 20xx."""
-    parts = [int(p) for p in re.split(r"[/.-]", text)]
-    first = re.split(r"[/.-]", text)[0]
-    if len(first) == 4:
+    cells = re.split(r"[/.-]", text)
+    parts = [int(p) for p in cells]
+    if len(cells[0]) == 4:
         year, month, day = parts
     elif "." in text or parts[0] > 12:
         day, month, year = parts
     else:
         month, day, year = parts
-    if year < 100:
+    if len(cells[0 if len(cells[0]) == 4 else 2]) <= 2:  # 24 is 2024; 0024 is the year 24
         year += 2000
     try:
         return dt.date(year, month, day)
@@ -119,9 +119,10 @@ def read_sar(lines: Iterator[tuple[int, str]], samples: Samples) -> None:
             continue
         if len(rest) != len(header):
             raise samples.error(f"a row of {len(rest)} columns under a header of {len(header)}", at)
-        local = dt.datetime.combine(day + dt.timedelta(days=offset), dt.time()) + dt.timedelta(
-            seconds=now
-        )
+        try:
+            local = dt.datetime.combine(day, dt.time()) + dt.timedelta(days=offset, seconds=now)
+        except OverflowError as exc:  # a report crossing midnight on 31 December 9999
+            raise samples.error("a sar row past the year 9999", at) from exc
         stamp = clock.local(local)
         labels = [(c.lower(), v) for c, v in zip(header, rest, strict=True) if _is_label(c)]
         if host:

@@ -29,12 +29,18 @@ __all__ = [
     "epoch_seconds",
     "number",
     "parse_labels",
+    "split_bracket",
     "split_name",
     "split_unit",
     "suffix_unit",
 ]
 
 NAN = math.nan
+
+# The instants a time can be (datetime's years 1 to 9999), in UTC seconds: a time outside
+# them (an epoch of 1e20, a year 0 shifted by its offset) is no instant to report.
+_FIRST_SECOND = dt.datetime(1, 1, 1, tzinfo=dt.UTC).timestamp()
+_LAST_SECOND = dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC).timestamp()
 
 # Cells that mean "no value here": a gap, kept as NaN.
 _MISSING = frozenset({"", "nan", "null", "none", "na", "n/a", "-", "undefined"})
@@ -49,7 +55,6 @@ _WEAKNESS = {
 }
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_UTC_WORD = re.compile(r"\s*(?:UTC|GMT)$")
 _SLASH_DATE = re.compile(r"^\d{4}/\d\d/\d\d")
 
 
@@ -120,9 +125,10 @@ class Clock:
         return self._iso(text)
 
     def _iso(self, text: str) -> tuple[float, ZoneSource] | None:
-        utc = _UTC_WORD.search(text)
-        if utc is not None and utc.start() > 0:
-            text = text[: utc.start()] + "+00:00"
+        if text.endswith(("UTC", "GMT")):  # not \s*UTC$ searched: slow on a run of spaces
+            head = text[:-3].rstrip()
+            if head:
+                text = head + "+00:00"
         if _SLASH_DATE.match(text):
             text = text[:10].replace("/", "-") + text[10:]
         try:
@@ -161,22 +167,25 @@ def parse_labels(text: str, start: int, where: tuple[Path, int]) -> tuple[dict[s
         at = found.end()
 
 
-_NAMED_SERIES = re.compile(r"^\s*([A-Za-z_:][A-Za-z0-9_:.]*)?\s*\{.*\}\s*$")
+# Matched on stripped text: a \s* before the optional name would try every split of a long
+# run of spaces between itself and the \s* after it.
+_NAMED_SERIES = re.compile(r"^([A-Za-z_:][A-Za-z0-9_:.]*)?\s*\{.*\}$")
 
 
 def split_name(text: str, where: tuple[Path, int]) -> tuple[str, dict[str, str]]:
     """A series name as Prometheus and Grafana write it, ``name{key="value"}``, as the
     name and its labels; any other text is a name without labels."""
+    text = text.strip()
     if not _NAMED_SERIES.match(text):
-        return text.strip(), {}
+        return text, {}
     brace = text.index("{")
     try:
         labels, end = parse_labels(text, brace, where)
     except ParseError:
-        return text.strip(), {}
+        return text, {}
     if text[end:].strip():
-        return text.strip(), {}
-    return text[:brace].strip() or text.strip(), labels
+        return text, {}
+    return text[:brace].strip() or text, labels
 
 
 # Units a column header or a name may state. A word outside this list is not taken for a
@@ -240,7 +249,6 @@ _UNITS = {
         "connections",
     )
 }
-_BRACKETED = re.compile(r"^(?P<name>.*?)\s*[\(\[]\s*(?P<unit>[^()\[\]\s]+)\s*[\)\]]\s*$")
 # Name suffixes that state a unit (Prometheus' own naming rules, and common short forms).
 _SUFFIXES = {
     "bytes": "bytes",
@@ -268,6 +276,26 @@ _SUFFIXES = {
 _SUFFIX = re.compile(r"[_.](?P<unit>[A-Za-z]+)(?:_total|_sum|_bucket|_count)?$")
 
 
+def split_bracket(text: str) -> tuple[str, str] | None:
+    """``name (inner)`` or ``name [inner]`` as the name and the inner text, both stripped;
+    None when ``text`` does not end in a bracketed part without brackets inside.
+
+    By string search, not a regular expression: ``name\\s*[(]`` tried from every end of
+    the name takes time growing with the square of a run of spaces in a header.
+
+    >>> split_bracket("mem (MiB)")
+    ('mem', 'MiB')
+    """
+    text = text.rstrip()
+    if not text.endswith((")", "]")):
+        return None
+    start = max(text.rfind("("), text.rfind("["))
+    inner = text[start + 1 : -1]
+    if start < 0 or ")" in inner or "]" in inner:
+        return None
+    return text[:start].strip(), inner.strip()
+
+
 def _known_unit(text: str) -> str | None:
     """``text`` as a unit when every part of it (``MiB/s``, ``req/s``) is one we know."""
     parts = text.split("/")
@@ -288,11 +316,11 @@ def suffix_unit(name: str) -> str | None:
 def split_unit(header: str) -> tuple[str, str | None]:
     """A column header as a series name and its unit: ``mem (MiB)`` is ``mem`` in MiB,
     ``latency_ms`` stays ``latency_ms`` in ms; anything unclear has no unit."""
-    found = _BRACKETED.match(header)
-    if found is not None and found["name"]:
-        unit = _known_unit(found["unit"])
+    found = split_bracket(header)
+    if found is not None and found[0] and found[1].split() == [found[1]]:
+        unit = _known_unit(found[1])
         if unit is not None:
-            return found["name"], unit
+            return found[0], unit
     return header, suffix_unit(header)
 
 
@@ -354,7 +382,14 @@ class Samples:
         zone_source: ZoneSource = ZoneSource.EXPLICIT,
         unit: str | None = None,
     ) -> None:
-        """One sample of the series ``name{labels}``."""
+        """One sample of the series ``name{labels}``; a time outside the years 1 to 9999
+        (or NaN) is a `ParseError` at ``line``."""
+        if not _FIRST_SECOND <= time <= _LAST_SECOND:
+            raise self.error(
+                f"a time of {time:.6g} seconds from 1970 is outside the years 1 to 9999: "
+                "check the time column, and the unit of its Unix times",
+                line,
+            )
         items = labels.items() if isinstance(labels, Mapping) else labels
         key = (name, tuple(sorted(items)))
         column = self._columns.get(key)

@@ -285,6 +285,8 @@ def deseasoned(t: Floats, y: Floats) -> Floats:
     if span < SEASON_DAYS * DAY or not 0 < step <= DAY / SEASON_BINS:
         return y
     half = round(DAY / step) // 2
+    if 2 * half >= n:
+        return y  # irregular times: the usual step says more samples a day than there are
     # The median of the day around each sample, taken at one sample in `SEASON_BINS`-th of
     # a day and interpolated between: a long series costs n / bins windows, not n.
     every = max(1, (2 * half) // SEASON_BINS)
