@@ -409,3 +409,11 @@ def test_a_daily_cycle_is_not_a_change_and_an_outage_within_it_is() -> None:
     outage = Series("requests", every5.times, traffic, SOURCE)
     strong = sorted(c.index for c in find_changes(outage) if c.score >= 5)
     assert strong == [400, 436]
+
+
+def test_a_burst_of_three_samples_is_kept_where_a_lone_spike_is_not() -> None:
+    y = np.random.default_rng(4).normal(10.0, 1.0, 300)
+    y[100] += 40  # a spike
+    y[150:153] += 12  # a burst: three samples in a row
+    indices = sorted(c.index for c in find_changes(make_series(y)) if c.score >= 2)
+    assert indices and all(abs(i - 150) <= 3 for i in indices)
