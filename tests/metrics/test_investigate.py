@@ -113,6 +113,13 @@ def test_the_html_report_draws_the_series_with_its_changes(bundle: dict[str, Any
     kinds = {cls for el in marks for cls in (el.get("class") or "").split()}
     assert {"change", "trend", "level"} <= kinds
     assert [el for el in svg.iter() if el.tag in ("path", f"{SVG}path")]
+    # The impact window: from the impact start (10:02) to the mitigation (14:20; no entry
+    # says it was resolved), shaded between the leak's mark and the restart's.
+    (band,) = [el for el in svg.iter() if "window" in (el.get("class") or "").split()]
+    left, width = float(band.get("x")), float(band.get("width"))
+    trend_x = next(float(el.get("x1")) for el in marks if "trend" in el.get("class", ""))
+    level_x = next(float(el.get("x1")) for el in marks if "level" in el.get("class", ""))
+    assert left == pytest.approx(trend_x, abs=0.5) and trend_x < left + width < level_x
     # Nothing is fetched from elsewhere: no URL with a scheme or host in any attribute or style.
     for element in tree.iter():
         if not isinstance(element.tag, str):

@@ -219,8 +219,11 @@ def metric_charts(
     changes: list[MetricChange], timeline: list[Row], spans: list[Duration]
 ) -> list[Chart]:
     """A chart per metric series with changes: the series, its change points linked to
-    their timeline rows, and the impact window from its start to the resolution."""
-    start, end = spans[0].start.at, spans[-1].end.at
+    their timeline rows, and the impact window from its start to the resolution (to the
+    mitigation when no entry says it was resolved)."""
+    by_name = {d.name: d for d in spans}
+    start = spans[0].start.at
+    end = by_name["Time to resolve"].end.at or by_name["Time to mitigate"].end.at
     window = (start.timestamp(), end.timestamp()) if start and end and end >= start else None
     by_source = {
         (r.source_path, r.source_line): r for r in timeline if r.kind == EventKind.METRIC.value
