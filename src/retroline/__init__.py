@@ -1,7 +1,7 @@
 """Retroline: from the evidence of an outage to a UTC timeline, a postmortem and a library.
 
 The public API (`retroline.api`): ``extract``, ``investigate``, ``parse_logs``, ``render``,
-``read_metrics``, ``metric_changes``, ``pull_metrics`` and ``Library``; the models ``Incident`` and ``Event``; every error a ``RetrolineError``.
+``read_metrics``, ``metric_changes``, ``pull_metrics``, ``host_drift`` and ``Library``; the models ``Incident`` and ``Event``; every error a ``RetrolineError``.
 
     >>> import retroline
     >>> incident = retroline.extract("postmortem.md")            # doctest: +SKIP
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from retroline.api import (
         Library,
         extract,
+        host_drift,
         investigate,
         metric_changes,
         parse_logs,
@@ -36,6 +37,7 @@ __all__ = [
     "RetrolineError",
     "__version__",
     "extract",
+    "host_drift",
     "investigate",
     "metric_changes",
     "parse_logs",
@@ -50,6 +52,7 @@ _HOME = {
     "Incident": "retroline.model",
     "Library": "retroline.api",
     "extract": "retroline.api",
+    "host_drift": "retroline.api",
     "investigate": "retroline.api",
     "metric_changes": "retroline.api",
     "parse_logs": "retroline.api",

@@ -25,6 +25,7 @@ from retroline.model import Incident
 from retroline.store import Library
 
 if TYPE_CHECKING:
+    from retroline.hosts.drift import Drift
     from retroline.investigation import Investigation
     from retroline.metrics.changes import Change
     from retroline.metrics.series import Series
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Library",
     "extract",
+    "host_drift",
     "investigate",
     "metric_changes",
     "parse_logs",
@@ -71,6 +73,7 @@ def investigate(
     year: int | None = None,
     out_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    good: str | None = None,
 ) -> Investigation:
     """Turn files and folders of evidence into one incident, store it and, with
     ``out_dir``, write its report (``retroline investigate``). Returns an `Investigation`
@@ -79,6 +82,7 @@ def investigate(
     ``library``: a `Library`, a database URL or path, or None for the default library (as
     the command line's). ``zones`` maps file name patterns to the zone of those files.
     ``progress`` is called with a line saying what is being done, as the work goes on.
+    ``good`` names the host that works: the other hosts' packages are compared with its.
     """
     from retroline.investigation import investigate as run
 
@@ -92,6 +96,7 @@ def investigate(
         year=year,
         out_dir=Path(out_dir) if out_dir is not None else None,
         progress=progress,
+        good=good,
     )
 
 
@@ -162,6 +167,22 @@ def pull_metrics(
     if out is not None:
         save(document, Path(out))
     return document
+
+
+def host_drift(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    good: str | None = None,
+    tz: str | None = None,
+) -> Drift:
+    """How the packages of hosts differ (``retroline hosts diff``): one package list a
+    host (rpm -qa, dpkg -l, pip freeze, ...; the host named by the file), compared by each
+    ecosystem's version rules against ``good`` (the first host by default)."""
+    from retroline.hosts.drift import drift
+    from retroline.hosts.packages import host_from_name, read_packages
+
+    inventories = [read_packages(Path(p), host=host_from_name(Path(p).name), tz=tz) for p in paths]
+    return drift(inventories, reference=good)
 
 
 def render(incident: Incident, format: str = "md") -> str:

@@ -395,6 +395,14 @@ def investigate_command(
         Path | None,
         typer.Option("--output", "-o", help="Folder for the report (default: retroline-report)."),
     ] = None,
+    good: Annotated[
+        str | None,
+        typer.Option(
+            "--good",
+            help="The host that works: the other hosts' package lists are compared with its "
+            "(default: the first host by name, and the finding says so).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Turn a folder of evidence into one incident and its postmortem.
@@ -419,6 +427,7 @@ def investigate_command(
             year=year,
             out_dir=out_dir,
             progress=step,
+            good=good,
         )
     if as_json:
         _print_json(result.to_dict())
@@ -862,6 +871,61 @@ def metrics_pull_command(
     result = document["data"]["result"]
     points = sum(len(item.get("values", ())) for item in result)
     _err().print(f"{len(result)} series, {points} points written to {out}", highlight=False)
+
+
+# -- hosts -----------------------------------------------------------------------------------
+
+hosts_app = typer.Typer(
+    help=(
+        "Host state as evidence: how the packages of a host that works and one that fails "
+        "differ.\n\nExample: retroline hosts diff itb1-rpm-qa.txt prod-rpm-qa.txt --good itb1"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(hosts_app, name="hosts")
+
+
+@hosts_app.command("diff")
+def hosts_diff_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FILE...",
+            help="A package list per host (rpm -qa, dpkg -l, dpkg-query -W, pip freeze, apk "
+            "info -v); the host is named by the file (web01-rpm-qa.txt) or a '# host:' line.",
+        ),
+    ],
+    good: Annotated[
+        str | None,
+        typer.Option("--good", help="The host that works, compared against (default: the first)."),
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="Zone of install times without one.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """For each package: the same everywhere, only on some hosts, or newer on one, by each
+    ecosystem's own version rules (rpm, Debian, PEP 440, apk); packages of one family that
+    moved together are one line.
+
+    Example: retroline hosts diff psds-itb1-rpm-qa.txt psds0-rpm-qa.txt --good psds-itb1
+    """
+    from retroline.api import host_drift
+    from retroline.hosts.drift import drift_table, finding_text
+
+    found = host_drift(files, good=good, tz=tz)
+    if as_json:
+        _print_json(found.to_json())
+        return
+    _out().print(drift_table(found))
+    for host in found.hosts:
+        if host != found.reference:
+            _out().print(
+                inert(finding_text(found, found.reference, host), lines=False),
+                markup=False,
+                highlight=False,
+            )
 
 
 def main() -> None:

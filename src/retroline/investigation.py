@@ -141,12 +141,14 @@ def investigate(
     out_dir: Path | None = None,
     now: dt.datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    good: str | None = None,
 ) -> Investigation:
     """Investigate the evidence in ``paths`` and store and report the incident.
 
     ``tz`` is the zone of times that state none; ``zones`` maps file name patterns to the
     zone of those files (logs from hosts in other zones); ``year`` is the year of log lines
-    written without one (default: the incident's).
+    written without one (default: the incident's); ``good`` the host that works, whose
+    packages the others' are compared against (default: the first by name).
     """
     zones = zones or {}
     check_zone(tz)
@@ -176,7 +178,7 @@ def investigate(
         "evidence:" + hashlib.sha256(str(where).encode()).hexdigest(),
         skipped=skipped,
     )
-    options = Options(tz=tz, zones=zones, year=year, note=note)
+    options = Options(tz=tz, zones=zones, year=year, note=note, good=good)
     for kind in KINDS:
         if kind.contribute is not None and by_kind.get(kind.name):
             assembly = kind.contribute(assembly, by_kind[kind.name], options)
@@ -188,7 +190,13 @@ def investigate(
     saved = library.save(
         incident,
         key=assembly.key,
-        inputs=inputs_hash(incident, tz=tz, zones=sorted(zones.items()), year=year),
+        inputs=inputs_hash(
+            incident,
+            tz=tz,
+            zones=sorted(zones.items()),
+            year=year,
+            **({"good": good} if good else {}),  # as before when not given
+        ),
     )
     stored = library.get(saved.id)
     reports: dict[str, Path] = {}

@@ -26,6 +26,8 @@ def test_one_row_per_kind_and_no_suffix_claimed_twice() -> None:
         EvidenceKind.DOCUMENT,
         EvidenceKind.LOG,
         EvidenceKind.METRICS,
+        EvidenceKind.PACKAGES,
+        EvidenceKind.SOCKETS,
     }
 
 

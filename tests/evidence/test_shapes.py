@@ -142,7 +142,7 @@ def write(folder: Path, name: str, lines: list[str]) -> Path:
     return path
 
 
-def test_a_folder_of_such_files_gives_one_document_reads_the_metrics_and_says_what_was_not_read(
+def test_a_folder_of_such_files_gives_one_document_reads_the_others_and_says_what_was_not_read(
     tmp_path: Path,
 ) -> None:
     evidence = tmp_path / "evidence"
@@ -154,6 +154,7 @@ def test_a_folder_of_such_files_gives_one_document_reads_the_metrics_and_says_wh
     write(evidence, "web-1-packages.txt", RPM)
     write(evidence, "web-2-packages.txt", RPM[:3])
     write(evidence, "sockets.txt", SS)
+    write(evidence, "ps.txt", PS)
     assert classify(evidence / "grafana-export.csv") is EvidenceKind.METRICS
     report = tmp_path / "report"
     code, out, err = run(
@@ -163,15 +164,17 @@ def test_a_folder_of_such_files_gives_one_document_reads_the_metrics_and_says_wh
     result = json.loads(out)
     skipped = {Path(s["path"]).name: s["reason"] for s in result["skipped"]}
     assert [Path(p).name for p in result["metrics"]] == ["grafana-export.csv"]
-    assert skipped == {
-        "web-1-packages.txt": skipped["web-1-packages.txt"],
-        "web-2-packages.txt": skipped["web-2-packages.txt"],
-        "sockets.txt": skipped["sockets.txt"],
-    }
-    assert "looks like a package list" in skipped["web-1-packages.txt"]
-    assert "looks like a socket table" in skipped["sockets.txt"]
+    assert list(skipped) == ["ps.txt"]  # processes are not read yet
+    assert "looks like a process table" in skipped["ps.txt"]
     incident = json.loads((report / "incident.json").read_text(encoding="utf-8"))
-    assert [d["format"] for d in incident["documents"]] == ["markdown", "grafana-csv"]
+    formats = {Path(d["path"]).name: d["format"] for d in incident["documents"]}
+    assert formats == {
+        "postmortem.md": "markdown",
+        "grafana-export.csv": "grafana-csv",
+        "web-1-packages.txt": "rpm",
+        "web-2-packages.txt": "rpm",
+        "sockets.txt": "ss",
+    }
     assert not [e for e in incident["events"] if "api p99" in e["text"] or ",1" in e["text"]]
 
 

@@ -275,9 +275,19 @@ def run_checks(incident: Incident, checks: list[Check] | None = None) -> list[Fi
 
 #: Findings a reader makes while it reads a document, about what the incident alone no
 #: longer shows (an entry left out as no real date, a zone the document did not settle),
-#: and those made when it is stored (kept apart from an incident of the same times).
-#: They travel with the incident through merges and every new run of the checks.
-READ_FINDINGS = frozenset({"impossible-date", "zone-ambiguous", "bytes-replaced", "kept-apart"})
+#: those made when it is stored (kept apart from an incident of the same times), and those
+#: the readers of host state make (socket counts). They travel with the incident through
+#: merges and every new run of the checks.
+READ_FINDINGS = frozenset(
+    {
+        "impossible-date",
+        "zone-ambiguous",
+        "bytes-replaced",
+        "kept-apart",
+        "sockets",
+        "package-drift",
+    }
+)
 
 
 def kept_apart(incident: Incident, other: Incident) -> Finding:

@@ -26,7 +26,7 @@ from retroline.evidence.shapes import SHAPES
 from retroline.inputs import regular_file
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.reader import read_lines
-from retroline.model import Document, Incident
+from retroline.model import Document, Event, Finding, Incident
 
 _SAMPLE = 200
 # A log is a file most of whose lines start with a timestamped header; a postmortem with
@@ -81,12 +81,14 @@ class Assembly:
 @dataclass(frozen=True)
 class Options:
     """How evidence is read: the zone of times that state none, zones by file name
-    pattern, the year of log lines that state none, and a callback for progress."""
+    pattern, the year of log lines that state none, a callback for progress, and the host
+    that works (the others' packages are compared with its)."""
 
     tz: str | None = None
     zones: dict[str, str] = field(default_factory=dict)
     year: int | None = None
     note: Callable[[str], None] = lambda _message: None
+    good: str | None = None
 
     def zone_for(self, path: Path) -> str | None:
         """The zone of a file: the first zone pattern that matches its name or path."""
@@ -219,6 +221,115 @@ def _metrics(assembly: Assembly, paths: list[Path], options: Options) -> Assembl
     )
 
 
+def _packages(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
+    """Package lists and install logs: their transactions near the onset join the timeline
+    as changes (all of them when there is no onset); the files join the evidence."""
+    from retroline.hosts.attach import drift_findings, install_events
+    from retroline.hosts.packages import host_from_name, read_packages
+    from retroline.logs.attach import incident_onset
+
+    incident = assembly.incident
+    onset = assembly.onset or incident_onset(incident)
+    # A year not written (yum.log) is the user's --year, else the onset's, and said so.
+    year = options.year or (onset.year if onset else None)
+    year_label = "--year" if options.year else "the incident's onset"
+    read, unread, inventories = [], [], []
+    for path in paths:
+        options.note(f"reading packages {path}")
+        try:
+            inventory = read_packages(
+                path,
+                host=host_from_name(path.name),
+                tz=options.zone_for(path),
+                year=year,
+            )
+        except RetrolineError as exc:
+            unread.append((path, str(exc)))
+            continue
+        inventories.append(inventory)
+        read.append(path)
+    return _hosts_contribution(
+        assembly,
+        EvidenceKind.PACKAGES,
+        read,
+        unread,
+        {str(p): inv.format for p, inv in zip(read, inventories, strict=True)},
+        events=install_events(inventories, onset, year_label),
+        findings=drift_findings(inventories, options.good),
+    )
+
+
+def _sockets(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
+    """Socket tables: each one's busiest snapshot, counted, as a finding; the files join
+    the evidence."""
+    from retroline.hosts.attach import socket_findings
+    from retroline.hosts.packages import host_from_name
+    from retroline.hosts.sockets import read_sockets
+
+    read, unread, tables = [], [], []
+    for path in paths:
+        options.note(f"reading sockets {path}")
+        try:
+            table = read_sockets(path, host=host_from_name(path.name), tz=options.zone_for(path))
+        except RetrolineError as exc:
+            unread.append((path, str(exc)))
+            continue
+        tables.append(table)
+        read.append(path)
+    return _hosts_contribution(
+        assembly,
+        EvidenceKind.SOCKETS,
+        read,
+        unread,
+        {str(p): t.format for p, t in zip(read, tables, strict=True)},
+        findings=socket_findings(tables),
+    )
+
+
+def _hosts_contribution(
+    assembly: Assembly,
+    kind: EvidenceKind,
+    read: list[Path],
+    unread: list[tuple[Path, str]],
+    formats: dict[str, str],
+    *,
+    events: Sequence[Event] = (),
+    findings: Sequence[Finding] = (),
+) -> Assembly:
+    """The assembly with host-state files read: their events and findings in place of
+    those earlier runs on the same files added, and the files as evidence."""
+    from retroline.analysis.revisions import in_time_order
+
+    incident = assembly.incident
+    names = {str(p) for p in read}
+    kept = [e for e in incident.events if e.source.path not in names]
+    kept_findings = [f for f in incident.findings if not (f.source and f.source.path in names)]
+    incident = incident.model_copy(
+        update={
+            "events": in_time_order([*kept, *events]),
+            "findings": [*kept_findings, *findings],
+            "documents": [
+                *incident.documents,
+                *(
+                    Document(
+                        path=str(p),
+                        sha256=sha256_of(p),
+                        format=formats[str(p)],
+                        size=p.stat().st_size,
+                    )
+                    for p in read
+                ),
+            ],
+        }
+    )
+    return replace(
+        assembly,
+        incident=incident,
+        read={**assembly.read, kind: read},
+        skipped=assembly.skipped + unread,
+    )
+
+
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file, read in blocks (logs may be large)."""
     digest = hashlib.sha256()
@@ -229,7 +340,11 @@ def sha256_of(path: Path) -> str:
 
 
 #: What the kinds known by their shape contribute (those without an entry are not read yet).
-_CONTRIBUTIONS: dict[str, Contribute] = {EvidenceKind.METRICS.value: _metrics}
+_CONTRIBUTIONS: dict[str, Contribute] = {
+    EvidenceKind.METRICS.value: _metrics,
+    EvidenceKind.PACKAGES.value: _packages,
+    EvidenceKind.SOCKETS.value: _sockets,
+}
 
 #: The registry of evidence kinds, in the order they contribute to an incident.
 KINDS: tuple[Kind, ...] = (
@@ -254,13 +369,12 @@ KINDS: tuple[Kind, ...] = (
     ),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
+#: The kinds known by the shape of their lines.
+_SHAPED = tuple(k for k in KINDS if k.name not in (EvidenceKind.DOCUMENT, EvidenceKind.LOG))
 #: The order samples are tested in: the kinds known by their shape first (a sar report or
 #: a metrics table has times in every line, as a log has), then logs; a document is the
 #: last resort.
-_SNIFF_ORDER = (
-    *(k for k in KINDS if k.name not in (EvidenceKind.DOCUMENT, EvidenceKind.LOG)),
-    BY_NAME[EvidenceKind.LOG],
-)
+_SNIFF_ORDER = (*_SHAPED, BY_NAME[EvidenceKind.LOG])
 
 
 def classify(path: str | Path) -> EvidenceKind:
@@ -269,6 +383,12 @@ def classify(path: str | Path) -> EvidenceKind:
     suffix, name = p.suffix.lower(), p.name.lower()
     for kind in KINDS:
         if suffix in kind.suffixes or name.startswith(tuple(kind.names)):
+            if kind.name is EvidenceKind.LOG:
+                # ".log" is every tool's suffix: dpkg.log and yum.log are package logs.
+                sample = _sample(p)
+                shaped = next((k for k in _SHAPED if k.sniff and k.sniff(sample)), None)
+                if shaped is not None:
+                    return shaped.name
             return kind.name
     try:
         with p.open("rb") as f:

@@ -133,8 +133,27 @@ _PACKAGE_LINES = (
 )
 
 
+# The lines of package managers' own logs: dpkg.log, yum.log, apt's history.log.
+_PACKAGE_LOG_LINES = (
+    re.compile(
+        r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d "
+        r"(?:install|upgrade|remove|purge|configure|trigproc|startup|status|conffile) "
+    ),
+    re.compile(
+        r"^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d "
+        r"(?:Installed|Updated|Erased|Downgraded|Reinstalled|Obsoleted): "
+    ),
+    re.compile(
+        r"^(?:Start-Date|End-Date|Commandline|Requested-By|Install|Upgrade|Remove|Purge"
+        r"|Downgrade|Reinstall|Error): |^$"
+    ),
+)
+
+
 def _package_list(lines: Sequence[str]) -> bool:
-    return _share(lines, lambda line: any(p.match(line) for p in _PACKAGE_LINES))
+    if _share(lines, lambda line: any(p.match(line) for p in _PACKAGE_LINES)):
+        return True
+    return _share(lines, lambda line: any(p.match(line) for p in _PACKAGE_LOG_LINES))
 
 
 _SOCKET_ROW = re.compile(

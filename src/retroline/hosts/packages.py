@@ -31,6 +31,7 @@ The host is the ``host`` argument ("option"); else a first line ``# host: NAME``
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -200,10 +201,12 @@ _HISTORY_ACTIONS = {
     "o": "upgrade",
 }
 
-# Words that follow a host name in the name of a captured list ("web01-rpm-qa.txt").
+# Words that follow a host name in the name of a captured list ("web01-rpm-qa.txt"), of
+# packages, sockets or processes.
 _TOOL_WORDS = (
     "rpm rpms dpkg deb debs packages package pkgs pkglist pip pip3 apk yum dnf apt "  # noqa: SIM905
-    "history installed freeze requirements inventory".split()
+    "history installed freeze requirements inventory "
+    "netstat ss sockets socket ps processes systemctl needrestart".split()
 )
 _NAME_WORDS = frozenset(_TOOL_WORDS) | {"qa", "last", "log", "list", "l", "w", "v", "info", "txt"}
 _NAMED_HOST = re.compile(r"^(.+?)[-_.](?:" + "|".join(_TOOL_WORDS) + r")(?:[-_.]|$)", re.I)
@@ -216,7 +219,8 @@ def host_from_name(name: str) -> str | None:
 
     The name without ``.gz``/``.bz2``/``.xz``, up to the first ``-``, ``_`` or ``.``
     followed by a tool word (rpm, dpkg, deb, packages, pkgs, pip, apk, yum, dnf, apt,
-    history, installed, freeze, requirements, inventory); without such a word, the name
+    history, installed, freeze, requirements, inventory; netstat, ss, sockets, ps,
+    processes, systemctl, needrestart); without such a word, the name
     less a ``.txt``/``.log``/``.out``/``.lst``/``.list`` suffix. A name made only of tool
     words (``dpkg.log``, ``rpm-qa.txt``, ``yum.log-20170101``) names no host.
 
@@ -707,7 +711,7 @@ def _read_pip_freeze(lines: Iterator[tuple[int, str]], read: _Read) -> None:
         if text.startswith(("-e ", "--editable ")):
             where = text.split(None, 1)[1].strip()
             egg = re.search(r"[#&]egg=([A-Za-z0-9._-]+)", where)
-            name = egg[1] if egg else where.split("#")[0].rstrip("/").rsplit("/", 1)[-1]
+            name = egg[1] if egg else posixpath.basename(where.split("#")[0].rstrip("/"))
             read.packages.append(Package(name, where, None, "python", number))
             continue
         found = _PIP.match(text)

@@ -1,0 +1,197 @@
+"""Host state into an incident: package installs and upgrades as timeline events of kind
+``change``, and socket counts as findings.
+
+Installs are grouped per transaction (a yum or apt run, a dnf history id; else the same
+minute on the same host), one event each ("esmond 2.0 -> 2.1, httpd 2.4.6 -> 2.4.7 on
+psds0"), linked to the line of its first package. A host's whole install history can hold
+hundreds of transactions since the system was installed: the ones shortly before the onset
+are kept first (`BEFORE`, `KEPT_BEFORE`), then the few just after it (an upgrade during the
+response), because what changed right before an outage is the first suspect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from retroline.errors import UsageError
+from retroline.hosts.drift import EVENT_FORMATS, drift, finding_text
+from retroline.hosts.packages import Install, Inventory
+from retroline.hosts.socket_counts import counts, summary
+from retroline.hosts.sockets import SocketTable
+from retroline.instants import iso_utc
+from retroline.model import Event, EventKind, Finding, Precision, Severity, Source
+
+__all__ = [
+    "AFTER",
+    "BEFORE",
+    "KEPT_AFTER",
+    "KEPT_BEFORE",
+    "Transaction",
+    "drift_findings",
+    "install_events",
+    "socket_findings",
+    "transactions",
+]
+
+#: Transactions this long before the onset may be kept, the latest first, at most so many.
+BEFORE = dt.timedelta(days=30)
+KEPT_BEFORE = 10
+#: And those this long after it, at most so many.
+AFTER = dt.timedelta(days=1)
+KEPT_AFTER = 5
+# Packages named in an event's text; the others are in its details.
+_NAMED = 4
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """The package events of one run of the package manager on one host."""
+
+    host: str
+    path: str
+    at: dt.datetime
+    installs: tuple[Install, ...]
+
+    @property
+    def line(self) -> int:
+        """The line of its first package event."""
+        return self.installs[0].line
+
+
+def transactions(inventory: Inventory) -> list[Transaction]:
+    """The timed package events of ``inventory`` grouped per transaction (its id, else the
+    minute), in time order. Events without a time, or without a package (a history
+    listing's row), are left out."""
+    groups: dict[tuple[str, str], list[Install]] = {}
+    for install in inventory.installs:
+        if install.at is None or not install.name:
+            continue
+        key = install.transaction or iso_utc(install.at.replace(second=0, microsecond=0))
+        groups.setdefault((key, install.ecosystem), []).append(install)
+    found = [
+        Transaction(
+            inventory.host,
+            inventory.path,
+            min(i.at for i in group if i.at is not None),
+            tuple(group),
+        )
+        for group in groups.values()
+    ]
+    return sorted(found, key=lambda t: (t.at, t.line))
+
+
+def _change(install: Install) -> str:
+    """One package event in a few words: ``esmond 2.0 -> 2.1``, ``+ tmux 3.2``."""
+    if install.action in ("upgrade", "downgrade") and install.old and install.new:
+        return f"{install.name} {install.old} -> {install.new}"
+    if install.action == "remove":
+        return f"- {install.name}" + (f" {install.old}" if install.old else "")
+    version = install.new or install.old
+    return f"{install.name} {version}" if version else install.name
+
+
+def _verb(group: Sequence[Install]) -> str:
+    actions = {i.action for i in group}
+    if actions <= {"upgrade"}:
+        return "upgraded"
+    if actions <= {"install"}:
+        return "installed"
+    if actions <= {"remove"}:
+        return "removed"
+    return "changed"
+
+
+def _event(transaction: Transaction, year_label: str) -> Event:
+    """The timeline event of one transaction; ``year_label`` says where the year of lines
+    that write none came from."""
+    group = transaction.installs
+    named = ", ".join(_change(i) for i in group[:_NAMED])
+    more = f" and {len(group) - _NAMED} more" if len(group) > _NAMED else ""
+    host = f" on {transaction.host}" if transaction.host else ""
+    details = [_change(i) for i in group] if len(group) > _NAMED else []
+    first = group[0]
+    if first.year_from == "option":
+        details.append(f"year not written: taken from {year_label}")
+    elif first.year_from == "order":
+        details.append(f"year not written: {year_label}'s, moved on where the months go back")
+    return Event(
+        at=transaction.at,
+        precision=Precision.SECOND,
+        time_text=iso_utc(transaction.at),
+        zone="UTC",
+        zone_source=first.zone_source,
+        text=f"Packages {_verb(group)}{host}: {named}{more}",
+        kind=EventKind.CHANGE,
+        details=details,
+        source=Source(path=transaction.path, line=transaction.line),
+    )
+
+
+def install_events(
+    inventories: Sequence[Inventory], onset: dt.datetime | None, year_label: str = "--year"
+) -> list[Event]:
+    """The package transactions to show on the timeline: without an onset, every one; with
+    one, the `KEPT_BEFORE` latest within `BEFORE` before it and the `KEPT_AFTER` first
+    within `AFTER` after it. ``year_label`` names where a year not written came from."""
+    found = [t for inventory in inventories for t in transactions(inventory)]
+    if onset is not None:
+        before = [t for t in found if onset - BEFORE <= t.at <= onset]
+        after = [t for t in found if onset < t.at <= onset + AFTER]
+        found = sorted(before, key=lambda t: t.at)[-KEPT_BEFORE:] + after[:KEPT_AFTER]
+    return [_event(t, year_label) for t in found]
+
+
+def drift_findings(inventories: Sequence[Inventory], good: str | None) -> list[Finding]:
+    """A finding per host whose packages differ from the good host's: ``good`` when given
+    (a `UsageError` when no list is of that host), else the first host by name, and the
+    finding says it was chosen so. Install logs are not package lists: left out."""
+    lists = [i for i in inventories if i.format not in EVENT_FORMATS and i.host and i.packages]
+    hosts = sorted({i.host for i in lists})
+    if len(hosts) < 2:
+        return []
+    if good is not None and good not in hosts:
+        raise UsageError(f"--good {good}: no package list of that host ({', '.join(hosts)})")
+    reference = good or hosts[0]
+    chosen = (
+        ""
+        if good
+        else f" ({reference} taken as the host that works: first by name; say which with --good)"
+    )
+    # One list a host: the first of each.
+    per_host = {i.host: i for i in reversed(lists)}
+    found = drift([per_host[h] for h in hosts], reference=reference)
+    sources = {i.host: i.path for i in lists}
+    return [
+        Finding(
+            code="package-drift",
+            severity=Severity.WARNING,
+            message=finding_text(found, reference, host) + chosen,
+            source=Source(path=sources[host], line=None),
+        )
+        for host in hosts
+        if host != reference
+        and any(d.versions.get(host) != d.versions.get(reference) for d in found.differences)
+    ]
+
+
+def socket_findings(tables: Sequence[SocketTable]) -> list[Finding]:
+    """A finding per socket table: its busiest snapshot counted, in one sentence."""
+    found = []
+    for table in tables:
+        snapshots = [s for s in table.snapshots if s.rows or s.totals]
+        if not snapshots:
+            continue
+        busiest = max(snapshots, key=lambda s: counts(s).total)
+        when = f" at {busiest.at:%Y-%m-%d %H:%M} UTC" if busiest.at is not None else ""
+        host = f"{table.host}: " if table.host else ""
+        found.append(
+            Finding(
+                code="sockets",
+                severity=Severity.INFO,
+                message=f"{host}{summary(counts(busiest))}{when}",
+                source=Source(path=str(table.path), line=busiest.line or None),
+            )
+        )
+    return found

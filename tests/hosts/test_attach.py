@@ -1,0 +1,164 @@
+"""Host state in an investigation: package transactions as change events near the onset,
+socket tables counted as findings, the files as evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from retroline.hosts.attach import install_events, transactions
+from retroline.hosts.packages import read_packages
+from retroline.model import EventKind
+from tests.test_cli import run
+
+POSTMORTEM = """\
+# Publisher stopped after the maintenance window
+
+## Timeline
+
+All times are UTC.
+
+- 2031-08-23 18:00 UTC - Publishing to the broker stops (impact start).
+- 2031-08-23 19:30 UTC - Apache restarted; publishing resumes.
+"""
+
+# dpkg.log: two runs of apt on the same day, local time (given with --tz or --zone).
+DPKG_LOG = """\
+2031-08-20 09:00:01 install tmux:amd64 <none> 3.2a-4
+2031-08-23 17:10:02 upgrade apache2:amd64 2.4.57-2 2.4.58-1
+2031-08-23 17:10:05 upgrade apache2-bin:amd64 2.4.57-2 2.4.58-1
+2031-08-23 17:10:09 upgrade esmond:all 2.0-1 2.1-1
+"""
+
+NETSTAT = "\n".join(
+    [
+        "Active Internet connections (servers and established)",
+        "Proto Recv-Q Send-Q Local Address           Foreign Address         State",
+        "tcp        0      0 0.0.0.0:22              0.0.0.0:*               LISTEN",
+        *(
+            f"tcp        0      0 10.0.0.5:{40000 + i:<5}          10.0.{i % 4}.7:5432"
+            f"           FIN_WAIT2"
+            for i in range(9)
+        ),
+        "tcp        0      0 10.0.0.5:443            10.0.9.1:51000          ESTABLISHED",
+    ]
+)
+
+
+def test_package_events_are_grouped_per_minute_and_kept_near_the_onset(tmp_path: Path) -> None:
+    path = tmp_path / "psds0-dpkg.log"
+    path.write_text(DPKG_LOG, encoding="utf-8")
+    inventory = read_packages(path, host="psds0")
+    runs = transactions(inventory)
+    assert [len(t.installs) for t in runs] == [1, 3]
+    onset = dt.datetime(2031, 8, 23, 18, tzinfo=dt.UTC)
+    everything = install_events([inventory], None)
+    assert len(everything) == 2
+    [upgrade, *_] = reversed(install_events([inventory], onset))
+    assert upgrade.kind is EventKind.CHANGE
+    assert upgrade.text == (
+        "Packages upgraded on psds0: apache2 2.4.57-2 -> 2.4.58-1, "
+        "apache2-bin 2.4.57-2 -> 2.4.58-1, esmond 2.0-1 -> 2.1-1"
+    )
+    assert upgrade.at == dt.datetime(2031, 8, 23, 17, 10, 2, tzinfo=dt.UTC)
+    assert (upgrade.source.path, upgrade.source.line) == (str(path), 2)
+    late = dt.datetime(2031, 10, 1, tzinfo=dt.UTC)  # more than 30 days later: nothing kept
+    assert install_events([inventory], late) == []
+
+
+def test_investigate_reads_package_logs_and_socket_tables(tmp_path: Path) -> None:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "postmortem.md").write_text(POSTMORTEM, encoding="utf-8")
+    (evidence / "psds0-dpkg.log").write_text(DPKG_LOG, encoding="utf-8")
+    (evidence / "psds0-netstat.txt").write_text(NETSTAT + "\n", encoding="utf-8")
+    report = tmp_path / "report"
+    code, out, err = run(
+        "investigate", str(evidence), "-o", str(report), "--json", db=str(tmp_path / "l.db")
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["skipped"] == []
+    incident = json.loads((report / "incident.json").read_text(encoding="utf-8"))
+    changes = [e for e in incident["events"] if e["kind"] == "change"]
+    assert [e["at"] for e in changes] == ["2031-08-20T09:00:01Z", "2031-08-23T17:10:02Z"]
+    assert changes[1]["text"].startswith("Packages upgraded on psds0: apache2 2.4.57-2 -> ")
+    assert all(e["zone_source"] == "assumed" for e in changes)  # dpkg.log states no zone
+    [sockets] = [f for f in incident["findings"] if f["code"] == "sockets"]
+    # Eleven rows with the listener, as `netstat -an | grep -c tcp` counts them.
+    assert (
+        sockets["message"] == "psds0: 11 TCP sockets: 82% in FIN-WAIT, 82% to port 5432 on 4 hosts"
+    )
+    assert sockets["source"]["path"].endswith("psds0-netstat.txt")
+    formats = {Path(d["path"]).name: d["format"] for d in incident["documents"]}
+    assert formats["psds0-dpkg.log"] == "dpkg-log"
+    assert formats["psds0-netstat.txt"] == "netstat"
+
+
+ITB_RPMS = """\
+condor-8.4.8-1.osg.x86_64
+condor-cron-1.1.2-1.osg.noarch
+rsv-3.14-1.osg.noarch
+bash-4.2.46-34.el7.x86_64
+"""
+PROD_RPMS = """\
+condor-8.4.8-1.osg.x86_64
+condor-cron-1.1.1-1.osg.noarch
+rsv-3.13-1.osg.noarch
+bash-4.2.46-34.el7.x86_64
+"""
+
+
+def _two_hosts(tmp_path: Path) -> Path:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "postmortem.md").write_text(POSTMORTEM, encoding="utf-8")
+    (evidence / "itb1-rpm-qa.txt").write_text(ITB_RPMS, encoding="utf-8")
+    (evidence / "prod0-rpm-qa.txt").write_text(PROD_RPMS, encoding="utf-8")
+    return evidence
+
+
+def test_investigate_says_how_the_failing_host_lags_the_good_one(tmp_path: Path) -> None:
+    evidence = _two_hosts(tmp_path)
+    report = tmp_path / "report"
+    code, _, err = run(
+        "investigate", str(evidence), "--good", "itb1", "-o", str(report), "--json",
+        db=str(tmp_path / "l.db"),
+    )  # fmt: skip
+    assert code == 0, err
+    incident = json.loads((report / "incident.json").read_text(encoding="utf-8"))
+    [finding] = [f for f in incident["findings"] if f["code"] == "package-drift"]
+    assert finding["message"] == (
+        "prod0 lags itb1 on 2 packages: condor-cron 1.1.1-1.osg < 1.1.2-1.osg, "
+        "rsv 3.13-1.osg < 3.14-1.osg"
+    )
+    assert finding["source"]["path"].endswith("prod0-rpm-qa.txt")
+    # Without --good the first host by name is the reference, and the finding says so.
+    code, _, err = run(
+        "investigate", str(evidence), "-o", str(tmp_path / "r2"), "--json",
+        db=str(tmp_path / "l2.db"),
+    )  # fmt: skip
+    incident = json.loads((tmp_path / "r2" / "incident.json").read_text(encoding="utf-8"))
+    [finding] = [f for f in incident["findings"] if f["code"] == "package-drift"]
+    assert finding["message"].endswith("first by name; say which with --good)")
+    code, _, err = run(
+        "investigate", str(evidence), "--good", "nosuch", "-o", str(tmp_path / "r3"),
+        db=str(tmp_path / "l3.db"),
+    )  # fmt: skip
+    assert code == 2 and "--good nosuch" in err and len(err.strip().splitlines()) == 1
+
+
+def test_hosts_diff_prints_the_drift_and_its_json(tmp_path: Path) -> None:
+    evidence = _two_hosts(tmp_path)
+    files = [str(evidence / "itb1-rpm-qa.txt"), str(evidence / "prod0-rpm-qa.txt")]
+    code, out, err = run("hosts", "diff", *files, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["hosts"] == ["itb1", "prod0"] and data["reference"] == "itb1"
+    assert data["same"] == 2
+    code, out, err = run("hosts", "diff", *files)
+    assert code == 0, err
+    assert "prod0 lags itb1 on 2 packages" in " ".join(out.split())
+    code, out, err = run("hosts", "diff", files[0])
+    assert code == 2 and "two hosts" in err
