@@ -28,6 +28,7 @@ def test_one_row_per_kind_and_no_suffix_claimed_twice() -> None:
         EvidenceKind.METRICS,
         EvidenceKind.PACKAGES,
         EvidenceKind.SOCKETS,
+        EvidenceKind.PROCESSES,
     }
 
 

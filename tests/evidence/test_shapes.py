@@ -1,6 +1,5 @@
 """Evidence known by its shape (metric series, package lists, socket and process tables) is
-recognised, never turned into documents and timeline entries: metrics are read, the others
-reported as not read.
+recognised, never turned into documents and timeline entries, and read by its own reader.
 
 Every fixture is written here, in the shapes the tools that make such files write."""
 
@@ -142,7 +141,7 @@ def write(folder: Path, name: str, lines: list[str]) -> Path:
     return path
 
 
-def test_a_folder_of_such_files_gives_one_document_reads_the_others_and_says_what_was_not_read(
+def test_a_folder_of_such_files_gives_one_document_and_reads_the_others(
     tmp_path: Path,
 ) -> None:
     evidence = tmp_path / "evidence"
@@ -164,8 +163,7 @@ def test_a_folder_of_such_files_gives_one_document_reads_the_others_and_says_wha
     result = json.loads(out)
     skipped = {Path(s["path"]).name: s["reason"] for s in result["skipped"]}
     assert [Path(p).name for p in result["metrics"]] == ["grafana-export.csv"]
-    assert list(skipped) == ["ps.txt"]  # processes are not read yet
-    assert "looks like a process table" in skipped["ps.txt"]
+    assert skipped == {}
     incident = json.loads((report / "incident.json").read_text(encoding="utf-8"))
     formats = {Path(d["path"]).name: d["format"] for d in incident["documents"]}
     assert formats == {
@@ -174,6 +172,7 @@ def test_a_folder_of_such_files_gives_one_document_reads_the_others_and_says_wha
         "web-1-packages.txt": "rpm",
         "web-2-packages.txt": "rpm",
         "sockets.txt": "ss",
+        "ps.txt": "ps-lstart",
     }
     assert not [e for e in incident["events"] if "api p99" in e["text"] or ",1" in e["text"]]
 

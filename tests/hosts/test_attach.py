@@ -162,3 +162,35 @@ def test_hosts_diff_prints_the_drift_and_its_json(tmp_path: Path) -> None:
     assert "prod0 lags itb1 on 2 packages" in " ".join(out.split())
     code, out, err = run("hosts", "diff", files[0])
     assert code == 2 and "two hosts" in err
+
+
+PS = """\
+  PID                  STARTED COMMAND
+    1 Mon Aug  1 08:00:11 2031 /usr/lib/systemd/systemd --switched-root --system
+  812 Sat Aug 23 09:15:02 2031 /usr/sbin/apache2 -k start
+  901 Sat Aug 23 17:30:00 2031 /usr/bin/esmond-ingest --config /etc/esmond.conf
+"""
+
+
+def test_investigate_says_which_processes_were_not_restarted_after_an_upgrade(
+    tmp_path: Path,
+) -> None:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "postmortem.md").write_text(POSTMORTEM, encoding="utf-8")
+    (evidence / "psds0-dpkg.log").write_text(DPKG_LOG, encoding="utf-8")
+    (evidence / "psds0-ps.txt").write_text(PS, encoding="utf-8")
+    report = tmp_path / "report"
+    code, out, err = run(
+        "investigate", str(evidence), "-o", str(report), "--json", db=str(tmp_path / "l.db")
+    )
+    assert code == 0, err
+    assert json.loads(out)["skipped"] == []
+    incident = json.loads((report / "incident.json").read_text(encoding="utf-8"))
+    stale = [f for f in incident["findings"] if f["code"] == "not-restarted"]
+    # apache2 started at 09:15, before apache2 was upgraded at 17:10; esmond-ingest started
+    # after esmond's upgrade: only apache2 is named.
+    assert [f["message"].split(" (pid")[0] for f in stale] == ["psds0: apache2"]
+    assert "apache2 was upgraded to 2.4.58-1 at 2031-08-23 17:10 UTC" in stale[0]["message"]
+    assert stale[0]["message"].endswith("(also: apache2-bin)")
+    assert stale[0]["source"]["path"].endswith("psds0-ps.txt") and stale[0]["source"]["line"] == 3

@@ -286,6 +286,7 @@ READ_FINDINGS = frozenset(
         "kept-apart",
         "sockets",
         "package-drift",
+        "not-restarted",
     }
 )
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
 from retroline.documents.formats import SUFFIXES, sniff
 from retroline.errors import InputError, RetrolineError
@@ -28,6 +29,7 @@ from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.reader import read_lines
 from retroline.model import Document, Event, Finding, Incident
 
+_T = TypeVar("_T")
 _SAMPLE = 200
 # A log is a file most of whose lines start with a timestamped header; a postmortem with
 # a few pasted log lines stays a document.
@@ -233,21 +235,14 @@ def _packages(assembly: Assembly, paths: list[Path], options: Options) -> Assemb
     # A year not written (yum.log) is the user's --year, else the onset's, and said so.
     year = options.year or (onset.year if onset else None)
     year_label = "--year" if options.year else "the incident's onset"
-    read, unread, inventories = [], [], []
-    for path in paths:
-        options.note(f"reading packages {path}")
-        try:
-            inventory = read_packages(
-                path,
-                host=host_from_name(path.name),
-                tz=options.zone_for(path),
-                year=year,
-            )
-        except RetrolineError as exc:
-            unread.append((path, str(exc)))
-            continue
-        inventories.append(inventory)
-        read.append(path)
+    read, unread, inventories = _each(
+        paths,
+        "packages",
+        options,
+        lambda path: read_packages(
+            path, host=host_from_name(path.name), tz=options.zone_for(path), year=year
+        ),
+    )
     return _hosts_contribution(
         assembly,
         EvidenceKind.PACKAGES,
@@ -266,16 +261,12 @@ def _sockets(assembly: Assembly, paths: list[Path], options: Options) -> Assembl
     from retroline.hosts.packages import host_from_name
     from retroline.hosts.sockets import read_sockets
 
-    read, unread, tables = [], [], []
-    for path in paths:
-        options.note(f"reading sockets {path}")
-        try:
-            table = read_sockets(path, host=host_from_name(path.name), tz=options.zone_for(path))
-        except RetrolineError as exc:
-            unread.append((path, str(exc)))
-            continue
-        tables.append(table)
-        read.append(path)
+    read, unread, tables = _each(
+        paths,
+        "sockets",
+        options,
+        lambda path: read_sockets(path, host=host_from_name(path.name), tz=options.zone_for(path)),
+    )
     return _hosts_contribution(
         assembly,
         EvidenceKind.SOCKETS,
@@ -284,6 +275,60 @@ def _sockets(assembly: Assembly, paths: list[Path], options: Options) -> Assembl
         {str(p): t.format for p, t in zip(read, tables, strict=True)},
         findings=socket_findings(tables),
     )
+
+
+def _processes(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
+    """Process snapshots: a finding per process started before an upgrade of a package it
+    runs from, on the same host (the package files read before give the upgrades); the
+    files join the evidence."""
+    from retroline.hosts.attach import restart_findings
+    from retroline.hosts.packages import host_from_name, read_packages
+    from retroline.hosts.processes import read_processes
+    from retroline.logs.attach import incident_onset
+
+    read, unread, tables = _each(
+        paths,
+        "processes",
+        options,
+        lambda path: read_processes(
+            path, host=host_from_name(path.name), tz=options.zone_for(path)
+        ),
+    )
+    # The package files were read once already; read again here (they are small) rather
+    # than carried in the assembly.
+    onset = assembly.onset or incident_onset(assembly.incident)
+    year = options.year or (onset.year if onset else None)  # as the packages were read
+    inventories = [
+        read_packages(p, host=host_from_name(p.name), tz=options.zone_for(p), year=year)
+        for p in assembly.read.get(EvidenceKind.PACKAGES, [])
+    ]
+    return _hosts_contribution(
+        assembly,
+        EvidenceKind.PROCESSES,
+        read,
+        unread,
+        {str(p): t.format for p, t in zip(read, tables, strict=True)},
+        findings=restart_findings(tables, inventories),
+    )
+
+
+def _each(
+    paths: list[Path], what: str, options: Options, read_one: Callable[[Path], _T]
+) -> tuple[list[Path], list[tuple[Path, str]], list[_T]]:
+    """Each file read by ``read_one``: those read, those that could not be with the
+    reason, and what was read, in order."""
+    read: list[Path] = []
+    unread: list[tuple[Path, str]] = []
+    results: list[_T] = []
+    for path in paths:
+        options.note(f"reading {what} {path}")
+        try:
+            results.append(read_one(path))
+        except RetrolineError as exc:
+            unread.append((path, str(exc)))
+            continue
+        read.append(path)
+    return read, unread, results
 
 
 def _hosts_contribution(
@@ -344,6 +389,7 @@ _CONTRIBUTIONS: dict[str, Contribute] = {
     EvidenceKind.METRICS.value: _metrics,
     EvidenceKind.PACKAGES.value: _packages,
     EvidenceKind.SOCKETS.value: _sockets,
+    EvidenceKind.PROCESSES.value: _processes,
 }
 
 #: The registry of evidence kinds, in the order they contribute to an incident.

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from retroline.errors import UsageError
 from retroline.hosts.drift import EVENT_FORMATS, drift, finding_text
 from retroline.hosts.packages import Install, Inventory
+from retroline.hosts.processes import ProcessTable
+from retroline.hosts.restarts import NeedsRestart, not_restarted, restart_text
 from retroline.hosts.socket_counts import counts, summary
 from retroline.hosts.sockets import SocketTable
 from retroline.instants import iso_utc
@@ -31,6 +33,7 @@ __all__ = [
     "Transaction",
     "drift_findings",
     "install_events",
+    "restart_findings",
     "socket_findings",
     "transactions",
 ]
@@ -174,6 +177,40 @@ def drift_findings(inventories: Sequence[Inventory], good: str | None) -> list[F
         if host != reference
         and any(d.versions.get(host) != d.versions.get(reference) for d in found.differences)
     ]
+
+
+def restart_findings(
+    tables: Sequence[ProcessTable], inventories: Sequence[Inventory]
+) -> list[Finding]:
+    """A finding per process that started before a change of a package it runs from (or
+    that needrestart flags), on the same host: the package events of the inventories of
+    that host, or of all of them when the files name no host."""
+    found = []
+    for table in tables:
+        same = [i for i in inventories if i.host == table.host] or (
+            list(inventories) if not table.host or not any(i.host for i in inventories) else []
+        )
+        installs = [install for inventory in same for install in inventory.installs]
+        # One finding a process: its earliest stale package named, the others after it.
+        by_process: dict[int, list[NeedsRestart]] = {}
+        for need in not_restarted(table, installs):
+            by_process.setdefault(need.process.line, []).append(need)
+        for needs in by_process.values():
+            first = min(
+                needs,
+                key=lambda n: (n.upgraded_at or dt.datetime.max.replace(tzinfo=dt.UTC), n.package),
+            )
+            others = sorted({n.package for n in needs if n.package and n.package != first.package})
+            also = f" (also: {', '.join(others)})" if others else ""
+            found.append(
+                Finding(
+                    code="not-restarted",
+                    severity=Severity.WARNING,
+                    message=(f"{table.host}: " if table.host else "") + restart_text(first) + also,
+                    source=Source(path=str(table.path), line=first.process.line),
+                )
+            )
+    return found
 
 
 def socket_findings(tables: Sequence[SocketTable]) -> list[Finding]:

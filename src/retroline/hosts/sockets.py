@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from retroline.errors import EncodingError, FormatError, InputError, ParseError
+from retroline.hosts.dates import date_line
 from retroline.inputs import regular_file
 from retroline.logs.reader import MAX_LINE_BYTES, read_lines
 from retroline.sources import ZoneSource
@@ -225,30 +226,6 @@ _SERVICES = {
     "memcache": 11211,
 }
 
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
-    )
-}
-_DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
-_MONTH = r"(?P<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-_CLOCK = r"(?P<h>\d{1,2}):(?P<m>\d\d):(?P<s>\d\d)(?:\s+(?P<ampm>AM|PM))?"
-# `date` in the C locale ("Tue Mar  1 02:00:01 CET 2016") and in en_US ("Tue 01 Mar 2016
-# 02:00:01 AM CET"), and `date -R` ("Tue, 01 Mar 2016 02:00:01 +0100").
-_DATE_C = re.compile(
-    rf"^{_DAY}\s+{_MONTH}\s+(?P<day>\d{{1,2}})\s+{_CLOCK}(?:\s+(?P<zone>[^\s\d][^\s]*|[+-]\d{{4}}))?"
-    r"\s+(?P<year>\d{4})$"
-)
-_DATE_EN = re.compile(
-    rf"^{_DAY},?\s+(?P<day>\d{{1,2}})\s+{_MONTH}\s+(?P<year>\d{{4}}),?\s+{_CLOCK}"
-    r"(?:\s+(?P<zone>\S+))?$"
-)
-_DATE_ISO = re.compile(
-    r"^(?P<iso>\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)"
-    r"(?:\s+(?P<zone>[A-Za-z][\w/+-]*))?$"
-)
-_DATE_EPOCH = re.compile(r"^\d{9,10}(?:\.\d+)?$")
 
 _SS_HEADER = re.compile(r"^(?:Netid\s+)?(?:State\s+)?Recv-Q\s+Send-Q\s+Local Address:Port\s")
 _NETSTAT_HEADER = re.compile(r"^Proto\s+Recv-Q\s+Send-Q\s+Local Address\s+Foreign Address")
@@ -417,32 +394,16 @@ class _Reader:
     def _date(self, line: str, number: int) -> tuple[dt.datetime, ZoneSource] | None:
         """The instant of a ``date`` line, in UTC, with its zone source; None for any
         other line."""
-        if line[:1].isdigit():
-            if _DATE_EPOCH.match(line):
-                return dt.datetime.fromtimestamp(float(line), dt.UTC), ZoneSource.EXPLICIT
-            found = _DATE_ISO.match(line)
-            if found is None:
-                return None
-            naive = dt.datetime.fromisoformat(found["iso"].replace(",", "."))
-            return self._zoned(naive, found["zone"], line, number)
-        found = _DATE_C.match(line) or _DATE_EN.match(line)
-        if found is None:
-            return None
-        hour = int(found["h"])
-        if found["ampm"]:
-            hour = hour % 12 + (12 if found["ampm"] == "PM" else 0)
         try:
-            naive = dt.datetime(
-                int(found["year"]),
-                _MONTHS[found["month"]],
-                int(found["day"]),
-                hour,
-                int(found["m"]),
-                int(found["s"]),
-            )
+            found = date_line(line)
         except ValueError as exc:
             raise self.error(f"a date line with an impossible date: {exc}", number) from exc
-        return self._zoned(naive, found["zone"], line, number)
+        if found is None:
+            return None
+        at, label = found
+        if at.tzinfo is not None and label is None:
+            return at.astimezone(dt.UTC), ZoneSource.EXPLICIT
+        return self._zoned(at, label, line, number)
 
     def _zoned(
         self, at: dt.datetime, label: str | None, line: str, number: int
