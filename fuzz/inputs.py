@@ -1,5 +1,5 @@
-"""Inputs for the fuzzer: seeds mutated, seeds spliced, and documents, logs and metric files
-generated from a small grammar. Every input is a function of (seed, target, index) alone, so any one of a
+"""Inputs for the fuzzer: seeds mutated, seeds spliced, and documents, logs, metric files
+and host-state files generated from a small grammar. Every input is a function of (seed, target, index) alone, so any one of a
 run's inputs can be made again without the others (``run.py --replay``)."""
 
 from __future__ import annotations
@@ -886,3 +886,289 @@ def metric_file(rng: random.Random) -> tuple[str, bytes]:
             data[:i] + rng.choice([b"\xff", b"\xc3\x28", b"\xe9", b"\x00", b"\x80\x80"]) + data[i:]
         )
     return METRIC_SUFFIXES[fmt], data[:METRIC_MAX_BYTES]
+
+
+# ---------------------------------------------------------------------------------------
+# Host state: package lists and histories, socket tables, process tables and services, as
+# the tools print them, with the dates, zones and widths of real hosts and past them.
+
+HOST_FORMATS = [
+    "rpm-qa", "rpm-last", "dpkg-l", "dpkg-query", "dpkg-log", "apt-history", "yum-log",
+    "dnf-history", "pip-freeze", "apk", "ss", "ss-s", "netstat", "proc-net-tcp", "watch-ss",
+    "ps-lstart", "ps-aux", "systemctl-show", "systemctl-status", "needrestart",
+]  # fmt: skip
+#: The reader each format is meant for (``run_hosts`` sometimes gives it to another).
+HOST_READERS = (
+    {fmt: "packages" for fmt in HOST_FORMATS[:10]}
+    | {fmt: "sockets" for fmt in HOST_FORMATS[10:15]}
+    | {fmt: "processes" for fmt in HOST_FORMATS[15:]}
+)
+HOST_PACKAGES = ["httpd", "openssl", "libssl1.1", "glibc", "nginx", "postgresql-server",
+                 "python3-requests", "kernel", "musl", "busybox", "systemd", "libc6",
+                 "openssh-server", "redis", "java-11-openjdk"]  # fmt: skip
+_ARCHES = ["x86_64", "noarch", "i686", "aarch64", "amd64", "all", "arm64", "src", "x"]
+_STATES = ["ESTAB", "LISTEN", "TIME-WAIT", "CLOSE-WAIT", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1",
+           "FIN-WAIT-2", "LAST-ACK", "CLOSING", "UNCONN", "ESTABLISHED", "TIME_WAIT", "BOGUS"]  # fmt: skip
+_DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+_MONS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+_HOST_ZONES = ["UTC", "CDT", "CST", "CEST", "PDT", "EST", "IST", "+0200", "-0500", "ZZZ",
+               "AEST", "NZDT", "GMT", "XYZW", "+9999"]  # fmt: skip
+
+
+def _version(rng: random.Random, style: str = "rpm") -> str:
+    parts = [str(rng.choice([0, 1, 2, 9, 10, 99, rng.randint(0, 10**rng.randint(1, 25))]))
+             for _ in range(rng.randint(1, 4))]  # fmt: skip
+    text = ".".join(parts)
+    if rng.random() < 0.1:
+        text += rng.choice(["~rc1", "^git1", "a1", ".post1", ".dev0", "+local", "_p1", "-"])
+    if style == "rpm":
+        text = (f"{rng.randint(0, 3)}:" if rng.random() < 0.2 else "") + text
+        text += "-" + rng.choice(["1.el7", "97.el7.centos.5", "1.fc39", "2.amzn2", "0"])
+    elif style == "deb":
+        text = (f"{rng.randint(0, 3)}:" if rng.random() < 0.2 else "") + text
+        text += rng.choice(["-1ubuntu1", "-2+deb12u1", "", "-0ubuntu0.22.04.1", "~bpo11+1"])
+    elif style == "apk":
+        text += f"-r{rng.randint(0, 20)}"
+    if rng.random() < 0.03:
+        text = rng.choice(["", "-", ":", "1" * 600, "a" * 3000, "1." * 500, "~" * 200, "é"])
+    return text
+
+
+def _pkg(rng: random.Random) -> str:
+    name = rng.choice(HOST_PACKAGES)
+    if rng.random() < 0.03:
+        name = rng.choice(["", "-", "a" * 2000, "x-1-2-3", "ünïcode", "a b"])
+    return name
+
+
+def _host_date(rng: random.Random, style: str) -> str:
+    """A date as the host tools print it, mostly possible, sometimes not."""
+    y = year(rng) if rng.random() < 0.85 else rng.choice(["0", "9999", "10000", "2031"])
+    mon = rng.choice(_MONS) if rng.random() < 0.95 else rng.choice([*MONTHS, "Foo"])
+    d = (
+        number(rng, 1, 28)
+        if rng.random() < 0.9
+        else rng.choice(["0", "29", "30", "31", "32", "99"])
+    )
+    hh = number(rng, 0, 23) if rng.random() < 0.9 else rng.choice(["24", "25", "99", "12"])
+    mm, ss = number(rng, 0, 59), number(rng, 0, 59) if rng.random() < 0.95 else "60"
+    tz = rng.choice(_HOST_ZONES) if rng.random() < 0.9 else zone(rng)
+    day = rng.choice(_DAYS)
+    if rng.random() < 0.04:  # the ends of the calendar: in another zone, past them in UTC
+        y, mon, d, hh = rng.choice([("9999", "Dec", "31", "23"), ("0001", "Jan", "01", "00")])
+    m = f"{_MONS.index(mon) + 1:02d}" if mon in _MONS else rng.choice(["00", "13", "1"])
+    if style == "c":  # date(1): Tue Aug 23 14:02:11 CDT 2016
+        return f"{day} {mon} {d:>2} {hh}:{mm}:{ss} {tz} {y}"
+    if style == "rpm":  # Tue 23 Aug 2016 02:14:07 PM CDT
+        return f"{day} {d} {mon} {y} {hh}:{mm}:{ss} {rng.choice(['AM', 'PM', ''])} {tz}"
+    if style == "lstart":  # Tue Aug 23 14:02:11 2016
+        return f"{day} {mon} {d:>2} {hh}:{mm}:{ss} {y}"
+    if style == "systemd":  # Tue 2016-08-23 14:02:11 CDT
+        return f"{day} {y}-{m}-{d} {hh}:{mm}:{ss} {tz}"
+    if style == "yum":
+        return f"{mon} {d:>2} {hh}:{mm}:{ss}"
+    if style == "epoch":
+        return str(rng.choice([0, 1, 1471979000, 4102444800, 253402300800, 10**18]))
+    return f"{y}-{m}-{d} {hh}:{mm}:{ss}"  # iso, dpkg.log and apt
+
+
+def _addr(rng: random.Random) -> str:
+    host = rng.choice(["10.0.0.1", "10.0.0.2", "127.0.0.1", "0.0.0.0", "*", "[::]", "[::1]",
+                       "[::ffff:10.0.0.3]", "192.168.1.200%eth0", "fe80::1", "999.1.1.1",
+                       "[2001:db8::1]", "::", "localhost"])  # fmt: skip
+    port = rng.choice(["5432", "443", "80", "*", "0", "65535", "65536", "99999999999", "http",
+                       str(rng.randint(1024, 65535)), "-1"])  # fmt: skip
+    return f"{host}:{port}"
+
+
+def _users(rng: random.Random) -> str:
+    if rng.random() < 0.3:
+        return ""
+    procs = ",".join(
+        f'("{rng.choice(["postgres", "nginx", "java", "a b", "", "x" * 300])}",'
+        f"pid={rng.choice([1, 812, 99999999999999, 0])},fd={rng.randint(0, 99)})"
+        for _ in range(rng.randint(1, 3))
+    )
+    return f"users:({procs})"
+
+
+def _hex_addr(rng: random.Random) -> str:
+    width = rng.choice([8, 8, 8, 32, 7, 33])
+    return (
+        "".join(rng.choice("0123456789ABCDEF") for _ in range(width))
+        + ":"
+        + "".join(rng.choice("0123456789ABCDEFG") for _ in range(rng.choice([4, 4, 4, 3, 5])))
+    )
+
+
+def _command(rng: random.Random) -> str:
+    cmd = rng.choice(["/usr/sbin/httpd -DFOREGROUND", "nginx: worker process",
+                      "/usr/lib/postgresql/15/bin/postgres -D /var/lib/pg", "[kworker/0:1]",
+                      "/usr/bin/python3 /opt/app.py", "java -jar app.jar", "(sd-pam)",
+                      "/usr/sbin/sshd -D", "redis-server *:6379", "/usr/bin/openssl s_server"])  # fmt: skip
+    if rng.random() < 0.05:
+        cmd += " " + "x" * rng.choice([100, 5000])
+    return cmd
+
+
+def _host_body(rng: random.Random, fmt: str, rows: int) -> list[str]:
+    out: list[str] = []
+    pid = lambda: str(rng.choice([1, 812, 4242, 99999, rng.randint(2, 4194304), 10**20]))  # noqa: E731
+    if fmt == "rpm-qa":
+        out = [f"{_pkg(rng)}-{_version(rng)}.{rng.choice(_ARCHES)}" for _ in range(rows)]
+    elif fmt == "rpm-last":
+        out = [f"{_pkg(rng)}-{_version(rng)}.{rng.choice(_ARCHES)}{' ' * rng.choice([1, 8, 30])}"
+               f"{_host_date(rng, 'rpm')}" for _ in range(rows)]  # fmt: skip
+    elif fmt == "dpkg-l":
+        out = ["Desired=Unknown/Install/Remove/Purge/Hold",
+               "| Status=Not/Inst/Conf-files/Unpacked/halF-conf/Half-inst/trig-aWait/Trig-pend",
+               "|/ Err?=(none)/Reinst-required (Status,Err: uppercase=bad)",
+               "||/ Name           Version        Architecture Description",
+               "+++-==============-==============-============-=========="]  # fmt: skip
+        out += [f"{rng.choice(['ii', 'rc', 'hi', 'iU', 'iF', 'un', 'zz'])}  {_pkg(rng)}"
+                f"{rng.choice(['', ':amd64'])}  {_version(rng, 'deb')}  {rng.choice(_ARCHES)}"
+                f"  {words(rng, 3)}" for _ in range(rows)]  # fmt: skip
+    elif fmt == "dpkg-query":
+        out = [f"{_pkg(rng)}{rng.choice(['', ':amd64'])}\t{_version(rng, 'deb')}"
+               for _ in range(rows)]  # fmt: skip
+    elif fmt == "dpkg-log":
+        for _ in range(rows):
+            action = rng.choice(["install", "upgrade", "remove", "purge", "status", "configure",
+                                 "trigproc", "startup", "conffile", "bogus"])  # fmt: skip
+            out.append(f"{_host_date(rng, 'iso')} {action} {_pkg(rng)}:amd64 "
+                       f"{_version(rng, 'deb')} {_version(rng, 'deb')}")  # fmt: skip
+    elif fmt == "apt-history":
+        for _ in range(max(1, rows // 4)):
+            out += ["", f"Start-Date: {_host_date(rng, 'iso').replace(' ', '  ')}",
+                    "Commandline: apt-get -y upgrade"]  # fmt: skip
+            for key in rng.sample(["Install", "Upgrade", "Remove", "Purge", "Downgrade",
+                                   "Reinstall", "Bogus"], rng.randint(1, 3)):  # fmt: skip
+                items = ", ".join(
+                    f"{_pkg(rng)}:amd64 ({_version(rng, 'deb')}, {_version(rng, 'deb')})"
+                    for _ in range(big(rng, [1, 3], [2000]))
+                )
+                out.append(f"{key}: {items}")
+            out.append(f"End-Date: {_host_date(rng, 'iso').replace(' ', '  ')}")
+    elif fmt == "yum-log":
+        out = [f"{_host_date(rng, 'yum')} {rng.choice(['Installed', 'Updated', 'Erased', 'Bogus'])}: "
+               f"{_pkg(rng)}-{_version(rng)}.{rng.choice(_ARCHES)}" for _ in range(rows)]  # fmt: skip
+    elif fmt == "dnf-history":
+        out = ["ID     | Command line             | Date and time    | Action(s)      | Altered",
+               "-" * 80]  # fmt: skip
+        out += [f"{rng.randint(1, 9999):>6} | {words(rng, 2):<24} | {_host_date(rng, 'iso')[:16]} | "
+                f"{rng.choice(['Upgrade', 'Install', 'Removed', 'I, U', 'E, I, U', 'Bogus'])} | "
+                f"{rng.randint(0, 99):>5}{rng.choice(['', ' EE', ' <', ' >'])}" for _ in range(rows)]  # fmt: skip
+    elif fmt == "pip-freeze":
+        out = [f"{rng.choice(['requests', 'Django', 'foo_bar', 'foo-bar', 'Foo.Bar', 'numpy'])}"
+               f"{rng.choice(['==', '===', ' @ '])}{_version(rng, 'python')}" for _ in range(rows)]  # fmt: skip
+        if rng.random() < 0.2:
+            out.append("-e git+https://example.invalid/x.git@abc#egg=x")
+    elif fmt == "apk":
+        out = [f"{_pkg(rng)}-{_version(rng, 'apk')}" for _ in range(rows)]
+    elif fmt in ("ss", "watch-ss"):
+        out = ["State  Recv-Q Send-Q Local Address:Port  Peer Address:Port Process"]
+        out += [f"{rng.choice(_STATES)} {rng.randint(0, 9)} {rng.randint(0, 9)} {_addr(rng)} "
+                f"{_addr(rng)} {_users(rng)}" for _ in range(rows)]  # fmt: skip
+        if fmt == "watch-ss":
+            blocks: list[str] = []
+            for _ in range(rng.randint(1, 5)):
+                date = _host_date(rng, rng.choice(["c", "iso", "epoch"]))
+                if rng.random() < 0.3:
+                    date = f"Every 2.0s: ss -tanp{' ' * rng.choice([1, 40])}host: {date}"
+                blocks += [date, *out[: rng.randint(1, len(out))]]
+            out = blocks
+    elif fmt == "ss-s":
+        n = lambda: str(rng.choice([0, 12, 4000, 10**30]))  # noqa: E731
+        out = [f"Total: {n()}",
+               f"TCP:   {n()} (estab {n()}, closed {n()}, orphaned {n()}, timewait {n()})",
+               "", "Transport Total     IP        IPv6", f"RAW       {n()}         {n()}         {n()}",
+               f"TCP       {n()}      {n()}      {n()}", f"INET      {n()}      {n()}      {n()}"]  # fmt: skip
+    elif fmt == "netstat":
+        out = ["Active Internet connections (servers and established)",
+               "Proto Recv-Q Send-Q Local Address           Foreign Address         State       PID/Program name"]  # fmt: skip
+        out += [f"{rng.choice(['tcp', 'tcp6', 'udp', 'raw'])}        0      0 {_addr(rng):<23} {_addr(rng):<23} "
+                f"{rng.choice([*_STATES, '']):<11} {rng.choice([pid() + '/postgres', '-', '812/a b'])}"
+                for _ in range(rows)]  # fmt: skip
+    elif fmt == "proc-net-tcp":
+        out = [
+            "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
+        ]
+        out += [f"{i:>4}: {_hex_addr(rng)} {_hex_addr(rng)} {rng.choice(['01', '0A', '06', '0B', 'FF', 'G1'])} "
+                f"00000000:00000000 00:00000000 00000000   999        0 {rng.randint(0, 10**9)} 1 0000"
+                for i in range(rows)]  # fmt: skip
+    elif fmt == "ps-lstart":
+        out = ["  PID                  STARTED COMMAND"]
+        out += [f"{pid():>5} {_host_date(rng, 'lstart')} {_command(rng)}" for _ in range(rows)]
+    elif fmt == "ps-aux":
+        out = ["USER         PID %CPU %MEM    VSZ   RSS TTY      STAT START   TIME COMMAND"]
+        for _ in range(rows):
+            start = rng.choice([f"{number(rng, 0, 23)}:{number(rng, 0, 59)}",
+                                f"{rng.choice(_MONS)}{number(rng, 1, 31)}", year(rng), "25:61",
+                                f"{rng.choice(_MONS)}99", "0000"])  # fmt: skip
+            out.append(f"root     {pid():>7}  0.0  0.1 123456  5678 ?        Ss   {start:>5}   "
+                       f"0:00 {_command(rng)}")  # fmt: skip
+    elif fmt == "systemctl-show":
+        for _ in range(max(1, rows // 3)):
+            out += [f"Id={rng.choice(['httpd', 'nginx', 'postgresql', 'a b'])}.service",
+                    f"MainPID={pid()}", f"ExecMainPID={pid()}",
+                    f"ExecMainStartTimestamp={_host_date(rng, 'systemd')}",
+                    f"ActiveEnterTimestamp={rng.choice([_host_date(rng, 'systemd'), 'n/a', ''])}",
+                    f"ActiveState={rng.choice(['active', 'inactive', 'failed', 'reloading'])}", ""]  # fmt: skip
+    elif fmt == "systemctl-status":
+        for _ in range(max(1, rows // 3)):
+            unit = rng.choice(["httpd", "nginx", "postgresql", "sshd"])
+            out += [f"{rng.choice(['●', '*', '×', ''])} {unit}.service - The {unit} server",
+                    f"   Loaded: loaded (/usr/lib/systemd/system/{unit}.service; enabled)",
+                    f"   Active: {rng.choice(['active (running)', 'failed (Result: signal)', 'inactive (dead)'])}"
+                    f" since {_host_date(rng, 'systemd')}; {rng.randint(0, 99)}h ago",
+                    f" Main PID: {pid()} ({unit})", f"   CGroup: /system.slice/{unit}.service"]  # fmt: skip
+            out += [f"           {rng.choice(['├─', '└─', '|-', '`-'])}{pid()} {_command(rng)}"
+                    for _ in range(rng.randint(0, 4))]  # fmt: skip
+            out.append("")
+    elif fmt == "needrestart":
+        out = ["NEEDRESTART-VER: 3.5", f"NEEDRESTART-KCUR: 5.15.0-{rng.randint(1, 999)}-generic",
+               f"NEEDRESTART-KSTA: {rng.randint(0, 3)}"]  # fmt: skip
+        out += [f"NEEDRESTART-{rng.choice(['SVC', 'CONT', 'SESS', 'BOGUS'])}: "
+                f"{rng.choice(['httpd', 'nginx', 'a b', ''])}.service" for _ in range(rows)]  # fmt: skip
+    return out
+
+
+def host_state_file(rng: random.Random) -> tuple[str, bytes]:
+    """A host-state file in one of `HOST_FORMATS` (sometimes two joined, sometimes damaged
+    as copied output is): (format, bytes)."""
+    fmt = rng.choice(HOST_FORMATS)
+    lines = _host_body(rng, fmt, big(rng, [0, 1, 3, 10, 40], [1000, 5000]))
+    if rng.random() < 0.1:  # another tool's output after it, as a pasted session holds
+        lines += _host_body(rng, rng.choice(HOST_FORMATS), rng.randint(1, 10))
+    if rng.random() < 0.15 and fmt not in ("watch-ss",):  # a date line on top, as scripts write
+        lines.insert(0, _host_date(rng, rng.choice(["c", "iso", "epoch", "systemd"])))
+    if rng.random() < 0.05:
+        lines.insert(0, f"# host: {rng.choice(['web01', 'db-2', '', 'a b', 'x' * 500])}")
+    damage = rng.random()
+    if damage < 0.1 and len(lines) > 2:
+        body = lines[1:]
+        rng.shuffle(body)
+        lines = lines[:1] + body
+    elif damage < 0.2 and lines:  # a row repeated
+        i = rng.randrange(len(lines))
+        lines[i:i] = [lines[i]] * big(rng, [2, 10], [1000])
+    elif damage < 0.3 and lines:  # a long run of one character inside a line
+        i = rng.choice([0, rng.randrange(len(lines))])
+        j = rng.randint(0, len(lines[i]))
+        run = rng.choice([" ", "\t"]) if rng.random() < 0.6 else rng.choice("09a:.-=|(")
+        lines[i] = lines[i][:j] + run * rng.choice([100, 3000, 20000, 60000]) + lines[i][j:]
+    elif damage < 0.35 and lines:  # a huge line
+        i = rng.randrange(len(lines))
+        lines[i] += rng.choice([" x", "a", ":", "1"]) * big(rng, [1000], [200000])
+    newline = rng.choice(["\n"] * 6 + ["\r\n", "\r"])
+    text = newline.join(lines) + rng.choice([newline, ""])
+    encoding = "utf-8"
+    if rng.random() < 0.06:
+        encoding = rng.choice(["latin-1", "utf-16", "utf-8-sig", "cp1252", "utf-16-be"])
+    data = text.encode(encoding, "replace")
+    if rng.random() < 0.05:
+        data = rng.choice([b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"]) + data
+    if rng.random() < 0.05 and data:  # bytes that are no UTF-8
+        i = rng.randrange(len(data))
+        data = data[:i] + rng.choice([b"\xff", b"\xc3\x28", b"\x00", b"\x80\x80"]) + data[i:]
+    return fmt, data[:METRIC_MAX_BYTES]

@@ -37,6 +37,10 @@ HARMLESS = {
     "retroline.documents.entries._SET_OFF": "matched at one place, the end of a time found",
     "retroline.documents.stamps._COMMENTED": "searched in headers of 160 characters or fewer",
     "retroline.documents.units._INLINE_LEAD": "searched in the 8 characters before a time",
+    "retroline.hosts.packages._APT_ITEM": "matched at one place, item after item; a failed "
+    "match ends the list",
+    "retroline.hosts.versions._DEB_EPOCH": "matched at the start of a version only",
+    "retroline.hosts.versions._RPM_EPOCH": "matched at the start of a version only",
     "retroline.logs.structured._PAIR": "matched at one place; a failed match ends the line",
     "retroline.metrics.samples._LABEL": "matched at one place; a failed match ends the labels",
     "retroline.when.match._RANGE": "matched in full on the gap between two times",

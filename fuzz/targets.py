@@ -1,13 +1,14 @@
 """The readers the fuzzer feeds, as one table: each target makes its inputs and runs one
-through the public API. A new reader (the host-state reader, when it comes) is one function
-that makes an input, one that runs it, and one row in `TARGETS`."""
+through the public API. A new reader is one function that makes an input, one that runs
+it, and one row in `TARGETS`."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,10 @@ DOCUMENT_SUFFIXES = [".md", ".html", ".htm", ".txt", ".eml", ".json", ".docx", "
                      ".rst", ".twiki", ".mbox", ".markdown", ".xhtml", ".log", ".csv", ""]  # fmt: skip
 LOG_SUFFIXES = [".log", ".json", ".jsonl", ".txt", ".gz", ".out", ".csv", ""]
 METRIC_SUFFIXES = [".csv", ".json", ".jsonl", ".prom", ".txt", ".lp", ".gz", ".tsv", ""]
+HOST_SUFFIXES = [".txt", ".log", ".out", ".lst", ".gz", ".csv", ""]
+#: Snapshot times given as ``taken`` to some process tables (each with a zone).
+TAKEN = ["2016-08-23T14:30:00-05:00", "2031-05-04T10:00:00+00:00", "0001-01-01T00:00:00+14:00",
+         "9999-12-31T23:59:59-12:00", "1970-01-01T00:00:00+00:00"]  # fmt: skip
 #: Limits given to some change searches: every series, one by name, a label pattern.
 LIMITS = ["*>100", "*<=0", "cpu>=0.5", "*{*}>1e300", "relay_memory_bytes>1e8"]
 
@@ -256,15 +261,179 @@ def run_metrics(item: Input, workdir: Path) -> None:
     retroline.metric_changes([path], tz=tz, limits=limits, at=at)
 
 
+# ---------------------------------------------------------------------------------------
+# Hosts: a package list or history, a socket table or a process table read from a file
+# (by the reader the options name, else by each in turn), then what the analyses do with
+# it: socket counts and series, drift against a changed copy, processes not restarted
+# since a package change, and version order.
+
+_HOST_SEEDS: list[tuple[str, bytes]] = []
+HOST_READERS = ("packages", "sockets", "processes")
+
+
+def _host_seeds() -> list[tuple[str, bytes]]:
+    if not _HOST_SEEDS:
+        _HOST_SEEDS.extend(load_seeds("hosts"))
+    return _HOST_SEEDS
+
+
+def make_hosts(seed: int, index: int) -> Input:
+    rng = rng_for(seed, "hosts", index)
+    seeds = _host_seeds()
+    roll = rng.random()
+    reader: str | None = None
+    if roll < 0.40:
+        name, data = rng.choice(seeds)
+        how = "mutated seed " + name
+        data = mutate(data, rng)
+    elif roll < 0.50:
+        (name, a), (other, b) = rng.choice(seeds), rng.choice(seeds)
+        how = f"spliced {name} + {other}"
+        data = mutate(splice(a, b, rng), rng, rounds=rng.randint(0, 2))
+    elif roll < 0.96:
+        fmt, data = inputs.host_state_file(rng)
+        name = f"web01-{fmt}.txt"
+        how = f"generated {fmt}"
+        reader = inputs.HOST_READERS[fmt]
+        if rng.random() < 0.3:
+            data = mutate(data, rng, rounds=rng.randint(1, 2))
+            how += ", mutated"
+    else:
+        name = "random.txt"
+        data = rng.randbytes(rng.choice([0, 1, 64, 4096]))
+        how = "random bytes"
+    if rng.random() < 0.04:
+        data = inputs.compress(data, rng)
+        how += ", compressed"
+    options: dict[str, Any] = {}
+    if reader is None or rng.random() < 0.3:
+        reader = None if rng.random() < 0.5 else rng.choice(HOST_READERS)
+    if reader is not None:
+        options["reader"] = reader
+    if rng.random() < 0.15:
+        options["tz"] = rng.choice(TZS)
+    if rng.random() < 0.1:
+        options["year"] = rng.choice([1, 1999, 2016, 2031, 9999])
+    if rng.random() < 0.15:
+        options["taken"] = rng.choice(TAKEN)
+    if rng.random() < 0.05:
+        options["host"] = rng.choice(["web01", "a b", "x" * 300])
+    return Input("hosts", index, _rename(name, rng, HOST_SUFFIXES), data, options, how)
+
+
+def _changed_copy(inventory: Any) -> Any:
+    """The inventory as another host's: every third package one version on, every fifth
+    gone, one more only there."""
+    packages = []
+    for i, package in enumerate(inventory.packages):
+        if i % 5 == 4:
+            continue
+        if i % 3 == 0:
+            package = replace(package, version=package.version + ".1")
+        packages.append(package)
+    if inventory.packages:
+        packages.append(replace(inventory.packages[0], name=inventory.packages[0].name + "-x"))
+    return replace(inventory, host=(inventory.host or "a") + "-other", packages=packages)
+
+
+def _exercise_packages(inventory: Any) -> None:
+    from retroline.hosts.drift import EVENT_FORMATS, drift, drift_table, finding_text
+    from retroline.hosts.versions import Ecosystem, compare, sort_key
+
+    by_ecosystem: dict[str, list[str]] = {}
+    for package in inventory.packages:
+        by_ecosystem.setdefault(package.ecosystem, []).append(package.version)
+    for install in inventory.installs:
+        for version in (install.old, install.new):
+            if version:
+                by_ecosystem.setdefault(install.ecosystem, []).append(version)
+    for name, versions in by_ecosystem.items():
+        ecosystem = Ecosystem(name)
+        ordered = sorted(versions, key=lambda v: sort_key(v, ecosystem))
+        for a, b in pairwise(ordered):
+            if compare(a, b, ecosystem) > 0:
+                raise AssertionError(f"sort_key and compare disagree on {a!r} and {b!r}")
+    if inventory.format in EVENT_FORMATS or not inventory.packages:
+        return
+    inventory = replace(inventory, host=inventory.host or "a")
+    other = _changed_copy(inventory)
+    found = drift([inventory, other])
+    finding_text(found, inventory.host, other.host)
+    drift_table(found)
+    found.to_json()
+
+
+def _exercise_processes(table: Any, installs: list[Any]) -> None:
+    from retroline.hosts.packages import Install
+    from retroline.hosts.restarts import not_restarted, restart_text
+    from retroline.sources import ZoneSource
+
+    if not installs:  # a change of each process's package, after it started
+        installs = [
+            Install(
+                at=(process.started or datetime(2031, 5, 4, tzinfo=UTC)) + timedelta(minutes=5),
+                action="upgrade",
+                name=process.name,
+                old="1.0",
+                new="1.1",
+                ecosystem="rpm",
+                transaction=None,
+                line=1,
+                zone_source=ZoneSource.EXPLICIT,
+            )
+            for process in table.processes[:200]
+            if process.started is None or process.started.year < 9999
+        ]
+    for found in not_restarted(table, installs):
+        restart_text(found)
+
+
+def run_hosts(item: Input, workdir: Path) -> None:
+    from retroline.errors import RetrolineError
+    from retroline.hosts.packages import read_packages
+    from retroline.hosts.processes import read_processes
+    from retroline.hosts.socket_counts import counts, series, summary
+    from retroline.hosts.sockets import read_sockets
+
+    path = workdir / (item.name or "host")
+    path.write_bytes(item.data)
+    options = item.options
+    tz, host = options.get("tz"), options.get("host")
+    taken = datetime.fromisoformat(options["taken"]) if "taken" in options else None
+    readers = [options["reader"]] if "reader" in options else list(HOST_READERS)
+    installs: list[Any] = []
+    refused: RetrolineError | None = None
+    for reader in readers:
+        try:
+            if reader == "packages":
+                inventory = read_packages(path, host=host, tz=tz, year=options.get("year"))
+                installs = list(inventory.installs)
+                _exercise_packages(inventory)
+            elif reader == "sockets":
+                table = read_sockets(path, host=host, tz=tz)
+                for snapshot in table.snapshots:
+                    summary(counts(snapshot), limit=1024)
+                series(table)
+            else:
+                processes = read_processes(path, host=host, tz=tz, taken=taken)
+                _exercise_processes(processes, installs)
+        except RetrolineError as exc:
+            refused = exc
+    if refused is not None and len(readers) == 1:
+        raise refused
+
+
 TARGETS: dict[str, Target] = {
     "documents": Target("documents", make_document, run_document),
     "logs": Target("logs", make_log, run_log),
     "metrics": Target("metrics", make_metrics, run_metrics),
-    # "hosts": Target("hosts", make_host_state, run_host_state),  when that reader exists
+    "hosts": Target("hosts", make_hosts, run_hosts),
 }
 
 
 def seed_inputs(target: str) -> list[Input]:
     """The seeds of a target as inputs, unchanged (the regression tests' smoke run)."""
-    kind = {"documents": "documents", "logs": "logs", "metrics": "metrics"}[target]
+    kind = {"documents": "documents", "logs": "logs", "metrics": "metrics", "hosts": "hosts"}[
+        target
+    ]
     return [Input(target, -1, name, data, {}, "seed") for name, data in load_seeds(kind)]

@@ -300,6 +300,43 @@ def test_dpkg_query(write: Write) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("stamp", "tz"), [("2020-07-99 07:47:44", None), ("9999-12-31 23:00:00", "America/Chicago")]
+)
+def test_a_dpkg_log_time_out_of_the_calendar_names_its_line(
+    write: Write, stamp: str, tz: str | None
+) -> None:
+    text = f"2016-08-23 14:02:11 startup archives unpack\n{stamp} purge nginx:all 1.0 <none>\n"
+    with pytest.raises(ParseError, match=r"impossible (dpkg\.log )?time") as caught:
+        read_packages(write(text, "dpkg.log"), tz=tz)
+    assert caught.value.line == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "options", "line"),
+    [
+        ("httpd-1-1.el7.x86_64   Fri 31 Dec 9999 11:00:00 PM PST\n", "rpm-last.txt", {}, 1),
+        ("Dec 31 23:00:00 Installed: httpd-1-1.el7.x86_64\n", "yum.log", {"year": 9999}, 1),
+        ("Start-Date: 9999-12-31  23:00:00\nInstall: a:amd64 (1)\n", "history.log", {}, 1),
+        (
+            "ID | Command line | Date and time | Action(s) | Altered\n----\n"
+            " 1 | x | 9999-12-31 23:00 | Install | 1\n",
+            "dnf-history.txt",
+            {},
+            3,
+        ),
+    ],
+)
+def test_a_time_outside_the_years_1_to_9999_in_utc_names_its_line(
+    write: Write, text: str, name: str, options: dict[str, int], line: int
+) -> None:
+    """9999-12-31 23:00 in Chicago is in the year 10000 in UTC: refused, not an
+    OverflowError."""
+    with pytest.raises(ParseError, match="outside the years 1 to 9999") as caught:
+        read_packages(write(text, name), tz="America/Chicago", **options)
+    assert caught.value.line == line
+
+
 def test_dpkg_log_events(write: Write) -> None:
     inventory = read_packages(write(DPKG_LOG, "dpkg.log"), tz="America/Chicago")
     assert inventory.format == "dpkg-log"

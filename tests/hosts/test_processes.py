@@ -275,6 +275,46 @@ def test_a_naive_snapshot_time_is_refused(write: Write) -> None:
         read_processes(write("ps.txt", PS_AUX), taken=dt.datetime(2016, 8, 23, 14, 30))
 
 
+def test_a_snapshot_time_past_the_year_9999_in_utc_is_refused(write: Write) -> None:
+    taken = dt.datetime(9999, 12, 31, 23, 59, tzinfo=dt.timezone(dt.timedelta(hours=-12)))
+    with pytest.raises(UsageError, match="9999"):
+        read_processes(write("ps.txt", PS_AUX), taken=taken)
+
+
+@pytest.mark.parametrize("start", ["0000", "Aug23"])
+def test_a_ps_start_out_of_the_calendar_names_its_line(write: Write, start: str) -> None:
+    """Year 0, and a day placed past 9999 by the snapshot time, are broken rows."""
+    text = "USER PID START COMMAND\nroot 812 " + start + " /usr/sbin/httpd\n"
+    taken = dt.datetime(9999, 12, 31, 11, tzinfo=dt.UTC)
+    with pytest.raises(ParseError, match="impossible start") as caught:
+        read_processes(write("ps.txt", text), tz="Pacific/Kiritimati", taken=taken)
+    assert caught.value.line == 2
+
+
+def test_ps_aux_start_in_the_year_9999(write: Write) -> None:
+    text = "USER PID START COMMAND\nroot 812 9999 /usr/sbin/httpd\n"
+    (process,) = read_processes(write("ps.txt", text)).processes
+    assert process.latest_start == utc(9999, 12, 31, 23, 59, 59)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("Fri Dec 31 23:00:00 PST 9999\n  PID STARTED COMMAND\n", 1),
+        ("  PID STARTED COMMAND\n 1 Fri Dec 31 22:00:00 9999 /sbin/init\n", 2),
+        ("Id=x.service\nExecMainStartTimestamp=Fri 9999-12-31 22:00:00 PST\n", 2),
+        ("Id=x.service\nExecMainStartTimestamp=Mon 0001-01-01 00:10:00\n", 2),
+    ],
+)
+def test_a_time_outside_the_years_1_to_9999_in_utc_names_its_line(
+    write: Write, text: str, line: int
+) -> None:
+    zone = "Asia/Kathmandu" if "0001" in text else "America/Chicago"
+    with pytest.raises(ParseError, match="outside the years 1 to 9999") as caught:
+        read_processes(write("ps.txt", text), tz=zone)
+    assert caught.value.line == line
+
+
 def test_a_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         read_processes(tmp_path)

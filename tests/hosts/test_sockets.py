@@ -724,3 +724,27 @@ def test_netstat_with_timers_and_user_columns(write: Write) -> None:
     )
     row = _row(write(users, "users.txt"))
     assert (row.process, row.pid, row.peer_port) == ("postgres", 812, 5432)
+
+
+def test_the_netstat_timer_column_is_stripped() -> None:
+    """Its pattern's speed on long runs is checked by fuzz/patterns.py (no timing here)."""
+    assert sockets._TIMER.sub("", "812/x keepalive" + " " * 300 + "x").endswith("x")
+    assert sockets._TIMER.sub("", "812/postgres keepalive (7200.00/0/0)") == "812/postgres"
+
+
+@pytest.mark.parametrize(
+    ("date", "tz"),
+    [
+        ("Fri Dec 31 23:00:00 PST 9999", None),
+        ("9999-12-31T23:00:00-05:00", None),
+        ("9999-12-31 23:00:00", "America/Chicago"),
+        ("0001-01-01 00:30:00", "Asia/Kathmandu"),
+    ],
+)
+def test_a_date_line_outside_the_years_1_to_9999_in_utc_names_its_line(
+    write: Write, date: str, tz: str | None
+) -> None:
+    text = date + "\nState Recv-Q Send-Q Local Address:Port Peer Address:Port\n"
+    with pytest.raises(ParseError, match="outside the years 1 to 9999") as caught:
+        read_sockets(write(text + "ESTAB 0 0 10.0.0.1:1 10.0.0.2:2\n"), tz=tz)
+    assert caught.value.line == 1

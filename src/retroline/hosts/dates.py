@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-__all__ = ["MONTHS", "date_line"]
+__all__ = ["MONTHS", "date_line", "utc"]
 
 #: Month abbreviations as `date` and `ps` write them, to their numbers.
 MONTHS = {
@@ -61,3 +61,13 @@ def date_line(line: str) -> tuple[dt.datetime, str | None] | None:
         int(found["s"]),
     )
     return at, found["zone"]
+
+
+def utc(at: dt.datetime) -> dt.datetime:
+    """``at`` (aware) in UTC; a `ValueError`, as for any impossible date, when that falls
+    outside the years 1 to 9999 (``9999-12-31 23:00`` in Chicago), where Python raises an
+    `OverflowError` the readers would not expect."""
+    try:
+        return at.astimezone(dt.UTC)
+    except OverflowError as exc:
+        raise ValueError(f"{at.isoformat()} is outside the years 1 to 9999 in UTC") from exc

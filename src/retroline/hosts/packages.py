@@ -39,6 +39,7 @@ from itertools import chain, islice
 from pathlib import Path
 
 from retroline.errors import EncodingError, FormatError, InputError, ParseError, UsageError
+from retroline.hosts.dates import utc
 from retroline.inputs import regular_file
 from retroline.logs.reader import read_lines
 from retroline.sources import ZoneSource
@@ -251,7 +252,7 @@ class _Clock:
         self.naive = ZoneSource.OPTION if tz else ZoneSource.ASSUMED
 
     def local(self, naive: dt.datetime) -> tuple[dt.datetime, ZoneSource]:
-        return naive.replace(tzinfo=self.zone).astimezone(dt.UTC), self.naive
+        return utc(naive.replace(tzinfo=self.zone)), self.naive
 
 
 @dataclass
@@ -266,6 +267,13 @@ class _Read:
 
     def error(self, message: str, line: int) -> ParseError:
         return ParseError(message, self.path, line)
+
+    def local(self, naive: dt.datetime, line: int) -> tuple[dt.datetime, ZoneSource]:
+        """A wall-clock time of the file's line ``line`` in UTC (see `_Clock`)."""
+        try:
+            return self.clock.local(naive)
+        except ValueError as exc:
+            raise self.error(f"an impossible time: {exc}", line) from exc
 
 
 def read_packages(
@@ -429,14 +437,17 @@ def _rpm_time(text: str, read: _Read, number: int) -> tuple[dt.datetime, ZoneSou
     if naive is None:
         raise read.error(f"not an rpm install time: {text[:60]!r}", number)
     if label is None:
-        return read.clock.local(naive)
+        return read.local(naive, number)
     zone = parse_zone(label)
     if zone is None:
         if read.clock.tz:
-            return read.clock.local(naive)
+            return read.local(naive, number)
         raise read.error(f"unknown time zone {label!r}: give its zone with --tz", number)
     meaning = zone.choose(region_hint=read.clock.tz)
-    return naive.replace(tzinfo=meaning.tzinfo()).astimezone(dt.UTC), ZoneSource.EXPLICIT
+    try:
+        return utc(naive.replace(tzinfo=meaning.tzinfo())), ZoneSource.EXPLICIT
+    except ValueError as exc:
+        raise read.error(f"an impossible time: {exc}", number) from exc
 
 
 def _read_rpm_last(lines: Iterator[tuple[int, str]], read: _Read) -> None:
@@ -541,7 +552,11 @@ def _read_dpkg_log(lines: Iterator[tuple[int, str]], read: _Read) -> None:
             continue
         if verb not in _DPKG_ACTIONS or len(rest) != 3:
             raise read.error(f"not a dpkg.log action: {text[:80]!r}", number)
-        at, source = read.clock.local(dt.datetime.fromisoformat(found[1]))
+        try:
+            naive = dt.datetime.fromisoformat(found[1])
+        except ValueError as exc:  # 2020-07-99
+            raise read.error(f"an impossible dpkg.log time {found[1]!r}: {exc}", number) from exc
+        at, source = read.local(naive, number)
         name, _arch = _split_arch(rest[0])
         old, new = (None if v == "<none>" else v for v in rest[1:])
         if verb in ("remove", "purge"):
@@ -566,7 +581,7 @@ def _read_apt_history(lines: Iterator[tuple[int, str]], read: _Read) -> None:
                 naive = dt.datetime.strptime(" ".join(value.split()), "%Y-%m-%d %H:%M:%S")
             except ValueError as exc:
                 raise read.error(f"not an apt Start-Date: {value[:40]!r}", number) from exc
-            at, source = read.clock.local(naive)
+            at, source = read.local(naive, number)
             transaction = f"line {number}"
             continue
         if key not in _APT_ACTIONS or not colon:
@@ -622,7 +637,7 @@ def _read_yum_log(lines: Iterator[tuple[int, str]], read: _Read) -> None:
                 naive = dt.datetime(year, month, int(found[2]), hour, minute, second)
             except ValueError as exc:
                 raise read.error(f"no such date in {year}: {text[:30]!r}", number) from exc
-            at, source = read.clock.local(naive)
+            at, source = read.local(naive, number)
         read.installs.append(
             Install(at, action, name, old, new, "rpm", None, number, source, year_from)
         )
@@ -646,7 +661,7 @@ def _read_dnf_history(lines: Iterator[tuple[int, str]], read: _Read) -> None:
             naive = dt.datetime.strptime(cells[-3], "%Y-%m-%d %H:%M")
         except ValueError as exc:
             raise read.error(f"not a history date: {cells[-3][:40]!r}", number) from exc
-        at, source = read.clock.local(naive)
+        at, source = read.local(naive, number)
         for word in cells[-2].split(","):
             action = _HISTORY_ACTIONS.get(word.strip().lower())
             if action is None:

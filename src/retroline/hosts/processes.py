@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from retroline.errors import FormatError, InputError, ParseError, UsageError
-from retroline.hosts.dates import MONTHS, date_line
+from retroline.hosts.dates import MONTHS, date_line, utc
 from retroline.hosts.sockets import text_lines
 from retroline.inputs import regular_file
 from retroline.sources import Precision, ZoneSource
@@ -139,6 +139,13 @@ def read_processes(
     """
     if taken is not None and taken.utcoffset() is None:
         raise UsageError("give the snapshot time with a zone (2016-08-23T14:30:00-05:00)")
+    if taken is not None:
+        try:
+            taken.astimezone(dt.UTC)
+        except OverflowError:
+            raise UsageError(
+                f"the snapshot time {taken.isoformat()} is outside the years 1 to 9999 in UTC"
+            ) from None
     path = regular_file(path)
     reader = _Reader(path, tz, taken)
     for number, text in text_lines(path):
@@ -269,7 +276,10 @@ class _Reader:
         self.dated = True
         if at.tzinfo is None:
             at = at.replace(tzinfo=zone or self.zone or dt.UTC)
-        self.taken, self.taken_source = at.astimezone(dt.UTC), "date line"
+        try:
+            self.taken, self.taken_source = utc(at), "date line"
+        except ValueError as exc:
+            raise self.error(f"a date line with an impossible date: {exc}", number) from exc
         self.host_zone = zone
         return True
 
@@ -312,10 +322,13 @@ class _Reader:
         except ValueError as exc:
             raise self.error(f"an impossible timestamp {text!r}: {exc}", number) from exc
         if found["zone"]:
-            zone = self._label_zone(found["zone"], text, number)
-            return naive.replace(tzinfo=zone).astimezone(dt.UTC), ZoneSource.EXPLICIT
-        zone, source = self._local()
-        return naive.replace(tzinfo=zone).astimezone(dt.UTC), source
+            zone, source = self._label_zone(found["zone"], text, number), ZoneSource.EXPLICIT
+        else:
+            zone, source = self._local()
+        try:
+            return utc(naive.replace(tzinfo=zone)), source
+        except ValueError as exc:
+            raise self.error(f"an impossible timestamp {text!r}: {exc}", number) from exc
 
     # ------------------------------------------------------------------ ps
 
@@ -339,7 +352,10 @@ class _Reader:
         except ValueError as exc:
             raise self.error(f"a ps row with an impossible start: {exc}", number) from exc
         zone, source = self._local()
-        at = naive.replace(tzinfo=zone).astimezone(dt.UTC)
+        try:
+            at = utc(naive.replace(tzinfo=zone))
+        except ValueError as exc:
+            raise self.error(f"a ps row with an impossible start: {exc}", number) from exc
         args = found["args"].strip()
         self.processes.append(
             Process(
@@ -368,7 +384,10 @@ class _Reader:
             raise self.error(f"a broken ps row: the PID is {pid_text!r}, not a number", number)
         args = row.get(self.columns[-1], "").strip()
         start = row.get("START") or row.get("STIME") or ""
-        started, latest, precision, source, note = self._coarse(start, number)
+        try:
+            started, latest, precision, source, note = self._coarse(start, number)
+        except (ValueError, OverflowError) as exc:  # year 0, or past 9999 in UTC
+            raise self.error(f"a ps row with an impossible start {start!r}: {exc}", number) from exc
         self.processes.append(
             Process(
                 int(pid_text),
@@ -395,7 +414,7 @@ class _Reader:
         zone, source = self._local()
         if found := _YEAR.match(start):
             first = dt.datetime(int(found[1]), 1, 1, tzinfo=zone)
-            last = dt.datetime(int(found[1]) + 1, 1, 1, tzinfo=zone) - dt.timedelta(seconds=1)
+            last = dt.datetime(int(found[1]), 12, 31, 23, 59, 59, tzinfo=zone)
             return _utc(first), _utc(last), Precision.APPROXIMATE, source, "ps gives the year only"
         hhmm, mondd = _HHMM.match(start), _MONDD.match(start)
         if hhmm is None and mondd is None:

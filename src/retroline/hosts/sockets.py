@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from retroline.errors import EncodingError, FormatError, InputError, ParseError
-from retroline.hosts.dates import date_line
+from retroline.hosts.dates import date_line, utc
 from retroline.inputs import regular_file
 from retroline.logs.reader import MAX_LINE_BYTES, read_lines
 from retroline.sources import ZoneSource
@@ -238,8 +238,10 @@ _HEX_ADDRESS = re.compile(r"^(?P<host>[0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):(?P<port>[
 # Lines between tables: a shell prompt ("$ ss -tan"), a set -x trace, a `watch` banner, a
 # separator line.
 _INTERLUDE = re.compile(r"^(?:[$#>+]\s|Every \d|[-=*_~#]{3,}$)")
-# The timer column netstat -o adds after PID/Program name.
-_TIMER = re.compile(r"\s*\b(?:off|on|keepalive|timewait|probe)\s+\([^)]*\)$")
+# The timer column netstat -o adds after PID/Program name. A space, not \s*, before the
+# word and no "(" inside the brackets: each try stops at the next space or "(", so a row
+# of many "on (" or a long run of spaces is read in linear time.
+_TIMER = re.compile(r"(?:^|\s)(?:off|on|keepalive|timewait|probe)\s+\([^()]*\)$")
 _IFACE = re.compile(r"%[^\s:\]]+")
 
 # Non-blank lines looked at for a date line or a table header before the file is declared
@@ -401,29 +403,32 @@ class _Reader:
         if found is None:
             return None
         at, label = found
-        if at.tzinfo is not None and label is None:
-            return at.astimezone(dt.UTC), ZoneSource.EXPLICIT
-        return self._zoned(at, label, line, number)
+        try:
+            if at.tzinfo is not None and label is None:
+                return utc(at), ZoneSource.EXPLICIT
+            return self._zoned(at, label, line, number)
+        except ValueError as exc:  # 9999-12-31 23:00 in Chicago
+            raise self.error(f"a date line with an impossible date: {exc}", number) from exc
 
     def _zoned(
         self, at: dt.datetime, label: str | None, line: str, number: int
     ) -> tuple[dt.datetime, ZoneSource]:
         if at.tzinfo is not None:
-            return at.astimezone(dt.UTC), ZoneSource.EXPLICIT
+            return utc(at), ZoneSource.EXPLICIT
         if label is None:
             source = ZoneSource.OPTION if self.tz else ZoneSource.ASSUMED
-            return at.replace(tzinfo=self.zone).astimezone(dt.UTC), source
+            return utc(at.replace(tzinfo=self.zone)), source
         zone = parse_zone(label)
         if zone is None:
             if self.tz:
-                return at.replace(tzinfo=self.zone).astimezone(dt.UTC), ZoneSource.OPTION
+                return utc(at.replace(tzinfo=self.zone)), ZoneSource.OPTION
             raise self.error(
                 f"the date line {line!r} has a zone we do not know ({label!r}): "
                 "give its zone with --tz (an IANA name such as Europe/Zurich)",
                 number,
             )
         meaning = zone.choose(region_hint=self.tz)
-        return at.replace(tzinfo=meaning.tzinfo()).astimezone(dt.UTC), ZoneSource.EXPLICIT
+        return utc(at.replace(tzinfo=meaning.tzinfo())), ZoneSource.EXPLICIT
 
     # ------------------------------------------------------------------ rows
 
