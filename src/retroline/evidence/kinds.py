@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from retroline.documents.formats import SUFFIXES, sniff
 from retroline.errors import InputError, RetrolineError
@@ -28,6 +28,9 @@ from retroline.inputs import regular_file
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.reader import read_lines
 from retroline.model import Document, Event, Finding, Incident
+
+if TYPE_CHECKING:
+    from retroline.hosts.packages import Inventory
 
 _T = TypeVar("_T")
 _SAMPLE = 200
@@ -78,6 +81,8 @@ class Assembly:
     onset: dt.datetime | None = None
     read: dict[EvidenceKind, list[Path]] = field(default_factory=dict)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    # The package lists read, for the kinds after them (processes: what was upgraded).
+    inventories: list[Inventory] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -244,7 +249,7 @@ def _packages(assembly: Assembly, paths: list[Path], options: Options) -> Assemb
         ),
     )
     return _hosts_contribution(
-        assembly,
+        replace(assembly, inventories=inventories),
         EvidenceKind.PACKAGES,
         read,
         unread,
@@ -279,12 +284,11 @@ def _sockets(assembly: Assembly, paths: list[Path], options: Options) -> Assembl
 
 def _processes(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
     """Process snapshots: a finding per process started before an upgrade of a package it
-    runs from, on the same host (the package files read before give the upgrades); the
+    runs from, on the same host (the package lists read before give the upgrades); the
     files join the evidence."""
     from retroline.hosts.attach import restart_findings
-    from retroline.hosts.packages import host_from_name, read_packages
+    from retroline.hosts.packages import host_from_name
     from retroline.hosts.processes import read_processes
-    from retroline.logs.attach import incident_onset
 
     read, unread, tables = _each(
         paths,
@@ -294,21 +298,13 @@ def _processes(assembly: Assembly, paths: list[Path], options: Options) -> Assem
             path, host=host_from_name(path.name), tz=options.zone_for(path)
         ),
     )
-    # The package files were read once already; read again here (they are small) rather
-    # than carried in the assembly.
-    onset = assembly.onset or incident_onset(assembly.incident)
-    year = options.year or (onset.year if onset else None)  # as the packages were read
-    inventories = [
-        read_packages(p, host=host_from_name(p.name), tz=options.zone_for(p), year=year)
-        for p in assembly.read.get(EvidenceKind.PACKAGES, [])
-    ]
     return _hosts_contribution(
         assembly,
         EvidenceKind.PROCESSES,
         read,
         unread,
         {str(p): t.format for p, t in zip(read, tables, strict=True)},
-        findings=restart_findings(tables, inventories),
+        findings=restart_findings(tables, assembly.inventories),
     )
 
 

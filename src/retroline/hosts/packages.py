@@ -38,10 +38,10 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
 
-from retroline.errors import EncodingError, FormatError, InputError, ParseError, UsageError
+from retroline.errors import FormatError, InputError, ParseError, UsageError
 from retroline.hosts.dates import utc
 from retroline.inputs import regular_file
-from retroline.logs.reader import read_lines
+from retroline.logs.reader import text_lines
 from retroline.sources import ZoneSource
 from retroline.when.zones import parse_zone, user_zone
 
@@ -322,12 +322,7 @@ def detect_format(lines: Iterable[str]) -> str:
 
 
 def _lines(path: Path) -> Generator[tuple[int, str], None, None]:
-    for raw in read_lines(path, _MAX_LINE):
-        if raw.binary:
-            raise EncodingError("binary data, not a package list", path, raw.number)
-        if raw.truncated:
-            raise ParseError("a line longer than 4 MiB: not a package list line", path, raw.number)
-        yield raw.number, raw.text
+    return text_lines(path, "a package list", _MAX_LINE)
 
 
 def _split_header(head: list[tuple[int, str]]) -> tuple[str | None, list[tuple[int, str]]]:

@@ -30,8 +30,8 @@ from pathlib import Path, PurePosixPath
 
 from retroline.errors import FormatError, InputError, ParseError, UsageError
 from retroline.hosts.dates import MONTHS, date_line, utc
-from retroline.hosts.sockets import text_lines
 from retroline.inputs import regular_file
+from retroline.logs.reader import text_lines
 from retroline.sources import Precision, ZoneSource
 from retroline.when.zones import parse_zone, user_zone
 
@@ -148,7 +148,7 @@ def read_processes(
             ) from None
     path = regular_file(path)
     reader = _Reader(path, tz, taken)
-    for number, text in text_lines(path):
+    for number, text in text_lines(path, "a process snapshot"):
         reader.feed(number, text)
     processes = reader.finish()
     return ProcessTable(

@@ -15,8 +15,9 @@ from typing import TypeVar
 import numpy as np
 
 from retroline.errors import ParseError
-from retroline.hosts.sockets import FIN_WAIT, Port, Snapshot, SocketTable, State, family, text_lines
+from retroline.hosts.sockets import FIN_WAIT, Port, Snapshot, SocketTable, State, family
 from retroline.inputs import regular_file
+from retroline.logs.reader import text_lines
 from retroline.metrics.series import Series, SeriesSource
 from retroline.sources import ZoneSource
 
@@ -168,7 +169,7 @@ def limit_from_sysctl(path: Path, *, state: str | None = None) -> int | None:
     if key is None:
         return None
     path = regular_file(path)
-    for number, text in text_lines(path):
+    for number, text in text_lines(path, "a sysctl file"):
         name, equals, value = text.partition("=")
         if not equals or name.strip() != key:
             continue

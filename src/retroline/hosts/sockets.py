@@ -31,16 +31,16 @@ import datetime as dt
 import functools
 import ipaddress
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
 
-from retroline.errors import EncodingError, FormatError, InputError, ParseError
+from retroline.errors import FormatError, InputError, ParseError
 from retroline.hosts.dates import date_line, utc
 from retroline.inputs import regular_file
-from retroline.logs.reader import MAX_LINE_BYTES, read_lines
+from retroline.logs.reader import text_lines
 from retroline.sources import ZoneSource
 from retroline.when.zones import parse_zone, user_zone
 
@@ -54,7 +54,6 @@ __all__ = [
     "family",
     "normal_state",
     "read_sockets",
-    "text_lines",
 ]
 
 #: The table formats `read_sockets` reads.
@@ -262,23 +261,9 @@ def read_sockets(path: Path, *, host: str | None = None, tz: str | None = None) 
     """
     path = regular_file(path)
     reader = _Reader(path, tz)
-    for number, text in text_lines(path):
+    for number, text in text_lines(path, "a socket table"):
         reader.feed(number, text)
     return SocketTable(host, path, reader.format(), reader.finish(), tz)
-
-
-def text_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """The numbered lines of a text file, refusing binary data and overlong lines."""
-    for raw in read_lines(path):
-        if raw.binary:
-            raise EncodingError("binary data, not a socket table", path, raw.number)
-        if raw.truncated:
-            raise ParseError(
-                f"a line longer than {MAX_LINE_BYTES // 1024} KiB: not a socket table row",
-                path,
-                raw.number,
-            )
-        yield raw.number, raw.text
 
 
 @dataclass

@@ -19,7 +19,7 @@ import io
 import lzma
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -42,6 +42,7 @@ __all__ = [
     "read_span",
     "read_stream",
     "sniff",
+    "text_lines",
 ]
 
 #: Longest line kept, in bytes. Longer lines are cut here and the rest up to the newline is
@@ -141,6 +142,26 @@ def _is_binary(raw: bytes) -> bool:
 
 #: The path that means standard input.
 STDIN = "-"
+
+
+def text_lines(
+    path: Path, what: str, max_line: int = MAX_LINE_BYTES
+) -> Generator[tuple[int, str], None, None]:
+    """The numbered lines of a file of ``what`` ("a metric file", "a socket table"): for
+    readers of formats whose lines are never that long or binary, so binary data is an
+    `EncodingError` and a line longer than ``max_line`` a `ParseError`, at its line."""
+    from retroline.errors import EncodingError, ParseError
+
+    for raw in read_lines(path, max_line):
+        if raw.binary:
+            raise EncodingError(f"binary data, not {what}", path, raw.number)
+        if raw.truncated:
+            raise ParseError(
+                f"a line longer than {max_line // 1024} KiB: not a line of {what}",
+                path,
+                raw.number,
+            )
+        yield raw.number, raw.text
 
 
 def read_lines(path: str | Path, max_line: int = MAX_LINE_BYTES) -> Iterator[RawLine]:

@@ -30,9 +30,9 @@ from itertools import chain, islice
 from pathlib import Path
 
 from retroline.documents.load import decode
-from retroline.errors import EncodingError, FormatError, InputError, ParseError, UsageError
+from retroline.errors import FormatError, InputError, UsageError
 from retroline.inputs import regular_file
-from retroline.logs.reader import MAX_LINE_BYTES, open_log, read_lines
+from retroline.logs.reader import open_log, text_lines
 from retroline.metrics.read_csv import read_table, table_shape
 from retroline.metrics.read_json import loads, read_graphite, read_jsonl, read_prometheus
 from retroline.metrics.read_sar import read_sadf, read_sar
@@ -133,18 +133,8 @@ def detect_format(path: Path) -> str:
 
 
 def _lines(path: Path) -> Generator[tuple[int, str], None, None]:
-    """The numbered lines of ``path``; binary junk is an `EncodingError`, an over-long line
-    a `ParseError` (no metric format writes lines that long)."""
-    for raw in read_lines(path):
-        if raw.binary:
-            raise EncodingError("binary data, not a metric file", path, raw.number)
-        if raw.truncated:
-            raise ParseError(
-                f"a line longer than {MAX_LINE_BYTES // 1024} KiB: not a metric file line",
-                path,
-                raw.number,
-            )
-        yield raw.number, raw.text
+    """The numbered lines of a metric file (`text_lines`)."""
+    return text_lines(path, "a metric file")
 
 
 def _document(path: Path) -> str:
