@@ -74,6 +74,7 @@ def investigate(
     out_dir: str | os.PathLike[str] | None = None,
     progress: Callable[[str], None] | None = None,
     good: str | None = None,
+    socket_limit: int | None = None,
 ) -> Investigation:
     """Turn files and folders of evidence into one incident, store it and, with
     ``out_dir``, write its report (``retroline investigate``). Returns an `Investigation`
@@ -83,6 +84,8 @@ def investigate(
     the command line's). ``zones`` maps file name patterns to the zone of those files.
     ``progress`` is called with a line saying what is being done, as the work goes on.
     ``good`` names the host that works: the other hosts' packages are compared with its.
+    ``socket_limit`` is the limit on a host's open sockets (its open-file limit, a pool's
+    size), for the socket tables; without it, a ``sysctl -a`` file's limits are used.
     """
     from retroline.investigation import investigate as run
 
@@ -97,6 +100,7 @@ def investigate(
         out_dir=Path(out_dir) if out_dir is not None else None,
         progress=progress,
         good=good,
+        socket_limit=socket_limit,
     )
 
 

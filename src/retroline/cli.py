@@ -403,6 +403,15 @@ def investigate_command(
             "(default: the first host by name, and the finding says so).",
         ),
     ] = None,
+    socket_limit: Annotated[
+        int | None,
+        typer.Option(
+            "--socket-limit",
+            help="The limit on a host's open sockets (its open-file limit, a pool's size): "
+            "socket tables are counted against it, and its crossing is a change "
+            "(default: the limits of a sysctl -a file among the evidence).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Turn a folder of evidence into one incident and its postmortem.
@@ -428,6 +437,7 @@ def investigate_command(
             out_dir=out_dir,
             progress=step,
             good=good,
+            socket_limit=socket_limit,
         )
     if as_json:
         _print_json(result.to_dict())

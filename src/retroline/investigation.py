@@ -142,15 +142,19 @@ def investigate(
     now: dt.datetime | None = None,
     progress: Callable[[str], None] | None = None,
     good: str | None = None,
+    socket_limit: int | None = None,
 ) -> Investigation:
     """Investigate the evidence in ``paths`` and store and report the incident.
 
     ``tz`` is the zone of times that state none; ``zones`` maps file name patterns to the
     zone of those files (logs from hosts in other zones); ``year`` is the year of log lines
     written without one (default: the incident's); ``good`` the host that works, whose
-    packages the others' are compared against (default: the first by name).
+    packages the others' are compared against (default: the first by name);
+    ``socket_limit`` the limit on a host's open sockets (else a sysctl file's, if any).
     """
     zones = zones or {}
+    if socket_limit is not None and socket_limit < 1:
+        raise UsageError(f"--socket-limit {socket_limit}: give a number of sockets above 0")
     check_zone(tz)
     for zone in zones.values():
         check_zone(zone)
@@ -178,7 +182,9 @@ def investigate(
         "evidence:" + hashlib.sha256(str(where).encode()).hexdigest(),
         skipped=skipped,
     )
-    options = Options(tz=tz, zones=zones, year=year, note=note, good=good)
+    options = Options(
+        tz=tz, zones=zones, year=year, note=note, good=good, socket_limit=socket_limit
+    )
     for kind in KINDS:
         if kind.contribute is not None and by_kind.get(kind.name):
             assembly = kind.contribute(assembly, by_kind[kind.name], options)
@@ -195,7 +201,9 @@ def investigate(
             tz=tz,
             zones=sorted(zones.items()),
             year=year,
-            **({"good": good} if good else {}),  # as before when not given
+            # As before when not given.
+            **({"good": good} if good else {}),
+            **({"socket_limit": socket_limit} if socket_limit is not None else {}),
         ),
     )
     stored = library.get(saved.id)

@@ -189,12 +189,16 @@ class Hypothesis(_Model):
 
 
 class Finding(_Model):
-    """The result of a check on the story (a zone assumed, a window that contradicts)."""
+    """The result of a check on the story (a zone assumed, a window that contradicts), or
+    of a look at the evidence (packages that differ between hosts). ``rows`` is the table
+    behind the sentence, when it has one: a header row, then one row per item (the
+    packages that differ, the processes not restarted), for the report to show."""
 
     code: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     severity: Severity = Severity.WARNING
     message: str
     source: Source | None = None
+    rows: list[list[str]] = Field(default_factory=list)
 
 
 class Window(_Model):

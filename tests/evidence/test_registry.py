@@ -27,6 +27,7 @@ def test_one_row_per_kind_and_no_suffix_claimed_twice() -> None:
         EvidenceKind.LOG,
         EvidenceKind.METRICS,
         EvidenceKind.PACKAGES,
+        EvidenceKind.SETTINGS,
         EvidenceKind.SOCKETS,
         EvidenceKind.PROCESSES,
     }

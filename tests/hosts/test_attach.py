@@ -134,6 +134,18 @@ def test_investigate_says_how_the_failing_host_lags_the_good_one(tmp_path: Path)
         "rsv 3.13-1.osg < 3.14-1.osg"
     )
     assert finding["source"]["path"].endswith("prod0-rpm-qa.txt")
+    # The table behind the sentence, shown in the report's host-state section.
+    assert finding["rows"] == [
+        ["package", "itb1", "prod0", "prod0 against itb1"],
+        ["condor-cron", "1.1.2-1.osg", "1.1.1-1.osg", "older"],
+        ["rsv", "3.14-1.osg", "3.13-1.osg", "older"],
+    ]
+    markdown = (report / "postmortem.md").read_text(encoding="utf-8")
+    host_state = markdown.split("## Host state", 1)[1].split("\n## ", 1)[0]
+    assert "### Packages that differ" in host_state
+    assert "| condor-cron | 1.1.2-1.osg | 1.1.1-1.osg | older |" in host_state
+    html = (report / "postmortem.html").read_text(encoding="utf-8")
+    assert '<section id="hosts">' in html and '<td class="mono">rsv</td>' in html
     # Without --good the first host by name is the reference, and the finding says so.
     code, _, err = run(
         "investigate", str(evidence), "-o", str(tmp_path / "r2"), "--json",
@@ -194,3 +206,18 @@ def test_investigate_says_which_processes_were_not_restarted_after_an_upgrade(
     assert "apache2 was upgraded to 2.4.58-1 at 2031-08-23 17:10 UTC" in stale[0]["message"]
     assert stale[0]["message"].endswith("(also: apache2-bin)")
     assert stale[0]["source"]["path"].endswith("psds0-ps.txt") and stale[0]["source"]["line"] == 3
+    assert stale[0]["rows"] == [
+        ["host", "process", "pid", "started", "package", "changed", "rule"],
+        [
+            "psds0",
+            "apache2",
+            "812",
+            "2031-08-23 09:15 UTC",
+            "apache2 2.4.58-1",
+            "2031-08-23 17:10 UTC",
+            "started before the change",
+        ],
+    ]
+    markdown = (report / "postmortem.md").read_text(encoding="utf-8")
+    assert "### Processes not restarted after a package change" in markdown
+    assert "| psds0 | apache2 | 812 | 2031-08-23 09:15 UTC |" in markdown

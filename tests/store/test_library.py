@@ -6,11 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from retroline.documents import read_document
 from retroline.errors import AmbiguousIdError, NotFoundError
@@ -29,9 +27,8 @@ from retroline.model import (
     ZoneSource,
 )
 from retroline.store import Library, SaveStatus
-from retroline.store.migrate import MIGRATIONS
-from retroline.store.url import resolve_url
 from tests.conftest import EXAMPLE
+from tests.store.old_library import backend_url, migrated_to
 
 
 def make_incident(title: str = "Disk full on db-3", sha: str = "a" * 64) -> Incident:
@@ -177,17 +174,8 @@ def test_a_library_from_before_pages_gains_them(
 ) -> None:
     """A library last migrated before sources had pages opens, keeps its rows, and stores
     pages from then on."""
-    library_url = (
-        f"sqlite:///{tmp_path / 'library.db'}"
-        if backend == "sqlite-file"
-        else request.getfixturevalue("postgres_url")
-    )
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    engine = create_engine(resolve_url(library_url))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0005_event_date_sources")
+    library_url = backend_url(backend, request, tmp_path)
+    with migrated_to(library_url, "0005_event_date_sources") as connection:
         connection.execute(
             text(
                 "INSERT INTO incidents (id, key, title, created_at, updated_at) "
@@ -202,7 +190,6 @@ def test_a_library_from_before_pages_gains_them(
                 "'disk full', 'other', '[]', 'pm.md', 4)"
             )
         )
-    engine.dispose()
     library = Library(library_url)
     try:
         assert library.get("old1").events[0].source == Source(path="pm.md", line=4)

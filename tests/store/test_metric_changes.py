@@ -8,11 +8,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import func, inspect, select, text
 
 from retroline.model import (
     Document,
@@ -25,8 +23,8 @@ from retroline.model import (
     ZoneSource,
 )
 from retroline.store import Library, SaveStatus, schema
-from retroline.store.migrate import MIGRATIONS, current, head
-from retroline.store.url import resolve_url
+from retroline.store.migrate import current, head
+from tests.store.old_library import backend_url, migrated_to
 
 LEAK = dt.datetime(2026, 5, 18, 10, 2, 0, 250_000, tzinfo=dt.UTC)
 RESTART = dt.datetime(2026, 5, 18, 14, 21, tzinfo=dt.UTC)
@@ -177,17 +175,8 @@ def test_a_library_from_0007_gains_the_metric_changes_table(
 ) -> None:
     """A library last migrated at 0007 opens at the head, keeps its incidents, and stores
     metric changes from then on."""
-    library_url = (
-        f"sqlite:///{tmp_path / 'library.db'}"
-        if backend == "sqlite-file"
-        else request.getfixturevalue("postgres_url")
-    )
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    engine = create_engine(resolve_url(library_url))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0007_incident_inputs")
+    library_url = backend_url(backend, request, tmp_path)
+    with migrated_to(library_url, "0007_incident_inputs") as connection:
         connection.execute(
             text(
                 "INSERT INTO incidents (id, key, title, created_at, updated_at, inputs) "
@@ -195,8 +184,7 @@ def test_a_library_from_0007_gains_the_metric_changes_table(
             ),
             {"now": dt.datetime(2026, 5, 19), "inputs": "f" * 64},
         )
-    assert "metric_changes" not in inspect(engine).get_table_names()
-    engine.dispose()
+        assert "metric_changes" not in inspect(connection).get_table_names()
     library = Library(library_url)
     try:
         old = library.get("old1")

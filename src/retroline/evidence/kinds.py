@@ -31,6 +31,7 @@ from retroline.model import Document, Event, Finding, Incident
 
 if TYPE_CHECKING:
     from retroline.hosts.packages import Inventory
+    from retroline.hosts.socket_counts import SysctlLimit
 
 _T = TypeVar("_T")
 _SAMPLE = 200
@@ -46,6 +47,7 @@ class EvidenceKind(StrEnum):
     LOG = "log"
     METRICS = "metrics"
     PACKAGES = "packages"
+    SETTINGS = "settings"
     SOCKETS = "sockets"
     PROCESSES = "processes"
 
@@ -83,19 +85,23 @@ class Assembly:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     # The package lists read, for the kinds after them (processes: what was upgraded).
     inventories: list[Inventory] = field(default_factory=list)
+    # The socket limits of the sysctl files read, with their host, for the socket tables.
+    settings: list[tuple[str | None, dict[str | None, SysctlLimit]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Options:
     """How evidence is read: the zone of times that state none, zones by file name
-    pattern, the year of log lines that state none, a callback for progress, and the host
-    that works (the others' packages are compared with its)."""
+    pattern, the year of log lines that state none, a callback for progress, the host
+    that works (the others' packages are compared with its), and the limit on a host's
+    open sockets (its open-file limit, a pool's size: what sysctl does not hold)."""
 
     tz: str | None = None
     zones: dict[str, str] = field(default_factory=dict)
     year: int | None = None
     note: Callable[[str], None] = lambda _message: None
     good: str | None = None
+    socket_limit: int | None = None
 
     def zone_for(self, path: Path) -> str | None:
         """The zone of a file: the first zone pattern that matches its name or path."""
@@ -259,12 +265,37 @@ def _packages(assembly: Assembly, paths: list[Path], options: Options) -> Assemb
     )
 
 
+def _settings(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
+    """Kernel settings (``sysctl -a``): the socket limits they set, for the socket tables
+    after them; the files join the evidence."""
+    from retroline.hosts.packages import host_from_name
+    from retroline.hosts.socket_counts import sysctl_limits
+
+    read, unread, limits = _each(paths, "settings", options, sysctl_limits)
+    return _hosts_contribution(
+        replace(
+            assembly,
+            settings=[
+                (host_from_name(p.name), found) for p, found in zip(read, limits, strict=True)
+            ],
+        ),
+        EvidenceKind.SETTINGS,
+        read,
+        unread,
+        {str(p): "sysctl" for p in read},
+    )
+
+
 def _sockets(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
-    """Socket tables: each one's busiest snapshot, counted, as a finding; the files join
-    the evidence."""
-    from retroline.hosts.attach import socket_findings
+    """Socket tables: each one's busiest snapshot, counted, as a finding (with its limit:
+    ``--socket-limit`` or a sysctl file's); repeated snapshots as series, whose changes
+    near the onset (a limit crossed among them) join the timeline with their charts; the
+    files join the evidence."""
+    from retroline.hosts.attach import socket_changes, socket_findings, socket_limits
     from retroline.hosts.packages import host_from_name
     from retroline.hosts.sockets import read_sockets
+    from retroline.logs.attach import incident_onset
+    from retroline.metrics.attach import strongest, with_metric_changes
 
     read, unread, tables = _each(
         paths,
@@ -272,14 +303,20 @@ def _sockets(assembly: Assembly, paths: list[Path], options: Options) -> Assembl
         options,
         lambda path: read_sockets(path, host=host_from_name(path.name), tz=options.zone_for(path)),
     )
-    return _hosts_contribution(
+    limits = [socket_limits(t, options.socket_limit, assembly.settings) for t in tables]
+    assembly = _hosts_contribution(
         assembly,
         EvidenceKind.SOCKETS,
         read,
         unread,
         {str(p): t.format for p, t in zip(read, tables, strict=True)},
-        findings=socket_findings(tables),
+        findings=socket_findings(tables, limits),
     )
+    onset = assembly.onset or incident_onset(assembly.incident)
+    if onset is None:
+        return assembly
+    found = strongest(socket_changes(tables, onset, limits), onset)
+    return replace(assembly, incident=with_metric_changes(assembly.incident, found, read))
 
 
 def _processes(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
@@ -384,6 +421,7 @@ def sha256_of(path: Path) -> str:
 _CONTRIBUTIONS: dict[str, Contribute] = {
     EvidenceKind.METRICS.value: _metrics,
     EvidenceKind.PACKAGES.value: _packages,
+    EvidenceKind.SETTINGS.value: _settings,
     EvidenceKind.SOCKETS.value: _sockets,
     EvidenceKind.PROCESSES.value: _processes,
 }

@@ -1,5 +1,5 @@
 """Evidence other than documents and logs, known by the shape of its lines: metric series,
-package lists, socket tables and process tables.
+package lists, kernel settings, socket tables and process tables.
 
 Such files used to be read as documents (a metrics export became a "postmortem" titled
 after its header, with a timeline entry per row). `evidence_shape` names what a sample of a
@@ -172,6 +172,14 @@ def _socket_table(lines: Sequence[str]) -> bool:
     return _share(lines, _SOCKET_ROW.match)
 
 
+# ``sysctl -a``: dotted keys, " = ", a value.
+_SETTING = re.compile(r"^[a-z][a-z0-9_]*(?:\.[\w-]+)+\s*=")
+
+
+def _settings(lines: Sequence[str]) -> bool:
+    return _share(lines, _SETTING.match)
+
+
 _PROCESS_HEAD = re.compile(r"\bPID\b")
 _PROCESS_COLUMNS = re.compile(r"\b(?:COMMAND|CMD|ARGS|STARTED|%CPU|RSS|STIME)\b")
 
@@ -194,6 +202,7 @@ def _share(lines: Sequence[str], test: Callable[[str], object]) -> bool:
 SHAPES: tuple[tuple[str, str, Callable[[Sequence[str]], bool]], ...] = (
     ("metrics", "a metric series", _metric_series),
     ("packages", "a package list", _package_list),
+    ("settings", "kernel settings (sysctl -a)", _settings),
     ("sockets", "a socket table", _socket_table),
     ("processes", "a process table", _process_table),
 )

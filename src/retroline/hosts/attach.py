@@ -16,13 +16,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retroline.errors import UsageError
-from retroline.hosts.drift import EVENT_FORMATS, drift, finding_text
+from retroline.hosts.drift import EVENT_FORMATS, drift, drift_rows, finding_text
 from retroline.hosts.packages import Install, Inventory
 from retroline.hosts.processes import ProcessTable
-from retroline.hosts.restarts import NeedsRestart, not_restarted, restart_text
-from retroline.hosts.socket_counts import counts, summary
-from retroline.hosts.sockets import SocketTable
+from retroline.hosts.restarts import (
+    RESTART_HEADER,
+    NeedsRestart,
+    not_restarted,
+    restart_row,
+    restart_text,
+)
+from retroline.hosts.socket_counts import Counts, SysctlLimit, counts, series, summary
+from retroline.hosts.sockets import Snapshot, SocketTable
 from retroline.instants import iso_utc
+from retroline.metrics.attach import AFTER as METRIC_AFTER
+from retroline.metrics.attach import BEFORE as METRIC_BEFORE
+from retroline.metrics.attach import Found
+from retroline.metrics.changes import Limit, find_changes
 from retroline.model import Event, EventKind, Finding, Precision, Severity, Source
 
 __all__ = [
@@ -34,7 +44,9 @@ __all__ = [
     "drift_findings",
     "install_events",
     "restart_findings",
+    "socket_changes",
     "socket_findings",
+    "socket_limits",
     "transactions",
 ]
 
@@ -172,6 +184,7 @@ def drift_findings(inventories: Sequence[Inventory], good: str | None) -> list[F
             severity=Severity.WARNING,
             message=finding_text(found, reference, host) + chosen,
             source=Source(path=sources[host], line=None),
+            rows=drift_rows(found, reference, host),
         )
         for host in hosts
         if host != reference
@@ -208,27 +221,125 @@ def restart_findings(
                     severity=Severity.WARNING,
                     message=(f"{table.host}: " if table.host else "") + restart_text(first) + also,
                     source=Source(path=str(table.path), line=first.process.line),
+                    rows=[["host", *RESTART_HEADER], [table.host or "—", *restart_row(first)]],
                 )
             )
     return found
 
 
-def socket_findings(tables: Sequence[SocketTable]) -> list[Finding]:
-    """A finding per socket table: its busiest snapshot counted, in one sentence."""
+#: The limits of one host's sockets: a sysctl key's or the user's, by the state family they
+#: bound (None: every socket).
+Limits = dict[str | None, SysctlLimit | int]
+
+
+def socket_limits(
+    table: SocketTable,
+    limit: int | None,
+    settings: Sequence[tuple[str | None, dict[str | None, SysctlLimit]]],
+) -> Limits:
+    """The limits that bound ``table``'s sockets: those of the ``sysctl -a`` files of its
+    host (or of files that name no host), with ``limit`` (the user's, on every socket) in
+    place of the host-wide one."""
+    found: Limits = {}
+    for host, limits in settings:
+        if host is None or table.host is None or host == table.host:
+            found.update(limits)
+    if limit is not None:
+        found[None] = limit
+    return found
+
+
+def _value(limit: SysctlLimit | int) -> int:
+    return limit if isinstance(limit, int) else limit.value
+
+
+def _said(limit: SysctlLimit | int) -> str:
+    """A limit as a finding names it: ``limit 512`` or ``net.ipv4.tcp_max_orphans 4096``."""
+    return f"limit {limit}" if isinstance(limit, int) else f"{limit.key} {limit.value}"
+
+
+def socket_changes(
+    tables: Sequence[SocketTable], onset: dt.datetime, limits: Sequence[Limits]
+) -> list[Found]:
+    """The changes of the socket counts of each table (its snapshots as series: in all and
+    per state family) within the metric window of the onset, the crossings of its
+    ``limits`` (one mapping a table) among them."""
     found = []
-    for table in tables:
+    for table, bounds in zip(tables, limits, strict=True):
+        crossings = [
+            Limit(f'tcp_sockets{{*state="{state or "total"}"*}}', ">", _value(bound))
+            for state, bound in bounds.items()
+        ]
+        for one in series(table):
+            found += [
+                Found(one, change)
+                for change in find_changes(one, limits=crossings)
+                if onset - METRIC_BEFORE <= change.at <= onset + METRIC_AFTER
+            ]
+    return found
+
+
+def _count_rows(c: Counts) -> list[list[str]]:
+    """The counts behind a socket finding: by state, then the busiest peers and ports."""
+    rows = [["counted by", "value", "sockets"]]
+    rows += [["state", state, str(n)] for state, n in c.by_state.items()]
+    # The busiest few of the others, those that hold more than one socket.
+    for what, counter, most in (
+        ("peer port", c.by_peer_port, 3),
+        ("local port", c.by_local_port, 3),
+        ("peer host", c.by_peer_host, 5),
+        ("process", c.by_process, 3),
+    ):
+        rows += [[what, str(key), str(n)] for key, n in list(counter.items())[:most] if n > 1]
+    return rows
+
+
+def _first_past(
+    snapshots: Sequence[Snapshot], state: str | None, bound: int
+) -> tuple[Snapshot, int] | None:
+    """The first snapshot whose sockets (of ``state``'s family; None: all) reach
+    ``bound``, with its count."""
+    for snapshot in snapshots:
+        c = counts(snapshot)
+        n = c.total if state is None else c.by_state.get(state, 0)
+        if n >= bound:
+            return snapshot, n
+    return None
+
+
+def socket_findings(
+    tables: Sequence[SocketTable], limits: Sequence[Limits] | None = None
+) -> list[Finding]:
+    """A finding per socket table: its busiest snapshot counted, in one sentence, with
+    the user's limit on every socket when given (``limits``: one mapping a table); a
+    warning naming each limit the sockets reached, and when they first did."""
+    found = []
+    for table, bounds in zip(tables, limits or [{}] * len(tables), strict=True):
         snapshots = [s for s in table.snapshots if s.rows or s.totals]
         if not snapshots:
             continue
         busiest = max(snapshots, key=lambda s: counts(s).total)
+        counted = counts(busiest)
         when = f" at {busiest.at:%Y-%m-%d %H:%M} UTC" if busiest.at is not None else ""
         host = f"{table.host}: " if table.host else ""
+        total = bounds.get(None)
+        message = f"{host}{summary(counted, total if isinstance(total, int) else None)}{when}"
+        reached = []
+        for state, bound in bounds.items():
+            past = _first_past(snapshots, state, _value(bound))
+            if past is None:
+                continue
+            snapshot, n = past
+            what = "sockets" if state is None else f"{state} sockets"
+            first = f" at {snapshot.at:%Y-%m-%d %H:%M} UTC" if snapshot.at is not None else ""
+            reached.append(f"{n} {what} reached {_said(bound)} first{first} (line {snapshot.line})")
         found.append(
             Finding(
                 code="sockets",
-                severity=Severity.INFO,
-                message=f"{host}{summary(counts(busiest))}{when}",
+                severity=Severity.WARNING if reached else Severity.INFO,
+                message=message + (f"; {'; '.join(reached)}" if reached else ""),
                 source=Source(path=str(table.path), line=busiest.line or None),
+                rows=_count_rows(counted),
             )
         )
     return found

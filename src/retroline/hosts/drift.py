@@ -41,6 +41,7 @@ __all__ = [
     "Group",
     "Kind",
     "drift",
+    "drift_rows",
     "drift_table",
     "family_stem",
     "finding_text",
@@ -384,6 +385,19 @@ def finding_text(drift: Drift, good: str, bad: str, limit: int = 3) -> str:
             only = f"{_packages(count)} only on {host}: {_listed(items, limit)}"
             sentence = f"{sentence}; {only}" if sentence else only
     return inert(sentence, lines=False)
+
+
+def drift_rows(drift: Drift, good: str, bad: str) -> list[list[str]]:
+    """The packages that differ between ``good`` and ``bad`` as a table for the report: a
+    header row, then one row a package (lagging first, as `Drift` orders its groups) with
+    each host's version ("—" where absent) and how ``bad`` stands against ``good``."""
+    rows = [["package", good, bad, f"{bad} against {good}"]]
+    for group in drift.groups:
+        for d in group.differences:
+            kind = d.between(good, bad)
+            if kind is not None:
+                rows.append([d.name, d.versions[good] or "—", d.versions[bad] or "—", kind.value])
+    return rows
 
 
 def drift_table(drift: Drift) -> Table:

@@ -203,11 +203,11 @@ _HISTORY_ACTIONS = {
 }
 
 # Words that follow a host name in the name of a captured list ("web01-rpm-qa.txt"), of
-# packages, sockets or processes.
+# packages, sockets, processes or kernel settings.
 _TOOL_WORDS = (
     "rpm rpms dpkg deb debs packages package pkgs pkglist pip pip3 apk yum dnf apt "  # noqa: SIM905
     "history installed freeze requirements inventory "
-    "netstat ss sockets socket ps processes systemctl needrestart".split()
+    "netstat ss sockets socket ps processes systemctl needrestart sysctl".split()
 )
 _NAME_WORDS = frozenset(_TOOL_WORDS) | {"qa", "last", "log", "list", "l", "w", "v", "info", "txt"}
 _NAMED_HOST = re.compile(r"^(.+?)[-_.](?:" + "|".join(_TOOL_WORDS) + r")(?:[-_.]|$)", re.I)
@@ -221,7 +221,7 @@ def host_from_name(name: str) -> str | None:
     The name without ``.gz``/``.bz2``/``.xz``, up to the first ``-``, ``_`` or ``.``
     followed by a tool word (rpm, dpkg, deb, packages, pkgs, pip, apk, yum, dnf, apt,
     history, installed, freeze, requirements, inventory; netstat, ss, sockets, ps,
-    processes, systemctl, needrestart); without such a word, the name
+    processes, systemctl, needrestart; sysctl); without such a word, the name
     less a ``.txt``/``.log``/``.out``/``.lst``/``.list`` suffix. A name made only of tool
     words (``dpkg.log``, ``rpm-qa.txt``, ``yum.log-20170101``) names no host.
 

@@ -35,7 +35,14 @@ from retroline.hosts.packages import Install
 from retroline.hosts.processes import Process, ProcessTable
 from retroline.sources import ZoneSource
 
-__all__ = ["NeedsRestart", "not_restarted", "restart_text", "runs_from"]
+__all__ = [
+    "RESTART_HEADER",
+    "NeedsRestart",
+    "not_restarted",
+    "restart_row",
+    "restart_text",
+    "runs_from",
+]
 
 #: Package events that replace a package's files.
 _CHANGES = frozenset({"install", "upgrade", "downgrade", "reinstall"})
@@ -196,6 +203,21 @@ def restart_text(n: NeedsRestart) -> str:
         f"{_to(n.version, 'as' if verb == 'installed' else 'to')} "
         f"at {_minute(n.upgraded_at)}: not restarted"
     )
+
+
+#: The header of `restart_row`'s rows.
+RESTART_HEADER = ["process", "pid", "started", "package", "changed", "rule"]
+
+
+def restart_row(n: NeedsRestart) -> list[str]:
+    """One row of the report's list of processes not restarted (`RESTART_HEADER`)."""
+    p = n.process
+    started = _started(p) if p.started is not None else "—"
+    change = _minute(n.upgraded_at) if n.upgraded_at is not None else "—"
+    package = n.package + (f" {n.version}" if n.version else "")
+    rule = "needrestart" if p.flagged else "started before the change"
+    pid = str(p.pid) if p.pid is not None else "—"
+    return [p.name, pid, started, package or "—", change, rule]
 
 
 def _names(process: Process) -> list[str]:

@@ -21,7 +21,16 @@ from retroline.logs.reader import text_lines
 from retroline.metrics.series import Series, SeriesSource
 from retroline.sources import ZoneSource
 
-__all__ = ["SYSCTL_LIMITS", "Counts", "counts", "limit_from_sysctl", "series", "summary"]
+__all__ = [
+    "SYSCTL_LIMITS",
+    "Counts",
+    "SysctlLimit",
+    "counts",
+    "limit_from_sysctl",
+    "series",
+    "summary",
+    "sysctl_limits",
+]
 
 _K = TypeVar("_K")
 
@@ -146,39 +155,56 @@ SYSCTL_LIMITS: Mapping[str | None, str] = {
 _NO_LIMIT = 2**63 - 1
 
 
-def limit_from_sysctl(path: Path, *, state: str | None = None) -> int | None:
-    """A socket limit from a ``sysctl -a`` file, or None when the file does not set it.
+@dataclass(frozen=True)
+class SysctlLimit:
+    """A socket limit a ``sysctl -a`` file sets: the key, its value, the state family it
+    bounds (None: every socket) and the line it is on."""
 
-    Linux has no limit on "open TCP sockets" as such. When an incident says "limit 512",
-    it is nearly always a process's open-file limit (``ulimit -n``, ``Max open files`` in
-    ``/proc/PID/limits``; every socket is a file descriptor) or a pool setting (a
+    key: str
+    value: int
+    state: str | None
+    path: Path
+    line: int
+
+
+def sysctl_limits(path: Path) -> dict[str | None, SysctlLimit]:
+    """The socket limits a ``sysctl -a`` file sets, by the state family they bound (None:
+    every socket). Linux has no limit on "open TCP sockets" as such. When an incident says
+    "limit 512", it is nearly always a process's open-file limit (``ulimit -n``, ``Max open
+    files`` in ``/proc/PID/limits``; every socket is a file descriptor) or a pool setting (a
     connection pool's size, PostgreSQL's ``max_connections``), and neither is in sysctl:
     give those as the limit directly. What sysctl does hold, and is read here:
 
-    - no ``state``: ``fs.file-max``, the host-wide cap on open files, sockets included
-      (rarely the binding one; its "no limit" value reads as None);
-    - ``state="FIN-WAIT"``: ``net.ipv4.tcp_max_orphans``, the cap on sockets no process
-      holds any more, mostly FIN-WAIT-1/2, CLOSING and LAST-ACK (the kernel logs "too many
-      orphaned sockets" and resets them past it);
-    - ``state="TIME-WAIT"``: ``net.ipv4.tcp_max_tw_buckets``, the cap on TIME-WAIT sockets.
+    - ``fs.file-max``, the host-wide cap on open files, sockets included (rarely the
+      binding one; its "no limit" value is left out), for every socket;
+    - ``net.ipv4.tcp_max_orphans``, the cap on sockets no process holds any more, mostly
+      FIN-WAIT-1/2, CLOSING and LAST-ACK (the kernel logs "too many orphaned sockets" and
+      resets them past it), for FIN-WAIT;
+    - ``net.ipv4.tcp_max_tw_buckets``, the cap on TIME-WAIT sockets.
 
     ``net.core.somaxconn`` is not one: it bounds a listener's accept queue, not how many
-    sockets are open.
-    """
-    key = SYSCTL_LIMITS.get(family(state) if state is not None else None)
-    if key is None:
-        return None
+    sockets are open. A value that is not a number is a `ParseError` naming its line."""
+    states = {key: state for state, key in SYSCTL_LIMITS.items()}
     path = regular_file(path)
+    found: dict[str | None, SysctlLimit] = {}
     for number, text in text_lines(path, "a sysctl file"):
         name, equals, value = text.partition("=")
-        if not equals or name.strip() != key:
+        key = name.strip()
+        if not equals or key not in states or states[key] in found:
             continue
         value = value.strip()
         if not value.isdigit():
             raise ParseError(f"{key} is {value!r}, not a number", path, number)
-        limit = int(value)
-        return None if limit >= _NO_LIMIT else limit
-    return None
+        if int(value) < _NO_LIMIT:
+            found[states[key]] = SysctlLimit(key, int(value), states[key], path, number)
+    return found
+
+
+def limit_from_sysctl(path: Path, *, state: str | None = None) -> int | None:
+    """The limit a ``sysctl -a`` file sets on the sockets of ``state``'s family (None:
+    every socket), or None when it sets none (`sysctl_limits` says which keys)."""
+    found = sysctl_limits(path).get(family(state) if state is not None else None)
+    return found.value if found else None
 
 
 # ----------------------------------------------------------------------------- series

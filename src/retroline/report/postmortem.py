@@ -9,6 +9,7 @@ both say the same thing. Rendering is deterministic: the clock is passed in.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
@@ -104,6 +105,40 @@ class Milestone:
 
 
 @dataclass(frozen=True)
+class HostTable:
+    """A table of the host-state section: the rows behind findings of one kind that share
+    a header (every process not restarted in one table), each row with its source."""
+
+    title: str
+    header: list[str]
+    rows: list[tuple[list[str], str | None, int | None]]
+
+
+#: The host-state tables' titles, by the code of the findings behind them.
+HOST_TABLES = {
+    "package-drift": "Packages that differ",
+    "not-restarted": "Processes not restarted after a package change",
+    "sockets": "Sockets at the busiest snapshot",
+}
+
+
+def host_tables(findings: Sequence[Finding]) -> list[HostTable]:
+    """The rows of the findings that have them, one table per kind of finding and header,
+    in the order of `HOST_TABLES` (the packages that differ between two hosts are one
+    table a pair; every process not restarted is one list)."""
+    tables: dict[tuple[str, tuple[str, ...]], HostTable] = {}
+    for code, title in HOST_TABLES.items():
+        for f in findings:
+            if f.code != code or len(f.rows) < 2:
+                continue
+            key = (code, tuple(f.rows[0]))
+            table = tables.setdefault(key, HostTable(title, list(f.rows[0]), []))
+            where = (f.source.path, f.source.line) if f.source else (None, None)
+            table.rows.extend((row, *where) for row in f.rows[1:])
+    return list(tables.values())
+
+
+@dataclass(frozen=True)
 class Postmortem:
     """Everything a rendered report shows, in order."""
 
@@ -125,6 +160,7 @@ class Postmortem:
     formats: dict[str, str] = field(default_factory=dict)  # document path -> its format
     metric_rows: list[Row] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)  # a metric series per chart
+    hosts: list[HostTable] = field(default_factory=list)  # the host-state tables
 
     @property
     def span(self) -> tuple[str, str] | None:
@@ -305,4 +341,5 @@ def build(incident: Incident, *, now: dt.datetime) -> Postmortem:
         formats={d.path: d.format for d in incident.documents},
         metric_rows=[r for r in timeline if r.kind == EventKind.METRIC.value],
         charts=metric_charts(incident.metric_changes, timeline, spans),
+        hosts=host_tables(incident.findings),
     )

@@ -172,6 +172,8 @@ findings = _child(
     Column("code", String(80), nullable=False),
     Column("severity", String(20), nullable=False),
     Column("message", Text, nullable=False),
+    # The table behind the sentence (header row first); empty in rows written before it.
+    Column("rows", JSON),
 )
 
 # The template miner's state: shared by every `logs` run that asks for it, so that the same
