@@ -1,7 +1,8 @@
 """Retroline: from the evidence of an outage to a UTC timeline, a postmortem and a library.
 
 The public API (`retroline.api`): ``extract``, ``investigate``, ``parse_logs``, ``render``,
-``read_metrics``, ``metric_changes``, ``pull_metrics``, ``host_drift`` and ``Library``; the models ``Incident`` and ``Event``; every error a ``RetrolineError``.
+``read_metrics``, ``metric_changes``, ``pull_metrics``, ``host_drift``, ``host_sockets``
+and ``Library``; the models ``Incident`` and ``Event``; every error a ``RetrolineError``.
 
     >>> import retroline
     >>> incident = retroline.extract("postmortem.md")            # doctest: +SKIP
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
         Library,
         extract,
         host_drift,
+        host_sockets,
         investigate,
         metric_changes,
         parse_logs,
@@ -38,6 +40,7 @@ __all__ = [
     "__version__",
     "extract",
     "host_drift",
+    "host_sockets",
     "investigate",
     "metric_changes",
     "parse_logs",
@@ -53,6 +56,7 @@ _HOME = {
     "Library": "retroline.api",
     "extract": "retroline.api",
     "host_drift": "retroline.api",
+    "host_sockets": "retroline.api",
     "investigate": "retroline.api",
     "metric_changes": "retroline.api",
     "parse_logs": "retroline.api",

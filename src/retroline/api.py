@@ -25,6 +25,7 @@ from retroline.model import Incident
 from retroline.store import Library
 
 if TYPE_CHECKING:
+    from retroline.hosts.attach import SocketReport
     from retroline.hosts.drift import Drift
     from retroline.investigation import Investigation
     from retroline.metrics.changes import Change
@@ -34,6 +35,7 @@ __all__ = [
     "Library",
     "extract",
     "host_drift",
+    "host_sockets",
     "investigate",
     "metric_changes",
     "parse_logs",
@@ -187,6 +189,32 @@ def host_drift(
 
     inventories = [read_packages(Path(p), host=host_from_name(Path(p).name), tz=tz) for p in paths]
     return drift(inventories, reference=good)
+
+
+def host_sockets(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    limit: int | None = None,
+    sysctl: str | os.PathLike[str] | None = None,
+    tz: str | None = None,
+) -> list[SocketReport]:
+    """Each socket table counted snapshot by snapshot (``retroline hosts sockets``): by
+    state, peer, port and process, against ``limit`` (on every socket) and the limits of a
+    ``sysctl -a`` file, with the changes of its series (a limit crossed among them)."""
+    from retroline.errors import UsageError
+    from retroline.hosts.attach import socket_limits, socket_report
+    from retroline.hosts.packages import host_from_name
+    from retroline.hosts.socket_counts import sysctl_limits
+    from retroline.hosts.sockets import read_sockets
+
+    if limit is not None and limit < 1:
+        raise UsageError(f"--limit {limit}: give a number of sockets above 0")
+    settings = [(None, sysctl_limits(Path(sysctl)))] if sysctl is not None else []
+    reports = []
+    for p in paths:
+        table = read_sockets(Path(p), host=host_from_name(Path(p).name), tz=tz)
+        reports.append(socket_report(table, socket_limits(table, limit, settings)))
+    return reports
 
 
 def render(incident: Incident, format: str = "md") -> str:

@@ -938,6 +938,72 @@ def hosts_diff_command(
             )
 
 
+@hosts_app.command("sockets")
+def hosts_sockets_command(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FILE...",
+            help="Socket tables (ss -tan[p], ss -s, netstat -an[p], /proc/net/tcp), one or "
+            "many snapshots a file (a date line before each); the host is named by the file.",
+        ),
+    ],
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            help="The limit on the host's open sockets (its open-file limit, a pool's size).",
+        ),
+    ] = None,
+    sysctl: Annotated[
+        Path | None,
+        typer.Option(
+            "--sysctl",
+            help="A sysctl -a file: tcp_max_orphans bounds FIN-WAIT sockets, "
+            "tcp_max_tw_buckets TIME-WAIT ones, fs.file-max all.",
+        ),
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="Zone of date lines written without one.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Count a host's TCP sockets by state, peer host, port and process, snapshot by
+    snapshot; say which limit they reached and when first; and, for repeated snapshots,
+    where their counts changed (a limit crossed among the changes).
+
+    Example: retroline hosts sockets watch01-netstat.txt --limit 512
+    """
+    from rich.table import Table
+
+    from retroline.api import host_sockets
+    from retroline.metrics.render import changes_table
+
+    reports = host_sockets(files, limit=limit, sysctl=sysctl, tz=tz)
+    if as_json:
+        _print_json([r.to_json() for r in reports])
+        return
+    for report in reports:
+        table = Table(title=inert(str(report.table.path), lines=False), title_justify="left")
+        for column in ("UTC", "line", "sockets", "by state", "busiest port"):
+            table.add_column(column, overflow="fold")
+        for snapshot, c in zip(report.table.snapshots, report.counts, strict=True):
+            states = ", ".join(f"{k} {v}" for k, v in list(c.by_state.items())[:3])
+            port = next(iter(c.by_local_port.items()), None)
+            table.add_row(
+                f"{snapshot.at:%Y-%m-%d %H:%M:%S}" if snapshot.at else "—",
+                str(snapshot.line),
+                str(c.total),
+                inert(states, lines=False),
+                f"{port[0]}: {port[1]}" if port else "—",
+            )
+        _out().print(table)
+        if report.finding is not None:
+            _out().print(inert(report.finding.message, lines=False), markup=False, highlight=False)
+        if report.changes:
+            _out().print(changes_table(report.changes))
+
+
 def main() -> None:
     """Entry point of the ``retroline`` command."""
     app()

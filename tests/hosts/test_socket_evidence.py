@@ -165,3 +165,36 @@ def test_the_user_s_limit_bounds_every_socket(
         db=str(tmp_path / "x.db"),
     )  # fmt: skip
     assert code == 2 and "--socket-limit 0" in err and len(err.strip().splitlines()) == 1
+
+
+def test_hosts_sockets_counts_each_snapshot_against_the_limits(
+    tmp_path: Path, night: tuple[Path, dict[int, int]]
+) -> None:
+    evidence, dates = night
+    netstat, sysctl = evidence / "watch01-netstat.txt", evidence / "watch01-sysctl.txt"
+    code, out, err = run("hosts", "sockets", str(netstat), "--sysctl", str(sysctl), "--json")
+    assert code == 0, err
+    [report] = json.loads(out)
+    assert report["host"] == "watch01" and report["format"] == "netstat"
+    assert report["limits"] == {
+        "FIN-WAIT": {"value": 512, "from": f"net.ipv4.tcp_max_orphans ({sysctl}:4)"},
+        "TIME-WAIT": {"value": 8192, "from": f"net.ipv4.tcp_max_tw_buckets ({sysctl}:5)"},
+    }
+    snapshots = report["snapshots"]
+    assert [s["line"] for s in snapshots] == [dates[k] for k in range(30)]
+    assert snapshots[0]["at"] == "2031-03-04T17:00:00Z"
+    assert snapshots[0]["by_state"] == {"FIN-WAIT": 100, "ESTABLISHED": 20, "LISTEN": 1}
+    assert snapshots[0]["by_local_port"]["5432"] == 100
+    crossing = first_reaching(512, fin_wait)
+    [limit] = [c for c in report["changes"] if c["kind"] == "limit"]
+    assert limit["at"] == f"{START + crossing * STEP:%Y-%m-%dT%H:%M:%S}Z"
+    assert limit["after"] == {"value": fin_wait(crossing), "limit": 512}
+    assert "reached net.ipv4.tcp_max_orphans 512" in report["finding"]
+    # Without --json: the snapshots, the finding and the changes, for people.
+    code, out, err = run("hosts", "sockets", str(netstat), "--limit", "300")
+    assert code == 0, err
+    text = " ".join(out.split())
+    assert f"watch01: {fin_wait(29) + 21} TCP sockets (limit 300)" in text
+    assert "crosses its limit 300 sockets" in text
+    code, _, err = run("hosts", "sockets", str(netstat), "--limit", "-1")
+    assert code == 2 and "--limit -1" in err

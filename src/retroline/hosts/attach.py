@@ -1,5 +1,7 @@
 """Host state into an incident: package installs and upgrades as timeline events of kind
-``change``, and socket counts as findings.
+``change``; package drift, processes not restarted and socket counts as findings, each with
+the table behind it for the report; the changes of repeated socket snapshots (a limit
+crossed among them) as metric changes.
 
 Installs are grouped per transaction (a yum or apt run, a dnf history id; else the same
 minute on the same host), one event each ("esmond 2.0 -> 2.1, httpd 2.4.6 -> 2.4.7 on
@@ -32,7 +34,7 @@ from retroline.instants import iso_utc
 from retroline.metrics.attach import AFTER as METRIC_AFTER
 from retroline.metrics.attach import BEFORE as METRIC_BEFORE
 from retroline.metrics.attach import Found
-from retroline.metrics.changes import Limit, find_changes
+from retroline.metrics.changes import Change, Limit, find_changes
 from retroline.model import Event, EventKind, Finding, Precision, Severity, Source
 
 __all__ = [
@@ -40,6 +42,8 @@ __all__ = [
     "BEFORE",
     "KEPT_AFTER",
     "KEPT_BEFORE",
+    "Limits",
+    "SocketReport",
     "Transaction",
     "drift_findings",
     "install_events",
@@ -47,6 +51,7 @@ __all__ = [
     "socket_changes",
     "socket_findings",
     "socket_limits",
+    "socket_report",
     "transactions",
 ]
 
@@ -258,6 +263,15 @@ def _said(limit: SysctlLimit | int) -> str:
     return f"limit {limit}" if isinstance(limit, int) else f"{limit.key} {limit.value}"
 
 
+def _crossings(bounds: Limits) -> list[Limit]:
+    """The limits as the change finder takes them, on the series of their state family:
+    reached at the limit (a pool or table at its size is full)."""
+    return [
+        Limit(f'tcp_sockets{{*state="{state or "total"}"*}}', ">=", _value(bound))
+        for state, bound in bounds.items()
+    ]
+
+
 def socket_changes(
     tables: Sequence[SocketTable], onset: dt.datetime, limits: Sequence[Limits]
 ) -> list[Found]:
@@ -266,17 +280,74 @@ def socket_changes(
     ``limits`` (one mapping a table) among them."""
     found = []
     for table, bounds in zip(tables, limits, strict=True):
-        crossings = [
-            Limit(f'tcp_sockets{{*state="{state or "total"}"*}}', ">", _value(bound))
-            for state, bound in bounds.items()
-        ]
         for one in series(table):
             found += [
                 Found(one, change)
-                for change in find_changes(one, limits=crossings)
+                for change in find_changes(one, limits=_crossings(bounds))
                 if onset - METRIC_BEFORE <= change.at <= onset + METRIC_AFTER
             ]
     return found
+
+
+@dataclass(frozen=True)
+class SocketReport:
+    """One socket table on its own (``retroline hosts sockets``): each snapshot counted,
+    the finding an investigation would give, and every change of its series, limit
+    crossings among them, in time order."""
+
+    table: SocketTable
+    limits: Limits
+    counts: list[Counts]
+    finding: Finding | None
+    changes: list[Change]
+
+    def to_json(self) -> dict[str, object]:
+        """The report as plain JSON types."""
+        return {
+            "path": str(self.table.path),
+            "host": self.table.host,
+            "format": self.table.format,
+            "limits": {
+                state or "total": (
+                    {"value": bound, "from": "--limit"}
+                    if isinstance(bound, int)
+                    else {"value": bound.value, "from": f"{bound.key} ({bound.path}:{bound.line})"}
+                )
+                for state, bound in self.limits.items()
+            },
+            "snapshots": [
+                {
+                    "at": iso_utc(s.at) if s.at is not None else None,
+                    "zone_source": s.zone_source.value if s.zone_source else None,
+                    "line": s.line,
+                    "total": c.total,
+                    "by_state": dict(c.by_state),
+                    "by_peer_host": dict(list(c.by_peer_host.items())[:10]),
+                    "by_local_port": {str(k): v for k, v in list(c.by_local_port.items())[:10]},
+                    "by_peer_port": {str(k): v for k, v in list(c.by_peer_port.items())[:10]},
+                    "by_process": dict(list(c.by_process.items())[:10]),
+                }
+                for s, c in zip(self.table.snapshots, self.counts, strict=True)
+            ],
+            "finding": self.finding.message if self.finding else None,
+            "changes": [c.to_json() for c in self.changes],
+        }
+
+
+def socket_report(table: SocketTable, limits: Limits) -> SocketReport:
+    """``table`` counted snapshot by snapshot against ``limits``, with its finding and the
+    changes of its series (all of them: there is no onset to look near)."""
+    changes = [
+        change for one in series(table) for change in find_changes(one, limits=_crossings(limits))
+    ]
+    findings = socket_findings([table], [limits])
+    return SocketReport(
+        table,
+        limits,
+        [counts(s) for s in table.snapshots],
+        findings[0] if findings else None,
+        sorted(changes, key=lambda c: (c.at, c.series)),
+    )
 
 
 def _count_rows(c: Counts) -> list[list[str]]:
