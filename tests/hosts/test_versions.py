@@ -127,11 +127,31 @@ def test_apk_orders_suffixes_and_revisions(a: str, b: str, expected: int) -> Non
 
 # --- deb --------------------------------------------------------------------------------
 
-# NOT taken from the upstream files, which this machine cannot reach: dpkg's
-# lib/dpkg/t/t-version.c, the deb-version(7) manual and apt's test/libapt versions.lst,
-# written down from memory of those files. Each case agrees with dpkg's algorithm as
-# Debian Policy 5.6.12 describes it; replace this table with a transcription of the real
-# files when they can be fetched.
+# dpkg's own cases: the __DATA__ section of scripts/t/Dpkg_Version.t in the dpkg 1.21.23
+# source (Debian's pool, dpkg_1.21.23.tar.xz), all 43 lines, "A B SIGN" each; the same
+# table dpkg checks both its Perl module and `dpkg --compare-versions` against.
+DPKG_VERSION_DATA = (DATA / "dpkg-version.data").read_text(encoding="utf-8")
+
+
+def _dpkg_upstream_cases() -> list[tuple[str, str, int]]:
+    return [
+        (a, b, int(sign))
+        for a, b, sign in (line.split() for line in DPKG_VERSION_DATA.strip().splitlines())
+    ]
+
+
+@pytest.mark.parametrize(("a", "b", "expected"), _dpkg_upstream_cases())
+def test_deb_matches_upstream_dpkg_version_data(a: str, b: str, expected: int) -> None:
+    assert compare(a, b, Ecosystem.DEB) == expected
+    assert compare(b, a, Ecosystem.DEB) == -expected
+
+
+def test_dpkg_vectors_are_all_there() -> None:
+    assert len(_dpkg_upstream_cases()) == 43
+
+
+# More cases, of lib/dpkg/t/t-version.c's test_version_compare and deb-version(7), each
+# agreeing with dpkg's algorithm as Debian Policy 5.6.12 describes it.
 DPKG_CASES = [
     # t-version.c, test_version_compare (its struct cases written as strings)
     ("1:0", "2:0", -1),
