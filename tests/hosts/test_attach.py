@@ -134,6 +134,7 @@ def test_investigate_says_how_the_failing_host_lags_the_good_one(tmp_path: Path)
         "rsv 3.13-1.osg < 3.14-1.osg"
     )
     assert finding["source"]["path"].endswith("prod0-rpm-qa.txt")
+    assert finding["source"]["line"] == 2  # condor-cron, the first package it names
     # The table behind the sentence, shown in the report's host-state section.
     assert finding["rows"] == [
         ["package", "itb1", "prod0", "prod0 against itb1"],

@@ -183,18 +183,23 @@ def drift_findings(inventories: Sequence[Inventory], good: str | None) -> list[F
     per_host = {i.host: i for i in reversed(lists)}
     found = drift([per_host[h] for h in hosts], reference=reference)
     sources = {i.host: i.path for i in lists}
-    return [
-        Finding(
-            code="package-drift",
-            severity=Severity.WARNING,
-            message=finding_text(found, reference, host) + chosen,
-            source=Source(path=sources[host], line=None),
-            rows=drift_rows(found, reference, host),
+    findings = []
+    for host in hosts:
+        differ = [d for d in found.differences if d.between(reference, host) is not None]
+        if host == reference or not differ:
+            continue
+        # Linked to the line of the first package it names that this host has.
+        line = next((d.lines.get(host) for d in differ if d.lines.get(host)), None)
+        findings.append(
+            Finding(
+                code="package-drift",
+                severity=Severity.WARNING,
+                message=finding_text(found, reference, host) + chosen,
+                source=Source(path=sources[host], line=line),
+                rows=drift_rows(found, reference, host),
+            )
         )
-        for host in hosts
-        if host != reference
-        and any(d.versions.get(host) != d.versions.get(reference) for d in found.differences)
-    ]
+    return findings
 
 
 def restart_findings(
