@@ -49,8 +49,16 @@ demo: $(STAMP)
 	@COLUMNS=120 $(BIN)/retroline --db $(DEMO_DB) investigate examples/relay-memory-leak \
 		-o .demo/relay-report
 	@echo
+	@COLUMNS=120 $(BIN)/retroline --db $(DEMO_DB) investigate examples/datastore-upgrade \
+		--good store-test1 --tz UTC -o .demo/datastore-report
+	@echo
+	@COLUMNS=120 $(BIN)/retroline --db $(DEMO_DB) investigate examples/watchdog-reboots \
+		-o .demo/watchdog-report
+	@echo
 	@echo "Reports: $$(pwd)/.demo/report/postmortem.html"
-	@echo "         $$(pwd)/.demo/relay-report/postmortem.html (open them in a browser)"
+	@echo "         $$(pwd)/.demo/relay-report/postmortem.html"
+	@echo "         $$(pwd)/.demo/datastore-report/postmortem.html"
+	@echo "         $$(pwd)/.demo/watchdog-report/postmortem.html (open them in a browser)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks fuzz

@@ -76,6 +76,11 @@ def test_investigate_stores_reports_and_serialises(tmp_path: Path) -> None:
         zones={"payments-db.syslog": "Europe/Berlin"},
     )
     assert again.saved.status.value == "unchanged"
+    # The library as a path, as every other argument may be.
+    third = retroline.investigate(
+        [EXAMPLE], library=tmp_path / "lib.db", zones={"payments-db.syslog": "Europe/Berlin"}
+    )
+    assert third.saved.status.value == "unchanged" and third.incident.id == result.incident.id
 
 
 def test_render_in_each_format() -> None:

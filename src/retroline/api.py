@@ -69,7 +69,7 @@ def extract(
 def investigate(
     paths: Sequence[str | os.PathLike[str]],
     *,
-    library: Library | str | None = None,
+    library: Library | str | os.PathLike[str] | None = None,
     tz: str | None = None,
     zones: Mapping[str, str] | None = None,
     year: int | None = None,
@@ -92,7 +92,7 @@ def investigate(
     from retroline.investigation import investigate as run
 
     if not isinstance(library, Library):
-        library = Library(library)
+        library = Library(os.fspath(library) if library is not None else None)
     return run(
         [Path(p) for p in paths],
         library,

@@ -107,6 +107,7 @@ SHAPES = [
     ("sockets, ss", SS, "sockets"),
     ("sockets, netstat rows", NETSTAT_ROWS, "sockets"),
     ("processes, ps", PS, "processes"),
+    ("processes, ps after its date line", ["Tue Oct 11 09:30:01 UTC 2031", *PS], "processes"),
 ]
 
 NOT_UNREAD = [

@@ -7,8 +7,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from retroline.hosts.attach import install_events, transactions
+from retroline.hosts.attach import install_events, restart_findings, transactions
 from retroline.hosts.packages import read_packages
+from retroline.hosts.processes import read_processes
 from retroline.model import EventKind
 from tests.test_cli import run
 
@@ -222,3 +223,25 @@ def test_investigate_says_which_processes_were_not_restarted_after_an_upgrade(
     markdown = (report / "postmortem.md").read_text(encoding="utf-8")
     assert "### Processes not restarted after a package change" in markdown
     assert "| psds0 | apache2 | 812 | 2031-08-23 09:15 UTC |" in markdown
+
+
+def test_a_restart_finding_names_the_package_named_as_the_process_first(tmp_path: Path) -> None:
+    log = tmp_path / "web1-yum.log"
+    # yum upgrades httpd-tools a second before httpd itself.
+    log.write_text(
+        "Oct 11 14:05:02 Updated: httpd-tools-2.4.6-40.el7.x86_64\n"
+        "Oct 11 14:05:03 Updated: httpd-2.4.6-40.el7.x86_64\n",
+        encoding="utf-8",
+    )
+    ps = tmp_path / "web1-ps.txt"
+    ps.write_text(
+        "  PID                  STARTED COMMAND\n"
+        " 1187 Tue Sep 27 09:51:10 2031 /usr/sbin/httpd -DFOREGROUND\n"
+        " 1190 Tue Sep 27 09:51:11 2031 (wsgi:shopfront) -DFOREGROUND\n",
+        encoding="utf-8",
+    )
+    inventory = read_packages(log, host="web1", year=2031)
+    [finding] = restart_findings([read_processes(ps, host="web1")], [inventory])
+    assert finding.message.startswith("web1: httpd (pid 1187) started 2031-09-27 09:51 UTC, ")
+    assert "before httpd was upgraded to 2.4.6-40.el7 at 2031-10-11 14:05 UTC" in finding.message
+    assert finding.message.endswith("(also: httpd-tools)")

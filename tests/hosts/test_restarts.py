@@ -217,6 +217,10 @@ def test_needrestart_without_a_matching_package() -> None:
         ("httpd", None, "", "nginx", False),
         ("httpd", None, "", "http-parser", False),
         ("java", None, "", "javapackages-tools", False),
+        # A title the process set for itself: the parts inside the parentheses.
+        ("(wsgi:shopfront)", None, "(wsgi:shopfront) -DFOREGROUND", "shopfront", True),
+        ("(wsgi:shopfront)", None, "(wsgi:shopfront) -DFOREGROUND", "shopfront-api", True),
+        ("(wsgi:shopfront)", None, "(wsgi:shopfront) -DFOREGROUND", "nginx", False),
     ],
 )
 def test_runs_from_by_name(

@@ -185,11 +185,9 @@ _PROCESS_COLUMNS = re.compile(r"\b(?:COMMAND|CMD|ARGS|STARTED|%CPU|RSS|STIME)\b"
 
 
 def _process_table(lines: Sequence[str]) -> bool:
-    head = lines[0] if lines else ""
-    return (
-        len(lines) >= _LEAST_LINES
-        and bool(_PROCESS_HEAD.search(head))
-        and bool(_PROCESS_COLUMNS.search(head))
+    # The header is the first line, or follows a line or two (the `date` of the snapshot).
+    return len(lines) >= _LEAST_LINES and any(
+        _PROCESS_HEAD.search(head) and _PROCESS_COLUMNS.search(head) for head in lines[:3]
     )
 
 

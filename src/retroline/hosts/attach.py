@@ -42,6 +42,7 @@ __all__ = [
     "BEFORE",
     "KEPT_AFTER",
     "KEPT_BEFORE",
+    "SAME_RUN",
     "Limits",
     "SocketReport",
     "Transaction",
@@ -90,16 +91,44 @@ def transactions(inventory: Inventory) -> list[Transaction]:
             continue
         key = install.transaction or iso_utc(install.at.replace(second=0, microsecond=0))
         groups.setdefault((key, install.ecosystem), []).append(install)
-    found = [
-        Transaction(
-            inventory.host,
-            inventory.path,
-            min(i.at for i in group if i.at is not None),
-            tuple(group),
-        )
-        for group in groups.values()
-    ]
+    found = []
+    for group in groups.values():
+        # In time order (`rpm -qa --last` lists the newest first), then file order.
+        group.sort(key=lambda i: (i.at or dt.datetime.min.replace(tzinfo=dt.UTC), i.line))
+        at = group[0].at
+        assert at is not None
+        found.append(Transaction(inventory.host, inventory.path, at, tuple(group)))
     return sorted(found, key=lambda t: (t.at, t.line))
+
+
+#: Transactions of one host this close together, with packages in common, are one run
+#: seen by two files (``rpm -qa --last`` and ``yum.log``).
+SAME_RUN = dt.timedelta(minutes=1)
+
+
+def _richness(transaction: Transaction) -> tuple[int, int, int]:
+    """How much a transaction says: its events with both versions, those that say what
+    was done (upgraded, not only installed at a time), then its events."""
+    both = sum(1 for i in transaction.installs if i.old and i.new)
+    told = sum(1 for i in transaction.installs if i.action != "install")
+    return both, told, len(transaction.installs)
+
+
+def _one_per_run(found: Sequence[Transaction]) -> list[Transaction]:
+    """``found`` with each run the package manager made once: of the transactions of one
+    host within `SAME_RUN` that share packages, the one that says most (an upgrade's old
+    and new versions over an install time alone)."""
+    kept: list[Transaction] = []
+    for transaction in sorted(found, key=_richness, reverse=True):
+        names = {i.name for i in transaction.installs}
+        if not any(
+            other.host == transaction.host
+            and abs(other.at - transaction.at) <= SAME_RUN
+            and names & {i.name for i in other.installs}
+            for other in kept
+        ):
+            kept.append(transaction)
+    return sorted(kept, key=lambda t: (t.at, t.path, t.line))
 
 
 def _change(install: Install) -> str:
@@ -155,7 +184,7 @@ def install_events(
     """The package transactions to show on the timeline: without an onset, every one; with
     one, the `KEPT_BEFORE` latest within `BEFORE` before it and the `KEPT_AFTER` first
     within `AFTER` after it. ``year_label`` names where a year not written came from."""
-    found = [t for inventory in inventories for t in transactions(inventory)]
+    found = _one_per_run([t for inventory in inventories for t in transactions(inventory)])
     if onset is not None:
         before = [t for t in found if onset - BEFORE <= t.at <= onset]
         after = [t for t in found if onset < t.at <= onset + AFTER]
@@ -219,9 +248,15 @@ def restart_findings(
         for need in not_restarted(table, installs):
             by_process.setdefault(need.process.line, []).append(need)
         for needs in by_process.values():
+            # The package named as the process first (httpd before httpd-tools), then the
+            # earliest change.
             first = min(
                 needs,
-                key=lambda n: (n.upgraded_at or dt.datetime.max.replace(tzinfo=dt.UTC), n.package),
+                key=lambda n: (
+                    n.package.lower() != n.process.name.lower(),
+                    n.upgraded_at or dt.datetime.max.replace(tzinfo=dt.UTC),
+                    n.package,
+                ),
             )
             others = sorted({n.package for n in needs if n.package and n.package != first.package})
             also = f" (also: {', '.join(others)})" if others else ""

@@ -221,8 +221,11 @@ def restart_row(n: NeedsRestart) -> list[str]:
 
 
 def _names(process: Process) -> list[str]:
-    """The names a process goes by: its command, the script an interpreter runs, its unit."""
+    """The names a process goes by: its command, the script an interpreter runs, its unit,
+    and the parts of a title it set for itself (``(wsgi:shop)``: ``wsgi`` and ``shop``)."""
     names = [process.command.lower()] if process.command else []
+    if process.command.startswith("(") and process.command.endswith(")"):
+        names += [part.lower() for part in process.command[1:-1].split(":")]
     if process.command and _stem(process.command) in _INTERPRETERS:
         for token in process.args.split()[1:]:
             if not token.startswith("-"):
