@@ -449,7 +449,7 @@ def investigate_command(
     )
     _out().print(
         f"  {len(result.documents)} document(s), {len(result.logs)} log(s), "
-        f"{len(result.metrics)} metric file(s); "
+        f"{len(result.metrics)} metric file(s), {len(result.hosts)} host-state file(s); "
         f"{len(incident.events)} timeline entries; {len(incident.findings)} finding(s)",
         highlight=False,
     )

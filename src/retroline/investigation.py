@@ -44,6 +44,8 @@ class Investigation:
     documents: list[Path] = field(default_factory=list)
     logs: list[Path] = field(default_factory=list)
     metrics: list[Path] = field(default_factory=list)
+    # Package lists, kernel settings, socket and process tables.
+    hosts: list[Path] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     onset: dt.datetime | None = None
     reports: dict[str, Path] = field(default_factory=dict)
@@ -58,6 +60,7 @@ class Investigation:
             "documents": [str(p) for p in self.documents],
             "logs": [str(p) for p in self.logs],
             "metrics": [str(p) for p in self.metrics],
+            "hosts": [str(p) for p in self.hosts],
             "skipped": [{"path": str(p), "reason": r} for p, r in self.skipped],
             "onset": iso_utc_or_none(self.onset),
             "reports": {k: str(v) for k, v in self.reports.items()},
@@ -219,6 +222,16 @@ def investigate(
         documents=assembly.read.get(EvidenceKind.DOCUMENT, []),
         logs=by_kind.get(EvidenceKind.LOG, []),
         metrics=assembly.read.get(EvidenceKind.METRICS, []),
+        hosts=[
+            p
+            for kind in (
+                EvidenceKind.PACKAGES,
+                EvidenceKind.SETTINGS,
+                EvidenceKind.SOCKETS,
+                EvidenceKind.PROCESSES,
+            )
+            for p in assembly.read.get(kind, [])
+        ],
         skipped=assembly.skipped,
         onset=assembly.onset,
         reports=reports,

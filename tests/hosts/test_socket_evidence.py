@@ -91,7 +91,12 @@ def _investigate(tmp_path: Path, evidence: Path, *extra: str) -> dict[str, objec
         db=str(tmp_path / f"l{len(extra)}.db"),
     )  # fmt: skip
     assert code == 0, err
-    assert json.loads(out)["skipped"] == []
+    result = json.loads(out)
+    assert result["skipped"] == []
+    assert sorted(Path(p).name for p in result["hosts"]) == [
+        "watch01-netstat.txt",
+        "watch01-sysctl.txt",
+    ]
     incident: dict[str, object] = json.loads((report / "incident.json").read_text("utf-8"))
     return incident
 
