@@ -146,6 +146,10 @@ def test_a_night_of_snapshots_crosses_the_sysctl_limit(
     assert limit["text"].startswith('tcp_sockets{host="watch01",state="FIN-WAIT"} crosses')
     assert limit["at"] == f"{at:%Y-%m-%dT%H:%M:%S}Z"
     assert limit["source"]["line"] == dates[crossing]
+    assert limit["details"][1:] == [
+        f"before: {fin_wait(crossing - 1)} sockets (limit 512 sockets)",
+        f"after: {fin_wait(crossing)} sockets (limit 512 sockets)",
+    ]
     rising = [e for e in events if "FIN-WAIT" in e["text"] and "rising" in e["text"]]
     assert rising and rising[0]["at"].startswith("2031-03-04T18:")
     # The series is kept for the report's chart.

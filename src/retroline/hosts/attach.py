@@ -394,14 +394,16 @@ def _count_rows(c: Counts) -> list[list[str]]:
     """The counts behind a socket finding: by state, then the busiest peers and ports."""
     rows = [["counted by", "value", "sockets"]]
     rows += [["state", state, str(n)] for state, n in c.by_state.items()]
-    # The busiest few of the others, those that hold more than one socket.
-    for what, counter, most in (
-        ("peer port", c.by_peer_port, 3),
-        ("local port", c.by_local_port, 3),
-        ("peer host", c.by_peer_host, 5),
-        ("process", c.by_process, 3),
+    # The busiest few of the others: ports that hold a share of the sockets (an
+    # ephemeral port holds one or two), hosts and processes that hold more than one.
+    share = max(2, c.total // 20)
+    for what, counter, most, least in (
+        ("peer port", c.by_peer_port, 3, share),
+        ("local port", c.by_local_port, 3, share),
+        ("peer host", c.by_peer_host, 5, 2),
+        ("process", c.by_process, 3, 2),
     ):
-        rows += [[what, str(key), str(n)] for key, n in list(counter.items())[:most] if n > 1]
+        rows += [[what, str(key), str(n)] for key, n in list(counter.items())[:most] if n >= least]
     return rows
 
 

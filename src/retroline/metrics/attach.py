@@ -124,7 +124,13 @@ def metric_change(found: Found) -> MetricChange:
 
 
 def _summary(regime: dict[str, float | None], unit: str | None) -> str:
-    """A regime in a few words: its level, slope and spread."""
+    """A regime in a few words: its level, slope and spread; a limit crossing's side its
+    value against the limit."""
+    if (value := regime.get("value")) is not None and math.isfinite(value):
+        limit = regime.get("limit")
+        return amount(value, unit) + (
+            f" (limit {amount(limit, unit)})" if limit is not None and math.isfinite(limit) else ""
+        )
     parts = []
     if (mean := regime.get("mean")) is not None and math.isfinite(mean):
         parts.append(f"mean {amount(mean, unit)}")
