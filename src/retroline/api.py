@@ -77,6 +77,7 @@ def investigate(
     progress: Callable[[str], None] | None = None,
     good: str | None = None,
     socket_limit: int | None = None,
+    hosts: Mapping[str, str] | None = None,
 ) -> Investigation:
     """Turn files and folders of evidence into one incident, store it and, with
     ``out_dir``, write its report (``retroline investigate``). Returns an `Investigation`
@@ -88,6 +89,8 @@ def investigate(
     ``good`` names the host that works: the other hosts' packages are compared with its.
     ``socket_limit`` is the limit on a host's open sockets (its open-file limit, a pool's
     size), for the socket tables; without it, a ``sysctl -a`` file's limits are used.
+    ``hosts`` maps file name patterns to the host of host-state files whose name and lines
+    do not say it (``{"snapshot-3.txt": "db02"}``).
     """
     from retroline.investigation import investigate as run
 
@@ -103,6 +106,7 @@ def investigate(
         progress=progress,
         good=good,
         socket_limit=socket_limit,
+        hosts=dict(hosts or {}),
     )
 
 
@@ -180,14 +184,18 @@ def host_drift(
     *,
     good: str | None = None,
     tz: str | None = None,
+    hosts: Mapping[str, str] | None = None,
 ) -> Drift:
     """How the packages of hosts differ (``retroline hosts diff``): one package list a
     host (rpm -qa, dpkg -l, pip freeze, ...; the host named by the file), compared by each
-    ecosystem's version rules against ``good`` (the first host by default)."""
+    ecosystem's version rules against ``good`` (the first host by default). ``hosts`` maps
+    file name patterns to hosts, for lists whose name and first line do not say it."""
+    from retroline.evidence.kinds import Options
     from retroline.hosts.drift import drift
-    from retroline.hosts.packages import host_from_name, read_packages
+    from retroline.hosts.packages import read_packages
 
-    inventories = [read_packages(Path(p), host=host_from_name(Path(p).name), tz=tz) for p in paths]
+    named = Options(hosts=dict(hosts or {}))
+    inventories = [read_packages(Path(p), host=named.host_for(Path(p)), tz=tz) for p in paths]
     return drift(inventories, reference=good)
 
 
@@ -197,22 +205,25 @@ def host_sockets(
     limit: int | None = None,
     sysctl: str | os.PathLike[str] | None = None,
     tz: str | None = None,
+    hosts: Mapping[str, str] | None = None,
 ) -> list[SocketReport]:
     """Each socket table counted snapshot by snapshot (``retroline hosts sockets``): by
     state, peer, port and process, against ``limit`` (on every socket) and the limits of a
-    ``sysctl -a`` file, with the changes of its series (a limit crossed among them)."""
+    ``sysctl -a`` file, with the changes of its series (a limit crossed among them).
+    ``hosts`` maps file name patterns to hosts, for files whose name does not say it."""
     from retroline.errors import UsageError
+    from retroline.evidence.kinds import Options
     from retroline.hosts.attach import socket_limits, socket_report
-    from retroline.hosts.packages import host_from_name
     from retroline.hosts.socket_counts import sysctl_limits
     from retroline.hosts.sockets import read_sockets
 
     if limit is not None and limit < 1:
         raise UsageError(f"--limit {limit}: give a number of sockets above 0")
     settings = [(None, sysctl_limits(Path(sysctl)))] if sysctl is not None else []
+    named = Options(hosts=dict(hosts or {}))
     reports = []
     for p in paths:
-        table = read_sockets(Path(p), host=host_from_name(Path(p).name), tz=tz)
+        table = read_sockets(Path(p), host=named.host_named(Path(p)), tz=tz)
         reports.append(socket_report(table, socket_limits(table, limit, settings)))
     return reports
 

@@ -363,16 +363,33 @@ def report_command(
     _err().print(f"wrote {output}", highlight=False)
 
 
-def _zones(values: list[str]) -> dict[str, str]:
-    zones = {}
+def _by_pattern(values: list[str], option: str, what: str, example: str) -> dict[str, str]:
+    """``PATTERN=VALUE`` options (``--zone``, ``--host``) as a mapping, in the order given."""
+    found = {}
     for value in values:
-        pattern, sep, zone = value.rpartition("=")
-        if not sep or not pattern or not zone:
-            raise UsageError(
-                f"--zone {value!r}: write it as PATTERN=ZONE, e.g. 'db-*.log=Europe/Berlin'"
-            )
-        zones[pattern] = zone
-    return zones
+        pattern, sep, named = value.rpartition("=")
+        if not sep or not pattern or not named:
+            raise UsageError(f"{option} {value!r}: write it as PATTERN={what}, e.g. '{example}'")
+        found[pattern] = named
+    return found
+
+
+def _zones(values: list[str]) -> dict[str, str]:
+    return _by_pattern(values, "--zone", "ZONE", "db-*.log=Europe/Berlin")
+
+
+def _hosts(values: list[str] | None) -> dict[str, str]:
+    return _by_pattern(values or [], "--host", "HOST", "snapshot-*.txt=db02")
+
+
+HostOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--host",
+        help="The host of the files matching a name pattern, as PATTERN=HOST (repeatable), "
+        "for host-state files whose name and first line do not say it.",
+    ),
+]
 
 
 @app.command("investigate")
@@ -412,6 +429,7 @@ def investigate_command(
             "(default: the limits of a sysctl -a file among the evidence).",
         ),
     ] = None,
+    host: HostOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Turn a folder of evidence into one incident and its postmortem.
@@ -438,6 +456,7 @@ def investigate_command(
             progress=step,
             good=good,
             socket_limit=socket_limit,
+            hosts=_hosts(host),
         )
     if as_json:
         _print_json(result.to_dict())
@@ -913,6 +932,7 @@ def hosts_diff_command(
     tz: Annotated[
         str | None, typer.Option("--tz", help="Zone of install times without one.")
     ] = None,
+    host: HostOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """For each package: the same everywhere, only on some hosts, or newer on one, by each
@@ -924,15 +944,15 @@ def hosts_diff_command(
     from retroline.api import host_drift
     from retroline.hosts.drift import drift_table, finding_text
 
-    found = host_drift(files, good=good, tz=tz)
+    found = host_drift(files, good=good, tz=tz, hosts=_hosts(host))
     if as_json:
         _print_json(found.to_json())
         return
     _out().print(drift_table(found))
-    for host in found.hosts:
-        if host != found.reference:
+    for other in found.hosts:
+        if other != found.reference:
             _out().print(
-                inert(finding_text(found, found.reference, host), lines=False),
+                inert(finding_text(found, found.reference, other), lines=False),
                 markup=False,
                 highlight=False,
             )
@@ -966,6 +986,7 @@ def hosts_sockets_command(
     tz: Annotated[
         str | None, typer.Option("--tz", help="Zone of date lines written without one.")
     ] = None,
+    host: HostOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Count a host's TCP sockets by state, peer host, port and process, snapshot by
@@ -979,7 +1000,7 @@ def hosts_sockets_command(
     from retroline.api import host_sockets
     from retroline.metrics.render import changes_table
 
-    reports = host_sockets(files, limit=limit, sysctl=sysctl, tz=tz)
+    reports = host_sockets(files, limit=limit, sysctl=sysctl, tz=tz, hosts=_hosts(host))
     if as_json:
         _print_json([r.to_json() for r in reports])
         return

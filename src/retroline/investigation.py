@@ -146,6 +146,7 @@ def investigate(
     progress: Callable[[str], None] | None = None,
     good: str | None = None,
     socket_limit: int | None = None,
+    hosts: dict[str, str] | None = None,
 ) -> Investigation:
     """Investigate the evidence in ``paths`` and store and report the incident.
 
@@ -153,7 +154,8 @@ def investigate(
     zone of those files (logs from hosts in other zones); ``year`` is the year of log lines
     written without one (default: the incident's); ``good`` the host that works, whose
     packages the others' are compared against (default: the first by name);
-    ``socket_limit`` the limit on a host's open sockets (else a sysctl file's, if any).
+    ``socket_limit`` the limit on a host's open sockets (else a sysctl file's, if any);
+    ``hosts`` maps file name patterns to the host of files that do not name it.
     """
     zones = zones or {}
     if socket_limit is not None and socket_limit < 1:
@@ -186,7 +188,13 @@ def investigate(
         skipped=skipped,
     )
     options = Options(
-        tz=tz, zones=zones, year=year, note=note, good=good, socket_limit=socket_limit
+        tz=tz,
+        zones=zones,
+        year=year,
+        note=note,
+        good=good,
+        socket_limit=socket_limit,
+        hosts=dict(hosts or {}),
     )
     for kind in KINDS:
         if kind.contribute is not None and by_kind.get(kind.name):
@@ -207,6 +215,7 @@ def investigate(
             # As before when not given.
             **({"good": good} if good else {}),
             **({"socket_limit": socket_limit} if socket_limit is not None else {}),
+            **({"hosts": sorted(hosts.items())} if hosts else {}),
         ),
     )
     stored = library.get(saved.id)

@@ -245,3 +245,37 @@ def test_a_restart_finding_names_the_package_named_as_the_process_first(tmp_path
     assert finding.message.startswith("web1: httpd (pid 1187) started 2031-09-27 09:51 UTC, ")
     assert "before httpd was upgraded to 2.4.6-40.el7 at 2031-10-11 14:05 UTC" in finding.message
     assert finding.message.endswith("(also: httpd-tools)")
+
+
+def test_the_host_of_a_file_from_the_user_its_header_or_its_name(tmp_path: Path) -> None:
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "postmortem.md").write_text(POSTMORTEM, encoding="utf-8")
+    (evidence / "itb1-rpm-qa.txt").write_text(ITB_RPMS, encoding="utf-8")
+    # Its first line names the host: it wins over the file's name.
+    (evidence / "web01-rpm-qa.txt").write_text("# host: prod0\n" + PROD_RPMS, encoding="utf-8")
+    # A name that says no host: --host says it.
+    (evidence / "capture-3.txt").write_text(NETSTAT + "\n", encoding="utf-8")
+    report = tmp_path / "report"
+    code, _, err = run(
+        "investigate", str(evidence), "--good", "itb1", "--host", "capture-*.txt=db02",
+        "-o", str(report), "--json", db=str(tmp_path / "l.db"),
+    )  # fmt: skip
+    assert code == 0, err
+    incident = json.loads((report / "incident.json").read_text(encoding="utf-8"))
+    [drift] = [f for f in incident["findings"] if f["code"] == "package-drift"]
+    assert drift["message"].startswith("prod0 lags itb1 on 2 packages")
+    [sockets] = [f for f in incident["findings"] if f["code"] == "sockets"]
+    assert sockets["message"].startswith("db02: 11 TCP sockets")
+    files = [str(evidence / "itb1-rpm-qa.txt"), str(evidence / "capture-3.txt")]
+    code, out, err = run("hosts", "sockets", files[1], "--host", "capture-3.txt=db02", "--json")
+    assert code == 0, err
+    assert json.loads(out)[0]["host"] == "db02"
+    (evidence / "list.txt").write_text(PROD_RPMS, encoding="utf-8")
+    code, out, err = run(
+        "hosts", "diff", files[0], str(evidence / "list.txt"), "--host", "list.txt=prod9", "--json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["hosts"] == ["itb1", "prod9"]
+    code, _, err = run("hosts", "diff", *files, "--host", "prod9")
+    assert code == 2 and "--host 'prod9': write it as PATTERN=HOST" in err

@@ -93,8 +93,9 @@ class Assembly:
 class Options:
     """How evidence is read: the zone of times that state none, zones by file name
     pattern, the year of log lines that state none, a callback for progress, the host
-    that works (the others' packages are compared with its), and the limit on a host's
-    open sockets (its open-file limit, a pool's size: what sysctl does not hold)."""
+    that works (the others' packages are compared with its), the limit on a host's open
+    sockets (its open-file limit, a pool's size: what sysctl does not hold), and hosts by
+    file name pattern (for files whose name and lines do not say it)."""
 
     tz: str | None = None
     zones: dict[str, str] = field(default_factory=dict)
@@ -102,13 +103,30 @@ class Options:
     note: Callable[[str], None] = lambda _message: None
     good: str | None = None
     socket_limit: int | None = None
+    hosts: dict[str, str] = field(default_factory=dict)
 
     def zone_for(self, path: Path) -> str | None:
         """The zone of a file: the first zone pattern that matches its name or path."""
-        for pattern, zone in self.zones.items():
-            if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(str(path), pattern):
-                return zone
-        return self.tz
+        return _first_match(self.zones, path) or self.tz
+
+    def host_for(self, path: Path) -> str | None:
+        """The host the user named for a file (``--host PATTERN=HOST``), else None: the
+        file's own header or name tells."""
+        return _first_match(self.hosts, path)
+
+    def host_named(self, path: Path) -> str | None:
+        """The host of a file that has no header to name it: the user's, else its name's."""
+        from retroline.hosts.packages import host_from_name
+
+        return self.host_for(path) or host_from_name(path.name)
+
+
+def _first_match(by_pattern: dict[str, str], path: Path) -> str | None:
+    """The value of the first pattern that matches the name or the path of a file."""
+    for pattern, value in by_pattern.items():
+        if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(str(path), pattern):
+            return value
+    return None
 
 
 #: What a kind does with its files: the assembly with their contribution.
@@ -238,7 +256,7 @@ def _packages(assembly: Assembly, paths: list[Path], options: Options) -> Assemb
     """Package lists and install logs: their transactions near the onset join the timeline
     as changes (all of them when there is no onset); the files join the evidence."""
     from retroline.hosts.attach import drift_findings, install_events
-    from retroline.hosts.packages import host_from_name, read_packages
+    from retroline.hosts.packages import read_packages
     from retroline.logs.attach import incident_onset
 
     incident = assembly.incident
@@ -251,7 +269,7 @@ def _packages(assembly: Assembly, paths: list[Path], options: Options) -> Assemb
         "packages",
         options,
         lambda path: read_packages(
-            path, host=host_from_name(path.name), tz=options.zone_for(path), year=year
+            path, host=options.host_for(path), tz=options.zone_for(path), year=year
         ),
     )
     return _hosts_contribution(
@@ -268,7 +286,6 @@ def _packages(assembly: Assembly, paths: list[Path], options: Options) -> Assemb
 def _settings(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
     """Kernel settings (``sysctl -a``): the socket limits they set, for the socket tables
     after them; the files join the evidence."""
-    from retroline.hosts.packages import host_from_name
     from retroline.hosts.socket_counts import sysctl_limits
 
     read, unread, limits = _each(paths, "settings", options, sysctl_limits)
@@ -276,7 +293,7 @@ def _settings(assembly: Assembly, paths: list[Path], options: Options) -> Assemb
         replace(
             assembly,
             settings=[
-                (host_from_name(p.name), found) for p, found in zip(read, limits, strict=True)
+                (options.host_named(p), found) for p, found in zip(read, limits, strict=True)
             ],
         ),
         EvidenceKind.SETTINGS,
@@ -292,7 +309,6 @@ def _sockets(assembly: Assembly, paths: list[Path], options: Options) -> Assembl
     near the onset (a limit crossed among them) join the timeline with their charts; the
     files join the evidence."""
     from retroline.hosts.attach import socket_changes, socket_findings, socket_limits
-    from retroline.hosts.packages import host_from_name
     from retroline.hosts.sockets import read_sockets
     from retroline.logs.attach import incident_onset
     from retroline.metrics.attach import strongest, with_metric_changes
@@ -301,7 +317,7 @@ def _sockets(assembly: Assembly, paths: list[Path], options: Options) -> Assembl
         paths,
         "sockets",
         options,
-        lambda path: read_sockets(path, host=host_from_name(path.name), tz=options.zone_for(path)),
+        lambda path: read_sockets(path, host=options.host_named(path), tz=options.zone_for(path)),
     )
     limits = [socket_limits(t, options.socket_limit, assembly.settings) for t in tables]
     assembly = _hosts_contribution(
@@ -324,16 +340,13 @@ def _processes(assembly: Assembly, paths: list[Path], options: Options) -> Assem
     runs from, on the same host (the package lists read before give the upgrades); the
     files join the evidence."""
     from retroline.hosts.attach import restart_findings
-    from retroline.hosts.packages import host_from_name
     from retroline.hosts.processes import read_processes
 
     read, unread, tables = _each(
         paths,
         "processes",
         options,
-        lambda path: read_processes(
-            path, host=host_from_name(path.name), tz=options.zone_for(path)
-        ),
+        lambda path: read_processes(path, host=options.host_named(path), tz=options.zone_for(path)),
     )
     return _hosts_contribution(
         assembly,
