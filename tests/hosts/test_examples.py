@@ -239,3 +239,46 @@ def test_the_reboot_waves_appear_in_the_watchdogs_log_at_the_onset(
     assert event.at is not None
     assert FIRST_WAVE <= event.at < FIRST_WAVE + dt.timedelta(minutes=1)
     assert "missed 3 check-ins; rebooting" in line_of(event.source.path, event.source.line)
+
+
+def test_the_reboots_of_every_machine_at_once_are_one_shared_cause(
+    watchdog: Investigation,
+) -> None:
+    finding = only(watchdog.incident.findings, "many-hosts")
+    assert finding.message.startswith(
+        "'host <*> missed <*> check-ins; rebooting (pdu-<*> outlet <*>)' was logged for "
+        "110 hosts within "
+    )
+    # Every round of the night is counted, not only those near the onset.
+    assert "at 2017-02-16 20:14 UTC (and 31 more times, every 20 min): a shared cause" in (
+        finding.message
+    )
+    assert finding.source is not None
+    first = line_of(finding.source.path, finding.source.line)
+    assert first.startswith("2017-02-16T21:14:0") and "missed 3 check-ins; rebooting" in first
+    assert finding.rows[0] == ["first line (UTC)", "hosts", "within", "some of them"]
+    assert finding.rows[1][:2] == ["2017-02-16T20:14:05.273000Z", "110"]
+
+
+def test_the_sockets_cross_the_orphan_limit_before_the_reboots(watchdog: Investigation) -> None:
+    [crossing] = [
+        e
+        for e in watchdog.incident.events
+        if e.kind is EventKind.METRIC and "crosses its limit 512 sockets" in e.text
+    ]
+    assert crossing.text.startswith('tcp_sockets{host="watch01",state="FIN-WAIT"}')
+    assert crossing.at is not None
+    assert (
+        dt.datetime(2017, 2, 16, 20, 20, tzinfo=dt.UTC)
+        <= crossing.at
+        < FIRST_WAVE.replace(minute=21)
+    )
+    assert _DATE.match(line_of(crossing.source.path, crossing.source.line))
+    # The report draws the series and holds the tables behind the findings.
+    report = watchdog.reports["html"].read_text(encoding="utf-8")
+    assert 'aria-label="tcp_sockets{host=&#34;watch01&#34;,state=&#34;FIN-WAIT&#34;}' in report
+    markdown = watchdog.reports["md"].read_text(encoding="utf-8")
+    host_state = markdown.split("## Host state", 1)[1].split("\n## ", 1)[0]
+    assert "### Sockets at the busiest snapshot" in host_state
+    assert "### The same event on many hosts at once" in host_state
+    assert "| local port | 5432 |" in host_state

@@ -178,7 +178,9 @@ def _logs(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
     """Logs: read at the incident's onset, files of one zone together; their strongest
     changes join the timeline and the files its evidence."""
     from retroline.logs.attach import incident_onset, with_changes
+    from retroline.logs.many_hosts import burst_findings, shared_bursts
     from retroline.logs.onset import analyse
+    from retroline.logs.templates import TemplateMiner
 
     incident = assembly.incident
     onset = incident_onset(incident)
@@ -191,12 +193,25 @@ def _logs(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
     for zone in sorted({options.zone_for(p) for p in paths}, key=lambda z: z or ""):
         group = [p for p in paths if options.zone_for(p) == zone]
         options.note(f"reading {len(group)} log file(s) around {onset:%Y-%m-%d %H:%M} UTC")
+        # One miner for both reads: the second finds the templates the first learnt.
+        miner = TemplateMiner()
+        year = options.year or onset.year
         try:
-            analysis = analyse(group, onset, tz=zone, year=options.year or onset.year)
+            analysis = analyse(group, onset, tz=zone, year=year, miner=miner)
+            options.note(f"looking for events on many hosts at once in {len(group)} file(s)")
+            bursts = shared_bursts(
+                group, onset - analysis.before, _story_end(incident, onset + analysis.after),
+                tz=zone, year=year, miner=miner,
+            )  # fmt: skip
         except RetrolineError as exc:
             unread += [(p, str(exc)) for p in group]
             continue
         incident = with_changes(incident, analysis, group, zone)
+        names = {str(p) for p in group}
+        incident.findings = [
+            *(f for f in incident.findings if not (f.source and f.source.path in names)),
+            *burst_findings(bursts),
+        ]
     left_out = {p for p, _ in unread}
     read = [p for p in paths if p not in left_out]
     incident.documents = incident.documents + [
@@ -210,6 +225,18 @@ def _logs(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
         read={**assembly.read, EvidenceKind.LOG: read},
         skipped=assembly.skipped + unread,
     )
+
+
+#: How long after the onset the story may be followed in the logs at most.
+STORY_LONGEST = dt.timedelta(days=7)
+
+
+def _story_end(incident: Incident, at_least: dt.datetime) -> dt.datetime:
+    """Where the documents' timeline ends (its last event, at most `STORY_LONGEST` after
+    ``at_least``), or ``at_least``: events on many hosts repeat through an incident (a
+    round of reboots every 20 minutes all night), and how often is part of the finding."""
+    last = max((e.at for e in incident.events if e.at is not None), default=at_least)
+    return min(max(last, at_least), at_least + STORY_LONGEST)
 
 
 def _metrics(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:

@@ -119,6 +119,7 @@ HOST_TABLES = {
     "package-drift": "Packages that differ",
     "not-restarted": "Processes not restarted after a package change",
     "sockets": "Sockets at the busiest snapshot",
+    "many-hosts": "The same event on many hosts at once",
 }
 
 

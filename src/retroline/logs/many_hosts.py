@@ -1,0 +1,550 @@
+"""Many hosts logging the same event within a minute: one shared cause, not many failures.
+
+When a watchdog reboots 113 machines at once because none could check in, or every host's
+syslog shows the same error in the same half-minute, the cause is something they share (the
+network, a server, the clock), and the finding should say so rather than list each host.
+
+`shared_bursts` reads the logs in time order (every file side by side, each streamed through
+`parse.parse_lines`), gives each line a *subject host* (the header's host, or a host the
+message names where the template has a variable) and follows, per template and way of
+finding the host, the distinct hosts seen in the last `SPAN`. A *burst* is a run of lines
+during which that count stays at the threshold (`MIN_HOSTS`, and `HOST_SHARE` of the hosts
+the template is seen on at all); its size is the most hosts in one `SPAN` of it, which must
+also be `RISE` times what a `SPAN` holds by chance (so that a heartbeat is no burst). The
+bursts of one template are one `Burst` with its occurrences ("and 32 more times, every 20
+min"), and `burst_findings` makes each a ``many-hosts`` finding linked to its first line.
+
+Memory is bounded: per template and way of finding the host, the hosts of the last `SPAN`,
+the distinct hosts seen (at most `HOST_CAP`) and the bursts' summaries.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections import OrderedDict
+from collections.abc import Generator, Sequence
+from contextlib import ExitStack, closing
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from itertools import islice, pairwise
+from operator import itemgetter
+from pathlib import Path
+
+from retroline.analysis.durations import human
+from retroline.errors import UsageError
+from retroline.instants import iso_utc
+from retroline.logs.masking import PLACEHOLDER
+from retroline.logs.parse import ParsedLine, parse_lines
+from retroline.logs.reader import STDIN
+from retroline.logs.run import check_inputs, summarise
+from retroline.logs.templates import TemplateMiner
+from retroline.model import Finding, Severity, Source
+
+__all__ = [
+    "HOST_CAP",
+    "HOST_SHARE",
+    "MIN_HOSTS",
+    "RISE",
+    "SPAN",
+    "Burst",
+    "Occurrence",
+    "burst_findings",
+    "burst_text",
+    "host_value",
+    "shared_bursts",
+]
+
+#: The longest time the hosts of one burst are counted over.
+SPAN = timedelta(seconds=60)
+#: Fewest distinct hosts in one `SPAN` for a burst. Two or three hosts of a pair or a small
+#: cluster often log the same thing together by their own design (a failover, a shared
+#: cron); five is past what such designs do, and what one coincidence makes in a minute.
+MIN_HOSTS = 5
+#: Share of the hosts a template is seen on (in the range read) that must show it within one
+#: `SPAN`. A message that a fleet logs at random (a client connecting, a retry) reaches five
+#: hosts in a busy minute by chance, but not half of all the hosts that ever log it; a shared
+#: cause hits most of them at once. On benchmarks/many_hosts.py (styles A and B, whose
+#: events hit 60% of the hosts or more) 0.5 and 0.6 do best; 0.5 is kept, "most hosts".
+HOST_SHARE = 0.5
+#: A burst must hold this many times the hosts a `SPAN` holds by chance: with each host
+#: active (its lines within a `SPAN` of each other) for a share p of the time read, a
+#: `SPAN` holds sum(p) hosts on average. A heartbeat or a message every host logs all the
+#: time has as many hosts in every minute; what is steady is no event. On
+#: benchmarks/many_hosts.py (styles A and B) 3 rather than 2 drops clients that check in
+#: every 5 minutes with their phases bunched, and finds the same events.
+RISE = 3.0
+#: Distinct hosts remembered per template and way of finding the host (bounded memory); a
+#: template seen on more is one no minute can hold half of.
+HOST_CAP = 4096
+#: Host names kept per burst, to show.
+SHOWN = 5
+#: Occurrences kept per template (more are counted, not kept).
+KEPT = 1000
+#: Hosts taken from one message (the first host-like values of its variables).
+NAMED_PER_LINE = 2
+
+# The ways of finding the host of a line: -1 is the header's, 0 and 1 the first and second
+# host-like value in the message.
+_HEADER = -1
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One burst: its first line, the line that made its most hosts in one `SPAN`, how
+    many that was, and a few of them."""
+
+    at: datetime
+    end: datetime
+    hosts: int
+    sample: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Burst:
+    """A template many hosts showed within one `SPAN`, once or repeatedly.
+
+    ``hosts``, ``sample``, ``first`` and ``last`` describe the first burst: the most hosts
+    in one `SPAN` of it, a few of them, its first line and the line that made the most;
+    ``path`` and ``line`` are where its first line is. ``count`` bursts in all, ``every`` apart (the median gap
+    between their starts; None for one), ``regular`` when every gap is near it; ``final``
+    is when the last began. ``total_hosts`` is how many hosts the template was seen on at
+    all (at most `HOST_CAP`). ``named`` is True when the hosts are named in the messages
+    (a daemon that watches them), False when they are the lines' own hosts.
+    """
+
+    template: str
+    template_id: str
+    hosts: int
+    sample: tuple[str, ...]
+    first: datetime
+    last: datetime
+    count: int
+    every: timedelta | None
+    regular: bool
+    final: datetime
+    path: str
+    line: int
+    total_hosts: int
+    named: bool
+    occurrences: tuple[Occurrence, ...] = field(default=(), repr=False)
+
+
+def shared_bursts(
+    paths: Sequence[str | Path],
+    start: datetime,
+    end: datetime,
+    *,
+    tz: str | None = None,
+    year: int | None = None,
+    miner: TemplateMiner | None = None,
+    min_hosts: int = MIN_HOSTS,
+    share: float = HOST_SHARE,
+    span: timedelta = SPAN,
+) -> list[Burst]:
+    """The templates that many hosts showed within ``span``, among the lines in [start, end).
+
+    tz and year: as `parse.parse_lines` takes them (the zone of times that state none, the
+        year of yearless ones). A naive ``start`` or ``end`` is UTC.
+    miner: a miner that has already learnt these files (the one the onset analysis used),
+        which saves a pass; by default a fresh one learns them first, so that every line
+        is seen in its template's final form (where its variables are).
+    min_hosts, share, span: the thresholds (`MIN_HOSTS`, `HOST_SHARE`, `SPAN`).
+
+    The files are read side by side, in time order, one open file each (lines out of order
+    within a file are taken as they come). Errors of the reader (a file missing, broken
+    off, or rotated while it was learnt) are raised, as `InputError`.
+    """
+    start, end = _utc(start), _utc(end)
+    if start >= end:
+        raise UsageError(
+            f"the window to look for bursts in ends ({iso_utc(end)}) before it starts"
+            f" ({iso_utc(start)}): give an end after the start"
+        )
+    if min_hosts < 2 or not 0 < share <= 1 or span <= timedelta(0):
+        raise UsageError(
+            f"bursts of {min_hosts} hosts, {share} of them, within {span}: give 2 hosts or"
+            " more, a share above 0 and at most 1, and a span above zero"
+        )
+    if any(str(p) == STDIN for p in paths):
+        raise UsageError("bursts across hosts are looked for in files, not in standard input")
+    check_inputs(paths, year)
+    if miner is None:
+        miner = TemplateMiner()
+        _, errors = summarise(paths, tz=tz, year=year, miner=miner)
+        if errors:
+            raise errors[0]
+    scan = _Scan(span.total_seconds(), min_hosts, share)
+    lo, hi = start.timestamp(), end.timestamp()
+    with ExitStack() as stack:
+        streams = [
+            stack.enter_context(closing(_lines_in(path, lo, hi, tz, year, miner))) for path in paths
+        ]
+        for t, parsed, path in heapq.merge(*streams, key=itemgetter(0)):
+            scan.add(t, parsed, path)
+    return scan.bursts(miner)
+
+
+def _utc(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def _lines_in(
+    path: str | Path, lo: float, hi: float, tz: str | None, year: int | None, miner: TemplateMiner
+) -> Generator[tuple[float, ParsedLine, str], None, None]:
+    """The lines of one file that start a record and fall in [lo, hi) (POSIX seconds), with
+    their instant. Continuation lines (stack frames) belong to the record before them."""
+    name = str(path)
+    for parsed in parse_lines(path, tz=tz, year=year, miner=miner, learn=False):
+        at = parsed.at
+        if at is None or parsed.continuation or parsed.template_id is None:
+            continue
+        t = at.timestamp()
+        if lo <= t < hi:
+            yield t, parsed, name
+
+
+# A host as a message writes it: a name of letters, digits and hyphens, in dotted labels.
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)*")
+_IPV4 = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})")
+_VERSION = re.compile(r"[vV]\d")
+_HEXISH = re.compile(r"[0-9a-fA-F\-]{8,}")
+_LEADING = "([{<'\"`"
+_TRAILING = ")]}>'\"`,;:.!?"
+
+
+@lru_cache(maxsize=1 << 16)
+def host_value(token: str) -> str | None:
+    """The host a message token names, or None: ``wintest-042``, ``node17.lab``,
+    ``db.example.com`` or ``10.1.2.3``, also inside ``host=...``, ``(...)``, ``...:8080`` or
+    ``user@...``; never a plain number, a path, a time, a version or a long hex id.
+
+    >>> host_value("(wintest-042):"), host_value("10.0.3.7:22"), host_value("/var/log/42")
+    ('wintest-042', '10.0.3.7', None)
+    """
+    value = token.lstrip(_LEADING).rstrip(_TRAILING)
+    if "=" in value:
+        value = value.rpartition("=")[2].lstrip(_LEADING).rstrip(_TRAILING)
+    value = value.rpartition("@")[2]
+    if "/" in value:  # Java's "name/10.0.0.1:port" names an address; other slashes a path
+        value = value.rpartition("/")[2]
+        if not value[:1].isdigit():
+            return None
+    if value.count(":") == 1:
+        value, port = value.split(":")
+        if not (port.isdigit() and len(port) <= 5):
+            return None
+    elif ":" in value:
+        return None
+    if (ip := _IPV4.fullmatch(value)) is not None:
+        return value if all(int(part) <= 255 for part in ip.groups()) else None
+    if len(value) > 253 or _NAME.fullmatch(value) is None:
+        return None
+    labels = value.split(".")
+    if labels[-1].isdigit() or any(len(label) > 63 for label in labels):
+        return None  # "python3.11", "release-2.4": a version
+    if sum(c.isalpha() for c in value) < 2 or _VERSION.match(value):
+        return None  # "T10" (a time's hour), "v2"
+    if any(c.isdigit() for c in value):
+        return None if _HEXISH.fullmatch(value) else value  # a hash or an id, not a name
+    # No digit: a fully qualified name ("db.example.com"), not a word or a file name.
+    return value if len(labels) >= 3 and all(any(c.isalpha() for c in x) for x in labels) else None
+
+
+@lru_cache(maxsize=4096)
+def _shape(template: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A template's tokens and its constant tokens."""
+    tokens = tuple(template.split(" "))
+    return tokens, frozenset(t for t in tokens if PLACEHOLDER not in t)
+
+
+def _named_hosts(message: str, template: str) -> list[str]:
+    """The hosts a message names where its template has a variable (`NAMED_PER_LINE` at
+    most): the value a constant token of the template cannot be."""
+    tokens = message.split()
+    shape, constants = _shape(template)
+    if len(tokens) == len(shape):
+        values = [
+            _fill(token, slot)
+            for token, slot in zip(tokens, shape, strict=True)
+            if PLACEHOLDER in slot
+        ]
+    else:  # a value the masker joined ("384.0 KB") or one the template lacks: by the constants
+        values = [token for token in tokens if token not in constants]
+    found = []
+    for value in values:
+        host = host_value(value)
+        if host is not None and host not in found:
+            found.append(host)
+            if len(found) == NAMED_PER_LINE:
+                break
+    return found
+
+
+def _fill(token: str, slot: str) -> str:
+    """The part of a token its template's slot leaves variable (``host=<*>``, ``<*>:``)."""
+    if slot == PLACEHOLDER or slot.count(PLACEHOLDER) != 1:
+        return token
+    prefix, suffix = slot.split(PLACEHOLDER)
+    if (
+        token.startswith(prefix)
+        and token.endswith(suffix)
+        and len(token) > len(prefix) + len(suffix)
+    ):
+        return token[len(prefix) : len(token) - len(suffix)]
+    return token
+
+
+class _Entry:
+    """A host in the last `SPAN` of a track: since when it is there, its first line in the
+    last `SPAN` (instant, path, line) and its last instant."""
+
+    __slots__ = ("at", "first", "last", "line", "path", "since")
+
+    def __init__(self, t: float, path: str, line: int, at: datetime, since: float) -> None:
+        self.first, self.last, self.path, self.line, self.at, self.since = (
+            t, t, path, line, at, since
+        )  # fmt: skip
+
+
+class _Episode:
+    """A burst as it is read: its first line, and its peak (hosts and when)."""
+
+    __slots__ = ("at", "end", "line", "path", "peak", "sample", "t")
+
+    def __init__(self, first: _Entry, hosts: int, at: datetime, sample: list[str]) -> None:
+        self.t, self.path, self.line, self.at = first.first, first.path, first.line, first.at
+        self.peak, self.end, self.sample = hosts, at, sample
+
+
+class _Track:
+    """One template's hosts found one way: the last `SPAN`'s, all of them (with how long
+    each was in the window), and its bursts."""
+
+    __slots__ = ("bursts", "extra", "open", "scan", "seen", "window")
+
+    def __init__(self, scan: _Scan) -> None:
+        self.scan = scan
+        self.window: OrderedDict[str, _Entry] = OrderedDict()  # by last instant
+        self.seen: dict[str, float] = {}  # host -> seconds it was in the window
+        self.open: _Episode | None = None
+        self.bursts: list[_Episode] = []
+        self.extra = 0  # bursts past `KEPT`: counted, not kept
+
+    def threshold(self) -> int:
+        """The hosts a burst needs, given the hosts seen so far (`MIN_HOSTS`, `HOST_SHARE`)."""
+        return max(self.scan.min_hosts, math.ceil(self.scan.share * len(self.seen) - 1e-9))
+
+    def add(self, t: float, host: str, path: str, line: int, at: datetime) -> None:
+        """One line of the template on ``host``, at ``t`` (POSIX seconds) or ``at``."""
+        window, horizon = self.window, t - self.scan.span
+        stale = []
+        for key, entry in window.items():
+            if entry.last >= horizon:
+                break
+            stale.append(key)
+        for key in stale:
+            self._leave(key, window.pop(key))
+        known = window.get(host)
+        if known is None and host not in self.seen and len(self.seen) < HOST_CAP:
+            self.seen[host] = 0.0
+        threshold = self.threshold()
+        episode = self.open
+        if episode is not None and len(window) + (known is None) < threshold:
+            self.close()
+            episode = None
+        if known is None:
+            window[host] = _Entry(t, path, line, at, t)
+            if len(window) > HOST_CAP:
+                self._leave(*window.popitem(last=False))
+        else:
+            if known.first < horizon:  # a chatty host: its first line is the span's
+                known = window[host] = _Entry(t, path, line, at, known.since)
+            known.last = max(known.last, t)
+            window.move_to_end(host)
+        size = len(window)
+        if episode is not None:
+            if size > episode.peak:
+                episode.peak, episode.end = size, at
+            if len(episode.sample) < SHOWN and host not in episode.sample:
+                episode.sample.append(host)
+        elif size >= threshold:
+            front = next(iter(window.values()))
+            self.open = _Episode(front, size, at, list(islice(window, SHOWN)))
+
+    def _leave(self, host: str, entry: _Entry) -> None:
+        """A host leaves the window: it was there from its first line to a `SPAN` after its
+        last."""
+        if host in self.seen:
+            self.seen[host] += entry.last - entry.since + self.scan.span
+
+    def finish(self) -> None:
+        """The end of the lines: every host leaves the window, the open burst ends."""
+        for host, entry in self.window.items():
+            self._leave(host, entry)
+        self.window.clear()
+        self.close()
+
+    def close(self) -> None:
+        """End the open burst; keep it while it reaches the threshold."""
+        episode, self.open = self.open, None
+        if episode is None or episode.peak < self.threshold():
+            return
+        if len(self.bursts) < KEPT:
+            self.bursts.append(episode)
+        else:
+            self.extra += 1
+
+    def by_chance(self, seconds: float) -> float:
+        """The hosts a `SPAN` holds on average over ``seconds`` of logs (`RISE`)."""
+        seconds = max(seconds, self.scan.span)
+        return sum(min(1.0, there / seconds) for there in self.seen.values())
+
+    def kept(self, seconds: float) -> list[_Episode]:
+        """The bursts that reach the threshold of the hosts finally seen, and `RISE` times
+        what chance gives over ``seconds`` of logs."""
+        least = max(self.threshold(), RISE * self.by_chance(seconds))
+        return [b for b in self.bursts if b.peak >= least]
+
+
+class _Scan:
+    """Every template's tracks over one time-ordered stream of lines."""
+
+    def __init__(self, span: float, min_hosts: int, share: float) -> None:
+        self.span, self.min_hosts, self.share = span, min_hosts, share
+        self.first, self.last = math.inf, -math.inf  # the instants of the lines read
+        self.tracks: dict[tuple[str, int], _Track] = {}
+
+    def _track(self, key: tuple[str, int]) -> _Track:
+        track = self.tracks.get(key)
+        if track is None:
+            track = self.tracks[key] = _Track(self)
+        return track
+
+    def add(self, t: float, parsed: ParsedLine, path: str) -> None:
+        """One line, at ``t`` (POSIX seconds): to its template's track of header hosts, and
+        to those of the hosts its message names."""
+        tid, at, line = parsed.template_id, parsed.at, parsed.line
+        if tid is None or at is None:  # `_lines_in` gives none such
+            return
+        self.first, self.last = min(self.first, t), max(self.last, t)
+        if parsed.host:
+            self._track((tid, _HEADER)).add(t, parsed.host, path, line, at)
+        if PLACEHOLDER in parsed.template:
+            for k, host in enumerate(_named_hosts(parsed.message, parsed.template)):
+                self._track((tid, k)).add(t, host, path, line, at)
+
+    def bursts(self, miner: TemplateMiner) -> list[Burst]:
+        """One `Burst` per template: the header's hosts when they burst, else the named
+        hosts that burst most."""
+        best: dict[str, tuple[tuple[bool, int], _Track, list[_Episode]]] = {}
+        for (tid, way), track in self.tracks.items():
+            track.finish()
+            kept = track.kept(self.last - self.first)
+            if not kept:
+                continue
+            rank = (way == _HEADER, kept[0].peak)
+            if tid not in best or rank > best[tid][0]:
+                best[tid] = (rank, track, kept)
+        found = []
+        for tid, ((header, _), track, kept) in best.items():
+            learnt = miner.get(tid)
+            text = learnt.resolved().text if learnt is not None else tid
+            found.append(_burst(text, tid, track, kept, not header))
+        found.sort(key=lambda b: (b.first, -b.hosts, b.template))
+        return found
+
+
+def _burst(text: str, tid: str, track: _Track, kept: list[_Episode], named: bool) -> Burst:
+    first = kept[0]
+    gaps = [b.t - a.t for a, b in pairwise(kept)]
+    every = regular = None
+    if gaps:
+        middle = sorted(gaps)[len(gaps) // 2]
+        every = timedelta(seconds=round(middle))
+        # Near it: within a quarter, or a minute (the bursts' own width).
+        regular = all(abs(g - middle) <= max(middle / 4, track.scan.span) for g in gaps)
+    return Burst(
+        template=text,
+        template_id=tid,
+        hosts=first.peak,
+        sample=tuple(first.sample),
+        first=first.at,
+        last=first.end,
+        count=len(kept) + track.extra,
+        every=every,
+        regular=bool(regular),
+        final=kept[-1].at,
+        path=first.path,
+        line=first.line,
+        total_hosts=len(track.seen),
+        named=named,
+        occurrences=tuple(Occurrence(b.at, b.end, b.peak, tuple(b.sample)) for b in kept),
+    )
+
+
+#: Characters of a template quoted in a finding.
+QUOTED = 100
+#: Occurrences listed in a finding's table.
+ROWS = 20
+
+
+def burst_findings(bursts: Sequence[Burst]) -> list[Finding]:
+    """A ``many-hosts`` warning per burst, linked to its first line:
+
+    "113 hosts logged 'watchdog: <*> unreachable' within 52 s at 2008-08-07 20:01 UTC (and
+    32 more times, every 20 min): a shared cause (a common dependency: network, server,
+    clock), not 113 separate failures". The table lists the bursts, with a few hosts each.
+    """
+    findings = []
+    for burst in bursts:
+        rows = [["first line (UTC)", "hosts", "within", "some of them"]]
+        rows += [
+            [iso_utc(o.at), str(o.hosts), _within(o.end - o.at), ", ".join(o.sample)]
+            for o in burst.occurrences[:ROWS]
+        ]
+        findings.append(
+            Finding(
+                code="many-hosts",
+                severity=Severity.WARNING,
+                message=burst_text(burst),
+                source=Source(path=burst.path, line=burst.line),
+                rows=rows,
+            )
+        )
+    return findings
+
+
+def burst_text(burst: Burst) -> str:
+    """The sentence of a burst's finding (`burst_findings`)."""
+    text = burst.template
+    quoted = "'" + (text if len(text) <= QUOTED else text[: QUOTED - 1] + "…") + "'"
+    n = burst.hosts
+    who = f"{quoted} was logged for {n} hosts" if burst.named else f"{n} hosts logged {quoted}"
+    when = f"within {_within(burst.last - burst.first)} at {_minute(burst.first)}"
+    return (
+        f"{who} {when}{_again(burst)}: a shared cause (a common dependency: network, server,"
+        f" clock), not {n} separate failures"
+    )
+
+
+def _again(burst: Burst) -> str:
+    more = burst.count - 1
+    if more == 0 or burst.every is None:
+        return ""
+    if more == 1:
+        return f" (and once more, {human(burst.every)} later)"
+    if burst.regular:
+        return f" (and {more} more times, every {human(burst.every)})"
+    return f" (and {more} more times, the last at {_minute(burst.final)})"
+
+
+def _within(delta: timedelta) -> str:
+    seconds = delta.total_seconds()
+    return f"{max(math.ceil(seconds), 1)} s" if seconds < 60 else human(delta)
+
+
+def _minute(at: datetime) -> str:
+    return f"{at.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
