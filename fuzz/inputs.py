@@ -895,13 +895,14 @@ def metric_file(rng: random.Random) -> tuple[str, bytes]:
 HOST_FORMATS = [
     "rpm-qa", "rpm-last", "dpkg-l", "dpkg-query", "dpkg-log", "apt-history", "yum-log",
     "dnf-history", "pip-freeze", "apk", "ss", "ss-s", "netstat", "proc-net-tcp", "watch-ss",
-    "ps-lstart", "ps-aux", "systemctl-show", "systemctl-status", "needrestart",
+    "ps-lstart", "ps-aux", "systemctl-show", "systemctl-status", "needrestart", "sysctl",
 ]  # fmt: skip
 #: The reader each format is meant for (``run_hosts`` sometimes gives it to another).
 HOST_READERS = (
     {fmt: "packages" for fmt in HOST_FORMATS[:10]}
     | {fmt: "sockets" for fmt in HOST_FORMATS[10:15]}
-    | {fmt: "processes" for fmt in HOST_FORMATS[15:]}
+    | {fmt: "processes" for fmt in HOST_FORMATS[15:20]}
+    | {fmt: "settings" for fmt in HOST_FORMATS[20:]}
 )
 HOST_PACKAGES = ["httpd", "openssl", "libssl1.1", "glibc", "nginx", "postgresql-server",
                  "python3-requests", "kernel", "musl", "busybox", "systemd", "libc6",
@@ -1130,6 +1131,13 @@ def _host_body(rng: random.Random, fmt: str, rows: int) -> list[str]:
                f"NEEDRESTART-KSTA: {rng.randint(0, 3)}"]  # fmt: skip
         out += [f"NEEDRESTART-{rng.choice(['SVC', 'CONT', 'SESS', 'BOGUS'])}: "
                 f"{rng.choice(['httpd', 'nginx', 'a b', ''])}.service" for _ in range(rows)]  # fmt: skip
+    elif fmt == "sysctl":
+        keys = ["fs.file-max", "net.ipv4.tcp_max_orphans", "net.ipv4.tcp_max_tw_buckets",
+                "net.core.somaxconn", "net.ipv4.tcp_fin_timeout", "kernel.pid_max", ""]  # fmt: skip
+        values = ["512", "0", "65536", "9223372036854775807", "99999999999999999999999", "-1",
+                  "lots", "", "4096\t8192", "1e3"]  # fmt: skip
+        out = [f"{rng.choice(keys)}{rng.choice([' = ', '=', ' '])}{rng.choice(values)}"
+               for _ in range(rows)]  # fmt: skip
     return out
 
 

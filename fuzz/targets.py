@@ -268,7 +268,7 @@ def run_metrics(item: Input, workdir: Path) -> None:
 # since a package change, and version order.
 
 _HOST_SEEDS: list[tuple[str, bytes]] = []
-HOST_READERS = ("packages", "sockets", "processes")
+HOST_READERS = ("packages", "sockets", "processes", "settings")
 
 
 def _host_seeds() -> list[tuple[str, bytes]]:
@@ -390,9 +390,10 @@ def _exercise_processes(table: Any, installs: list[Any]) -> None:
 
 def run_hosts(item: Input, workdir: Path) -> None:
     from retroline.errors import RetrolineError
+    from retroline.hosts.attach import socket_report
     from retroline.hosts.packages import read_packages
     from retroline.hosts.processes import read_processes
-    from retroline.hosts.socket_counts import counts, series, summary
+    from retroline.hosts.socket_counts import counts, summary, sysctl_limits
     from retroline.hosts.sockets import read_sockets
 
     path = workdir / (item.name or "host")
@@ -413,7 +414,10 @@ def run_hosts(item: Input, workdir: Path) -> None:
                 table = read_sockets(path, host=host, tz=tz)
                 for snapshot in table.snapshots:
                     summary(counts(snapshot), limit=1024)
-                series(table)
+                # The series' changes, crossings of a limit on all and on one state family.
+                socket_report(table, {None: 1024, "FIN-WAIT": 64}).to_json()
+            elif reader == "settings":
+                sysctl_limits(path)
             else:
                 processes = read_processes(path, host=host, tz=tz, taken=taken)
                 _exercise_processes(processes, installs)
