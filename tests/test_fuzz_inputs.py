@@ -66,9 +66,15 @@ def test_every_host_format_is_generated_and_read(fmt: str, tmp_path: Path) -> No
     from retroline.errors import RetrolineError
     from retroline.hosts.packages import read_packages
     from retroline.hosts.processes import read_processes
+    from retroline.hosts.socket_counts import sysctl_limits
     from retroline.hosts.sockets import read_sockets
 
-    reader = {"packages": read_packages, "sockets": read_sockets, "processes": read_processes}
+    reader = {
+        "packages": read_packages,
+        "sockets": read_sockets,
+        "processes": read_processes,
+        "settings": sysctl_limits,
+    }
     read = 0
     for index in range(200):
         path = tmp_path / "host.txt"
