@@ -138,14 +138,17 @@ def test_investigate_says_how_the_failing_host_lags_the_good_one(tmp_path: Path)
     assert finding["source"]["line"] == 2  # condor-cron, the first package it names
     # The table behind the sentence, shown in the report's host-state section.
     assert finding["rows"] == [
-        ["package", "itb1", "prod0", "prod0 against itb1"],
-        ["condor-cron", "1.1.2-1.osg", "1.1.1-1.osg", "older"],
-        ["rsv", "3.14-1.osg", "3.13-1.osg", "older"],
+        ["package", "itb1", "prod0", "prod0 against itb1", "line"],
+        ["condor-cron", "1.1.2-1.osg", "1.1.1-1.osg", "older", "2"],
+        ["rsv", "3.14-1.osg", "3.13-1.osg", "older", "3"],
     ]
     markdown = (report / "postmortem.md").read_text(encoding="utf-8")
     host_state = markdown.split("## Host state", 1)[1].split("\n## ", 1)[0]
     assert "### Packages that differ" in host_state
-    assert "| condor-cron | 1.1.2-1.osg | 1.1.1-1.osg | older |" in host_state
+    assert "| package | itb1 | prod0 | prod0 against itb1 | Source |" in host_state
+    # Each row links to its own line of the failing host's list.
+    assert "| rsv | 3.14-1.osg | 3.13-1.osg | older | " in host_state
+    assert "prod0-rpm-qa.txt:3 |" in host_state.split("| rsv |", 1)[1].splitlines()[0]
     html = (report / "postmortem.html").read_text(encoding="utf-8")
     assert '<section id="hosts">' in html and '<td class="mono">rsv</td>' in html
     # Without --good the first host by name is the reference, and the finding says so.

@@ -390,13 +390,17 @@ def finding_text(drift: Drift, good: str, bad: str, limit: int = 3) -> str:
 def drift_rows(drift: Drift, good: str, bad: str) -> list[list[str]]:
     """The packages that differ between ``good`` and ``bad`` as a table for the report: a
     header row, then one row a package (lagging first, as `Drift` orders its groups) with
-    each host's version ("—" where absent) and how ``bad`` stands against ``good``."""
-    rows = [["package", good, bad, f"{bad} against {good}"]]
+    each host's version ("—" where absent), how ``bad`` stands against ``good``, and the
+    package's line in ``bad``'s list (empty where it has none: the report links each row
+    to it)."""
+    rows = [["package", good, bad, f"{bad} against {good}", "line"]]
     for group in drift.groups:
         for d in group.differences:
             kind = d.between(good, bad)
             if kind is not None:
-                rows.append([d.name, d.versions[good] or "—", d.versions[bad] or "—", kind.value])
+                line = d.lines.get(bad)
+                versions = [d.versions[good] or "—", d.versions[bad] or "—"]
+                rows.append([d.name, *versions, kind.value, str(line) if line else ""])
     return rows
 
 

@@ -126,16 +126,24 @@ HOST_TABLES = {
 def host_tables(findings: Sequence[Finding]) -> list[HostTable]:
     """The rows of the findings that have them, one table per kind of finding and header,
     in the order of `HOST_TABLES` (the packages that differ between two hosts are one
-    table a pair; every process not restarted is one list)."""
+    table a pair; every process not restarted is one list). A last column named ``line``
+    is each row's own line in the finding's file, not shown: the row's source."""
     tables: dict[tuple[str, tuple[str, ...]], HostTable] = {}
     for code, title in HOST_TABLES.items():
         for f in findings:
             if f.code != code or len(f.rows) < 2:
                 continue
-            key = (code, tuple(f.rows[0]))
-            table = tables.setdefault(key, HostTable(title, list(f.rows[0]), []))
-            where = (f.source.path, f.source.line) if f.source else (None, None)
-            table.rows.extend((row, *where) for row in f.rows[1:])
+            header, *rows = f.rows
+            own = header[-1] == "line"
+            shown = header[:-1] if own else header
+            table = tables.setdefault((code, tuple(shown)), HostTable(title, list(shown), []))
+            path, line = (f.source.path, f.source.line) if f.source else (None, None)
+            for row in rows:
+                if own:
+                    cells, mark = row[:-1], row[-1]
+                    table.rows.append((cells, path, int(mark) if mark.isdigit() else None))
+                else:
+                    table.rows.append((row, path, line))
     return list(tables.values())
 
 
