@@ -151,3 +151,19 @@ def test_the_zone_given_by_the_user_is_said_to_be_the_users(tmp_path: Path) -> N
     written = write(tmp_path, "y.log", ["2021-01-05 10:00:00 UTC INFO db: up"] * 2)
     line = next(parse_lines(written, tz="Europe/Berlin"))
     assert (line.at, line.zone_source) == (at("2021-01-05T10:00:00"), "explicit")
+
+
+def test_a_second_pass_parses_only_the_lines_it_keeps(tmp_path: Path) -> None:
+    path = tmp_path / "app.log"
+    path.write_text(
+        "".join(
+            f"2031-05-04T10:00:{i:02d}Z web01 app[7]: {'disk full on sda' if i % 3 else 'ok'}\n"
+            for i in range(9)
+        ),
+        encoding="utf-8",
+    )
+    kept = list(parse_lines(path, keep=lambda text: "disk" in text))
+    # The lines keep refuses are passed over; those kept keep their own numbers and times.
+    assert [p.line for p in kept] == [2, 3, 5, 6, 8, 9]
+    assert [p.message for p in kept] == ["disk full on sda"] * 6
+    assert kept[0].at is not None and kept[0].at.second == 1

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from retroline.errors import InputError, UsageError
-from retroline.logs.many_hosts import Burst, burst_findings, host_value, shared_bursts
-from retroline.logs.onset import analyse
+from retroline.logs.many_hosts import Burst, burst_findings, candidates, host_value, shared_bursts
+from retroline.logs.onset import Change, ChangeKind, analyse
 from retroline.logs.templates import TemplateMiner
+from retroline.logs.window import Example
 from retroline.model import Severity
 
 DAY = datetime(2008, 8, 7, tzinfo=UTC)
@@ -92,10 +93,19 @@ def test_a_watchdog_rebooting_its_clients_at_once_is_one_burst(watchdog_log: Pat
 
 def test_the_miner_of_the_onset_analysis_saves_a_pass(watchdog_log: Path) -> None:
     miner = TemplateMiner()
-    analyse([watchdog_log], at(20, 1), year=2008, miner=miner)
+    analysis = analyse([watchdog_log], at(20, 1), year=2008, miner=miner)
     assert shared_bursts([watchdog_log], START, END, year=2008, miner=miner) == bursts(
         [watchdog_log]
     )
+    # Following only the candidates the analysis gives, in the files that hold them (read
+    # by their words), finds the same burst.
+    wanted = candidates(analysis.changes)
+    assert len(wanted) == 1
+    [held] = {f for c in analysis.changes if c.template_id in wanted for f in c.files}
+    assert held == str(watchdog_log)
+    assert shared_bursts(
+        [watchdog_log], START, END, year=2008, miner=miner, templates=wanted
+    ) == bursts([watchdog_log])
 
 
 def per_host_files(
@@ -300,3 +310,25 @@ def test_standard_input_is_refused(watchdog_log: Path) -> None:
 def test_impossible_thresholds_are_refused(watchdog_log: Path, thresholds: dict) -> None:
     with pytest.raises(UsageError, match="give 2 hosts or more"):
         shared_bursts([watchdog_log], START, END, **thresholds)
+
+
+def _change(kind: str, hosts: list[str], texts: list[str], template: str) -> Change:
+    examples = [Example("d.log", n, None, text) for n, text in enumerate(texts, 1)]
+    return Change("t1", template, ChangeKind(kind), 9.0, 0, 3, None, None, hosts, examples)
+
+
+def test_only_templates_that_rose_on_many_hosts_or_naming_many_are_read_again() -> None:
+    named = [
+        f"2031-05-04T10:00:0{i} watch01 hangd[7]: host wintest-0{i}{i} missed 3 check-ins"
+        for i in range(1, 4)
+    ]
+    template = "host <*> missed <*> check-ins"
+    assert candidates([_change("appeared", ["watch01"], named, template)]) == {"t1"}
+    many = [f"web{i:02d}" for i in range(6)]
+    assert candidates([_change("spiked", many, ["x"], "disk full")]) == {"t1"}
+    # Fewer header hosts than MIN_HOSTS, and examples that name only their own host.
+    own = [f"May  4 10:00:0{i} web01 app[2]: request {i} failed on web01" for i in range(1, 4)]
+    assert candidates([_change("spiked", ["web01"], own, "request <*> failed on web01")]) == set()
+    # What fell at the onset is no event on many hosts.
+    assert candidates([_change("dropped", many, named, template)]) == set()
+    assert candidates([_change("vanished", ["watch01"], named, template)]) == set()

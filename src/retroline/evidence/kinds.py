@@ -178,7 +178,7 @@ def _logs(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
     """Logs: read at the incident's onset, files of one zone together; their strongest
     changes join the timeline and the files its evidence."""
     from retroline.logs.attach import incident_onset, with_changes
-    from retroline.logs.many_hosts import burst_findings, shared_bursts
+    from retroline.logs.many_hosts import burst_findings, candidates, shared_bursts
     from retroline.logs.onset import analyse
     from retroline.logs.templates import TemplateMiner
 
@@ -198,11 +198,17 @@ def _logs(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
         year = options.year or onset.year
         try:
             analysis = analyse(group, onset, tz=zone, year=year, miner=miner)
-            options.note(f"looking for events on many hosts at once in {len(group)} file(s)")
-            bursts = shared_bursts(
-                group, onset - analysis.before, _story_end(incident, onset + analysis.after),
-                tz=zone, year=year, miner=miner,
-            )  # fmt: skip
+            # Only what changed at the onset on many hosts, or naming many, is read again.
+            wanted = candidates(analysis.changes)
+            held = {f for c in analysis.changes if c.template_id in wanted for f in c.files}
+            holding = [p for p in group if str(p) in held]
+            bursts = []
+            if holding:
+                options.note(f"looking for events on many hosts at once in {len(holding)} file(s)")
+                bursts = shared_bursts(
+                    holding, onset - analysis.before, _story_end(incident, onset + analysis.after),
+                    tz=zone, year=year, miner=miner, templates=wanted,
+                )  # fmt: skip
         except RetrolineError as exc:
             unread += [(p, str(exc)) for p in group]
             continue

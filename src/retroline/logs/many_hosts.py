@@ -24,7 +24,7 @@ import heapq
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Collection, Generator, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -37,6 +37,7 @@ from retroline.analysis.durations import human
 from retroline.errors import UsageError
 from retroline.instants import iso_utc
 from retroline.logs.masking import PLACEHOLDER
+from retroline.logs.onset import Change, ChangeKind
 from retroline.logs.parse import ParsedLine, parse_lines
 from retroline.logs.reader import STDIN
 from retroline.logs.run import check_inputs, summarise
@@ -53,6 +54,7 @@ __all__ = [
     "Occurrence",
     "burst_findings",
     "burst_text",
+    "candidates",
     "host_value",
     "shared_bursts",
 ]
@@ -132,6 +134,29 @@ class Burst:
     occurrences: tuple[Occurrence, ...] = field(default=(), repr=False)
 
 
+def candidates(changes: Sequence[Change], min_hosts: int = MIN_HOSTS) -> set[str]:
+    """The templates that changed at an onset (appeared or spiked) and may have done so on
+    many hosts at once: on `min_hosts` header hosts or more, or with examples that name
+    two hosts or more where they differ (a daemon naming the machines it watches). Only
+    these need the second read `shared_bursts` makes; a template steady through the onset
+    is no event of it, whatever hosts log it."""
+    found = set()
+    for change in changes:
+        if change.kind not in (ChangeKind.APPEARED, ChangeKind.SPIKED):
+            continue
+        if len(change.hosts) >= min_hosts:
+            found.add(change.template_id)
+            continue
+        if PLACEHOLDER not in change.template or len(change.examples) < 2:
+            continue
+        lines = [set(e.text.split()) for e in change.examples]
+        # What every example shares (the header's host, the template's words) names none.
+        varied = set[str]().union(*lines) - lines[0].intersection(*lines[1:])
+        if len({h for token in varied if (h := host_value(token)) is not None}) >= 2:
+            found.add(change.template_id)
+    return found
+
+
 def shared_bursts(
     paths: Sequence[str | Path],
     start: datetime,
@@ -143,6 +168,7 @@ def shared_bursts(
     min_hosts: int = MIN_HOSTS,
     share: float = HOST_SHARE,
     span: timedelta = SPAN,
+    templates: Collection[str] | None = None,
 ) -> list[Burst]:
     """The templates that many hosts showed within ``span``, among the lines in [start, end).
 
@@ -152,6 +178,7 @@ def shared_bursts(
         which saves a pass; by default a fresh one learns them first, so that every line
         is seen in its template's final form (where its variables are).
     min_hosts, share, span: the thresholds (`MIN_HOSTS`, `HOST_SHARE`, `SPAN`).
+    templates: the ids of the templates to follow (`candidates`), by default all.
 
     The files are read side by side, in time order, one open file each (lines out of order
     within a file are taken as they come). Errors of the reader (a file missing, broken
@@ -180,7 +207,8 @@ def shared_bursts(
     lo, hi = start.timestamp(), end.timestamp()
     with ExitStack() as stack:
         streams = [
-            stack.enter_context(closing(_lines_in(path, lo, hi, tz, year, miner))) for path in paths
+            stack.enter_context(closing(_lines_in(path, lo, hi, tz, year, miner, templates)))
+            for path in paths
         ]
         for t, parsed, path in heapq.merge(*streams, key=itemgetter(0)):
             scan.add(t, parsed, path)
@@ -191,16 +219,47 @@ def _utc(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
+def _has_words(templates: Collection[str], miner: TemplateMiner) -> Callable[[str], bool] | None:
+    """A test a line of one of ``templates`` passes: it holds the longest constant word of
+    one of them (a template's words are in every line of it, as written). None when a
+    template has no such word: every line must be parsed then."""
+    words = set()
+    for tid in templates:
+        learnt = miner.get(tid)
+        constants = [w for w in _shape(learnt.resolved().text)[1] if w] if learnt else []
+        if not constants:
+            return None
+        words.add(max(constants, key=len))
+    return lambda text: any(word in text for word in words)
+
+
 def _lines_in(
-    path: str | Path, lo: float, hi: float, tz: str | None, year: int | None, miner: TemplateMiner
+    path: str | Path,
+    lo: float,
+    hi: float,
+    tz: str | None,
+    year: int | None,
+    miner: TemplateMiner,
+    templates: Collection[str] | None = None,
 ) -> Generator[tuple[float, ParsedLine, str], None, None]:
     """The lines of one file that start a record and fall in [lo, hi) (POSIX seconds), with
-    their instant. Continuation lines (stack frames) belong to the record before them."""
+    their instant; only those of ``templates`` (their ids, as the miner resolves them) when
+    given. Continuation lines (stack frames) belong to the record before them."""
     name = str(path)
-    for parsed in parse_lines(path, tz=tz, year=year, miner=miner, learn=False):
+    wanted: dict[str, bool] = {}  # a line's template id: whether it resolves to one wanted
+    keep = _has_words(templates, miner) if templates is not None else None
+    for parsed in parse_lines(path, tz=tz, year=year, miner=miner, learn=False, keep=keep):
         at = parsed.at
         if at is None or parsed.continuation or parsed.template_id is None:
             continue
+        if templates is not None:
+            ok = wanted.get(parsed.template_id)
+            if ok is None:
+                learnt = miner.get(parsed.template_id)
+                resolved = learnt.resolved().id if learnt is not None else parsed.template_id
+                ok = wanted[parsed.template_id] = resolved in templates
+            if not ok:
+                continue
         t = at.timestamp()
         if lo <= t < hi:
             yield t, parsed, name

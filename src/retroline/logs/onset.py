@@ -71,6 +71,7 @@ class Change:
     hosts: list[str]
     examples: list[Example]
     series: list[int] = field(default_factory=list)  # counts per BINS-th of the two windows
+    files: list[str] = field(default_factory=list)  # the files that hold its lines
 
     @property
     def p_value(self) -> float:
@@ -285,6 +286,7 @@ def _rank(
                 sorted(t.hosts),
                 examples[:EXAMPLES] if rate_up else examples[-EXAMPLES:],
                 list(t.bins),
+                sorted(t.files),
             )
         )
     changes.sort(key=lambda c: (-c.score, c.template_id))

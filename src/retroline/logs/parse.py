@@ -98,6 +98,7 @@ def parse_lines(
     learn: bool = True,
     pattern: HeaderPattern | None = None,
     day: date | None = None,
+    keep: Callable[[str], bool] | None = None,
 ) -> Iterator[ParsedLine]:
     """Parse a log file line by line, lazily.
 
@@ -111,6 +112,8 @@ def parse_lines(
     pattern: the header pattern, when known; detected from the first lines otherwise.
     day: the date of lines that write the time of day alone (default: the day the file
         was last written); such lines are flagged ``date_assumed``.
+    keep: a test of a line's text before it is parsed; the lines it refuses are passed
+        over unparsed (a second pass that wants a few templates' lines, by their words).
 
     A line that does not fit the file's header pattern is tried against the other known
     patterns, so that logs of several formats concatenated into one stream keep their
@@ -142,6 +145,8 @@ def parse_lines(
                 number, last_at, None, BINARY_TEMPLATE, None, None, None, None, "", None,
                 False, truncated, True, False, record.zone_source, record.date_assumed,
             )  # fmt: skip
+            continue
+        if keep is not None and not keep(text):
             continue
         fields = current.parse(text)
         if fields is None and (others[0] or others[1].patterns):
