@@ -1,8 +1,8 @@
 """Retroline: from the evidence of an outage to a UTC timeline, a postmortem and a library.
 
 The public API (`retroline.api`): ``extract``, ``investigate``, ``parse_logs``, ``render``,
-``read_metrics``, ``metric_changes``, ``pull_metrics``, ``host_drift``, ``host_sockets``
-and ``Library``; the models ``Incident`` and ``Event``; every error a ``RetrolineError``.
+``read_metrics``, ``metric_changes``, ``pull_metrics``, ``host_drift``, ``host_sockets``,
+``similar_incidents`` and ``Library``; the models ``Incident`` and ``Event``; every error a ``RetrolineError``.
 
     >>> import retroline
     >>> incident = retroline.extract("postmortem.md")            # doctest: +SKIP
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         pull_metrics,
         read_metrics,
         render,
+        similar_incidents,
     )
     from retroline.model import Event, Incident
 
@@ -47,6 +48,7 @@ __all__ = [
     "pull_metrics",
     "read_metrics",
     "render",
+    "similar_incidents",
 ]
 
 # Where each lazily loaded name lives.
@@ -63,6 +65,7 @@ _HOME = {
     "pull_metrics": "retroline.api",
     "read_metrics": "retroline.api",
     "render": "retroline.api",
+    "similar_incidents": "retroline.api",
 }
 
 

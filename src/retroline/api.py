@@ -25,6 +25,7 @@ from retroline.model import Incident
 from retroline.store import Library
 
 if TYPE_CHECKING:
+    from retroline.analysis.similar import SeenBefore
     from retroline.hosts.attach import SocketReport
     from retroline.hosts.drift import Drift
     from retroline.investigation import Investigation
@@ -42,6 +43,7 @@ __all__ = [
     "pull_metrics",
     "read_metrics",
     "render",
+    "similar_incidents",
 ]
 
 
@@ -234,3 +236,25 @@ def render(incident: Incident, format: str = "md") -> str:
     from retroline.report.write import render as render_report
 
     return render_report(incident, format)
+
+
+def similar_incidents(
+    ident: str,
+    *,
+    library: Library | str | os.PathLike[str] | None = None,
+    limit: int = 5,
+) -> SeenBefore:
+    """The past incidents of the library most like incident ``ident`` (an id or a unique
+    prefix), each with its reasons, and whether its service and strongest log patterns
+    recur (``retroline similar``)."""
+    from retroline.analysis.similar import seen_before
+    from retroline.investigation import library_incidents
+
+    if limit < 1:
+        from retroline.errors import UsageError
+
+        raise UsageError(f"--limit {limit}: give a number of incidents above 0")
+    if not isinstance(library, Library):
+        library = Library(os.fspath(library) if library is not None else None)
+    incident = library.get(ident)
+    return seen_before(incident, library_incidents(library), limit=limit)

@@ -30,6 +30,7 @@ from retroline.store.url import ENV_VAR, describe
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from retroline.analysis.similar import SeenBefore
     from retroline.store import Library
 
 # The documents, the store (SQLAlchemy, Alembic) and the models (pydantic) are imported by
@@ -479,8 +480,27 @@ def investigate_command(
             markup=False,
             highlight=False,
         )
+    for line in seen_lines(result.seen, limit=3):
+        _out().print(inert(line, lines=False), markup=False, highlight=False)
     for fmt, path in result.reports.items():
         _out().print(inert(f"  {fmt:5} {path}", lines=False), markup=False, highlight=False)
+
+
+def seen_lines(seen: SeenBefore, limit: int | None = None) -> list[str]:
+    """The "Seen before" of an incident in a few lines for the terminal."""
+    lines = []
+    for match in seen.matches[:limit]:
+        why = "; ".join(f"{r.kind} {r.value!r} ({r.weight:.2f})" for r in match.reasons[:3])
+        when = f" {match.date}" if match.date else ""
+        lines.append(
+            f"  seen before: {match.id}{when} {match.title} (score {match.score:.2f}: {why})"
+        )
+    for r in seen.recurrences:
+        earlier = ", ".join(f"{i} {d}" if d else i for i, d in r.earlier)
+        lines.append(
+            f"  {r.kind} {r.value!r}: {r.frequency}" + (f" (earlier: {earlier})" if earlier else "")
+        )
+    return lines
 
 
 # -- logs ------------------------------------------------------------------------------------
@@ -1023,6 +1043,32 @@ def hosts_sockets_command(
             _out().print(inert(report.finding.message, lines=False), markup=False, highlight=False)
         if report.changes:
             _out().print(changes_table(report.changes))
+
+
+@app.command("similar")
+def similar_command(
+    ctx: typer.Context,
+    incident_id: Annotated[str, typer.Argument(metavar="ID", help="An incident of the library.")],
+    limit: Annotated[int, typer.Option("--limit", help="Past incidents shown.")] = 5,
+    as_json: JsonOption = False,
+) -> None:
+    """Past incidents of the library like this one, each with its reasons: the log
+    templates, error strings, hosts, packages, metrics and words they share, each with the
+    weight it brought (rare shared items weigh more than common ones); then whether the
+    incident's service and strongest log patterns are new, rare or frequent in the library.
+
+    Example: retroline similar 3f2a9c1e --json
+    """
+    from retroline.api import similar_incidents
+
+    seen = similar_incidents(incident_id, library=_state(ctx).library, limit=limit)
+    if as_json:
+        _print_json([m.to_json() for m in seen.matches])
+        return
+    if not seen.matches:
+        _out().print("no incident of the library is like this one", highlight=False)
+    for line in seen_lines(seen):
+        _out().print(inert(line.strip(), lines=False), markup=False, highlight=False)
 
 
 def main() -> None:

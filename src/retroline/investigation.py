@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from retroline.analysis.checks import findings_of
+from retroline.analysis.similar import SeenBefore, seen_before
 from retroline.documents import check_zone
 from retroline.errors import InputError, RetrolineError, UsageError
 from retroline.evidence.kinds import BY_NAME, KINDS, Assembly, EvidenceKind, Options, classify
@@ -49,6 +50,8 @@ class Investigation:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     onset: dt.datetime | None = None
     reports: dict[str, Path] = field(default_factory=dict)
+    # Past incidents like it, and how often its service and log patterns were seen.
+    seen: SeenBefore = field(default_factory=SeenBefore)
 
     def to_dict(self) -> dict[str, Any]:
         """What ``investigate --json`` prints: the incident's id and title, whether it was
@@ -64,11 +67,17 @@ class Investigation:
             "skipped": [{"path": str(p), "reason": r} for p, r in self.skipped],
             "onset": iso_utc_or_none(self.onset),
             "reports": {k: str(v) for k, v in self.reports.items()},
+            "seen_before": self.seen.to_json(),
         }
 
     def to_json(self) -> str:
         """`to_dict` as JSON text."""
         return inert_json(json.dumps(self.to_dict(), indent=2, ensure_ascii=False))
+
+
+def library_incidents(library: Library) -> list[Incident]:
+    """Every incident of the library, read whole (for what compares them all)."""
+    return [library.get(summary.id) for summary in library.summaries()]
 
 
 def gather(
@@ -219,12 +228,14 @@ def investigate(
         ),
     )
     stored = library.get(saved.id)
+    note("looking for incidents like it in the library")
+    seen = seen_before(stored, library_incidents(library))
     reports: dict[str, Path] = {}
     if out_dir is not None:
         from retroline.report.write import write_reports
 
         note(f"writing the report to {out_dir}")
-        reports = write_reports(stored, out_dir, now=now)
+        reports = write_reports(stored, out_dir, now=now, seen=seen)
     return Investigation(
         incident=stored,
         saved=saved,
@@ -243,5 +254,6 @@ def investigate(
         ],
         skipped=assembly.skipped,
         onset=assembly.onset,
+        seen=seen,
         reports=reports,
     )

@@ -186,6 +186,22 @@ def _sections(blocks: list[Block], title: str, path: str) -> list[tuple[Section,
     return found
 
 
+def _opening(blocks: list[Block], title: str) -> str | None:
+    """The document's opening prose, before its first heading: what a postmortem without a
+    summary section says first is its summary (a blog post or a mail without headings is
+    all opening). None when it opens with a heading or with no prose."""
+    found: list[str] = []
+    for block in blocks:
+        if block.kind is BlockKind.HEADING and block.depth >= 1:
+            if block.text == title and not found:
+                continue
+            break
+        prose = block.kind in (BlockKind.PARAGRAPH, BlockKind.ITEM, BlockKind.QUOTE)
+        if prose and block.text and block.text != title:
+            found.append(block.text)
+    return "\n".join(found) or None
+
+
 def _links(lines: Iterable[tuple[str, Source]]) -> list[Link]:
     """The web addresses in ``lines`` (each with where it stands), each once."""
     links: list[Link] = []
@@ -315,7 +331,7 @@ def read_loaded(loaded: LoadedText, *, tz: str | None, forced: Format | None) ->
     items += [a for a in actions.owned(outside, loaded.path, parsed.author) if a.text not in listed]
     summary = next(
         (s.text for s, _, _ in sections if s.kind is SectionKind.SUMMARY and s.text), None
-    )
+    ) or _opening(parsed.blocks, title)
     incident = Incident(
         title=title or Path(loaded.path).name,
         document_date=parsed.document_date(),

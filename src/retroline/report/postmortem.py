@@ -16,6 +16,7 @@ from pathlib import PurePath
 from retroline.analysis.durations import Duration, durations, human
 from retroline.analysis.provenance import origin_of
 from retroline.analysis.revisions import in_time_order
+from retroline.analysis.similar import SeenBefore
 from retroline.instants import iso_utc
 from retroline.model import (
     ActionItem,
@@ -170,6 +171,7 @@ class Postmortem:
     metric_rows: list[Row] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)  # a metric series per chart
     hosts: list[HostTable] = field(default_factory=list)  # the host-state tables
+    seen: SeenBefore = field(default_factory=SeenBefore)  # past incidents like this one
 
     @property
     def span(self) -> tuple[str, str] | None:
@@ -302,8 +304,9 @@ def metric_charts(
     return drawn
 
 
-def build(incident: Incident, *, now: dt.datetime) -> Postmortem:
-    """The report of ``incident``, as of ``now`` (passed in so renders are repeatable)."""
+def build(incident: Incident, *, now: dt.datetime, seen: SeenBefore | None = None) -> Postmortem:
+    """The report of ``incident``, as of ``now`` (passed in so renders are repeatable), with
+    what the library holds like it (``seen``) when given."""
     parts: list[Part] = []
     for kind in PART_ORDER:
         texts = [s.text for s in incident.sections if s.kind is kind and s.text.strip()]
@@ -351,4 +354,5 @@ def build(incident: Incident, *, now: dt.datetime) -> Postmortem:
         metric_rows=[r for r in timeline if r.kind == EventKind.METRIC.value],
         charts=metric_charts(incident.metric_changes, timeline, spans),
         hosts=host_tables(incident.findings),
+        seen=seen or SeenBefore(),
     )
