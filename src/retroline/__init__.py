@@ -2,7 +2,8 @@
 
 The public API (`retroline.api`): ``extract``, ``investigate``, ``parse_logs``, ``render``,
 ``read_metrics``, ``metric_changes``, ``pull_metrics``, ``host_drift``, ``host_sockets``,
-``similar_incidents`` and ``Library``; the models ``Incident`` and ``Event``; every error a ``RetrolineError``.
+``similar_incidents``,
+``incident_stats`` and ``Library``; the models ``Incident`` and ``Event``; every error a ``RetrolineError``.
 
     >>> import retroline
     >>> incident = retroline.extract("postmortem.md")            # doctest: +SKIP
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
         extract,
         host_drift,
         host_sockets,
+        incident_stats,
         investigate,
         metric_changes,
         parse_logs,
@@ -42,6 +44,7 @@ __all__ = [
     "extract",
     "host_drift",
     "host_sockets",
+    "incident_stats",
     "investigate",
     "metric_changes",
     "parse_logs",
@@ -59,6 +62,7 @@ _HOME = {
     "extract": "retroline.api",
     "host_drift": "retroline.api",
     "host_sockets": "retroline.api",
+    "incident_stats": "retroline.api",
     "investigate": "retroline.api",
     "metric_changes": "retroline.api",
     "parse_logs": "retroline.api",

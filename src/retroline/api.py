@@ -26,6 +26,7 @@ from retroline.store import Library
 
 if TYPE_CHECKING:
     from retroline.analysis.similar import SeenBefore
+    from retroline.analysis.stats import Stats
     from retroline.hosts.attach import SocketReport
     from retroline.hosts.drift import Drift
     from retroline.investigation import Investigation
@@ -37,6 +38,7 @@ __all__ = [
     "extract",
     "host_drift",
     "host_sockets",
+    "incident_stats",
     "investigate",
     "metric_changes",
     "parse_logs",
@@ -258,3 +260,19 @@ def similar_incidents(
         library = Library(os.fspath(library) if library is not None else None)
     incident = library.get(ident)
     return seen_before(incident, library_incidents(library), limit=limit)
+
+
+def incident_stats(
+    *,
+    by: str | None = None,
+    library: Library | str | os.PathLike[str] | None = None,
+) -> Stats:
+    """How many incidents the library holds and how long they took, as distributions
+    (median, 90th percentile, range, histogram, with the number behind each; never a mean
+    alone), all together or ``by`` "service", "cause" or "month" (``retroline stats``)."""
+    from retroline.analysis.stats import stats
+    from retroline.investigation import library_incidents
+
+    if not isinstance(library, Library):
+        library = Library(os.fspath(library) if library is not None else None)
+    return stats(library_incidents(library), by=by)

@@ -341,17 +341,20 @@ def _shown(value: Any) -> Any:
     return inert(value) if isinstance(value, str) and not isinstance(value, Markup) else value
 
 
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
+    """A file of the report's templates folder (a stylesheet, a script), as text."""
     return (resources.files("retroline.report") / "templates" / name).read_text("utf-8")
 
 
-def _sha256(text: str) -> str:
+def csp_hash(text: str) -> str:
+    """The Content-Security-Policy source that allows exactly this inline style or script."""
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
 
 
-@cache
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
+def page_environment() -> jinja2.Environment:
+    """A Jinja environment for the report's HTML pages: the templates folder, everything
+    escaped, and every text shown inert (no terminal or bidi controls)."""
+    return jinja2.Environment(
         loader=jinja2.PackageLoader("retroline.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -359,6 +362,11 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         finalize=_shown,
     )
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = page_environment()
     env.filters.update(
         href=source_href,
         safe_url=safe_url,
@@ -380,12 +388,12 @@ def _environment() -> jinja2.Environment:
 def render_html(pm: Postmortem) -> str:
     """The postmortem ``pm`` as one self-contained HTML page."""
     tl = timeline(pm)
-    css = _asset("report.css")
+    css = asset("report.css")
     data = script_json(_inert_strings(_data(pm, tl)))
-    script = _asset("timeline.js") + "\nretrolineTimeline(" + data + ");\n"
+    script = asset("timeline.js") + "\nretrolineTimeline(" + data + ");\n"
     csp = (
         "default-src 'none'; "
-        f"style-src '{_sha256(css)}'; script-src '{_sha256(script)}'; "
+        f"style-src '{csp_hash(css)}'; script-src '{csp_hash(script)}'; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
     page = (
