@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from retroline.analysis.durations import impact_start
+from retroline.analysis.facets import host_stem
 from retroline.logs.many_hosts import host_value
 from retroline.model import EVIDENCE_EVENTS, EventKind, Incident
 
@@ -98,7 +99,6 @@ _ERROR = re.compile(
 # Findings that report evidence (what the hosts held), not checks on the story.
 _EVIDENCE_FINDINGS = frozenset({"package-drift", "not-restarted", "sockets", "many-hosts"})
 _PACKAGES = re.compile(r"^Packages \w+(?: on [^:]+)?: (?P<list>.+)$")
-_HOST_STEM = re.compile(r"[\d.-]+$")
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def items(incident: Incident) -> dict[str, Counter[str]]:
     for change in incident.log_changes:
         found["host"].update(h.lower() for h in change.hosts)
     for host, n in list(found["host"].items()):
-        stem = _HOST_STEM.sub("", host.split(".")[0])
+        stem = host_stem(host)
         if len(stem) >= 3:
             found["service"][stem] += n
     for event in incident.events:
@@ -330,12 +330,12 @@ def recurrence(
     profiles = [(i, items(i)) for i in earlier]
     mine = items(incident)
     asked: list[tuple[str, str]] = []
-    hosts = Counter(
-        _HOST_STEM.sub("", h.split(".")[0]) for c in incident.log_changes for h in c.hosts
-    )
+    # The service as its hosts name it (the item the library holds), else its most named
+    # host family.
+    hosts = Counter(host_stem(h) for c in incident.log_changes for h in c.hosts)
     service = next((s for s, _ in hosts.most_common() if len(s) >= 3), None)
     if service is None and mine["service"]:
-        service = sorted(mine["service"])[0]
+        service = mine["service"].most_common(1)[0][0]
     if service:
         asked.append(("service", service))
     strongest = sorted(incident.log_changes, key=lambda c: -c.score)[:templates]
