@@ -2,8 +2,8 @@
 
 The public API (`retroline.api`): ``extract``, ``investigate``, ``parse_logs``, ``render``,
 ``read_metrics``, ``metric_changes``, ``pull_metrics``, ``host_drift``, ``host_sockets``,
-``similar_incidents``,
-``incident_stats`` and ``Library``; the models ``Incident`` and ``Event``; every error a ``RetrolineError``.
+``search``,
+``similar_incidents``, ``incident_stats`` and ``Library``; the models ``Incident`` and ``Event``; every error a ``RetrolineError``.
 
     >>> import retroline
     >>> incident = retroline.extract("postmortem.md")            # doctest: +SKIP
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         pull_metrics,
         read_metrics,
         render,
+        search,
         similar_incidents,
     )
     from retroline.model import Event, Incident
@@ -51,6 +52,7 @@ __all__ = [
     "pull_metrics",
     "read_metrics",
     "render",
+    "search",
     "similar_incidents",
 ]
 
@@ -69,6 +71,7 @@ _HOME = {
     "pull_metrics": "retroline.api",
     "read_metrics": "retroline.api",
     "render": "retroline.api",
+    "search": "retroline.api",
     "similar_incidents": "retroline.api",
 }
 

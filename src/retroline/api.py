@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from retroline.investigation import Investigation
     from retroline.metrics.changes import Change
     from retroline.metrics.series import Series
+    from retroline.store.search import SearchHit
 
 __all__ = [
     "Library",
@@ -45,6 +46,7 @@ __all__ = [
     "pull_metrics",
     "read_metrics",
     "render",
+    "search",
     "similar_incidents",
 ]
 
@@ -276,3 +278,22 @@ def incident_stats(
     if not isinstance(library, Library):
         library = Library(os.fspath(library) if library is not None else None)
     return stats(library_incidents(library), by=by)
+
+
+def search(
+    query: str,
+    *,
+    since: dt.date | dt.datetime | None = None,
+    until: dt.date | dt.datetime | None = None,
+    kinds: Sequence[str] = (),
+    limit: int = 20,
+    library: Library | str | os.PathLike[str] | None = None,
+) -> list[SearchHit]:
+    """The incidents of the library whose text matches ``query``, best first, each with a
+    snippet where the words matched and the fields they matched in (``retroline search``):
+    titles, summaries, sections, timeline texts, action items, findings (package names
+    among them), log templates and metric names. ``kinds`` keeps hits that match in those
+    fields; ``since``/``until`` bound the incident's day, both ends included."""
+    if not isinstance(library, Library):
+        library = Library(os.fspath(library) if library is not None else None)
+    return library.search(query, since=since, until=until, kinds=kinds, limit=limit)

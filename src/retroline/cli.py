@@ -9,6 +9,7 @@ markup.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -1045,6 +1046,74 @@ def hosts_sockets_command(
             _out().print(changes_table(report.changes))
 
 
+def _day(value: str | None, option: str) -> dt.date | None:
+    """A ``--since``/``--until`` day (YYYY-MM-DD), or a `UsageError` saying how to write it."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value!r}: write a day as YYYY-MM-DD") from None
+
+
+@app.command("search")
+def search_command(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help='Words to find; "a phrase", -word, or.')],
+    since: Annotated[
+        str | None, typer.Option("--since", help="Incidents on or after this day (YYYY-MM-DD).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Incidents on or before this day (YYYY-MM-DD).")
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            help="Match in these fields only (repeatable): title, summary, sections, timeline, "
+            "actions, findings, templates, metrics.",
+        ),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Incidents shown.")] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Full-text search of the library: titles, summaries, sections, timeline texts, action
+    items, findings (package names among them), log templates and metric names, ranked
+    (BM25 on SQLite, ts_rank on PostgreSQL; a title that holds every word first), each hit
+    with a snippet where the words matched. Every word must appear, in any case and form;
+    "a phrase" in that order; -word must not; "or" between words allows either.
+
+    Example: retroline search "fin-wait sockets" --since 2016-01-01 --json
+    """
+    from rich.table import Table
+
+    from retroline.api import search
+
+    hits = search(
+        query,
+        since=_day(since, "--since"),
+        until=_day(until, "--until"),
+        kinds=kind or (),
+        limit=limit,
+        library=_state(ctx).library,
+    )
+    if as_json:
+        _print_json([hit.to_json() for hit in hits])
+        return
+    if not hits:
+        _out().print("nothing in the library matches", highlight=False)
+        return
+    table = Table("id", "date", "title", "where the words are", title_justify="left")
+    for hit in hits:
+        table.add_row(
+            hit.id,
+            hit.date.isoformat() if hit.date else "—",
+            inert(hit.title, lines=False),
+            inert(f"{hit.snippet} ({', '.join(hit.matched)})", lines=False),
+        )
+    _out().print(table)
+
+
 @app.command("similar")
 def similar_command(
     ctx: typer.Context,
@@ -1093,8 +1162,6 @@ def stats_command(
 
     Example: retroline stats --by month --html stats.html
     """
-    import datetime as dt
-
     from rich.table import Table
 
     from retroline.analysis.stats import stats_rows

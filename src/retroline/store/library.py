@@ -15,7 +15,7 @@ import hashlib
 import math
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -38,6 +38,8 @@ from retroline.errors import (
 from retroline.instants import iso_utc_or_none
 from retroline.model import Incident
 from retroline.store import migrate, rows, schema
+from retroline.store import search as fulltext
+from retroline.store.search import SearchHit
 from retroline.store.url import describe, resolve_url
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "Library",
     "SaveResult",
     "SaveStatus",
+    "SearchHit",
     "Timeouts",
     "incident_key",
 ]
@@ -326,6 +329,12 @@ def _translated_error(
                 f"process that is using it (limit set by {STATEMENT_TIMEOUT_VAR})"
             )
         text = str(orig)
+        if text.startswith("no such module: fts5"):
+            return DatabaseError(
+                f"{where}: it needs SQLite's full-text search (FTS5), which the sqlite3 module "
+                f"of this Python ({sqlite3.sqlite_version}) lacks; use a Python whose SQLite "
+                "has FTS5 (python.org and most distributions' builds do), or a PostgreSQL library"
+            )
         if (
             code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
             or text.startswith("Could not decode to UTF-8")
@@ -539,6 +548,7 @@ class Library:
                 [rows.document_row(d, incident_id, start + i, now) for i, d in enumerate(new_docs)],
             )
         _write_children(conn, incident_id, incident, clear=status is SaveStatus.UPDATED)
+        fulltext.index(conn, incident_id, incident)
         return SaveResult(incident_id, status, incident.title, len(incident.events))
 
     def replace(self, ident: str, incident: Incident) -> SaveResult:
@@ -548,6 +558,7 @@ class Library:
             incident_id = self._resolve(conn, ident)
             _update_head(conn, incident_id, incident, _now())
             _write_children(conn, incident_id, incident, clear=True)
+            fulltext.index(conn, incident_id, incident)
         return SaveResult(incident_id, SaveStatus.UPDATED, incident.title, len(incident.events))
 
     def remove(self, ident: str) -> str:
@@ -558,6 +569,7 @@ class Library:
             # would not, and explicit deletes make the order of work obvious.
             for table, _model in rows.CHILDREN.values():
                 conn.execute(delete(table).where(table.c.incident_id == incident_id))
+            fulltext.unindex(conn, incident_id)
             conn.execute(
                 delete(schema.documents).where(schema.documents.c.incident_id == incident_id)
             )
@@ -733,3 +745,29 @@ class Library:
             # Validated, so that a damaged row fails here (see `_decoded`), not in a caller
             # that prints its title.
             return [_SUMMARY.validate_python(dict(r._mapping)) for r in conn.execute(query)]
+
+    def search(
+        self,
+        query: str,
+        *,
+        since: dt.date | dt.datetime | None = None,
+        until: dt.date | dt.datetime | None = None,
+        kinds: Sequence[str] = (),
+        limit: int = 20,
+    ) -> list[SearchHit]:
+        """The incidents whose text matches ``query``, best first: "have we seen this before?"
+
+        ``query`` reads as in a web search engine: every word must appear (any case, any
+        ending: "disks" finds "disk"), ``"a phrase"`` in that order, ``-word`` must not,
+        ``or`` between two parts gives either. ``since``/``until`` bound the incident's date
+        (its document's, else its first event's), both included; ``kinds`` keeps incidents
+        that match in one of those fields (``store.search.FIELDS``). Any text is a valid
+        query or a UsageError, never a database error. See store/search.py for the ranking.
+
+        >>> Library("sqlite://").search("disk full")
+        []
+        """
+        # Checked before the library is opened: a wrong query needs no database.
+        wanted = fulltext.request(query, since=since, until=until, kinds=kinds, limit=limit)
+        with self._reading() as conn:
+            return fulltext.search(conn, wanted)

@@ -195,3 +195,35 @@ log_templates = Table(
     Column("last_seen", DateTime),
     Column("updated_at", DateTime, nullable=False),
 )
+
+# What full-text search reads: each incident's text, one row per incident and a column per
+# field (see store/search.py for why, and for the weight of each field). Written with the
+# incident, in the same transaction. ``seq`` is the row's number for SQLite's FTS5 index
+# (an INTEGER PRIMARY KEY is the one rowid that VACUUM keeps); ``day`` is the incident's date
+# for --since/--until. Beside these portable columns, migration 0010 adds per dialect the
+# index itself: the FTS5 table ``search_fts`` and its triggers on SQLite, a generated,
+# weighted ``document`` tsvector column with a GIN index on PostgreSQL.
+SEARCH_FIELDS = (
+    "title",
+    "summary",
+    "sections",
+    "timeline",
+    "actions",
+    "findings",
+    "templates",
+    "metrics",
+)
+
+search_docs = Table(
+    "search_docs",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "incident_id",
+        ForeignKey("incidents.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("day", Date),
+    *(Column(name, Text, nullable=False, server_default="") for name in SEARCH_FIELDS),
+)
