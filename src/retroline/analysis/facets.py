@@ -201,9 +201,10 @@ _HOST_CONTEXT = re.compile(
     re.I,
 )
 _UNIT = re.compile(r"(?<![\w.@/-])([A-Za-z][\w.-]*?)(?:@[\w.-]*)?\.(?:service|socket|timer)\b")
-_PROCESS = re.compile(r"(?<![\w-])([A-Za-z(][\w./:()-]*?)\[\d+\]:")
+# A process name is short: bounded, so that a long run of name characters is not scanned
+# again from each of its characters.
+_PROCESS = re.compile(r"(?<![\w-])([A-Za-z(][\w./:()-]{0,100}?)\[\d+\]:")
 _SERIES_HOST = re.compile(r"\b(?:host|hostname|instance|node)=\"([^\"]+)\"")
-_TRAILING_NUMBER = re.compile(r"[\d._-]+$")
 
 #: At most so many mentions of one name count in one passage: a pasted log names its host
 #: on every line, and that is one thing said, not fifty.
@@ -223,7 +224,8 @@ def host_stem(name: str) -> str:
     ['psds', 'web', 'pay-eu', 'db']
     """
     first = name.strip().lower().split(".")[0]
-    return _TRAILING_NUMBER.sub("", first) or first
+    # rstrip, not a pattern anchored at the end: that would be tried from every digit.
+    return first.rstrip("0123456789._-") or first
 
 
 def _name(word: str) -> str | None:
