@@ -59,6 +59,7 @@ demo: $(STAMP)
 	@echo "         $$(pwd)/.demo/relay-report/postmortem.html"
 	@echo "         $$(pwd)/.demo/datastore-report/postmortem.html"
 	@echo "         $$(pwd)/.demo/watchdog-report/postmortem.html (open them in a browser)"
+	@echo "Browse the library: $(BIN)/retroline --db $(DEMO_DB) serve  (then http://127.0.0.1:8765/)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks fuzz

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, Route
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -39,3 +44,34 @@ def require_chromium() -> None:
         unavailable(f"{CHROMIUM} is missing: apt-get install chromium")
     if importlib.util.find_spec("playwright") is None:
         unavailable("playwright is not installed: pip install -e '.[dev]'")
+
+
+@dataclass
+class Watched:
+    """What a page said and tried: console errors and warnings, requests it was kept from
+    making (off the address it may reach), dialogs it opened."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+def watch(page: Page, allowed: str, watched: Watched) -> None:
+    """Keep ``page`` to addresses starting with ``allowed`` (the others are aborted and
+    recorded in ``watched``), and record its console errors, page errors and dialogs."""
+
+    def route(r: Route) -> None:
+        if r.request.url.startswith(allowed):
+            r.continue_()
+        else:
+            watched.requests.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on(
+        "console",
+        lambda m: watched.errors.append(m.text) if m.type in ("error", "warning") else None,
+    )
+    page.on("pageerror", lambda exc: watched.errors.append(str(exc)))
+    page.on("dialog", lambda d: (watched.dialogs.append(d.message), d.dismiss()))

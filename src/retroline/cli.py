@@ -1046,16 +1046,6 @@ def hosts_sockets_command(
             _out().print(changes_table(report.changes))
 
 
-def _day(value: str | None, option: str) -> dt.date | None:
-    """A ``--since``/``--until`` day (YYYY-MM-DD), or a `UsageError` saying how to write it."""
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} {value!r}: write a day as YYYY-MM-DD") from None
-
-
 @app.command("search")
 def search_command(
     ctx: typer.Context,
@@ -1088,11 +1078,12 @@ def search_command(
     from rich.table import Table
 
     from retroline.api import search
+    from retroline.instants import parse_day
 
     hits = search(
         query,
-        since=_day(since, "--since"),
-        until=_day(until, "--until"),
+        since=parse_day(since, "--since"),
+        until=parse_day(until, "--until"),
         kinds=kind or (),
         limit=limit,
         library=_state(ctx).library,
@@ -1182,6 +1173,72 @@ def stats_command(
     for row in rows:
         table.add_row(*(inert(cell, lines=False) for cell in row))
     _out().print(table)
+
+
+#: Addresses only this machine reaches: serving on them needs no token.
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def serve_token(host: str, token: str | None) -> tuple[str | None, bool]:
+    """The token a server on ``host`` asks for, and whether it was made up here: none on a
+    loopback address unless given; on any other address the given one, else a new random
+    one (printed for the user), so that the library is never open to the network."""
+    import secrets
+
+    if token is not None and not token.strip():
+        raise UsageError("--token is empty: give a secret, or leave it out")
+    if token is not None or host in LOOPBACK:
+        return token, False
+    return secrets.token_urlsafe(24), True
+
+
+@app.command("serve")
+def serve_command(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (default: this machine only).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8765,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            help="A secret every request must carry (header or login). Required off this "
+            "machine: without it one is made up and printed.",
+            envvar="RETROLINE_TOKEN",
+        ),
+    ] = None,
+) -> None:
+    """A local web app over the library: browse and search it, read each incident as its
+    report with the incidents like it, see the statistics; every page also as JSON under
+    /api. Nothing leaves the machine: it listens on 127.0.0.1 unless told otherwise, and
+    on any other address every request needs the token.
+
+    Example: retroline --db .demo/library.db serve --port 8765
+    """
+    import uvicorn
+
+    from retroline.web.app import create_app
+    from retroline.web.security import LOCAL_HOSTS
+
+    if not 0 < port < 65536:
+        raise UsageError(f"--port {port}: give a port from 1 to 65535")
+    secret, made = serve_token(host, token)
+    library = _state(ctx).library
+    library.summaries()  # opened now: a library that cannot be read fails here, not later
+    # Off this machine, names other than localhost reach it; the token guards it there.
+    application = create_app(
+        library, token=secret, hosts=["*"] if host not in LOOPBACK else LOCAL_HOSTS
+    )
+    where = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    _err().print(f"serving the library at {where} (Ctrl-C to stop)", highlight=False)
+    if made:
+        _err().print(
+            f"{host} is reachable from other machines: every request needs this token "
+            f"(header 'Authorization: Bearer TOKEN' or the login page): {secret}",
+            highlight=False,
+        )
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 def main() -> None:

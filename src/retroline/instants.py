@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["iso_utc", "iso_utc_or_none"]
+from retroline.errors import UsageError
+
+__all__ = ["iso_utc", "iso_utc_or_none", "parse_day"]
 
 
 def iso_utc(at: dt.datetime) -> str:
@@ -23,3 +25,14 @@ def iso_utc(at: dt.datetime) -> str:
 def iso_utc_or_none(at: dt.datetime | None) -> str | None:
     """`iso_utc`, or None for no instant."""
     return None if at is None else iso_utc(at)
+
+
+def parse_day(value: str | None, option: str) -> dt.date | None:
+    """A day as people give it to ``--since``/``--until`` or a page's filter (YYYY-MM-DD),
+    None when empty, or a `UsageError` naming ``option`` and saying how to write it."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value!r}: write a day as YYYY-MM-DD") from None

@@ -13,30 +13,23 @@ installs it); under CI=true it fails instead, so the browser test cannot silentl
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from retroline.report.html import render_html
 from retroline.report.postmortem import Postmortem
-from tests.chromium import ARGS, CHROMIUM, require_chromium
+from tests.chromium import ARGS, CHROMIUM, Watched, require_chromium, watch
 from tests.conftest import ROOT
 
 require_chromium()
-from playwright.sync_api import BrowserContext, Page, Route, sync_playwright  # noqa: E402
+from playwright.sync_api import BrowserContext, Page, sync_playwright  # noqa: E402
 
 OUTPUT = ROOT / "test-output"
 
 
-@dataclass
-class Opened:
+class Opened(Watched):
     """A report open in the browser, with what the page said and tried."""
-
-    page: Page
-    errors: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
 
 
 @pytest.fixture(scope="module")
@@ -70,21 +63,7 @@ def open_report(
         page = browser.new_page()
         pages.append(page)
         opened = Opened(page)
-
-        def route(r: Route) -> None:
-            if r.request.url.startswith("file://"):
-                r.continue_()
-            else:
-                opened.requests.append(r.request.url)
-                r.abort()
-
-        page.route("**/*", route)
-        page.on(
-            "console",
-            lambda m: opened.errors.append(m.text) if m.type in ("error", "warning") else None,
-        )
-        page.on("pageerror", lambda exc: opened.errors.append(str(exc)))
-        page.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
+        watch(page, "file://", opened)
         page.goto(path.as_uri())
         page.wait_for_load_state("load")
         return opened
