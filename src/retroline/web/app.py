@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from retroline import __version__, api
 from retroline.analysis.stats import GROUPINGS
-from retroline.errors import RetrolineError
+from retroline.errors import RetrolineError, UsageError
 from retroline.inert import inert_json
 from retroline.instants import parse_day
 from retroline.report.stats_page import stats_html
@@ -56,6 +56,9 @@ __all__ = ["create_app"]
 
 #: The title of the statistics page.
 STATS_TITLE = "Incident library"
+
+#: Incidents listed on one page of the library.
+PAGE_SIZE = 100
 
 Since = Annotated[str | None, Query(description="Incidents on or after this day (YYYY-MM-DD).")]
 Until = Annotated[str | None, Query(description="Incidents on or before this day (YYYY-MM-DD).")]
@@ -182,6 +185,7 @@ def _pages(app: FastAPI, library: Library) -> None:
         since: str | None = None,
         until: str | None = None,
         sort: str | None = None,
+        page_number: Annotated[int, Query(alias="page", ge=1)] = 1,
     ) -> Response:
         first, last = parse_day(since, "since"), parse_day(until, "until")
         guard = guard_of(request)
@@ -195,7 +199,21 @@ def _pages(app: FastAPI, library: Library) -> None:
             return page("library.html.j2", hits=ordered_hits(hits, sort), **context)
         summaries = library.summaries()
         shown = listing(summaries, since=first, until=last, sort=sort)
-        return page("library.html.j2", hits=None, incidents=shown, total=len(summaries), **context)
+        # A page at a time: a library of thousands stays quick to load and to read.
+        pages = max(1, -(-len(shown) // PAGE_SIZE))
+        if page_number > pages:
+            raise UsageError(f"page {page_number}: the list has {pages} page(s)")
+        start = (page_number - 1) * PAGE_SIZE
+        return page(
+            "library.html.j2",
+            hits=None,
+            incidents=shown[start : start + PAGE_SIZE],
+            matching=len(shown),
+            total=len(summaries),
+            page_number=page_number,
+            pages=pages,
+            **context,
+        )
 
     @app.get("/incidents/{ident}", include_in_schema=False)
     def incident_page(ident: str) -> Response:
