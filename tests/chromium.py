@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page, Route
+    from playwright.sync_api import BrowserContext, Page, Route
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -75,3 +77,24 @@ def watch(page: Page, allowed: str, watched: Watched) -> None:
     )
     page.on("pageerror", lambda exc: watched.errors.append(str(exc)))
     page.on("dialog", lambda d: (watched.dialogs.append(d.message), d.dismiss()))
+
+
+@contextmanager
+def launched(profile: Path, *, offline: bool = False) -> Iterator[BrowserContext]:
+    """Debian's chromium, headless, 1280x900, with the new empty ``profile`` folder (and no
+    network at all when ``offline``), closed at the end."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(CHROMIUM),
+            args=ARGS,
+            headless=True,
+            viewport={"width": 1280, "height": 900},
+            offline=offline,
+        )
+        try:
+            yield context
+        finally:
+            context.close()

@@ -19,11 +19,11 @@ import pytest
 
 from retroline.report.html import render_html
 from retroline.report.postmortem import Postmortem
-from tests.chromium import ARGS, CHROMIUM, Watched, require_chromium, watch
+from tests.chromium import Watched, launched, require_chromium, watch
 from tests.conftest import ROOT
 
 require_chromium()
-from playwright.sync_api import BrowserContext, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import BrowserContext, Page  # noqa: E402
 
 OUTPUT = ROOT / "test-output"
 
@@ -35,19 +35,8 @@ class Opened(Watched):
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
     """Debian's chromium, headless, with a new empty profile and no network but file://."""
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            tmp_path_factory.mktemp("chromium-profile"),
-            executable_path=str(CHROMIUM),
-            args=ARGS,
-            headless=True,
-            viewport={"width": 1280, "height": 900},
-            offline=True,
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    with launched(tmp_path_factory.mktemp("chromium-profile"), offline=True) as context:
+        yield context
 
 
 @pytest.fixture

@@ -3,14 +3,16 @@ tests that open it with today's code and check that nothing is lost."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, create_engine
+from sqlalchemy import Connection, create_engine, text
 
 from retroline.store.migrate import MIGRATIONS
 from retroline.store.url import resolve_url
@@ -38,3 +40,13 @@ def migrated_to(library_url: str, revision: str) -> Iterator[Connection]:
             yield connection
     finally:
         engine.dispose()
+
+
+def old_incident_row(connection: Connection, title: str, when: dt.datetime, **more: Any) -> None:
+    """An incident's row as an older version wrote it: id ``old1``, key ``k:old``, created
+    and updated ``when``, and ``more`` columns that version had (``inputs``, ``summary``)."""
+    columns = {"id": "old1", "key": "k:old", "title": title, "created_at": when}
+    columns |= {"updated_at": when, **more}
+    names = ", ".join(columns)
+    values = ", ".join(f":{name}" for name in columns)
+    connection.execute(text(f"INSERT INTO incidents ({names}) VALUES ({values})"), columns)

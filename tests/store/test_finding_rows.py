@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 from retroline.model import Finding, Incident, Severity, Source
 from retroline.store import Library
 from retroline.store.migrate import current, head
-from tests.store.old_library import backend_url, migrated_to
+from tests.store.old_library import backend_url, migrated_to, old_incident_row
 
 DRIFT = Finding(
     code="package-drift",
@@ -32,13 +32,7 @@ def test_finding_rows_round_trip_and_old_libraries_gain_them(
 ) -> None:
     library_url = backend_url(backend, request, tmp_path)
     with migrated_to(library_url, "0008_metric_changes") as connection:
-        connection.execute(
-            text(
-                "INSERT INTO incidents (id, key, title, created_at, updated_at, inputs) "
-                "VALUES ('old1', 'k:old', 'Old outage', :now, :now, :inputs)"
-            ),
-            {"now": dt.datetime(2026, 5, 19), "inputs": "f" * 64},
-        )
+        old_incident_row(connection, "Old outage", dt.datetime(2026, 5, 19), inputs="f" * 64)
         connection.execute(
             text(
                 "INSERT INTO findings (incident_id, position, code, severity, message) "

@@ -28,7 +28,7 @@ from retroline.model import (
 )
 from retroline.store import Library, SaveStatus
 from tests.conftest import EXAMPLE
-from tests.store.old_library import backend_url, migrated_to
+from tests.store.old_library import backend_url, migrated_to, old_incident_row
 
 
 def make_incident(title: str = "Disk full on db-3", sha: str = "a" * 64) -> Incident:
@@ -176,13 +176,7 @@ def test_a_library_from_before_pages_gains_them(
     pages from then on."""
     library_url = backend_url(backend, request, tmp_path)
     with migrated_to(library_url, "0005_event_date_sources") as connection:
-        connection.execute(
-            text(
-                "INSERT INTO incidents (id, key, title, created_at, updated_at) "
-                "VALUES ('old1', 'k:old', 'Old outage', :now, :now)"
-            ),
-            {"now": dt.datetime(2024, 1, 1)},
-        )
+        old_incident_row(connection, "Old outage", dt.datetime(2024, 1, 1))
         connection.execute(
             text(
                 "INSERT INTO events (incident_id, position, precision, time_text, text, kind, "

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, inspect, select
 
 from retroline.model import (
     Document,
@@ -24,7 +24,7 @@ from retroline.model import (
 )
 from retroline.store import Library, SaveStatus, schema
 from retroline.store.migrate import current, head
-from tests.store.old_library import backend_url, migrated_to
+from tests.store.old_library import backend_url, migrated_to, old_incident_row
 
 LEAK = dt.datetime(2026, 5, 18, 10, 2, 0, 250_000, tzinfo=dt.UTC)
 RESTART = dt.datetime(2026, 5, 18, 14, 21, tzinfo=dt.UTC)
@@ -177,13 +177,7 @@ def test_a_library_from_0007_gains_the_metric_changes_table(
     metric changes from then on."""
     library_url = backend_url(backend, request, tmp_path)
     with migrated_to(library_url, "0007_incident_inputs") as connection:
-        connection.execute(
-            text(
-                "INSERT INTO incidents (id, key, title, created_at, updated_at, inputs) "
-                "VALUES ('old1', 'k:old', 'Old leak', :now, :now, :inputs)"
-            ),
-            {"now": dt.datetime(2026, 5, 19), "inputs": "f" * 64},
-        )
+        old_incident_row(connection, "Old leak", dt.datetime(2026, 5, 19), inputs="f" * 64)
         assert "metric_changes" not in inspect(connection).get_table_names()
     library = Library(library_url)
     try:

@@ -32,7 +32,7 @@ from retroline.store import library as library_module
 from retroline.store import search as search_module
 from retroline.store.migrate import current, head
 from retroline.store.search import FIELDS, SearchHit, field_texts, incident_day, parse
-from tests.store.old_library import backend_url, migrated_to
+from tests.store.old_library import backend_url, migrated_to, old_incident_row
 
 PM = Source(path="pm.md", line=1)
 
@@ -461,13 +461,11 @@ def test_a_library_without_fts5_is_explained() -> None:
 
 def old_incident(connection: sa.Connection) -> None:
     """An incident as version 0009 stored it, written with SQL: a row in each child table."""
-    connection.execute(
-        sa.text(
-            "INSERT INTO incidents (id, key, title, summary, created_at, updated_at) "
-            "VALUES ('old1', 'k:old', 'Disk full on the old backup host', "
-            "'The backup volume filled.', :now, :now)"
-        ),
-        {"now": dt.datetime(2026, 5, 19)},
+    old_incident_row(
+        connection,
+        "Disk full on the old backup host",
+        dt.datetime(2026, 5, 19),
+        summary="The backup volume filled.",
     )
     src = {"incident_id": "old1", "source_path": "pm.md", "source_line": 1, "source_page": None}
     connection.execute(

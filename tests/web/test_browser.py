@@ -27,12 +27,12 @@ from fastapi import FastAPI
 
 from retroline.store import Library
 from retroline.web.app import create_app
-from tests.chromium import ARGS, CHROMIUM, Watched, require_chromium, watch
+from tests.chromium import Watched, launched, require_chromium, watch
 from tests.conftest import ROOT
 from tests.web import CERT, DISK, DISK_AGAIN, fill_library
 
 require_chromium()
-from playwright.sync_api import BrowserContext, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import BrowserContext, Page  # noqa: E402
 
 OUTPUT = ROOT / "test-output"
 TOKEN = "a-token-typed-into-the-form"
@@ -74,18 +74,8 @@ class Visit(Watched):
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
     """Debian's chromium, headless, with a new empty profile."""
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            tmp_path_factory.mktemp("chromium-profile"),
-            executable_path=str(CHROMIUM),
-            args=ARGS,
-            headless=True,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    with launched(tmp_path_factory.mktemp("chromium-profile"), offline=False) as context:
+        yield context
 
 
 @pytest.fixture

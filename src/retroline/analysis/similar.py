@@ -39,6 +39,7 @@ __all__ = [
     "Recurrence",
     "SeenBefore",
     "items",
+    "profiled",
     "recurrence",
     "seen_before",
     "similar",
@@ -262,17 +263,25 @@ def _vector(profile: Profile, df: Counter[tuple[str, str]], n: int) -> dict[tupl
     }
 
 
+def profiled(library: Sequence[Incident]) -> list[tuple[Incident, Profile]]:
+    """Each incident of ``library`` with its items, read once for `similar` and
+    `recurrence` alike."""
+    return [(incident, items(incident)) for incident in library]
+
+
 def similar(
     incident: Incident,
     library: Sequence[Incident],
     *,
     limit: int = 5,
     least: float = 0.02,
+    profiles: Sequence[tuple[Incident, Profile]] | None = None,
 ) -> list[Match]:
     """The past incidents of ``library`` most like ``incident`` (itself left out, by id),
     best first: the cosine of their weighted items, each shared item's part of it a reason
-    (the reasons' weights sum to the score); those scoring under ``least`` are left out."""
-    profiles = [(other, items(other)) for other in library]
+    (the reasons' weights sum to the score); those scoring under ``least`` are left out.
+    ``profiles``: `profiled` (library), when the caller has it already."""
+    profiles = profiled(library) if profiles is None else profiles
     mine = items(incident)
     stored = incident.id is not None and any(other.id == incident.id for other in library)
     df, n = _frequencies([p for _, p in profiles] + ([] if stored else [mine]))
@@ -316,18 +325,22 @@ def _date(incident: Incident) -> dt.date | None:
 
 
 def recurrence(
-    incident: Incident, library: Sequence[Incident], templates: int = 3
+    incident: Incident,
+    library: Sequence[Incident],
+    templates: int = 3,
+    *,
+    profiles: Sequence[tuple[Incident, Profile]] | None = None,
 ) -> list[Recurrence]:
     """Whether the incident's service (its most named host family) and its ``templates``
     strongest log templates were seen in earlier incidents of ``library``: new, rare or
-    frequent, with the earlier ones' dates."""
+    frequent, with the earlier ones' dates. ``profiles``: `profiled` (library), when the
+    caller has it already."""
     when = _date(incident)
-    earlier = [
-        i
-        for i in library
+    profiles = [
+        (i, p)
+        for i, p in (profiled(library) if profiles is None else profiles)
         if i.id != incident.id and (when is None or (d := _date(i)) is None or d <= when)
     ]
-    profiles = [(i, items(i)) for i in earlier]
     mine = items(incident)
     asked: list[tuple[str, str]] = []
     # The service as its hosts name it (the item the library holds), else its most named
@@ -371,5 +384,10 @@ class SeenBefore:
 
 
 def seen_before(incident: Incident, library: Sequence[Incident], limit: int = 5) -> SeenBefore:
-    """The "Seen before" of ``incident`` against the other incidents of ``library``."""
-    return SeenBefore(similar(incident, library, limit=limit), recurrence(incident, library))
+    """The "Seen before" of ``incident`` against the other incidents of ``library`` (each
+    read for its items once)."""
+    profiles = profiled(library)
+    return SeenBefore(
+        similar(incident, library, limit=limit, profiles=profiles),
+        recurrence(incident, library, profiles=profiles),
+    )

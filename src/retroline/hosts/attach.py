@@ -408,12 +408,11 @@ def _count_rows(c: Counts) -> list[list[str]]:
 
 
 def _first_past(
-    snapshots: Sequence[Snapshot], state: str | None, bound: int
+    counted: Sequence[tuple[Snapshot, Counts]], state: str | None, bound: int
 ) -> tuple[Snapshot, int] | None:
     """The first snapshot whose sockets (of ``state``'s family; None: all) reach
     ``bound``, with its count."""
-    for snapshot in snapshots:
-        c = counts(snapshot)
+    for snapshot, c in counted:
         n = c.total if state is None else c.by_state.get(state, 0)
         if n >= bound:
             return snapshot, n
@@ -428,18 +427,18 @@ def socket_findings(
     warning naming each limit the sockets reached, and when they first did."""
     found = []
     for table, bounds in zip(tables, limits or [{}] * len(tables), strict=True):
-        snapshots = [s for s in table.snapshots if s.rows or s.totals]
-        if not snapshots:
+        # Each snapshot counted once, for the busiest and for the limits alike.
+        counted = [(s, counts(s)) for s in table.snapshots if s.rows or s.totals]
+        if not counted:
             continue
-        busiest = max(snapshots, key=lambda s: counts(s).total)
-        counted = counts(busiest)
+        busiest, most = max(counted, key=lambda pair: pair[1].total)
         when = f" at {busiest.at:%Y-%m-%d %H:%M} UTC" if busiest.at is not None else ""
         host = f"{table.host}: " if table.host else ""
         total = bounds.get(None)
-        message = f"{host}{summary(counted, total if isinstance(total, int) else None)}{when}"
+        message = f"{host}{summary(most, total if isinstance(total, int) else None)}{when}"
         reached = []
         for state, bound in bounds.items():
-            past = _first_past(snapshots, state, _value(bound))
+            past = _first_past(counted, state, _value(bound))
             if past is None:
                 continue
             snapshot, n = past
@@ -452,7 +451,7 @@ def socket_findings(
                 severity=Severity.WARNING if reached else Severity.INFO,
                 message=message + (f"; {'; '.join(reached)}" if reached else ""),
                 source=Source(path=str(table.path), line=busiest.line or None),
-                rows=_count_rows(counted),
+                rows=_count_rows(most),
             )
         )
     return found
