@@ -1,5 +1,6 @@
-"""How fast the web app answers on a large library: the list and search pages and the
-search API, with ``--incidents`` (10,000) small incidents, each asked ``--repeat`` (20)
+"""How fast the web app answers on a large library: the list page (newest first, by
+title, its 50th page, filtered by service and day), the search page, and the list and
+search APIs, with ``--incidents`` (10,000) small incidents, each asked ``--repeat`` (20)
 times through an in-process client (no network, no server: the app's own time).
 
 Prints the median and the 95th percentile of each, in milliseconds, and the size of the
@@ -27,7 +28,15 @@ from retroline.store import Library
 from retroline.web.app import create_app
 
 WORDS = ["disk", "certificate", "dns", "memory", "socket", "latency", "deploy", "queue"]
-ASKED = [("list", "/"), ("search", "/?q=certificate"), ("api search", "/api/search?q=socket")]
+ASKED = [
+    ("list", "/"),
+    ("list, title", "/?sort=title"),
+    ("list, page 50", "/?page=50"),
+    ("list, filters", "/?service=dns&since=2024-01-01"),
+    ("api list", "/api/incidents?offset=5000&limit=100"),
+    ("search", "/?q=certificate"),
+    ("api search", "/api/search?q=socket"),
+]
 
 
 def fill(library: Library, count: int) -> None:
@@ -87,9 +96,9 @@ def main() -> int:
         print(f"{args.incidents:,} incidents saved in {time.perf_counter() - began:.1f} s")
         rows = asyncio.run(measure(library, args.repeat))
         library.close()
-    print(f"{'page':12} {'p50 ms':>8} {'p95 ms':>8} {'bytes':>9}  aim p95 < 100 ms")
+    print(f"{'page':14} {'p50 ms':>8} {'p95 ms':>8} {'bytes':>9}  aim p95 < 100 ms")
     for name, p50, p95, size in rows:
-        print(f"{name:12} {p50:8.1f} {p95:8.1f} {size:9,}  {'met' if p95 < 100 else 'not met'}")
+        print(f"{name:14} {p50:8.1f} {p95:8.1f} {size:9,}  {'met' if p95 < 100 else 'not met'}")
     return 0
 
 

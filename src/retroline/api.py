@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retroline.model import Incident
+from retroline.model import Edit, Incident
 from retroline.store import Library
 
 if TYPE_CHECKING:
+    from retroline.analysis.edits import Review
     from retroline.analysis.similar import SeenBefore
     from retroline.analysis.stats import Stats
     from retroline.hosts.attach import SocketReport
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Library",
+    "correct",
+    "corrections",
     "extract",
     "host_drift",
     "host_sockets",
@@ -48,6 +51,7 @@ __all__ = [
     "render",
     "search",
     "similar_incidents",
+    "undo_correction",
 ]
 
 
@@ -100,8 +104,7 @@ def investigate(
     """
     from retroline.investigation import investigate as run
 
-    if not isinstance(library, Library):
-        library = Library(os.fspath(library) if library is not None else None)
+    library = _library(library)
     return run(
         [Path(p) for p in paths],
         library,
@@ -258,8 +261,7 @@ def similar_incidents(
         from retroline.errors import UsageError
 
         raise UsageError(f"--limit {limit}: give a number of incidents above 0")
-    if not isinstance(library, Library):
-        library = Library(os.fspath(library) if library is not None else None)
+    library = _library(library)
     incident = library.get(ident)
     return seen_before(incident, library_incidents(library), limit=limit)
 
@@ -275,8 +277,7 @@ def incident_stats(
     from retroline.analysis.stats import stats
     from retroline.investigation import library_incidents
 
-    if not isinstance(library, Library):
-        library = Library(os.fspath(library) if library is not None else None)
+    library = _library(library)
     return stats(library_incidents(library), by=by)
 
 
@@ -294,6 +295,48 @@ def search(
     titles, summaries, sections, timeline texts, action items, findings (package names
     among them), log templates and metric names. ``kinds`` keeps hits that match in those
     fields; ``since``/``until`` bound the incident's day, both ends included."""
-    if not isinstance(library, Library):
-        library = Library(os.fspath(library) if library is not None else None)
+    library = _library(library)
     return library.search(query, since=since, until=until, kinds=kinds, limit=limit)
+
+
+def _library(library: Library | str | os.PathLike[str] | None) -> Library:
+    """``library`` as a `Library`: itself, a database URL or path, or the default one."""
+    if isinstance(library, Library):
+        return library
+    return Library(os.fspath(library) if library is not None else None)
+
+
+def corrections(ident: str, *, library: Library | str | os.PathLike[str] | None = None) -> Review:
+    """Incident ``ident`` as people corrected it, each event and finding with the
+    ``target`` that names it in a correction, and its corrections so far."""
+    from retroline.analysis.edits import review
+
+    return review(_library(library).get(ident, extracted=True))
+
+
+def correct(
+    ident: str,
+    changes: Sequence[tuple[str, str | None, Any]],
+    *,
+    by: str,
+    reason: str = "",
+    library: Library | str | os.PathLike[str] | None = None,
+) -> list[Edit]:
+    """Correct incident ``ident``: each change is ``(action, target, value)``, stored as
+    an edit by ``by``, all or none. Actions: ``kind`` (value an event kind), ``time`` (an
+    instant, UTC unless it says its offset), ``text``, ``wrong`` (no value), ``add``
+    (target None, value ``{"at", "kind", "text"}``) on events; ``accept``, ``dismiss`` on
+    findings. Targets come from `corrections`. Returns the edits made."""
+    return _library(library).edit_all(ident, changes, by=by, reason=reason)
+
+
+def undo_correction(
+    ident: str,
+    edit_id: int,
+    *,
+    by: str,
+    library: Library | str | os.PathLike[str] | None = None,
+) -> Edit:
+    """Take back correction ``edit_id`` of incident ``ident`` (it stays in the record,
+    marked undone by ``by``)."""
+    return _library(library).undo_edit(ident, edit_id, by=by)

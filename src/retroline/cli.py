@@ -1208,10 +1208,18 @@ def serve_command(
             envvar="RETROLINE_TOKEN",
         ),
     ] = None,
+    upload_limit: Annotated[
+        int,
+        typer.Option(
+            "--upload-limit",
+            help="The most a new investigation may upload, in MiB (files and folders "
+            "together); a larger upload is refused.",
+        ),
+    ] = 256,
 ) -> None:
     """A local web app over the library: browse and search it, read each incident as its
-    report with the incidents like it, see the statistics; every page also as JSON under
-    /api. Nothing leaves the machine: it listens on 127.0.0.1 unless told otherwise, and
+    report with the incidents like it, see the statistics, start an investigation of
+    evidence uploaded; every page also as JSON under /api. Nothing leaves the machine: it listens on 127.0.0.1 unless told otherwise, and
     on any other address every request needs the token.
 
     Example: retroline --db .demo/library.db serve --port 8765
@@ -1223,12 +1231,17 @@ def serve_command(
 
     if not 0 < port < 65536:
         raise UsageError(f"--port {port}: give a port from 1 to 65535")
+    if upload_limit < 1:
+        raise UsageError(f"--upload-limit {upload_limit}: give a number of MiB above 0")
     secret, made = serve_token(host, token)
     library = _state(ctx).library
     library.summaries()  # opened now: a library that cannot be read fails here, not later
     # Off this machine, names other than localhost reach it; the token guards it there.
     application = create_app(
-        library, token=secret, hosts=["*"] if host not in LOOPBACK else LOCAL_HOSTS
+        library,
+        token=secret,
+        hosts=["*"] if host not in LOOPBACK else LOCAL_HOSTS,
+        upload_limit=upload_limit * 1024 * 1024,
     )
     where = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     _err().print(f"serving the library at {where} (Ctrl-C to stop)", highlight=False)

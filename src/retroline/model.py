@@ -21,9 +21,12 @@ from retroline.sources import DateSource, Precision, ZoneSource
 
 __all__ = [
     "EVIDENCE_EVENTS",
+    "FINDING_EDITS",
     "ActionItem",
     "DateSource",
     "Document",
+    "Edit",
+    "EditAction",
     "Event",
     "EventKind",
     "Finding",
@@ -259,8 +262,54 @@ class MetricChange(_Model):
     source: Source | None = None
 
 
+class EditAction(StrEnum):
+    """What a person corrected in an incident the program made."""
+
+    KIND = "kind"  # an event's kind
+    TIME = "time"  # an event's instant
+    TEXT = "text"  # an event's text
+    WRONG = "wrong"  # the event is wrong: it leaves the timeline
+    ADD = "add"  # an event the evidence does not show
+    ACCEPT = "accept"  # a finding is right
+    DISMISS = "dismiss"  # a finding is wrong, or does not matter
+
+
+#: The edits of a finding (the others are of the timeline's events).
+FINDING_EDITS = frozenset({EditAction.ACCEPT, EditAction.DISMISS})
+
+
+class Edit(_Model):
+    """A correction a person made, kept beside the value the program extracted: what it
+    was (``before``), what it became (``after``), who made it and when.
+
+    ``target`` names the event or finding, by an identity that stays the same when the
+    incident is made again from the same evidence (``analysis.edits.anchors``); None for
+    an event added by hand. ``subject`` is the target's text when the edit was made, so
+    that an edit still says what it was about once its target is gone. An undone edit is
+    kept, with who undid it and when. ``applies`` is False when the incident, made again
+    from changed evidence, no longer has the target.
+    """
+
+    id: int | None = None
+    action: EditAction
+    target: str | None = None
+    subject: str = ""
+    before: Any = None
+    after: Any = None
+    by: str = Field(min_length=1)
+    at: UtcDateTime
+    reason: str = ""
+    undone_at: UtcDateTime | None = None
+    undone_by: str | None = None
+    applies: bool = True
+
+
 class Incident(_Model):
-    """An incident: what happened, when (in UTC), and the evidence behind it."""
+    """An incident: what happened, when (in UTC), and the evidence behind it.
+
+    ``edits`` are the corrections people made to it (see `Edit`): an incident read from
+    the library has them applied, and lists them all, undone ones too.
+    """
 
     id: str | None = None
     title: str
@@ -276,6 +325,7 @@ class Incident(_Model):
     stated_windows: list[Window] = Field(default_factory=list)
     log_changes: list[LogChange] = Field(default_factory=list)
     metric_changes: list[MetricChange] = Field(default_factory=list)
+    edits: list[Edit] = Field(default_factory=list)
 
     def to_json(self) -> str:
         """The incident as JSON text: the shape ``extract --json`` prints and

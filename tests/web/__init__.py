@@ -8,10 +8,17 @@ markup that must stay text on every page.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+import httpx
 
 from retroline.model import ActionItem, Event, EventKind, Incident, Source, ZoneSource
 from retroline.store import Library
 
+#: Where the in-process clients say they are (a loopback address, as `retroline serve`'s).
+BASE = "http://127.0.0.1:8765"
+#: The token of an app started with one.
+TOKEN = "a-long-token-for-the-tests"
 EVIL = "<script>alert(1)</script>"
 DISK = "Disk full on db-2"
 DISK_AGAIN = "Disk full again on db-2"
@@ -92,3 +99,8 @@ def incidents() -> list[Incident]:
 def fill_library(library: Library) -> dict[str, str]:
     """Save the test incidents in ``library``; their ids by title."""
     return {incident.title: library.save(incident).id for incident in incidents()}
+
+
+def app_client(app: Any, **options: Any) -> httpx.AsyncClient:
+    """An httpx client of ``app`` in process (no server, no network), at `BASE`."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE, **options)

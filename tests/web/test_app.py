@@ -5,10 +5,8 @@ The library is a SQLite file in the test's folder holding the incidents of `test
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,56 +15,17 @@ import pytest
 from fastapi import Depends
 from starlette.responses import PlainTextResponse
 
+from retroline.analysis.facets import facets
 from retroline.errors import UsageError
 from retroline.store import Library
-from retroline.store.library import IncidentSummary
-from retroline.web.app import create_app
-from retroline.web.pages import listing
+from retroline.web.app import PAGE_SIZE, create_app
+from retroline.web.pages import query
 from retroline.web.security import CSRF_COOKIE, SESSION_COOKIE, csrf_protected
-from tests.web import CERT, DISK, DISK_AGAIN, EVIL, fill_library
+from tests.web import BASE, CERT, DISK, DISK_AGAIN, EVIL, TOKEN, app_client, incidents
 
 pytestmark = pytest.mark.anyio
 
-BASE = "http://127.0.0.1:8765"
-TOKEN = "a-long-token-for-the-tests"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Iterator[Library]:
-    """A library file holding the test incidents."""
-    lib = Library(str(tmp_path / "library.db"))
-    yield lib
-    lib.close()
-
-
-@pytest.fixture
-def ids(library: Library) -> dict[str, str]:
-    """The ids of the test incidents, by title."""
-    return fill_library(library)
-
-
-def _client(app: Any, **options: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE, **options)
-
-
-@pytest.fixture
-async def client(library: Library, ids: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the app without a token, on the filled library."""
-    async with _client(create_app(library)) as c:
-        yield c
-
-
-@pytest.fixture
-async def guarded(library: Library, ids: dict[str, str]) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the app with a token, not logged in."""
-    async with _client(create_app(library, token=TOKEN)) as c:
-        yield c
 
 
 def _order(text: str, *titles: str) -> list[int]:
@@ -122,6 +81,77 @@ async def test_the_library_filters_by_day(
         assert f">{_escaped(title)}<" not in page
 
 
+def _facet(name: str, title: str) -> str:
+    """The service or cause (``name``) the library works out for the test incident
+    ``title``."""
+    (incident,) = [i for i in incidents() if i.title == title]
+    value = getattr(facets(incident), name)
+    assert value is not None
+    return str(value)
+
+
+@pytest.mark.parametrize(
+    ("name", "of", "shown", "hidden"),
+    [
+        ("service", DISK, [DISK_AGAIN, DISK], [CERT]),
+        ("cause", DISK, [DISK_AGAIN, DISK], [CERT]),
+        ("service", CERT, [CERT], [DISK, DISK_AGAIN]),
+        ("cause", CERT, [CERT], [DISK, DISK_AGAIN]),
+    ],
+)
+async def test_the_library_filters_by_service_and_cause(
+    client: httpx.AsyncClient, name: str, of: str, shown: list[str], hidden: list[str]
+) -> None:
+    value = _facet(name, of)
+    page = (await client.get("/", params={name: value})).text
+    for title in shown:
+        assert f">{_escaped(title)}<" in page
+    for title in hidden:
+        assert f">{_escaped(title)}<" not in page
+    assert f'<option value="{value}" selected>{value}</option>' in page
+    assert f"<dd>{value}</dd>" in page  # said above the list
+    as_json = "/api/incidents" + query({name: value, "limit": PAGE_SIZE})
+    assert f'href="{as_json.replace("&", "&amp;")}"' in page
+    data = await client.get(as_json)
+    assert [i["title"] for i in data.json()] == shown  # newest first
+    assert {i[name] for i in data.json()} == {value}
+    assert data.headers["x-total-count"] == str(len(shown))
+
+
+async def test_the_filters_offer_the_values_the_library_has(client: httpx.AsyncClient) -> None:
+    page = (await client.get("/")).text
+    for name in ("service", "cause"):
+        assert f'<select id="{name}" name="{name}">' in page
+        assert '<option value="" selected>any</option>' in page
+        values = {_facet(name, title) for title in (DISK, DISK_AGAIN, CERT)}
+        offered = re.search(f'<select id="{name}" name="{name}">(.*?)</select>', page, re.S)
+        assert offered is not None
+        assert set(re.findall(r'<option value="([^"]+)"', offered.group(1))) == values
+
+
+async def test_a_service_no_incident_has_matches_nothing(client: httpx.AsyncClient) -> None:
+    r = await client.get("/", params={"service": "nothing-like-it", "sort": "title"})
+    assert r.status_code == 200
+    assert "No incident of the library matches these filters." in r.text
+    assert '<option value="nothing-like-it" selected>nothing-like-it</option>' in r.text
+    data = await client.get("/api/incidents", params={"cause": "nothing-like-it"})
+    assert (data.status_code, data.json(), data.headers["x-total-count"]) == (200, [], "0")
+
+
+async def test_the_incidents_api_comes_a_page_at_a_time(client: httpx.AsyncClient) -> None:
+    async def titles(**params: Any) -> tuple[list[str], str]:
+        r = await client.get("/api/incidents", params=params)
+        assert r.status_code == 200
+        return [i["title"] for i in r.json()], r.headers["x-total-count"]
+
+    assert await titles(limit=2) == ([DISK_AGAIN, DISK], "3")
+    assert await titles(offset=1, limit=1) == ([DISK], "3")
+    assert await titles(offset=2) == ([CERT], "3")
+    assert await titles(offset=3) == ([], "3")
+    assert await titles(sort="title", offset=1) == ([DISK_AGAIN, DISK], "3")
+    assert await titles(since="2024-01-01", limit=1) == ([DISK_AGAIN], "2")
+
+
 async def test_a_filter_that_keeps_nothing_says_so(client: httpx.AsyncClient) -> None:
     r = await client.get("/", params={"since": "2030-01-01"})
     assert r.status_code == 200
@@ -129,27 +159,11 @@ async def test_a_filter_that_keeps_nothing_says_so(client: httpx.AsyncClient) ->
 
 
 async def test_an_empty_library_says_how_to_fill_it(tmp_path: Path) -> None:
-    async with _client(create_app(Library(str(tmp_path / "empty.db")))) as c:
+    async with app_client(create_app(Library(str(tmp_path / "empty.db")))) as c:
         r = await c.get("/")
     assert r.status_code == 200
     assert "The library is empty" in r.text
     assert "retroline import FILE" in r.text
-
-
-def _summary(ident: str, day: dt.date | None, first_at: dt.datetime | None) -> IncidentSummary:
-    updated = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-    return IncidentSummary(ident, ident.upper(), day, 1, 1, first_at, first_at, updated)
-
-
-def test_an_incident_without_a_document_date_is_listed_by_its_first_event() -> None:
-    dated = _summary("a", dt.date(2024, 2, 1), None)
-    by_event = _summary("b", None, dt.datetime(2024, 3, 1, 23, 30, tzinfo=dt.UTC))
-    undated = _summary("c", None, None)
-    everything = [dated, by_event, undated]
-    assert listing(everything) == [by_event, dated, undated]  # newest first, no day last
-    assert listing(everything, since=dt.date(2024, 3, 1)) == [by_event]
-    assert listing(everything, until=dt.date(2024, 2, 29)) == [dated]
-    assert listing(everything, sort="title") == [dated, by_event, undated]
 
 
 # -- search --------------------------------------------------------------------------------
@@ -312,6 +326,8 @@ async def test_the_statistics_api_groups_as_asked(client: httpx.AsyncClient) -> 
         ("/stats", {"by": "colour"}, "--by &#39;colour&#39; is not one of"),
         ("/api/stats", {"by": "colour"}, "--by 'colour' is not one of"),
         ("/api/incidents", {"until": "2024-13-01"}, "until '2024-13-01': write a day"),
+        ("/api/incidents", {"limit": "0"}, "limit: "),
+        ("/api/incidents", {"offset": "-1"}, "offset: "),
         ("/api/search", {"q": "disk", "since": "13/01/2024"}, "since '13/01/2024'"),
         ("/api/search", {"q": "disk", "kind": "colour"}, "unknown kind 'colour'"),
         ("/api/search", {"q": "disk", "limit": "0"}, "limit: "),
@@ -337,10 +353,10 @@ async def test_a_wrong_parameter_is_a_400_saying_what(
 async def test_a_crash_is_a_500_page_with_the_headers(
     library: Library, ids: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken() -> None:
+    def broken(**_filters: Any) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(library, "summaries", broken)
+    monkeypatch.setattr(library, "listing", broken)
     app = create_app(library)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url=BASE
@@ -363,7 +379,8 @@ async def test_the_incidents_api_lists_the_summaries(
     listed = r.json()
     assert [i["title"] for i in listed] == [DISK_AGAIN, DISK, CERT]
     assert set(listed[0]) == {
-        "id", "title", "document_date", "events", "documents", "first_at", "last_at", "updated_at",
+        "id", "title", "document_date", "day", "events", "documents", "first_at", "last_at",
+        "updated_at", "service", "cause",
     }  # fmt: skip
     assert listed[0]["events"] == 4 and listed[0]["first_at"] == "2024-05-20T09:58:00Z"
 
@@ -396,7 +413,11 @@ async def test_the_api_is_described_and_its_docs_load_nothing(client: httpx.Asyn
     assert {
         "/api/incidents",
         "/api/incidents/{ident}",
+        "/api/incidents/{ident}/edits",
+        "/api/incidents/{ident}/edits/{number}/undo",
         "/api/incidents/{ident}/similar",
+        "/api/investigations",
+        "/api/investigations/{job}",
         "/api/search",
         "/api/stats",
     } == set(schema["paths"])
@@ -464,18 +485,18 @@ async def test_a_search_snippet_with_markup_stays_text(client: httpx.AsyncClient
 
 async def test_a_host_name_not_served_is_refused(library: Library, ids: dict[str, str]) -> None:
     """A site whose DNS name is rebound to 127.0.0.1 cannot read the library."""
-    async with _client(create_app(library)) as c:
+    async with app_client(create_app(library)) as c:
         refused = await c.get("/api/incidents", headers={"host": "evil.example:8765"})
         for host in ("localhost:8765", "127.0.0.1", "[::1]:8765"):
             assert (await c.get("/api/incidents", headers={"host": host})).status_code == 200
     assert refused.status_code == 400
     assert "'evil.example'" in refused.json()["error"]
     assert refused.headers["x-content-type-options"] == "nosniff"
-    async with _client(create_app(library, hosts=["incidents.example"])) as c:
+    async with app_client(create_app(library, hosts=["incidents.example"])) as c:
         named = await c.get("/api/incidents", headers={"host": "incidents.example"})
         local = await c.get("/api/incidents")
     assert named.status_code == 200 and local.status_code == 400
-    async with _client(create_app(library, hosts=["*"])) as c:
+    async with app_client(create_app(library, hosts=["*"])) as c:
         anywhere = await c.get("/api/incidents", headers={"host": "evil.example"})
     assert anywhere.status_code == 200
 
@@ -607,9 +628,9 @@ async def test_a_planted_csrf_pair_is_a_403(guarded: httpx.AsyncClient) -> None:
 
 
 async def test_a_csrf_token_of_another_app_is_a_403(library: Library, ids: dict[str, str]) -> None:
-    async with _client(create_app(library, token=TOKEN)) as other:
+    async with app_client(create_app(library, token=TOKEN)) as other:
         csrf = await _login_form(other)
-    async with _client(create_app(library, token=TOKEN)) as c:
+    async with app_client(create_app(library, token=TOKEN)) as c:
         c.cookies.set(CSRF_COOKIE, csrf)
         r = await c.post("/login", data={"csrf_token": csrf, "token": TOKEN})
     assert r.status_code == 403
@@ -624,7 +645,7 @@ async def test_the_csrf_helper_guards_a_new_form(library: Library, ids: dict[str
     def correct() -> PlainTextResponse:
         return PlainTextResponse("saved")
 
-    async with _client(app, headers={"authorization": f"Bearer {TOKEN}"}) as c:
+    async with app_client(app, headers={"authorization": f"Bearer {TOKEN}"}) as c:
         missing = await c.post("/corrections", data={"text": "x"})
         found = CSRF_INPUT.search((await c.get("/")).text)
         assert found is not None

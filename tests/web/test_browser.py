@@ -4,7 +4,8 @@ Every request that leaves the app's origin is blocked and recorded (so a page th
 for the network fails the test), and console messages are recorded (a Content-Security-
 Policy violation is one). Checks: the library lists the incidents, a search finds them, an
 incident's page shows its timeline and the timeline's script ran (the header's policy
-allows its hash), the statistics page, and the login form with its cookies. Screenshots go
+allows its hash), the statistics page, the login form with its cookies, and a new
+investigation started from the form. Screenshots go
 to test-output/ for people to look at.
 
 Outside CI the module is skipped when /usr/bin/chromium is missing; under CI=true it fails
@@ -13,98 +14,25 @@ instead (see tests/chromium.py).
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import uvicorn
-from fastapi import FastAPI
 
 from retroline.store import Library
 from retroline.web.app import create_app
-from tests.chromium import Watched, launched, require_chromium, watch
-from tests.conftest import ROOT
-from tests.web import CERT, DISK, DISK_AGAIN, fill_library
+from tests.chromium import require_chromium
+from tests.web import CERT, DISK, DISK_AGAIN
+from tests.web.browsing import OUTPUT, Visit, serving
+from tests.web.test_investigations import bundle
 
 require_chromium()
-from playwright.sync_api import BrowserContext, Page  # noqa: E402
 
-OUTPUT = ROOT / "test-output"
 TOKEN = "a-token-typed-into-the-form"
 
 
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` with uvicorn in a thread on a free loopback port; its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", ws="none", http="h11")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
-
-
-@dataclass
-class Visit(Watched):
-    """A page of the app open in the browser, with what it said and tried."""
-
-    base: str = ""
-
-    def clean(self) -> bool:
-        """No console error or warning, no request off the app, no dialog opened."""
-        return self.errors == [] and self.requests == [] and self.dialogs == []
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
-    """Debian's chromium, headless, with a new empty profile."""
-    with launched(tmp_path_factory.mktemp("chromium-profile"), offline=False) as context:
-        yield context
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Iterator[Library]:
-    """A library file with the incidents of `tests.web`."""
-    lib = Library(str(tmp_path / "library.db"))
-    fill_library(lib)
-    yield lib
-    lib.close()
-
-
-@pytest.fixture
-def visit(browser: BrowserContext) -> Iterator[Callable[[str], Visit]]:
-    """A function that opens a served app's base URL in a new page that may reach nothing
-    but that origin."""
-    pages: list[Page] = []
-
-    def opener(base: str) -> Visit:
-        page = browser.new_page()
-        pages.append(page)
-        visit = Visit(page, base=base)
-        watch(page, base + "/", visit)
-        page.goto(base + "/")
-        return visit
-
-    yield opener
-    browser.clear_cookies()
-    for page in pages:
-        page.close()
+pytestmark = pytest.mark.usefixtures("ids")  # the library holds the incidents of tests.web
 
 
 def test_browse_search_and_open_an_incident(
@@ -171,3 +99,37 @@ def test_log_in_with_the_token(visit: Callable[[str], Visit], library: Library) 
         refused = "Failed to load resource: the server responded with a status of 401"
         assert [e for e in v.errors if not e.startswith(refused)] == []
         assert v.requests == [] and v.dialogs == []
+
+
+def test_start_an_investigation_from_the_browser(
+    visit: Callable[[str], Visit], library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader opens the form from the library, gives two files and a zone, and lands on
+    the new incident's postmortem; the library then lists it."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the upload's folder, seen
+    OUTPUT.mkdir(exist_ok=True)
+    with serving(create_app(library)) as base:
+        v = visit(base)
+        page = v.page
+        page.click("nav a:text-is('New investigation')")
+        page.wait_for_url(base + "/investigate")
+        page.set_input_files(
+            "#files",
+            [
+                {"name": name, "mimeType": "text/plain", "buffer": data}
+                for _field, (name, data) in bundle()
+            ],
+        )
+        page.fill("#tz", "UTC")
+        page.screenshot(path=str(OUTPUT / "web-investigate-form.png"), full_page=True)
+        page.click("form.investigate button[type=submit]")
+        page.wait_for_url("**/incidents/*", timeout=60_000)
+        assert page.locator("h1").inner_text() == "Orders queue stalled on q1"
+        assert page.locator("#timeline", has_text="workers stop consuming").count() == 1
+        page.screenshot(path=str(OUTPUT / "web-investigate.png"), full_page=True)
+        page.click("a:text-is('← Library')")  # the report's link bar
+        page.wait_for_url(base + "/")
+        assert page.locator("table.incidents tbody tr").count() == 4
+        assert page.locator("a.title:text-is('Orders queue stalled on q1')").count() == 1
+        assert v.clean(), (v.errors, v.requests, v.dialogs)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("retroline-")] == []

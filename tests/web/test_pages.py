@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from retroline.analysis.facets import facets
 from retroline.model import Event, EventKind, Incident, Precision, Source
 from retroline.store import Library
 from retroline.web.app import PAGE_SIZE, create_app
@@ -19,35 +20,27 @@ pytestmark = pytest.mark.anyio
 COUNT = 2 * PAGE_SIZE + 30
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+def stalled(i: int) -> Incident:
+    """The ``i``-th incident of the library, ``i`` days after 1 January 2030."""
+    return Incident(
+        title=f"Queue stalled, number {i:03d}",
+        events=[
+            Event(
+                at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=i),
+                precision=Precision.MINUTE,
+                time_text="x",
+                text="queue stalled",
+                kind=EventKind.IMPACT_START,
+                source=Source(path="pm.md", line=1),
+            )
+        ],
+    )
 
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     library = Library(str(tmp_path / "library.db"))
-    start = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
-    library.save_many(
-        (
-            Incident(
-                title=f"Queue stalled, number {i:03d}",
-                events=[
-                    Event(
-                        at=start + dt.timedelta(days=i),
-                        precision=Precision.MINUTE,
-                        time_text="x",
-                        text="queue stalled",
-                        kind=EventKind.IMPACT_START,
-                        source=Source(path="pm.md", line=1),
-                    )
-                ],
-            ),
-            f"k:{i}",
-            None,
-        )
-        for i in range(COUNT)
-    )
+    library.save_many((stalled(i), f"k:{i}", None) for i in range(COUNT))
     transport = httpx.ASGITransport(app=create_app(library))
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
         yield c
@@ -73,3 +66,23 @@ async def test_the_library_is_listed_a_page_at_a_time(client: httpx.AsyncClient)
     for bad in (4, 0):
         answer = await client.get("/", params={"page": bad})
         assert answer.status_code == 400, bad
+
+
+async def test_the_pages_and_their_json_keep_the_filters(client: httpx.AsyncClient) -> None:
+    service = facets(stalled(0)).service
+    assert service is not None
+    first = await client.get("/", params={"since": "2030-01-02", "service": service})
+    assert f"page 1 of 3 ({COUNT - 1} incidents)" in first.text
+    assert f'rel="next" href="/?since=2030-01-02&amp;service={service}&amp;page=2"' in first.text
+    as_json = f"/api/incidents?since=2030-01-02&amp;service={service}&amp;limit={PAGE_SIZE}"
+    assert f'href="{as_json}"' in first.text
+    second = await client.get("/", params={"service": service, "page": 2})
+    assert f'rel="prev" href="/?service={service}&amp;page=1"' in second.text
+    link = f"/api/incidents?service={service}&offset={PAGE_SIZE}&limit={PAGE_SIZE}"
+    assert f'href="{link.replace("&", "&amp;")}"' in second.text
+    data = await client.get(link)
+    assert [i["title"] for i in data.json()] == titles(second.text)  # the same page
+    assert data.headers["x-total-count"] == str(COUNT)
+    other = await client.get("/", params={"service": service, "cause": "no such cause"})
+    assert other.status_code == 200 and titles(other.text) == []
+    assert "No incident of the library matches these filters." in other.text

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from retroline.analysis.durations import Duration, durations, human
+from retroline.analysis.edits import describe
 from retroline.analysis.provenance import origin_of
 from retroline.analysis.revisions import in_time_order
 from retroline.analysis.similar import SeenBefore
 from retroline.instants import iso_utc
 from retroline.model import (
     ActionItem,
+    Edit,
     Event,
     EventKind,
     Finding,
@@ -149,6 +151,38 @@ def host_tables(findings: Sequence[Finding]) -> list[HostTable]:
 
 
 @dataclass(frozen=True)
+class EditRow:
+    """A correction a person made, as the report lists it."""
+
+    id: int | None
+    what: str  # "kind corrected: other → impact start", "marked wrong", "dismissed"
+    subject: str  # the event's text or the finding's message when it was made
+    by: str
+    at: str  # "2026-12-06 16:07" (UTC)
+    reason: str
+    state: str  # "" (in force), "undone by ... at ...", or why it no longer applies
+
+
+def _minute(value: dt.datetime) -> str:
+    return iso_utc(value)[:16].replace("T", " ")
+
+
+def edit_rows(edits: Sequence[Edit]) -> list[EditRow]:
+    """The corrections of an incident, in the order they were made, each saying whether
+    it is in force."""
+    out = []
+    for e in edits:
+        if e.undone_at is not None:
+            state = f"undone by {e.undone_by}, {_minute(e.undone_at)}"
+        elif not e.applies:
+            state = "no longer applies: the incident, made again, no longer has it"
+        else:
+            state = ""
+        out.append(EditRow(e.id, describe(e), e.subject, e.by, _minute(e.at), e.reason, state))
+    return out
+
+
+@dataclass(frozen=True)
 class Postmortem:
     """Everything a rendered report shows, in order."""
 
@@ -172,6 +206,7 @@ class Postmortem:
     charts: list[Chart] = field(default_factory=list)  # a metric series per chart
     hosts: list[HostTable] = field(default_factory=list)  # the host-state tables
     seen: SeenBefore = field(default_factory=SeenBefore)  # past incidents like this one
+    edits: list[EditRow] = field(default_factory=list)  # the corrections people made
 
     @property
     def span(self) -> tuple[str, str] | None:
@@ -355,4 +390,5 @@ def build(incident: Incident, *, now: dt.datetime, seen: SeenBefore | None = Non
         charts=metric_charts(incident.metric_changes, timeline, spans),
         hosts=host_tables(incident.findings),
         seen=seen or SeenBefore(),
+        edits=edit_rows(incident.edits),
     )

@@ -23,11 +23,24 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    false,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
+from retroline.analysis.edits import MAX_NAME, applied, new_edit
 from retroline.errors import (
     AmbiguousIdError,
     DatabaseError,
@@ -36,7 +49,7 @@ from retroline.errors import (
     UsageError,
 )
 from retroline.instants import iso_utc_or_none
-from retroline.model import Incident
+from retroline.model import Edit, EditAction, Incident
 from retroline.store import migrate, rows, schema
 from retroline.store import search as fulltext
 from retroline.store.search import SearchHit
@@ -44,13 +57,16 @@ from retroline.store.url import describe, resolve_url
 
 __all__ = [
     "CONNECT_TIMEOUT_VAR",
+    "SORTS",
     "STATEMENT_TIMEOUT_VAR",
     "IncidentSummary",
     "Library",
+    "Listing",
     "SaveResult",
     "SaveStatus",
     "SearchHit",
     "Timeouts",
+    "checked_sort",
     "incident_key",
 ]
 
@@ -75,9 +91,27 @@ class SaveResult:
     events: int
 
 
+#: The orders of the library's listing: "date", the latest day first and incidents without
+#: a day last; "title", alphabetical in any case. Ties go by id.
+SORTS = ("date", "title")
+
+
+def checked_sort(sort: str | None) -> str:
+    """``sort`` as one of `SORTS` ("date" when not given); a UsageError (a 400) otherwise."""
+    if not sort:
+        return "date"
+    if sort not in SORTS:
+        raise UsageError(f"sort {sort!r} is not one of: {', '.join(SORTS)}")
+    return sort
+
+
 @dataclass(frozen=True)
 class IncidentSummary:
-    """One line of the library's listing."""
+    """One line of the library's listing.
+
+    ``day`` is the day it is listed under: its document's date, else its first event's
+    (`store.search.incident_day`); ``service`` and ``cause`` are its facets
+    (`retroline.analysis.facets`), None where its words do not make them clear."""
 
     id: str
     title: str
@@ -87,6 +121,9 @@ class IncidentSummary:
     first_at: dt.datetime | None
     last_at: dt.datetime | None
     updated_at: dt.datetime
+    day: dt.date | None = None
+    service: str | None = None
+    cause: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The summary as plain JSON values (instants in UTC with a ``Z``)."""
@@ -97,15 +134,38 @@ class IncidentSummary:
             "id": self.id,
             "title": self.title,
             "document_date": self.document_date.isoformat() if self.document_date else None,
+            "day": self.day.isoformat() if self.day else None,
             "events": self.events,
             "documents": self.documents,
             "first_at": iso(self.first_at),
             "last_at": iso(self.last_at),
             "updated_at": iso(self.updated_at),
+            "service": self.service,
+            "cause": self.cause,
         }
 
 
 _SUMMARY = TypeAdapter(IncidentSummary)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A page of the library's listing (`Library.listing`): its incidents, how many
+    incidents pass the filters on all pages together, and how many the library holds."""
+
+    incidents: list[IncidentSummary]
+    matching: int
+    total: int
+
+
+def _listing_order(sort: str) -> list[ColumnElement[Any]]:
+    """The ORDER BY of the listing in ``sort`` order (`SORTS`): the incident's day (its
+    search row's, which an index of migration 0011 reads in order) or its title, then its
+    id."""
+    inc, docs = schema.incidents, schema.search_docs
+    if sort == "title":
+        return [func.lower(inc.c.title), inc.c.id]
+    return [docs.c.day.desc().nulls_last(), inc.c.id]
 
 
 def incident_key(incident: Incident) -> str:
@@ -396,6 +456,11 @@ class Library:
                     engine.dispose()
                     raise
             self._engine = engine
+            try:
+                self._refresh_facets()
+            except BaseException:
+                self.close()  # tried again on next use, rather than left half done
+                raise
         return self._engine
 
     def _migrate(self, engine: Engine) -> None:
@@ -421,6 +486,33 @@ class Library:
                     f"cannot bring the library {describe(self.url)} up to date "
                     f"(it is at {have!r}, this Retroline expects {want!r}): {exc}"
                 ) from exc
+
+    def _refresh_facets(self) -> None:
+        """Work out the service and cause of the incidents whose search row lacks them:
+        those stored before migration 0011, which cannot apply the program's rules and
+        leaves it to this, right after the library is brought up to date.
+
+        Each incident is read as `get` reads it and its facets worked out as `index`
+        does; they are written in one transaction, to the rows still unmarked (a row
+        written meanwhile has its own). Once done, this is one indexed read per opening."""
+        docs = schema.search_docs
+        unmarked = docs.c.faceted == false()
+        with self._reading() as conn:
+            stale = conn.execute(select(docs.c.incident_id).where(unmarked)).scalars().all()
+        if not stale:
+            return
+        found = []
+        for incident_id in stale:
+            try:
+                incident = self.get(incident_id)
+            except NotFoundError:
+                continue  # removed meanwhile
+            found.append({"key": incident_id, **fulltext.facet_columns(incident)})
+        if found:
+            with self.atomic() as conn:
+                conn.execute(
+                    update(docs).where(docs.c.incident_id == bindparam("key"), unmarked), found
+                )
 
     def close(self) -> None:
         """Release the connections; the library can be used again afterwards."""
@@ -548,7 +640,7 @@ class Library:
                 [rows.document_row(d, incident_id, start + i, now) for i, d in enumerate(new_docs)],
             )
         _write_children(conn, incident_id, incident, clear=status is SaveStatus.UPDATED)
-        fulltext.index(conn, incident_id, incident)
+        _index(conn, incident_id, incident)
         return SaveResult(incident_id, status, incident.title, len(incident.events))
 
     def replace(self, ident: str, incident: Incident) -> SaveResult:
@@ -558,7 +650,7 @@ class Library:
             incident_id = self._resolve(conn, ident)
             _update_head(conn, incident_id, incident, _now())
             _write_children(conn, incident_id, incident, clear=True)
-            fulltext.index(conn, incident_id, incident)
+            _index(conn, incident_id, incident)
         return SaveResult(incident_id, SaveStatus.UPDATED, incident.title, len(incident.events))
 
     def remove(self, ident: str) -> str:
@@ -570,6 +662,7 @@ class Library:
             for table, _model in rows.CHILDREN.values():
                 conn.execute(delete(table).where(table.c.incident_id == incident_id))
             fulltext.unindex(conn, incident_id)
+            conn.execute(delete(schema.edits).where(schema.edits.c.incident_id == incident_id))
             conn.execute(
                 delete(schema.documents).where(schema.documents.c.incident_id == incident_id)
             )
@@ -680,71 +773,135 @@ class Library:
             )
         return found[0]
 
-    def get(self, ident: str) -> Incident:
-        """The incident with this id (or unique id prefix), as it was saved."""
+    def get(self, ident: str, *, extracted: bool = False) -> Incident:
+        """The incident with this id (or unique id prefix) as people corrected it: its
+        edits applied and listed (see `retroline.analysis.edits`); with ``extracted``, as
+        it was saved, its edits listed but not applied."""
         with self._reading() as conn:
             incident_id = self._resolve(conn, ident)
-            head = conn.execute(
-                select(schema.incidents).where(schema.incidents.c.id == incident_id)
-            ).one()
-            data: dict[str, Any] = {
-                "id": incident_id,
-                "title": head.title,
-                "document_date": head.document_date,
-                "summary": head.summary,
-            }
-            docs = conn.execute(
-                select(schema.documents)
-                .where(schema.documents.c.incident_id == incident_id)
-                .order_by(schema.documents.c.position)
-            )
-            data["documents"] = [rows.document_model(r) for r in docs]
-            for attr, (table, model) in rows.CHILDREN.items():
-                found = conn.execute(
-                    select(table)
-                    .where(table.c.incident_id == incident_id)
-                    .order_by(table.c.position)
-                )
-                data[attr] = [rows.child_model(model, r) for r in found]
-            return Incident.model_validate(data)
+            incident = _stored(conn, incident_id)
+            edits = _edits_of(conn, incident_id)
+        if extracted:
+            return incident.model_copy(update={"edits": edits})
+        return applied(incident, edits)
 
     def summaries(self) -> list[IncidentSummary]:
-        """Every incident in the library, newest document first."""
-        ev, doc, inc = schema.events, schema.documents, schema.incidents
-        ev_stats = (
-            select(
-                ev.c.incident_id,
-                func.count().label("n"),
-                func.min(ev.c.at).label("first_at"),
-                func.max(ev.c.at).label("last_at"),
-            )
-            .group_by(ev.c.incident_id)
-            .subquery()
-        )
-        doc_stats = (
-            select(doc.c.incident_id, func.count().label("n"))
-            .group_by(doc.c.incident_id)
-            .subquery()
-        )
-        query = (
+        """Every incident in the library, the latest day first (see `listing`)."""
+        return self.listing().incidents
+
+    def listing(
+        self,
+        *,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        sort: str | None = None,
+        service: str | None = None,
+        cause: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> Listing:
+        """A page of the library's incidents: ``limit`` of them (all when None) from
+        ``offset`` on, in ``sort`` order (`SORTS`; "date" when not given), with how many
+        pass the filters and how many there are.
+
+        The filters: the incident's day between ``since`` and ``until``, both included
+        (its document's date, else its first event's; an incident without a day is left
+        out by either), and its ``service`` and ``cause`` (`store.search.FACETS`; a value
+        no incident has matches nothing). The database filters, sorts, counts and cuts
+        the page, so that a page of a large library reads no more than it shows.
+
+        >>> Library("sqlite://").listing(service="dns", limit=100)
+        Listing(incidents=[], matching=0, total=0)
+        """
+        sort = checked_sort(sort)
+        if since is not None and until is not None and since > until:
+            raise UsageError(f"since {since} is after until {until}: nothing can be in between")
+        if offset < 0:
+            raise UsageError(f"offset {offset}: give 0 or more")
+        if limit is not None and limit < 1:
+            raise UsageError(f"limit {limit}: give 1 or more")
+        ev, doc, inc, docs = schema.events, schema.documents, schema.incidents, schema.search_docs
+        wanted: list[ColumnElement[bool]] = []
+        if since is not None:
+            wanted.append(docs.c.day >= since)
+        if until is not None:
+            wanted.append(docs.c.day <= until)
+        for name, value in zip(fulltext.FACETS, (service, cause), strict=True):
+            if value:
+                wanted.append(docs.c[name] == value)
+        # Every incident has its search row, written with it (and by migration 0010 for
+        # those from before): the rows are found by its indexes, then their incidents.
+        page = (
             select(
                 inc.c.id,
                 inc.c.title,
                 inc.c.document_date,
                 inc.c.updated_at,
-                func.coalesce(ev_stats.c.n, 0).label("events"),
-                func.coalesce(doc_stats.c.n, 0).label("documents"),
-                ev_stats.c.first_at,
-                ev_stats.c.last_at,
+                docs.c.day,
+                docs.c.service,
+                docs.c.cause,
             )
-            .outerjoin(ev_stats, ev_stats.c.incident_id == inc.c.id)
-            .outerjoin(doc_stats, doc_stats.c.incident_id == inc.c.id)
-            .order_by(inc.c.document_date.desc().nulls_last(), inc.c.title, inc.c.id)
+            .select_from(docs.join(inc, inc.c.id == docs.c.incident_id))
+            .where(*wanted)
+            .order_by(*_listing_order(sort))
+            .offset(offset)
+            .limit(limit)
         )
+        # The counts and span of the page's incidents only.
+        on_page = select(page.subquery().c.id)
+        ev_stats = (
+            select(
+                ev.c.incident_id,
+                func.count().label("events"),
+                func.min(ev.c.at).label("first_at"),
+                func.max(ev.c.at).label("last_at"),
+            )
+            .where(ev.c.incident_id.in_(on_page))
+            .group_by(ev.c.incident_id)
+        )
+        doc_stats = (
+            select(doc.c.incident_id, func.count().label("documents"))
+            .where(doc.c.incident_id.in_(on_page))
+            .group_by(doc.c.incident_id)
+        )
+        no_events = {"events": 0, "first_at": None, "last_at": None}
         with self._reading() as conn:
+            found = conn.execute(page).all()
+            events = {r.incident_id: r._mapping for r in conn.execute(ev_stats)}
+            documents = {r.incident_id: r.documents for r in conn.execute(doc_stats)}
             # Validated, so that a damaged row fails here (see `_decoded`), not in a caller
             # that prints its title.
-            return [_SUMMARY.validate_python(dict(r._mapping)) for r in conn.execute(query)]
+            shown = [
+                _SUMMARY.validate_python(
+                    {
+                        **r._mapping,
+                        **{k: events.get(r.id, no_events)[k] for k in no_events},
+                        "documents": documents.get(r.id, 0),
+                    }
+                )
+                for r in found
+            ]
+            count = select(func.count()).select_from(docs)  # one row per incident
+            matching = conn.execute(count.where(*wanted)).scalar_one()
+            total = conn.execute(count).scalar_one() if wanted else matching
+        return Listing(shown, matching, total)
+
+    def facet_values(self) -> dict[str, list[str]]:
+        """The values of each of `store.search.FACETS` (service, cause) that the library's
+        incidents have, in order: what its listing can be filtered by."""
+        docs = schema.search_docs
+        with self._reading() as conn:
+            return {
+                name: list(
+                    conn.execute(
+                        select(docs.c[name])
+                        .where(docs.c[name].is_not(None))
+                        .distinct()
+                        .order_by(docs.c[name])
+                    ).scalars()
+                )
+                for name in fulltext.FACETS
+            }
 
     def search(
         self,
@@ -771,3 +928,146 @@ class Library:
         wanted = fulltext.request(query, since=since, until=until, kinds=kinds, limit=limit)
         with self._reading() as conn:
             return fulltext.search(conn, wanted)
+
+    # -- edits ----------------------------------------------------------------------------
+
+    def edit(
+        self,
+        ident: str,
+        action: EditAction | str,
+        target: str | None,
+        value: Any = None,
+        *,
+        by: str,
+        reason: str = "",
+    ) -> Edit:
+        """Correct incident ``ident``: store the edit (see `analysis.edits.new_edit` for
+        the actions and their values) beside its extracted values, in one transaction
+        with its search text. Returns the edit, with its id and the value it replaced."""
+        return self.edit_all(ident, [(action, target, value)], by=by, reason=reason)[0]
+
+    def edit_all(
+        self,
+        ident: str,
+        changes: Sequence[tuple[EditAction | str, str | None, Any]],
+        *,
+        by: str,
+        reason: str = "",
+    ) -> list[Edit]:
+        """Several corrections of incident ``ident`` (each an action, a target and a
+        value, as for `edit`), all stored or none, in the order given."""
+        with self.atomic() as conn, self._decoded():
+            incident_id = self._resolve(conn, ident)
+            incident = _stored(conn, incident_id)
+            edits = _edits_of(conn, incident_id)
+            now = _now().replace(microsecond=0, tzinfo=dt.UTC)
+            made = []
+            for action, target, value in changes:
+                edit = new_edit(
+                    incident, edits, action, target, value, by=by, now=now, reason=reason
+                )
+                row = conn.execute(
+                    insert(schema.edits).values(
+                        incident_id=incident_id,
+                        action=edit.action.value,
+                        target=edit.target,
+                        subject=edit.subject,
+                        before=edit.before,
+                        after=edit.after,
+                        author=edit.by,
+                        at=rows.naive_utc(edit.at),
+                        reason=edit.reason,
+                    )
+                )
+                key = row.inserted_primary_key
+                assert key is not None  # an insert into a table with a primary key
+                edit = edit.model_copy(update={"id": key[0]})
+                edits.append(edit)
+                made.append(edit)
+            fulltext.index(conn, incident_id, applied(incident, edits))
+            return made
+
+    def undo_edit(self, ident: str, edit_id: int, *, by: str) -> Edit:
+        """Take back edit ``edit_id`` of incident ``ident``: it stays, marked undone by
+        ``by`` now, and no longer applies. Undoing an edit twice is a UsageError."""
+        name = " ".join(by.split())
+        if not name:
+            raise UsageError("name: say who undoes the edit")
+        if len(name) > MAX_NAME:
+            raise UsageError(f"name: at most {MAX_NAME} characters (this is {len(name)})")
+        table = schema.edits
+        with self.atomic() as conn, self._decoded():
+            incident_id = self._resolve(conn, ident)
+            edits = _edits_of(conn, incident_id)
+            found = [e for e in edits if e.id == edit_id]
+            if not found:
+                raise NotFoundError(f"incident {incident_id} has no edit {edit_id}")
+            if found[0].undone_at is not None:
+                raise UsageError(
+                    f"edit {edit_id} was already undone by {found[0].undone_by} "
+                    f"at {iso_utc_or_none(found[0].undone_at)}"
+                )
+            now = _now().replace(microsecond=0)
+            conn.execute(
+                update(table).where(table.c.id == edit_id).values(undone_at=now, undone_by=name)
+            )
+            undone = found[0].model_copy(
+                update={"undone_at": rows.aware_utc(now), "undone_by": name}
+            )
+            kept = [undone if e.id == edit_id else e for e in edits]
+            corrected = applied(_stored(conn, incident_id), kept)
+            fulltext.index(conn, incident_id, corrected)
+            return next(e for e in corrected.edits if e.id == edit_id)
+
+
+def _stored(conn: Connection, incident_id: str) -> Incident:
+    """The incident ``incident_id`` as it was saved (its edits not read)."""
+    head = conn.execute(select(schema.incidents).where(schema.incidents.c.id == incident_id)).one()
+    data: dict[str, Any] = {
+        "id": incident_id,
+        "title": head.title,
+        "document_date": head.document_date,
+        "summary": head.summary,
+    }
+    docs = conn.execute(
+        select(schema.documents)
+        .where(schema.documents.c.incident_id == incident_id)
+        .order_by(schema.documents.c.position)
+    )
+    data["documents"] = [rows.document_model(r) for r in docs]
+    for attr, (table, model) in rows.CHILDREN.items():
+        found = conn.execute(
+            select(table).where(table.c.incident_id == incident_id).order_by(table.c.position)
+        )
+        data[attr] = [rows.child_model(model, r) for r in found]
+    return Incident.model_validate(data)
+
+
+def _edits_of(conn: Connection, incident_id: str) -> list[Edit]:
+    """The edits of incident ``incident_id``, in the order they were made."""
+    table = schema.edits
+    found = conn.execute(
+        select(table).where(table.c.incident_id == incident_id).order_by(table.c.id)
+    )
+    return [
+        Edit(
+            id=r.id,
+            action=r.action,
+            target=r.target,
+            subject=r.subject,
+            before=r.before,
+            after=r.after,
+            by=r.author,
+            at=rows.aware_utc(r.at),
+            reason=r.reason,
+            undone_at=rows.aware_utc(r.undone_at) if r.undone_at else None,
+            undone_by=r.undone_by,
+        )
+        for r in found
+    ]
+
+
+def _index(conn: Connection, incident_id: str, incident: Incident) -> None:
+    """Write the search text of ``incident`` as its edits correct it."""
+    edits = _edits_of(conn, incident_id)
+    fulltext.index(conn, incident_id, applied(incident, edits) if edits else incident)

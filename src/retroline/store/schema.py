@@ -11,16 +11,19 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    false,
 )
 
 metadata = MetaData(
@@ -200,9 +203,13 @@ log_templates = Table(
 # field (see store/search.py for why, and for the weight of each field). Written with the
 # incident, in the same transaction. ``seq`` is the row's number for SQLite's FTS5 index
 # (an INTEGER PRIMARY KEY is the one rowid that VACUUM keeps); ``day`` is the incident's date
-# for --since/--until. Beside these portable columns, migration 0010 adds per dialect the
-# index itself: the FTS5 table ``search_fts`` and its triggers on SQLite, a generated,
-# weighted ``document`` tsvector column with a GIN index on PostgreSQL.
+# for --since/--until and the day the library lists it under. Beside these portable
+# columns, migration 0010 adds per dialect the index itself: the FTS5 table ``search_fts``
+# and its triggers on SQLite, a generated, weighted ``document`` tsvector column with a GIN
+# index on PostgreSQL. ``service`` and ``cause`` are the incident's facets
+# (`retroline.analysis.facets`), which the library's listing filters by (migration 0011);
+# ``faceted`` says they were worked out: rows written before that migration have it false
+# until `Library` fills them in.
 SEARCH_FIELDS = (
     "title",
     "summary",
@@ -224,6 +231,36 @@ search_docs = Table(
         nullable=False,
         unique=True,
     ),
-    Column("day", Date),
+    Column("day", Date, index=True),
     *(Column(name, Text, nullable=False, server_default="") for name in SEARCH_FIELDS),
+    Column("service", Text),
+    Column("cause", Text),
+    Column("faceted", Boolean, nullable=False, server_default=false(), index=True),
+)
+# Hash indexes on PostgreSQL: a facet is a name the evidence wrote, of any length, and a
+# B-tree refuses a row past 2704 bytes; the listing only asks for equal values.
+for _facet in ("service", "cause"):
+    Index(f"ix_search_docs_{_facet}", search_docs.c[_facet], postgresql_using="hash")
+
+# Corrections people made to an incident (see analysis/edits.py): kept beside the extracted
+# rows, which they never change, so that making the incident again from its evidence keeps
+# them. ``target`` names an event or finding by its identity (not its position); an undone
+# edit stays, with who undid it and when.
+edits = Table(
+    "edits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "incident_id", ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("action", String(20), nullable=False),
+    Column("target", String(80)),
+    Column("subject", Text, nullable=False),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("author", Text, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("undone_at", DateTime),
+    Column("undone_by", Text),
 )

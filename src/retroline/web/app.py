@@ -5,12 +5,17 @@ under ``/api`` (described by ``/openapi.json`` and listed at ``/docs``, a page t
 nothing from the network). The routes call the public API (`retroline.api`) and the report
 renderers, and hold no logic of their own beyond presentation.
 
-    /                          the library: incidents, search (?q=), since/until, sort
+    /                          the library: incidents a page at a time, search (?q=),
+                               since/until, service/cause, sort
     /incidents/{id}            the incident's postmortem, as ``retroline report`` writes it
+    /incidents/{id}/edits      correct it: its events and findings (see `web.edits`)
+    /investigate               a new investigation, then its progress until the incident
+                               is ready (see `web.investigations`)
     /stats?by=                 the statistics page, as ``retroline stats --html`` writes it
     /login, /logout            the login form (when the app has a token)
     /docs                      the JSON API, listed from its OpenAPI schema
-    /api/incidents             the library (as ``retroline list --json``)
+    /api/incidents             the library (as ``retroline list --json``), filtered and
+                               a page at a time as the library page
     /api/incidents/{id}        the incident (as ``retroline export``)
     /api/incidents/{id}/similar  its similar incidents (as ``retroline similar --json``)
     /api/search?q=             the search (as ``retroline search --json``)
@@ -41,7 +46,8 @@ from retroline.instants import parse_day
 from retroline.report.stats_page import stats_html
 from retroline.report.write import render
 from retroline.store import Library
-from retroline.web.pages import listing, ordered_hits, page, report_page
+from retroline.web import edits, investigations
+from retroline.web.pages import ordered_hits, page, report_page
 from retroline.web.security import (
     LOCAL_HOSTS,
     Guard,
@@ -63,6 +69,12 @@ PAGE_SIZE = 100
 Since = Annotated[str | None, Query(description="Incidents on or after this day (YYYY-MM-DD).")]
 Until = Annotated[str | None, Query(description="Incidents on or before this day (YYYY-MM-DD).")]
 Sort = Annotated[str | None, Query(description="date (newest first) or title.")]
+Service = Annotated[
+    str | None, Query(description="Incidents about this service (a value no incident has: none).")
+]
+Cause = Annotated[
+    str | None, Query(description="Incidents with this type of cause (as `/api/stats?by=cause`).")
+]
 By = Annotated[str | None, Query(description="Group by service, cause or month.")]
 
 
@@ -125,6 +137,7 @@ def create_app(
     *,
     token: str | None = None,
     hosts: Sequence[str] = LOCAL_HOSTS,
+    upload_limit: int = investigations.UPLOAD_LIMIT,
 ) -> FastAPI:
     """The web app over ``library``.
 
@@ -132,6 +145,7 @@ def create_app(
     sets); None for none, which is only safe on the loopback. ``hosts``: the host names the
     app answers to (``"*"`` for any), the loopback by default, so that a site whose name is
     rebound to 127.0.0.1 cannot read the library through a visitor's browser.
+    ``upload_limit``: the most bytes one new investigation may upload (a 413 past it).
     """
     app = FastAPI(
         title="Retroline",
@@ -171,6 +185,8 @@ def create_app(
         return failure(request, 400, f"{where}: {problem.get('msg', 'not valid')}")
 
     _pages(app, library)
+    edits.register(app, library)
+    investigations.register(app, library, upload_limit=upload_limit, refuse=failure)
     _api(app, library)
     return app
 
@@ -185,33 +201,45 @@ def _pages(app: FastAPI, library: Library) -> None:
         since: str | None = None,
         until: str | None = None,
         sort: str | None = None,
+        service: str | None = None,
+        cause: str | None = None,
         page_number: Annotated[int, Query(alias="page", ge=1)] = 1,
     ) -> Response:
         first, last = parse_day(since, "since"), parse_day(until, "until")
         guard = guard_of(request)
+        form = {"q": q, "since": since, "until": until, "sort": sort}
+        form |= {"service": service, "cause": cause}
         context: dict[str, Any] = {
-            "form": {"q": q or "", "since": since or "", "until": until or "", "sort": sort or ""},
+            "form": {key: value or "" for key, value in form.items()},
             "logout": guard.token is not None,
             "csrf": guard.csrf_token(request) if guard.token is not None else "",
         }
         if q and q.strip():
             hits = api.search(q, since=first, until=last, library=library)
             return page("library.html.j2", hits=ordered_hits(hits, sort), **context)
-        summaries = library.summaries()
-        shown = listing(summaries, since=first, until=last, sort=sort)
         # A page at a time: a library of thousands stays quick to load and to read.
-        pages = max(1, -(-len(shown) // PAGE_SIZE))
+        shown = library.listing(
+            since=first,
+            until=last,
+            sort=sort,
+            service=service,
+            cause=cause,
+            offset=(page_number - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE,
+        )
+        pages = max(1, -(-shown.matching // PAGE_SIZE))
         if page_number > pages:
             raise UsageError(f"page {page_number}: the list has {pages} page(s)")
-        start = (page_number - 1) * PAGE_SIZE
         return page(
             "library.html.j2",
             hits=None,
-            incidents=shown[start : start + PAGE_SIZE],
-            matching=len(shown),
-            total=len(summaries),
+            incidents=shown.incidents,
+            matching=shown.matching,
+            total=shown.total,
             page_number=page_number,
             pages=pages,
+            page_size=PAGE_SIZE,
+            facets=library.facet_values(),
             **context,
         )
 
@@ -267,15 +295,34 @@ def _api(app: FastAPI, library: Library) -> None:
     """The JSON API: what the command line prints with ``--json``, the same shapes."""
 
     @app.get("/api/incidents", response_class=JSON, tags=["incidents"])
-    def incidents(since: Since = None, until: Until = None, sort: Sort = None) -> Response:
-        """The incidents of the library (as ``retroline list --json``), newest first."""
-        shown = listing(
-            library.summaries(),
+    def incidents(
+        since: Since = None,
+        until: Until = None,
+        sort: Sort = None,
+        service: Service = None,
+        cause: Cause = None,
+        offset: Annotated[int, Query(ge=0, description="Skip this many incidents.")] = 0,
+        limit: Annotated[
+            int | None, Query(ge=1, description="At most this many incidents (all if not given).")
+        ] = None,
+    ) -> Response:
+        """The incidents of the library (as ``retroline list --json``), newest first: those
+        that pass the filters, ``limit`` of them from ``offset`` on (the library page's
+        "This page as JSON" link gives its own). The ``X-Total-Count`` header says how
+        many pass the filters, on all pages together."""
+        shown = library.listing(
             since=parse_day(since, "since"),
             until=parse_day(until, "until"),
             sort=sort,
+            service=service,
+            cause=cause,
+            offset=offset,
+            limit=limit,
         )
-        return JSON([s.to_json() for s in shown])
+        return JSON(
+            [s.to_json() for s in shown.incidents],
+            headers={"X-Total-Count": str(shown.matching)},
+        )
 
     @app.get("/api/incidents/{ident}", tags=["incidents"])
     def incident(ident: str) -> Response:

@@ -26,17 +26,13 @@ import jinja2
 from markupsafe import Markup, escape
 from starlette.responses import HTMLResponse
 
-from retroline.errors import UsageError
 from retroline.inert import inert
 from retroline.report.html import asset, csp_hash, page_environment
-from retroline.store.library import IncidentSummary
+from retroline.store.library import SORTS, checked_sort
 from retroline.store.search import SearchHit
 from retroline.web.security import CSRF_FIELD, policy
 
-__all__ = ["SORTS", "listing", "ordered_hits", "page", "report_page"]
-
-#: The orders of the library's listing; a search is by relevance unless one is asked for.
-SORTS = ("date", "title")
+__all__ = ["SORTS", "ordered_hits", "page", "report_page"]
 
 _META_CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
 _MATCHED = re.compile(r"\[([^\[\]]+)\]")
@@ -58,9 +54,9 @@ def path_part(value: str) -> str:
     return quote(value, safe="")
 
 
-def query(params: Mapping[str, str | None]) -> str:
-    """A query string (with its ``?``) of the parameters that have a value."""
-    kept = {k: v for k, v in params.items() if v}
+def query(params: Mapping[str, Any], **more: Any) -> str:
+    """A query string (with its ``?``) of the parameters, and ``more``, that have a value."""
+    kept = {k: v for k, v in {**params, **more}.items() if v}
     return "?" + urlencode(kept) if kept else ""
 
 
@@ -68,7 +64,7 @@ def query(params: Mapping[str, str | None]) -> str:
 def environment() -> jinja2.Environment:
     """The report's page environment, with the filters the web pages use."""
     env = page_environment()
-    env.filters.update(marked=marked, path=path_part, day=summary_day)
+    env.filters.update(marked=marked, path=path_part)
     env.globals.update(query=query, csrf_field=CSRF_FIELD, sorts=SORTS)
     return env
 
@@ -102,58 +98,16 @@ def report_page(report: str, **links: Any) -> HTMLResponse:
     return HTMLResponse(text, headers={"Content-Security-Policy": own + "; frame-ancestors 'none'"})
 
 
-def summary_day(summary: IncidentSummary) -> dt.date | None:
-    """The day an incident of the listing is shown under: its document's, else its first
-    event's (in UTC)."""
-    if summary.document_date is not None:
-        return summary.document_date
-    if summary.first_at is None:
-        return None
-    first = summary.first_at
-    return (first.astimezone(dt.UTC) if first.tzinfo else first).date()
-
-
-def listing(
-    summaries: Sequence[IncidentSummary],
-    *,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-    sort: str | None = None,
-) -> list[IncidentSummary]:
-    """The library's incidents between ``since`` and ``until`` (both included, by
-    `summary_day`), newest first or by title (``sort``)."""
-    _check_sort(sort)
-    if since is not None and until is not None and since > until:
-        raise UsageError(f"since {since} is after until {until}: nothing can be in between")
-    kept = [s for s in summaries if _within(summary_day(s), since, until)]
-    if sort == "title":
-        return sorted(kept, key=lambda s: (s.title.casefold(), s.id))
-    return sorted(kept, key=lambda s: _newest_first(summary_day(s)))
-
-
-def _within(day: dt.date | None, since: dt.date | None, until: dt.date | None) -> bool:
-    """Whether ``day`` is between the bounds given (an incident without a day is not)."""
-    if since is None and until is None:
-        return True
-    return day is not None and (since is None or day >= since) and (until is None or day <= until)
-
-
-def _check_sort(sort: str | None) -> None:
-    """A UsageError (a 400) unless ``sort`` is one of `SORTS` or not given."""
-    if sort not in (None, "", *SORTS):
-        raise UsageError(f"sort {sort!r} is not one of: {', '.join(SORTS)}")
-
-
 def _newest_first(day: dt.date | None) -> tuple[bool, int]:
     """A sort key: the latest day first, incidents without a day last."""
     return (day is None, -day.toordinal() if day is not None else 0)
 
 
 def ordered_hits(hits: Sequence[SearchHit], sort: str | None) -> list[SearchHit]:
-    """Search hits by relevance (as found), or by ``sort``: newest first, or by title."""
-    _check_sort(sort)
-    if sort == "title":
+    """Search hits by relevance (as found), or by ``sort`` (`SORTS`, the library listing's
+    orders): newest first, or by title."""
+    if not sort:
+        return list(hits)
+    if checked_sort(sort) == "title":
         return sorted(hits, key=lambda h: (h.title.casefold(), h.id))
-    if sort == "date":
-        return sorted(hits, key=lambda h: _newest_first(h.date))
-    return list(hits)
+    return sorted(hits, key=lambda h: _newest_first(h.date))
