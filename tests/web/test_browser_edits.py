@@ -93,10 +93,16 @@ def test_zoom_the_timeline(visit: Callable[[str], Visit], library: Library) -> N
         assert zoomed[0] <= closer[0] < detected < closer[1] <= zoomed[1]
         after = paged.bounding_box()
         assert after is not None and after["x"] == pytest.approx(dot["x"], abs=2)
+        # Milestones out of the view are hidden, not cut at its edge; the one in it shows.
+        shown = page.locator("#tl g.ms").evaluate_all(
+            "gs => gs.map(g => [g.textContent.trim(), g.getAttribute('visibility')])"
+        )
+        assert ["detection", "visible"] in shown and ["mitigation", "hidden"] in shown
         page.locator("#timeline").screenshot(path=str(OUTPUT / "web-timeline-zoom.png"))
 
         page.get_by_role("button", name="Whole incident").click()
         assert _view(page) == pytest.approx(whole)
+        assert page.locator("#tl g.ms[visibility=hidden]").count() == 0
         assert page.locator("#tl-span").inner_text() == label
         assert v.clean(), (v.errors, v.requests, v.dialogs)
     assert (OUTPUT / "web-timeline-zoom.png").stat().st_size > 10_000

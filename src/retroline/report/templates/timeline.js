@@ -163,6 +163,9 @@ function retrolineTimeline(data) {
       var ms = data.milestones[i];
       if (!ms) { return; }
       var x = fmt(pct(ms.t));
+      // A milestone out of the view is hidden: its label would show cut at the edge.
+      var out = pct(ms.t) < 0 || pct(ms.t) > 100;
+      group.setAttribute("visibility", out ? "hidden" : "visible");
       var y = LABELS[Math.max(labelLevels[i], 0)];
       var line = group.querySelector("line"), text = group.querySelector("text");
       // A label that would run off the right edge ends at its line instead.
