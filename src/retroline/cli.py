@@ -365,23 +365,16 @@ def report_command(
     _err().print(f"wrote {output}", highlight=False)
 
 
-def _by_pattern(values: list[str], option: str, what: str, example: str) -> dict[str, str]:
-    """``PATTERN=VALUE`` options (``--zone``, ``--host``) as a mapping, in the order given."""
-    found = {}
-    for value in values:
-        pattern, sep, named = value.rpartition("=")
-        if not sep or not pattern or not named:
-            raise UsageError(f"{option} {value!r}: write it as PATTERN={what}, e.g. '{example}'")
-        found[pattern] = named
-    return found
-
-
 def _zones(values: list[str]) -> dict[str, str]:
-    return _by_pattern(values, "--zone", "ZONE", "db-*.log=Europe/Berlin")
+    from retroline.evidence.kinds import by_pattern
+
+    return by_pattern(values, "--zone", "ZONE", "db-*.log=Europe/Berlin")
 
 
 def _hosts(values: list[str] | None) -> dict[str, str]:
-    return _by_pattern(values or [], "--host", "HOST", "snapshot-*.txt=db02")
+    from retroline.evidence.kinds import by_pattern
+
+    return by_pattern(values or [], "--host", "HOST", "snapshot-*.txt=db02")
 
 
 HostOption = Annotated[

@@ -179,7 +179,7 @@ async def test_the_form_takes_files_a_folder_paths_and_the_options(
         r'<input id="folder" name="folder" type="file" multiple webkitdirectory>', form
     )
     assert '<textarea id="paths" name="paths"' in form  # no token: this machine's paths
-    for name in ("tz", "year", "good", "socket_limit"):
+    for name in ("tz", "zones", "year", "good", "hosts", "socket_limit"):
         assert f'name="{name}"' in form
     assert "Up to 256 MiB in all" in r.text
     assert "<script" not in r.text
@@ -342,7 +342,16 @@ async def test_a_folder_upload_keeps_its_folders(
         *bundle("evidence/notes/"),
         ("folder", ("evidence/logs/db/pg.log", b"Apr  1 10:00:01 db postgres[1]: ok\n")),
     ]
-    _, job = await submit(client, files, tz="Europe/Zurich", year="2031", good="db01")
+    zones = "pg.log = America/New_York\r\n\r\n*/notes/*=Asia/Tokyo\r\n"
+    _, job = await submit(
+        client,
+        files,
+        tz="Europe/Zurich",
+        zones=zones,
+        year="2031",
+        good="db01",
+        hosts="snap-*.txt=db02",
+    )
     assert job
     assert (await finished(client, job))["status"] == "done"
     call = seen[0]
@@ -363,6 +372,12 @@ async def test_a_folder_upload_keeps_its_folders(
     assert call["options"]["tz"] == "Europe/Zurich"
     assert (call["options"]["year"], call["options"]["good"]) == (2031, "db01")
     assert call["options"]["socket_limit"] is None
+    # One pattern a line, in their order (the first that matches a file wins).
+    assert list(call["options"]["zones"].items()) == [
+        ("pg.log", "America/New_York"),
+        ("*/notes/*", "Asia/Tokyo"),
+    ]
+    assert call["options"]["hosts"] == {"snap-*.txt": "db02"}
     assert tree(temp_root) == set()
 
 
@@ -597,6 +612,9 @@ async def test_no_files_is_a_400(client: httpx.AsyncClient, seen: Seen, temp_roo
         ({"year": "last year"}, "year 'last year': give a whole number"),
         ({"year": "0"}, "--year 0: give a four-digit year"),
         ({"socket_limit": "0"}, "socket_limit 0: give a number of sockets above 0"),
+        ({"zones": "Europe/Berlin"}, "zones 'Europe/Berlin': write it as PATTERN=ZONE"),
+        ({"zones": "db-*.log=Mars/Base"}, "unknown time zone 'Mars/Base'"),
+        ({"hosts": "snap-*.txt="}, "hosts 'snap-*.txt=': write it as PATTERN=HOST"),
     ],
 )
 async def test_a_bad_option_is_a_400_saying_what(

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from retroline.documents.formats import SUFFIXES, sniff
-from retroline.errors import InputError, RetrolineError
+from retroline.errors import InputError, RetrolineError, UsageError
 from retroline.evidence.shapes import SHAPES
 from retroline.inputs import regular_file
 from retroline.logs.headers import PATTERNS, detect
@@ -119,6 +119,19 @@ class Options:
         from retroline.hosts.packages import host_from_name
 
         return self.host_for(path) or host_from_name(path.name)
+
+
+def by_pattern(values: Sequence[str], option: str, what: str, example: str) -> dict[str, str]:
+    """``PATTERN=VALUE`` options (``--zone``, ``--host``, their form fields) as the mapping
+    `Options` takes, in the order given (the first pattern that matches a file wins). A
+    value without the form is an error that names ``option`` and shows ``example``."""
+    found = {}
+    for value in values:
+        pattern, sep, named = value.strip().rpartition("=")
+        if not sep or not pattern.strip() or not named.strip():
+            raise UsageError(f"{option} {value!r}: write it as PATTERN={what}, e.g. '{example}'")
+        found[pattern.strip()] = named.strip()
+    return found
 
 
 def _first_match(by_pattern: dict[str, str], path: Path) -> str | None:

@@ -50,6 +50,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from retroline import api
 from retroline.documents import check_zone
 from retroline.errors import OutputError, RetrolineError, UsageError
+from retroline.evidence.kinds import by_pattern
 from retroline.inert import inert_json
 from retroline.logs.run import check_inputs
 from retroline.store import Library
@@ -385,12 +386,22 @@ def form_options(form: FormData) -> dict[str, Any]:
     check_inputs([], year)
     if socket_limit is not None and socket_limit < 1:
         raise UsageError(f"socket_limit {socket_limit}: give a number of sockets above 0")
+    zones = by_pattern(_lines(form, "zones"), "zones", "ZONE", "db-*.log=Europe/Berlin")
+    for zone in zones.values():
+        check_zone(zone)
     return {
         "tz": check_zone(_text(form, "tz")),
+        "zones": zones,
         "year": year,
         "good": _text(form, "good"),
         "socket_limit": socket_limit,
+        "hosts": by_pattern(_lines(form, "hosts"), "hosts", "HOST", "snapshot-*.txt=db02"),
     }
+
+
+def _lines(form: FormData, name: str) -> list[str]:
+    """The lines of a text field that hold something (one option a line)."""
+    return [line for line in (_text(form, name) or "").splitlines() if line.strip()]
 
 
 def _server_paths(request: Request, form: FormData) -> list[str]:
@@ -529,7 +540,17 @@ _FORM_SCHEMA = {
                             "type": "integer",
                             "description": "Year of log lines without one.",
                         },
+                        "zones": {
+                            "type": "string",
+                            "description": "Zones of files by name pattern, PATTERN=ZONE "
+                            "one a line (logs from hosts in other zones).",
+                        },
                         "good": {"type": "string", "description": "The host that works."},
+                        "hosts": {
+                            "type": "string",
+                            "description": "Hosts of files by name pattern, PATTERN=HOST "
+                            "one a line (host-state files that do not name theirs).",
+                        },
                         "socket_limit": {
                             "type": "integer",
                             "description": "The limit on a host's open sockets.",
