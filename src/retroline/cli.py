@@ -313,6 +313,205 @@ def export_command(
         _err().print(f"wrote {output}", highlight=False)
 
 
+# -- edits -----------------------------------------------------------------------------------
+
+edits_app = typer.Typer(
+    help=(
+        "Correct an incident as people know it: change an event's kind, time or text, mark "
+        "it wrong, add an event, accept or dismiss a finding, and undo any of it. Each "
+        "correction is kept beside the extracted value, with who made it and when.\n\n"
+        "Example: retroline edits list 3f2a && retroline edits kind 3f2a e2 detection"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(edits_app, name="edits")
+
+IdArgument = Annotated[str, typer.Argument(metavar="ID", help="Incident id or its start.")]
+TargetArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="TARGET", help="e1, e2, … for an event, f1, f2, … for a finding (edits list)."
+    ),
+]
+
+
+def _who() -> str:
+    """Who corrects, when --by is not given: the login name."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        raise UsageError("say who makes the correction: --by NAME") from None
+
+
+ByOption = Annotated[
+    str | None,
+    typer.Option("--by", help="Who makes the correction (default: your login name)."),
+]
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why, in a few words.")]
+
+
+def _correct(
+    ctx: typer.Context,
+    ident: str,
+    action: str,
+    target: str | None,
+    value: Any,
+    by: str | None,
+    reason: str,
+    as_json: bool,
+) -> None:
+    """Make one correction of incident ``ident`` and say what it did."""
+    from rich.text import Text
+
+    from retroline.analysis.edits import describe
+    from retroline.api import correct, corrections
+
+    library = _state(ctx).library
+    if target is not None:
+        target = corrections(ident, library=library).target(target)
+    made = correct(
+        ident, [(action, target, value)], by=by or _who(), reason=reason, library=library
+    )
+    if as_json:
+        _print_json([e.model_dump(mode="json") for e in made])
+        return
+    for edit in made:
+        line = f"edit {edit.id}: {describe(edit)}: {edit.subject}"
+        _out().print(Text(inert(line)), highlight=False)
+
+
+@edits_app.command("list")
+def edits_list_command(
+    ctx: typer.Context, incident_id: IdArgument, as_json: JsonOption = False
+) -> None:
+    """Show an incident as corrected: its events and findings numbered as the other
+    commands name them (e1, f1), and its corrections.
+
+    Example: retroline edits list 3f2a
+    """
+    from retroline.api import corrections
+    from retroline.report.terminal import render_review
+
+    review = corrections(incident_id, library=_state(ctx).library)
+    if as_json:
+        _print_json(review.to_json())
+    else:
+        render_review(_out(), review)
+
+
+ValueArgument = Annotated[
+    str, typer.Argument(metavar="VALUE", help="The event's new kind, time or text.")
+]
+
+
+def _event_edit(action: str, what: str, example: str) -> None:
+    """Add the command that changes one field of an event (kind, time, text)."""
+
+    def command(
+        ctx: typer.Context,
+        incident_id: IdArgument,
+        target: TargetArgument,
+        value: ValueArgument,
+        by: ByOption = None,
+        reason: ReasonOption = "",
+        as_json: JsonOption = False,
+    ) -> None:
+        _correct(ctx, incident_id, action, target, value, by, reason, as_json)
+
+    help_text = f"Correct an event's {action}: {what}\n\nExample: {example}"
+    edits_app.command(action, help=help_text)(command)
+
+
+def _verdict(action: str, doc: str, example: str) -> None:
+    """Add the command that marks an event or a finding (wrong, accept, dismiss)."""
+
+    def command(
+        ctx: typer.Context,
+        incident_id: IdArgument,
+        target: TargetArgument,
+        by: ByOption = None,
+        reason: ReasonOption = "",
+        as_json: JsonOption = False,
+    ) -> None:
+        _correct(ctx, incident_id, action, target, None, by, reason, as_json)
+
+    edits_app.command(action, help=f"{doc}\n\nExample: {example}")(command)
+
+
+_event_edit(
+    "kind",
+    "one of impact_start, detection, engagement, mitigation, resolution, change, "
+    "communication, other.",
+    "retroline edits kind 3f2a e2 detection",
+)
+_event_edit(
+    "time",
+    "the instant, YYYY-MM-DD HH:MM[:SS] in UTC, or with its offset (+02:00).",
+    "retroline edits time 3f2a e3 '2024-03-01 10:05'",
+)
+_event_edit("text", "the event's words.", "retroline edits text 3f2a e2 'DBA paged'")
+_verdict(
+    "wrong",
+    "Mark an event wrong: it leaves the timeline (the correction can be undone).",
+    "retroline edits wrong 3f2a e4 --reason 'a test alert'",
+)
+_verdict("accept", "Accept a finding: it is right.", "retroline edits accept 3f2a f1")
+_verdict(
+    "dismiss",
+    "Dismiss a finding: it is wrong, or does not matter.",
+    "retroline edits dismiss 3f2a f2 --reason 'the zone is known'",
+)
+
+
+@edits_app.command("add")
+def edits_add_command(
+    ctx: typer.Context,
+    incident_id: IdArgument,
+    at: Annotated[
+        str,
+        typer.Argument(metavar="TIME", help="YYYY-MM-DD HH:MM[:SS] in UTC, or with its offset."),
+    ],
+    text: Annotated[str, typer.Argument(help="What happened.")],
+    kind: Annotated[str, typer.Option("--kind", help="The event's kind.")] = "other",
+    by: ByOption = None,
+    reason: ReasonOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Add an event the evidence does not show.
+
+    Example: retroline edits add 3f2a '2024-03-01 10:02' 'customer reports' --kind detection
+    """
+    value = {"at": at, "kind": kind, "text": text}
+    _correct(ctx, incident_id, "add", None, value, by, reason, as_json)
+
+
+@edits_app.command("undo")
+def edits_undo_command(
+    ctx: typer.Context,
+    incident_id: IdArgument,
+    number: Annotated[int, typer.Argument(metavar="NUMBER", help="The correction's number.")],
+    by: ByOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Undo a correction: it stays in the record, marked undone by you.
+
+    Example: retroline edits undo 3f2a 2
+    """
+    from rich.text import Text
+
+    from retroline.analysis.edits import describe
+    from retroline.api import undo_correction
+
+    undone = undo_correction(incident_id, number, by=by or _who(), library=_state(ctx).library)
+    if as_json:
+        _print_json(undone.model_dump(mode="json"))
+    else:
+        _out().print(Text(inert(f"edit {undone.id} undone: {describe(undone)}")), highlight=False)
+
+
 @app.command("rm")
 def rm_command(
     ctx: typer.Context,

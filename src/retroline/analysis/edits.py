@@ -136,7 +136,8 @@ def _text(value: Any, what: str, *, limit: int = MAX_TEXT) -> str:
 
 def _kind(value: Any) -> EventKind:
     try:
-        return EventKind(value)
+        # As a list shows it ("impact start") or as it is stored ("impact_start").
+        return EventKind(str(value).strip().lower().replace(" ", "_").replace("-", "_"))
     except ValueError:
         kinds = ", ".join(k.value for k in EventKind)
         raise UsageError(f"kind {value!r} is not one of: {kinds}") from None
@@ -256,6 +257,27 @@ class Review:
     incident: Incident
     events: list[tuple[str, Event]]
     findings: list[tuple[str, Finding]]
+
+    def target(self, name: str) -> str:
+        """The target named by ``name``: a target itself (``event:…``, ``finding:…``), or
+        the place of an event or a finding in this review, ``e3`` or ``f1``, as `retroline
+        edits list` numbers them."""
+        given = name.strip()
+        letter = given[:1].lower()
+        if letter in ("e", "f") and given[1:].isdigit():
+            listed = [t for t, _ in (self.events if letter == "e" else self.findings)]
+            place = int(given[1:])
+            if not 1 <= place <= len(listed):
+                what = "events" if letter == "e" else "findings"
+                raise NotFoundError(f"no {given}: the incident shows {len(listed)} {what}")
+            return listed[place - 1]
+        known = {t for t, _ in self.events} | {t for t, _ in self.findings}
+        if given in known or given.startswith(("event:", "finding:")):
+            return given  # an unknown one is refused where the edit is made
+        raise UsageError(
+            f"target {name!r}: give e1, e2, … for an event or f1, f2, … for a finding "
+            "(see 'retroline edits list'), or its target"
+        )
 
     def to_json(self) -> dict[str, Any]:
         """The review as plain JSON values: events and findings with their ``target``."""

@@ -12,9 +12,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from retroline.analysis.edits import Review
 from retroline.analysis.provenance import origin_of
 from retroline.inert import inert
 from retroline.model import Event, Incident, Severity, Source, ZoneSource
+from retroline.report.postmortem import edit_rows
 from retroline.sources import place, short_where
 from retroline.store import IncidentSummary
 
@@ -129,6 +131,47 @@ def render_incident(console: Console, incident: Incident) -> None:
                 f"  [{style}]{finding.severity.value:7}[/{style}] {escape(inert(finding.message))}"
                 + (f" [dim]({escape(where)})[/dim]" if where else "")
             )
+
+
+def render_review(console: Console, review: Review) -> None:
+    """Print an incident as people corrected it: its events (``e1``…) and findings
+    (``f1``…) numbered as a correction names them, and the corrections made so far."""
+    incident = review.incident
+    console.print(Text(inert(incident.title), style="bold"), highlight=False)
+    events = Table(title="Timeline (UTC), as corrected", title_justify="left", expand=True)
+    for name in ("", "UTC", "kind", "event"):
+        events.add_column(name, no_wrap=name != "event", ratio=1 if name == "event" else None)
+    for number, (_target, event) in enumerate(review.events, 1):
+        text = Text(inert(event.text))
+        for note in event.notes:
+            text.append("\n" + inert(note), style="dim italic")
+        events.add_row(f"e{number}", utc_text(event), event.kind.value.replace("_", " "), text)
+    console.print(events)
+    if review.findings:
+        console.print("[bold]Findings[/bold]")
+        for number, (_target, finding) in enumerate(review.findings, 1):
+            style = _SEVERITY_STYLE[finding.severity]
+            line = Text(f"  f{number:<3} ")
+            line.append(f"{finding.severity.value:7} ", style=style)
+            line.append(inert(finding.message))
+            console.print(line, highlight=False)
+    rows = edit_rows(incident.edits)
+    if not rows:
+        console.print("[dim]No corrections yet.[/dim]")
+        return
+    made = Table(title="Corrections", title_justify="left", expand=True)
+    for name in ("#", "correction", "of", "by", "when (UTC)", "state"):
+        made.add_column(name, ratio=1 if name in ("correction", "of") else None)
+    for row in rows:
+        made.add_row(
+            str(row.id),
+            Text(inert(row.what + (f" — {row.reason}" if row.reason else ""))),
+            Text(inert(row.subject)),
+            Text(inert(row.by)),
+            row.at,
+            Text(inert(row.state or "in force")),
+        )
+    console.print(made)
 
 
 def summaries_table(summaries: list[IncidentSummary]) -> Table:
