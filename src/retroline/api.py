@@ -288,15 +288,19 @@ def search(
     until: dt.date | dt.datetime | None = None,
     kinds: Sequence[str] = (),
     limit: int = 20,
+    service: str | None = None,
+    cause: str | None = None,
     library: Library | str | os.PathLike[str] | None = None,
 ) -> list[SearchHit]:
     """The incidents of the library whose text matches ``query``, best first, each with a
     snippet where the words matched and the fields they matched in (``retroline search``):
     titles, summaries, sections, timeline texts, action items, findings (package names
     among them), log templates and metric names. ``kinds`` keeps hits that match in those
-    fields; ``since``/``until`` bound the incident's day, both ends included."""
-    library = _library(library)
-    return library.search(query, since=since, until=until, kinds=kinds, limit=limit)
+    fields; ``since``/``until`` bound the incident's day, both ends included; ``service``
+    and ``cause`` keep the incidents of that service or cause (as the list's filters)."""
+    return _library(library).search(
+        query, since=since, until=until, kinds=kinds, limit=limit, service=service, cause=cause
+    )
 
 
 def _library(library: Library | str | os.PathLike[str] | None) -> Library:

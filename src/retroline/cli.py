@@ -1257,6 +1257,12 @@ def search_command(
         ),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="Incidents shown.")] = 20,
+    service: Annotated[
+        str | None, typer.Option("--service", help="Incidents of this service only.")
+    ] = None,
+    cause: Annotated[
+        str | None, typer.Option("--cause", help="Incidents of this kind of cause only.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Full-text search of the library: titles, summaries, sections, timeline texts, action
@@ -1278,6 +1284,8 @@ def search_command(
         until=parse_day(until, "--until"),
         kinds=kind or (),
         limit=limit,
+        service=service,
+        cause=cause,
         library=_state(ctx).library,
     )
     if as_json:

@@ -350,3 +350,16 @@ def test_facets_of_old_rows_are_filled_all_or_none_and_tried_again(
         assert {row[2] for row in facet_rows(library).values()} == {True}
     finally:
         library.close()
+
+
+@pytest.mark.parametrize("facet", ["service", "cause"])
+def test_a_search_keeps_the_incidents_of_a_service_or_cause(
+    library: Library, stocked: dict[str, str], facet: str
+) -> None:
+    values = {name: getattr(facets(incident), facet) for name, incident in incidents().items()}
+    everywhere = {hit.id for hit in library.search("database")}
+    assert {stocked["disk"], stocked["disk again"]} <= everywhere
+    kept = library.search("database", **{facet: values["disk"]})
+    assert {hit.id for hit in kept} == {stocked["disk"], stocked["disk again"]}
+    assert library.search("database", **{facet: values["cert"]}) == []
+    assert library.search("database", **{facet: "no such " + facet}) == []

@@ -118,6 +118,23 @@ async def test_the_library_filters_by_service_and_cause(
     assert data.headers["x-total-count"] == str(len(shown))
 
 
+async def test_a_search_keeps_the_service_chosen(client: httpx.AsyncClient) -> None:
+    value = _facet("service", DISK)
+    both = (await client.get("/", params={"q": "disk"})).text
+    assert f">{_escaped(DISK)}<" in both and f">{_escaped(DISK_AGAIN)}<" in both
+    other = _facet("service", CERT)
+    page = (await client.get("/", params={"q": "disk", "service": other})).text
+    assert f">{_escaped(DISK)}<" not in page and "0 incidents" in page
+    page = (await client.get("/", params={"q": "disk", "service": value})).text
+    assert f'<option value="{value}" selected>{value}</option>' in page
+    as_json = "/api/search" + query({"q": "disk", "service": value})
+    assert f'href="{as_json.replace("&", "&amp;")}"' in page
+    hits = (await client.get(as_json)).json()
+    assert sorted(h["title"] for h in hits) == sorted([DISK, DISK_AGAIN])
+    hits = (await client.get("/api/search", params={"q": "disk", "cause": "no-such"})).json()
+    assert hits == []
+
+
 async def test_the_filters_offer_the_values_the_library_has(client: httpx.AsyncClient) -> None:
     page = (await client.get("/")).text
     for name in ("service", "cause"):

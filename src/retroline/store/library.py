@@ -911,6 +911,8 @@ class Library:
         until: dt.date | dt.datetime | None = None,
         kinds: Sequence[str] = (),
         limit: int = 20,
+        service: str | None = None,
+        cause: str | None = None,
     ) -> list[SearchHit]:
         """The incidents whose text matches ``query``, best first: "have we seen this before?"
 
@@ -918,14 +920,23 @@ class Library:
         ending: "disks" finds "disk"), ``"a phrase"`` in that order, ``-word`` must not,
         ``or`` between two parts gives either. ``since``/``until`` bound the incident's date
         (its document's, else its first event's), both included; ``kinds`` keeps incidents
-        that match in one of those fields (``store.search.FIELDS``). Any text is a valid
+        that match in one of those fields (``store.search.FIELDS``); ``service`` and
+        ``cause`` those of that service or cause (as `listing`). Any text is a valid
         query or a UsageError, never a database error. See store/search.py for the ranking.
 
         >>> Library("sqlite://").search("disk full")
         []
         """
         # Checked before the library is opened: a wrong query needs no database.
-        wanted = fulltext.request(query, since=since, until=until, kinds=kinds, limit=limit)
+        wanted = fulltext.request(
+            query,
+            since=since,
+            until=until,
+            kinds=kinds,
+            limit=limit,
+            service=service,
+            cause=cause,
+        )
         with self._reading() as conn:
             return fulltext.search(conn, wanted)
 

@@ -368,7 +368,8 @@ def _kinds(kinds: Sequence[str]) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Request:
     """A search, checked: the parsed query, the date bounds (both included), the fields a
-    hit must match in (empty: any) and the number of hits wanted."""
+    hit must match in (empty: any), the number of hits wanted, and the facets (`FACETS`)
+    a hit must have, as (name, value)."""
 
     text: str
     query: Query
@@ -376,6 +377,7 @@ class Request:
     last: dt.date | None
     fields: tuple[str, ...]
     limit: int
+    facets: tuple[tuple[str, str], ...] = ()
 
 
 def request(
@@ -385,9 +387,11 @@ def request(
     until: dt.date | dt.datetime | None = None,
     kinds: Sequence[str] = (),
     limit: int = 20,
+    service: str | None = None,
+    cause: str | None = None,
 ) -> Request:
     """Check a search's arguments before any database is touched; a UsageError says what is
-    wrong with them."""
+    wrong with them. ``service`` and ``cause`` keep the incidents of that facet value."""
     parsed = parse(query)
     fields = _kinds(kinds)
     first, last = _as_day(since), _as_day(until)
@@ -395,7 +399,8 @@ def request(
         raise UsageError(f"--since {first} is after --until {last}: nothing can be in between")
     if limit < 1:
         raise UsageError(f"--limit {limit}: give a number of results of 1 or more")
-    return Request(query, parsed, first, last, fields, limit)
+    facets = tuple((n, v) for n, v in zip(FACETS, (service, cause), strict=True) if v)
+    return Request(query, parsed, first, last, fields, limit, facets)
 
 
 def search(conn: Connection, wanted: Request) -> list[SearchHit]:
@@ -416,12 +421,16 @@ def search(conn: Connection, wanted: Request) -> list[SearchHit]:
         raise
 
 
-def _within(day: ColumnElement[Any], first: dt.date | None, last: dt.date | None) -> list[Any]:
+def _within(wanted: Request) -> list[Any]:
+    """The conditions on a search row besides its text: its day and its facets."""
+    docs = schema.search_docs
     conditions = []
-    if first is not None:
-        conditions.append(day >= bindparam("since", first, type_=Date))
-    if last is not None:
-        conditions.append(day <= bindparam("until", last, type_=Date))
+    if wanted.first is not None:
+        conditions.append(docs.c.day >= bindparam("since", wanted.first, type_=Date))
+    if wanted.last is not None:
+        conditions.append(docs.c.day <= bindparam("until", wanted.last, type_=Date))
+    for name, value in wanted.facets:
+        conditions.append(docs.c[name] == bindparam(name, value))
     return conditions
 
 
@@ -458,7 +467,7 @@ def _search_sqlite(conn: Connection, wanted: Request) -> list[SearchHit]:
     found = conn.execute(
         select(docs.c.seq, docs.c.incident_id, docs.c.title, docs.c.day, rank, titled)
         .select_from(_FTS.join(docs, docs.c.seq == _FTS.c.rowid))
-        .where(_matches(query.fts5(fields)), *_within(docs.c.day, wanted.first, wanted.last))
+        .where(_matches(query.fts5(fields)), *_within(wanted))
         .order_by(titled.desc(), rank, docs.c.incident_id)
         .limit(wanted.limit)
     ).all()
@@ -548,7 +557,7 @@ def _search_postgresql(conn: Connection, wanted: Request) -> list[SearchHit]:
     titled = titled.label("titled")
     found = conn.execute(
         select(docs.c.incident_id, docs.c.title, docs.c.day, rank, titled)
-        .where(*conditions, *_within(docs.c.day, wanted.first, wanted.last))
+        .where(*conditions, *_within(wanted))
         .order_by(titled.desc(), rank.desc(), docs.c.incident_id)
         .limit(wanted.limit)
     ).all()

@@ -215,8 +215,15 @@ def _pages(app: FastAPI, library: Library) -> None:
             "csrf": guard.csrf_token(request) if guard.token is not None else "",
         }
         if q and q.strip():
-            hits = api.search(q, since=first, until=last, library=library)
-            return page("library.html.j2", hits=ordered_hits(hits, sort), **context)
+            hits = api.search(
+                q, since=first, until=last, service=service, cause=cause, library=library
+            )
+            return page(
+                "library.html.j2",
+                hits=ordered_hits(hits, sort),
+                facets=library.facet_values(),
+                **context,
+            )
         # A page at a time: a library of thousands stays quick to load and to read.
         shown = library.listing(
             since=first,
@@ -345,6 +352,8 @@ def _api(app: FastAPI, library: Library) -> None:
             list[str] | None, Query(description="Match in these fields only (repeatable).")
         ] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+        service: Service = None,
+        cause: Cause = None,
     ) -> Response:
         """Full-text search of the library, best first, each hit with a snippet and the
         fields it matched in (as ``retroline search --json``)."""
@@ -354,6 +363,8 @@ def _api(app: FastAPI, library: Library) -> None:
             until=parse_day(until, "until"),
             kinds=kind or (),
             limit=limit,
+            service=service,
+            cause=cause,
             library=library,
         )
         return JSON([hit.to_json() for hit in hits])
