@@ -206,3 +206,47 @@ def test_every_seed_renders_in_utc_order(tmp_path: Path) -> None:
         assert len(instants) == len(shown)
         assert "<html" in page
     library.close()
+
+
+def test_one_error_on_many_hosts_at_the_onset_is_a_finding(
+    library: Library, tmp_path: Path
+) -> None:
+    """Thirty hosts log the same error within half a minute, once, at the onset: the
+    investigation reads the logs again for it and says so, measured against the four hours
+    the logs run (not the half minute of the error's own lines)."""
+    import random
+
+    rng = random.Random(3)
+    day = dt.datetime(2031, 5, 6, 18, 0, tzinfo=dt.UTC)
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "postmortem.md").write_text(
+        "# Storage filer stopped answering\n\nDate: 2031-05-06\n\n## Timeline\n\n"
+        "- 20:10 UTC clients lose the filer\n- 20:40 UTC filer restarted\n",
+        encoding="utf-8",
+    )
+    order = list(range(30))
+    rng.shuffle(order)
+    for i in range(30):
+        host = f"node{i:02d}"
+        lines = [
+            (day + dt.timedelta(seconds=rng.randrange(4 * 3600)),
+             f"sshd[{rng.randrange(9999)}]: Accepted publickey for user{rng.randrange(5)}")
+            for _ in range(60)
+        ]  # fmt: skip
+        lines.append(
+            (
+                day.replace(hour=20, minute=10, second=order[i]),
+                "kernel: nfs: filer01 not responding",
+            )
+        )
+        text = "".join(f"{t:%b %e %H:%M:%S} {host} {rest}\n" for t, rest in sorted(lines))
+        (evidence / f"{host}.log").write_text(text, encoding="utf-8")
+    result = investigate([evidence], library, now=FIXED)
+    messages = [f.message for f in result.incident.findings]
+    assert any(
+        m.startswith(
+            "30 hosts logged 'nfs: filer01 not responding' within 29 s at 2031-05-06 20:10"
+        )
+        for m in messages
+    ), messages

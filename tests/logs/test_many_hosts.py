@@ -108,6 +108,37 @@ def test_the_miner_of_the_onset_analysis_saves_a_pass(watchdog_log: Path) -> Non
     ) == bursts([watchdog_log])
 
 
+def test_lines_that_share_a_word_with_a_followed_template_change_nothing(tmp_path: Path) -> None:
+    """Read by their words, the lines of the followed templates are all found even when
+    many other lines hold some of those words (only lines with all of them are parsed)."""
+    rng = random.Random(5)
+    lines = []
+    for minute in range(18 * 60, 22 * 60):
+        when = DAY + timedelta(minutes=minute, seconds=rng.randrange(60))
+        client = rng.choice(CLIENTS)
+        # The followed template's longest word, and others of its words, in other orders.
+        lines.append((when, "wdog01", f"watchdogd[812]: check-in {client} no rebooting wanted"))
+    for i, client in enumerate(CLIENTS):
+        when = at(20, 1, 3) + timedelta(seconds=i * 52 // 39)
+        lines.append((when, "wdog01", f"watchdogd[812]: rebooting {client}: no check-in"))
+    log = write_syslog(tmp_path / "watchdog.log", lines)
+    miner = TemplateMiner()
+    analysis = analyse([log], at(20, 1), year=2008, miner=miner)
+    wanted = candidates(analysis.changes)
+    assert len(wanted) == 1
+    everything = bursts([log])
+    assert len(everything) == 1 and everything[0].hosts == len(CLIENTS)
+    # The burst stands out against the four hours the log runs, not the minute of the
+    # followed lines alone.
+    followed = shared_bursts(
+        [log], START, END, year=2008, miner=miner, templates=wanted, extents=analysis.extents
+    )
+    assert followed == everything
+    assert analysis.extents[str(log)][0] < at(18, 1) and analysis.extents[str(log)][1] > at(21, 58)
+    # Without the extents, the logs are taken to run over the whole window.
+    assert shared_bursts([log], START, END, year=2008, miner=miner, templates=wanted) == everything
+
+
 def per_host_files(
     folder: Path, hosts: int, error_at: list[datetime], rng: random.Random
 ) -> list[Path]:

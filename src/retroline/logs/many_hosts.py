@@ -24,7 +24,7 @@ import heapq
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Generator, Sequence
+from collections.abc import Callable, Collection, Generator, Mapping, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -169,6 +169,7 @@ def shared_bursts(
     share: float = HOST_SHARE,
     span: timedelta = SPAN,
     templates: Collection[str] | None = None,
+    extents: Mapping[str, tuple[datetime, datetime]] | None = None,
 ) -> list[Burst]:
     """The templates that many hosts showed within ``span``, among the lines in [start, end).
 
@@ -179,6 +180,11 @@ def shared_bursts(
         is seen in its template's final form (where its variables are).
     min_hosts, share, span: the thresholds (`MIN_HOSTS`, `HOST_SHARE`, `SPAN`).
     templates: the ids of the templates to follow (`candidates`), by default all.
+    extents: the first and last instants of each file's lines (`onset.Onset.extents`). A
+        burst must stand out against how long the logs run, which the lines of the
+        followed templates alone would shorten to their own span: with ``templates``, the
+        logs run over the files' extents within the window (the whole window when not
+        given).
 
     The files are read side by side, in time order, one open file each (lines out of order
     within a file are taken as they come). Errors of the reader (a file missing, broken
@@ -212,6 +218,11 @@ def shared_bursts(
         ]
         for t, parsed, path in heapq.merge(*streams, key=itemgetter(0)):
             scan.add(t, parsed, path)
+    if templates is not None:
+        known = [extents[str(p)] for p in paths if extents and str(p) in extents]
+        first = min((a.timestamp() for a, _ in known), default=lo)
+        last = max((b.timestamp() for _, b in known), default=hi)
+        scan.first, scan.last = min(scan.first, max(lo, first)), max(scan.last, min(hi, last))
     return scan.bursts(miner)
 
 
@@ -219,18 +230,31 @@ def _utc(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
-def _has_words(templates: Collection[str], miner: TemplateMiner) -> Callable[[str], bool] | None:
-    """A test a line of one of ``templates`` passes: it holds the longest constant word of
-    one of them (a template's words are in every line of it, as written). None when a
-    template has no such word: every line must be parsed then."""
-    words = set()
+def _has_words(templates: Collection[str], miner: TemplateMiner) -> Callable[[str], object] | None:
+    """A test a line of one of ``templates`` passes: it holds every constant word of one of
+    them (a template's words are in every line of it, as written), so that only such
+    lines are parsed. None when a template has no such word: every line must be parsed
+    then."""
+    needs: set[tuple[str, ...]] = set()
     for tid in templates:
         learnt = miner.get(tid)
-        constants = [w for w in _shape(learnt.resolved().text)[1] if w] if learnt else []
-        if not constants:
+        words = {w for w in _shape(learnt.resolved().text)[1] if w} if learnt else set()
+        if not words:
             return None
-        words.add(max(constants, key=len))
-    return lambda text: any(word in text for word in words)
+        # The longest word first: the likeliest to be missing, it ends the test soonest.
+        needs.add(tuple(sorted(words, key=lambda w: (-len(w), w))))
+    # A search for any template's longest word (in C) turns most lines away; a line that
+    # holds one is held to every word of a template.
+    any_longest = re.compile("|".join(sorted({re.escape(n[0]) for n in needs}))).search
+    rests = [n[1:] for n in needs]
+
+    def keep(text: str) -> bool:
+        if any_longest(text) is None:
+            return False
+        has = text.__contains__
+        return any(all(map(has, rest)) for rest in rests)
+
+    return keep
 
 
 def _lines_in(

@@ -109,6 +109,8 @@ class Onset:
     changes: list[Change]
     #: Files rotated while they were read, when that was allowed (`analyse`).
     rotated: list[ChangedError] = field(default_factory=list)
+    #: The first and last instants of each file's lines, by path.
+    extents: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -198,7 +200,8 @@ def analyse(
         path: _exposure(extent, window.start, at, window.end) for path, extent in extents.items()
     }
     changes, threshold = _rank(final, miner, exposure, alpha)
-    return Onset(at, before, after, lines, len(final), threshold, changes, rotated)
+    spans = {path: (first, last) for path, (first, last) in extents.items()}
+    return Onset(at, before, after, lines, len(final), threshold, changes, rotated, spans)
 
 
 def _exposure(

@@ -98,7 +98,7 @@ def parse_lines(
     learn: bool = True,
     pattern: HeaderPattern | None = None,
     day: date | None = None,
-    keep: Callable[[str], bool] | None = None,
+    keep: Callable[[str], object] | None = None,
 ) -> Iterator[ParsedLine]:
     """Parse a log file line by line, lazily.
 
