@@ -86,6 +86,17 @@ def test_same_documents_twice_is_one_incident(library: Library) -> None:
     assert [s.id for s in library.summaries()] == [first.id]
 
 
+def test_two_files_of_the_same_bytes_are_stored_once(library: Library) -> None:
+    """Two hosts' identical package lists in one investigation: one document, no error."""
+    incident = make_incident()
+    twin = incident.documents[0].model_copy(update={"path": "copy/pm.md"})
+    incident.documents = [*incident.documents, twin]
+    saved = library.save(incident, key="evidence:twins")
+    assert saved.status is SaveStatus.CREATED
+    assert [d.path for d in library.get(saved.id).documents] == ["pm.md"]
+    assert library.save(incident, key="evidence:twins").status is SaveStatus.UNCHANGED
+
+
 def test_same_key_updates_in_place(library: Library) -> None:
     first = library.save(make_incident(), key="doc:pm")
     newer = make_incident(title="Disk full on db-3 (final)", sha="b" * 64)

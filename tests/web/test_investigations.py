@@ -640,6 +640,29 @@ async def test_another_kind_of_body_is_a_415(client: httpx.AsyncClient) -> None:
 # -- paths on this machine -----------------------------------------------------------------
 
 
+async def test_the_same_files_uploaded_twice_are_one_incident(
+    client: httpx.AsyncClient, temp_root: Path
+) -> None:
+    """Evidence without a postmortem (two hosts' package lists) is known by its content
+    (documents are stored by their hash), not by the temporary folder it was uploaded to;
+    other files make another incident."""
+    rpms = "".join(f"tool{i}-1.{i}.0-1.el9.x86_64\n" for i in range(30))
+    newer = rpms.replace("tool3-1.3.0", "tool3-1.4.0")
+    upload = [("files", ("db01-rpm-qa.txt", rpms)), ("files", ("db02-rpm-qa.txt", newer))]
+    other = [upload[0], ("files", ("db03-rpm-qa.txt", newer + "extra-2.0-1.el9.noarch\n"))]
+    incidents = []
+    for files in (upload, upload, other):
+        encoded = [(field, (name, text.encode())) for field, (name, text) in files]
+        _, job = await submit(client, encoded)
+        assert job
+        state = await finished(client, job)
+        assert state["status"] == "done", state
+        incidents.append(state["incident"])
+    assert incidents[0] == incidents[1] != incidents[2]
+    listed = (await client.get("/api/incidents")).json()
+    assert len(listed) == 2
+
+
 async def test_paths_on_this_machine_are_investigated_in_place(
     client: httpx.AsyncClient, tmp_path: Path, temp_root: Path
 ) -> None:

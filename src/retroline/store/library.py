@@ -633,7 +633,13 @@ class Library:
             ).scalar_one()
             status = SaveStatus.UPDATED
 
-        new_docs = [d for d in incident.documents if d.sha256 not in known]
+        # Content-addressed: two files of the same bytes (two hosts' identical package
+        # lists, a log copied under another name) are stored once, as the first.
+        new_docs = []
+        for document in incident.documents:
+            if document.sha256 not in known:
+                known.add(document.sha256)
+                new_docs.append(document)
         if new_docs:
             conn.execute(
                 insert(schema.documents),
