@@ -4,6 +4,7 @@ chatty host, lines outside the window, numbers and paths, a steady heartbeat).""
 
 from __future__ import annotations
 
+import gzip
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from retroline.errors import InputError, UsageError
+from retroline.logs import parallel
 from retroline.logs.many_hosts import Burst, burst_findings, candidates, host_value, shared_bursts
 from retroline.logs.onset import Change, ChangeKind, analyse
 from retroline.logs.templates import TemplateMiner
@@ -179,6 +181,41 @@ def test_one_error_on_thirty_hosts_within_thirty_seconds_is_a_burst(tmp_path: Pa
         "30 hosts logged 'nfs: server filer01 not responding, still trying' within 29 s at"
         " 2008-08-07 20:10 UTC: a shared cause"
     )
+
+
+def test_files_read_in_worker_processes_give_what_one_process_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The followed templates' lines of many files, read in forked workers (as large files
+    are), give the bursts the one-process read gives."""
+    rng = random.Random(13)
+    times = [at(20, 10, rng.randrange(30)) for _ in range(30)]
+    paths = per_host_files(tmp_path / "hosts", 30, times, rng)
+    miner = TemplateMiner()
+    analysis = analyse(paths, at(20, 10), year=2008, miner=miner)
+    wanted = candidates(analysis.changes)
+    assert wanted
+
+    def followed() -> list[Burst]:
+        return shared_bursts(
+            paths, START, END, year=2008, miner=miner, templates=wanted, extents=analysis.extents
+        )
+
+    alone = followed()
+    assert len(alone) == 1 and alone[0].hosts == 30
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    forked: list[int] = []
+    real_start = parallel.start_workers
+    monkeypatch.setattr(parallel, "start_workers", lambda *a: forked.append(1) or real_start(*a))
+    assert followed() == alone
+    assert forked == [1]  # the workers did the reading
+    # A file that breaks off in a worker is an input error here, as in one process.
+    cut = gzip.compress(paths[3].read_bytes() * 50)
+    paths[3] = paths[3].with_suffix(".log.gz")
+    paths[3].write_bytes(cut[: len(cut) // 2])
+    with pytest.raises(InputError, match="the gzip archive is damaged or cut off"):
+        followed()
 
 
 def test_the_same_error_on_thirty_hosts_spread_over_an_hour_is_no_burst(tmp_path: Path) -> None:

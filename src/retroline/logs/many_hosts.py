@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import heapq
 import math
+import pickle
 import re
+import tempfile
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Generator, Mapping, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -36,6 +38,7 @@ from pathlib import Path
 from retroline.analysis.durations import human
 from retroline.errors import UsageError
 from retroline.instants import iso_utc
+from retroline.logs import parallel
 from retroline.logs.masking import PLACEHOLDER
 from retroline.logs.onset import Change, ChangeKind
 from retroline.logs.parse import ParsedLine, parse_lines
@@ -212,10 +215,7 @@ def shared_bursts(
     scan = _Scan(span.total_seconds(), min_hosts, share)
     lo, hi = start.timestamp(), end.timestamp()
     with ExitStack() as stack:
-        streams = [
-            stack.enter_context(closing(_lines_in(path, lo, hi, tz, year, miner, templates)))
-            for path in paths
-        ]
+        streams = _streams(paths, lo, hi, tz, year, miner, templates, stack)
         for t, parsed, path in heapq.merge(*streams, key=itemgetter(0)):
             scan.add(t, parsed, path)
     if templates is not None:
@@ -224,6 +224,87 @@ def shared_bursts(
         last = max((b.timestamp() for _, b in known), default=hi)
         scan.first, scan.last = min(scan.first, max(lo, first)), max(scan.last, min(hi, last))
     return scan.bursts(miner)
+
+
+def _streams(
+    paths: Sequence[str | Path],
+    lo: float,
+    hi: float,
+    tz: str | None,
+    year: int | None,
+    miner: TemplateMiner,
+    templates: Collection[str] | None,
+    stack: ExitStack,
+) -> list[Iterator[tuple[float, ParsedLine, str]]]:
+    """Each file's lines for the scan (`_lines_in`), in file order. Several large files,
+    when this machine has processors to share and only some templates are followed: read
+    side by side in forked worker processes (which inherit the miner), each writing its
+    lines to a spool file that is read back here, so that memory stays bounded by the
+    files' number, not their lines."""
+    count = min(parallel.worker_count(), len(paths))
+    if (
+        templates is None
+        or count < 2
+        or STDIN in {str(p) for p in paths}
+        # Forking costs more than it saves on small files (as for `logs parse`).
+        or sum(Path(p).stat().st_size for p in paths) < parallel.MIN_BYTES
+    ):
+        return [
+            stack.enter_context(closing(_lines_in(path, lo, hi, tz, year, miner, templates)))
+            for path in paths
+        ]
+    folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="retroline-bursts-"))
+    global _FOLLOWING
+    _FOLLOWING = miner  # for the workers forked next
+    try:
+        workers = parallel.start_workers(folder, count)
+    finally:
+        _FOLLOWING = None
+    if workers is None:  # no fork on this platform
+        return [
+            stack.enter_context(closing(_lines_in(path, lo, hi, tz, year, miner, templates)))
+            for path in paths
+        ]
+    with workers:
+        tasks = iter(
+            [
+                (str(path), lo, hi, tz, year, frozenset(templates), f"{folder}/{i}.spool")
+                for i, path in enumerate(paths)
+            ]
+        )
+        spools = [spool for _, spool in workers.ordered(_spool_lines, tasks)]
+    return [_spooled(spool) for spool in spools]
+
+
+#: The miner the worker processes of `_streams` inherit when they are forked.
+_FOLLOWING: TemplateMiner | None = None
+
+#: Lines written to a spool at a time (a batch is one pickle).
+_BATCH = 1024
+
+
+def _spool_lines(
+    task: tuple[str, float, float, str | None, int | None, frozenset[str], str],
+) -> str:
+    """In a worker: write one file's lines for the scan to a spool file, in batches."""
+    path, lo, hi, tz, year, templates, spool = task
+    assert _FOLLOWING is not None, "the workers are forked with the miner set"
+    lines = _lines_in(path, lo, hi, tz, year, _FOLLOWING, templates)
+    with open(spool, "wb") as out:
+        while batch := list(islice(lines, _BATCH)):
+            pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return spool
+
+
+def _spooled(spool: str) -> Iterator[tuple[float, ParsedLine, str]]:
+    """The lines a worker wrote to ``spool``, in order."""
+    with open(spool, "rb") as source:
+        while True:
+            try:
+                batch = pickle.load(source)
+            except EOFError:
+                return
+            yield from batch
 
 
 def _utc(at: datetime) -> datetime:
