@@ -15,7 +15,7 @@ from retroline.errors import UsageError
 from retroline.model import Document, Event, EventKind, Incident, Precision, Source
 from retroline.store import Library, schema
 from retroline.store import search as search_module
-from retroline.store.library import Listing
+from retroline.store.listing import Listing
 from tests.store.old_library import backend_url, migrated_to, old_incident_row
 
 SOURCE = Source(path="pm.md", line=1)

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from retroline.store.library import (
-        IncidentSummary,
         Library,
         SaveResult,
         SaveStatus,
         Timeouts,
         incident_key,
     )
+    from retroline.store.listing import IncidentSummary
     from retroline.store.url import resolve_url
 
 __all__ = [
@@ -35,6 +35,10 @@ def __getattr__(name: str) -> Any:
         from retroline.store import url
 
         return url.resolve_url
+    if name == "IncidentSummary":
+        from retroline.store import listing
+
+        return listing.IncidentSummary
     if name in __all__:
         from retroline.store import library
 

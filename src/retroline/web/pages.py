@@ -28,7 +28,7 @@ from starlette.responses import HTMLResponse
 
 from retroline.inert import inert
 from retroline.report.html import asset, csp_hash, page_environment
-from retroline.store.library import SORTS, checked_sort
+from retroline.store.listing import SORTS, checked_sort
 from retroline.store.search import SearchHit
 from retroline.web.security import CSRF_FIELD, policy
 
