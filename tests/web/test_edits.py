@@ -673,6 +673,29 @@ async def test_the_json_api_takes_json_only(
     assert [(e.by, e.undone_at) for e in _stored(library, ident)] == [("Bo", None)]
 
 
+async def test_the_json_leaves_nothing_a_terminal_acts_on(
+    client: httpx.AsyncClient, ids: dict[str, str]
+) -> None:
+    """A text with a bidi override and a C1 control comes back escaped in the JSON, as
+    every other JSON of the program: the same value to a parser, nothing live on a
+    terminal that prints it."""
+    ident = ids[DISK]
+    target = (await _event_target(client, ident, DISK_TEXTS[0]))["target"]
+    text = "paged \u202eno-call\u202c \u009b31m"
+    made = await client.post(
+        f"/api/incidents/{ident}/edits",
+        json={"action": "text", "target": target, "value": text, "by": "Bo\u009b"},
+    )
+    assert made.status_code == 201, made.text
+    undone = await client.post(f"/api/incidents/{ident}/edits/1/undo", json={"by": "Bo"})
+    listed = await client.get(f"/api/incidents/{ident}/edits")
+    for answer in (made, undone, listed):
+        raw = answer.content.decode("utf-8")
+        assert not any(c in raw for c in "\u202e\u202c\u009b"), raw
+        assert "\\u202e" in raw or "\\u009b" in raw
+    assert made.json()["after"] == text
+
+
 async def test_with_a_token_the_corrections_need_it(
     guarded: httpx.AsyncClient, library: Library, ids: dict[str, str]
 ) -> None:

@@ -29,25 +29,23 @@ all (token, CSRF, hosts, headers) is in `retroline.web.security`.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Form, Query, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from retroline import __version__, api
 from retroline.analysis.stats import GROUPINGS
 from retroline.errors import RetrolineError, UsageError
-from retroline.inert import inert_json
 from retroline.instants import parse_day
 from retroline.report.stats_page import stats_html
 from retroline.report.write import render
 from retroline.store import Library
 from retroline.web import edits, investigations
-from retroline.web.pages import ordered_hits, page, report_page
+from retroline.web.pages import JSON, ordered_hits, page, report_page
 from retroline.web.security import (
     LOCAL_HOSTS,
     Guard,
@@ -76,13 +74,6 @@ Cause = Annotated[
     str | None, Query(description="Incidents with this type of cause (as `/api/stats?by=cause`).")
 ]
 By = Annotated[str | None, Query(description="Group by service, cause or month.")]
-
-
-class JSON(JSONResponse):
-    """JSON as the command line writes it: UTF-8, nothing a terminal acts on left raw."""
-
-    def render(self, content: Any) -> bytes:
-        return inert_json(json.dumps(content, ensure_ascii=False)).encode("utf-8")
 
 
 def wants_json(request: Request) -> bool:

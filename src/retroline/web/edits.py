@@ -31,7 +31,7 @@ from retroline.analysis.edits import MAX_NAME, Review, clean_text, describe, par
 from retroline.errors import NotFoundError, UsageError
 from retroline.model import EditAction, EventKind
 from retroline.store import Library
-from retroline.web.pages import page, path_part
+from retroline.web.pages import JSON, page, path_part
 from retroline.web.security import csrf_protected, guard_of
 
 __all__ = ["NAME_COOKIE", "register"]
@@ -174,14 +174,16 @@ def register(app: FastAPI, library: Library) -> None:
         )
         return response
 
-    @app.get("/api/incidents/{ident}/edits", tags=["corrections"])
+    @app.get("/api/incidents/{ident}/edits", response_class=JSON, tags=["corrections"])
     def edits_json(ident: str) -> dict[str, Any]:
         """The incident as people corrected it: its events and findings, each with the
         ``target`` that names it in a correction, and the corrections (``edits``), undone
         ones included."""
         return api.corrections(ident, library=library).to_json()
 
-    @app.post("/api/incidents/{ident}/edits", status_code=201, tags=["corrections"])
+    @app.post(
+        "/api/incidents/{ident}/edits", status_code=201, response_class=JSON, tags=["corrections"]
+    )
     def edit_json(ident: str, correction: Correction) -> dict[str, Any]:
         """Correct the incident: ``kind``, ``time``, ``text`` or ``wrong`` on an event,
         ``add`` an event, ``accept`` or ``dismiss`` a finding. Answers the correction as
@@ -195,7 +197,9 @@ def register(app: FastAPI, library: Library) -> None:
         )
         return made[0].model_dump(mode="json")
 
-    @app.post("/api/incidents/{ident}/edits/{number}/undo", tags=["corrections"])
+    @app.post(
+        "/api/incidents/{ident}/edits/{number}/undo", response_class=JSON, tags=["corrections"]
+    )
     def undo_json(ident: str, number: int, undo: Undo) -> dict[str, Any]:
         """Take correction ``number`` back: it stays in the record, marked undone."""
         return api.undo_correction(ident, number, by=undo.by, library=library).model_dump(

@@ -24,7 +24,6 @@ time, the others queued; these routes read the form and choose pages.
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import os
 import re
@@ -51,10 +50,9 @@ from retroline import api
 from retroline.documents import check_zone
 from retroline.errors import OutputError, RetrolineError, UsageError
 from retroline.evidence.kinds import by_pattern
-from retroline.inert import inert_json
 from retroline.logs.run import check_inputs
 from retroline.store import Library
-from retroline.web.pages import page, path_part
+from retroline.web.pages import JSON, page, path_part
 from retroline.web.security import CSRF_COOKIE, CSRF_FIELD, guard_of
 
 __all__ = [
@@ -494,12 +492,6 @@ async def start(request: Request, jobs: Jobs, limit: int, *, program: bool) -> J
         await form.close()
 
 
-def _json(content: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """JSON as the rest of the API writes it: UTF-8, nothing a terminal acts on left raw."""
-    text = inert_json(json.dumps(content, ensure_ascii=False))
-    return Response(text, status_code=status, media_type="application/json", headers=headers)
-
-
 def _refreshing(response: HTMLResponse) -> HTMLResponse:
     """``response`` (a page of ours) reloading itself every second: a ``<meta>`` refresh
     first in its ``<head>``, before anything from the evidence."""
@@ -640,14 +632,14 @@ def register(app: FastAPI, library: Library, *, upload_limit: int, refuse: Refus
         """
         job = await start(request, jobs, upload_limit, program=True)
         url = f"/api/investigations/{path_part(job.id)}"
-        return _json(
+        return JSON(
             {
                 "job": job.id,
                 "status": job.status.value,
                 "url": url,
                 "page": f"/investigations/{path_part(job.id)}",
             },
-            status=202,
+            status_code=202,
             headers={"Location": url},
         )
 
@@ -658,4 +650,4 @@ def register(app: FastAPI, library: Library, *, upload_limit: int, refuse: Refus
         found = jobs.get(job)
         if found is None:
             return unknown(request, job)
-        return _json(found.to_json())
+        return JSON(found.to_json())

@@ -1,4 +1,5 @@
-"""The web app's HTML: its own pages, and the report pages with a way back to the library.
+"""The web app's answers: its own HTML pages, the report pages with a way back to the
+library, and JSON as the command line writes it (`JSON`).
 
 The app's pages (the library, search results, login, errors, the API's list) are Jinja2
 templates in ``report/templates/web/``, rendered by the report's environment: everything
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -24,18 +26,25 @@ from urllib.parse import quote, urlencode
 
 import jinja2
 from markupsafe import Markup, escape
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, JSONResponse
 
-from retroline.inert import inert
+from retroline.inert import inert, inert_json
 from retroline.report.html import asset, csp_hash, page_environment
 from retroline.store.listing import SORTS, checked_sort
 from retroline.store.search import SearchHit
 from retroline.web.security import CSRF_FIELD, policy
 
-__all__ = ["SORTS", "ordered_hits", "page", "report_page"]
+__all__ = ["JSON", "SORTS", "ordered_hits", "page", "report_page"]
 
 _META_CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
 _MATCHED = re.compile(r"\[([^\[\]]+)\]")
+
+
+class JSON(JSONResponse):
+    """JSON as the command line writes it: UTF-8, nothing a terminal acts on left raw."""
+
+    def render(self, content: Any) -> bytes:
+        return inert_json(json.dumps(content, ensure_ascii=False)).encode("utf-8")
 
 
 def web_asset(name: str) -> str:
