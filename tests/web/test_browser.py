@@ -15,11 +15,15 @@ instead (see tests/chromium.py).
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from retroline import api
 from retroline.store import Library
 from retroline.web.app import create_app
 from tests.chromium import require_chromium
@@ -101,14 +105,34 @@ def test_log_in_with_the_token(visit: Callable[[str], Visit], library: Library) 
         assert v.requests == [] and v.dialogs == []
 
 
+@contextmanager
+def _releasing(event: threading.Event) -> Iterator[None]:
+    """Set ``event`` at the end, also when the test fails (so no thread waits on it)."""
+    try:
+        yield
+    finally:
+        event.set()
+
+
 def test_start_an_investigation_from_the_browser(
     visit: Callable[[str], Visit], library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A reader opens the form from the library, gives two files and a zone, and lands on
-    the new incident's postmortem; the library then lists it."""
+    """A reader opens the form from the library, gives two files and a zone, watches the
+    progress page while the work runs, and lands on the new incident's postmortem; the
+    library then lists it."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the upload's folder, seen
+    # The investigation waits until the progress page has been seen (the server runs in
+    # this process, so the real one is wrapped here).
+    seen, real = threading.Event(), api.investigate
+
+    def investigate(paths: list[Path], **options: Any) -> Any:
+        options["progress"]("reading the uploaded evidence")
+        assert seen.wait(60)
+        return real(paths, **options)
+
+    monkeypatch.setattr(api, "investigate", investigate)
     OUTPUT.mkdir(exist_ok=True)
-    with serving(create_app(library)) as base:
+    with serving(create_app(library)) as base, _releasing(seen):
         v = visit(base)
         page = v.page
         page.click("nav a:text-is('New investigation')")
@@ -123,6 +147,13 @@ def test_start_an_investigation_from_the_browser(
         page.fill("#tz", "UTC")
         page.screenshot(path=str(OUTPUT / "web-investigate-form.png"), full_page=True)
         page.click("form.investigate button[type=submit]")
+        page.wait_for_url("**/investigations/*")
+        progress = page.locator("ol.progress li", has_text="reading the uploaded evidence")
+        progress.wait_for()
+        assert page.locator(".job-status").inner_text().lower() in ("queued", "running")
+        assert page.locator("nav a", has_text="New investigation").count() == 1
+        page.screenshot(path=str(OUTPUT / "web-investigate-progress.png"), full_page=True)
+        seen.set()  # the page reloads itself, and opens the incident when it is stored
         page.wait_for_url("**/incidents/*", timeout=60_000)
         assert page.locator("h1").inner_text() == "Orders queue stalled on q1"
         assert page.locator("#timeline", has_text="workers stop consuming").count() == 1
