@@ -149,3 +149,32 @@ def read_slowly(fd: int, into: bytearray) -> None:
     while data := os.read(fd, 1000):  # a little at a time: the pipe fills up
         into += data
     os.close(fd)
+
+
+@pytest.mark.parametrize(("lines", "forked"), [(40, True), (4, False)])
+def test_many_middling_files_are_parsed_by_the_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: int, forked: bool
+) -> None:
+    """Twenty hosts' logs of a few megabytes each are as much work as one large file: when
+    the files hold `MIN_BYTES` together, the workers parse each one of `FILE_BYTES` or more
+    (here scaled down: 8 KiB together, 1 KiB a file), with the output one process gives."""
+    monkeypatch.setattr(parallel, "MIN_BYTES", 8 * 1024)
+    monkeypatch.setattr(parallel, "FILE_BYTES", 1024)
+    paths = []
+    for host in range(12):
+        path = tmp_path / f"node{host:02d}.log"
+        path.write_text(
+            "".join(
+                f"Mar  1 10:{i:02d}:{host:02d} node{host:02d} app[{i}]: request {i} served\n"
+                for i in range(lines)
+            )
+        )
+        paths.append(path)
+    started: list[int] = []
+    real = parallel.start_workers
+    monkeypatch.setattr(parallel, "start_workers", lambda *a: started.append(1) or real(*a))
+    two = parse(paths, tmp_path / "two.jsonl", 2, 2024)
+    assert bool(started) is forked
+    one = parse(paths, tmp_path / "one.jsonl", 1, 2024)
+    assert one == two
+    assert len(two[0].splitlines()) == 12 * lines

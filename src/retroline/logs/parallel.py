@@ -42,6 +42,7 @@ from retroline.logs.timestamps import ROLLOVER_MONTHS, file_day
 from retroline.logs.window import Window
 
 __all__ = [
+    "FILE_BYTES",
     "MIN_BYTES",
     "SPAN_BYTES",
     "Stored",
@@ -59,8 +60,18 @@ SPAN_BYTES = 4 << 20
 #: there, so that no worker waits long for the last one to finish.
 TAIL_SPAN_BYTES = 1 << 20
 
-#: Files smaller than this are parsed in one process: forking would cost more than it saves.
+#: Bytes of plain files below which one process parses them all: forking would cost more
+#: than it saves. Above it, workers parse every file of at least `FILE_BYTES` (twenty hosts'
+#: logs of a few megabytes each are as much work as one large file).
 MIN_BYTES = 4 * SPAN_BYTES
+
+#: A file smaller than this is parsed in the main process even when workers run: its one
+#: span would cost about as much to send and take back as to parse.
+FILE_BYTES = TAIL_SPAN_BYTES
+
+#: Parsers a worker keeps, one per file, the latest: spans of the next file may come while
+#: the last of one are still being parsed.
+KEPT_PARSERS = 2
 
 #: Bytes before a span parsed to predict its carry: some hundreds of lines, a few percent of
 #: a span, enough to meet a header line and the patterns of a mixed stream.
@@ -312,6 +323,10 @@ def _work(task: _Task) -> tuple[Chunk, Stored | None]:
     key = (path, tz, year, name, stats, rules, window)
     parser = _parsers.get(key)
     if parser is None:
+        # The files are read one after the other: the parsers (and their caches) of the
+        # files before the last few are done with, and would add up over many files.
+        while len(_parsers) >= KEPT_PARSERS:
+            del _parsers[next(iter(_parsers))]
         parser = _parsers[key] = ChunkParser(
             pattern, tz, year, name, stats, rules, file_day(path), window, source
         )

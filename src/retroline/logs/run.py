@@ -175,7 +175,7 @@ def write_json_lines(
             _learn_file(path, learn, tz, year, name(path), None, errors)
     else:
         workers = parallel.worker_count() if workers is None else workers
-        big = any(_parallel_encoding(p) for p in paths)
+        big = _worth_workers(paths)
         with tempfile.TemporaryDirectory(prefix="retroline-") as folder, Spool(folder) as spool:
             pool = parallel.start_workers(folder, workers) if big else None
             with pool or nullcontext():
@@ -278,7 +278,7 @@ def count_windows(
     errors: list[InputError] = []
     learn = _Learner(miner, None, None, _advance(progress), window)
     workers = parallel.worker_count() if workers is None else workers
-    big = STDIN not in {str(p) for p in paths} and any(_parallel_encoding(p) for p in paths)
+    big = STDIN not in {str(p) for p in paths} and _worth_workers(paths)
     before = _snapshot(paths)
     with tempfile.TemporaryDirectory(prefix="retroline-") as folder:
         pool = parallel.start_workers(folder, workers) if big else None
@@ -307,11 +307,20 @@ def _see(
             known[2] = last
 
 
+def _worth_workers(paths: Sequence[str | Path]) -> bool:
+    """Whether the files hold enough to parse in worker processes: `parallel.MIN_BYTES` or
+    more together, in the files workers can take (`_parallel_encoding`)."""
+    plain = [Path(p) for p in paths if _parallel_encoding(p) is not None]
+    return bool(plain) and sum(p.stat().st_size for p in plain) >= parallel.MIN_BYTES
+
+
 def _parallel_encoding(path: str | Path) -> str | None:
-    """The encoding of a file worth parsing in worker processes: a big plain one that
-    splits at newline bytes; None for the others."""
+    """The encoding of a file worth parsing in worker processes when they run: a plain one
+    that splits at newline bytes, of `parallel.FILE_BYTES` or more (no more than the least
+    that starts workers); None for the others."""
     path = Path(path)
-    if not path.is_file() or path.stat().st_size < parallel.MIN_BYTES:
+    least = min(parallel.FILE_BYTES, parallel.MIN_BYTES)
+    if not path.is_file() or path.stat().st_size < least:
         return None
     fmt = sniff(path)
     if fmt.compression is not Compression.NONE or is_wide(fmt.encoding):
