@@ -1418,9 +1418,10 @@ def serve_command(
     ] = 256,
 ) -> None:
     """A local web app over the library: browse and search it, read each incident as its
-    report with the incidents like it, see the statistics, start an investigation of
-    evidence uploaded; every page also as JSON under /api. Nothing leaves the machine: it listens on 127.0.0.1 unless told otherwise, and
-    on any other address every request needs the token.
+    report with the incidents like it, correct it (events and findings, each change kept
+    and undoable), see the statistics, start an investigation of evidence uploaded; every
+    page also as JSON under /api. Nothing leaves the machine: it listens on 127.0.0.1
+    unless told otherwise, and on any other address every request needs the token.
 
     Example: retroline --db .demo/library.db serve --port 8765
     """
