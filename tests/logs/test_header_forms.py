@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from retroline.logs import parse
 from retroline.logs.headers import detect
 from retroline.logs.parse import parse_lines
+from retroline.logs.reader import read_lines
 from tests.logs.test_jsonl import fast, reference
 
 
@@ -167,3 +169,33 @@ def test_a_second_pass_parses_only_the_lines_it_keeps(tmp_path: Path) -> None:
     assert [p.line for p in kept] == [2, 3, 5, 6, 8, 9]
     assert [p.message for p in kept] == ["disk full on sda"] * 6
     assert kept[0].at is not None and kept[0].at.second == 1
+
+
+def test_a_second_pass_reads_blocks_and_gives_what_the_line_reader_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lines ``keep`` takes, read a block at a time, are parsed as when every line is
+    read one by one: over 200 lines (past those a header is detected from), with binary
+    junk, an over-long line, CRLF ends, stack frames and a second layout in between."""
+    lines = []
+    for i in range(600):
+        lines.append(f"2031-05-04T10:{i // 60:02d}:{i % 60:02d}Z web01 app[7]: request {i} ok")
+        if i % 50 == 7:
+            lines.append(f"2031-05-04T10:{i // 60:02d}:{i % 60:02d}Z web01 app[7]: disk full {i}")
+            lines.append("\tat org.example.Disk.write(Disk.java:42)")
+        if i == 300:
+            lines.append("May  4 10:05:00 web02 kernel: disk error on sdb")
+            lines.append("\x00\x01\x02 junk \x03\x04")
+            lines.append("2031-05-04T10:05:01Z web01 app[7]: disk " + "x" * 70_000)
+    path = tmp_path / "app.log"
+    path.write_bytes("\r\n".join(lines).encode("utf-8") + b"\r\n")
+
+    def keep(text: str) -> bool:
+        return "disk" in text
+
+    blocks = [tuple(p) for p in parse_lines(path, year=2031, keep=keep)]
+    monkeypatch.setattr(parse, "_kept", lambda path, keep: read_lines(path))
+    one_by_one = [tuple(p) for p in parse_lines(path, year=2031, keep=keep)]
+    assert blocks == one_by_one
+    assert len([p for p in blocks if "disk full" in p[8]]) == 12
+    assert any(p[12] for p in blocks)  # the binary line, yielded whatever keep says

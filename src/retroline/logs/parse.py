@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from retroline.instants import iso_utc_or_none
 from retroline.logs.headers import (
@@ -24,7 +24,7 @@ from retroline.logs.headers import (
     RecordPattern,
     detect,
 )
-from retroline.logs.reader import RawLine, read_lines
+from retroline.logs.reader import RawLine, read_blocks, read_lines
 from retroline.logs.templates import Match, Template, TemplateMiner
 from retroline.logs.timestamps import TimeResolver, file_day
 
@@ -126,7 +126,8 @@ def parse_lines(
     day = day or file_day(path)
     resolver = TimeResolver(tz, year, day)
     resolvers: dict[str, TimeResolver] = {}
-    lines: Iterator[RawLine] = read_lines(path)
+    # With ``keep``, a block at a time: the lines it refuses cost no Python work each.
+    lines: Iterator[RawLine] = read_lines(path) if keep is None else _kept(path, keep)
     if pattern is None:
         head = list(islice(lines, SAMPLE_LINES))
         pattern = detect(raw.text for raw in head if not raw.binary)
@@ -174,6 +175,22 @@ def parse_lines(
             last_at is not None and assumes_date(fields.time),
         )  # fmt: skip
         yield record
+
+
+def _kept(path: str | Path, keep: Callable[[str], object]) -> Iterator[RawLine]:
+    """The lines of ``path`` as `read_lines` gives them: every one of the first
+    `SAMPLE_LINES` (a header is detected from them), and after them those ``keep`` takes
+    and the binary ones (`parse_lines` yields those whatever ``keep`` says)."""
+    head = SAMPLE_LINES
+    for first, block in read_blocks(path):
+        if block and isinstance(block[0], str):  # a plain block: its lines as text
+            for i, text in enumerate(cast(list[str], block), first):
+                if i <= head or keep(text):
+                    yield RawLine(i, text, False, False)
+            continue
+        for raw in cast(list[RawLine], block):
+            if raw.number <= head or raw.binary or keep(raw.text):
+                yield raw
 
 
 def other_patterns(pattern: HeaderPattern) -> tuple[tuple[RecordPattern, ...], PatternSet]:
