@@ -199,3 +199,21 @@ def test_a_second_pass_reads_blocks_and_gives_what_the_line_reader_gives(
     assert blocks == one_by_one
     assert len([p for p in blocks if "disk full" in p[8]]) == 12
     assert any(p[12] for p in blocks)  # the binary line, yielded whatever keep says
+
+
+def test_files_of_other_layouts_share_one_set_of_the_others() -> None:
+    """The layouts a line may switch to are one compiled set for every file without learnt
+    companions (compiling one per file layout took 20 ms each), and a line that misses its
+    file's own layout finds the same one in it as before: the own is tried first."""
+    syslog, iso = (detect([line] * 5) for line in SAMPLES)
+    assert syslog.name != iso.name
+    assert parse.other_patterns(syslog)[1] is parse.other_patterns(iso)[1]
+    others = parse.other_patterns(syslog)[1]
+    assert others.first(SAMPLES[1]) is not None  # the other layout, found from a syslog file
+    assert others.first("\tat org.example.Disk.write(Disk.java:42)") is None  # a frame: none
+
+
+SAMPLES = (
+    "May  4 10:05:00 web02 kernel: disk error on sdb",
+    "2031-05-04 10:05:01,123 ERROR [main] org.example.Disk: disk full",
+)

@@ -197,18 +197,27 @@ def other_patterns(pattern: HeaderPattern) -> tuple[tuple[RecordPattern, ...], P
     """The patterns tried, in this order, on a line that misses the file's own: the record
     layouts (a JSON line among text ones), then the other layouts its lines were learnt in
     and every other line-oriented one of the catalog. A file without header has none."""
-    # A learnt layout's name is its regex's, but its companions are the file's own.
-    key = (pattern.name, *(p.name for p in pattern.companions))
+    # The file's own pattern stays among the line-oriented ones: it is tried first and a
+    # line that reaches them has missed it, so it changes nothing there, and one joined
+    # regex then serves every file with the same companions (most have none), where one
+    # per file pattern took 20 ms each to compile, in every process.
+    headerless = pattern is PATTERNS[-1]
+    key = ("" if headerless else "-", *(p.name for p in pattern.companions))
     found = _OTHERS.get(key)
     if found is None:
-        others = [] if pattern is PATTERNS[-1] else PATTERNS[:-1]
-        records = tuple(p for p in others if isinstance(p, RecordPattern) and p is not pattern)
-        lines = [p for p in others if p is not pattern and not isinstance(p, RecordPattern)]
-        found = _OTHERS[key] = (records, PatternSet(list(pattern.companions) + lines))
+        others = [] if headerless else PATTERNS[:-1]
+        lines = [p for p in others if not isinstance(p, RecordPattern)]
+        found = _OTHERS[key] = (
+            tuple(p for p in others if isinstance(p, RecordPattern)),
+            PatternSet(list(pattern.companions) + lines),
+        )
+    records = found[0]
+    if pattern in records:  # a record layout's own: tried first already
+        return tuple(r for r in records if r is not pattern), found[1]
     return found
 
 
-# Per file pattern and companions, the others (compiling their joined regex takes a while).
+# Per companions, the others (compiling their joined regex takes a while).
 _OTHERS: dict[tuple[str, ...], tuple[tuple[RecordPattern, ...], PatternSet]] = {}
 
 
