@@ -62,6 +62,7 @@ __all__ = [
     "describe",
     "new_edit",
     "parse_instant",
+    "person",
     "review",
 ]
 
@@ -132,6 +133,12 @@ def _text(value: Any, what: str, *, limit: int = MAX_TEXT) -> str:
     if len(text) > limit:
         raise UsageError(f"{what}: at most {limit} characters (this is {len(text)})")
     return text
+
+
+def person(by: Any) -> str:
+    """The name of who corrects or undoes, as an edit records it: its blanks made single
+    spaces, at most `MAX_NAME` characters; a UsageError when there is none or it is longer."""
+    return _text(by, "name", limit=MAX_NAME)
 
 
 def _kind(value: Any) -> EventKind:
@@ -356,7 +363,7 @@ def new_edit(
     except ValueError:
         actions = ", ".join(a.value for a in EditAction)
         raise UsageError(f"edit {action!r} is not one of: {actions}") from None
-    name = _text(by, "name", limit=MAX_NAME)
+    name = person(by)
     why = reason.strip()
     if len(why) > MAX_TEXT:
         raise UsageError(f"reason: at most {MAX_TEXT} characters")

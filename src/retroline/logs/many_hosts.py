@@ -241,26 +241,22 @@ def _streams(
     side by side in forked worker processes (which inherit the miner), each writing its
     lines to a spool file that is read back here, so that memory stays bounded by the
     files' number, not their lines."""
-    count = min(parallel.worker_count(), len(paths))
-    if (
+    workers = None
+    if not (
         templates is None
-        or count < 2
         or STDIN in {str(p) for p in paths}
         # Forking costs more than it saves on small files (as for `logs parse`).
         or sum(Path(p).stat().st_size for p in paths) < parallel.MIN_BYTES
     ):
-        return [
-            stack.enter_context(closing(_lines_in(path, lo, hi, tz, year, miner, templates)))
-            for path in paths
-        ]
-    folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="retroline-bursts-"))
-    global _FOLLOWING
-    _FOLLOWING = miner  # for the workers forked next
-    try:
-        workers = parallel.start_workers(folder, count)
-    finally:
-        _FOLLOWING = None
-    if workers is None:  # no fork on this platform
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="retroline-bursts-"))
+        global _FOLLOWING
+        _FOLLOWING = miner  # for the workers forked next
+        try:
+            # None with one processor, or where processes cannot be forked.
+            workers = parallel.start_workers(folder, min(parallel.worker_count(), len(paths)))
+        finally:
+            _FOLLOWING = None
+    if workers is None or templates is None:  # (the second: for the type checker)
         return [
             stack.enter_context(closing(_lines_in(path, lo, hi, tz, year, miner, templates)))
             for path in paths

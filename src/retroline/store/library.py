@@ -39,7 +39,7 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from retroline.analysis.edits import MAX_NAME, applied, new_edit
+from retroline.analysis.edits import applied, new_edit, person
 from retroline.errors import (
     AmbiguousIdError,
     DatabaseError,
@@ -830,35 +830,19 @@ class Library:
                 edit = new_edit(
                     incident, edits, action, target, value, by=by, now=now, reason=reason
                 )
-                row = conn.execute(
-                    insert(schema.edits).values(
-                        incident_id=incident_id,
-                        action=edit.action.value,
-                        target=edit.target,
-                        subject=edit.subject,
-                        before=edit.before,
-                        after=edit.after,
-                        author=edit.by,
-                        at=rows.naive_utc(edit.at),
-                        reason=edit.reason,
-                    )
-                )
+                row = conn.execute(insert(schema.edits).values(rows.edit_row(edit, incident_id)))
                 key = row.inserted_primary_key
                 assert key is not None  # an insert into a table with a primary key
                 edit = edit.model_copy(update={"id": key[0]})
                 edits.append(edit)
                 made.append(edit)
-            fulltext.index(conn, incident_id, applied(incident, edits))
+            _index(conn, incident_id, incident, edits)
             return made
 
     def undo_edit(self, ident: str, edit_id: int, *, by: str) -> Edit:
         """Take back edit ``edit_id`` of incident ``ident``: it stays, marked undone by
         ``by`` now, and no longer applies. Undoing an edit twice is a UsageError."""
-        name = " ".join(by.split())
-        if not name:
-            raise UsageError("name: say who undoes the edit")
-        if len(name) > MAX_NAME:
-            raise UsageError(f"name: at most {MAX_NAME} characters (this is {len(name)})")
+        name = person(by)
         table = schema.edits
         with self.atomic() as conn, self._decoded():
             incident_id = self._resolve(conn, ident)
@@ -913,25 +897,14 @@ def _edits_of(conn: Connection, incident_id: str) -> list[Edit]:
     found = conn.execute(
         select(table).where(table.c.incident_id == incident_id).order_by(table.c.id)
     )
-    return [
-        Edit(
-            id=r.id,
-            action=r.action,
-            target=r.target,
-            subject=r.subject,
-            before=r.before,
-            after=r.after,
-            by=r.author,
-            at=rows.aware_utc(r.at),
-            reason=r.reason,
-            undone_at=rows.aware_utc(r.undone_at) if r.undone_at else None,
-            undone_by=r.undone_by,
-        )
-        for r in found
-    ]
+    return [rows.edit_model(r) for r in found]
 
 
-def _index(conn: Connection, incident_id: str, incident: Incident) -> None:
-    """Write the search text of ``incident`` as its edits correct it."""
-    edits = _edits_of(conn, incident_id)
+def _index(
+    conn: Connection, incident_id: str, incident: Incident, edits: list[Edit] | None = None
+) -> None:
+    """Write the search text of ``incident`` (as saved) as its edits correct it: ``edits``,
+    when the caller has them, else those stored."""
+    if edits is None:
+        edits = _edits_of(conn, incident_id)
     fulltext.index(conn, incident_id, applied(incident, edits) if edits else incident)

@@ -16,6 +16,7 @@ from sqlalchemy import Table
 from retroline.model import (
     ActionItem,
     Document,
+    Edit,
     Event,
     Finding,
     Hypothesis,
@@ -119,3 +120,35 @@ def incident_row(incident: Incident) -> dict[str, Any]:
         "document_date": incident.document_date,
         "summary": incident.summary,
     }
+
+
+def edit_row(edit: Edit, incident_id: str) -> dict[str, Any]:
+    """The row of a correction made to the incident (its id is the table's to give)."""
+    return {
+        "incident_id": incident_id,
+        "action": edit.action.value,
+        "target": edit.target,
+        "subject": edit.subject,
+        "before": edit.before,
+        "after": edit.after,
+        "author": edit.by,
+        "at": naive_utc(edit.at),
+        "reason": edit.reason,
+    }
+
+
+def edit_model(row: Any) -> Edit:
+    """A correction from its row."""
+    return Edit(
+        id=row.id,
+        action=row.action,
+        target=row.target,
+        subject=row.subject,
+        before=row.before,
+        after=row.after,
+        by=row.author,
+        at=aware_utc(row.at),
+        reason=row.reason,
+        undone_at=aware_utc(row.undone_at) if row.undone_at else None,
+        undone_by=row.undone_by,
+    )

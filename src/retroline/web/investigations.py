@@ -53,7 +53,7 @@ from retroline.evidence.kinds import by_pattern
 from retroline.logs.run import check_inputs
 from retroline.store import Library
 from retroline.web.pages import JSON, page, path_part
-from retroline.web.security import CSRF_COOKIE, CSRF_FIELD, guard_of
+from retroline.web.security import CSRF_COOKIE, CSRF_FIELD, bearer, guard_of
 
 __all__ = [
     "UPLOAD_LIMIT",
@@ -427,11 +427,6 @@ def _uploads(form: FormData) -> list[UploadFile]:
     ]
 
 
-def _bearer(request: Request) -> bool:
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and bool(value.strip())
-
-
 def _csrf_refused() -> HTTPException:
     return HTTPException(
         status_code=403,
@@ -464,7 +459,7 @@ async def start(request: Request, jobs: Jobs, limit: int, *, program: bool) -> J
     in the ``X-CSRF-Token`` header, or none with a Bearer token."""
     guard = guard_of(request)
     cookie = request.cookies.get(CSRF_COOKIE)
-    by_bearer = program and guard.token is not None and _bearer(request)
+    by_bearer = program and guard.token is not None and bearer(request) is not None
     by_header = program and guard.csrf_valid(cookie, request.headers.get(CSRF_HEADER))
     # Without a cookie of ours (a post from another site has none) nothing is read.
     if not (by_bearer or by_header or guard.csrf_valid(cookie, cookie)):

@@ -40,6 +40,7 @@ __all__ = [
     "SESSION_COOKIE",
     "Guard",
     "Shield",
+    "bearer",
     "csrf_protected",
     "policy",
 ]
@@ -124,10 +125,10 @@ class Guard:
         """Whether the request may be answered: no token is needed, or it shows it."""
         if self.token is None:
             return True
-        scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and value.strip():
+        given = bearer(request)
+        if given is not None:
             # Starlette decodes headers as latin-1: back to the bytes the client sent.
-            return secrets.compare_digest(value.strip().encode("latin-1"), self._token)
+            return secrets.compare_digest(given.encode("latin-1"), self._token)
         cookie = request.cookies.get(SESSION_COOKIE, "")
         return bool(cookie) and secrets.compare_digest(cookie.encode(), self._session.encode())
 
@@ -174,6 +175,13 @@ class Guard:
                 detail="the form's security token is missing or does not match: reload the "
                 "page and send the form again",
             )
+
+
+def bearer(request: Request) -> str | None:
+    """The token of the request's ``Authorization: Bearer ...`` header, if it has one (a
+    program's way to send it; a browser's is the session cookie)."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
 def guard_of(request: Request) -> Guard:
