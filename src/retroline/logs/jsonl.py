@@ -45,7 +45,7 @@ from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
 from retroline.logs.parse import other_patterns
 from retroline.logs.reader import Block, RawLine
 from retroline.logs.timestamps import TimeResolver
-from retroline.logs.window import Tally, Window, count_chunk
+from retroline.logs.window import Mark, Tally, Window, count_chunk
 
 __all__ = ["SEP", "Carry", "Chunk", "ChunkParser", "FormTable", "sample_lines"]
 
@@ -547,7 +547,9 @@ class ChunkParser:
         start = self._restore(carry, number)
         forms = self.forms
         forms.begin(hand_on)
-        text = self._lines(number, lines, forms)
+        parts = self._lines(number, lines, forms)
+        # Counted in an onset's windows, a chunk's lines are marks, not JSON (`window.Mark`).
+        text = "" if self.window is not None else "".join(cast(list[str], parts))
         state = self.state
         years, first_months = {}, {}
         for name, layout in state.layouts.items():
@@ -570,8 +572,8 @@ class ChunkParser:
             state.leading > 0,
             first_months,
             _seen(text, used) if self.stats else None,
-            count_chunk(text, used, lines, number, self.window, self.source)
-            if self.window is not None
+            count_chunk(parts, used, lines, number, self.window, self.source)
+            if self.window is not None and hand_on
             else None,
             len(lines),
         )
@@ -588,24 +590,25 @@ class ChunkParser:
                 layout.restore(*carry.years.get(name, (self.year, 0)))
         return Carry(carry.current, carry.at, carry.fields, carry.assumed, dict(carry.years))
 
-    def _lines(self, number: int, lines: list[str] | list[RawLine], hole: _Forms) -> str:
-        """The chunk's JSON lines with holes."""
+    def _lines(self, number: int, lines: list[str] | list[RawLine], hole: _Forms) -> list[Mark]:
+        """The chunk's JSON lines with holes, one a line; with a window, lines of the hot
+        loop are marks instead (`window.Mark`)."""
         state, prefix = self.state, self.prefix
         if lines and lines[0].__class__ is not str:  # odd lines: the general path for all
             odd = cast(list[RawLine], lines)
-            return "".join([_general(state, raw, f"{prefix}{raw.number},", hole) for raw in odd])
+            return [_general(state, raw, f"{prefix}{raw.number},", hole) for raw in odd]
         texts = cast(list[str], lines)
-        out: list[str] = []
+        out: list[Mark] = []
         start = 0
         while start < len(texts):  # runs of lines in regex layouts, and in record layouts
             if isinstance(state.current, _RecordLayout):
                 start = self._records(number, texts, start, hole, out)
             else:
                 start = self._texts(number, texts, start, hole, out)
-        return "".join(out)
+        return out
 
     def _records(
-        self, number: int, lines: list[str], start: int, hole: _Forms, out: list[str]
+        self, number: int, lines: list[str], start: int, hole: _Forms, out: list[Mark]
     ) -> int:
         """Lines from ``start`` while the layout in use is a record layout; returns where
         another layout took over (or the end)."""
@@ -625,7 +628,7 @@ class ChunkParser:
         return len(lines)
 
     def _texts(
-        self, number: int, lines: list[str], start: int, hole: _Forms, out: list[str]
+        self, number: int, lines: list[str], start: int, hole: _Forms, out: list[Mark]
     ) -> int:
         """Lines from ``start`` while the layout in use is a regex one: the hot loop.
         Returns where a record layout took over (or the end)."""
@@ -636,6 +639,7 @@ class ChunkParser:
         fraction, yearless, resolver = layout.fraction, layout.yearless, layout.resolver
         times, tails, heads = layout.times, layout.tails, layout.heads
         use_heads, misses = layout.use_heads, 0
+        marking = self.window is not None
         heads_get, holes, new_hole = heads.get, hole.of.get, hole.new
         counted = hole.lines.append
         # The month the resolver of a yearless layout last saw (a header cached in another
@@ -677,7 +681,10 @@ class ChunkParser:
                     if number_text is None:
                         number_text = new_hole(msg)
                     counted(number_text)
-                    append(f"{prefix}{n}{hit[0]}{number_text}{hit[1]}")
+                    if marking:
+                        append((number_text, hit))
+                    else:
+                        append(f"{prefix}{n}{hit[0]}{number_text}{hit[1]}")
                     continue
                 misses += 1
             groups = m.groups()
@@ -706,7 +713,10 @@ class ChunkParser:
                 if len(heads) >= _CACHE_SIZE:
                     heads.clear()
                 heads[text[:cut]] = last
-            append(f'{prefix}{n},"at":{at}{SEP}{number_text}{SEP}{tail}\n')
+            if marking:
+                append((number_text, last))
+            else:
+                append(f'{prefix}{n},"at":{at}{SEP}{number_text}{SEP}{tail}\n')
         layout.head_hits += stop - since - misses
         layout.head_misses += misses
         # A quarter of headers repeating pays for the lookups; fewer do not.

@@ -3,22 +3,26 @@
 ``logs onset`` and ``investigate`` need, per template, how many lines fell before and after
 the onset, when, on which hosts, and a few example lines; not each line. So each chunk of
 parsed lines is counted where it was parsed (`jsonl.ChunkParser`, in worker processes for
-big files), from its JSON text, and only the counts travel: the reading costs what ``logs
-parse`` costs. `Tally` is one template's counts; `count_chunk` makes them for one chunk.
+big files), and only the counts travel. The parser writes no JSON for the lines it counts:
+each line is a `Mark` (its template's hole and its header's entry, which hold its instant
+and fields), and a chunk's marks are counted as arrays. `Tally` is one template's counts;
+`count_chunk` makes them for one chunk.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from operator import add
-from typing import Any
+from itertools import compress, pairwise
+from operator import add, itemgetter
+from typing import Any, cast
 
 from retroline.logs.reader import RawLine
 
-__all__ = ["BINS", "EXAMPLES", "HOSTS", "Example", "Tally", "Window", "count_chunk"]
+__all__ = ["BINS", "EXAMPLES", "HOSTS", "Example", "Mark", "Tally", "Window", "count_chunk"]
 
 #: Example lines kept per template and window.
 EXAMPLES = 3
@@ -38,6 +42,11 @@ _LINE = re.compile(
 _HOST = re.compile(r'"host":("(?:[^"\\]|\\.)*")')
 _HOST_FIRST = ',"host":"'  # how the fields' JSON of a line with a host begins (`jsonl`)
 _ZONE = re.compile(r'"zone_source":"([a-z]+)"')
+
+#: One line as the hot path gives it to be counted: its JSON line (with its hole), or,
+#: from the hot loop, its hole and its header's entry (`jsonl`: JSON pieces, "at" text,
+#: fields' JSON, month), which hold what the counts need without writing the JSON.
+Mark = str | tuple[str, tuple[str, str, str, str, int]]
 
 
 @dataclass(frozen=True)
@@ -109,97 +118,140 @@ class Tally:
 
 
 def count_chunk(
-    text: str,
+    marks: list[Mark],
     used: list[str],
     lines: list[str] | list[RawLine],
     number: int,
     window: Window,
     path: str,
 ) -> list[Tally]:
-    """Per number of ``used`` (a chunk's template holes), the tally of its lines in
-    ``text`` (the chunk's JSON lines, ``lines`` their source, the first numbered
-    ``number``). Lines without a time or a template (binary junk) are not counted."""
-    # Per hole: [first, last, before, after, bins, hosts, latest before, earliest after];
-    # instants as (seconds after the window's start, datetime) so that the comparisons per
-    # line are of numbers; hosts as their JSON text (decoded once, at the end); examples
-    # as (seconds, position, match) until the few kept are made `Example`s.
-    found: dict[str, list[Any]] = {}
-    instants: dict[str, tuple[float, datetime]] = {}
+    """Per number of ``used`` (a chunk's template holes), the tally of its lines, given
+    by ``marks`` (one a line; ``lines`` their source, the first numbered ``number``).
+    Lines without a time or a template (binary junk) are not counted.
+
+    The lines are counted as arrays (numpy), not one by one: per line, only its hole, its
+    "at" text and its fields are taken out of its mark; each distinct "at" becomes seconds
+    after the window's start once."""
+    import numpy as np  # here: `logs parse` imports this module and never counts
+
+    rows = [m if m.__class__ is tuple else _unmark(cast(str, m)) for m in marks]
+    holes = list(map(itemgetter(0), rows))
+    heads = list(map(itemgetter(1), rows))
+    ats = list(map(itemgetter(2), heads))
+    column = {hole: k for k, hole in enumerate(used)}
+    column[""] = -1  # binary junk: no template
+    cols = np.array(list(map(column.__getitem__, holes)), dtype=np.int64)
     start = window.start
+    distinct = list(set(ats) - {"null"})
+    # Quoted ISO 8601 UTC with a six-digit fraction or none (`jsonl`), what follows cut off.
+    stamps = [at[1:27] if at[20] == "." else at[1:20] for at in distinct]
+    origin = np.datetime64(start.astimezone(UTC).replace(tzinfo=None), "us")
+    # Whole microseconds over a million: as `timedelta.total_seconds` gives them.
+    offsets = (np.array(stamps, dtype="datetime64[us]") - origin).astype(np.int64) / 10**6
+    seconds_of = dict(zip(distinct, offsets.tolist(), strict=True))
+    seconds_of["null"] = math.nan
+    secs = np.array(list(map(seconds_of.__getitem__, ats)), dtype=np.float64)
+    counted = (cols >= 0) & ~np.isnan(secs)
     onset = (window.at - start).total_seconds()
     span = (window.end - start).total_seconds()
-    scale = BINS / span
-    keep = 4 * EXAMPLES
-    for m in _LINE.finditer(text):
-        hole, when_text = m.group(4, 2)
-        if not hole or when_text is None:
-            continue
-        when = instants.get(when_text)
-        if when is None:
-            if len(instants) > 4096:
-                instants.clear()
-            moment = datetime.fromisoformat(when_text)
-            when = instants[when_text] = ((moment - start).total_seconds(), moment)
-        entry = found.get(hole)
-        if entry is None:
-            entry = found[hole] = [when, when, 0, 0, [0] * BINS, set(), [], []]
-        elif when[0] < entry[0][0]:
-            entry[0] = when
-        elif when[0] > entry[1][0]:
-            entry[1] = when
-        hosts = entry[5]
-        if len(hosts) < HOSTS:
-            tail = m.group(5)
-            if tail.startswith(_HOST_FIRST):  # the fields' JSON starts with the host
-                quoted = tail[8 : tail.find('"', 9) + 1]
-                if "\\" not in quoted:
-                    hosts.add(quoted)
-                elif (host := _HOST.search(tail)) is not None:
-                    hosts.add(host.group(1))
-        seconds = when[0]
-        if not 0 <= seconds < span:
-            continue
-        bar = int(seconds * scale)
-        entry[4][bar if bar < BINS else BINS - 1] += 1
-        if seconds < onset:
-            entry[2] += 1
-            latest = entry[6]
-            latest.append((seconds, m.start(), m))
-            if len(latest) > keep:  # the latest, in bounded memory
-                latest.sort()  # by time, then place: places differ, matches never compare
-                del latest[:-EXAMPLES]
-        else:
-            entry[3] += 1
-            if len(entry[7]) < keep:
-                entry[7].append((seconds, m.start(), m))
+    inside = counted & (secs >= 0) & (secs < span)
+    before = inside & (secs < onset)
+    after = inside & ~before
+    width = len(used)
+    befores = np.bincount(cols[before], minlength=width)
+    afters = np.bincount(cols[after], minlength=width)
+    bars = np.minimum((secs[inside] * (BINS / span)).astype(np.int64), BINS - 1)
+    bins = np.bincount(cols[inside] * BINS + bars, minlength=width * BINS).reshape(width, BINS)
+    # Lines by template, then time, then place: each template's first and last, its latest
+    # lines before the onset and its earliest after are at the ends of its run.
+    order = np.lexsort((np.arange(len(rows)), secs, cols))
+    order = order[counted[order]]
+    ranges = _runs(cols[order], width)
+    order_before, order_after = order[before[order]], order[after[order]]
+    ranges_before = _runs(cols[order_before], width)
+    ranges_after = _runs(cols[order_after], width)
+    hosts = _hosts(holes, heads, counted.tolist(), column, width)
     tallies = []
-    for hole in used:
-        entry = found.get(hole)
-        if entry is None:
+    for k in range(width):
+        low, high = ranges[k]
+        if low == high:
             tallies.append(Tally(files={path}))
             continue
-        first, last, before, after, bins, hosts, latest, earliest = entry
-        latest.sort()
-        earliest.sort()
+        low_b, high_b = ranges_before[k]
+        low_a, high_a = ranges_after[k]
+        latest = order_before[max(low_b, high_b - EXAMPLES) : high_b].tolist()
+        earliest = order_after[low_a : min(high_a, low_a + EXAMPLES)].tolist()
         tallies.append(
             Tally(
-                before, after, first[1], last[1], {_unquote(h) for h in hosts}, {path},
-                [_example(m, lines, number, path) for _, _, m in latest[-EXAMPLES:]],
-                [_example(m, lines, number, path) for _, _, m in earliest[:EXAMPLES]],
-                bins,
+                int(befores[k]), int(afters[k]),
+                _instant(ats[order[low]]), _instant(ats[order[high - 1]]),
+                hosts[k], {path},
+                [_example(i, ats[i], lines, number, path) for i in latest],
+                [_example(i, ats[i], lines, number, path) for i in earliest],
+                bins[k].tolist(),
             )
         )  # fmt: skip
     return tallies
 
 
-def _example(m: re.Match[str], lines: list[str] | list[RawLine], number: int, path: str) -> Example:
+def _runs(sorted_cols: Any, width: int) -> list[tuple[int, int]]:
+    """Per column 0..width-1, where its run starts and ends in a sorted array of columns."""
+    import numpy as np
+
+    edges = np.searchsorted(sorted_cols, np.arange(width + 1)).tolist()
+    return list(pairwise(edges))
+
+
+def _hosts(
+    holes: list[str],
+    heads: list[tuple[str, str, str, str, int]],
+    counted: list[bool],
+    column: dict[str, int],
+    width: int,
+) -> list[set[str]]:
+    """Per column, the hosts its counted lines name first in their fields (at most
+    `HOSTS`, the first in order)."""
+    hosts: list[set[str]] = [set() for _ in range(width)]
+    tails = map(itemgetter(3), heads)
+    pairs = dict.fromkeys(compress(zip(holes, tails, strict=True), counted))
+    for hole, tail in pairs:  # distinct: a template's lines share a few field sets
+        if not tail.startswith(_HOST_FIRST):  # the fields' JSON starts with the host
+            continue
+        found = hosts[column[hole]]
+        if len(found) >= HOSTS:
+            continue
+        quoted = tail[8 : tail.find('"', 9) + 1]
+        if "\\" in quoted:
+            host = _HOST.search(tail)
+            if host is None:
+                continue
+            quoted = host.group(1)
+        found.add(quoted)
+    return [{_unquote(quoted) for quoted in found} for found in hosts]
+
+
+def _unmark(line: str) -> tuple[str, tuple[str, str, str, str, int]]:
+    """The mark of a JSON line: its hole, and the "at" text (as the hot loop writes it:
+    quoted, with what follows the instant) and fields' JSON where the hot loop's header
+    entry holds them."""
+    m = _LINE.match(line, line.find('"line":'))
+    if m is None:
+        raise ValueError(f"not a line of the hot path: {line[:80]!r}")
+    when = m.group(2)
+    at = "null" if when is None else f'"{when}"{m.group(3)}'
+    return m.group(4), ("", "", at, m.group(5), 0)
+
+
+def _instant(at: str) -> datetime:
+    return datetime.fromisoformat(at[1 : at.index('"', 1)])
+
+
+def _example(i: int, at: str, lines: list[str] | list[RawLine], number: int, path: str) -> Example:
     """The example of one line: its source text as written, stripped, and its instant."""
-    when = datetime.fromisoformat(m.group(2))
-    line = int(m.group(1))
-    raw = lines[line - number]
+    raw = lines[i]
     text = raw if isinstance(raw, str) else raw.text
-    zone = _ZONE.search(m.group(3))
-    return Example(path, line, when, text.strip(), zone.group(1) if zone else None)
+    zone = _ZONE.search(at)
+    return Example(path, number + i, _instant(at), text.strip(), zone.group(1) if zone else None)
 
 
 def _unquote(quoted: str) -> str:
