@@ -164,7 +164,9 @@ def test_a_second_pass_parses_only_the_lines_it_keeps(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    kept = list(parse_lines(path, keep=lambda text: "disk" in text))
+    kept = list(
+        parse_lines(path, keep=lambda texts: [i for i, t in enumerate(texts) if "disk" in t])
+    )
     # The lines keep refuses are passed over; those kept keep their own numbers and times.
     assert [p.line for p in kept] == [2, 3, 5, 6, 8, 9]
     assert [p.message for p in kept] == ["disk full on sda"] * 6
@@ -190,8 +192,8 @@ def test_a_second_pass_reads_blocks_and_gives_what_the_line_reader_gives(
     path = tmp_path / "app.log"
     path.write_bytes("\r\n".join(lines).encode("utf-8") + b"\r\n")
 
-    def keep(text: str) -> bool:
-        return "disk" in text
+    def keep(texts: list[str]) -> list[int]:
+        return [i for i, text in enumerate(texts) if "disk" in text]
 
     blocks = [tuple(p) for p in parse_lines(path, year=2031, keep=keep)]
     monkeypatch.setattr(parse, "_kept", lambda path, keep: read_lines(path))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from retroline.errors import InputError, UsageError
-from retroline.logs import parallel
+from retroline.logs import many_hosts, parallel
 from retroline.logs.many_hosts import Burst, burst_findings, candidates, host_value, shared_bursts
 from retroline.logs.onset import Change, ChangeKind, analyse
 from retroline.logs.templates import TemplateMiner
@@ -400,3 +400,27 @@ def test_only_templates_that_rose_on_many_hosts_or_naming_many_are_read_again() 
     # What fell at the onset is no event on many hosts.
     assert candidates([_change("dropped", many, named, template)]) == set()
     assert candidates([_change("vanished", ["watch01"], named, template)]) == set()
+
+
+def test_the_word_test_takes_a_block_and_finds_every_line_holding_a_templates_words() -> None:
+    """The second read's test searches a whole block for each template's longest word and
+    takes the lines that hold all of that template's words: at the block's ends, with the
+    word twice, in another order; a line with the longest word alone is refused."""
+    miner = TemplateMiner()
+    for i in range(5):
+        miner.learn(f"rebooting client{i}: no check-in")
+        miner.learn(f"disk quota exceeded for user{i}")
+    rebooting = miner.learn("rebooting client9: no check-in").id
+    keep = many_hosts._has_words([rebooting], miner)
+    assert keep is not None
+    block = [
+        "rebooting client7: no check-in",  # the first line
+        "check-in of client3 ok",  # a word, not the longest
+        "rebooting rebooting, then check-in and no more",  # every word, one twice
+        "rebooting client4 now",  # the longest word alone
+        "disk quota exceeded for user2",
+        "no check-in: rebooting",  # the words in another order
+    ]
+    assert sorted(keep(block)) == [0, 2, 5]
+    assert sorted(keep([*block, "no check-in: rebooting client2"])) == [0, 2, 5, 6]
+    assert sorted(keep(["", "rebooting", ""])) == []

@@ -26,7 +26,7 @@ import pickle
 import re
 import tempfile
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Generator, Iterator, Mapping, Sequence
+from collections.abc import Collection, Generator, Iterator, Mapping, Sequence
 from contextlib import ExitStack, closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,7 +41,7 @@ from retroline.instants import iso_utc
 from retroline.logs import parallel
 from retroline.logs.masking import PLACEHOLDER
 from retroline.logs.onset import Change, ChangeKind
-from retroline.logs.parse import ParsedLine, parse_lines
+from retroline.logs.parse import Keep, ParsedLine, parse_lines
 from retroline.logs.reader import STDIN
 from retroline.logs.run import check_inputs, summarise
 from retroline.logs.templates import TemplateMiner
@@ -307,11 +307,11 @@ def _utc(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
-def _has_words(templates: Collection[str], miner: TemplateMiner) -> Callable[[str], object] | None:
+def _has_words(templates: Collection[str], miner: TemplateMiner) -> Keep | None:
     """A test a line of one of ``templates`` passes: it holds every constant word of one of
     them (a template's words are in every line of it, as written), so that only such
     lines are parsed. None when a template has no such word: every line must be parsed
-    then."""
+    then. The test takes a block of lines at once (`parse.Keep`)."""
     needs: set[tuple[str, ...]] = set()
     for tid in templates:
         learnt = miner.get(tid)
@@ -320,16 +320,31 @@ def _has_words(templates: Collection[str], miner: TemplateMiner) -> Callable[[st
             return None
         # The longest word first: the likeliest to be missing, it ends the test soonest.
         needs.add(tuple(sorted(words, key=lambda w: (-len(w), w))))
-    # A search for any template's longest word (in C) turns most lines away; a line that
-    # holds one is held to every word of a template.
-    any_longest = re.compile("|".join(sorted({re.escape(n[0]) for n in needs}))).search
-    rests = [n[1:] for n in needs]
+    firsts: dict[str, list[tuple[str, ...]]] = {}
+    for need in sorted(needs):
+        firsts.setdefault(need[0], []).append(need[1:])
 
-    def keep(text: str) -> bool:
-        if any_longest(text) is None:
-            return False
-        has = text.__contains__
-        return any(all(map(has, rest)) for rest in rests)
+    def keep(lines: list[str]) -> set[int]:
+        # Each longest word is looked for in the whole block's text (a fast search in C,
+        # where a regex of them all costs a step at every character); a line that holds
+        # one is held to the rest of that template's words.
+        text = "\n".join(lines)
+        find, newlines = text.find, text.count
+        taken: set[int] = set()
+        for word, rests in firsts.items():
+            at, line, counted = find(word), 0, 0
+            while at >= 0:
+                line += newlines("\n", counted, at)
+                counted = at
+                if line not in taken:
+                    has = lines[line].__contains__
+                    if any(all(map(has, rest)) for rest in rests):
+                        taken.add(line)
+                end = find("\n", at)
+                if end < 0:
+                    break
+                at = find(word, end)
+        return taken
 
     return keep
 

@@ -8,7 +8,7 @@ not grow with the file, except for the miner's templates and its bounded cache.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from itertools import chain, islice
 from pathlib import Path
@@ -85,6 +85,12 @@ class ParsedLine(NamedTuple):
         return out
 
 
+#: A test of a block of lines before they are parsed: the positions of those it takes, in
+#: any order. A block, not a line: a test that searches the block's text at once (in C)
+#: costs no Python work for each line it refuses.
+Keep = Callable[[list[str]], Iterable[int]]
+
+
 def _iso_utc(at: datetime | None) -> str | None:
     return iso_utc_or_none(at)
 
@@ -98,7 +104,7 @@ def parse_lines(
     learn: bool = True,
     pattern: HeaderPattern | None = None,
     day: date | None = None,
-    keep: Callable[[str], object] | None = None,
+    keep: Keep | None = None,
 ) -> Iterator[ParsedLine]:
     """Parse a log file line by line, lazily.
 
@@ -112,8 +118,9 @@ def parse_lines(
     pattern: the header pattern, when known; detected from the first lines otherwise.
     day: the date of lines that write the time of day alone (default: the day the file
         was last written); such lines are flagged ``date_assumed``.
-    keep: a test of a line's text before it is parsed; the lines it refuses are passed
-        over unparsed (a second pass that wants a few templates' lines, by their words).
+    keep: a test of the lines before they are parsed, a block of them at a time (`Keep`);
+        the lines it refuses are passed over unparsed (a second pass that wants a few
+        templates' lines, by their words).
 
     A line that does not fit the file's header pattern is tried against the other known
     patterns, so that logs of several formats concatenated into one stream keep their
@@ -147,7 +154,7 @@ def parse_lines(
                 False, truncated, True, False, record.zone_source, record.date_assumed,
             )  # fmt: skip
             continue
-        if keep is not None and not keep(text):
+        if keep is not None and not keep([text]):
             continue
         fields = current.parse(text)
         if fields is None and (others[0] or others[1].patterns):
@@ -177,19 +184,24 @@ def parse_lines(
         yield record
 
 
-def _kept(path: str | Path, keep: Callable[[str], object]) -> Iterator[RawLine]:
+def _kept(path: str | Path, keep: Keep) -> Iterator[RawLine]:
     """The lines of ``path`` as `read_lines` gives them: every one of the first
     `SAMPLE_LINES` (a header is detected from them), and after them those ``keep`` takes
     and the binary ones (`parse_lines` yields those whatever ``keep`` says)."""
     head = SAMPLE_LINES
     for first, block in read_blocks(path):
         if block and isinstance(block[0], str):  # a plain block: its lines as text
-            for i, text in enumerate(cast(list[str], block), first):
-                if i <= head or keep(text):
-                    yield RawLine(i, text, False, False)
+            texts = cast(list[str], block)
+            taken = set(keep(texts))
+            if first <= head:
+                taken.update(range(min(head - first + 1, len(texts))))
+            for i in sorted(taken):
+                yield RawLine(first + i, texts[i], False, False)
             continue
-        for raw in cast(list[RawLine], block):
-            if raw.number <= head or raw.binary or keep(raw.text):
+        raws = cast(list[RawLine], block)
+        taken = set(keep([raw.text for raw in raws]))
+        for i, raw in enumerate(raws):
+            if raw.number <= head or raw.binary or i in taken:
                 yield raw
 
 
