@@ -70,11 +70,10 @@ class Example:
     zone_source: str | None = None
 
 
-def _example_key(e: Example) -> tuple[datetime, str, int]:
-    return (e.at or _NEVER, e.path, e.line)
-
-
-_NEVER = datetime.min.replace(tzinfo=UTC)
+#: An example line as it is counted, before it is made an `Example` (most are passed over
+#: when the tallies of later chunks are folded in): seconds after the window's start, its
+#: path and line, its "at" text (`jsonl`) and its text.
+Candidate = tuple[float, str, int, str, str]
 
 
 @dataclass
@@ -88,9 +87,19 @@ class Tally:
     last: datetime | None = None
     hosts: set[str] = field(default_factory=set)
     files: set[str] = field(default_factory=set)
-    examples_before: list[Example] = field(default_factory=list)  # the latest before
-    examples_after: list[Example] = field(default_factory=list)  # the earliest after
+    latest: list[Candidate] = field(default_factory=list)  # the latest lines before
+    earliest: list[Candidate] = field(default_factory=list)  # the earliest lines after
     bins: list[int] = field(default_factory=lambda: [0] * BINS)  # counts over both windows
+
+    @property
+    def examples_before(self) -> list[Example]:
+        """The latest lines before the onset, oldest first."""
+        return [_example(c) for c in self.latest]
+
+    @property
+    def examples_after(self) -> list[Example]:
+        """The earliest lines after the onset, oldest first."""
+        return [_example(c) for c in self.earliest]
 
     def fold(self, other: Tally) -> None:
         """Add another tally of the same template (another chunk, a merged template)."""
@@ -107,14 +116,10 @@ class Tally:
             if len(self.hosts) > HOSTS:
                 self.hosts = set(sorted(self.hosts)[:HOSTS])
         self.files |= other.files
-        if other.examples_before:
-            self.examples_before = sorted(
-                self.examples_before + other.examples_before, key=_example_key
-            )[-EXAMPLES:]
-        if other.examples_after:
-            self.examples_after = sorted(
-                self.examples_after + other.examples_after, key=_example_key
-            )[:EXAMPLES]
+        if other.latest:
+            self.latest = sorted(self.latest + other.latest)[-EXAMPLES:]
+        if other.earliest:
+            self.earliest = sorted(self.earliest + other.earliest)[:EXAMPLES]
 
 
 def count_chunk(
@@ -170,7 +175,7 @@ def count_chunk(
     order_before, order_after = order[before[order]], order[after[order]]
     ranges_before = _runs(cols[order_before], width)
     ranges_after = _runs(cols[order_after], width)
-    hosts = _hosts(holes, heads, counted.tolist(), column, width)
+    hosts = _hosts(holes, heads, counted, cols, column, width)
     tallies = []
     for k in range(width):
         low, high = ranges[k]
@@ -186,8 +191,8 @@ def count_chunk(
                 int(befores[k]), int(afters[k]),
                 _instant(ats[order[low]]), _instant(ats[order[high - 1]]),
                 hosts[k], {path},
-                [_example(i, ats[i], lines, number, path) for i in latest],
-                [_example(i, ats[i], lines, number, path) for i in earliest],
+                [_candidate(i, secs, ats, lines, number, path) for i in latest],
+                [_candidate(i, secs, ats, lines, number, path) for i in earliest],
                 bins[k].tolist(),
             )
         )  # fmt: skip
@@ -205,29 +210,46 @@ def _runs(sorted_cols: Any, width: int) -> list[tuple[int, int]]:
 def _hosts(
     holes: list[str],
     heads: list[tuple[str, str, str, str, int]],
-    counted: list[bool],
+    counted: Any,
+    cols: Any,
     column: dict[str, int],
     width: int,
 ) -> list[set[str]]:
     """Per column, the hosts its counted lines name first in their fields (at most
     `HOSTS`, the first in order)."""
+    import numpy as np
+
     hosts: list[set[str]] = [set() for _ in range(width)]
-    tails = map(itemgetter(3), heads)
-    pairs = dict.fromkeys(compress(zip(holes, tails, strict=True), counted))
+    tails = list(map(itemgetter(3), heads))
+    named = {tail: _host(tail) for tail in dict.fromkeys(tails)}
+    names = set(named.values())
+    if names == {None}:
+        return hosts
+    if len(names) == 1:  # every line names the same host (a host's own log): no pairs
+        [only] = names
+        for k in np.unique(cols[counted]).tolist():
+            hosts[k].add(cast(str, only))
+        return hosts
+    pairs = dict.fromkeys(compress(zip(holes, tails, strict=True), counted.tolist()))
     for hole, tail in pairs:  # distinct: a template's lines share a few field sets
-        if not tail.startswith(_HOST_FIRST):  # the fields' JSON starts with the host
-            continue
+        host = named[tail]
         found = hosts[column[hole]]
-        if len(found) >= HOSTS:
-            continue
-        quoted = tail[8 : tail.find('"', 9) + 1]
-        if "\\" in quoted:
-            host = _HOST.search(tail)
-            if host is None:
-                continue
-            quoted = host.group(1)
-        found.add(quoted)
-    return [{_unquote(quoted) for quoted in found} for found in hosts]
+        if host is not None and len(found) < HOSTS:
+            found.add(host)
+    return hosts
+
+
+def _host(tail: str) -> str | None:
+    """The host a line's fields' JSON names, or None (the fields' JSON starts with it)."""
+    if not tail.startswith(_HOST_FIRST):
+        return None
+    quoted = tail[8 : tail.find('"', 9) + 1]
+    if "\\" in quoted:
+        host = _HOST.search(tail)
+        if host is None:
+            return None
+        quoted = host.group(1)
+    return _unquote(quoted)
 
 
 def _unmark(line: str) -> tuple[str, tuple[str, str, str, str, int]]:
@@ -246,12 +268,20 @@ def _instant(at: str) -> datetime:
     return datetime.fromisoformat(at[1 : at.index('"', 1)])
 
 
-def _example(i: int, at: str, lines: list[str] | list[RawLine], number: int, path: str) -> Example:
-    """The example of one line: its source text as written, stripped, and its instant."""
+def _candidate(
+    i: int, secs: Any, ats: list[str], lines: list[str] | list[RawLine], number: int, path: str
+) -> Candidate:
+    """The example candidate of the ``i``-th line of a chunk: its text as written, stripped."""
     raw = lines[i]
     text = raw if isinstance(raw, str) else raw.text
+    return (float(secs[i]), path, number + i, ats[i], text.strip())
+
+
+def _example(candidate: Candidate) -> Example:
+    """The example of a candidate, with its instant and where its zone came from."""
+    _, path, line, at, text = candidate
     zone = _ZONE.search(at)
-    return Example(path, number + i, _instant(at), text.strip(), zone.group(1) if zone else None)
+    return Example(path, line, _instant(at), text, zone.group(1) if zone else None)
 
 
 def _unquote(quoted: str) -> str:
