@@ -403,9 +403,10 @@ def test_only_templates_that_rose_on_many_hosts_or_naming_many_are_read_again() 
 
 
 def test_the_word_test_takes_a_block_and_finds_every_line_holding_a_templates_words() -> None:
-    """The second read's test searches a whole block for each template's longest word and
-    takes the lines that hold all of that template's words: at the block's ends, with the
-    word twice, in another order; a line with the longest word alone is refused."""
+    """The second read's test searches a whole block for one word of each template (the
+    rarest in the first block) and takes the lines that hold all of that template's words:
+    at the block's ends, with a word twice, in another order; a line with some of them is
+    refused."""
     miner = TemplateMiner()
     for i in range(5):
         miner.learn(f"rebooting client{i}: no check-in")
@@ -415,12 +416,57 @@ def test_the_word_test_takes_a_block_and_finds_every_line_holding_a_templates_wo
     assert keep is not None
     block = [
         "rebooting client7: no check-in",  # the first line
-        "check-in of client3 ok",  # a word, not the longest
+        "check-in of client3 ok",  # a word, not all
         "rebooting rebooting, then check-in and no more",  # every word, one twice
-        "rebooting client4 now",  # the longest word alone
+        "rebooting client4 now",  # a word, not all
         "disk quota exceeded for user2",
         "no check-in: rebooting",  # the words in another order
+        "rebooting web-1: no check-in",  # the last line
     ]
-    assert sorted(keep(block)) == [0, 2, 5]
-    assert sorted(keep([*block, "no check-in: rebooting client2"])) == [0, 2, 5, 6]
-    assert sorted(keep(["", "rebooting", ""])) == []
+    assert sorted(keep(block)) == [0, 2, 5, 6]
+    assert sorted(keep(["", "rebooting", "no check-in", ""])) == []
+    both = many_hosts._has_words(
+        [rebooting, miner.learn("disk quota exceeded for user7").id], miner
+    )
+    assert both is not None and sorted(both(block)) == [0, 2, 4, 5, 6]
+
+
+def test_a_file_is_searched_only_for_the_templates_seen_in_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given where the onset analysis saw each template, a file is searched for the
+    templates seen in it only, and not read at all when it holds none: the same bursts,
+    fewer reads."""
+    rng = random.Random(17)
+    times = [at(20, 10, rng.randrange(30)) for _ in range(12)]
+    paths = per_host_files(tmp_path / "hosts", 12, times, rng)
+    quiet = tmp_path / "hosts" / "quiet.log"
+    quiet.write_text(paths[0].read_text().replace("nfs: server filer01", "cron: job"))
+    paths.append(quiet)
+    miner = TemplateMiner()
+    analysis = analyse(paths, at(20, 10), year=2008, miner=miner)
+    wanted = candidates(analysis.changes)
+    seen_in = {c.template_id: c.files for c in analysis.changes if c.template_id in wanted}
+    assert seen_in and all(str(quiet) not in files for files in seen_in.values())
+    read: list[str] = []
+    real = many_hosts._lines_in
+    monkeypatch.setattr(
+        many_hosts, "_lines_in", lambda path, *a: read.append(str(path)) or real(path, *a)
+    )
+
+    def followed(**where: object) -> list[Burst]:
+        return shared_bursts(
+            paths, START, END, year=2008, miner=miner, templates=wanted,
+            extents=analysis.extents, **where,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+    everywhere = followed()
+    assert str(quiet) in read and len(everywhere) == 1 and everywhere[0].hosts == 12
+    read.clear()
+    assert followed(seen_in=seen_in) == everywhere
+    assert str(quiet) not in read and len(read) == 12
+    # A template said to be in two files only is looked for in those two.
+    read.clear()
+    (tid,) = seen_in
+    assert followed(seen_in={tid: [str(p) for p in paths[:2]]}) == []
+    assert read == [str(p) for p in paths[:2]]

@@ -213,7 +213,8 @@ def _logs(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
             analysis = analyse(group, onset, tz=zone, year=year, miner=miner)
             # Only what changed at the onset on many hosts, or naming many, is read again.
             wanted = candidates(analysis.changes)
-            held = {f for c in analysis.changes if c.template_id in wanted for f in c.files}
+            seen_in = {c.template_id: c.files for c in analysis.changes if c.template_id in wanted}
+            held = {f for files in seen_in.values() for f in files}
             holding = [p for p in group if str(p) in held]
             bursts = []
             if holding:
@@ -221,7 +222,7 @@ def _logs(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
                 bursts = shared_bursts(
                     holding, onset - analysis.before, _story_end(incident, onset + analysis.after),
                     tz=zone, year=year, miner=miner, templates=wanted,
-                    extents=analysis.extents,
+                    extents=analysis.extents, seen_in=seen_in,
                 )  # fmt: skip
         except RetrolineError as exc:
             unread += [(p, str(exc)) for p in group]

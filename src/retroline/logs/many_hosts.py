@@ -173,6 +173,7 @@ def shared_bursts(
     span: timedelta = SPAN,
     templates: Collection[str] | None = None,
     extents: Mapping[str, tuple[datetime, datetime]] | None = None,
+    seen_in: Mapping[str, Collection[str]] | None = None,
 ) -> list[Burst]:
     """The templates that many hosts showed within ``span``, among the lines in [start, end).
 
@@ -188,6 +189,9 @@ def shared_bursts(
         followed templates alone would shorten to their own span: with ``templates``, the
         logs run over the files' extents within the window (the whole window when not
         given).
+    seen_in: per id of ``templates``, the files its lines are in (`onset.Change.files`):
+        a file is searched for the templates seen in it only (each template's words cost a
+        search of the whole file), and not read when it has none.
 
     The files are read side by side, in time order, one open file each (lines out of order
     within a file are taken as they come). Errors of the reader (a file missing, broken
@@ -215,7 +219,13 @@ def shared_bursts(
     scan = _Scan(span.total_seconds(), min_hosts, share)
     lo, hi = start.timestamp(), end.timestamp()
     with ExitStack() as stack:
-        streams = _streams(paths, lo, hi, tz, year, miner, templates, stack)
+        followed = [
+            (path, _seen_in(path, templates, seen_in) if templates is not None else None)
+            for path in paths
+        ]
+        streams = _streams(
+            [(p, f) for p, f in followed if f is None or f], lo, hi, tz, year, miner, stack
+        )
         for t, parsed, path in heapq.merge(*streams, key=itemgetter(0)):
             scan.add(t, parsed, path)
     if templates is not None:
@@ -227,49 +237,57 @@ def shared_bursts(
 
 
 def _streams(
-    paths: Sequence[str | Path],
+    files: Sequence[tuple[str | Path, Collection[str] | None]],
     lo: float,
     hi: float,
     tz: str | None,
     year: int | None,
     miner: TemplateMiner,
-    templates: Collection[str] | None,
     stack: ExitStack,
 ) -> list[Iterator[tuple[float, ParsedLine, str]]]:
-    """Each file's lines for the scan (`_lines_in`), in file order. Several large files,
-    when this machine has processors to share and only some templates are followed: read
-    side by side in forked worker processes (which inherit the miner), each writing its
-    lines to a spool file that is read back here, so that memory stays bounded by the
-    files' number, not their lines."""
+    """Each file's lines for the scan (`_lines_in`), of the templates followed in it (all
+    when None), in file order. Several large files, when this machine has processors to
+    share and only some templates are followed: read side by side in forked worker
+    processes (which inherit the miner), each writing its lines to a spool file that is
+    read back here, so that memory stays bounded by the files' number, not their lines."""
     workers = None
-    if not (
-        templates is None
-        or STDIN in {str(p) for p in paths}
+    followed = [(path, templates) for path, templates in files if templates is not None]
+    if len(followed) == len(files) and (
         # Forking costs more than it saves on small files (as for `logs parse`).
-        or sum(Path(p).stat().st_size for p in paths) < parallel.MIN_BYTES
+        sum(Path(p).stat().st_size for p, _ in files) >= parallel.MIN_BYTES
     ):
         folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="retroline-bursts-"))
         global _FOLLOWING
         _FOLLOWING = miner  # for the workers forked next
         try:
             # None with one processor, or where processes cannot be forked.
-            workers = parallel.start_workers(folder, min(parallel.worker_count(), len(paths)))
+            workers = parallel.start_workers(folder, min(parallel.worker_count(), len(files)))
         finally:
             _FOLLOWING = None
-    if workers is None or templates is None:  # (the second: for the type checker)
+    if workers is None:
         return [
             stack.enter_context(closing(_lines_in(path, lo, hi, tz, year, miner, templates)))
-            for path in paths
+            for path, templates in files
         ]
     with workers:
         tasks = iter(
             [
                 (str(path), lo, hi, tz, year, frozenset(templates), f"{folder}/{i}.spool")
-                for i, path in enumerate(paths)
+                for i, (path, templates) in enumerate(followed)
             ]
         )
         spools = [spool for _, spool in workers.ordered(_spool_lines, tasks)]
     return [_spooled(spool) for spool in spools]
+
+
+def _seen_in(
+    path: str | Path, templates: Collection[str], seen_in: Mapping[str, Collection[str]] | None
+) -> frozenset[str]:
+    """The templates to follow in one file: those seen in it (all, without ``seen_in``)."""
+    name = str(path)
+    if seen_in is None:
+        return frozenset(templates)
+    return frozenset(t for t in templates if t not in seen_in or name in seen_in[t])
 
 
 #: The miner the worker processes of `_streams` inherit when they are forked.
@@ -312,24 +330,26 @@ def _has_words(templates: Collection[str], miner: TemplateMiner) -> Keep | None:
     them (a template's words are in every line of it, as written), so that only such
     lines are parsed. None when a template has no such word: every line must be parsed
     then. The test takes a block of lines at once (`parse.Keep`)."""
-    needs: set[tuple[str, ...]] = set()
+    needs: set[frozenset[str]] = set()
     for tid in templates:
         learnt = miner.get(tid)
-        words = {w for w in _shape(learnt.resolved().text)[1] if w} if learnt else set()
+        words = frozenset(w for w in _shape(learnt.resolved().text)[1] if w) if learnt else None
         if not words:
             return None
-        # The longest word first: the likeliest to be missing, it ends the test soonest.
-        needs.add(tuple(sorted(words, key=lambda w: (-len(w), w))))
+        needs.add(words)
+    # Per template, its words, the rarest in the first block first: the blocks are searched
+    # for it (a fast search in C), and only the lines that hold it are held to the others.
+    # (How often a word is in a template's text says little: it may fill another's
+    # variables in most lines.)
     firsts: dict[str, list[tuple[str, ...]]] = {}
-    for need in sorted(needs):
-        firsts.setdefault(need[0], []).append(need[1:])
 
     def keep(lines: list[str]) -> set[int]:
-        # Each longest word is looked for in the whole block's text (a fast search in C,
-        # where a regex of them all costs a step at every character); a line that holds
-        # one is held to the rest of that template's words.
         text = "\n".join(lines)
         find, newlines = text.find, text.count
+        if not firsts:
+            for words in sorted(needs, key=sorted):
+                order = sorted(words, key=lambda w: (newlines(w), -len(w), w))
+                firsts.setdefault(order[0], []).append(tuple(order[1:]))
         taken: set[int] = set()
         for word, rests in firsts.items():
             at, line, counted = find(word), 0, 0
