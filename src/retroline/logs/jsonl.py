@@ -186,6 +186,11 @@ class _Layout:
             {"epoch", "tai"} & set(self.time_names)
         )
         self.clock = (self.time_names.index("M"), self.time_names.index("S")) if clock else None
+        # A time key without its minutes and seconds: its hour's key.
+        hour_parts = [i for i, name in enumerate(self.time_names) if name not in ("M", "S")]
+        self.hour_of: Callable[[tuple[Any, ...]], Any] = (
+            itemgetter(*hour_parts) if hour_parts else lambda key: ()
+        )
         self.hours: dict[tuple[str | None, ...], tuple[str, int, str]] = {}
         # (host, process, pid, level) -> the JSON that ends a line (year_assumed included
         # when it is), and the fields' own JSON.
@@ -215,12 +220,13 @@ class _Layout:
             m, s = self.clock
             minute, second = key[m], key[s]
             if minute and second and len(minute) <= 2 and len(second) <= 2:
-                minutes, seconds = int(minute), int(second)
-                if minutes < 60 and seconds < 60:
-                    hour_key = key[:m] + key[m + 1 : s] + key[s + 1 :]
+                # Digits (the header's groups), compared as two-digit text.
+                minute, second = minute.zfill(2), second.zfill(2)
+                if minute < "60" and second < "60":
+                    hour_key = self.hour_of(key)
                     hour = self.hours.get(hour_key)
                     if hour is not None and (not self.yearless or hour[1] == resolver._last_month):
-                        known = (f"{hour[0]}{minutes:02d}:{seconds:02d}", hour[1], hour[2])
+                        known = (hour[0] + minute + ":" + second, hour[1], hour[2])
                         self.times[key] = known
                         return known
         year = resolver.year
@@ -688,18 +694,18 @@ class ChunkParser:
                     continue
                 misses += 1
             groups = m.groups()
-            known = times.get(time_key(groups))
+            key = time_key(groups)
+            known = times.get(key)
             if known is None or known[1] != month:
-                at = layout.at_text(groups)
+                known = layout._second(key)
                 tails = layout.tails  # emptied when the year became an assumption
                 if yearless:
                     month = resolver._last_month
-            else:
-                at = known[0]
-                if at != "null":
-                    f = groups[fraction]
-                    at += "." + six + 'Z"' if f and (six := (f + "00000")[:6]) != "000000" else 'Z"'
-                    at += known[2]
+            at = known[0]
+            if at != "null":
+                f = groups[fraction]
+                at += "." + six + 'Z"' if f and (six := (f + "00000")[:6]) != "000000" else 'Z"'
+                at += known[2]
             msg = text[cut:]
             number_text = holes(msg)
             if number_text is None:
