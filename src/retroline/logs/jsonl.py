@@ -679,7 +679,8 @@ class ChunkParser:
                 continue
             cut = m.end()
             if use_heads:
-                hit = heads_get(text[:cut])
+                head = text[:cut]
+                hit = heads_get(head)
                 if hit is not None and hit[4] == month:
                     last = hit
                     msg = text[cut:]
@@ -718,7 +719,7 @@ class ChunkParser:
             if use_heads:
                 if len(heads) >= _CACHE_SIZE:
                     heads.clear()
-                heads[text[:cut]] = last
+                heads[head] = last
             if marking:
                 append((number_text, last))
             else:
