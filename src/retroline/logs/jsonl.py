@@ -715,11 +715,13 @@ class ChunkParser:
             key = fields(groups)
             found_tail = tails.get(key)
             tail, fields_text = found_tail if found_tail is not None else layout.tail(key)
-            last = (f',"at":{at}{SEP}', f"{SEP}{tail}\n", at, fields_text, month)
-            if use_heads:
+            if use_heads:  # the JSON pieces a line with this header will be written with
+                last = (f',"at":{at}{SEP}', f"{SEP}{tail}\n", at, fields_text, month)
                 if len(heads) >= _CACHE_SIZE:
                     heads.clear()
                 heads[head] = last
+            else:  # what continuation lines and marks take from it
+                last = ("", "", at, fields_text, month)
             if marking:
                 append((number_text, last))
             else:
