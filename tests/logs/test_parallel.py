@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from retroline.errors import InputError
 from retroline.logs import jsonl, parallel
 from retroline.logs.run import write_json_lines
 from tests.logs.test_jsonl import DATA, crafted, loghub_files
@@ -178,3 +180,54 @@ def test_many_middling_files_are_parsed_by_the_workers(
     one = parse(paths, tmp_path / "one.jsonl", 1, 2024)
     assert one == two
     assert len(two[0].splitlines()) == 12 * lines
+
+
+def test_files_follow_one_another_through_the_workers_and_one_breaking_off_stops_only_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With workers, the next file is set up while the last spans of one are parsed; files
+    read here (small, compressed) keep their place among the others, and a file that breaks
+    off (a cut archive) is written up to the break, the files after it in full, and its
+    error raised last, as in one process."""
+    monkeypatch.setattr(parallel, "SPAN_BYTES", 80 * 1024)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 8192)
+    monkeypatch.setattr(parallel, "FILE_BYTES", 4096)
+    paths: list[Path] = []
+    for host in range(6):
+        path = tmp_path / f"node{host}.log"
+        path.write_text(
+            "".join(
+                f"Mar  1 10:{i // 60 % 60:02d}:{i % 60:02d} node{host} app[{i}]: request {i} served"
+                f" in {i % 97} ms\n"
+                for i in range(2500 + 700 * host)
+            )
+        )
+        paths.append(path)
+    small = tmp_path / "small.log"
+    small.write_text("2024-03-01T10:00:00Z node9 cron[1]: job 1 done\n" * 20)
+    cut = tmp_path / "cut.log.gz"
+    whole = gzip.compress(paths[0].read_bytes())
+    cut.write_bytes(whole[: len(whole) // 2])
+    files = [paths[0], small, paths[1], cut, *paths[2:]]
+    planned: list[str] = []
+    real = parallel.Workers._sent
+    monkeypatch.setattr(
+        parallel.Workers,
+        "_sent",
+        lambda self, items, carries: (
+            planned.append(str(x[1].path)) or x if x[2] is not None and x[2].start == 0 else x
+            for x in real(self, items, carries)
+        ),
+    )
+    results = []
+    for workers in (1, 2):
+        out = tmp_path / f"out-{workers}.jsonl"
+        with out.open("w", encoding="utf-8") as fh, pytest.raises(InputError) as error:
+            write_json_lines(fh, files, year=2024, workers=workers)
+        assert str(cut) in str(error.value)
+        results.append(out.read_bytes())
+    assert results[0] == results[1]
+    assert planned == [str(p) for p in paths]  # every plain file of some size, by the workers
+    written = [json.loads(row)["file"] for row in results[1].decode().splitlines()]
+    assert list(dict.fromkeys(written)) == [str(p) for p in files]
+    assert written.count(str(paths[5])) == 2500 + 700 * 5

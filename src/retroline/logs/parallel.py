@@ -7,6 +7,8 @@ worker processes parse them (`jsonl.ChunkParser`, masking messages too) and writ
 chunk's JSON to their own spool file, and the main process takes the chunks back in order
 and learns their masked forms. In the second pass the workers fill the chunks with the
 final templates and write them to the output themselves, taking turns (`write_in_order`).
+Files follow one another without a pause: the spans of the next file are sent while the
+last ones of a file are parsed (`Workers.chunks`).
 
 A chunk depends on the lines before it only through a small `jsonl.Carry` (the record that
 continuation lines repeat, the header pattern in use, the year of yearless timestamps).
@@ -29,11 +31,13 @@ import multiprocessing
 import os
 import platform
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+from retroline.errors import InputError
 from retroline.logs.headers import HeaderPattern
 from retroline.logs.jsonl import Carry, Chunk, ChunkParser, FormTable
 from retroline.logs.masking import MaskRule
@@ -45,6 +49,7 @@ __all__ = [
     "FILE_BYTES",
     "MIN_BYTES",
     "SPAN_BYTES",
+    "Plan",
     "Stored",
     "Workers",
     "keep_freed_memory",
@@ -86,6 +91,22 @@ Stored = tuple[str, int, int]
 
 T = TypeVar("T")
 R = TypeVar("R")
+L = TypeVar("L")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A plain file for the workers to parse: the parser this process set up for it (the
+    header detected from its first lines) and the settings the workers' parsers take."""
+
+    path: str
+    parser: ChunkParser
+    encoding: str
+    tz: str | None
+    year: int | None
+    name: str | None
+    stats: bool
+
 
 # In a worker: the spool folder, and one parser per file (its caches outlast a span).
 _folder: Path | None = None
@@ -156,53 +177,80 @@ class Workers:
         self.pool.join()
 
     def chunks(
-        self,
-        path: str | Path,
-        parser: ChunkParser,
-        encoding: str,
-        tables: FormTable,
-        *,
-        tz: str | None,
-        year: int | None,
-        name: str | None,
-        stats: bool,
-    ) -> Iterator[tuple[Chunk, Stored | None, int]]:
-        """The chunks of a plain file, in order, each parsed after the true carry: with
-        where the worker stored its text (None when ``parser`` parsed it again here, text
-        included) and the bytes of its span. ``parser`` is the one the file's lines would
-        be parsed with in this process, and tz, year, name and stats its settings;
-        ``tables`` takes the forms of the chunks parsed again here, which the workers
-        numbered all the same."""
-        pattern = parser.state.first.pattern
-        carry = parser.initial()
-        spans = plan_spans(path, SPAN_BYTES, (self.count * SPAN_BYTES, TAIL_SPAN_BYTES))
-        # Lazy: each task takes the carry known when it is sent.
-        rules = parser.rules
-        tasks = (
-            (
-                str(path),
-                pattern,
-                tz,
-                year,
-                name,
-                stats,
-                rules,
-                span,
-                encoding,
-                carry,
-                parser.window,
-                parser.source,
-            )
-            for span in spans
-        )
-        for task, (chunk, where) in self.ordered(_work, tasks):
-            span = task[7]
-            if not _holds(chunk, carry, parser.year):
+        self, files: Iterable[Plan | L], tables: FormTable
+    ) -> Iterator[tuple[Plan | L, Chunk | InputError | None, Stored | None, int]]:
+        """The chunks of the plain files among ``files``, file after file, in order, each
+        parsed after the true carry: with where the worker stored its text (None when the
+        plan's parser parsed it again here, text included) and the bytes of its span.
+
+        The spans of the next file are sent while the last of one are parsed, so that no
+        worker waits while this process sets up the next file (``files`` is taken lazily,
+        a few ahead). Other items of ``files`` (files this process reads itself) come back
+        once each, in their place, as ``(item, None, None, 0)``. A file that breaks off in
+        a worker comes back once as ``(plan, error, None, 0)`` and its other chunks are
+        passed over. ``tables`` takes the forms of the chunks parsed again here, which the
+        workers numbered all the same."""
+        carries: dict[int, Carry] = {}  # per file (its place), the carry known so far
+        failed: set[int] = set()
+        pending: deque[tuple[int, Plan | L, Span | None, AsyncResult[Any] | None]] = deque()
+        sent = self._sent(files, carries)
+        while True:
+            while len(pending) < self.count * IN_FLIGHT:
+                item = next(sent, None)
+                if item is None:
+                    break
+                i, file, span, task = item
+                result = None if task is None else self.pool.apply_async(_try_work, (task,))
+                pending.append((i, file, span, result))
+            if not pending:
+                return
+            i, file, span, result = pending.popleft()
+            if result is None or span is None:
+                yield file, None, None, 0
+                continue
+            outcome = result.get()
+            if i in failed:
+                continue
+            plan = cast(Plan, file)
+            if isinstance(outcome, InputError):
+                failed.add(i)
+                yield plan, outcome, None, 0
+                continue
+            chunk, where = outcome
+            carry = carries[i]
+            if not _holds(chunk, carry, plan.parser.year):
                 tables.take(chunk)
-                chunk = parser.parse(span.number, read_span(path, span, encoding), carry)
+                try:
+                    lines = read_span(plan.path, span, plan.encoding)
+                except InputError as exc:
+                    failed.add(i)
+                    yield plan, exc, None, 0
+                    continue
+                chunk = plan.parser.parse(span.number, lines, carry)
                 where = None
-            carry = _after(chunk, carry)
-            yield chunk, where, span.end - span.start
+            carries[i] = _after(chunk, carry)
+            yield plan, chunk, where, span.end - span.start
+
+    def _sent(
+        self, files: Iterable[Plan | L], carries: dict[int, Carry]
+    ) -> Iterator[tuple[int, Plan | L, Span | None, _Task | None]]:
+        """What `chunks` sends, lazily: per plan its spans' tasks, each taking the carry
+        known when it is sent (workers predict the true one); other items as they are."""
+        for i, file in enumerate(files):
+            if not isinstance(file, Plan):
+                yield i, file, None, None
+                continue
+            parser = file.parser
+            carries[i] = parser.initial()
+            pattern = parser.state.first.pattern
+            for span in plan_spans(
+                file.path, SPAN_BYTES, (self.count * SPAN_BYTES, TAIL_SPAN_BYTES)
+            ):
+                task = (
+                    file.path, pattern, file.tz, file.year, file.name, file.stats, parser.rules,
+                    span, file.encoding, carries[i], parser.window, parser.source,
+                )  # fmt: skip
+                yield i, file, span, task
 
     def ordered(self, work: Callable[[T], R], tasks: Iterator[T]) -> Iterator[tuple[T, R]]:
         """``work(task)`` for each task, in the workers, results in the tasks' order; only a
@@ -313,6 +361,14 @@ _Task = tuple[
     Window | None,
     str,
 ]
+
+
+def _try_work(task: _Task) -> tuple[Chunk, Stored | None] | InputError:
+    """`_work`, with a file that breaks off given back as its error (the other files go on)."""
+    try:
+        return _work(task)
+    except InputError as exc:
+        return exc
 
 
 def _work(task: _Task) -> tuple[Chunk, Stored | None]:

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from retroline.encoding import is_wide
 from retroline.errors import ChangedError, InputError, UsageError
@@ -35,7 +35,7 @@ from retroline.logs import parallel
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.jsonl import Chunk, ChunkParser, FormTable, sample_lines
 from retroline.logs.parallel import Stored
-from retroline.logs.reader import STDIN, Compression, RawLine, read_blocks, sniff
+from retroline.logs.reader import STDIN, Block, Compression, RawLine, read_blocks, sniff
 from retroline.logs.spool import Spool, fill
 from retroline.logs.templates import TemplateMiner
 from retroline.logs.timestamps import file_day
@@ -104,7 +104,7 @@ def summarise(
     learn = _Learner(miner, None, seen, _advance(progress))
     before = _snapshot(paths)
     for path in paths:
-        _learn_file(path, learn, tz, year, None, None, errors)
+        _learn_file(path, learn, tz, year, None, errors)
     return _seen_stats(seen, miner), errors + changed_while_read(before)
 
 
@@ -172,7 +172,7 @@ def write_json_lines(
     if any(str(p) == STDIN for p in paths):
         learn = _Learner(miner, _Direct(out, miner), seen, advance)
         for path in paths:
-            _learn_file(path, learn, tz, year, name(path), None, errors)
+            _learn_file(path, learn, tz, year, name(path), errors)
     else:
         workers = parallel.worker_count() if workers is None else workers
         big = _worth_workers(paths)
@@ -180,8 +180,7 @@ def write_json_lines(
             pool = parallel.start_workers(folder, workers) if big else None
             with pool or nullcontext():
                 learn = _Learner(miner, spool, seen, advance)
-                for path in paths:
-                    _learn_file(path, learn, tz, year, name(path), pool, errors)
+                _learn_files(paths, learn, tz, year, name, pool, errors)
                 spool.write(out, miner, pool)
     errors += changed_while_read(before)
     if errors:
@@ -283,8 +282,7 @@ def count_windows(
     with tempfile.TemporaryDirectory(prefix="retroline-") as folder:
         pool = parallel.start_workers(folder, workers) if big else None
         with pool or nullcontext():
-            for path in paths:
-                _learn_file(path, learn, tz, year, None, pool, errors)
+            _learn_files(paths, learn, tz, year, lambda path: None, pool, errors)
     return learn.tallies, learn.lines, learn.extents, errors + changed_while_read(before)
 
 
@@ -376,33 +374,95 @@ def _learn_file(
     tz: str | None,
     year: int | None,
     name: str | None,
+    errors: list[InputError],
+) -> None:
+    """Parse one file chunk by chunk in this process and learn."""
+    try:
+        _learn_local(cast(_Local, _setup(path, learn, tz, year, name, None)), learn)
+    except InputError as exc:
+        errors.append(exc)
+
+
+def _learn_files(
+    paths: Sequence[str | Path],
+    learn: _Learner,
+    tz: str | None,
+    year: int | None,
+    name: Callable[[str | Path], str | None],
     pool: parallel.Workers | None,
     errors: list[InputError],
 ) -> None:
-    """Parse one file chunk by chunk (in the workers of ``pool`` when it pays) and learn."""
+    """Parse the files one after the other, chunk by chunk, and learn: the plain files that
+    are big enough in the workers of ``pool``, the others here, in their place. With
+    workers, the next file is set up while the last spans of one are parsed."""
+    if pool is None:
+        for path in paths:
+            _learn_file(path, learn, tz, year, name(path), errors)
+        return
+
+    def setups() -> Iterator[parallel.Plan | _Local | InputError]:
+        for path in paths:
+            try:
+                yield _setup(path, learn, tz, year, name(path), pool)
+            except InputError as exc:
+                yield exc
+
+    for file, chunk, stored, size in pool.chunks(setups(), learn.tables):
+        if isinstance(file, InputError):
+            errors.append(file)
+        elif isinstance(chunk, InputError):
+            errors.append(chunk)
+        elif isinstance(file, _Local):
+            try:
+                _learn_local(file, learn)
+            except InputError as exc:
+                errors.append(exc)
+        elif chunk is not None:
+            learn(chunk, None, stored, size)
+
+
+@dataclass
+class _Local:
+    """A file this process parses: its parser, the blocks read to detect its header, and
+    the rest of its blocks, still to be read."""
+
+    parser: ChunkParser
+    taken: list[Block]
+    blocks: Iterator[Block]
+
+
+def _setup(
+    path: str | Path,
+    learn: _Learner,
+    tz: str | None,
+    year: int | None,
+    name: str | None,
+    pool: parallel.Workers | None,
+) -> parallel.Plan | _Local:
+    """Detect a file's header from its first lines and make its parser: a plan for the
+    workers of ``pool`` when the file is one they read, else the file for this process."""
+    blocks = read_blocks(path)
+    taken, sample = sample_lines(blocks)
+    pattern = detect(sample) if sample else PATTERNS[-1]
     stats = learn.seen is not None
-    try:
-        blocks = read_blocks(path)
-        taken, sample = sample_lines(blocks)
-        pattern = detect(sample) if sample else PATTERNS[-1]
-        day = file_day(path)
-        rules = learn.miner.config.rules
-        parser = ChunkParser(pattern, tz, year, name, stats, rules, day, learn.window, str(path))
-        encoding = _parallel_encoding(path) if pool is not None else None
-        if pool is not None and encoding is not None:
-            spans = pool.chunks(
-                path, parser, encoding, learn.tables, tz=tz, year=year, name=name, stats=stats
-            )
-            for chunk, stored, size in spans:
-                learn(chunk, None, stored, size)
-            return
-        carry = parser.initial()
-        for number, lines in chain(taken, blocks):
-            chunk = parser.parse(number, lines, carry)
-            carry = chunk.end
-            learn(chunk, None, None, _chars(lines) if learn.advance is not None else 0)
-    except InputError as exc:
-        errors.append(exc)
+    rules = learn.miner.config.rules
+    parser = ChunkParser(
+        pattern, tz, year, name, stats, rules, file_day(path), learn.window, str(path)
+    )
+    encoding = _parallel_encoding(path) if pool is not None else None
+    if encoding is None:
+        return _Local(parser, taken, blocks)
+    cast(Generator[Block, None, None], blocks).close()  # the workers read it
+    return parallel.Plan(str(path), parser, encoding, tz, year, name, stats)
+
+
+def _learn_local(file: _Local, learn: _Learner) -> None:
+    """Parse a file chunk by chunk in this process and learn."""
+    carry = file.parser.initial()
+    for number, lines in chain(file.taken, file.blocks):
+        chunk = file.parser.parse(number, lines, carry)
+        carry = chunk.end
+        learn(chunk, None, None, _chars(lines) if learn.advance is not None else 0)
 
 
 def _chars(lines: list[str] | list[RawLine]) -> int:
