@@ -13,7 +13,7 @@ from retroline.logs.attach import change_event
 from retroline.logs.onset import ChangeKind, analyse
 from retroline.logs.run import count_windows
 from retroline.logs.templates import TemplateMiner
-from retroline.logs.window import Tally, Window
+from retroline.logs.window import HOSTS, Tally, Window
 from retroline.model import ZoneSource
 
 ONSET = datetime(2023, 5, 6, 12, 0, tzinfo=UTC)
@@ -110,3 +110,30 @@ def test_hosts_are_read_as_written_and_lines_at_the_edges_fall_in_their_window(
     ]
     assert [e.at for e in tally.examples_before][-1] == ONSET - timedelta(minutes=1, seconds=-3)
     assert sum(tally.bins) == 16 and tally.bins[0] > 0 and tally.bins[-1] > 0
+
+
+def test_a_template_on_many_hosts_lists_the_same_hosts_however_the_file_is_cut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `HOSTS`, a template's hosts are the first by name, whatever the order the lines
+    come in and however the file is cut into chunks (one process, workers, small spans)."""
+    path = tmp_path / "fleet.log"
+    names = [f"web-{(i * 17) % 40:02d}" for i in range(40)]  # not in order of name
+    rows = []
+    for i in range(4000):
+        at = ONSET - timedelta(minutes=50) + timedelta(seconds=i)
+        host = names[i % 40]
+        rows.append(f"{at:%b} {at.day:>2} {at:%H:%M:%S} {host} app[7]: request {i} served")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    window = Window(ONSET - timedelta(hours=1), ONSET, ONSET + timedelta(minutes=30))
+    expected = set(sorted(names)[:HOSTS])
+    assert expected != set(names[:HOSTS])  # the first seen are not the first by name
+    for span, workers in ((None, 1), (16 * 1024, 2), (64 * 1024, 2)):
+        if span is not None:
+            monkeypatch.setattr(parallel, "SPAN_BYTES", span)
+            monkeypatch.setattr(parallel, "TAIL_SPAN_BYTES", span // 4)
+            monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+        tallies, _, _, errors = count_windows([path], window, year=2023, workers=workers)
+        assert not errors
+        [tally] = tallies.values()
+        assert tally.hosts == expected

@@ -106,6 +106,9 @@ class Plan:
     year: int | None
     name: str | None
     stats: bool
+    #: Whether no file comes after it: its end is cut into short spans, so that no worker
+    #: waits long for the last one (before another file, the next file's spans fill in).
+    last: bool = True
 
 
 # In a worker: the spool folder, and one parser per file (its caches outlast a span).
@@ -243,9 +246,8 @@ class Workers:
             parser = file.parser
             carries[i] = parser.initial()
             pattern = parser.state.first.pattern
-            for span in plan_spans(
-                file.path, SPAN_BYTES, (self.count * SPAN_BYTES, TAIL_SPAN_BYTES)
-            ):
+            tail = (self.count * SPAN_BYTES, TAIL_SPAN_BYTES) if file.last else None
+            for span in plan_spans(file.path, SPAN_BYTES, tail):
                 task = (
                     file.path, pattern, file.tz, file.year, file.name, file.stats, parser.rules,
                     span, file.encoding, carries[i], parser.window, parser.source,

@@ -401,9 +401,9 @@ def _learn_files(
         return
 
     def setups() -> Iterator[parallel.Plan | _Local | InputError]:
-        for path in paths:
+        for i, path in enumerate(paths):
             try:
-                yield _setup(path, learn, tz, year, name(path), pool)
+                yield _setup(path, learn, tz, year, name(path), pool, i == len(paths) - 1)
             except InputError as exc:
                 yield exc
 
@@ -438,9 +438,11 @@ def _setup(
     year: int | None,
     name: str | None,
     pool: parallel.Workers | None,
+    last: bool = True,
 ) -> parallel.Plan | _Local:
     """Detect a file's header from its first lines and make its parser: a plan for the
-    workers of ``pool`` when the file is one they read, else the file for this process."""
+    workers of ``pool`` when the file is one they read (``last``: no file follows it),
+    else the file for this process."""
     blocks = read_blocks(path)
     taken, sample = sample_lines(blocks)
     pattern = detect(sample) if sample else PATTERNS[-1]
@@ -453,7 +455,7 @@ def _setup(
     if encoding is None:
         return _Local(parser, taken, blocks)
     cast(Generator[Block, None, None], blocks).close()  # the workers read it
-    return parallel.Plan(str(path), parser, encoding, tz, year, name, stats)
+    return parallel.Plan(str(path), parser, encoding, tz, year, name, stats, last)
 
 
 def _learn_local(file: _Local, learn: _Learner) -> None:

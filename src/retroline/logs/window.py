@@ -216,7 +216,7 @@ def _hosts(
     width: int,
 ) -> list[set[str]]:
     """Per column, the hosts its counted lines name first in their fields (at most
-    `HOSTS`, the first in order)."""
+    `HOSTS`, the first by name)."""
     import numpy as np
 
     hosts: list[set[str]] = [set() for _ in range(width)]
@@ -233,10 +233,10 @@ def _hosts(
     pairs = dict.fromkeys(compress(zip(holes, tails, strict=True), counted.tolist()))
     for hole, tail in pairs:  # distinct: a template's lines share a few field sets
         host = named[tail]
-        found = hosts[column[hole]]
-        if host is not None and len(found) < HOSTS:
-            found.add(host)
-    return hosts
+        if host is not None:
+            hosts[column[hole]].add(host)
+    # The first by name, as `Tally.fold` keeps them: the same whatever the chunks.
+    return [found if len(found) <= HOSTS else set(sorted(found)[:HOSTS]) for found in hosts]
 
 
 def _host(tail: str) -> str | None:
