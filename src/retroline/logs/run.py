@@ -400,10 +400,13 @@ def _learn_files(
             _learn_file(path, learn, tz, year, name(path), errors)
         return
 
+    # The last file the workers read: its end is cut into short spans.
+    last = max((i for i, p in enumerate(paths) if _parallel_encoding(p)), default=-1)
+
     def setups() -> Iterator[parallel.Plan | _Local | InputError]:
         for i, path in enumerate(paths):
             try:
-                yield _setup(path, learn, tz, year, name(path), pool, i == len(paths) - 1)
+                yield _setup(path, learn, tz, year, name(path), pool, i >= last)
             except InputError as exc:
                 yield exc
 
