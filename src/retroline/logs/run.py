@@ -279,6 +279,10 @@ def count_windows(
     workers = parallel.worker_count() if workers is None else workers
     big = STDIN not in {str(p) for p in paths} and _worth_workers(paths)
     before = _snapshot(paths)
+    if big:
+        # The workers count with numpy (`window.count_chunk`): loaded once, here, before
+        # they are forked, not once in each of them.
+        import numpy  # noqa: F401
     with tempfile.TemporaryDirectory(prefix="retroline-") as folder:
         pool = parallel.start_workers(folder, workers) if big else None
         with pool or nullcontext():
