@@ -4,8 +4,9 @@ Builds the evidence of an incident in a temporary folder: ``--hosts`` log files 
 ``--lines`` lines each (100,000), and one short Markdown postmortem written here. Host ``h``
 logs the raw lines of Loghub sample ``h mod 11`` in ../shared/loghub (Android, Apache, BGL, ...:
 eleven systems, eleven header layouts), cycled from a different start on each host, with new
-times: every host covers the same hour, 10:00 to 11:00 UTC on 12 March 2024, its lines spread
-evenly over it, each in its system's own layout (syslog, Apache, ISO, compact, Unix seconds).
+times: every host covers the same hour, 10:00 to 11:00 UTC on 12 March 2024 (``--hours``
+for longer, the onset staying in the middle), its lines spread evenly over it, each in its
+system's own layout (syslog, Apache, ISO, compact, Unix seconds).
 The incident's onset is at 10:30, in the middle: from then on every 10th line of a host is a
 line of one of two templates that are rare in its sample, so those templates spike. The
 postmortem's "## Timeline" gives the onset (10:30 UTC) and the recovery.
@@ -175,7 +176,7 @@ def load(name: str) -> System:
 
 
 def build(
-    folder: Path, systems: list[System], hosts: int, lines: int
+    folder: Path, systems: list[System], hosts: int, lines: int, span: timedelta = HOUR
 ) -> tuple[Path, list[Path], dict[str, list[str]]]:
     """Write the postmortem and the host logs; returns them and, per log file name, the
     templates (Loghub event ids) that spike in it."""
@@ -183,7 +184,8 @@ def build(
     doc.write_text(POSTMORTEM, encoding="utf-8")
     logs: list[Path] = []
     spiked: dict[str, list[str]] = {}
-    step = HOUR / lines
+    step = span / lines
+    start = ONSET - span / 2  # the onset in the middle
     for h in range(hosts):
         system = systems[h % len(systems)]
         host = f"host{h + 1:02d}"
@@ -196,7 +198,7 @@ def build(
         n = len(system.lines)
         with log.open("w", encoding="utf-8") as out:
             for i in range(lines):
-                at = START + i * step
+                at = start + i * step
                 pick = (i + h * 137) % n
                 if at >= ONSET and spike_lines and i % SPIKE_EVERY == 0:
                     pick = spike_lines[(i // SPIKE_EVERY) % len(spike_lines)]
@@ -309,19 +311,28 @@ def main() -> int:
     ap.add_argument("--hosts", type=int, default=20)
     ap.add_argument("--lines", type=int, default=100_000, help="lines per host")
     ap.add_argument("--repeat", type=int, default=3, help="runs of each command, taking turns")
+    ap.add_argument(
+        "--hours",
+        type=float,
+        default=1.0,
+        help="hours the logs run, the onset in the middle (default 1: the windows read cover"
+        " them; 72: three days, of which investigate looks again at the hours around the onset)",
+    )
     args = ap.parse_args()
     results = run_facts(retroline=version([str(RETROLINE), "--version"]))
     total = args.hosts * args.lines
     with tempfile.TemporaryDirectory(prefix="bench-investigate-") as tmp:
         folder = Path(tmp)
         systems = [load(name) for name in sorted(LAYOUTS)]
-        doc, logs, spiked = build(folder, systems, args.hosts, args.lines)
+        span = timedelta(hours=args.hours)
+        doc, logs, spiked = build(folder, systems, args.hosts, args.lines, span)
         results["input"] = {
             "hosts": args.hosts,
             "lines_per_host": args.lines,
             "lines": total,
             "bytes": sum(p.stat().st_size for p in logs),
             "onset": ONSET.isoformat(),
+            "hours": args.hours,
             "spiked": spiked,
         }
         runs = [turn(doc, logs, folder, r, total) for r in range(args.repeat)]

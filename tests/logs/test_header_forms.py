@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from retroline.logs import parse
+from retroline.logs import parse, reader
 from retroline.logs.headers import SAMPLE_LINES, detect
 from retroline.logs.parse import parse_lines
 from retroline.logs.reader import RawLine, read_lines
@@ -196,18 +196,28 @@ def test_a_second_pass_reads_blocks_and_gives_what_the_line_reader_gives(
     def keep(texts: list[str]) -> list[int]:
         return [i for i, text in enumerate(texts) if "disk" in text]
 
-    blocks = [tuple(p) for p in parse_lines(path, year=2031, keep=keep)]
+    # Blocks of 4 KiB, so that a range of lines starts and ends inside some of them.
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 4096)
+    ranges = (None, (250, 450), (600, 700))
+    blocks = [[tuple(p) for p in parse_lines(path, year=2031, keep=keep, within=w)] for w in ranges]
 
-    def one_by_one_kept(path: Path, keep: parse.Keep) -> Iterator[RawLine]:
+    def one_by_one_kept(
+        path: Path, keep: parse.Keep, within: tuple[int, int] | None = None
+    ) -> Iterator[RawLine]:
+        low, high = within or (1, len(lines))
         for raw in read_lines(path):
-            if raw.number <= SAMPLE_LINES or raw.binary or keep([raw.text]):
+            inside = low <= raw.number <= high
+            if raw.number <= SAMPLE_LINES or (inside and (raw.binary or keep([raw.text]))):
                 yield raw
 
     monkeypatch.setattr(parse, "_kept", one_by_one_kept)
-    one_by_one = [tuple(p) for p in parse_lines(path, year=2031, keep=keep)]
-    assert blocks == one_by_one
-    assert len([p for p in blocks if "disk full" in p[8]]) == 12
-    assert any(p[12] for p in blocks)  # the binary line, yielded whatever keep says
+    for within, got in zip(ranges, blocks, strict=True):
+        assert got == [tuple(p) for p in parse_lines(path, year=2031, keep=keep, within=within)]
+    assert len([p for p in blocks[0] if "disk full" in p[8]]) == 12
+    assert any(p[12] for p in blocks[0])  # the binary line, yielded whatever keep says
+    numbers = [p[0] for p in blocks[1] if p[0] > SAMPLE_LINES]
+    assert numbers and min(numbers) >= 250 and max(numbers) <= 450
+    assert any(p[12] for p in blocks[1])  # the binary line (315) is in the range
 
 
 def test_files_of_other_layouts_share_one_set_of_the_others() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from retroline.errors import InputError, UsageError
-from retroline.logs import many_hosts, parallel
+from retroline.logs import many_hosts, parallel, reader
 from retroline.logs.many_hosts import Burst, burst_findings, candidates, host_value, shared_bursts
 from retroline.logs.onset import Change, ChangeKind, analyse
 from retroline.logs.templates import TemplateMiner
@@ -470,3 +470,56 @@ def test_a_file_is_searched_only_for_the_templates_seen_in_it(
     (tid,) = seen_in
     assert followed(seen_in={tid: [str(p) for p in paths[:2]]}) == []
     assert read == [str(p) for p in paths[:2]]
+
+
+def test_the_second_read_looks_only_at_the_stretches_of_a_file_in_its_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log that runs for days is read again only over the lines the onset analysis saw in
+    the window (its stretches, a chunk each), and a file with none there not at all; the
+    bursts found are the ones a read of everything finds."""
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 8192)  # many chunks, hence many stretches
+    rng = random.Random(19)
+    paths = []
+    for host in range(8):
+        rows = [
+            (DAY - timedelta(days=3) + timedelta(seconds=137 * i), f"node{host}", f"sshd[{i}]: "
+             f"Accepted publickey for user{rng.randrange(5)} from 10.0.0.{rng.randrange(250)}")
+            for i in range(2000)
+        ]  # fmt: skip
+        rows.append((at(20, 10, host), f"node{host}", "kernel: nfs: server filer01 not responding"))
+        paths.append(write_syslog(tmp_path / f"node{host}.log", rows))
+    early = write_syslog(  # a host whose log ends the day before
+        tmp_path / "early.log",
+        [(when - timedelta(days=1), "node9", rest) for when, _, rest in rows],
+    )
+    paths.append(early)
+    miner = TemplateMiner()
+    analysis = analyse(paths, at(20, 10), year=2008, miner=miner)
+    assert len(analysis.stretches[str(paths[0])]) > 3
+    wanted = candidates(analysis.changes)
+    seen_in = {c.template_id: c.files for c in analysis.changes if c.template_id in wanted}
+    looked: list[tuple[str, tuple[int, int] | None]] = []
+    real = many_hosts._lines_in
+    monkeypatch.setattr(
+        many_hosts,
+        "_lines_in",
+        lambda path, *a: looked.append((str(path), a[-1])) or real(path, *a),
+    )
+
+    def followed(**where: object) -> list[Burst]:
+        return shared_bursts(
+            paths, START, END, year=2008, miner=miner, templates=wanted,
+            extents=analysis.extents, seen_in=seen_in, **where,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+    everything = followed()
+    assert len(everything) == 1 and everything[0].hosts == 8
+    assert str(early) in {path for path, _ in looked}
+    looked.clear()
+    assert followed(stretches=analysis.stretches) == everything
+    assert str(early) not in {path for path, _ in looked}
+    for path, within in looked:
+        assert within is not None
+        total = len(Path(path).read_text().splitlines())
+        assert within[1] - within[0] < total // 4  # some hours of three days

@@ -222,7 +222,7 @@ def _logs(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
                 bursts = shared_bursts(
                     holding, onset - analysis.before, _story_end(incident, onset + analysis.after),
                     tz=zone, year=year, miner=miner, templates=wanted,
-                    extents=analysis.extents, seen_in=seen_in,
+                    extents=analysis.extents, seen_in=seen_in, stretches=analysis.stretches,
                 )  # fmt: skip
         except RetrolineError as exc:
             unread += [(p, str(exc)) for p in group]

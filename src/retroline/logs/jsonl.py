@@ -103,6 +103,7 @@ class Chunk:
     tally: per number of ``used``, its lines counted in the windows of an onset, when
         asked for (`window.count_chunk`).
     first_months: per yearless pattern it used, the month of its first line there.
+    lines, number: how many lines it holds, and the number of the first.
     """
 
     text: str
@@ -118,6 +119,7 @@ class Chunk:
     seen: list[tuple[str | None, str | None]] | None = None
     tally: list[Tally] | None = None
     lines: int = 0
+    number: int = 0
 
 
 class FormTable:
@@ -582,6 +584,7 @@ class ChunkParser:
             if self.window is not None and hand_on
             else None,
             len(lines),
+            number,
         )
 
     def _restore(self, carry: Carry, number: int) -> Carry:

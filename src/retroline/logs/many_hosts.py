@@ -43,7 +43,7 @@ from retroline.logs.masking import PLACEHOLDER
 from retroline.logs.onset import Change, ChangeKind
 from retroline.logs.parse import Keep, ParsedLine, parse_lines
 from retroline.logs.reader import STDIN
-from retroline.logs.run import check_inputs, summarise
+from retroline.logs.run import Stretch, check_inputs, lines_within, summarise
 from retroline.logs.templates import TemplateMiner
 from retroline.model import Finding, Severity, Source
 
@@ -174,6 +174,7 @@ def shared_bursts(
     templates: Collection[str] | None = None,
     extents: Mapping[str, tuple[datetime, datetime]] | None = None,
     seen_in: Mapping[str, Collection[str]] | None = None,
+    stretches: Mapping[str, Sequence[Stretch]] | None = None,
 ) -> list[Burst]:
     """The templates that many hosts showed within ``span``, among the lines in [start, end).
 
@@ -192,6 +193,9 @@ def shared_bursts(
     seen_in: per id of ``templates``, the files its lines are in (`onset.Change.files`):
         a file is searched for the templates seen in it only (each template's words cost a
         search of the whole file), and not read when it has none.
+    stretches: each file's lines a stretch at a time with their instants
+        (`onset.Onset.stretches`): with ``templates``, a file is read only over the lines
+        of the stretches in [start, end), and not at all when none is.
 
     The files are read side by side, in time order, one open file each (lines out of order
     within a file are taken as they come). Errors of the reader (a file missing, broken
@@ -223,9 +227,16 @@ def shared_bursts(
             (path, _seen_in(path, templates, seen_in) if templates is not None else None)
             for path in paths
         ]
-        streams = _streams(
-            [(p, f) for p, f in followed if f is None or f], lo, hi, tz, year, miner, stack
-        )
+        read: list[tuple[str | Path, frozenset[str] | None, tuple[int, int] | None]] = []
+        for path, wanted in followed:
+            within = None
+            if wanted is not None and stretches is not None and str(path) in stretches:
+                within = lines_within(stretches[str(path)], start, end)
+                if within is None:
+                    continue  # none of its lines is in the window
+            if wanted is None or wanted:
+                read.append((path, wanted, within))
+        streams = _streams(read, lo, hi, tz, year, miner, stack)
         for t, parsed, path in heapq.merge(*streams, key=itemgetter(0)):
             scan.add(t, parsed, path)
     if templates is not None:
@@ -237,7 +248,7 @@ def shared_bursts(
 
 
 def _streams(
-    files: Sequence[tuple[str | Path, Collection[str] | None]],
+    files: Sequence[tuple[str | Path, Collection[str] | None, tuple[int, int] | None]],
     lo: float,
     hi: float,
     tz: str | None,
@@ -246,15 +257,16 @@ def _streams(
     stack: ExitStack,
 ) -> list[Iterator[tuple[float, ParsedLine, str]]]:
     """Each file's lines for the scan (`_lines_in`), of the templates followed in it (all
-    when None), in file order. Several large files, when this machine has processors to
-    share and only some templates are followed: read side by side in forked worker
-    processes (which inherit the miner), each writing its lines to a spool file that is
-    read back here, so that memory stays bounded by the files' number, not their lines."""
+    when None) and among the lines numbered within a range (all when None), in file order.
+    Several large files, when this machine has processors to share and only some templates
+    are followed: read side by side in forked worker processes (which inherit the miner),
+    each writing its lines to a spool file that is read back here, so that memory stays
+    bounded by the files' number, not their lines."""
     workers = None
-    followed = [(path, templates) for path, templates in files if templates is not None]
+    followed = [(p, templates, within) for p, templates, within in files if templates is not None]
     if len(followed) == len(files) and (
         # Forking costs more than it saves on small files (as for `logs parse`).
-        sum(Path(p).stat().st_size for p, _ in files) >= parallel.MIN_BYTES
+        sum(Path(p).stat().st_size for p, _, _ in files) >= parallel.MIN_BYTES
     ):
         folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="retroline-bursts-"))
         global _FOLLOWING
@@ -266,14 +278,16 @@ def _streams(
             _FOLLOWING = None
     if workers is None:
         return [
-            stack.enter_context(closing(_lines_in(path, lo, hi, tz, year, miner, templates)))
-            for path, templates in files
+            stack.enter_context(
+                closing(_lines_in(path, lo, hi, tz, year, miner, templates, within))
+            )
+            for path, templates, within in files
         ]
     with workers:
         tasks = iter(
             [
-                (str(path), lo, hi, tz, year, frozenset(templates), f"{folder}/{i}.spool")
-                for i, (path, templates) in enumerate(followed)
+                (str(p), lo, hi, tz, year, frozenset(templates), within, f"{folder}/{i}.spool")
+                for i, (p, templates, within) in enumerate(followed)
             ]
         )
         spools = [spool for _, spool in workers.ordered(_spool_lines, tasks)]
@@ -298,12 +312,14 @@ _BATCH = 1024
 
 
 def _spool_lines(
-    task: tuple[str, float, float, str | None, int | None, frozenset[str], str],
+    task: tuple[
+        str, float, float, str | None, int | None, frozenset[str], tuple[int, int] | None, str
+    ],
 ) -> str:
     """In a worker: write one file's lines for the scan to a spool file, in batches."""
-    path, lo, hi, tz, year, templates, spool = task
+    path, lo, hi, tz, year, templates, within, spool = task
     assert _FOLLOWING is not None, "the workers are forked with the miner set"
-    lines = _lines_in(path, lo, hi, tz, year, _FOLLOWING, templates)
+    lines = _lines_in(path, lo, hi, tz, year, _FOLLOWING, templates, within)
     with open(spool, "wb") as out:
         while batch := list(islice(lines, _BATCH)):
             pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
@@ -377,14 +393,17 @@ def _lines_in(
     year: int | None,
     miner: TemplateMiner,
     templates: Collection[str] | None = None,
+    within: tuple[int, int] | None = None,
 ) -> Generator[tuple[float, ParsedLine, str], None, None]:
     """The lines of one file that start a record and fall in [lo, hi) (POSIX seconds), with
     their instant; only those of ``templates`` (their ids, as the miner resolves them) when
-    given. Continuation lines (stack frames) belong to the record before them."""
+    given, among the lines numbered ``within`` (`parse.parse_lines`). Continuation lines
+    (stack frames) belong to the record before them."""
     name = str(path)
     wanted: dict[str, bool] = {}  # a line's template id: whether it resolves to one wanted
     keep = _has_words(templates, miner) if templates is not None else None
-    for parsed in parse_lines(path, tz=tz, year=year, miner=miner, learn=False, keep=keep):
+    found = parse_lines(path, tz=tz, year=year, miner=miner, learn=False, keep=keep, within=within)
+    for parsed in found:
         at = parsed.at
         if at is None or parsed.continuation or parsed.template_id is None:
             continue

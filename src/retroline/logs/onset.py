@@ -27,7 +27,7 @@ from pathlib import Path
 
 from retroline.errors import ChangedError, UsageError
 from retroline.instants import iso_utc_or_none
-from retroline.logs.run import count_windows
+from retroline.logs.run import Stretch, count_windows
 from retroline.logs.templates import TemplateMiner
 from retroline.logs.timestamps import zone
 from retroline.logs.window import EXAMPLES, Example, Tally, Window
@@ -111,6 +111,9 @@ class Onset:
     rotated: list[ChangedError] = field(default_factory=list)
     #: The first and last instants of each file's lines, by path.
     extents: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
+    #: Each file's lines, a stretch at a time, with their first and last instants, by path:
+    #: where a later read for some hours of a file need look (`run.lines_within`).
+    stretches: dict[str, list[Stretch]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -190,7 +193,9 @@ def analyse(
             " reach past the years 1 to 9999"
         ) from None
     miner = miner or TemplateMiner()
-    tallies, lines, extents, errors = count_windows(paths, window, tz=tz, year=year, miner=miner)
+    tallies, lines, extents, errors, stretches = count_windows(
+        paths, window, tz=tz, year=year, miner=miner
+    )
     rotated = [e for e in errors if isinstance(e, ChangedError)] if allow_rotation else []
     errors = [e for e in errors if e not in rotated]
     if errors:
@@ -201,7 +206,9 @@ def analyse(
     }
     changes, threshold = _rank(final, miner, exposure, alpha)
     spans = {path: (first, last) for path, (first, last) in extents.items()}
-    return Onset(at, before, after, lines, len(final), threshold, changes, rotated, spans)
+    return Onset(
+        at, before, after, lines, len(final), threshold, changes, rotated, spans, stretches
+    )
 
 
 def _exposure(

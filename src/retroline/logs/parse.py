@@ -8,7 +8,7 @@ not grow with the file, except for the miner's templates and its bounded cache.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import date, datetime
 from itertools import chain, islice
 from pathlib import Path
@@ -24,7 +24,7 @@ from retroline.logs.headers import (
     RecordPattern,
     detect,
 )
-from retroline.logs.reader import RawLine, read_blocks, read_lines
+from retroline.logs.reader import Block, RawLine, read_blocks, read_lines
 from retroline.logs.templates import Match, Template, TemplateMiner
 from retroline.logs.timestamps import TimeResolver, file_day
 
@@ -105,6 +105,7 @@ def parse_lines(
     pattern: HeaderPattern | None = None,
     day: date | None = None,
     keep: Keep | None = None,
+    within: tuple[int, int] | None = None,
 ) -> Iterator[ParsedLine]:
     """Parse a log file line by line, lazily.
 
@@ -121,6 +122,9 @@ def parse_lines(
     keep: a test of the lines before they are parsed, a block of them at a time (`Keep`);
         the lines it refuses are passed over unparsed (a second pass that wants a few
         templates' lines, by their words).
+    within: with ``keep``, the first and last numbers of the lines it is to look at (the
+        first lines are read all the same, to detect the header from); the file is read
+        no further than the last.
 
     A line that does not fit the file's header pattern is tried against the other known
     patterns, so that logs of several formats concatenated into one stream keep their
@@ -134,7 +138,7 @@ def parse_lines(
     resolver = TimeResolver(tz, year, day)
     resolvers: dict[str, TimeResolver] = {}
     # With ``keep``, a block at a time: the lines it refuses cost no Python work each.
-    lines: Iterator[RawLine] = read_lines(path) if keep is None else _kept(path, keep)
+    lines: Iterator[RawLine] = read_lines(path) if keep is None else _kept(path, keep, within)
     if pattern is None:
         head = list(islice(lines, SAMPLE_LINES))
         pattern = detect(raw.text for raw in head if not raw.binary)
@@ -186,24 +190,36 @@ def parse_lines(
         yield record
 
 
-def _kept(path: str | Path, keep: Keep) -> Iterator[RawLine]:
+def _kept(path: str | Path, keep: Keep, within: tuple[int, int] | None = None) -> Iterator[RawLine]:
     """The lines of ``path`` as `read_lines` gives them: every one of the first
     `SAMPLE_LINES` (a header is detected from them), and after them those ``keep`` takes
-    and the binary ones (`parse_lines` yields those whatever ``keep`` says)."""
+    and the binary ones (`parse_lines` yields those whatever ``keep`` says), among the
+    lines numbered ``within`` when given."""
     head = SAMPLE_LINES
-    for first, block in read_blocks(path):
+    low, high = within if within is not None else (1, None)
+    blocks = read_blocks(path)
+    for first, block in blocks:
+        count = len(block)
+        if high is not None and first > high:
+            cast(Generator[Block, None, None], blocks).close()  # nothing more to look at
+            return
+        if first + count <= low and first > head:
+            continue  # before the lines to look at
         if block and isinstance(block[0], str):  # a plain block: its lines as text
             texts = cast(list[str], block)
-            taken = set(keep(texts))
+            taken = {
+                i for i in keep(texts) if low <= first + i and (high is None or first + i <= high)
+            }
             if first <= head:
-                taken.update(range(min(head - first + 1, len(texts))))
+                taken.update(range(min(head - first + 1, count)))
             for i in sorted(taken):
                 yield RawLine(first + i, texts[i], False, False)
             continue
         raws = cast(list[RawLine], block)
         taken = set(keep([raw.text for raw in raws]))
         for i, raw in enumerate(raws):
-            if raw.number <= head or raw.binary or i in taken:
+            inside = low <= raw.number and (high is None or raw.number <= high)
+            if raw.number <= head or (inside and (raw.binary or i in taken)):
                 yield raw
 
 

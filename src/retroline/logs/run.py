@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import Any, NamedTuple, TextIO, cast
 
 from retroline.encoding import is_wide
 from retroline.errors import ChangedError, InputError, UsageError
@@ -42,9 +42,12 @@ from retroline.logs.timestamps import file_day
 from retroline.logs.window import Tally, Window
 
 __all__ = [
+    "Counts",
+    "Stretch",
     "TemplateStats",
     "check_inputs",
     "count_windows",
+    "lines_within",
     "summarise",
     "write_json_lines",
 ]
@@ -216,11 +219,12 @@ class _Learner:
         self.miner, self.spool, self.seen, self.advance = miner, spool, seen, advance
         self.tables = FormTable()
         #: With a window, each template's lines counted in it (`count_windows`), the lines
-        #: read, and per file its first and last instant.
+        #: read, per file its first and last instant, and its stretches.
         self.window = window
         self.tallies: dict[str, Tally] = {}
         self.lines = 0
         self.extents: dict[str, list[datetime]] = {}
+        self.stretches: dict[str, list[Stretch]] = {}
 
     def __call__(
         self, chunk: Chunk, ids: list[str] | None, stored: Stored | None, size: int
@@ -240,6 +244,8 @@ class _Learner:
 
     def _tally(self, ids: list[str], chunk: Chunk) -> None:
         self.lines += chunk.lines
+        first: datetime | None = None
+        last: datetime | None = None
         for tid, tally in zip(ids, chunk.tally or (), strict=True):
             known = self.tallies.get(tid)
             if known is None:
@@ -248,13 +254,51 @@ class _Learner:
                 known.fold(tally)
             if tally.first is None or tally.last is None:
                 continue
-            for path in tally.files:
-                extent = self.extents.get(path)
-                if extent is None:
-                    self.extents[path] = [tally.first, tally.last]
-                    continue
-                extent[0] = min(extent[0], tally.first)
-                extent[1] = max(extent[1], tally.last)
+            first = tally.first if first is None else min(first, tally.first)
+            last = tally.last if last is None else max(last, tally.last)
+        if first is None or last is None:
+            return
+        path = next(iter(chunk.tally[0].files)) if chunk.tally else ""
+        extent = self.extents.get(path)
+        if extent is None:
+            self.extents[path] = [first, last]
+        else:
+            extent[0], extent[1] = min(extent[0], first), max(extent[1], last)
+        stretch = Stretch(chunk.number, chunk.number + chunk.lines - 1, first, last)
+        self.stretches.setdefault(path, []).append(stretch)
+
+
+class Stretch(NamedTuple):
+    """Lines of a file read together (a chunk), by number, and the first and last instant
+    among them: where a later read for some hours of the file need look."""
+
+    first_line: int
+    last_line: int
+    first: datetime
+    last: datetime
+
+
+def lines_within(
+    stretches: Sequence[Stretch], start: datetime, end: datetime
+) -> tuple[int, int] | None:
+    """The first and last line numbers of the stretches with instants in [start, end), or
+    None when none has."""
+    found = [s for s in stretches if s.first < end and s.last >= start]
+    if not found:
+        return None
+    return min(s.first_line for s in found), max(s.last_line for s in found)
+
+
+class Counts(NamedTuple):
+    """What `count_windows` found: the tallies by template id (as learnt; ids merged later
+    are not folded yet), the lines read, each file's first and last instant and its
+    stretches (by path), and the errors of files that broke off."""
+
+    tallies: dict[str, Tally]
+    lines: int
+    extents: dict[str, list[datetime]]
+    errors: list[InputError]
+    stretches: dict[str, list[Stretch]]
 
 
 def count_windows(
@@ -266,11 +310,10 @@ def count_windows(
     miner: TemplateMiner | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
-) -> tuple[dict[str, Tally], int, dict[str, list[datetime]], list[InputError]]:
+) -> Counts:
     """Read the files as ``logs parse`` does and count each template's lines in the
-    windows around an onset: the tallies by template id (as learnt; ids merged later are
-    not folded yet), the lines read, each file's first and last instant, and the errors of
-    files that broke off (what they held up to the break is counted)."""
+    windows around an onset (`Counts`; what a file that broke off held up to the break is
+    counted)."""
     check_inputs(paths, year)
     parallel.keep_freed_memory()
     miner = miner or TemplateMiner()
@@ -287,7 +330,8 @@ def count_windows(
         pool = parallel.start_workers(folder, workers) if big else None
         with pool or nullcontext():
             _learn_files(paths, learn, tz, year, lambda path: None, pool, errors)
-    return learn.tallies, learn.lines, learn.extents, errors + changed_while_read(before)
+    errors += changed_while_read(before)
+    return Counts(learn.tallies, learn.lines, learn.extents, errors, learn.stretches)
 
 
 def _see(
