@@ -171,6 +171,26 @@ def test_seconds_written_from_their_hour_equal_seconds_resolved(
     ]
 
 
+def test_unpadded_clocks_and_a_leap_second_in_a_known_hour_equal_seconds_resolved(
+    tmp_path: Path,
+) -> None:
+    # Lines of an hour already seen take their instant from it when minutes and seconds
+    # are two digits; unpadded ones ("10:5:7") and a leap second ("23:59:60") are resolved.
+    lines = []
+    for i in range(0, 7200, 13):
+        at = datetime(2031, 12, 31, 22, 0) + timedelta(seconds=i)
+        clock = f"{at:%H}:{at.minute}:{at.second}" if i % 3 else f"{at:%H:%M:%S}"
+        lines.append(f"{at:%b} {at.day:>2} {clock} web-1 job[12]: tick {i % 5}")
+        if i == 7189:
+            lines.append("Dec 31 23:59:60 web-1 job[12]: leap")
+    path = tmp_path / "clocks.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert any(":5:" in line for line in lines) and lines[-1].endswith("leap")
+    got = fast([path], 2031)
+    want = [p.to_json_dict() for p in parse_lines(path, year=2031)]
+    assert [(r["line"], r["at"]) for r in got] == [(r["line"], r["at"]) for r in want]
+
+
 def test_a_record_line_after_lines_of_another_layout(tmp_path: Path) -> None:
     """A JSON record met while another layout is current is read as a record, as the
     reference reader reads it."""

@@ -194,6 +194,14 @@ class _Layout:
             itemgetter(*hour_parts) if hour_parts else lambda key: ()
         )
         self.hours: dict[tuple[str | None, ...], tuple[str, int, str]] = {}
+        # The same for the hot loop, from a match's groups: where the minutes and seconds
+        # are, and the hour's key.
+        self.clock_groups = (index["M"], index["S"]) if clock else None
+        self.hour_of_groups: Callable[[tuple[Any, ...]], Any] = (
+            itemgetter(*(index[self.time_names[i]] for i in hour_parts))
+            if hour_parts
+            else lambda groups: ()
+        )
         # (host, process, pid, level) -> the JSON that ends a line (year_assumed included
         # when it is), and the fields' own JSON.
         self.tails: dict[tuple[Any, ...], tuple[str, str]] = {}
@@ -647,6 +655,7 @@ class ChunkParser:
         match, fields, time_key = layout.match, layout.fields, layout.time
         fraction, yearless, resolver = layout.fraction, layout.yearless, layout.resolver
         times, tails, heads = layout.times, layout.tails, layout.heads
+        clock, hour_of, hours_get = layout.clock_groups, layout.hour_of_groups, layout.hours.get
         use_heads, misses = layout.use_heads, 0
         marking = self.window is not None
         heads_get, holes, new_hole = heads.get, hole.of.get, hole.new
@@ -678,6 +687,8 @@ class ChunkParser:
                     fraction, yearless = layout.fraction, layout.yearless
                     resolver, times, tails = layout.resolver, layout.times, layout.tails
                     heads, use_heads, heads_get = layout.heads, layout.use_heads, layout.heads.get
+                    clock, hour_of = layout.clock_groups, layout.hour_of_groups
+                    hours_get = layout.hours.get
                 month = resolver._last_month if yearless else 0
                 continue
             cut = m.end()
@@ -698,18 +709,33 @@ class ChunkParser:
                     continue
                 misses += 1
             groups = m.groups()
-            key = time_key(groups)
-            known = times.get(key)
-            if known is None or known[1] != month:
-                known = layout._second(key)
-                tails = layout.tails  # emptied when the year became an assumption
-                if yearless:
-                    month = resolver._last_month
-            at = known[0]
+            at = after = ""
+            if clock is not None:  # most lines: a known hour, and its minutes and seconds
+                hour = hours_get(hour_of(groups))
+                if hour is not None and hour[1] == month:
+                    minute, second = groups[clock[0]], groups[clock[1]]
+                    # Two digits each (others, and a leap second, are resolved).
+                    if (
+                        minute
+                        and second
+                        and len(minute) == len(second) == 2
+                        and minute < "60"
+                        and second < "60"
+                    ):
+                        at, after = hour[0] + minute + ":" + second, hour[2]
+            if not at:  # a second resolved before, or one to resolve (`_Layout._second`)
+                key = time_key(groups)
+                known = times.get(key)
+                if known is None or known[1] != month:
+                    known = layout._second(key)
+                    tails = layout.tails  # emptied when the year became an assumption
+                    if yearless:
+                        month = resolver._last_month
+                at, after = known[0], known[2]
             if at != "null":
                 f = groups[fraction]
                 at += "." + six + 'Z"' if f and (six := (f + "00000")[:6]) != "000000" else 'Z"'
-                at += known[2]
+                at += after
             msg = text[cut:]
             number_text = holes(msg)
             if number_text is None:
