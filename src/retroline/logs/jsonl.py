@@ -45,7 +45,7 @@ from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
 from retroline.logs.parse import other_patterns
 from retroline.logs.reader import Block, RawLine
 from retroline.logs.timestamps import TimeResolver
-from retroline.logs.window import Mark, Tally, Window, count_chunk
+from retroline.logs.window import Head, Mark, Tally, Window, count_chunk
 
 __all__ = ["SEP", "Carry", "Chunk", "ChunkParser", "FormTable", "sample_lines"]
 
@@ -187,28 +187,21 @@ class _Layout:
         clock = ("M" in self.time_names and "S" in self.time_names) and not (
             {"epoch", "tai"} & set(self.time_names)
         )
-        self.clock = (self.time_names.index("M"), self.time_names.index("S")) if clock else None
-        # A time key without its minutes and seconds: its hour's key.
-        hour_parts = [i for i, name in enumerate(self.time_names) if name not in ("M", "S")]
+        # Where a match's minutes and seconds are, and its hour's key (its time groups but
+        # those two).
+        self.clock = (index["M"], index["S"]) if clock else None
+        hour_parts = [index[name] for name in self.time_names if name not in ("M", "S")]
         self.hour_of: Callable[[tuple[Any, ...]], Any] = (
-            itemgetter(*hour_parts) if hour_parts else lambda key: ()
+            itemgetter(*hour_parts) if hour_parts else lambda groups: ()
         )
         self.hours: dict[tuple[str | None, ...], tuple[str, int, str]] = {}
-        # The same for the hot loop, from a match's groups: where the minutes and seconds
-        # are, and the hour's key.
-        self.clock_groups = (index["M"], index["S"]) if clock else None
-        self.hour_of_groups: Callable[[tuple[Any, ...]], Any] = (
-            itemgetter(*(index[self.time_names[i]] for i in hour_parts))
-            if hour_parts
-            else lambda groups: ()
-        )
         # (host, process, pid, level) -> the JSON that ends a line (year_assumed included
         # when it is), and the fields' own JSON.
         self.tails: dict[tuple[Any, ...], tuple[str, str]] = {}
         # Whole header text (up to the message) -> its JSON pieces, fields, month seen: lines of
         # one burst share their header. Given up when too few lines repeat one (the
         # headers carry milliseconds, say), as it then only costs.
-        self.heads: dict[str, tuple[str, str, str, str, int]] = {}
+        self.heads: dict[str, Head] = {}
         self.use_heads = True
         self.head_hits = self.head_misses = 0
         self.assumed = False
@@ -218,22 +211,22 @@ class _Layout:
         key = self.time(groups)
         known = self.times.get(key)
         if known is None or (self.yearless and known[1] != self.resolver._last_month):
-            known = self._second(key)
+            known = self._second(key, groups)
         return _with_fraction(known[0], groups[self.fraction]) + known[2]
 
-    def _second(self, key: tuple[Any, ...]) -> tuple[str, int, str]:
-        """The JSON pieces of one second's instant: from its hour's when that hour is known
-        and an hour of whole hours from UTC (most lines), else resolved."""
+    def _second(self, key: tuple[Any, ...], groups: tuple[Any, ...]) -> tuple[str, int, str]:
+        """The JSON pieces of one second's instant (``key``, the time groups of a match's
+        ``groups``): from its hour's when that hour is known and an hour of whole hours
+        from UTC (most lines), else resolved."""
         resolver = self.resolver
         hour_key = None
         if self.clock is not None:
-            m, s = self.clock
-            minute, second = key[m], key[s]
+            minute, second = groups[self.clock[0]], groups[self.clock[1]]
             if minute and second and len(minute) <= 2 and len(second) <= 2:
                 # Digits (the header's groups), compared as two-digit text.
                 minute, second = minute.zfill(2), second.zfill(2)
                 if minute < "60" and second < "60":
-                    hour_key = self.hour_of(key)
+                    hour_key = self.hour_of(groups)
                     hour = self.hours.get(hour_key)
                     if hour is not None and (not self.yearless or hour[1] == resolver._last_month):
                         known = (hour[0] + minute + ":" + second, hour[1], hour[2])
@@ -655,7 +648,7 @@ class ChunkParser:
         match, fields, time_key = layout.match, layout.fields, layout.time
         fraction, yearless, resolver = layout.fraction, layout.yearless, layout.resolver
         times, tails, heads = layout.times, layout.tails, layout.heads
-        clock, hour_of, hours_get = layout.clock_groups, layout.hour_of_groups, layout.hours.get
+        clock, hour_of, hours_get = layout.clock, layout.hour_of, layout.hours.get
         use_heads, misses = layout.use_heads, 0
         marking = self.window is not None
         heads_get, holes, new_hole = heads.get, hole.of.get, hole.new
@@ -667,7 +660,7 @@ class ChunkParser:
         stop = number + len(lines)  # the number after the last line parsed here
         # The last line with a header: its head entry (JSON pieces, "at", fields' JSON,
         # month).
-        last: tuple[str, str, str, str, int] | None = None
+        last: Head | None = None
         for n, text in enumerate(islice(lines, start, None), number + start):
             m = match(text)
             if m is None:
@@ -687,8 +680,7 @@ class ChunkParser:
                     fraction, yearless = layout.fraction, layout.yearless
                     resolver, times, tails = layout.resolver, layout.times, layout.tails
                     heads, use_heads, heads_get = layout.heads, layout.use_heads, layout.heads.get
-                    clock, hour_of = layout.clock_groups, layout.hour_of_groups
-                    hours_get = layout.hours.get
+                    clock, hour_of, hours_get = layout.clock, layout.hour_of, layout.hours.get
                 month = resolver._last_month if yearless else 0
                 continue
             cut = m.end()
@@ -727,7 +719,7 @@ class ChunkParser:
                 key = time_key(groups)
                 known = times.get(key)
                 if known is None or known[1] != month:
-                    known = layout._second(key)
+                    known = layout._second(key, groups)
                     tails = layout.tails  # emptied when the year became an assumption
                     if yearless:
                         month = resolver._last_month

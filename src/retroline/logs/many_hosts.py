@@ -223,19 +223,16 @@ def shared_bursts(
     scan = _Scan(span.total_seconds(), min_hosts, share)
     lo, hi = start.timestamp(), end.timestamp()
     with ExitStack() as stack:
-        followed = [
-            (path, _seen_in(path, templates, seen_in) if templates is not None else None)
-            for path in paths
-        ]
         read: list[tuple[str | Path, frozenset[str] | None, tuple[int, int] | None]] = []
-        for path, wanted in followed:
-            within = None
-            if wanted is not None and stretches is not None and str(path) in stretches:
-                within = lines_within(stretches[str(path)], start, end)
-                if within is None:
-                    continue  # none of its lines is in the window
-            if wanted is None or wanted:
-                read.append((path, wanted, within))
+        for path in paths:
+            wanted = within = None
+            if templates is not None:
+                wanted = _seen_in(path, templates, seen_in)
+                parts = stretches.get(str(path)) if stretches is not None else None
+                within = lines_within(parts, start, end) if parts is not None else None
+                if not wanted or (parts is not None and within is None):
+                    continue  # none of the templates is in it, or none of its lines is
+            read.append((path, wanted, within))
         streams = _streams(read, lo, hi, tz, year, miner, stack)
         for t, parsed, path in heapq.merge(*streams, key=itemgetter(0)):
             scan.add(t, parsed, path)

@@ -106,9 +106,13 @@ def summarise(
     seen: dict[str, list[Any]] = {}
     learn = _Learner(miner, None, seen, _advance(progress))
     before = _snapshot(paths)
-    for path in paths:
-        _learn_file(path, learn, tz, year, None, errors)
+    _learn_files(paths, learn, tz, year, _unnamed, None, errors)
     return _seen_stats(seen, miner), errors + changed_while_read(before)
+
+
+def _unnamed(path: str | Path) -> None:
+    """No file name in the output (one file's lines)."""
+    return None
 
 
 def _advance(progress: Progress | None) -> Callable[[int], None] | None:
@@ -168,14 +172,13 @@ def write_json_lines(
     miner = miner or TemplateMiner()
     errors: list[InputError] = []
     seen: dict[str, list[Any]] | None = {} if stats else None
-    name = (lambda path: str(path)) if len(paths) > 1 else (lambda path: None)
+    name: Callable[[str | Path], str | None] = str if len(paths) > 1 else _unnamed
     advance = _advance(progress)
     before = _snapshot(paths)
 
     if any(str(p) == STDIN for p in paths):
         learn = _Learner(miner, _Direct(out, miner), seen, advance)
-        for path in paths:
-            _learn_file(path, learn, tz, year, name(path), errors)
+        _learn_files(paths, learn, tz, year, name, None, errors)
     else:
         workers = parallel.worker_count() if workers is None else workers
         big = _worth_workers(paths)
@@ -219,11 +222,10 @@ class _Learner:
         self.miner, self.spool, self.seen, self.advance = miner, spool, seen, advance
         self.tables = FormTable()
         #: With a window, each template's lines counted in it (`count_windows`), the lines
-        #: read, per file its first and last instant, and its stretches.
+        #: read, and per file its stretches.
         self.window = window
         self.tallies: dict[str, Tally] = {}
         self.lines = 0
-        self.extents: dict[str, list[datetime]] = {}
         self.stretches: dict[str, list[Stretch]] = {}
 
     def __call__(
@@ -259,13 +261,15 @@ class _Learner:
         if first is None or last is None:
             return
         path = next(iter(chunk.tally[0].files)) if chunk.tally else ""
-        extent = self.extents.get(path)
-        if extent is None:
-            self.extents[path] = [first, last]
-        else:
-            extent[0], extent[1] = min(extent[0], first), max(extent[1], last)
         stretch = Stretch(chunk.number, chunk.number + chunk.lines - 1, first, last)
         self.stretches.setdefault(path, []).append(stretch)
+
+    def extents(self) -> dict[str, list[datetime]]:
+        """Per file, the first and last instant of its lines (of its stretches)."""
+        return {
+            path: [min(s.first for s in stretches), max(s.last for s in stretches)]
+            for path, stretches in self.stretches.items()
+        }
 
 
 class Stretch(NamedTuple):
@@ -329,9 +333,9 @@ def count_windows(
     with tempfile.TemporaryDirectory(prefix="retroline-") as folder:
         pool = parallel.start_workers(folder, workers) if big else None
         with pool or nullcontext():
-            _learn_files(paths, learn, tz, year, lambda path: None, pool, errors)
+            _learn_files(paths, learn, tz, year, _unnamed, pool, errors)
     errors += changed_while_read(before)
-    return Counts(learn.tallies, learn.lines, learn.extents, errors, learn.stretches)
+    return Counts(learn.tallies, learn.lines, learn.extents(), errors, learn.stretches)
 
 
 def _see(
@@ -416,21 +420,6 @@ def changed_while_read(before: dict[str, os.stat_result]) -> list[ChangedError]:
     return found
 
 
-def _learn_file(
-    path: str | Path,
-    learn: _Learner,
-    tz: str | None,
-    year: int | None,
-    name: str | None,
-    errors: list[InputError],
-) -> None:
-    """Parse one file chunk by chunk in this process and learn."""
-    try:
-        _learn_local(cast(_Local, _setup(path, learn, tz, year, name, None)), learn)
-    except InputError as exc:
-        errors.append(exc)
-
-
 def _learn_files(
     paths: Sequence[str | Path],
     learn: _Learner,
@@ -445,7 +434,10 @@ def _learn_files(
     workers, the next file is set up while the last spans of one are parsed."""
     if pool is None:
         for path in paths:
-            _learn_file(path, learn, tz, year, name(path), errors)
+            try:
+                _learn_local(cast(_Local, _setup(path, learn, tz, year, name(path), None)), learn)
+            except InputError as exc:
+                errors.append(exc)
         return
 
     # The last file the workers read: its end is cut into short spans.

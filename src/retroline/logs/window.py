@@ -22,7 +22,17 @@ from typing import Any, cast
 
 from retroline.logs.reader import RawLine
 
-__all__ = ["BINS", "EXAMPLES", "HOSTS", "Example", "Mark", "Tally", "Window", "count_chunk"]
+__all__ = [
+    "BINS",
+    "EXAMPLES",
+    "HOSTS",
+    "Example",
+    "Head",
+    "Mark",
+    "Tally",
+    "Window",
+    "count_chunk",
+]
 
 #: Example lines kept per template and window.
 EXAMPLES = 3
@@ -43,10 +53,14 @@ _HOST = re.compile(r'"host":("(?:[^"\\]|\\.)*")')
 _HOST_FIRST = ',"host":"'  # how the fields' JSON of a line with a host begins (`jsonl`)
 _ZONE = re.compile(r'"zone_source":"([a-z]+)"')
 
+#: A header's entry in the hot loop's cache (`jsonl`): the JSON pieces a line is written
+#: with around its template's hole, its "at" text, its fields' JSON, and the month it was
+#: read in.
+Head = tuple[str, str, str, str, int]
 #: One line as the hot path gives it to be counted: its JSON line (with its hole), or,
-#: from the hot loop, its hole and its header's entry (`jsonl`: JSON pieces, "at" text,
-#: fields' JSON, month), which hold what the counts need without writing the JSON.
-Mark = str | tuple[str, tuple[str, str, str, str, int]]
+#: from the hot loop, its hole and its header's entry, which hold what the counts need
+#: without writing the JSON.
+Mark = str | tuple[str, Head]
 
 
 @dataclass(frozen=True)
@@ -209,7 +223,7 @@ def _runs(sorted_cols: Any, width: int) -> list[tuple[int, int]]:
 
 def _hosts(
     holes: list[str],
-    heads: list[tuple[str, str, str, str, int]],
+    heads: list[Head],
     counted: Any,
     cols: Any,
     column: dict[str, int],
@@ -252,7 +266,7 @@ def _host(tail: str) -> str | None:
     return _unquote(quoted)
 
 
-def _unmark(line: str) -> tuple[str, tuple[str, str, str, str, int]]:
+def _unmark(line: str) -> tuple[str, Head]:
     """The mark of a JSON line: its hole, and the "at" text (as the hot loop writes it:
     quoted, with what follows the instant) and fields' JSON where the hot loop's header
     entry holds them."""
