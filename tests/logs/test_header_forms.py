@@ -3,16 +3,17 @@ its zone came from. Fixtures are made up for the test."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 from retroline.logs import parse, reader
-from retroline.logs.headers import SAMPLE_LINES, detect
+from retroline.logs.headers import detect
 from retroline.logs.parse import parse_lines
-from retroline.logs.reader import RawLine, read_lines
+from retroline.logs.run import read_kept
+from retroline.logs.templates import TemplateMiner
 from tests.logs.test_jsonl import fast, reference
 
 
@@ -165,21 +166,28 @@ def test_a_second_pass_parses_only_the_lines_it_keeps(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
+    miner = TemplateMiner()
+    learnt = {p.message: p.template_id for p in parse_lines(path, miner=miner)}
     kept = list(
-        parse_lines(path, keep=lambda texts: [i for i, t in enumerate(texts) if "disk" in t])
+        read_kept(path, lambda texts: [i for i, t in enumerate(texts) if "disk" in t], miner)
     )
-    # The lines keep refuses are passed over; those kept keep their own numbers and times.
+    # The lines keep refuses are passed over; those kept keep their own numbers and times,
+    # and the template the miner learnt for them.
     assert [p.line for p in kept] == [2, 3, 5, 6, 8, 9]
     assert [p.message for p in kept] == ["disk full on sda"] * 6
+    assert {p.template_id for p in kept} == {learnt["disk full on sda"]}
     assert kept[0].at is not None and kept[0].at.second == 1
+    assert kept[0].host == "web01"
 
 
-def test_a_second_pass_reads_blocks_and_gives_what_the_line_reader_gives(
+def test_a_second_pass_gives_what_the_line_reader_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The lines ``keep`` takes, read a block at a time, are parsed as when every line is
-    read one by one: over 200 lines (past those a header is detected from), with binary
-    junk, an over-long line, CRLF ends, stack frames and a second layout in between."""
+    """The lines ``keep`` takes, read a block at a time on the chunk path, are what the
+    reference reader gives for them (with a miner that learnt the file): over 200 lines
+    (past those a header is detected from), with binary junk, an over-long line, CRLF
+    ends, stack frames and a second layout in between, in ranges of lines that start and
+    end inside blocks."""
     lines = []
     for i in range(600):
         lines.append(f"2031-05-04T10:{i // 60:02d}:{i % 60:02d}Z web01 app[7]: request {i} ok")
@@ -188,7 +196,7 @@ def test_a_second_pass_reads_blocks_and_gives_what_the_line_reader_gives(
             lines.append("\tat org.example.Disk.write(Disk.java:42)")
         if i == 300:
             lines.append("May  4 10:05:00 web02 kernel: disk error on sdb")
-            lines.append("\x00\x01\x02 junk \x03\x04")
+            lines.append("\x00\x01\x02 disk junk \x03\x04")
             lines.append("2031-05-04T10:05:01Z web01 app[7]: disk " + "x" * 70_000)
     path = tmp_path / "app.log"
     path.write_bytes("\r\n".join(lines).encode("utf-8") + b"\r\n")
@@ -196,28 +204,31 @@ def test_a_second_pass_reads_blocks_and_gives_what_the_line_reader_gives(
     def keep(texts: list[str]) -> list[int]:
         return [i for i, text in enumerate(texts) if "disk" in text]
 
+    miner = TemplateMiner()
+    every = list(parse_lines(path, year=2031, miner=miner))
+    assert any(p.binary for p in every) and any(p.truncated for p in every)
     # Blocks of 4 KiB, so that a range of lines starts and ends inside some of them.
     monkeypatch.setattr(reader, "BLOCK_BYTES", 4096)
-    ranges = (None, (250, 450), (600, 700))
-    blocks = [[tuple(p) for p in parse_lines(path, year=2031, keep=keep, within=w)] for w in ranges]
-
-    def one_by_one_kept(
-        path: Path, keep: parse.Keep, within: tuple[int, int] | None = None
-    ) -> Iterator[RawLine]:
-        low, high = within or (1, len(lines))
-        for raw in read_lines(path):
-            inside = low <= raw.number <= high
-            if raw.number <= SAMPLE_LINES or (inside and (raw.binary or keep([raw.text]))):
-                yield raw
-
-    monkeypatch.setattr(parse, "_kept", one_by_one_kept)
-    for within, got in zip(ranges, blocks, strict=True):
-        assert got == [tuple(p) for p in parse_lines(path, year=2031, keep=keep, within=within)]
-    assert len([p for p in blocks[0] if "disk full" in p[8]]) == 12
-    assert any(p[12] for p in blocks[0])  # the binary line, yielded whatever keep says
-    numbers = [p[0] for p in blocks[1] if p[0] > SAMPLE_LINES]
-    assert numbers and min(numbers) >= 250 and max(numbers) <= 450
-    assert any(p[12] for p in blocks[1])  # the binary line (315) is in the range
+    for within in (None, (250, 450), (600, 700)):
+        low, high = within or (1, len(every))
+        got = list(read_kept(path, keep, miner, year=2031, within=within))
+        # Every line taken, but for binary ones, in order.
+        wanted = [
+            p for p in parse_lines(path, year=2031, miner=miner, learn=False)
+            if low <= p.line <= high and not p.binary and "disk" in p.message
+        ]  # fmt: skip
+        assert [p.line for p in got] == [p.line for p in wanted]
+        # A line with a header is what the reference gives; the record a stack frame
+        # continues is the last line taken before it.
+        headed = [(p.to_json_dict(), p.message) for p in wanted if not p.continuation]
+        assert [(p.to_json_dict(), p.message) for p in got if not p.continuation] == headed
+        for before, frame in pairwise(got):
+            if frame.continuation:
+                assert (frame.at, frame.host) == (before.at, before.host)
+        assert any(p.truncated for p in got) == (within != (600, 700))
+    everything = list(read_kept(path, None, miner, year=2031))
+    assert len(everything) == len([p for p in every if not p.binary])
+    assert len([p for p in everything if "disk full" in p.message]) == 12
 
 
 def test_files_of_other_layouts_share_one_set_of_the_others() -> None:

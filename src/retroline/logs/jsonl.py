@@ -104,6 +104,7 @@ class Chunk:
         asked for (`window.count_chunk`).
     first_months: per yearless pattern it used, the month of its first line there.
     lines, number: how many lines it holds, and the number of the first.
+    messages: each line's message, in order (binary lines have none), when asked for.
     """
 
     text: str
@@ -120,6 +121,7 @@ class Chunk:
     tally: list[Tally] | None = None
     lines: int = 0
     number: int = 0
+    messages: list[str] | None = None
 
 
 class FormTable:
@@ -455,6 +457,8 @@ class _Forms:
         self.first = 0  # the number of fresh[0]
         self.handed_on = True  # whether the last chunk's forms went to the main process
         self.lines: list[str] = []  # the number of each line of the chunk that has one
+        # Each line's message, when they are asked for (the general path only).
+        self.said: list[str] | None = None
 
     def begin(self, hand_on: bool) -> None:
         """Start a chunk; the numbering starts again once it holds too many messages.
@@ -470,6 +474,8 @@ class _Forms:
             self.fresh = []
         self.handed_on = hand_on
         self.lines = []
+        if self.said is not None:
+            self.said = []
 
     def number(self, message: str) -> str:
         """The number of a message, counted for its line."""
@@ -477,6 +483,8 @@ class _Forms:
         if number is None:
             number = self.new(message)
         self.lines.append(number)
+        if self.said is not None:
+            self.said.append(message)
         return number
 
     def new(self, message: str) -> str:
@@ -527,6 +535,7 @@ class ChunkParser:
         day: date | None = None,
         window: Window | None = None,
         source: str = "",
+        messages: bool = False,
     ) -> None:
         self.state = _File(pattern, tz, year, day)
         # Counting the lines in the windows of an onset, for each chunk: its file's name.
@@ -541,6 +550,8 @@ class ChunkParser:
         self.year = TimeResolver(tz, year).year
         # The miner's masking, so that the forms are the ones it learns.
         self.forms = _Forms(Masker(rules).mask)
+        if messages:  # each chunk gives its lines' messages too (`Chunk.messages`)
+            self.forms.said = []
 
     def initial(self) -> Carry:
         """The carry of a file's first chunk."""
@@ -586,6 +597,7 @@ class ChunkParser:
             else None,
             len(lines),
             number,
+            forms.said,
         )
 
     def _restore(self, carry: Carry, number: int) -> Carry:
@@ -608,6 +620,11 @@ class ChunkParser:
             odd = cast(list[RawLine], lines)
             return [_general(state, raw, f"{prefix}{raw.number},", hole) for raw in odd]
         texts = cast(list[str], lines)
+        if hole.said is not None:  # each line's message is kept: the general path too
+            return [
+                _general(state, RawLine(n, text, False, False), f"{prefix}{n},", hole)
+                for n, text in enumerate(texts, number)
+            ]
         out: list[Mark] = []
         start = 0
         while start < len(texts):  # runs of lines in regex layouts, and in record layouts

@@ -113,5 +113,5 @@ def nil(value: str | None) -> str | None:
 class RecordPattern(HeaderPattern):
     """A layout read by code rather than by its regex (JSON objects, key=value pairs).
 
-    Its regex only says what its lines look like; `parse` does the reading. Readers that
-    work on regex groups (`jsonl`) take such files through `parse.parse_lines`."""
+    Its regex only says what its lines look like; `parse` does the reading (the chunked
+    path, `jsonl`, calls it for such lines rather than reading regex groups)."""

@@ -5,7 +5,7 @@ syslog shows the same error in the same half-minute, the cause is something they
 network, a server, the clock), and the finding should say so rather than list each host.
 
 `shared_bursts` reads the logs in time order (every file side by side, each streamed through
-`parse.parse_lines`), gives each line a *subject host* (the header's host, or a host the
+`run.read_kept`), gives each line a *subject host* (the header's host, or a host the
 message names where the template has a variable) and follows, per template and way of
 finding the host, the distinct hosts seen in the last `SPAN`. A *burst* is a run of lines
 during which that count stays at the threshold (`MIN_HOSTS`, and `HOST_SHARE` of the hosts
@@ -41,9 +41,9 @@ from retroline.instants import iso_utc
 from retroline.logs import parallel
 from retroline.logs.masking import PLACEHOLDER
 from retroline.logs.onset import Change, ChangeKind
-from retroline.logs.parse import Keep, ParsedLine, parse_lines
+from retroline.logs.parse import ParsedLine
 from retroline.logs.reader import STDIN
-from retroline.logs.run import Stretch, check_inputs, lines_within, summarise
+from retroline.logs.run import Keep, Stretch, check_inputs, lines_within, read_kept, summarise
 from retroline.logs.templates import TemplateMiner
 from retroline.model import Finding, Severity, Source
 
@@ -178,7 +178,7 @@ def shared_bursts(
 ) -> list[Burst]:
     """The templates that many hosts showed within ``span``, among the lines in [start, end).
 
-    tz and year: as `parse.parse_lines` takes them (the zone of times that state none, the
+    tz and year: as `run.read_kept` takes them (the zone of times that state none, the
         year of yearless ones). A naive ``start`` or ``end`` is UTC.
     miner: a miner that has already learnt these files (the one the onset analysis used),
         which saves a pass; by default a fresh one learns them first, so that every line
@@ -342,7 +342,7 @@ def _has_words(templates: Collection[str], miner: TemplateMiner) -> Keep | None:
     """A test a line of one of ``templates`` passes: it holds every constant word of one of
     them (a template's words are in every line of it, as written), so that only such
     lines are parsed. None when a template has no such word: every line must be parsed
-    then. The test takes a block of lines at once (`parse.Keep`)."""
+    then. The test takes a block of lines at once (`run.Keep`)."""
     needs: set[frozenset[str]] = set()
     for tid in templates:
         learnt = miner.get(tid)
@@ -394,12 +394,12 @@ def _lines_in(
 ) -> Generator[tuple[float, ParsedLine, str], None, None]:
     """The lines of one file that start a record and fall in [lo, hi) (POSIX seconds), with
     their instant; only those of ``templates`` (their ids, as the miner resolves them) when
-    given, among the lines numbered ``within`` (`parse.parse_lines`). Continuation lines
+    given, among the lines numbered ``within`` (`run.read_kept`). Continuation lines
     (stack frames) belong to the record before them."""
     name = str(path)
     wanted: dict[str, bool] = {}  # a line's template id: whether it resolves to one wanted
     keep = _has_words(templates, miner) if templates is not None else None
-    found = parse_lines(path, tz=tz, year=year, miner=miner, learn=False, keep=keep, within=within)
+    found = read_kept(path, keep, miner, tz=tz, year=year, within=within)
     for parsed in found:
         at = parsed.at
         if at is None or parsed.continuation or parsed.template_id is None:

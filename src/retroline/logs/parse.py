@@ -1,18 +1,20 @@
 """Log file -> one parsed record per line: UTC time, header fields, and message template.
 
-This is the library behind ``retroline logs parse``: it chains the reader (bytes, encodings,
-archives), header detection (one pattern per file, chosen from its first lines), time
-resolution (zones, missing years, rollovers) and the template miner. It streams: memory does
-not grow with the file, except for the miner's templates and its bounded cache.
+The reference reader: it chains the reader (bytes, encodings, archives), header detection
+(one pattern per file, chosen from its first lines), time resolution (zones, missing years,
+rollovers) and the template miner, one line at a time, as plainly as it can be written.
+The commands read on the chunked path (`jsonl`, `run`), which gives line for line what
+this gives; a differential test holds the two together. It streams: memory does not grow
+with the file, except for the miner's templates and its bounded cache.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from retroline.instants import iso_utc_or_none
 from retroline.logs.headers import (
@@ -24,7 +26,7 @@ from retroline.logs.headers import (
     RecordPattern,
     detect,
 )
-from retroline.logs.reader import Block, RawLine, read_blocks, read_lines
+from retroline.logs.reader import RawLine, read_lines
 from retroline.logs.templates import Match, Template, TemplateMiner
 from retroline.logs.timestamps import TimeResolver, file_day
 
@@ -85,12 +87,6 @@ class ParsedLine(NamedTuple):
         return out
 
 
-#: A test of a block of lines before they are parsed: the positions of those it takes, in
-#: any order. A block, not a line: a test that searches the block's text at once (in C)
-#: costs no Python work for each line it refuses.
-Keep = Callable[[list[str]], Iterable[int]]
-
-
 def _iso_utc(at: datetime | None) -> str | None:
     return iso_utc_or_none(at)
 
@@ -104,8 +100,6 @@ def parse_lines(
     learn: bool = True,
     pattern: HeaderPattern | None = None,
     day: date | None = None,
-    keep: Keep | None = None,
-    within: tuple[int, int] | None = None,
 ) -> Iterator[ParsedLine]:
     """Parse a log file line by line, lazily.
 
@@ -119,12 +113,6 @@ def parse_lines(
     pattern: the header pattern, when known; detected from the first lines otherwise.
     day: the date of lines that write the time of day alone (default: the day the file
         was last written); such lines are flagged ``date_assumed``.
-    keep: a test of the lines before they are parsed, a block of them at a time (`Keep`);
-        the lines it refuses are passed over unparsed (a second pass that wants a few
-        templates' lines, by their words).
-    within: with ``keep``, the first and last numbers of the lines it is to look at (the
-        first lines are read all the same, to detect the header from); the file is read
-        no further than the last.
 
     A line that does not fit the file's header pattern is tried against the other known
     patterns, so that logs of several formats concatenated into one stream keep their
@@ -137,8 +125,7 @@ def parse_lines(
     day = day or file_day(path)
     resolver = TimeResolver(tz, year, day)
     resolvers: dict[str, TimeResolver] = {}
-    # With ``keep``, a block at a time: the lines it refuses cost no Python work each.
-    lines: Iterator[RawLine] = read_lines(path) if keep is None else _kept(path, keep, within)
+    lines: Iterator[RawLine] = read_lines(path)
     if pattern is None:
         head = list(islice(lines, SAMPLE_LINES))
         pattern = detect(raw.text for raw in head if not raw.binary)
@@ -157,10 +144,6 @@ def parse_lines(
                 number, last_at, None, BINARY_TEMPLATE, None, None, None, None, "", None,
                 False, truncated, True, False, record.zone_source, record.date_assumed,
             )  # fmt: skip
-            continue
-        # `_kept` gives every line of the sample (to detect the header from): the test
-        # passes over those it refuses; the lines after it were tested there.
-        if keep is not None and number <= SAMPLE_LINES and not keep([text]):
             continue
         fields = current.parse(text)
         if fields is None and (others[0] or others[1].patterns):
@@ -188,39 +171,6 @@ def parse_lines(
             last_at is not None and assumes_date(fields.time),
         )  # fmt: skip
         yield record
-
-
-def _kept(path: str | Path, keep: Keep, within: tuple[int, int] | None = None) -> Iterator[RawLine]:
-    """The lines of ``path`` as `read_lines` gives them: every one of the first
-    `SAMPLE_LINES` (a header is detected from them), and after them those ``keep`` takes
-    and the binary ones (`parse_lines` yields those whatever ``keep`` says), among the
-    lines numbered ``within`` when given."""
-    head = SAMPLE_LINES
-    low, high = within if within is not None else (1, None)
-    blocks = read_blocks(path)
-    for first, block in blocks:
-        count = len(block)
-        if high is not None and first > high:
-            cast(Generator[Block, None, None], blocks).close()  # nothing more to look at
-            return
-        if first + count <= low and first > head:
-            continue  # before the lines to look at
-        if block and isinstance(block[0], str):  # a plain block: its lines as text
-            texts = cast(list[str], block)
-            taken = {
-                i for i in keep(texts) if low <= first + i and (high is None or first + i <= high)
-            }
-            if first <= head:
-                taken.update(range(min(head - first + 1, count)))
-            for i in sorted(taken):
-                yield RawLine(first + i, texts[i], False, False)
-            continue
-        raws = cast(list[RawLine], block)
-        taken = set(keep([raw.text for raw in raws]))
-        for i, raw in enumerate(raws):
-            inside = low <= raw.number and (high is None or raw.number <= high)
-            if raw.number <= head or (inside and (raw.binary or i in taken)):
-                yield raw
 
 
 def other_patterns(pattern: HeaderPattern) -> tuple[tuple[RecordPattern, ...], PatternSet]:

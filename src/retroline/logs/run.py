@@ -18,9 +18,10 @@ known at the end of that chunk.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,21 +34,24 @@ from retroline.errors import ChangedError, InputError, UsageError
 from retroline.inputs import not_regular
 from retroline.logs import parallel
 from retroline.logs.headers import PATTERNS, detect
-from retroline.logs.jsonl import Chunk, ChunkParser, FormTable, sample_lines
+from retroline.logs.jsonl import SEP, Chunk, ChunkParser, FormTable, sample_lines
 from retroline.logs.parallel import Stored
+from retroline.logs.parse import ParsedLine
 from retroline.logs.reader import STDIN, Block, Compression, RawLine, read_blocks, sniff
 from retroline.logs.spool import Spool, fill
-from retroline.logs.templates import TemplateMiner
+from retroline.logs.templates import Template, TemplateMiner
 from retroline.logs.timestamps import file_day
 from retroline.logs.window import Tally, Window
 
 __all__ = [
     "Counts",
+    "Keep",
     "Stretch",
     "TemplateStats",
     "check_inputs",
     "count_windows",
     "lines_within",
+    "read_kept",
     "summarise",
     "write_json_lines",
 ]
@@ -57,6 +61,11 @@ PROGRESS_EVERY = 1 << 15
 
 #: Called with the characters read so far (an estimate of the bytes).
 Progress = Callable[[int], None]
+
+#: A test of a block of lines before they are parsed: the positions of those it takes, in
+#: any order. A block, not a line: a test that searches the block's text at once (in C)
+#: costs no Python work for each line it refuses.
+Keep = Callable[[list[str]], Iterable[int]]
 
 
 @dataclass
@@ -527,3 +536,104 @@ def _seen_stats(seen: dict[str, list[Any]], miner: TemplateMiner) -> list[Templa
 
 def _instant(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.strip('"')) if text and text != "null" else None
+
+
+def read_kept(
+    path: str | Path,
+    keep: Keep | None,
+    miner: TemplateMiner,
+    *,
+    tz: str | None = None,
+    year: int | None = None,
+    within: tuple[int, int] | None = None,
+) -> Iterator[ParsedLine]:
+    """A second read of a file that ``miner`` has learnt: the lines ``keep`` takes (all
+    when None), among those numbered ``within`` (first and last, when given), parsed on
+    the chunk path with their messages, each with the template ``miner`` has for it
+    (learning none unless no template covers it, as ``parse_lines(learn=False)``).
+
+    Only the lines taken are parsed: a continuation line takes the record of the last
+    line taken before it. Binary lines are passed over (they have no template). The
+    file is read no further than the last line ``within``.
+    """
+    low, high = within if within is not None else (1, None)
+    blocks = read_blocks(path)
+    try:
+        taken, sample = sample_lines(blocks)
+        pattern = detect(sample) if sample else PATTERNS[-1]
+        parser = ChunkParser(
+            pattern, tz, year, rules=miner.config.rules, day=file_day(path), messages=True
+        )
+        tables = FormTable()
+        carry = parser.initial()
+        known: dict[str, Template] = {}  # a form's template, while none is learnt here
+        for first, block in chain(taken, blocks):
+            if high is not None and first > high:
+                return  # nothing more to look at
+            if first + len(block) <= low:
+                continue
+            raws = _taken(first, block, keep, low, high)
+            if not raws:
+                continue
+            chunk = parser.parse(first, raws, carry)
+            carry = chunk.end
+            forms = dict(zip(chunk.used, tables.forms(chunk), strict=True))
+            said = iter(chunk.messages or ())
+            for text in chunk.text.split("\n")[:-1]:  # JSON escapes newlines in strings
+                head, number, tail = text.split(SEP)
+                form = forms[number]
+                template = known.get(form)
+                if template is None:
+                    template = miner.match_form(form)
+                    if template is None:  # learnt here: the templates known may change
+                        known.clear()
+                        template = miner.get(miner.learn_forms([form], [1])[0])
+                        assert template is not None, "a template just learnt is known"
+                    else:
+                        known[form] = template
+                yield _parsed(json.loads(head + tail), template, next(said))
+    finally:
+        cast(Generator[Block, None, None], blocks).close()
+
+
+def _taken(
+    first: int, block: list[str] | list[RawLine], keep: Keep | None, low: int, high: int | None
+) -> list[RawLine]:
+    """The lines of a block (the first numbered ``first``) that ``keep`` takes, numbered
+    from ``low`` to ``high``, but for binary ones."""
+    plain = not block or isinstance(block[0], str)  # a plain block is its lines' texts
+    texts = cast(list[str], block) if plain else [x.text for x in cast(list[RawLine], block)]
+    picked = sorted(keep(texts)) if keep is not None else range(len(block))
+    out = []
+    for i in picked:
+        n = first + i
+        if n < low or (high is not None and n > high):
+            continue
+        x = block[i]
+        raw = RawLine(n, x, False, False) if isinstance(x, str) else x
+        if not raw.binary:
+            out.append(raw)
+    return out
+
+
+def _parsed(fields: dict[str, Any], template: Template, message: str) -> ParsedLine:
+    """A line of `read_kept`: its JSON (without its template) and what it lacks."""
+    get = fields.get
+    return ParsedLine(
+        fields["line"],
+        _instant(fields["at"]),
+        template.id,
+        template.text,
+        get("host"),
+        get("process"),
+        get("pid"),
+        get("level"),
+        message,
+        None,
+        get("continuation", False),
+        get("truncated", False),
+        False,
+        get("year_assumed", False),
+        get("zone_source"),
+        get("date_assumed", False),
+    )

@@ -216,7 +216,11 @@ class TemplateMiner:
 
     def match(self, message: str) -> Match | None:
         """The template a message belongs to, without learning anything (None if none fits)."""
-        masked = self._mask(message)
+        template = self.match_form(self._mask(message))
+        return None if template is None else Match(template, Change.UNCHANGED)
+
+    def match_form(self, masked: str) -> Template | None:
+        """`match` for a masked message (as `learn_forms` takes them)."""
         template = self._cache.get(masked)
         if template is None:
             tokens = masked.split()
@@ -227,7 +231,7 @@ class TemplateMiner:
             if found is None or found[1]:  # read-only: the template must already cover it
                 return None
             template = found[0]
-        return Match(template.resolved(), Change.UNCHANGED)
+        return template.resolved()
 
     def _learn(self, masked: str, tokens: list[str]) -> tuple[Template, Change]:
         found = self._best(tokens)
