@@ -142,6 +142,22 @@ def test_a_header_form_gives_the_right_instant_and_says_where_the_zone_came_from
     assert fast([path], 2021) == reference([path], 2021)
 
 
+def test_a_zone_written_after_the_time_is_never_dropped(tmp_path: Path) -> None:
+    """A zone abbreviation followed by a comma (a log written as CSV rows) is the zone of
+    the time: the line is not read as a time without zone and a host full of commas."""
+    lines = [
+        f'2024-01-05 10:00:0{i}.250 EST,"app","db",4242,"[local]",ab12.1,{i},,'
+        f'2024-01-05 09:59:00 EST,3/7,0,LOG,00000,"statement {i} done",,,,,,,,,"psql"'
+        for i in range(4)
+    ]
+    path = write(tmp_path, "x.csv", lines)
+    parsed = list(parse_lines(path))
+    assert [p.at for p in parsed] == [at(f"2024-01-05T15:00:0{i}.250000") for i in range(4)]
+    assert {p.zone_source for p in parsed} == {"explicit"}
+    assert not any(p.host for p in parsed)
+    assert fast([path], 2024) == reference([path], 2024)
+
+
 def test_the_zone_given_by_the_user_is_said_to_be_the_users(tmp_path: Path) -> None:
     path = write(
         tmp_path,

@@ -91,6 +91,21 @@ LAYOUTS = [
         ],
         ["2021-02-14T10:11:12", "2021-02-14T10:11:13", "2021-02-14T10:11:14"],
     ),
+    (
+        "ids, month and day, a slash, the clock as bare digits, all in one bracket",
+        [
+            "[4410:4410:0307/091502.123456:INFO:net/socket.cc:88] socket opened",
+            "[4410:4422:0307/091502.223456:WARNING:net/socket.cc:91] socket slow",
+            "    at a dump line of the message before",
+            "[4410:4410:0307/091503.000001:VERBOSE1:ui/view.cc:12] view shown",
+        ],
+        [
+            "2021-03-07T09:15:02.123456",
+            "2021-03-07T09:15:02.223456",
+            None,
+            "2021-03-07T09:15:03.000001",
+        ],
+    ),
 ]
 
 
@@ -106,7 +121,78 @@ def test_a_layout_never_seen_is_learnt(
         if w is not None:
             assert p.at == at(w), (name, p.line)
     # The header is not part of the message: templates do not carry it.
-    assert not any(p.template.startswith(("[pid", "812", "Worker", "991231")) for p in parsed)
+    assert not any(
+        p.template.startswith(("[pid", "812", "Worker", "991231", ":INFO")) for p in parsed
+    )
+
+
+def test_a_bracket_opened_before_the_stamp_holds_the_header_to_where_it_closes(
+    tmp_path: Path,
+) -> None:
+    """What is between the stamp and the bracket that closes it is header (ids, the level,
+    the source line); a level word is read from there, and the message follows. A bracket
+    closed at once after the stamp leaves the level and separator after it as before."""
+    lines = LAYOUTS[-1][1]
+    parsed = list(parse_lines(write(tmp_path, "x.log", lines), year=2021))
+    assert [p.level for p in parsed] == ["INFO", "WARNING", "WARNING", "VERBOSE"]
+    assert [p.message for p in parsed] == [
+        "socket opened",
+        "socket slow",
+        "at a dump line of the message before",
+        "view shown",
+    ]
+    # The stamp writes no year: given, it is used; else the line says it was assumed.
+    assert not any(p.year_assumed for p in parsed)
+    assert all(p.year_assumed for p in parse_lines(tmp_path / "x.log"))
+    closed = list(parse_lines(write(tmp_path, "y.log", LAYOUTS[-2][1]), year=2021))
+    assert [(p.level, p.message) for p in closed] == [
+        ("error", "cannot connect"),
+        ("info", "started"),
+        ("info", "stopped"),
+    ]
+
+
+def test_a_bare_number_starting_a_line_among_others_is_no_unix_time(tmp_path: Path) -> None:
+    """A file with a layout of its own, and lines of a table that start with ten-digit
+    numbers: they continue the record before them, not lines of 2003 to 2010."""
+    lines = [
+        "2024-05-06 07:08:09.100 [77] INFO: histogram of request sizes",
+        "1046949849  -O          (1 = 0.7%)",
+        "1201710002  -O          (2 = 1.4%)",
+        "2024-05-06 07:08:10.000 [77] INFO: done",
+    ]
+    parsed = list(parse_lines(write(tmp_path, "x.log", lines)))
+    assert [p.continuation for p in parsed] == [False, True, True, False]
+    assert {p.at for p in parsed} == {at("2024-05-06T07:08:09.100000"), at("2024-05-06T07:08:10")}
+    assert fast([tmp_path / "x.log"], 2024) == reference([tmp_path / "x.log"], 2024)
+
+
+def test_a_bracketed_number_is_the_pid_and_a_column_of_capitals_with_levels_the_level(
+    tmp_path: Path,
+) -> None:
+    """After the stamp, a number in brackets is the process id, not a host or a thread, and
+    a column of capital words ending in a colon is the level when some of them are level
+    words (LOG and STATEMENT beside ERROR), not the process."""
+    lines = [
+        "2024-05-06 07:08:09.100 CEST [3101] LOG:  checkpoint starting: time",
+        "2024-05-06 07:08:10.200 CEST [3120] ERROR:  relation does not exist",
+        "2024-05-06 07:08:10.200 CEST [3120] STATEMENT:  select * from gone",
+        "2024-05-06 07:08:11.300 CEST [3101] LOG:  checkpoint complete",
+    ]
+    parsed = list(parse_lines(write(tmp_path, "x.log", lines)))
+    assert [(p.pid, p.level, p.host, p.process) for p in parsed] == [
+        ("3101", "LOG", None, None),
+        ("3120", "ERROR", None, None),
+        ("3120", "STATEMENT", None, None),
+        ("3101", "LOG", None, None),
+    ]
+    assert parsed[0].message == "checkpoint starting: time"
+    assert parsed[0].at == at("2024-05-06T05:08:09.100000")
+    assert fast([tmp_path / "x.log"], 2024) == reference([tmp_path / "x.log"], 2024)
+    # A column of capitals without a level word among them stays the process.
+    named = [line.replace("LOG", "CKPT").replace("ERROR", "PARSER") for line in lines[:2]]
+    procs = [p.process for p in parse_lines(write(tmp_path, "y.log", named * 2))]
+    assert procs == ["CKPT", "PARSER"] * 2
 
 
 def test_an_unpadded_clock_is_learnt(tmp_path: Path) -> None:

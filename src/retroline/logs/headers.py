@@ -48,6 +48,9 @@ _DOW = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 # A blank pads a one-digit hour in some ("2015-10-07  8:25:38").
 _ISO = r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:T| {1,2})" + HMS + FRACTION + ZONE
 _LEVEL = rf"(?P<level>{LEVEL_WORDS})"
+# A host as syslog writes it: no blanks, colons, brackets, parentheses, quotes, commas or
+# equals signs (a bracketed pid or a row of comma-separated cells is no host).
+_HOST = r"""[^\s:\[\]()"',=]+"""
 _SYSLOG_PROC = r"(?P<proc>[^\s\[:]+(?:\([^)\s]*\))?)(?:\[(?P<pid>\d+)\])?(?: \([^)]*\))?: ?"
 
 
@@ -95,7 +98,9 @@ PATTERNS: tuple[HeaderPattern, ...] = (
         + r" +(?P<d>\d{1,2}) "
         + HMS
         + FRACTION
-        + r"(?: (?P<Y>\d{4}))? (?P<host>[^\s:]+) "
+        + r"(?: (?P<Y>\d{4}))? (?P<host>"
+        + _HOST
+        + ") "
         + _SYSLOG_PROC
         + r"(?P<msg>.*)",
         "Dec 10 06:55:46 LabSZ sshd[24200]: Invalid user webmaster from 173.234.31.186",
@@ -116,7 +121,9 @@ PATTERNS: tuple[HeaderPattern, ...] = (
         "syslog-iso",
         r"(?:<(?P<pri>\d{1,3})>)?"
         + _ISO
-        + rf" (?!{LEVEL_WORDS}\b)(?P<host>[^\s:]+) "
+        + rf" (?!{LEVEL_WORDS}\b)(?P<host>"
+        + _HOST
+        + ") "
         + _SYSLOG_PROC
         + r"(?P<msg>.*)",
         "2016-09-08T20:31:48.123+02:00 host sshd[42]: Accepted publickey for root",

@@ -39,7 +39,7 @@ HEADER_FLAGS = re.ASCII
 #: time or a zone name after a blank ("20:40:43 CET"), a month name in any known language.
 HMS = r"(?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
 FRACTION = r"(?:[.,:](?P<f>\d{1,9}))?"
-ZONE = rf"(?: ?(?P<z>{ZONE_PATTERN}))?"
+ZONE = rf"(?: ?(?P<z>{ZONE_PATTERN}))?+"
 MONTH = f"(?P<b>{MONTH_PATTERN})"
 
 #: How every line-oriented layout's regex ends: the rest of the line is the message.

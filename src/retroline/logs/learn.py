@@ -48,6 +48,12 @@ STAMPS: tuple[tuple[str, str], ...] = (
         "yymmdd-compact",
         r"(?P<y>\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d) (?P<H>[0-2]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)",
     ),
+    # Month and day, a slash, then the clock as bare digits ("1207/000502.764799", after
+    # a process and thread id in a browser engine's logs): no year.
+    (
+        "md-compact",
+        r"(?P<m>[01]\d)(?P<d>[0-3]\d)/(?P<H>[0-2]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)" + FRACTION,
+    ),
     (
         "mon-d-time-year",
         rf"(?:(?P<z>{ZONE_PATTERN}) )?{_DOW}?{MONTH} +(?P<d>\d{{1,2}}) {HMS}{FRACTION} (?P<Y>\d{{4}})",
@@ -95,6 +101,9 @@ _LEVEL_AFTER = (
     rf"(?:[\[(<]?(?P<level>{LEVEL_WORDS})[\])>]?(?:::|:)?(?=[ \t]|$)[ \t]*"
     r"(?:[:|-](?=[ \t]|$)[ \t]*)?)?"
 )
+# A level word inside the bracket a header opened before its timestamp, anywhere up to
+# where it closes, between other characters than letters ("...:VERBOSE1:...", "...: INFO/").
+_LEVEL_INSIDE = rf"(?:[^\]\n]*?(?<![A-Za-z])(?P<level>{LEVEL_WORDS})(?![A-Za-z])(?=[^\]\n]*\]))?"
 # Share of the sample lines a time of day alone must start for it to be a header (a time
 # inside messages is common; a header written in most lines is not chance).
 _TIME_ONLY_SHARE = 0.5
@@ -195,20 +204,31 @@ def _build(
     """The pattern of lines of one stamp form and prefix shape; with the level word after
     the stamp when most of them have one."""
     prefix = _prefix_regex(shape, [line[:start] for line, start, _ in members])
-    base = "^" + prefix + "(?:" + _FORM[form] + ")" + _AFTER
-    example = members[0][0]
-    levelled = 0
-    if "(?P<level>" not in prefix:  # one level per header
-        with_level = re.compile(base + _LEVEL_AFTER + MESSAGE, HEADER_FLAGS)
-        for line, _, _ in members:
-            m = with_level.match(line)
-            if m is not None and m.group("level"):
-                levelled += 1
-    regex = base + (_LEVEL_AFTER if levelled and levelled * 2 >= len(members) else "") + MESSAGE
-    compiled = re.compile(regex, HEADER_FLAGS)
-    if sum(1 for line, _, _ in members if compiled.match(line)) * 2 < len(members):
-        return None
-    return extend(HeaderPattern(_name(regex), regex, example), [line for line, _, _ in members])
+    afters = [_AFTER]
+    at_once = sum(1 for line, _, end in members if line.startswith("]", end))
+    if shape.count("=[") > shape.count("=]") and at_once * 2 < len(members):
+        # A bracket opened before the stamp and left open after it: the header runs to
+        # where it closes (process, thread, level and source inside it), with the level
+        # word found there; when most lines close it (an escape sequence opens one that
+        # never closes).
+        level = "" if "(?P<level>" in prefix else _LEVEL_INSIDE
+        afters.insert(0, level + r"[^\]\n]*\]:?[ \t]*")
+    for after in afters:
+        base = "^" + prefix + "(?:" + _FORM[form] + ")" + after
+        levelled = 0
+        if "(?P<level>" not in prefix + after:  # one level per header
+            with_level = re.compile(base + _LEVEL_AFTER + MESSAGE, HEADER_FLAGS)
+            for line, _, _ in members:
+                m = with_level.match(line)
+                if m is not None and m.group("level"):
+                    levelled += 1
+        level_after = _LEVEL_AFTER if levelled and levelled * 2 >= len(members) else ""
+        regex = base + level_after + MESSAGE
+        compiled = re.compile(regex, HEADER_FLAGS)
+        if sum(1 for line, _, _ in members if compiled.match(line)) * 2 >= len(members):
+            lines = [line for line, _, _ in members]
+            return extend(HeaderPattern(_name(regex), regex, members[0][0]), lines)
+    return None
 
 
 # The header fields a layout may write between its timestamp (and level) and the message,
@@ -220,6 +240,8 @@ _DASH = r"[ \t]+-[ \t]+"
 _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("level", r"[\[(<]?", rf"(?:{LEVEL_WORDS}|[VDIWEF])", r"[\])>]?:?" + _BLANKS),
     ("number", "", r"\d+", _BLANKS),
+    # A number in brackets: the process id (ahead of other bracketed fields, which it is).
+    ("bracket-number", r"\[", r"\d+", r"\]:?" + _BLANKS),
     # A bracketed field (a thread, a component, a request), brackets nested once inside.
     ("bracket", r"\[", r"(?:[^\[\]\n]|\[[^\[\]\n]*\])*", r"\]:?" + _BLANKS),
     # Up to three words before a lone dash ("agent.bin", "agent.bin *64"): the dash
@@ -253,9 +275,10 @@ _WEAK = frozenset({"number", "code", "stamp"})
 # a record's columns (an access log's) end in such words as often as a header does.
 _LEADING = frozenset({"name-dash", "name-caps"})
 _FIELD_MATCH = tuple(
-    (kind, opens, value, closes, re.compile(opens + value + closes, HEADER_FLAGS))
+    (kind, opens, value, closes, re.compile(opens + f"({value})" + closes, HEADER_FLAGS))
     for kind, opens, value, closes in _FIELDS
 )
+_LEVEL_WORD = re.compile(LEVEL_WORDS)
 #: Share of a layout's lines that must have a field at one place for it to be learnt.
 FIELD_SHARE = 0.9
 _MOST_FIELDS = 10
@@ -263,11 +286,20 @@ _MOST_FIELDS = 10
 _GROUP = {
     "level": "level",
     "number": "pid",
+    "bracket-number": "pid",
     "name": "proc",
     "name-dash": "proc",
     "name-caps": "proc",
     "bracket": "thread",
 }
+
+
+def _levels(values: set[str]) -> bool:
+    """Whether the values of a column of names are severities: each a word in capitals,
+    some of them level words (``LOG`` and ``STATEMENT`` beside ``ERROR``, say)."""
+    return all(v.isalpha() and v.isupper() for v in values) and any(
+        _LEVEL_WORD.fullmatch(v) for v in values
+    )
 
 
 def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
@@ -298,15 +330,18 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
     parts: list[str] = []
     weak: list[tuple[str, str, str, str]] = []
     for _ in range(_MOST_FIELDS):
-        best: tuple[bool, int, str, str, str, str, list[str]] | None = None
+        best: tuple[bool, int, str, str, str, str, list[str], set[str]] | None = None
         for kind, opens, value, closes, compiled in _FIELD_MATCH:
-            rest = [line[m.end() :] for line in messages if (m := compiled.match(line))]
-            key = (kind not in _WEAK and not (weak and kind in _LEADING), len(rest))
-            if len(rest) >= least and (best is None or key > best[:2]):
-                best = (*key, kind, opens, value, closes, rest)
+            found = [m for line in messages if (m := compiled.match(line))]
+            key = (kind not in _WEAK and not (weak and kind in _LEADING), len(found))
+            if len(found) >= least and (best is None or key > best[:2]):
+                rest = [m.string[m.end() :] for m in found]
+                best = (*key, kind, opens, value, closes, rest, {m.group(1) for m in found})
         if best is None:
             break
-        sure, _, kind, opens, value, closes, messages = best
+        sure, _, kind, opens, value, closes, messages, values = best
+        if _GROUP.get(kind) == "proc" and _levels(values):
+            kind = "level"  # a column of severities, some of them not the usual words
         weak.append((kind, opens, value, closes))
         if not sure:
             continue
