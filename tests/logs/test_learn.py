@@ -92,6 +92,18 @@ LAYOUTS = [
         ["2021-02-14T10:11:12", "2021-02-14T10:11:13", "2021-02-14T10:11:14"],
     ),
     (
+        "month name, day, comma, year and a twelve-hour clock, the level on the next line",
+        [
+            "Mar 07, 2021 4:24:15 PM com.example.Shop open",
+            "INFO: shop open on port 8080",
+            "Mar 07, 2021 11:59:59 AM com.example.Shop tick",
+            "WARNING: slow tick",
+            "Mar 07, 2021 12:00:01 AM com.example.Shop close",
+            "INFO: shop closed",
+        ],
+        ["2021-03-07T16:24:15", None, "2021-03-07T11:59:59", None, "2021-03-07T00:00:01", None],
+    ),
+    (
         "ids, month and day, a slash, the clock as bare digits, all in one bracket",
         [
             "[4410:4410:0307/091502.123456:INFO:net/socket.cc:88] socket opened",
@@ -144,12 +156,24 @@ def test_a_bracket_opened_before_the_stamp_holds_the_header_to_where_it_closes(
     # The stamp writes no year: given, it is used; else the line says it was assumed.
     assert not any(p.year_assumed for p in parsed)
     assert all(p.year_assumed for p in parse_lines(tmp_path / "x.log"))
-    closed = list(parse_lines(write(tmp_path, "y.log", LAYOUTS[-2][1]), year=2021))
+    closed = list(parse_lines(write(tmp_path, "y.log", LAYOUTS[-3][1]), year=2021))
     assert [(p.level, p.message) for p in closed] == [
         ("error", "cannot connect"),
         ("info", "started"),
         ("info", "stopped"),
     ]
+
+
+def test_am_or_pm_is_read_with_the_clock_and_never_left_out(tmp_path: Path) -> None:
+    """A twelve-hour clock's PM is part of the time, not a process name after it; a word
+    that starts with the letters (PM2.5) after a 24-hour clock is not."""
+    lines = [f"Mar 07, 2021 {h}:24:15 PM Shop {h} open" for h in (1, 4, 11)]
+    parsed = list(parse_lines(write(tmp_path, "x.log", lines)))
+    assert [p.at for p in parsed] == [at(f"2021-03-07T{h}:24:15") for h in (13, 16, 23)]
+    assert not any(p.process for p in parsed)
+    sensors = [f"2021-03-07 0{h}:24:15 PM2.5 sensor {h} read" for h in (1, 4, 9)]
+    read = list(parse_lines(write(tmp_path, "y.log", sensors)))
+    assert [p.at for p in read] == [at(f"2021-03-07T0{h}:24:15") for h in (1, 4, 9)]
 
 
 def test_a_bare_number_starting_a_line_among_others_is_no_unix_time(tmp_path: Path) -> None:

@@ -35,10 +35,17 @@ __all__ = ["STAMPS", "extend", "learn"]
 
 _DOW = r"(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? )"
 
+# "AM" or "PM" after a twelve-hour clock; possessive, as the zone is: a layout never reads
+# the clock without it (twelve hours off).
+_MERIDIEM = r"(?: ?(?P<p>[AaPp]\.?[Mm]\.?)(?!\w))?+"
+
 #: The forms a timestamp is written in, each a regex with the time groups `TimeResolver`
 #: reads; the most complete first (at one position the longest match wins anyway).
 STAMPS: tuple[tuple[str, str], ...] = (
-    ("iso", r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:T| {1,2})" + HMS + FRACTION + ZONE),
+    (
+        "iso",
+        r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:T| {1,2})" + HMS + FRACTION + _MERIDIEM + ZONE,
+    ),
     ("ymd-slash", r"(?P<Y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)[-T ]" + HMS + FRACTION + ZONE),
     ("ymd-compact", r"(?P<Y>\d{4})(?P<m>[01]\d)(?P<d>[0-3]\d)[-T ]" + HMS + FRACTION + ZONE),
     ("yymmdd", r"(?P<y>\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d) +" + HMS + FRACTION),
@@ -62,11 +69,18 @@ STAMPS: tuple[tuple[str, str], ...] = (
         "mon-d-time",
         rf"(?:(?P<z>{ZONE_PATTERN}) )?{_DOW}?{MONTH} +(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}) )?"
         + HMS
-        + FRACTION,
+        + FRACTION
+        + _MERIDIEM,
     ),
     (
         "d-mon-y-time",
-        r"(?P<d>\d{1,2})[-/ ]" + MONTH + r"[-/ ](?P<Y>\d{4})[: T]" + HMS + FRACTION + ZONE,
+        r"(?P<d>\d{1,2})[-/ ]"
+        + MONTH
+        + r"[-/ ](?P<Y>\d{4})[: T]"
+        + HMS
+        + FRACTION
+        + _MERIDIEM
+        + ZONE,
     ),
     ("d-mon-time", r"(?P<d>\d{1,2}) " + MONTH + " " + HMS + FRACTION),
     (
@@ -74,12 +88,12 @@ STAMPS: tuple[tuple[str, str], ...] = (
         r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<Y>\d{4}),? "
         + HMS
         + FRACTION
-        + r"(?: ?(?P<p>[AaPp][Mm]))?"
+        + _MERIDIEM
         + ZONE,
     ),
     ("dmy-dots", r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<Y>\d{4}),? " + HMS + FRACTION + ZONE),
     ("epoch", r"(?<![\d.])(?P<epoch>1\d{9}(?:\d{3}){0,3})(?:\.(?P<f>\d{1,9}))?(?![\d.])"),
-    ("time", HMS + FRACTION),
+    ("time", HMS + FRACTION + _MERIDIEM),
 )
 
 # Each form, found anywhere in a line, not inside a word or a number.
