@@ -104,6 +104,15 @@ LAYOUTS = [
         ["2021-03-07T16:24:15", None, "2021-03-07T11:59:59", None, "2021-03-07T00:00:01", None],
     ),
     (
+        "bracketed ISO time with an offset, then uptime, level and tags in brackets at once",
+        [
+            "[2021-03-07T09:15:02.123+0100][0.006s][info][gc] Using a collector",
+            "[2021-03-07T09:15:02.125+0100][0.008s][info][gc,init] Heap region size: 1M",
+            "[2021-03-07T09:15:03.000+0100][0.883s][warning][gc] Pause took 12 ms",
+        ],
+        ["2021-03-07T08:15:02.123", "2021-03-07T08:15:02.125", "2021-03-07T08:15:03"],
+    ),
+    (
         "ids, month and day, a slash, the clock as bare digits, all in one bracket",
         [
             "[4410:4410:0307/091502.123456:INFO:net/socket.cc:88] socket opened",
@@ -134,7 +143,8 @@ def test_a_layout_never_seen_is_learnt(
             assert p.at == at(w), (name, p.line)
     # The header is not part of the message: templates do not carry it.
     assert not any(
-        p.template.startswith(("[pid", "812", "Worker", "991231", ":INFO")) for p in parsed
+        p.template.startswith(("[pid", "812", "Worker", "991231", ":INFO", "[<*>]", "[0."))
+        for p in parsed
     )
 
 
@@ -144,7 +154,7 @@ def test_a_bracket_opened_before_the_stamp_holds_the_header_to_where_it_closes(
     """What is between the stamp and the bracket that closes it is header (ids, the level,
     the source line); a level word is read from there, and the message follows. A bracket
     closed at once after the stamp leaves the level and separator after it as before."""
-    lines = LAYOUTS[-1][1]
+    lines = next(case[1] for case in LAYOUTS if "one bracket" in case[0])
     parsed = list(parse_lines(write(tmp_path, "x.log", lines), year=2021))
     assert [p.level for p in parsed] == ["INFO", "WARNING", "WARNING", "VERBOSE"]
     assert [p.message for p in parsed] == [
@@ -156,12 +166,37 @@ def test_a_bracket_opened_before_the_stamp_holds_the_header_to_where_it_closes(
     # The stamp writes no year: given, it is used; else the line says it was assumed.
     assert not any(p.year_assumed for p in parsed)
     assert all(p.year_assumed for p in parse_lines(tmp_path / "x.log"))
-    closed = list(parse_lines(write(tmp_path, "y.log", LAYOUTS[-3][1]), year=2021))
+    monit = next(case[1] for case in LAYOUTS if case[0].startswith("a zone name before"))
+    closed = list(parse_lines(write(tmp_path, "y.log", monit), year=2021))
     assert [(p.level, p.message) for p in closed] == [
         ("error", "cannot connect"),
         ("info", "started"),
         ("info", "stopped"),
     ]
+
+
+def test_fields_in_brackets_one_after_another_are_header(tmp_path: Path) -> None:
+    lines = next(case[1] for case in LAYOUTS if "uptime" in case[0])
+    parsed = list(parse_lines(write(tmp_path, "x.log", lines)))
+    assert [(p.level, p.message) for p in parsed] == [
+        ("info", "Using a collector"),
+        ("info", "Heap region size: 1M"),
+        ("warning", "Pause took 12 ms"),
+    ]
+    assert {p.zone_source for p in parsed} == {"explicit"}
+
+
+def test_an_offset_spelt_after_the_name_of_utc_is_the_zone(tmp_path: Path) -> None:
+    """A date written with the weekday, the year before the clock, and the zone as GMT and
+    an offset (then its name in parentheses): the offset is the zone, not UTC assumed."""
+    lines = [
+        f"Sun Dec 06 2026 16:2{i}:17 GMT-0800 (Pacific Standard Time) worker {i} ready"
+        for i in range(4)
+    ]
+    parsed = list(parse_lines(write(tmp_path, "x.log", lines)))
+    assert [p.at for p in parsed] == [at(f"2026-12-07T00:2{i}:17") for i in range(4)]
+    assert {p.zone_source for p in parsed} == {"explicit"}
+    assert fast([tmp_path / "x.log"], 2026) == reference([tmp_path / "x.log"], 2026)
 
 
 def test_am_or_pm_is_read_with_the_clock_and_never_left_out(tmp_path: Path) -> None:

@@ -72,6 +72,16 @@ STAMPS: tuple[tuple[str, str], ...] = (
         + FRACTION
         + _MERIDIEM,
     ),
+    # The same with the zone after the clock ("... 2026 16:24:17 GMT-0800"): the longer
+    # match, where a zone follows.
+    (
+        "mon-d-time-zone",
+        rf"{_DOW}?{MONTH} +(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}) )?"
+        + HMS
+        + FRACTION
+        + _MERIDIEM
+        + ZONE,
+    ),
     (
         "d-mon-y-time",
         r"(?P<d>\d{1,2})[-/ ]"
@@ -85,11 +95,7 @@ STAMPS: tuple[tuple[str, str], ...] = (
     ("d-mon-time", r"(?P<d>\d{1,2}) " + MONTH + " " + HMS + FRACTION),
     (
         "mdy",
-        r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<Y>\d{4}),? "
-        + HMS
-        + FRACTION
-        + _MERIDIEM
-        + ZONE,
+        r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<Y>\d{4}),? " + HMS + FRACTION + _MERIDIEM + ZONE,
     ),
     ("dmy-dots", r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<Y>\d{4}),? " + HMS + FRACTION + ZONE),
     ("epoch", r"(?<![\d.])(?P<epoch>1\d{9}(?:\d{3}){0,3})(?:\.(?P<f>\d{1,9}))?(?![\d.])"),
@@ -251,13 +257,20 @@ def _build(
 # shapes at the same place.
 _BLANKS = r"[ \t]+"
 _DASH = r"[ \t]+-[ \t]+"
+# After a closing bracket: blanks, or the next bracket at once ("[0.006s][info][gc]").
+_CLOSED = r"\]:?(?:[ \t]+|(?=\[))"
 _FIELDS: tuple[tuple[str, str, str, str], ...] = (
-    ("level", r"[\[(<]?", rf"(?:{LEVEL_WORDS}|[VDIWEF])", r"[\])>]?:?" + _BLANKS),
+    (
+        "level",
+        r"[\[(<]?",
+        rf"(?:{LEVEL_WORDS}|[VDIWEF])",
+        r"(?:[\])>]?:?" + _BLANKS + "|" + _CLOSED + ")",
+    ),
     ("number", "", r"\d+", _BLANKS),
     # A number in brackets: the process id (ahead of other bracketed fields, which it is).
-    ("bracket-number", r"\[", r"\d+", r"\]:?" + _BLANKS),
+    ("bracket-number", r"\[", r"\d+", _CLOSED),
     # A bracketed field (a thread, a component, a request), brackets nested once inside.
-    ("bracket", r"\[", r"(?:[^\[\]\n]|\[[^\[\]\n]*\])*", r"\]:?" + _BLANKS),
+    ("bracket", r"\[", r"(?:[^\[\]\n]|\[[^\[\]\n]*\])*", _CLOSED),
     # Up to three words before a lone dash ("agent.bin", "agent.bin *64"): the dash
     # separates the header from the message. Before the narrower names below, which would
     # leave the dash and miss other names there.

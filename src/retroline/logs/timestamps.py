@@ -116,7 +116,7 @@ def _offset(text: str) -> tzinfo:
 #: Zone abbreviations a header may write after its time ("2020-03-11 20:40:43 CET"), as a
 #: regex alternation for the header patterns' ``z`` group; offsets are read as well.
 ZONE_PATTERN = (
-    r"(?:Z|[+-]\d\d(?::?\d\d)?|"
+    r"(?:Z|(?:GMT|UTC)?[+-]\d\d(?::?\d\d)?|"
     + word_tree(a for a in abbreviations() if len(a) > 1)
     + r")(?![A-Za-z])"
 )
@@ -135,6 +135,8 @@ def file_day(path: str | Path) -> date | None:
 def written_zone(text: str) -> tuple[tzinfo, bool] | None:
     """The zone a line writes (an offset, ``Z`` or an abbreviation such as CEST), and whether
     the abbreviation has other meanings (IST, CST: the first, most common one is taken)."""
+    if text[:3] in ("GMT", "UTC") and text[3:4] in ("+", "-"):
+        text = text[3:]  # an offset spelt after the name of UTC ("GMT-0800")
     if text == "Z" or text[:1] in "+-":
         return _offset(text), False
     found = parse_zone(text)
