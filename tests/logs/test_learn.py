@@ -348,8 +348,33 @@ def test_text_without_a_header_learns_nothing() -> None:
         "We should write this down.",
     ]
     assert learn(prose) is None
+    assert learn(prose, sparse=True) is None  # times of day alone: no dates
     assert detect(prose) is PATTERNS[-1]
     assert learn([]) is None
+
+
+def test_a_few_dated_lines_in_a_tools_output_carry_their_time(tmp_path: Path) -> None:
+    """A tool's output where only the line that starts each run is stamped (far fewer
+    than a twentieth of the lines): those lines get their instants, and the output after
+    each continues it; the lines before the first have none."""
+    lines = ["(banner of the tool)"]
+    for run, (start, end) in enumerate((("14:36:25", "14:36:29"), ("15:02:00", "15:03:10"))):
+        lines.append(f"Run started: 2024-06-24  {start}")
+        lines += [f"unpacking package-{run}-{i} ..." for i in range(60)]
+        lines.append(f"Run ended: 2024-06-24  {end}")
+    path = write(tmp_path, "x.log", lines)
+    parsed = list(parse_lines(path))
+    stamped = [p for p in parsed if not p.continuation and p.at is not None]
+    assert [p.line for p in stamped] == [2, 63, 64, 125]
+    assert [p.at for p in stamped] == [
+        at("2024-06-24T14:36:25"),
+        at("2024-06-24T14:36:29"),
+        at("2024-06-24T15:02:00"),
+        at("2024-06-24T15:03:10"),
+    ]
+    assert parsed[0].at is None
+    assert parsed[2].continuation and parsed[2].at == at("2024-06-24T14:36:25")
+    assert fast([path], 2024) == reference([path], 2024)
 
 
 def test_a_catalog_layout_is_kept_when_it_reads_every_line() -> None:

@@ -349,8 +349,11 @@ def detect(lines: Iterable[str], patterns: Sequence[HeaderPattern] = PATTERNS) -
         known = _catalog_lines(tuple(patterns))
         rest = [line for line in sample if best.parse(line) is None and known(line) is None]
     learnt = learn(rest)
-    if learnt is not None and best is fallback:
-        return learnt
+    if best is fallback:
+        # No layout reads most lines: one learnt from them, or from a few stamped lines.
+        learnt = learnt or learn(rest, sparse=True)
+        if learnt is not None:
+            return learnt
     best = extend(best, sample)  # learnt layouts have their fields learnt already
     if learnt is None:
         return best

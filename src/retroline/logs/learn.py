@@ -128,6 +128,8 @@ _LEVEL_INSIDE = rf"(?:[^\]\n]*?(?<![A-Za-z])(?P<level>{LEVEL_WORDS})(?![A-Za-z])
 # inside messages is common; a header written in most lines is not chance).
 _TIME_ONLY_SHARE = 0.5
 _BARE_FORMS = frozenset({"time", "yymmdd-compact"})
+# Forms without a year or a month name: not enough, in a few lines, to make a layout.
+_UNDATED_FORMS = frozenset({"time", "yymmdd", "yymmdd-compact", "md-compact", "epoch"})
 
 
 def _stamp(line: str) -> tuple[str, int, int] | None:
@@ -184,9 +186,13 @@ def _name(regex: str) -> str:
     return "learnt-" + hashlib.sha256(regex.encode()).hexdigest()[:10]
 
 
-def learn(lines: Sequence[str]) -> HeaderPattern | None:
+def learn(lines: Sequence[str], sparse: bool = False) -> HeaderPattern | None:
     """The header layout most of a sample's lines share, learnt from where their timestamp
     is; None when too few lines have one in a shape held in common.
+
+    ``sparse``: for a file no layout reads: any two lines with a dated stamp in one shape
+    make its layout (a tool's output with a stamped line where each run starts), the lines
+    between them continuing the record before.
 
     The other layouts seen in at least two lines come as the pattern's ``companions``."""
     sample = [line for line in lines if line.strip()]
@@ -195,11 +201,11 @@ def learn(lines: Sequence[str]) -> HeaderPattern | None:
     groups: dict[tuple[str, tuple[str, ...]], list[tuple[str, int, int]]] = defaultdict(list)
     for line in sample:
         found = _stamp(line)
-        if found is None:
+        if found is None or (sparse and found[0] in _UNDATED_FORMS):
             continue
         form, start, end = found
         groups[(form, _shape(line[:start]))].append((line, start, end))
-    least = max(2, len(sample) // 20)
+    least = 2 if sparse else max(2, len(sample) // 20)
     patterns: list[tuple[int, HeaderPattern]] = []
     for (form, shape), members in sorted(groups.items(), key=lambda kv: -len(kv[1])):
         if len(members) < least:
