@@ -113,6 +113,15 @@ LAYOUTS = [
         ["2021-03-07T08:15:02.123", "2021-03-07T08:15:02.125", "2021-03-07T08:15:03"],
     ),
     (
+        "month name, a dash and the day, no year, then a thread in brackets",
+        [
+            "Jun-03 17:01:04.523 [main] DEBUG app.Launcher - run started",
+            "Jun-03 17:01:05.001 [main] INFO  app.Session - session ready",
+            "Jun-04 00:00:02.100 [task 1] WARN  app.Processor - task slow",
+        ],
+        ["2021-06-03T17:01:04.523", "2021-06-03T17:01:05.001", "2021-06-04T00:00:02.100"],
+    ),
+    (
         "ids, month and day, a slash, the clock as bare digits, all in one bracket",
         [
             "[4410:4410:0307/091502.123456:INFO:net/socket.cc:88] socket opened",

@@ -67,7 +67,7 @@ STAMPS: tuple[tuple[str, str], ...] = (
     ),
     (
         "mon-d-time",
-        rf"(?:(?P<z>{ZONE_PATTERN}) )?{_DOW}?{MONTH} +(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}) )?"
+        rf"(?:(?P<z>{ZONE_PATTERN}) )?{_DOW}?{MONTH}(?: +|-)(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}) )?"
         + HMS
         + FRACTION
         + _MERIDIEM,
@@ -76,7 +76,7 @@ STAMPS: tuple[tuple[str, str], ...] = (
     # match, where a zone follows.
     (
         "mon-d-time-zone",
-        rf"{_DOW}?{MONTH} +(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}) )?"
+        rf"{_DOW}?{MONTH}(?: +|-)(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}) )?"
         + HMS
         + FRACTION
         + _MERIDIEM
