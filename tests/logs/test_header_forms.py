@@ -3,6 +3,7 @@ its zone came from. Fixtures are made up for the test."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -108,6 +109,27 @@ FORMS = [
         "assumed",
     ),
     (
+        "bracketed ISO time, a level padded inside brackets, brackets one after another",
+        [
+            "[2021-02-12T08:09:10,123][INFO ][c.e.node.Node        ] [node-1] started",
+            "[2021-02-12T08:09:11,456][WARN ][c.e.disk.Monitor     ] [node-1] disk high",
+            "[2021-02-12T08:09:12,789][ERROR][c.e.boot.Bootstrap   ] [node-1] failed",
+        ],
+        "iso-level",
+        "2021-02-12T08:09:10.123",
+        "assumed",
+    ),
+    (
+        "ISO time, a padded level in brackets, a component in brackets, a dash",
+        [
+            "2021-02-12 08:09:10.123 [WARN ] [ui.internal.Auth] - auth failed for x",
+            "2021-02-12 08:09:11.456 [INFO ] [core.Service    ] - service up",
+        ],
+        "iso-level",
+        "2021-02-12T08:09:10.123",
+        "assumed",
+    ),
+    (
         "syslog with a French month name",
         [
             "févr. 12 08:09:10 srv-2 cron[99]: (root) CMD (run-parts)",
@@ -140,6 +162,18 @@ def test_a_header_form_gives_the_right_instant_and_says_where_the_zone_came_from
     assert parsed[0].zone_source == source
     assert all(p.at is not None and not p.continuation for p in parsed)
     assert fast([path], 2021) == reference([path], 2021)
+
+
+def test_a_padded_level_in_brackets_is_the_level_and_the_brackets_after_it_header(
+    tmp_path: Path,
+) -> None:
+    for case in FORMS:
+        if "padded" not in case[0]:
+            continue
+        parsed = list(parse_lines(write(tmp_path, "x.log", case[1])))
+        levels = [re.search(r"\[([A-Z]+) *\]", line) for line in case[1]]
+        assert [p.level for p in parsed] == [m.group(1) if m else None for m in levels]
+        assert not any(p.message.startswith(("]", "[", "-")) for p in parsed), case[0]
 
 
 def test_a_zone_written_after_the_time_is_never_dropped(tmp_path: Path) -> None:

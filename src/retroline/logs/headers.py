@@ -254,7 +254,9 @@ PATTERNS: tuple[HeaderPattern, ...] = (
     _p(
         "iso-level",
         # After the time: a blank, or colons ("... CET::" in a database's log prefix).
-        r"\[?" + _ISO + r"\]?(?:::?|[ \t])[ \t]*(?:\[?" + _LEVEL + r"\]?:?[ \t]+)?"
+        # A bracketed level may be padded ("[INFO ]"), and brackets may follow at once.
+        r"\[?" + _ISO + r"\]?(?:::?|[ \t]|(?<=\])(?=\[))[ \t]*"
+        r"(?:\[?" + _LEVEL + r"(?:[ \t]*\])?:?(?:[ \t]+|(?=\[)))?"
         r"(?:(?P<proc>[\w\x80-\U0010ffff.$/-]+)(?:\[(?P<pid>\d+)\])?: )?(?P<msg>.*)",
         "2024-01-05T10:00:00Z ERROR db: connection refused",
     ),

@@ -118,7 +118,7 @@ _LEVEL_ONLY = re.compile(LEVEL_WORDS + "$", HEADER_FLAGS)
 _AFTER = r"[\])>]?(?:::|[ \t]*[|,-](?=[ \t])|:(?=[ \t]))?[ \t]*"
 # A level word after the timestamp, bracketed or not, and the separator after it.
 _LEVEL_AFTER = (
-    rf"(?:[\[(<]?(?P<level>{LEVEL_WORDS})[\])>]?(?:::|:)?(?=[ \t]|$)[ \t]*"
+    rf"(?:[\[(<]?(?P<level>{LEVEL_WORDS})(?:[ \t]*[\])>])?(?:::|:)?(?=[ \t\[]|$)[ \t]*"
     r"(?:[:|-](?=[ \t]|$)[ \t]*)?)?"
 )
 # A level word inside the bracket a header opened before its timestamp, anywhere up to
@@ -270,7 +270,7 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
         "level",
         r"[\[(<]?",
         rf"(?:{LEVEL_WORDS}|[VDIWEF])",
-        r"(?:[\])>]?:?" + _BLANKS + "|" + _CLOSED + ")",
+        r"(?:[ \t]*[\])>]:?(?:[ \t]+|(?=\[))|:?" + _BLANKS + ")",
     ),
     ("number", "", r"\d+", _BLANKS),
     # A number in brackets: the process id (ahead of other bracketed fields, which it is).
