@@ -198,6 +198,38 @@ def test_fields_in_brackets_one_after_another_are_header(tmp_path: Path) -> None
     assert fast([path], 2021) == reference([path], 2021)
 
 
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [
+            "2021-03-07 09:15:02,123 shop.db INFO - pool ready",
+            "2021-03-07 09:15:02,124 shop.web WARNING - slow request 7",
+            "2021-03-07 09:15:02,125 shop.db ERROR - pool exhausted",
+        ],
+        [
+            "[2021-03-07 09:15:02,123] {runner.py:123} INFO - pool ready",
+            "[2021-03-07 09:15:02,124] {web.py:45} WARNING - slow request 7",
+            "[2021-03-07 09:15:02,125] {runner.py:130} ERROR - pool exhausted",
+        ],
+        [
+            "2021-03-07 09:15:02,123 - runner.py[INFO]: pool ready",
+            "2021-03-07 09:15:02,124 - web.py[WARNING]: slow request 7",
+            "2021-03-07 09:15:02,125 - runner.py[ERROR]: pool exhausted",
+        ],
+    ],
+    ids=["name level dash", "file and line in braces, level, dash", "level in brackets"],
+)
+def test_a_name_then_its_level_are_the_process_and_the_level(
+    tmp_path: Path, lines: list[str]
+) -> None:
+    path = write(tmp_path, "x.log", lines)
+    parsed = list(parse_lines(path))
+    assert [p.level for p in parsed] == ["INFO", "WARNING", "ERROR"]
+    assert [p.message for p in parsed] == ["pool ready", "slow request 7", "pool exhausted"]
+    assert all(p.process and " " not in p.process for p in parsed)
+    assert fast([path], 2021) == reference([path], 2021)
+
+
 def test_an_offset_spelt_after_the_name_of_utc_is_the_zone(tmp_path: Path) -> None:
     """A date written with the weekday, the year before the clock, and the zone as GMT and
     an offset (then its name in parentheses): the offset is the zone, not UTC assumed."""

@@ -263,6 +263,8 @@ def _build(
 # shapes at the same place.
 _BLANKS = r"[ \t]+"
 _DASH = r"[ \t]+-[ \t]+"
+# Where a field's level word is, in what closes it: the level group once a layout has none.
+_LEVEL_SLOT = f"(?:{LEVEL_WORDS})"
 # After a closing bracket: blanks, or the next bracket at once ("[0.006s][info][gc]").
 _CLOSED = r"\]:?(?:[ \t]+|(?=\[))"
 _FIELDS: tuple[tuple[str, str, str, str], ...] = (
@@ -277,6 +279,11 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("bracket-number", r"\[", r"\d+", _CLOSED),
     # A bracketed field (a thread, a component, a request), brackets nested once inside.
     ("bracket", r"\[", r"(?:[^\[\]\n]|\[[^\[\]\n]*\])*", _CLOSED),
+    # A name and then a level word before a lone dash ("app.db INFO - ", "{job.py:12}
+    # WARNING - "), or a level in brackets after a name ("util.py[DEBUG]: "): the name is
+    # the process, the level word the level (`_LEVEL_SLOT`).
+    ("name-level-dash", "", r"[^\s\[-]\S*", r"[ \t]+" + _LEVEL_SLOT + _DASH),
+    ("name-level", "", r"[\w$.\-/@]+", r"\[" + _LEVEL_SLOT + r"\]:" + _BLANKS),
     # Up to three words before a lone dash ("agent.bin", "agent.bin *64"): the dash
     # separates the header from the message. Before the narrower names below, which would
     # leave the dash and miss other names there.
@@ -322,6 +329,8 @@ _GROUP = {
     "bracket-number": "pid",
     "name": "proc",
     "name-dash": "proc",
+    "name-level-dash": "proc",
+    "name-level": "proc",
     "name-caps": "proc",
     "bracket": "thread",
 }
@@ -383,9 +392,12 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
             if group is not None and group not in taken:
                 taken.add(group)
                 field_value = f"(?P<{group}>{field_value})"
+            if _LEVEL_SLOT in field_closes and "level" not in taken:
+                taken.add("level")
+                field_closes = field_closes.replace(_LEVEL_SLOT, f"(?P<level>{LEVEL_WORDS})")
             parts.append(f"(?:{field_opens}{field_value}{field_closes})?")
         weak = []
-        if closes == _DASH or (kind == "dash" and len(parts) > 1):
+        if closes.endswith(_DASH) or (kind == "dash" and len(parts) > 1):
             break  # a lone dash ends the header
     if not parts:
         return pattern
