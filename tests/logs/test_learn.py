@@ -113,6 +113,15 @@ LAYOUTS = [
         ["2021-06-03T17:01:04.523", "2021-06-03T17:01:05.001", "2021-06-04T00:00:02.100"],
     ),
     (
+        "the date and the time in key=value fields of their own",
+        [
+            'date=2021-05-15 time=18:03:36 id="13" type="traffic" action="accept"',
+            'date=2021-05-15 time=18:03:37 id="13" type="traffic" action="deny"',
+            'date=2021-05-16 time=00:00:01 id="20" type="event" msg="admin login"',
+        ],
+        ["2021-05-15T18:03:36", "2021-05-15T18:03:37", "2021-05-16T00:00:01"],
+    ),
+    (
         "ids, month and day, a slash, the clock as bare digits, all in one bracket",
         [
             "[4410:4410:0307/091502.123456:INFO:net/socket.cc:88] socket opened",
@@ -228,6 +237,19 @@ def test_a_name_then_its_level_are_the_process_and_the_level(
     assert [p.message for p in parsed] == ["pool ready", "slow request 7", "pool exhausted"]
     assert all(p.process and " " not in p.process for p in parsed)
     assert fast([path], 2021) == reference([path], 2021)
+
+
+def test_three_letter_levels_are_levels(tmp_path: Path) -> None:
+    lines = [
+        "[7] 2021/05/16 07:20:40.758071 [INF] Starting server version 1.4",
+        "[7] 2021/05/16 07:20:40.758102 [DBG] Build version 1.11",
+        "[7] 2021/05/16 07:20:41.000001 [WRN] Slow consumer",
+        "[7] 2021/05/16 07:20:41.000002 [ERR] Cannot connect to route",
+    ]
+    parsed = list(parse_lines(write(tmp_path, "x.log", lines)))
+    assert [p.level for p in parsed] == ["INF", "DBG", "WRN", "ERR"]
+    assert parsed[0].message == "Starting server version 1.4"
+    assert not any(p.date_assumed for p in parsed)
 
 
 def test_an_offset_spelt_after_the_name_of_utc_is_the_zone(tmp_path: Path) -> None:

@@ -50,7 +50,9 @@ NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 #: Words that name a severity, as headers write them (any case), for a ``level`` group.
 LEVEL_WORDS = (
     r"(?i:trace|debug|info|information|informational|notice|note|warn|warning|error|err"
-    r"|severe|fatal|critical|crit|alert|emerg|emergency|fine|finer|finest|config|verbose)"
+    r"|severe|fatal|critical|crit|alert|emerg|emergency|fine|finer|finest|config|verbose"
+    # Three-letter spellings ("[INF]", "WRN").
+    r"|trc|dbg|inf|wrn|ftl|crt)"
 )
 
 

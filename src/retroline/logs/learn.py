@@ -46,6 +46,16 @@ STAMPS: tuple[tuple[str, str], ...] = (
         "iso",
         r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:T| {1,2})" + HMS + FRACTION + _MERIDIEM + ZONE,
     ),
+    # A date and a time in fields of their own ("date=2019-05-15 time=18:03:36", cells of a
+    # row): the date is the line's, not the day the file was written.
+    (
+        "iso-fields",
+        r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)[ \t,;|]+(?:[A-Za-z_]{1,12}[=:][ \t]*)?"
+        + HMS
+        + FRACTION
+        + _MERIDIEM
+        + ZONE,
+    ),
     ("ymd-slash", r"(?P<Y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)[-T ]" + HMS + FRACTION + ZONE),
     ("ymd-compact", r"(?P<Y>\d{4})(?P<m>[01]\d)(?P<d>[0-3]\d)[-T ]" + HMS + FRACTION + ZONE),
     ("yymmdd", r"(?P<y>\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d) +" + HMS + FRACTION),
