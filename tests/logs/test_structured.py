@@ -55,6 +55,13 @@ def test_the_record_layouts_come_first_journald_before_json_before_logfmt() -> N
             id="pino-epoch-ms",
         ),
         pytest.param(
+            '{"severity":"ERROR","timestamp":{"seconds":"1712345678","nanos":250000000},'
+            '"jsonPayload":{"message":"upstream reset"}}',
+            datetime(2024, 4, 5, 19, 34, 38, 250000, UTC),
+            None, None, None, "error", "upstream reset",
+            id="protobuf-timestamp-object",
+        ),
+        pytest.param(
             '{"level":"warn","ts":1712345678.1234567,"logger":"grpc.server",'
             '"caller":"server/handler.go:88","msg":"retrying","attempt":2}',
             datetime(2024, 4, 5, 19, 34, 38, 123456, UTC),

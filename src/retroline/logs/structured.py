@@ -380,7 +380,8 @@ _EPOCH = re.compile(r"(\d{9,19})(?:\.(\d{1,12}))?", re.ASCII)
 
 def _time(value: object, key: str) -> Time | None:
     """The time parts of a record's time value: ISO text, a Unix time (number or text),
-    ``{"$date": ...}`` (extended JSON) or ``{"epochSecond": ..., "nanoOfSecond": ...}``."""
+    ``{"$date": ...}`` (extended JSON), ``{"epochSecond": ..., "nanoOfSecond": ...}`` or
+    ``{"seconds": ..., "nanos": ...}`` (a protocol buffer's timestamp written as JSON)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -398,9 +399,12 @@ def _time(value: object, key: str) -> Time | None:
             return _time(value["$date"], key)
         if "$numberLong" in value:
             return _time(value["$numberLong"], key)
-        seconds, nanos = value.get("epochSecond"), value.get("nanoOfSecond", 0)
-        if isinstance(seconds, int) and isinstance(nanos, int) and 0 <= nanos < 10**9:
-            return _epoch(str(seconds), f"{nanos:09d}")
+        for whole, part in (("epochSecond", "nanoOfSecond"), ("seconds", "nanos")):
+            seconds, nanos = value.get(whole), value.get(part, 0)
+            if isinstance(seconds, str) and seconds.isdigit():
+                seconds = int(seconds)  # int64 fields are written as strings in such JSON
+            if isinstance(seconds, int) and isinstance(nanos, int) and 0 <= nanos < 10**9:
+                return _epoch(str(seconds), f"{nanos:09d}")
     return None
 
 
