@@ -176,6 +176,23 @@ def test_a_padded_level_in_brackets_is_the_level_and_the_brackets_after_it_heade
         assert not any(p.message.startswith(("]", "[", "-")) for p in parsed), case[0]
 
 
+def test_a_date_after_the_time_is_no_host(tmp_path: Path) -> None:
+    """A collector's time before the program's own line ("ISO-time ISO-date time LEVEL
+    name: message"): the date is not a host and the program's clock not a process."""
+    lines = [
+        "2021-02-12T08:09:10.123456789Z 2021-02-12 08:09:10,120 INFO app: started",
+        "2021-02-12T08:09:11.123456789Z 2021-02-12 08:09:11,120 WARN app: slow",
+        "2021-02-12T08:09:12.123456789Z 2021-02-12 08:09:12,120 ERROR db: gone",
+    ]
+    parsed = list(parse_lines(write(tmp_path, "x.log", lines)))
+    assert [(p.host, p.process, p.level, p.message) for p in parsed] == [
+        (None, "app", "INFO", "started"),
+        (None, "app", "WARN", "slow"),
+        (None, "db", "ERROR", "gone"),
+    ]
+    assert parsed[0].at == at("2021-02-12T08:09:10.123456")
+
+
 def test_a_zone_written_after_the_time_is_never_dropped(tmp_path: Path) -> None:
     """A zone abbreviation followed by a comma (a log written as CSV rows) is the zone of
     the time: the line is not read as a time without zone and a host full of commas."""

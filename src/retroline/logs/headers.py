@@ -121,7 +121,7 @@ PATTERNS: tuple[HeaderPattern, ...] = (
         "syslog-iso",
         r"(?:<(?P<pri>\d{1,3})>)?"
         + _ISO
-        + rf" (?!{LEVEL_WORDS}\b)(?P<host>"
+        + rf" (?!{LEVEL_WORDS}\b|\d{{4}}-\d\d-\d\d\b)(?P<host>"
         + _HOST
         + ") "
         + _SYSLOG_PROC
