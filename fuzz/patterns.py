@@ -7,7 +7,8 @@ any length. The fuzzer's mutations rarely make long runs; this check builds them
 pattern, its own words (``done``, ``status``) followed by a run of one of a few characters,
 at two lengths. A pattern whose time grows more than eight-fold from the short run to the
 four-times-longer one, and takes over 50 ms on it, is reported with the input that showed
-it. Some are harmless where they are used (matched at one place, on short text): read the
+it. The header layouts of logs (the catalog's, and ones learnt from made-up lines) are timed
+with each run after a start of a line of theirs, where each of their parts reads it. Some are harmless where they are used (matched at one place, on short text): read the
 code before changing one.
 
     .venv/bin/python fuzz/patterns.py [--only retroline.documents] [--length 12000]
@@ -76,6 +77,66 @@ def patterns(only: str) -> dict[str, re.Pattern[str]]:
     return found
 
 
+# Lines of made-up layouts the catalog does not hold, each learnt as a file's header would be
+# (`logs.learn`): the learnt regexes are timed as the catalog's are.
+LEARNT_SAMPLES = (
+    ("[41:41:0307/091502.123456:INFO:net/a.cc:8] opened", "[41:42:0307/091503.5:ERROR:b.cc:9] x"),
+    (
+        "[2021-03-07T09:15:02.1+0100][0.006s][info][gc] up",
+        "[2021-03-07T09:15:03.2+0100][1s][warning][gc] x",
+    ),
+    (
+        "2021-03-07 09:15:02,123 shop.db INFO - ready",
+        "2021-03-07 09:15:03,123 shop.web ERROR - gone",
+    ),
+    (
+        "2021-02-12T08:09:10.1Z 2021-02-12 08:09:10,120 INFO app: up",
+        "2021-02-12T08:09:11.1Z 2021-02-12 08:09:11,120 WARN db: x",
+    ),
+    (
+        'date=2021-05-15 time=18:03:36 id="13" action="accept"',
+        'date=2021-05-15 time=18:03:37 id="14" action="deny"',
+    ),
+    (
+        "Mar 07, 2021 4:24:15 PM com.example.Shop open",
+        "Mar 07, 2021 4:24:16 PM com.example.Shop close",
+    ),
+    (
+        "2024-05-06 07:08:09.100 CEST [3101] LOG:  checkpoint",
+        "2024-05-06 07:08:10.200 CEST [3120] ERROR:  gone",
+    ),
+)
+
+
+def layouts() -> dict[str, tuple[re.Pattern[str], str]]:
+    """The header layouts: the catalog's and some learnt ones, with a line of each."""
+    from retroline.logs.headers import PATTERNS, detect
+
+    found = {f"layout {p.name}": (p.compiled, p.example) for p in PATTERNS}
+    for lines in LEARNT_SAMPLES:
+        learnt = detect(list(lines) * 3)
+        found[f"layout {learnt.name}"] = (learnt.compiled, lines[0])
+    return found
+
+
+def worst_layout(pattern: re.Pattern[str], example: str, length: int) -> tuple[float, str] | None:
+    """`worst` for a layout: each run after a start of a line of it (its regex is anchored,
+    so the run must come where each of its parts reads)."""
+    found: tuple[float, str] | None = None
+    for cut in range(0, min(len(example), 72), 3):
+        for run in RUNS:
+            short_text = example[:cut] + run * (length // 4 // len(run))
+            long_text = example[:cut] + run * (length // len(run))
+            short, long = _seconds(pattern, short_text), _seconds(pattern, long_text)
+            if long > 0.05 and long > 8 * max(short, 1e-4):
+                short = min(_seconds(pattern, short_text) for _ in range(3))
+                long = min(_seconds(pattern, long_text) for _ in range(3))
+                slow = long > 0.05 and long > 8 * max(short, 1e-4)
+                if slow and (found is None or long > found[0]):
+                    found = (long, f"{example[:cut]!r} + {run!r} * {length // len(run)}")
+    return found
+
+
 def _seconds(pattern: re.Pattern[str], text: str) -> float:
     start = time.perf_counter()
     signal.setitimer(signal.ITIMER_REAL, LIMIT)
@@ -126,8 +187,20 @@ def main(argv: list[str] | None = None) -> int:
         if slow is not None:
             reported += 1
             print(f"{where}: {slow[0]:.2f} s on {slow[1]}: /{pattern.pattern[:80]}/", flush=True)
+    header_layouts = (
+        layouts()
+        if "retroline.logs".startswith(args.only) or args.only.startswith("retroline.logs")
+        else {}
+    )
+    print(f"timing {len(header_layouts)} header layouts after starts of their lines", flush=True)
+    for where, (pattern, example) in header_layouts.items():
+        slow = worst_layout(pattern, example, args.length)
+        if slow is not None:
+            reported += 1
+            print(f"{where}: {slow[0]:.2f} s on {slow[1]}", flush=True)
     print(
-        f"{reported} of {len(found)} patterns grow with the square of a run (or worse); "
+        f"{reported} of {len(found) + len(header_layouts)} patterns grow with the square of a "
+        "run (or worse); "
         f"{len(HARMLESS.keys() & found.keys())} known to be harmless where they are used "
         "were not tried"
     )

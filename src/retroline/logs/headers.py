@@ -51,7 +51,8 @@ _LEVEL = rf"(?P<level>{LEVEL_WORDS})"
 # A host as syslog writes it: no blanks, colons, brackets, parentheses, quotes, commas or
 # equals signs (a bracketed pid or a row of comma-separated cells is no host).
 _HOST = r"""[^\s:\[\]()"',=]+"""
-_SYSLOG_PROC = r"(?P<proc>[^\s\[:]+(?:\([^)\s]*\))?)(?:\[(?P<pid>\d+)\])?(?: \([^)]*\))?: ?"
+# Possessive: a long run of one character (a hostile or broken line) fails in linear time.
+_SYSLOG_PROC = r"(?P<proc>[^\s\[:]++(?:\([^)\s]*+\))?)(?:\[(?P<pid>\d+)\])?(?: \([^)]*+\))?: ?"
 
 
 def _p(name: str, regex: str, example: str) -> HeaderPattern:

@@ -131,9 +131,10 @@ _LEVEL_AFTER = (
     rf"(?:[\[(<]?(?P<level>{LEVEL_WORDS})(?:[ \t]*[\])>])?(?:::|:)?(?=[ \t\[]|$)[ \t]*"
     r"(?:[:|-](?=[ \t]|$)[ \t]*)?)?"
 )
-# A level word inside the bracket a header opened before its timestamp, anywhere up to
-# where it closes, between other characters than letters ("...:VERBOSE1:...", "...: INFO/").
-_LEVEL_INSIDE = rf"(?:[^\]\n]*?(?<![A-Za-z])(?P<level>{LEVEL_WORDS})(?![A-Za-z])(?=[^\]\n]*\]))?"
+# A level word inside the bracket a header opened before its timestamp, near the stamp,
+# between other characters than letters ("...:VERBOSE1:...", "...: INFO/"). Bounded, and no
+# look-ahead for the bracket's end, so that a long line without one costs linear time.
+_LEVEL_INSIDE = rf"(?:[^\]\n]{{0,80}}?(?<![A-Za-z])(?P<level>{LEVEL_WORDS})(?![A-Za-z]))?"
 # Share of the sample lines a time of day alone must start for it to be a header (a time
 # inside messages is common; a header written in most lines is not chance).
 _TIME_ONLY_SHARE = 0.5
@@ -248,7 +249,7 @@ def _build(
         # word found there; when most lines close it (an escape sequence opens one that
         # never closes).
         level = "" if "(?P<level>" in prefix else _LEVEL_INSIDE
-        afters.insert(0, level + r"[^\]\n]*\]:?[ \t]*")
+        afters.insert(0, level + r"[^\]\n]*+\]:?[ \t]*")
     for after in afters:
         base = "^" + prefix + "(?:" + _FORM[form] + ")" + after
         levelled = 0
@@ -312,7 +313,8 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     # Weak fields (these two and numbers): a word with digits (a node, a date) and a second
     # timestamp are taken only when a surer field follows them, as message words and table
     # columns often look the same.
-    ("code", "", r"[\w.:/\-]*\d[\w.:/\-]*", _BLANKS),
+    # (A run with a digit in it, taken whole: linear on a long run without blanks.)
+    ("code", "", r"(?=[\w.:/\-]*\d)[\w.:/\-]++", _BLANKS),
     (
         "stamp",
         "",
