@@ -250,3 +250,40 @@ def test_one_error_on_many_hosts_at_the_onset_is_a_finding(
         )
         for m in messages
     ), messages
+
+
+def test_logs_that_start_after_the_onset_are_said_to_show_no_change(
+    library: Library, tmp_path: Path
+) -> None:
+    """The logs begin a minute after the onset the document gives: nothing before it to
+    compare with, so no change can be found, and a finding says why rather than leaving
+    the log evidence empty without a word."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "postmortem.md").write_text(
+        "# Queue stalled\n\nDate: 2031-05-06\n\n## Timeline\n\n"
+        "- 20:10 UTC consumers stop\n- 20:40 UTC queue restarted\n",
+        encoding="utf-8",
+    )
+    (evidence / "queue.log").write_text(
+        "".join(
+            f"2031-05-06T20:{11 + i // 60:02d}:{i % 60:02d}Z worker {i % 3} idle\n"
+            for i in range(120)
+        ),
+        encoding="utf-8",
+    )
+    result = investigate([evidence], library, now=FIXED)
+    said = [f.message for f in result.incident.findings if f.code == "logs-miss-onset"]
+    assert said == [
+        "1 log file(s): the logs start at 2031-05-06T20:11:00Z, after the onset: no line"
+        " before it to compare with"
+    ]
+    # Logs that reach both sides say nothing of the kind.
+    (evidence / "queue.log").write_text(
+        "".join(
+            f"2031-05-06T20:{i // 60:02d}:{i % 60:02d}Z worker {i % 3} idle\n" for i in range(1800)
+        ),
+        encoding="utf-8",
+    )
+    again = investigate([evidence], library, now=FIXED)
+    assert not [f for f in again.incident.findings if f.code == "logs-miss-onset"]

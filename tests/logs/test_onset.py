@@ -181,3 +181,23 @@ def test_cli_add(tmp_path: Path) -> None:
     shown = runner.invoke(app, ["--db", db, "show", incident_id, "--json"])
     kinds = [e["kind"] for e in json.loads(shown.stdout)["events"]]
     assert "log" in kinds
+
+
+def test_logs_on_one_side_of_the_onset_say_no_change_can_be_told(tmp_path: Path) -> None:
+    path = tmp_path / "app.log"
+    path.write_text(
+        "".join(f"2024-03-11T10:{50 + i // 60}:{i % 60:02d}Z ok {i % 4}\n" for i in range(300)),
+        encoding="utf-8",
+    )
+    after = analyse([path], ONSET)
+    assert after.coverage() == (
+        "the logs start at 2024-03-11T10:50:00Z, after the onset: no line before it to compare with"
+    )
+    assert after.to_json()["coverage"] == after.coverage()
+    before = analyse([path], ONSET + timedelta(hours=1))
+    assert before.coverage() == (
+        "the logs end at 2024-03-11T10:54:59Z, before the onset: no line after it to compare with"
+    )
+    assert analyse([path], ONSET + timedelta(minutes=10)).coverage() is None
+    shown = runner.invoke(app, ["logs", "onset", str(path), "--at", "2024-03-11T10:42Z"])
+    assert "after the onset: no line before it" in " ".join(shown.stdout.split())

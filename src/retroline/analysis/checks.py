@@ -288,6 +288,7 @@ READ_FINDINGS = frozenset(
         "package-drift",
         "not-restarted",
         "many-hosts",
+        "logs-miss-onset",
     }
 )
 

@@ -229,9 +229,15 @@ def _logs(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
             continue
         incident = with_changes(incident, analysis, group, zone)
         names = {str(p) for p in group}
+        coverage = analysis.coverage()
         incident.findings = [
             *(f for f in incident.findings if not (f.source and f.source.path in names)),
             *burst_findings(bursts),
+            *(
+                [Finding(code="logs-miss-onset", message=f"{len(group)} log file(s): {coverage}")]
+                if coverage
+                else []
+            ),
         ]
     left_out = {p for p, _ in unread}
     read = [p for p in paths if p not in left_out]

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from retroline.errors import ChangedError, UsageError
-from retroline.instants import iso_utc_or_none
+from retroline.instants import iso_utc, iso_utc_or_none
 from retroline.logs.run import Stretch, count_windows
 from retroline.logs.templates import TemplateMiner
 from retroline.logs.timestamps import zone
@@ -115,9 +115,29 @@ class Onset:
     #: where a later read for some hours of a file need look (`run.lines_within`).
     stretches: dict[str, list[Stretch]] = field(default_factory=dict)
 
+    def coverage(self) -> str | None:
+        """Why changes cannot be told, when the logs do not reach both sides of the onset
+        (what `changes` compares): None when they do, or hold no dated line at all."""
+        if not self.extents:
+            return None
+        first = min(a for a, _ in self.extents.values())
+        last = max(b for _, b in self.extents.values())
+        if first >= self.at:
+            return (
+                f"the logs start at {iso_utc(first)}, after the onset: no line before it to"
+                " compare with"
+            )
+        if last < self.at:
+            return (
+                f"the logs end at {iso_utc(last)}, before the onset: no line after it to"
+                " compare with"
+            )
+        return None
+
     def to_json(self) -> dict[str, object]:
         return {
             "at": _iso(self.at),
+            "coverage": self.coverage(),
             "before_seconds": self.before.total_seconds(),
             "after_seconds": self.after.total_seconds(),
             "lines": self.lines,

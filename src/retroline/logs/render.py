@@ -65,7 +65,8 @@ def onset_table(onset: Onset, limit: int | None = None) -> Table:
             f"Changes at {utc(onset.at)} UTC: {len(onset.changes)} of {onset.templates} "
             f"templates (window {_span(onset.before)} before, {_span(onset.after)} after)"
         ),
-        caption=f"score = -log10 p; reported from {onset.threshold:.1f} (Bonferroni)",
+        caption=f"score = -log10 p; reported from {onset.threshold:.1f} (Bonferroni)"
+        + (f"\n{coverage}" if (coverage := onset.coverage()) else ""),
     )
     for name, justify in (
         ("change", "left"),
