@@ -4,6 +4,8 @@ comparisons read it)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from retroline.documents import read_document
@@ -51,3 +53,18 @@ def test_a_summary_section_wins_and_a_heading_first_has_none(tmp_path: Path) -> 
     )
     path.write_text(HEADING_FIRST, encoding="utf-8")
     assert read_document(path).summary is None
+
+
+def test_reading_a_text_document_loads_no_word_or_pdf_library(tmp_path: Path) -> None:
+    """The Word and PDF readers' libraries load only for such files (0.1 s at every start
+    of a command that reads documents otherwise)."""
+    doc = tmp_path / "pm.md"
+    doc.write_text("# Outage\n\n## Timeline\n\n- 2024-01-05 10:00 UTC: alerts fire\n")
+    probe = (
+        "import sys\n"
+        "from retroline.documents import read_document\n"
+        f"read_document({str(doc)!r})\n"
+        "print(sorted({n.split('.')[0] for n in sys.modules} & {'docx', 'pdfminer'}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -12,12 +12,10 @@ from retroline.analysis.checks import findings_of
 from retroline.analysis.hypotheses import against_facts
 from retroline.documents import actions, dialects, metadata
 from retroline.documents.blocks import Block, BlockKind, Parsed
-from retroline.documents.docx import read_docx
 from retroline.documents.formats import BINARY, Format, detect
 from retroline.documents.html import read_html
 from retroline.documents.load import LoadedText, load, load_bytes
 from retroline.documents.markdown import read_markdown
-from retroline.documents.pdf import read_pdf
 from retroline.documents.sections import classify
 from retroline.documents.stamps import comment_header
 from retroline.documents.timeline import build_events
@@ -92,9 +90,14 @@ def _parse(loaded: LoadedText, forced: Format | None) -> tuple[Format, Parsed]:
             f"--format {forced.value} cannot read {loaded.path}: it is a {fmt.value} file "
             "(leave out --format)"
         )
+    # The Word and PDF readers load their libraries (0.1 s) only for such files.
     if fmt is Format.DOCX:
+        from retroline.documents.docx import read_docx
+
         return fmt, _path_dates(read_docx(loaded.data, loaded.path), loaded.path)
     if fmt is Format.PDF:
+        from retroline.documents.pdf import read_pdf
+
         return fmt, _path_dates(read_pdf(loaded.data, loaded.path), loaded.path)
     return fmt, parse_text(loaded.text, fmt, loaded.path)
 
