@@ -239,6 +239,23 @@ def test_a_name_then_its_level_are_the_process_and_the_level(
     assert fast([path], 2021) == reference([path], 2021)
 
 
+def test_slashed_dates_are_read_day_first_when_a_line_shows_it(tmp_path: Path) -> None:
+    """07/12/2021 is the 7th of December in a file where another line writes 13/12/2021
+    (no month 13), and the 12th of July where another writes 12/13/2021."""
+    day_first = ["07/12/2021 00:31:00 INFO start", "08/12/2021 00:31:00 INFO next",
+                 "13/12/2021 00:31:00 INFO later"]  # fmt: skip
+    parsed = list(parse_lines(write(tmp_path, "d.log", day_first)))
+    assert [p.at for p in parsed] == [
+        at("2021-12-07T00:31:00"),
+        at("2021-12-08T00:31:00"),
+        at("2021-12-13T00:31:00"),
+    ]
+    month_first = ["07/12/2021 00:31:00 INFO start", "12/13/2021 00:31:00 INFO next"]
+    parsed = list(parse_lines(write(tmp_path, "m.log", month_first)))
+    assert [p.at for p in parsed] == [at("2021-07-12T00:31:00"), at("2021-12-13T00:31:00")]
+    assert fast([tmp_path / "d.log"], 2021) == reference([tmp_path / "d.log"], 2021)
+
+
 def test_three_letter_levels_are_levels(tmp_path: Path) -> None:
     lines = [
         "[7] 2021/05/16 07:20:40.758071 [INF] Starting server version 1.4",

@@ -107,6 +107,12 @@ STAMPS: tuple[tuple[str, str], ...] = (
         "mdy",
         r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<Y>\d{4}),? " + HMS + FRACTION + _MERIDIEM + ZONE,
     ),
+    # The same, day first: taken for a layout when a line's first number cannot be a month
+    # (`_day_first`), never chosen by a line alone.
+    (
+        "dmy",
+        r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<Y>\d{4}),? " + HMS + FRACTION + _MERIDIEM + ZONE,
+    ),
     ("dmy-dots", r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<Y>\d{4}),? " + HMS + FRACTION + ZONE),
     ("epoch", r"(?<![\d.])(?P<epoch>1\d{9}(?:\d{3}){0,3})(?:\.(?P<f>\d{1,9}))?(?![\d.])"),
     ("time", HMS + FRACTION + _MERIDIEM),
@@ -223,6 +229,8 @@ def learn(lines: Sequence[str], sparse: bool = False) -> HeaderPattern | None:
             break
         if form in _BARE_FORMS and len(members) < len(sample) * _TIME_ONLY_SHARE:
             continue
+        if form == "mdy" and _day_first(members):
+            form = "dmy"
         pattern = _build(form, shape, members)
         if pattern is not None:
             hits = sum(1 for line in sample if pattern.compiled.match(line))
@@ -233,6 +241,20 @@ def learn(lines: Sequence[str], sparse: bool = False) -> HeaderPattern | None:
     first = patterns[0][1]
     others = tuple(p for _, p in patterns[1:] if p.regex != first.regex)
     return HeaderPattern(first.name, first.regex, first.example, others)
+
+
+def _day_first(members: list[tuple[str, int, int]]) -> bool:
+    """Whether slashed dates ("07/12/2026") write the day first: some line's first number
+    is above 12 (a day) and none's second is (a month-first date). Where both numbers stay
+    at 12 or below in every line, month first is kept."""
+    search = _SEARCH["mdy"]
+    firsts, seconds = set(), set()
+    for line, start, end in members:
+        m = search.match(line, start, end)
+        if m is not None:
+            firsts.add(int(m["m"]))
+            seconds.add(int(m["d"]))
+    return max(firsts, default=0) > 12 and max(seconds, default=0) <= 12
 
 
 def _build(
