@@ -4,7 +4,7 @@ its zone came from. Fixtures are made up for the test."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -191,6 +191,21 @@ def test_a_date_after_the_time_is_no_host(tmp_path: Path) -> None:
         (None, "db", "ERROR", "gone"),
     ]
     assert parsed[0].at == at("2021-02-12T08:09:10.123456")
+
+
+@pytest.mark.parametrize(
+    ("zone", "hours"), [("GMT+1", -1), ("GMT+01:00", -1), ("UTC-03:00", 3), ("UTC+0530", -5.5)]
+)
+def test_an_offset_spelt_after_gmt_or_utc_is_the_offset(
+    tmp_path: Path, zone: str, hours: float
+) -> None:
+    """Not GMT itself with the offset left in the message (an hour or more off)."""
+    lines = [f"2021-02-12 08:09:1{i} {zone} INFO worker {i} ready" for i in range(3)]
+    parsed = list(parse_lines(write(tmp_path, "x.log", lines)))
+    base = at("2021-02-12T08:09:10") + timedelta(hours=hours)
+    assert [p.at for p in parsed] == [base + timedelta(seconds=i) for i in range(3)]
+    assert {p.zone_source for p in parsed} == {"explicit"}
+    assert {p.message for p in parsed} == {f"worker {i} ready" for i in range(3)}
 
 
 def test_a_zone_written_after_the_time_is_never_dropped(tmp_path: Path) -> None:

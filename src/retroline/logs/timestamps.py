@@ -116,7 +116,7 @@ def _offset(text: str) -> tzinfo:
 #: Zone abbreviations a header may write after its time ("2020-03-11 20:40:43 CET"), as a
 #: regex alternation for the header patterns' ``z`` group; offsets are read as well.
 ZONE_PATTERN = (
-    r"(?:Z|(?:GMT|UTC)?[+-]\d\d(?::?\d\d)?|"
+    r"(?:Z|(?:GMT|UTC)[+-]\d\d?(?::?\d\d)?(?!\d)|[+-]\d\d(?::?\d\d)?|"
     + word_tree(a for a in abbreviations() if len(a) > 1)
     + r")(?![A-Za-z])"
 )
