@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import subprocess
 import unicodedata
 from collections.abc import Iterator
@@ -48,6 +50,24 @@ def raw_controls(text: str) -> set[str]:
         for c in text
         if (unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t") or c in _BIDI
     }
+
+
+@contextlib.contextmanager
+def never_hangs(seconds: int, what: str) -> Iterator[None]:
+    """Fail the test if the block has not returned after ``seconds``: a guard against work
+    that grows with the square of a run (minutes) or never ends, not a measure of speed
+    (speed is measured in benchmarks/; a machine that stalls a few seconds passes)."""
+
+    def cut(signum: int, frame: object) -> None:
+        pytest.fail(f"{what}: still at work after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, cut)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 EXAMPLE = ROOT / "examples" / "checkout-outage"

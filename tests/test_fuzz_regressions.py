@@ -1,7 +1,9 @@
 """The inputs the fuzzer found crashing a reader (`fuzz/regressions/`), kept: each goes
 through the same target as in the fuzzer (the public API) and ends in a result or a
-`RetrolineError`, in time. The fuzzer's seeds go through every target too, so the harness
-itself is tested on every run.
+`RetrolineError`. The fuzzer's seeds go through every target too, so the harness itself is
+tested on every run. How long a reader takes is the fuzzer's check (``make fuzz``: 5 s an
+input), not this test's: a machine that stalls must not fail it. Only a reader that never
+returns does, cut after `HUNG` seconds so that the suite still ends.
 
 A file in ``fuzz/regressions/<target>/`` is named ``<what>--<name>``: ``<name>`` is the name
 the reader is given (its suffix matters to format detection). Options of the call (``tz``,
@@ -14,17 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
 import warnings
 from pathlib import Path
 
 import pytest
 from fuzz.targets import TARGETS, Input, seed_inputs
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, never_hangs
 
 REGRESSIONS = ROOT / "fuzz" / "regressions"
-SECONDS = 20  # generous: the fuzzer's limit is 5 s on a loaded machine
+HUNG = 300  # seconds after which a reader is taken to never return (inputs take 0.1-2 s)
 
 
 def _open() -> set[str]:
@@ -55,12 +56,10 @@ def _regressions() -> list[object]:
 def _run(item: Input, workdir: Path) -> None:
     from retroline.errors import RetrolineError
 
-    started = time.perf_counter()
-    with warnings.catch_warnings():
+    with never_hangs(HUNG, item.describe()), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a warning on a broken input is no crash
         with contextlib.suppress(RetrolineError):
             TARGETS[item.target].run(item, workdir)
-    assert time.perf_counter() - started < SECONDS, f"{item.describe()} took over {SECONDS} s"
 
 
 @pytest.mark.parametrize("path", _regressions())
