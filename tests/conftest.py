@@ -70,6 +70,15 @@ def never_hangs(seconds: int, what: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def evidence_folder(tmp_path: Path, postmortem: str) -> Path:
+    """A folder of evidence for ``investigate`` holding a postmortem (``postmortem.md``);
+    a test adds its logs, metrics or host files beside it."""
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    (folder / "postmortem.md").write_text(postmortem, encoding="utf-8")
+    return folder
+
+
 EXAMPLE = ROOT / "examples" / "checkout-outage"
 BACKENDS = ["sqlite-memory", "sqlite-file", "postgresql"]
 

@@ -15,7 +15,7 @@ from retroline.errors import UsageError
 from retroline.investigation import gather, investigate
 from retroline.model import EventKind
 from retroline.store import Library, SaveStatus
-from tests.conftest import EXAMPLE, SEEDS
+from tests.conftest import EXAMPLE, SEEDS, evidence_folder
 
 FIXED = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 ZONES = {"payments-db.syslog": "Europe/Berlin"}
@@ -218,12 +218,10 @@ def test_one_error_on_many_hosts_at_the_onset_is_a_finding(
 
     rng = random.Random(3)
     day = dt.datetime(2031, 5, 6, 18, 0, tzinfo=dt.UTC)
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    (evidence / "postmortem.md").write_text(
+    evidence = evidence_folder(
+        tmp_path,
         "# Storage filer stopped answering\n\nDate: 2031-05-06\n\n## Timeline\n\n"
         "- 20:10 UTC clients lose the filer\n- 20:40 UTC filer restarted\n",
-        encoding="utf-8",
     )
     order = list(range(30))
     rng.shuffle(order)
@@ -258,12 +256,10 @@ def test_logs_that_start_after_the_onset_are_said_to_show_no_change(
     """The logs begin a minute after the onset the document gives: nothing before it to
     compare with, so no change can be found, and a finding says why rather than leaving
     the log evidence empty without a word."""
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    (evidence / "postmortem.md").write_text(
+    evidence = evidence_folder(
+        tmp_path,
         "# Queue stalled\n\nDate: 2031-05-06\n\n## Timeline\n\n"
         "- 20:10 UTC consumers stop\n- 20:40 UTC queue restarted\n",
-        encoding="utf-8",
     )
     (evidence / "queue.log").write_text(
         "".join(

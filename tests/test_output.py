@@ -13,6 +13,7 @@ import pytest
 
 from retroline.errors import OutputError
 from retroline.output import make_folder, write_text
+from tests.conftest import evidence_folder
 from tests.test_cli import POSTMORTEM, run
 
 
@@ -149,9 +150,7 @@ def test_investigate_never_writes_among_the_evidence(tmp_path: Path, where: str)
 
 
 def test_no_command_writes_outside_its_output_or_through_a_link(tmp_path: Path) -> None:
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    (evidence / "postmortem.md").write_text(Path(POSTMORTEM).read_text(encoding="utf-8"))
+    evidence = evidence_folder(tmp_path, Path(POSTMORTEM).read_text(encoding="utf-8"))
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me\n", encoding="utf-8")
     report = tmp_path / "report"

@@ -11,6 +11,7 @@ from retroline.hosts.attach import install_events, restart_findings, transaction
 from retroline.hosts.packages import read_packages
 from retroline.hosts.processes import read_processes
 from retroline.model import EventKind
+from tests.conftest import evidence_folder
 from tests.test_cli import run
 
 POSTMORTEM = """\
@@ -69,9 +70,7 @@ def test_package_events_are_grouped_per_minute_and_kept_near_the_onset(tmp_path:
 
 
 def test_investigate_reads_package_logs_and_socket_tables(tmp_path: Path) -> None:
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    (evidence / "postmortem.md").write_text(POSTMORTEM, encoding="utf-8")
+    evidence = evidence_folder(tmp_path, POSTMORTEM)
     (evidence / "psds0-dpkg.log").write_text(DPKG_LOG, encoding="utf-8")
     (evidence / "psds0-netstat.txt").write_text(NETSTAT + "\n", encoding="utf-8")
     report = tmp_path / "report"
@@ -112,9 +111,7 @@ bash-4.2.46-34.el7.x86_64
 
 
 def _two_hosts(tmp_path: Path) -> Path:
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    (evidence / "postmortem.md").write_text(POSTMORTEM, encoding="utf-8")
+    evidence = evidence_folder(tmp_path, POSTMORTEM)
     (evidence / "itb1-rpm-qa.txt").write_text(ITB_RPMS, encoding="utf-8")
     (evidence / "prod0-rpm-qa.txt").write_text(PROD_RPMS, encoding="utf-8")
     return evidence
@@ -192,9 +189,7 @@ PS = """\
 def test_investigate_says_which_processes_were_not_restarted_after_an_upgrade(
     tmp_path: Path,
 ) -> None:
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    (evidence / "postmortem.md").write_text(POSTMORTEM, encoding="utf-8")
+    evidence = evidence_folder(tmp_path, POSTMORTEM)
     (evidence / "psds0-dpkg.log").write_text(DPKG_LOG, encoding="utf-8")
     (evidence / "psds0-ps.txt").write_text(PS, encoding="utf-8")
     report = tmp_path / "report"
@@ -251,9 +246,7 @@ def test_a_restart_finding_names_the_package_named_as_the_process_first(tmp_path
 
 
 def test_the_host_of_a_file_from_the_user_its_header_or_its_name(tmp_path: Path) -> None:
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    (evidence / "postmortem.md").write_text(POSTMORTEM, encoding="utf-8")
+    evidence = evidence_folder(tmp_path, POSTMORTEM)
     (evidence / "itb1-rpm-qa.txt").write_text(ITB_RPMS, encoding="utf-8")
     # Its first line names the host: it wins over the file's name.
     (evidence / "web01-rpm-qa.txt").write_text("# host: prod0\n" + PROD_RPMS, encoding="utf-8")

@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 from typer.testing import CliRunner
 
 from retroline.cli import app
-from tests.conftest import ROOT
+from tests.conftest import ROOT, evidence_folder
 from tests.prometheus import STEP_AT, PrometheusServer
 
 runner = CliRunner()
@@ -173,11 +173,9 @@ def sockets_csv(path: Path, *, zone: str = "") -> Path:
 
 
 def test_without_an_onset_the_metrics_are_skipped_with_a_reason(tmp_path: Path) -> None:
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    (evidence / "postmortem.md").write_text(
+    evidence = evidence_folder(
+        tmp_path,
         "# Relay leaked memory\n\n## Summary\n\nThe relay leaked memory until restarted.\n",
-        encoding="utf-8",
     )
     metrics = sockets_csv(evidence / "sockets.csv", zone="Z")
     summary = investigate(str(evidence), "-o", str(tmp_path / "report"), db=tmp_path / "lib.db")
@@ -193,13 +191,11 @@ def test_without_an_onset_the_metrics_are_skipped_with_a_reason(tmp_path: Path) 
 @pytest.fixture
 def lb_outage(tmp_path: Path) -> Path:
     """A postmortem whose times say UTC, and sockets.csv whose times say no zone."""
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    (evidence / "postmortem.md").write_text(
+    evidence = evidence_folder(
+        tmp_path,
         "# Sockets ran out on lb-2\n\nDate: 2026-03-02\n\n## Timeline\n\n"
         "- 2026-03-02 01:00 UTC - connections refused on lb-2\n"
         "- 2026-03-02 02:00 UTC - lb-2 restarted\n",
-        encoding="utf-8",
     )
     sockets_csv(evidence / "sockets.csv")
     return evidence
@@ -251,12 +247,10 @@ def test_a_pulled_series_keeps_its_query_and_server(
 ) -> None:
     """A file written by 'metrics pull' is evidence like an export: its step becomes an
     event at the instant it happened, with the query and the server it came from."""
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    (evidence / "postmortem.md").write_text(
+    evidence = evidence_folder(
+        tmp_path,
         "# Level jumped on a\n\nDate: 2024-01-01\n\n## Timeline\n\n"
         "- 2024-01-01 01:00 UTC - level alert fires\n- 2024-01-01 02:00 UTC - level fixed\n",
-        encoding="utf-8",
     )
     pulled = evidence / "level.json"
     result = runner.invoke(

@@ -39,6 +39,23 @@ _DOW = r"(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? )"
 # the clock without it (twelve hours off).
 _MERIDIEM = r"(?: ?(?P<p>[AaPp]\.?[Mm]\.?)(?!\w))?+"
 
+# A month name, then the day, an optional year and the clock.
+_MON_D_TIME = (
+    rf"{_DOW}?{MONTH}(?: +|-)(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}) )?" + HMS + FRACTION + _MERIDIEM
+)
+
+
+def _slashed(first: str, second: str) -> str:
+    """Numbers and slashes, then the clock: month first ("mdy") or day first ("dmy")."""
+    return (
+        rf"(?P<{first}>\d{{1,2}})/(?P<{second}>\d{{1,2}})/(?P<Y>\d{{4}}),? "
+        + HMS
+        + FRACTION
+        + _MERIDIEM
+        + ZONE
+    )
+
+
 #: The forms a timestamp is written in, each a regex with the time groups `TimeResolver`
 #: reads; the most complete first (at one position the longest match wins anyway).
 STAMPS: tuple[tuple[str, str], ...] = (
@@ -75,23 +92,10 @@ STAMPS: tuple[tuple[str, str], ...] = (
         "mon-d-time-year",
         rf"(?:(?P<z>{ZONE_PATTERN}) )?{_DOW}?{MONTH} +(?P<d>\d{{1,2}}) {HMS}{FRACTION} (?P<Y>\d{{4}})",
     ),
-    (
-        "mon-d-time",
-        rf"(?:(?P<z>{ZONE_PATTERN}) )?{_DOW}?{MONTH}(?: +|-)(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}) )?"
-        + HMS
-        + FRACTION
-        + _MERIDIEM,
-    ),
-    # The same with the zone after the clock ("... 2026 16:24:17 GMT-0800"): the longer
-    # match, where a zone follows.
-    (
-        "mon-d-time-zone",
-        rf"{_DOW}?{MONTH}(?: +|-)(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}) )?"
-        + HMS
-        + FRACTION
-        + _MERIDIEM
-        + ZONE,
-    ),
+    # A zone before the month ("[CEST Aug  6 10:14:52]"), or after the clock ("... 2026
+    # 16:24:17 GMT-0800": the longer match, where a zone follows); one group each.
+    ("mon-d-time", rf"(?:(?P<z>{ZONE_PATTERN}) )?" + _MON_D_TIME),
+    ("mon-d-time-zone", _MON_D_TIME + ZONE),
     (
         "d-mon-y-time",
         r"(?P<d>\d{1,2})[-/ ]"
@@ -103,16 +107,7 @@ STAMPS: tuple[tuple[str, str], ...] = (
         + ZONE,
     ),
     ("d-mon-time", r"(?P<d>\d{1,2}) " + MONTH + " " + HMS + FRACTION),
-    (
-        "mdy",
-        r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<Y>\d{4}),? " + HMS + FRACTION + _MERIDIEM + ZONE,
-    ),
-    # The same, day first: taken for a layout when a line's first number cannot be a month
-    # (`_day_first`), never chosen by a line alone.
-    (
-        "dmy",
-        r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<Y>\d{4}),? " + HMS + FRACTION + _MERIDIEM + ZONE,
-    ),
+    ("mdy", _slashed("m", "d")),
     ("dmy-dots", r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<Y>\d{4}),? " + HMS + FRACTION + ZONE),
     ("epoch", r"(?<![\d.])(?P<epoch>1\d{9}(?:\d{3}){0,3})(?:\.(?P<f>\d{1,9}))?(?![\d.])"),
     ("time", HMS + FRACTION + _MERIDIEM),
@@ -122,7 +117,10 @@ STAMPS: tuple[tuple[str, str], ...] = (
 _SEARCH = {
     name: re.compile(r"(?<![\w])(?:" + regex + r")(?!\d)", HEADER_FLAGS) for name, regex in STAMPS
 }
-_FORM = dict(STAMPS)
+# The forms a layout is built from: those found in lines, and slashed dates day first,
+# which a layout takes when a line's first number cannot be a month (`_day_first`); a line
+# alone is never read so.
+_FORM = {**dict(STAMPS), "dmy": _slashed("d", "m")}
 
 #: How far into a line a header's timestamp may start.
 REACH = 160
@@ -352,7 +350,6 @@ _FIELD_MATCH = tuple(
     (kind, opens, value, closes, re.compile(opens + f"({value})" + closes, HEADER_FLAGS))
     for kind, opens, value, closes in _FIELDS
 )
-_LEVEL_WORD = re.compile(LEVEL_WORDS)
 #: Share of a layout's lines that must have a field at one place for it to be learnt.
 FIELD_SHARE = 0.9
 _MOST_FIELDS = 10
@@ -374,7 +371,7 @@ def _levels(values: set[str]) -> bool:
     """Whether the values of a column of names are severities: each a word in capitals,
     some of them level words (``LOG`` and ``STATEMENT`` beside ``ERROR``, say)."""
     return all(v.isalpha() and v.isupper() for v in values) and any(
-        _LEVEL_WORD.fullmatch(v) for v in values
+        _LEVEL_ONLY.match(v) for v in values
     )
 
 

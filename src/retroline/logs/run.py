@@ -33,7 +33,7 @@ from retroline.encoding import is_wide
 from retroline.errors import ChangedError, InputError, UsageError
 from retroline.inputs import not_regular
 from retroline.logs import parallel
-from retroline.logs.headers import PATTERNS, detect
+from retroline.logs.headers import PATTERNS, HeaderPattern, detect
 from retroline.logs.jsonl import SEP, Chunk, ChunkParser, FormTable, sample_lines
 from retroline.logs.parallel import Stored
 from retroline.logs.parse import ParsedLine
@@ -495,9 +495,7 @@ def _setup(
     """Detect a file's header from its first lines and make its parser: a plan for the
     workers of ``pool`` when the file is one they read (``last``: no file follows it),
     else the file for this process."""
-    blocks = read_blocks(path)
-    taken, sample = sample_lines(blocks)
-    pattern = detect(sample) if sample else PATTERNS[-1]
+    pattern, taken, blocks = _opened(path)
     stats = learn.seen is not None
     rules = learn.miner.config.rules
     parser = ChunkParser(
@@ -508,6 +506,14 @@ def _setup(
         return _Local(parser, taken, blocks)
     cast(Generator[Block, None, None], blocks).close()  # the workers read it
     return parallel.Plan(str(path), parser, encoding, tz, year, name, stats, last)
+
+
+def _opened(path: str | Path) -> tuple[HeaderPattern, list[Block], Iterator[Block]]:
+    """A file opened for parsing: its header pattern, detected from its first lines, the
+    blocks read for that, and the rest of its blocks, still to be read."""
+    blocks = read_blocks(path)
+    taken, sample = sample_lines(blocks)
+    return (detect(sample) if sample else PATTERNS[-1]), taken, blocks
 
 
 def _learn_local(file: _Local, learn: _Learner) -> None:
@@ -557,10 +563,8 @@ def read_kept(
     file is read no further than the last line ``within``.
     """
     low, high = within if within is not None else (1, None)
-    blocks = read_blocks(path)
+    pattern, taken, blocks = _opened(path)
     try:
-        taken, sample = sample_lines(blocks)
-        pattern = detect(sample) if sample else PATTERNS[-1]
         parser = ChunkParser(
             pattern, tz, year, rules=miner.config.rules, day=file_day(path), messages=True
         )
