@@ -830,7 +830,8 @@ def logs_parse_command(
             'or a Unix time; option: --tz; assumed: UTC for want of either), "host", '
             '"process", "pid", "level" when the header has them, "file" when several files '
             'are given, and "continuation", "truncated", "binary", "year_assumed", '
-            '"date_assumed" when true.',
+            '"date_assumed" (a time of day put on the file\'s day, or a day and month in an '
+            "order no line showed) when true.",
         ),
     ] = False,
     limit: Annotated[int, typer.Option("--limit", help="Templates shown without --json.")] = 50,

@@ -256,6 +256,50 @@ def test_slashed_dates_are_read_day_first_when_a_line_shows_it(tmp_path: Path) -
     assert fast([tmp_path / "d.log"], 2021) == reference([tmp_path / "d.log"], 2021)
 
 
+def test_slashed_dates_whose_order_no_line_shows_say_their_date_is_assumed(
+    tmp_path: Path,
+) -> None:
+    """Where every slashed date has both numbers at 12 or below, month first is a guess: each
+    line says its date is assumed. Where a line shows the order, none does."""
+    unclear = ["03/04/2026 10:00:01 INFO a", "03/05/2026 10:00:02 INFO b",
+               "03/06/2026 10:00:03 INFO c"]  # fmt: skip
+    path = write(tmp_path, "u.log", unclear)
+    parsed = list(parse_lines(path))
+    assert [p.at for p in parsed] == [
+        at("2026-03-04T10:00:01"),
+        at("2026-03-05T10:00:02"),
+        at("2026-03-06T10:00:03"),
+    ]
+    assert all(p.date_assumed for p in parsed)
+    assert all(line["date_assumed"] for line in fast([path], 2026))
+    assert fast([path], 2026) == reference([path], 2026)
+    shown = write(tmp_path, "s.log", [*unclear, "03/25/2026 10:00:04 INFO d"])
+    parsed = list(parse_lines(shown))
+    assert parsed[-1].at == at("2026-03-25T10:00:04")
+    assert not any(p.date_assumed for p in parsed)
+
+
+def test_an_iso_clock_without_seconds_is_read_to_the_minute(tmp_path: Path) -> None:
+    lines = ["2026-12-07T00:31+01:00 app: started", "2026-12-07T00:32+01:00 app: stopped",
+             "2026-12-07 00:33 app: started again", "  a continuation"]  # fmt: skip
+    path = write(tmp_path, "m.log", lines)
+    parsed = list(parse_lines(path))
+    assert [p.at for p in parsed] == [
+        at("2026-12-06T23:31:00"),
+        at("2026-12-06T23:32:00"),
+        at("2026-12-07T00:33:00"),
+        at("2026-12-07T00:33:00"),
+    ]
+    assert [p.zone_source.value if p.zone_source else None for p in parsed[:3]] == [
+        "explicit",
+        "explicit",
+        "assumed",
+    ]
+    assert (parsed[0].process, parsed[0].message) == ("app", "started")
+    assert parsed[3].continuation
+    assert fast([path], 2026) == reference([path], 2026)
+
+
 def test_three_letter_levels_are_levels(tmp_path: Path) -> None:
     lines = [
         "[7] 2021/05/16 07:20:40.758071 [INF] Starting server version 1.4",

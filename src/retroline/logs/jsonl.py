@@ -52,7 +52,7 @@ __all__ = ["SEP", "Carry", "Chunk", "ChunkParser", "FormTable", "sample_lines"]
 #: Around the hole of each line's template; JSON escapes every control character.
 SEP = "\x00"
 
-_TIME_GROUPS = ("Y", "y", "m", "b", "d", "H", "M", "S", "p", "z", "epoch", "tai")
+_TIME_GROUPS = ("Y", "y", "m", "b", "d", "H", "M", "S", "p", "z", "epoch", "tai", "o")
 _FIELDS = ("host", "proc", "pid", "level")
 # An optional group that never takes part in a match: the index of fields a pattern lacks.
 _NEVER = r"(?:(?!)(?P<_never>))?"

@@ -63,6 +63,12 @@ STAMPS: tuple[tuple[str, str], ...] = (
         "iso",
         r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:T| {1,2})" + HMS + FRACTION + _MERIDIEM + ZONE,
     ),
+    # The clock to the minute ("2026-12-07T00:31+01:00"): never where seconds follow.
+    (
+        "iso-minutes",
+        r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:T| {1,2})(?P<H>[0-2]?\d):(?P<M>[0-5]\d)"
+        r"(?![:\d])" + _MERIDIEM + ZONE,
+    ),
     # A date and a time in fields of their own ("date=2019-05-15 time=18:03:36", cells of a
     # row): the date is the line's, not the day the file was written.
     (
@@ -118,9 +124,15 @@ _SEARCH = {
     name: re.compile(r"(?<![\w])(?:" + regex + r")(?!\d)", HEADER_FLAGS) for name, regex in STAMPS
 }
 # The forms a layout is built from: those found in lines, and slashed dates day first,
-# which a layout takes when a line's first number cannot be a month (`_day_first`); a line
-# alone is never read so.
-_FORM = {**dict(STAMPS), "dmy": _slashed("d", "m")}
+# which a layout takes when a line's first number cannot be a month (`_slash_order`), a
+# line alone is never read so; or month first, said to be assumed, when no line's numbers
+# show the order: the empty group "o" makes each line's date assumed
+# (`TimeResolver.assumes_date`).
+_FORM = {
+    **dict(STAMPS),
+    "dmy": _slashed("d", "m"),
+    "mdy-assumed": "(?P<o>)" + _slashed("m", "d"),
+}
 
 #: How far into a line a header's timestamp may start.
 REACH = 160
@@ -227,8 +239,8 @@ def learn(lines: Sequence[str], sparse: bool = False) -> HeaderPattern | None:
             break
         if form in _BARE_FORMS and len(members) < len(sample) * _TIME_ONLY_SHARE:
             continue
-        if form == "mdy" and _day_first(members):
-            form = "dmy"
+        if form == "mdy":
+            form = _slash_order(members)
         pattern = _build(form, shape, members)
         if pattern is not None:
             hits = sum(1 for line in sample if pattern.compiled.match(line))
@@ -241,10 +253,11 @@ def learn(lines: Sequence[str], sparse: bool = False) -> HeaderPattern | None:
     return HeaderPattern(first.name, first.regex, first.example, others)
 
 
-def _day_first(members: list[tuple[str, int, int]]) -> bool:
-    """Whether slashed dates ("07/12/2026") write the day first: some line's first number
-    is above 12 (a day) and none's second is (a month-first date). Where both numbers stay
-    at 12 or below in every line, month first is kept."""
+def _slash_order(members: list[tuple[str, int, int]]) -> str:
+    """The order of slashed dates ("07/12/2026"): "dmy" when some line's first number is
+    above 12 (a day) and none's second is, "mdy" the other way round, and "mdy-assumed"
+    when no line shows it (every number 12 or less) or lines disagree: month first, the
+    commoner, and each line's date said to be assumed."""
     search = _SEARCH["mdy"]
     firsts, seconds = set(), set()
     for line, start, end in members:
@@ -252,7 +265,11 @@ def _day_first(members: list[tuple[str, int, int]]) -> bool:
         if m is not None:
             firsts.add(int(m["m"]))
             seconds.add(int(m["d"]))
-    return max(firsts, default=0) > 12 and max(seconds, default=0) <= 12
+    day_first = max(firsts, default=0) > 12
+    month_first = max(seconds, default=0) > 12
+    if day_first != month_first:
+        return "dmy" if day_first else "mdy"
+    return "mdy-assumed"
 
 
 def _build(

@@ -211,9 +211,13 @@ class TimeResolver:
 
     @staticmethod
     def assumes_date(parts: dict[str, str | None] | None) -> bool:
-        """Whether a line's time parts are a time of day alone, put on `day`."""
+        """Whether a line's date is not its own for certain: a time of day alone, put on
+        `day`, or a date whose day and month are in an order no line of its layout showed
+        (the layout's empty group "o", `learn._slash_order`)."""
         if not parts or not parts.get("H") or parts.get("epoch") or parts.get("tai"):
             return False
+        if parts.get("o") is not None:
+            return True
         return not any(parts.get(name) for name in ("Y", "y", "m", "b", "d"))
 
     def resolve(self, parts: dict[str, str | None] | None) -> datetime | None:
