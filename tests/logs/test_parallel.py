@@ -13,7 +13,7 @@ import pytest
 
 from retroline.errors import InputError
 from retroline.logs import jsonl, parallel
-from retroline.logs.run import write_json_lines
+from retroline.logs.run import summarise, write_json_lines
 from tests.logs.test_jsonl import DATA, crafted, loghub_files
 
 
@@ -94,6 +94,39 @@ def test_workers_give_what_one_process_gives_on_odd_files(
     years = {row["at"][:4] for row in rows if row.get("file") == str(rollover)}
     assert years == {"2015", "2016"}
     assert True in verdicts and False in verdicts  # some chunks were parsed again here
+
+
+def test_a_summary_in_workers_counts_what_one_process_counts(
+    small_spans: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``logs parse`` without --json reads big files in workers too, which store no text."""
+    log = tmp_path / "app.log"
+    log.write_text(
+        "".join(
+            f"2021-03-04 04:{i // 60 % 60:02d}:{i % 60:02d},{i % 1000:03d} "
+            f"{('INFO', 'WARN')[i % 2]} [pool-{i % 3}] svc: request {i} took {i % 70} ms\n"
+            + ("\tat a.B.c(B.java:1)\n" if i % 7 == 0 else "")
+            for i in range(6000)
+        )
+    )
+    paths = [log, *crafted(tmp_path)]
+    chunks: list[object] = []
+    chunked = parallel.Workers.chunks
+
+    def counted(self: parallel.Workers, *args: object) -> object:
+        for item in chunked(self, *args):
+            chunks.append(item[2])
+            yield item
+
+    monkeypatch.setattr(parallel.Workers, "chunks", counted)
+    one, errors_one = summarise(paths, workers=1)
+    assert not chunks
+    two, errors_two = summarise(paths, workers=2)
+    assert one == two and errors_one == errors_two == []
+    took = {s.template: s.count for s in two}
+    assert took["request <*> took <*> ms"] == 6000
+    assert len(chunks) > 5  # the big file went to the workers ...
+    assert all(where is None for where in chunks)  # ... which stored no text
 
 
 def test_an_output_without_a_descriptor_is_written_in_this_process(

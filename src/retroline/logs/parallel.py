@@ -109,6 +109,9 @@ class Plan:
     #: Whether no file comes after it: its end is cut into short spans, so that no worker
     #: waits long for the last one (before another file, the next file's spans fill in).
     last: bool = True
+    #: Whether the chunks' JSON text is wanted (to be written out): a summary needs only
+    #: the counts, and the workers then store nothing.
+    text: bool = True
 
 
 # In a worker: the spool folder, and one parser per file (its caches outlast a span).
@@ -250,7 +253,7 @@ class Workers:
             for span in plan_spans(file.path, SPAN_BYTES, tail):
                 task = (
                     file.path, pattern, file.tz, file.year, file.name, file.stats, parser.rules,
-                    span, file.encoding, carries[i], parser.window, parser.source,
+                    span, file.encoding, carries[i], parser.window, parser.source, file.text,
                 )  # fmt: skip
                 yield i, file, span, task
 
@@ -348,7 +351,7 @@ def write_parts(fd: int, parts: list[bytes]) -> None:
 
 
 #: What a worker needs to parse one span: the file and its parser's settings, the span,
-#: the file's encoding and the carry to start predicting from.
+#: the file's encoding, the carry to start predicting from, and whether to store the text.
 _Task = tuple[
     str,
     HeaderPattern,
@@ -362,6 +365,7 @@ _Task = tuple[
     Carry,
     Window | None,
     str,
+    bool,
 ]
 
 
@@ -376,8 +380,9 @@ def _try_work(task: _Task) -> tuple[Chunk, Stored | None] | InputError:
 def _work(task: _Task) -> tuple[Chunk, Stored | None]:
     """In a worker: parse one span after predicting its carry; the text goes to the
     worker's spool file, the rest back to the main process. A chunk counted in an onset's
-    windows (its tallies made here) has no text to keep: nothing is stored."""
-    path, pattern, tz, year, name, stats, rules, span, encoding, base, window, source = task
+    windows (its tallies made here), or one whose text is not wanted (``keep``, a summary),
+    has no text to keep: nothing is stored."""
+    path, pattern, tz, year, name, stats, rules, span, encoding, base, window, source, keep = task
     key = (path, tz, year, name, stats, rules, window)
     parser = _parsers.get(key)
     if parser is None:
@@ -394,7 +399,7 @@ def _work(task: _Task) -> tuple[Chunk, Stored | None]:
         if behind:
             carry = parser.parse(1, behind, base, hand_on=False).end
     chunk = parser.parse(span.number, read_span(path, span, encoding), carry)
-    if window is not None:
+    if window is not None or not keep:
         chunk.text = ""
         return chunk, None
     data = chunk.text.encode("utf-8")

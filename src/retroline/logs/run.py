@@ -102,11 +102,13 @@ def summarise(
     year: int | None = None,
     miner: TemplateMiner | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> tuple[list[TemplateStats], list[InputError]]:
     """Count each template over the files: most frequent first, with first and last seen.
 
-    One pass on the fast path of ``--json`` (`jsonl.ChunkParser`), its output discarded.
-    A file that breaks off counts up to the break; its error is returned, not raised.
+    One pass on the fast path of ``--json`` (`jsonl.ChunkParser`), its output discarded;
+    big plain files are parsed by ``workers`` processes, as `write_json_lines` says. A
+    file that breaks off counts up to the break; its error is returned, not raised.
     """
     check_inputs(paths, year)
     parallel.keep_freed_memory()
@@ -115,7 +117,7 @@ def summarise(
     seen: dict[str, list[Any]] = {}
     learn = _Learner(miner, None, seen, _advance(progress))
     before = _snapshot(paths)
-    _learn_files(paths, learn, tz, year, _unnamed, None, errors)
+    _read_all(paths, learn, tz, year, workers, errors)
     return _seen_stats(seen, miner), errors + changed_while_read(before)
 
 
@@ -332,10 +334,25 @@ def count_windows(
     miner = miner or TemplateMiner()
     errors: list[InputError] = []
     learn = _Learner(miner, None, None, _advance(progress), window)
+    before = _snapshot(paths)
+    _read_all(paths, learn, tz, year, workers, errors)
+    errors += changed_while_read(before)
+    return Counts(learn.tallies, learn.lines, learn.extents(), errors, learn.stretches)
+
+
+def _read_all(
+    paths: Sequence[str | Path],
+    learn: _Learner,
+    tz: str | None,
+    year: int | None,
+    workers: int | None,
+    errors: list[InputError],
+) -> None:
+    """One pass over the files for ``learn``, which keeps no text (a summary, an onset's
+    counts): big plain files in ``workers`` processes (default: one per processor)."""
     workers = parallel.worker_count() if workers is None else workers
     big = STDIN not in {str(p) for p in paths} and _worth_workers(paths)
-    before = _snapshot(paths)
-    if big:
+    if big and learn.window is not None:
         # The workers count with numpy (`window.count_chunk`): loaded once, here, before
         # they are forked, not once in each of them.
         import numpy  # noqa: F401
@@ -343,8 +360,6 @@ def count_windows(
         pool = parallel.start_workers(folder, workers) if big else None
         with pool or nullcontext():
             _learn_files(paths, learn, tz, year, _unnamed, pool, errors)
-    errors += changed_while_read(before)
-    return Counts(learn.tallies, learn.lines, learn.extents(), errors, learn.stretches)
 
 
 def _see(
@@ -505,7 +520,9 @@ def _setup(
     if encoding is None:
         return _Local(parser, taken, blocks)
     cast(Generator[Block, None, None], blocks).close()  # the workers read it
-    return parallel.Plan(str(path), parser, encoding, tz, year, name, stats, last)
+    return parallel.Plan(
+        str(path), parser, encoding, tz, year, name, stats, last, text=learn.spool is not None
+    )
 
 
 def _opened(path: str | Path) -> tuple[HeaderPattern, list[Block], Iterator[Block]]:
