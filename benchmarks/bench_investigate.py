@@ -19,6 +19,13 @@ Then, in this one run, each ``--repeat`` times (3), taking turns, end to end in 
 - ``retroline --db TMP.db investigate DOC FILES -o TMP --json``, a new library and report
   folder each run (the onset is read from the document, the year of the logs from the onset).
 
+Each turn also runs ``investigate`` once more through the public API (``retroline.investigate``
+with a ``progress`` callback, in a child process), to time its phases by the progress lines
+it gives: up to the logs (imports, the library, the postmortem), the reading of the logs (from
+"reading N log file(s)" to "storing the incident": the onset's read, the second read for
+events on many hosts, hashing the files) and the rest (storing, similar incidents, the
+report). Its reading rate is set beside parse's whole run (start-up and output included).
+
 Three samples (OpenSSH, Android, Proxifier) write no year: hence ``--year``. The table shows
 each command's median run, lines per second (all the lines of all the files), and its time
 over parse's, taken run by run (the median of those ratios: 1.0 costs as much as a parse). It
@@ -256,6 +263,47 @@ def turn(
         "parse": timed("parse", parse, lines),
         "onset": timed("onset", onset, lines, folder / "onset.json"),
         "investigate": timed("investigate", investigate, lines, folder / "investigate.json"),
+        "phases": phases(doc, logs, folder, run, lines),
+    }
+
+
+# Run in a child: investigate through the public API, each progress line timed.
+PHASES = """
+import json, sys, time
+start = time.perf_counter()
+import retroline
+marks = [(0.0, "start")]
+def note(message):
+    marks.append((time.perf_counter() - start, message))
+doc, out, db, *logs = sys.argv[1:]
+retroline.investigate([doc, *logs], library=db, out_dir=out, progress=note)
+note("done")
+print(json.dumps(marks))
+"""
+
+
+def phases(doc: Path, logs: list[Path], folder: Path, run: int, lines: int) -> dict[str, Any]:
+    """Investigate's phases in one run (`PHASES`), in seconds, and its rate of reading logs."""
+    db, report = folder / f"phases-{run}.db", folder / f"phases-{run}"
+    argv = [sys.executable, "-c", PHASES, str(doc), str(report), str(db), *map(str, logs)]
+    answer = folder / "phases.json"
+    with answer.open("wb") as out:
+        secs, rss, _ = measure(argv, stdout=out.fileno())
+    marks = json.loads(answer.read_text(encoding="utf-8"))
+    at = {}
+    for t, message in marks:
+        key = message.split(" ", 1)[0]  # "reading", "storing", ...
+        at.setdefault(key, t)
+    reading = at["storing"] - at["reading"]
+    return {
+        "command": "investigate (phases)",
+        "seconds": secs,
+        "rss_mib": rss,
+        "before_logs": at["reading"],
+        "reading_logs": reading,
+        "after_logs": at["done"] - at["storing"],
+        "reading_lines_per_s": lines / reading,
+        "marks": marks,
     }
 
 
@@ -343,8 +391,21 @@ def main() -> int:
         if name != "parse":
             ratios = sorted(run[name]["seconds"] / run["parse"]["seconds"] for run in runs)
             row["ratios"], row["ratio"] = ratios, ratios[len(ratios) // 2]
-    results.update(median=rows, runs=runs)
+    steps = sorted((run["phases"] for run in runs), key=lambda p: p["reading_logs"])
+    step = steps[len(steps) // 2]
+    rates = sorted(
+        run["phases"]["reading_lines_per_s"] / run["parse"]["lines_per_s"] for run in runs
+    )
+    step["rate_ratios"], step["rate_ratio"] = rates, rates[len(rates) // 2]
+    results.update(median=rows, runs=runs, phases=step)
     print(table(rows))
+    print(
+        f"investigate's phases (run of median reading): up to the logs (imports, library, "
+        f"postmortem) {step['before_logs']:.2f} s, reading the logs "
+        f"{step['reading_logs']:.2f} s ({step['reading_lines_per_s']:,.0f} lines/s: "
+        f"{step['rate_ratio']:.2f}x parse's rate, {', '.join(f'{r:.2f}' for r in rates)}), "
+        f"after them {step['after_logs']:.2f} s"
+    )
     found = results["found"]
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(found["onset_changes"].items()))
     print(

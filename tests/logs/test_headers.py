@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -230,3 +231,66 @@ def test_a_yearless_log_that_starts_in_a_month_to_come_is_from_last_year(tmp_pat
         ats = [p.at for p in parse_lines(later)]
         assert ats[0] is not None and ats[0].year == now.year - 1
         assert ats[1] is not None and ats[1].year == now.year  # the rollover still follows
+
+
+def test_a_yearless_log_is_never_dated_after_the_day_it_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read on 7 December, a syslog last written that day and starting on "Dec 31" was
+    written the year before, and its "Jan  1" after the rollover is this year's; one that
+    starts on "Dec  7" (or on the 8th, a zone ahead of UTC) is this year's."""
+    from datetime import date
+
+    from retroline.logs import timestamps
+    from tests.logs.test_jsonl import fast, reference
+
+    monkeypatch.setattr(timestamps, "today", lambda: date(2031, 12, 7))
+    log = tmp_path / "newyear.log"
+    log.write_text("Dec 31 23:59:58 web-1 cron[1]: job done\nJan  1 00:00:01 web-1 cron[2]: next\n")
+    ats = [p.at for p in parse_lines(log, day=date(2031, 12, 7))]
+    assert ats == [
+        datetime(2030, 12, 31, 23, 59, 58, tzinfo=UTC),
+        datetime(2031, 1, 1, 0, 0, 1, tzinfo=UTC),
+    ]
+    os.utime(log, (datetime(2031, 12, 7, 12, tzinfo=UTC).timestamp(),) * 2)
+    assert [row["at"] for row in fast([log], None)] == [
+        "2030-12-31T23:59:58Z",
+        "2031-01-01T00:00:01Z",
+    ]
+    assert fast([log], None) == reference([log], None)
+    for first in ("Dec  7", "Dec  8"):
+        log.write_text(f"{first} 23:59:58 web-1 cron[1]: job done\n")
+        [line] = parse_lines(log, day=date(2031, 12, 7))
+        assert line.at is not None and line.at.year == 2031 and line.year_assumed
+    # A file last written in March: a first line on "Mar 20" is from the year before.
+    log.write_text("Mar 20 10:00:00 web-1 cron[1]: job done\n")
+    [line] = parse_lines(log, day=date(2031, 3, 1))
+    assert line.at == datetime(2030, 3, 20, 10, tzinfo=UTC)
+
+
+def test_a_zone_name_of_the_tz_database_after_the_time_is_its_zone(tmp_path: Path) -> None:
+    """ "Europe/Berlin" is UTC+1 in November and UTC+2 in July; a name the tz database does
+    not have gives no time rather than a guess."""
+    from tests.logs.test_jsonl import fast, reference
+
+    log = tmp_path / "app.log"
+    log.write_text(
+        "[23-Nov-2026 00:31:01 Europe/Berlin] app: request failed\n"
+        "[23-Jul-2026 00:31:02 America/New_York] app: request failed\n"
+        "[23-Jul-2026 00:31:03 America/Argentina/Salta] app: request failed\n"
+        "[23-Jul-2026 00:31:04 Europe/Nowhere] app: request failed\n"
+    )
+    lines = list(parse_lines(log))
+    assert [p.at for p in lines] == [
+        datetime(2026, 11, 22, 23, 31, 1, tzinfo=UTC),
+        datetime(2026, 7, 23, 4, 31, 2, tzinfo=UTC),
+        datetime(2026, 7, 23, 3, 31, 3, tzinfo=UTC),
+        None,
+    ]
+    assert [p.zone_source.value if p.zone_source else None for p in lines] == [
+        "explicit",
+        "explicit",
+        "explicit",
+        None,
+    ]
+    assert fast([log], None) == reference([log], None)

@@ -521,3 +521,107 @@ def test_the_layouts_tried_after_a_learnt_one_are_the_files_own() -> None:
     b = HeaderPattern("learnt-same", r"(?P<message>.*)", "x", companions=(second,))
     assert other_patterns(a)[1].first("ONE y") is first
     assert other_patterns(b)[1].first("TWO y") is second
+
+
+# Dates written in more shapes: (name, lines, per line the UTC instant or None).
+DATE_SHAPES = [
+    (
+        "month and day with a dash, no year",
+        ["11-23 00:31:00.123 I/Manager( 1234): start", "11-23 00:31:01.456 D/Net( 99): up"],
+        ["2026-11-23T00:31:00.123", "2026-11-23T00:31:01.456"],
+    ),
+    (
+        "month and day with a slash, a dash before the clock",
+        ["11/30-23:59:59.999999  [**] alert one [**]", "12/01-00:00:01.000001  [**] two [**]"],
+        ["2026-11-30T23:59:59.999999", "2026-12-01T00:00:01.000001"],
+    ),
+    (
+        "slashed date, a dash before the clock",
+        ["11/22/2026-23:59:59.999999  [**] alert one", "11/23/2026-00:00:01.5  [**] alert two"],
+        ["2026-11-22T23:59:59.999999", "2026-11-23T00:00:01.5"],
+    ),
+    (
+        "day first with slashes, two dashes before the clock",
+        ["23/11/2026 -- 00:31:03 - <Notice> - engine started", "24/11/2026 -- 00:31:04 - done"],
+        ["2026-11-23T00:31:03", "2026-11-24T00:31:04"],
+    ),
+    (
+        "two-digit year between slashes, commas around",
+        ["10,11/23/26,00:31:05,Assign,10.0.0.5", "11,11/23/26,00:32:05,Renew,10.0.0.6"],
+        ["2026-11-23T00:31:05", "2026-11-23T00:32:05"],
+    ),
+    (
+        "day first with dashes",
+        ["23-11-2026 22:31:00 worker up", "24-11-2026 01:00:00 worker down"],
+        ["2026-11-23T22:31:00", "2026-11-24T01:00:00"],
+    ),
+    (
+        "year first with dots",
+        ["2026.11.23 22:31:00 worker up", "2026.11.24 01:00:00 worker down"],
+        ["2026-11-23T22:31:00", "2026-11-24T01:00:00"],
+    ),
+    (
+        "ISO date and clock joined by a dash, an underscore, a small t",
+        ["2026-11-23-22:31:00 a up", "2026-11-23_22:31:01 b up", "2026-11-23t22:31:02 c up"],
+        ["2026-11-23T22:31:00", "2026-11-23T22:31:01", "2026-11-23T22:31:02"],
+    ),
+    (
+        "ISO basic format",
+        ["20261123T223100Z worker up", "20261123T223101.250Z worker down"],
+        ["2026-11-23T22:31:00", "2026-11-23T22:31:01.25"],
+    ),
+    (
+        "day, month name and year run together, in brackets",
+        ["[23Nov2026 00:31:00.123] [main/INFO] loading", "[23Nov2026 00:31:02.000] [main/WARN] x"],
+        ["2026-11-23T00:31:00.123", "2026-11-23T00:31:02"],
+    ),
+    (
+        "month name, day and year between slashes",
+        ["nov/23/2026 00:31:00 system,info user logged in", "nov/23/2026 00:32:00 system,info out"],
+        ["2026-11-23T00:31:00", "2026-11-23T00:32:00"],
+    ),
+    (
+        "day, month name and year, two colons before the clock",
+        [
+            "=INFO REPORT==== 23-Nov-2026::00:31:00 ===",
+            "Starting broker",
+            "=WARNING REPORT==== 23-Nov-2026::00:31:05 ===",
+            "closing connection",
+        ],
+        ["2026-11-23T00:31:00", None, "2026-11-23T00:31:05", None],
+    ),
+    (
+        "ISO date and a twelve-hour clock",
+        ["2026-11-23 10:31:00 PM worker started", "2026-11-23 10:31:01 AM worker stopped"],
+        ["2026-11-23T22:31:00", "2026-11-23T10:31:01"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "lines", "want"), DATE_SHAPES, ids=[c[0] for c in DATE_SHAPES])
+def test_dates_written_in_other_shapes_are_read(
+    tmp_path: Path, name: str, lines: list[str], want: list[str | None]
+) -> None:
+    path = write(tmp_path, "x.log", lines)
+    parsed = list(parse_lines(path, year=2026))
+    assert [p.continuation for p in parsed] == [w is None for w in want]
+    for p, w in zip(parsed, want, strict=True):
+        if w is not None:
+            assert p.at == at(w), (name, p.line)
+            assert not p.date_assumed, (name, p.line)
+    assert fast([path], 2026) == reference([path], 2026)
+
+
+def test_a_date_in_a_shape_not_known_gives_no_time_rather_than_another_day(
+    tmp_path: Path,
+) -> None:
+    """A clock after a date in a shape no form reads ("23.11 ") is not put on the day the
+    file was written: the line has no time. A clock after words stays a time of day,
+    put on that day and said so."""
+    path = write(
+        tmp_path, "x.log", ["[23.11 00:31:00] proxy: open", "[23.11 00:31:05] proxy: close"]
+    )
+    assert [p.at for p in parse_lines(path)] == [None, None]
+    path = write(tmp_path, "y.log", ["worker-1 00:31:00 open", "worker-2 00:31:05 close"])
+    parsed = list(parse_lines(path))
+    assert all(p.at is not None and p.date_assumed for p in parsed)

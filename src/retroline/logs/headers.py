@@ -23,6 +23,7 @@ from retroline.logs.layout import (
     HEADER_FLAGS,
     HMS,
     LEVEL_WORDS,
+    MERIDIEM,
     MONTH,
     NAMED_GROUP,
     ZONE,
@@ -46,7 +47,7 @@ __all__ = [
 # Fragments shared by the patterns below.
 _DOW = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 # A blank pads a one-digit hour in some ("2015-10-07  8:25:38").
-_ISO = r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:T| {1,2})" + HMS + FRACTION + ZONE
+_ISO = r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:T| {1,2})" + HMS + FRACTION + MERIDIEM + ZONE
 _LEVEL = rf"(?P<level>{LEVEL_WORDS})"
 # A host as syslog writes it: no blanks, colons, brackets, parentheses, quotes, commas or
 # equals signs (a bracketed pid or a row of comma-separated cells is no host).

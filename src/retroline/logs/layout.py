@@ -41,6 +41,9 @@ HMS = r"(?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
 FRACTION = r"(?:[.,:](?P<f>\d{1,9}))?"
 ZONE = rf"(?: ?(?P<z>{ZONE_PATTERN}))?+"
 MONTH = f"(?P<b>{MONTH_PATTERN})"
+#: "AM" or "PM" after a twelve-hour clock; possessive, as the zone is: a layout never reads
+#: the clock without it (twelve hours off). Not where a word goes on ("PM2.5").
+MERIDIEM = r"(?: ?(?P<p>[AaPp]\.?[Mm]\.?)(?!\w))?+"
 
 #: How every line-oriented layout's regex ends: the rest of the line is the message.
 MESSAGE = "(?P<msg>.*)$"

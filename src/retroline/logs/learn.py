@@ -21,6 +21,7 @@ from retroline.logs.layout import (
     HEADER_FLAGS,
     HMS,
     LEVEL_WORDS,
+    MERIDIEM,
     MESSAGE,
     MONTH,
     NAMED_GROUP,
@@ -35,23 +36,27 @@ __all__ = ["STAMPS", "extend", "learn"]
 
 _DOW = r"(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? )"
 
-# "AM" or "PM" after a twelve-hour clock; possessive, as the zone is: a layout never reads
-# the clock without it (twelve hours off).
-_MERIDIEM = r"(?: ?(?P<p>[AaPp]\.?[Mm]\.?)(?!\w))?+"
 
 # A month name, then the day, an optional year and the clock.
 _MON_D_TIME = (
-    rf"{_DOW}?{MONTH}(?: +|-)(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}) )?" + HMS + FRACTION + _MERIDIEM
+    rf"{_DOW}?{MONTH}(?: +|-)(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}) )?" + HMS + FRACTION + MERIDIEM
 )
 
 
-def _slashed(first: str, second: str) -> str:
-    """Numbers and slashes, then the clock: month first ("mdy") or day first ("dmy")."""
+# Between a date and its clock: blanks (a comma before them), " -- ", a dash or a comma.
+_DATE_TIME = r"(?:,? +| -- |[-,])"
+
+
+def _slashed(first: str, second: str, sep: str = "/") -> str:
+    """Two numbers and a year, then the clock: month first ("mdy") or day first ("dmy"),
+    between slashes (the year of two digits or four) or dashes (four)."""
+    year = r"(?:(?P<Y>\d{4})|(?P<y>\d\d))" if sep == "/" else r"(?P<Y>\d{4})"
     return (
-        rf"(?P<{first}>\d{{1,2}})/(?P<{second}>\d{{1,2}})/(?P<Y>\d{{4}}),? "
+        rf"(?P<{first}>\d{{1,2}}){sep}(?P<{second}>\d{{1,2}}){sep}{year}"
+        + _DATE_TIME
         + HMS
         + FRACTION
-        + _MERIDIEM
+        + MERIDIEM
         + ZONE
     )
 
@@ -61,13 +66,20 @@ def _slashed(first: str, second: str) -> str:
 STAMPS: tuple[tuple[str, str], ...] = (
     (
         "iso",
-        r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:T| {1,2})" + HMS + FRACTION + _MERIDIEM + ZONE,
+        r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:[Tt_-]| {1,2})" + HMS + FRACTION + MERIDIEM + ZONE,
+    ),
+    # ISO 8601's basic format ("20261207T003100Z").
+    (
+        "iso-basic",
+        r"(?P<Y>\d{4})(?P<m>[01]\d)(?P<d>[0-3]\d)T(?P<H>[0-2]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)"
+        + FRACTION
+        + ZONE,
     ),
     # The clock to the minute ("2026-12-07T00:31+01:00"): never where seconds follow.
     (
         "iso-minutes",
         r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:T| {1,2})(?P<H>[0-2]?\d):(?P<M>[0-5]\d)"
-        r"(?![:\d])" + _MERIDIEM + ZONE,
+        r"(?![:\d])" + MERIDIEM + ZONE,
     ),
     # A date and a time in fields of their own ("date=2019-05-15 time=18:03:36", cells of a
     # row): the date is the line's, not the day the file was written.
@@ -76,10 +88,11 @@ STAMPS: tuple[tuple[str, str], ...] = (
         r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)[ \t,;|]+(?:[A-Za-z_]{1,12}[=:][ \t]*)?"
         + HMS
         + FRACTION
-        + _MERIDIEM
+        + MERIDIEM
         + ZONE,
     ),
     ("ymd-slash", r"(?P<Y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)[-T ]" + HMS + FRACTION + ZONE),
+    ("ymd-dots", r"(?P<Y>\d{4})\.(?P<m>\d\d)\.(?P<d>\d\d)[-T ]" + HMS + FRACTION + ZONE),
     ("ymd-compact", r"(?P<Y>\d{4})(?P<m>[01]\d)(?P<d>[0-3]\d)[-T ]" + HMS + FRACTION + ZONE),
     ("yymmdd", r"(?P<y>\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d) +" + HMS + FRACTION),
     # Date and clock as bare digits ("081109 203615"); like a time of day alone, a header
@@ -94,6 +107,10 @@ STAMPS: tuple[tuple[str, str], ...] = (
         "md-compact",
         r"(?P<m>[01]\d)(?P<d>[0-3]\d)/(?P<H>[0-2]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)" + FRACTION,
     ),
+    # Month and day without a year, then the clock: after blanks ("12-07 00:31:00.123") or
+    # a dash ("12/07-00:31:00.123456").
+    ("md-dash", r"(?P<m>[01]?\d)-(?P<d>[0-3]?\d) +" + HMS + FRACTION),
+    ("md-slash", r"(?P<m>[01]?\d)/(?P<d>[0-3]?\d)-" + HMS + FRACTION),
     (
         "mon-d-time-year",
         rf"(?:(?P<z>{ZONE_PATTERN}) )?{_DOW}?{MONTH} +(?P<d>\d{{1,2}}) {HMS}{FRACTION} (?P<Y>\d{{4}})",
@@ -104,19 +121,22 @@ STAMPS: tuple[tuple[str, str], ...] = (
     ("mon-d-time-zone", _MON_D_TIME + ZONE),
     (
         "d-mon-y-time",
-        r"(?P<d>\d{1,2})[-/ ]"
+        r"(?P<d>\d{1,2})[-/ ]?"
         + MONTH
-        + r"[-/ ](?P<Y>\d{4})[: T]"
+        + r"[-/ ]?(?P<Y>\d{4})(?:::|[: T])"
         + HMS
         + FRACTION
-        + _MERIDIEM
+        + MERIDIEM
         + ZONE,
     ),
     ("d-mon-time", r"(?P<d>\d{1,2}) " + MONTH + " " + HMS + FRACTION),
+    # A month name, the day and the year between slashes ("dec/07/2026 00:31:00").
+    ("mon/d/y", MONTH + r"/(?P<d>\d{1,2})/(?P<Y>\d{4}) " + HMS + FRACTION),
     ("mdy", _slashed("m", "d")),
+    ("mdy-dash", _slashed("m", "d", "-")),
     ("dmy-dots", r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<Y>\d{4}),? " + HMS + FRACTION + ZONE),
     ("epoch", r"(?<![\d.])(?P<epoch>1\d{9}(?:\d{3}){0,3})(?:\.(?P<f>\d{1,9}))?(?![\d.])"),
-    ("time", HMS + FRACTION + _MERIDIEM),
+    ("time", HMS + FRACTION + MERIDIEM),
 )
 
 # Each form, found anywhere in a line, not inside a word or a number.
@@ -132,6 +152,8 @@ _FORM = {
     **dict(STAMPS),
     "dmy": _slashed("d", "m"),
     "mdy-assumed": "(?P<o>)" + _slashed("m", "d"),
+    "dmy-dash": _slashed("d", "m", "-"),
+    "mdy-dash-assumed": "(?P<o>)" + _slashed("m", "d", "-"),
 }
 
 #: How far into a line a header's timestamp may start.
@@ -156,7 +178,9 @@ _LEVEL_INSIDE = rf"(?:[^\]\n]{{0,80}}?(?<![A-Za-z])(?P<level>{LEVEL_WORDS})(?![A
 _TIME_ONLY_SHARE = 0.5
 _BARE_FORMS = frozenset({"time", "yymmdd-compact"})
 # Forms without a year or a month name: not enough, in a few lines, to make a layout.
-_UNDATED_FORMS = frozenset({"time", "yymmdd", "yymmdd-compact", "md-compact", "epoch"})
+_UNDATED_FORMS = frozenset(
+    {"time", "yymmdd", "yymmdd-compact", "md-compact", "md-dash", "md-slash", "epoch"}
+)
 
 
 def _stamp(line: str) -> tuple[str, int, int] | None:
@@ -239,8 +263,10 @@ def learn(lines: Sequence[str], sparse: bool = False) -> HeaderPattern | None:
             break
         if form in _BARE_FORMS and len(members) < len(sample) * _TIME_ONLY_SHARE:
             continue
-        if form == "mdy":
-            form = _slash_order(members)
+        if form == "time" and _after_dates(members):
+            continue  # a date of a form not known: the clock is not put on another day
+        if form in ("mdy", "mdy-dash"):
+            form = _slash_order(form, members)
         pattern = _build(form, shape, members)
         if pattern is not None:
             hits = sum(1 for line in sample if pattern.compiled.match(line))
@@ -253,12 +279,24 @@ def learn(lines: Sequence[str], sparse: bool = False) -> HeaderPattern | None:
     return HeaderPattern(first.name, first.regex, first.example, others)
 
 
-def _slash_order(members: list[tuple[str, int, int]]) -> str:
-    """The order of slashed dates ("07/12/2026"): "dmy" when some line's first number is
-    above 12 (a day) and none's second is, "mdy" the other way round, and "mdy-assumed"
-    when no line shows it (every number 12 or less) or lines disagree: month first, the
-    commoner, and each line's date said to be assumed."""
-    search = _SEARCH["mdy"]
+# What ends a prefix that holds a date in a form not known ("23.11 ", "26/11/23-"): numbers
+# between dots, slashes or dashes, or eight digits, and a separator.
+_DATEISH = re.compile(r"(?<!\w)(?:\d{1,4}[-/.]\d{1,2}(?:[-/.]\d{1,4})?|\d{8})[-_/.T ]{0,3}$")
+
+
+def _after_dates(members: list[tuple[str, int, int]]) -> bool:
+    """Whether most lines write a date just before their clock, in a form not known."""
+    dated = sum(1 for line, start, _ in members if _DATEISH.search(line, 0, start))
+    return dated * 2 > len(members)
+
+
+def _slash_order(form: str, members: list[tuple[str, int, int]]) -> str:
+    """The order of dates of two numbers and a year ("07/12/2026", ``form`` "mdy", or
+    "07-12-2026", "mdy-dash"): day first ("dmy...") when some line's first number is above
+    12 (a day) and none's second is, month first the other way round, and month first
+    said to be assumed ("...-assumed") when no line shows it (every number 12 or less) or
+    lines disagree."""
+    search = _SEARCH[form]
     firsts, seconds = set(), set()
     for line, start, end in members:
         m = search.match(line, start, end)
@@ -268,8 +306,8 @@ def _slash_order(members: list[tuple[str, int, int]]) -> str:
     day_first = max(firsts, default=0) > 12
     month_first = max(seconds, default=0) > 12
     if day_first != month_first:
-        return "dmy" if day_first else "mdy"
-    return "mdy-assumed"
+        return "dm" + form[2:] if day_first else form
+    return form + "-assumed"
 
 
 def _build(
@@ -288,7 +326,9 @@ def _build(
         level = "" if "(?P<level>" in prefix else _LEVEL_INSIDE
         afters.insert(0, level + r"[^\]\n]*+\]:?[ \t]*")
     for after in afters:
-        base = "^" + prefix + "(?:" + _FORM[form] + ")" + after
+        # The stamp starts as it was found, not inside a word: a prefix's word never takes
+        # the first digit of the hour ("12/07-23:59:59" is not 3 o'clock).
+        base = "^" + prefix + r"(?<!\w)(?:" + _FORM[form] + ")" + after
         levelled = 0
         if "(?P<level>" not in prefix + after:  # one level per header
             with_level = re.compile(base + _LEVEL_AFTER + MESSAGE, HEADER_FLAGS)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from retroline.sources import ZoneSource
 from retroline.when.zones import abbreviations, parse_zone, user_zone
@@ -28,15 +29,16 @@ __all__ = [
     "ZONE_PATTERN",
     "TimeResolver",
     "file_day",
+    "today",
     "word_tree",
     "written_zone",
     "zone",
 ]
 
 #: The year given to yearless timestamps when the caller states none. It is the current UTC
-#: year (the year before, when a file starts in a month still to come), and every line that
-#: used it says so (`TimeResolver.year_assumed`), so that a timeline can show the
-#: assumption rather than hide it.
+#: year (the year before, when a file starts on a day after it was last written, or after
+#: today), and every line that used it says so (`TimeResolver.year_assumed`), so that a
+#: timeline can show the assumption rather than hide it.
 DEFAULT_YEAR: int | None = None
 
 # Month names as logs write them, in the languages servers are set up in: the English
@@ -113,13 +115,23 @@ def _offset(text: str) -> tzinfo:
     return timezone(sign * timedelta(minutes=minutes))
 
 
+# The areas of the tz database's zone names ("Europe/Berlin", "America/Argentina/Salta").
+_AREA = "(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)"
+
 #: Zone abbreviations a header may write after its time ("2020-03-11 20:40:43 CET"), as a
 #: regex alternation for the header patterns' ``z`` group; offsets are read as well.
 ZONE_PATTERN = (
     r"(?:Z|(?:GMT|UTC)[+-]\d\d?(?::?\d\d)?(?!\d)|[+-]\d\d(?::?\d\d)?|"
+    + _AREA
+    + r"/[A-Za-z_]++(?:/[A-Za-z_]++)?+|"
     + word_tree(a for a in abbreviations() if len(a) > 1)
     + r")(?![A-Za-z])"
 )
+
+
+def today() -> date:
+    """Today's date in UTC (a function, so that tests can set the day)."""
+    return datetime.now(UTC).date()
 
 
 def file_day(path: str | Path) -> date | None:
@@ -132,6 +144,15 @@ def file_day(path: str | Path) -> date | None:
 
 
 @functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)
+def _named_zone(name: str) -> tzinfo | None:
+    """The tz database's zone of that name, or None when there is none."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def written_zone(text: str) -> tuple[tzinfo, bool] | None:
     """The zone a line writes (an offset, ``Z`` or an abbreviation such as CEST), and whether
     the abbreviation has other meanings (IST, CST: the first, most common one is taken)."""
@@ -139,6 +160,9 @@ def written_zone(text: str) -> tuple[tzinfo, bool] | None:
         text = text[3:]  # an offset spelt after the name of UTC ("GMT-0800")
     if text == "Z" or text[:1] in "+-":
         return _offset(text), False
+    if "/" in text:  # a zone name of the tz database
+        found_zone = _named_zone(text)
+        return None if found_zone is None else (found_zone, False)
     found = parse_zone(text)
     if found is None or not found.meanings or found.meanings[0].offset is None:
         return None
@@ -185,8 +209,8 @@ class TimeResolver:
     ) -> None:
         self.zone = zone(tz)
         self.zone_given = tz is not None
-        self.year = year if year is not None else datetime.now(UTC).year
-        self.day = day or datetime.now(UTC).date()
+        self.year = year if year is not None else today().year
+        self.day = day or today()
         #: True once a yearless timestamp was given the current year for want of ``year``.
         self.year_assumed = False
         #: True once a line writing only the time of day was put on ``day``.
@@ -270,7 +294,7 @@ class TimeResolver:
                 # Two-digit years: 00-68 are this century, as POSIX strptime reads them.
                 year = 2000 + two if two < 69 else 1900 + two
             else:
-                year = self._yearless(month)
+                year = self._yearless(month, day_of_month)
         offset = parts.get("z")
         key = (
             str(year),
@@ -292,6 +316,8 @@ class TimeResolver:
                 int(parts.get("S") or 0),
             )
             written = written_zone(offset) if offset else None
+            if offset and written is None:  # a zone name the tz database does not have
+                raise ValueError(f"unknown zone {offset}")
             local = local.replace(tzinfo=written[0] if written else self.zone)
             base = local.astimezone(UTC)
             if len(self._cache) >= _CACHE_SIZE:
@@ -309,21 +335,31 @@ class TimeResolver:
         self.year, self._restored, self._last_month = year, last_month, -1
         self.first_month = None
 
-    def _yearless(self, month: int) -> int:
+    def _yearless(self, month: int, day_of_month: int) -> int:
         last = self._last_month
         if last < 0:
             last, self.first_month = self._restored, month
         if not self._year_given:
             self.year_assumed = True
-            # The first yearless line of a file, in a month still to come this year, was
+            # The first yearless line of a file, on a day still to come this year, was
             # written last year: a log read in March that starts on "Dec 10" is from
-            # December before, not nine months ahead (syslog readers do the same).
-            if last == 0 and month > datetime.now(UTC).month:
-                self.year = datetime.now(UTC).year - 1
+            # December before, not nine months ahead (syslog readers do the same). The
+            # day to come is after the file was last written, when it was this year.
+            if last == 0 and (month, day_of_month) > self._latest():
+                self.year = today().year - 1
         if last - month >= ROLLOVER_MONTHS:
             self.year += 1
         self._last_month = month
         return self.year
+
+    def _latest(self) -> tuple[int, int]:
+        """The last month and day a yearless line of this year may be on: the day after
+        the file was last written (a zone ahead of UTC), or after today."""
+        now = today()
+        latest = (min(self.day, now) if self.day.year == now.year else now) + timedelta(days=1)
+        if latest.year != now.year:
+            return (12, 31)
+        return latest.month, latest.day
 
     @property
     def last_month(self) -> int:
