@@ -591,6 +591,41 @@ DATE_SHAPES = [
         ["2026-11-23T00:31:00", None, "2026-11-23T00:31:05", None],
     ),
     (
+        "month name, day and two-digit year with dashes",
+        ["Jan-07-26 00:31:00 [ERROR] login failed", "Dec-05-26 00:32:00 [ERROR] login failed"],
+        ["2026-01-07T00:31:00", "2026-12-05T00:32:00"],
+    ),
+    (
+        "year, month name, day",
+        [
+            "2026 Dec 07 00:31:00 web1->/var/log/auth.log",
+            "Rule: 5716 fired",
+            "2026 Dec 07 00:31:05 web1->/var/log/auth.log",
+        ],
+        ["2026-12-07T00:31:00", None, "2026-12-07T00:31:05"],
+    ),
+    (
+        "pid, then year month day and clock as digits after colons",
+        ["  1234:20261207:003100.123 cannot connect", "  1235:20261207:003105.000 retrying"],
+        ["2026-12-07T00:31:00.123", "2026-12-07T00:31:05"],
+    ),
+    (
+        "dotted day first with a two-digit year",
+        ["05.12.26 00:31:00 Anmeldung fehlgeschlagen", "06.12.26 00:32:00 Anmeldung ok"],
+        ["2026-12-05T00:31:00", "2026-12-06T00:32:00"],
+    ),
+    (
+        "one stamped line, then a trace",
+        [
+            "2026/11/23 00:31:00 starting worker pool size=8",
+            "panic: runtime error",
+            "goroutine 1 [running]:",
+            "main.main()",
+            "\t/src/main.go:12 +0x1d",
+        ],
+        ["2026-11-23T00:31:00", None, None, None, None],
+    ),
+    (
         "ISO date and a twelve-hour clock",
         ["2026-11-23 10:31:00 PM worker started", "2026-11-23 10:31:01 AM worker stopped"],
         ["2026-11-23T22:31:00", "2026-11-23T10:31:01"],

@@ -420,3 +420,32 @@ def test_an_offset_of_a_day_leaves_the_line_without_a_time(tmp_path: Path) -> No
     write_json_lines(out, [log])
     rows = [json.loads(r) for r in out.getvalue().splitlines()]
     assert [r["at"] for r in rows] == [None, "2013-03-03T19:04:00Z"]
+
+
+def test_time_keys_named_by_their_words_and_a_month_first_date_are_read() -> None:
+    """Keys no list names but whose words say time ("requestReceivedTimestamp",
+    "TimeGenerated") give the record's time; a key naming a duration does not."""
+    json_lines = JSON
+    fields = json_lines.parse(
+        '{"kind":"Event","requestReceivedTimestamp":"2026-11-23T00:31:00.123456Z",'
+        '"stageTimestamp":"2026-11-23T00:31:01Z","verb":"get"}'
+    )
+    assert fields is not None and fields.time is not None
+    assert fields.time["S"] == "00" and fields.time["f"] == "123456"
+    fields = json_lines.parse('{"TimeGenerated":"2026-11-23T00:31:04.000Z","Level":"Warning"}')
+    assert fields is not None and fields.time is not None and fields.time["S"] == "04"
+    fields = json_lines.parse('{"uptime":1733531460,"response_time":"0.12","msg":"ok"}')
+    assert fields is not None and fields.time is None
+    fields = json_lines.parse('{"time":"November 23, 2026 00:31:01","message":"login"}')
+    assert fields is not None and fields.time is not None
+    assert (fields.time["b"], fields.time["d"], fields.time["Y"]) == ("November", "23", "2026")
+
+
+def test_a_unix_time_wrapped_in_a_name_is_a_records_time() -> None:
+    """key=value records that write their stamp as name(seconds.fraction:serial)."""
+    fields = LOGFMT.parse(
+        "type=USER_AUTH msg=audit(1733531460.123:4567): pid=2345 uid=0 res=failed"
+    )
+    assert fields is not None and fields.time == {"epoch": "1733531460", "f": "123"}
+    fields = LOGFMT.parse("type=X msg=note(12345):  pid=1")  # too short to be a time
+    assert fields is not None and fields.time is None

@@ -108,9 +108,15 @@ STAMPS: tuple[tuple[str, str], ...] = (
         r"(?P<m>[01]\d)(?P<d>[0-3]\d)/(?P<H>[0-2]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)" + FRACTION,
     ),
     # Month and day without a year, then the clock: after blanks ("12-07 00:31:00.123") or
-    # a dash ("12/07-00:31:00.123456").
-    ("md-dash", r"(?P<m>[01]?\d)-(?P<d>[0-3]?\d) +" + HMS + FRACTION),
-    ("md-slash", r"(?P<m>[01]?\d)/(?P<d>[0-3]?\d)-" + HMS + FRACTION),
+    # a dash ("12/07-00:31:00.123456"); not the end of a longer date ("Jan-07-26").
+    ("md-dash", r"(?<![\w./-])(?P<m>[01]?\d)-(?P<d>[0-3]?\d) +" + HMS + FRACTION),
+    ("md-slash", r"(?<![\w./-])(?P<m>[01]?\d)/(?P<d>[0-3]?\d)-" + HMS + FRACTION),
+    # Year, month and day as digits, a colon, the clock as digits ("20261207:003100.123").
+    (
+        "ymd-colon-compact",
+        r"(?P<Y>\d{4})(?P<m>[01]\d)(?P<d>[0-3]\d):(?P<H>[0-2]\d)(?P<M>[0-5]\d)(?P<S>[0-5]\d)"
+        r"(?:\.(?P<f>\d{1,9}))?",
+    ),
     (
         "mon-d-time-year",
         rf"(?:(?P<z>{ZONE_PATTERN}) )?{_DOW}?{MONTH} +(?P<d>\d{{1,2}}) {HMS}{FRACTION} (?P<Y>\d{{4}})",
@@ -130,11 +136,20 @@ STAMPS: tuple[tuple[str, str], ...] = (
         + ZONE,
     ),
     ("d-mon-time", r"(?P<d>\d{1,2}) " + MONTH + " " + HMS + FRACTION),
-    # A month name, the day and the year between slashes ("dec/07/2026 00:31:00").
+    # A month name, the day and the year between slashes or dashes ("dec/07/2026 00:31:00",
+    # "Dec-07-26 00:31:00"), or the year first ("2026 Dec 07 00:31:00").
     ("mon/d/y", MONTH + r"/(?P<d>\d{1,2})/(?P<Y>\d{4}) " + HMS + FRACTION),
+    (
+        "mon-d-y",
+        MONTH + r"-(?P<d>\d{1,2})-(?:(?P<Y>\d{4})|(?P<y>\d\d)) " + HMS + FRACTION + MERIDIEM,
+    ),
+    ("y-mon-d-time", r"(?P<Y>\d{4}) " + MONTH + r" +(?P<d>\d{1,2}) " + HMS + FRACTION + ZONE),
     ("mdy", _slashed("m", "d")),
     ("mdy-dash", _slashed("m", "d", "-")),
-    ("dmy-dots", r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<Y>\d{4}),? " + HMS + FRACTION + ZONE),
+    (
+        "dmy-dots",
+        r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?:(?P<Y>\d{4})|(?P<y>\d\d)),? " + HMS + FRACTION + ZONE,
+    ),
     ("epoch", r"(?<![\d.])(?P<epoch>1\d{9}(?:\d{3}){0,3})(?:\.(?P<f>\d{1,9}))?(?![\d.])"),
     ("time", HMS + FRACTION + MERIDIEM),
 )
@@ -243,7 +258,8 @@ def learn(lines: Sequence[str], sparse: bool = False) -> HeaderPattern | None:
 
     ``sparse``: for a file no layout reads: any two lines with a dated stamp in one shape
     make its layout (a tool's output with a stamped line where each run starts), the lines
-    between them continuing the record before.
+    between them continuing the record before; one line does, when the stamp starts it (a
+    program's one log line, then the trace it died with).
 
     The other layouts seen in at least two lines come as the pattern's ``companions``."""
     sample = [line for line in lines if line.strip()]
@@ -259,8 +275,8 @@ def learn(lines: Sequence[str], sparse: bool = False) -> HeaderPattern | None:
     least = 2 if sparse else max(2, len(sample) // 20)
     patterns: list[tuple[int, HeaderPattern]] = []
     for (form, shape), members in sorted(groups.items(), key=lambda kv: -len(kv[1])):
-        if len(members) < least:
-            break
+        if len(members) < (1 if sparse and not shape else least):
+            continue
         if form in _BARE_FORMS and len(members) < len(sample) * _TIME_ONLY_SHARE:
             continue
         if form == "time" and _after_dates(members):

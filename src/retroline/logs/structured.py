@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
+from itertools import islice
 from typing import TypeVar
 
 from retroline.logs.layout import Fields, RecordPattern, nil
@@ -186,6 +187,11 @@ ROLES: dict[str, tuple[str, ...]] = {
 _RANKS: dict[str, tuple[str, int]] = {
     key: (role, rank) for role, keys in ROLES.items() for rank, key in enumerate(keys)
 }
+# Other keys that name a time by their words, folded: after the known ones, with the time
+# a collector received the record (the last resorts); not where the words name a duration.
+_TIME_NAME = re.compile(r"timestamp$|time$|^time")
+_DURATION = re.compile(r"uptime|runtime|elapsed|duration|latency|response|spent|cpu|wait|took")
+_OTHER_TIME = ("time", len(ROLES["time"]) - 1)
 _MESSAGE_KEYS = frozenset({"msg", "message"})
 # Keys too short to mean a level unless the value is one.
 _WEAK_LEVEL_KEYS = frozenset({"s", "l"})
@@ -215,6 +221,8 @@ def _role(key: str) -> _Role | None:
         pass
     folded = "".join(c for c in key.lower() if c.isalnum())
     ranked = _RANKS.get(folded)
+    if ranked is None and _TIME_NAME.search(folded) and not _DURATION.search(folded):
+        ranked = _OTHER_TIME  # "requestReceivedTimestamp", "TimeGenerated"
     role = None if ranked is None else (ranked[0], ranked[1], key, folded)
     if len(_key_roles) < 4096:  # keys that are ids would grow it without end
         _key_roles[key] = role
@@ -266,7 +274,22 @@ def _fields(obj: Mapping[str, object], label: str | None, prefix_time: Time | No
     if message is None:
         rest = [(key, value) for key, value in obj.items() if key not in used]
         message = _render(rest or obj.items()) or "{}"
+    if time is None and prefix_time is None:
+        time = _wrapped_time(obj)
     return Fields(time or prefix_time, host, process, pid, level, label, message)
+
+
+# A Unix time wrapped in a name and parentheses ("audit(1733531460.123:4567):"), as some
+# records write their stamp: their time, when no key names one.
+_WRAPPED = re.compile(r"[A-Za-z_]{1,16}\((1\d{9})(?:\.(\d{1,9}))?[:)]", re.ASCII)
+
+
+def _wrapped_time(obj: Mapping[str, object]) -> Time | None:
+    """The time a record's first values wrap (`_WRAPPED`), if any."""
+    for value in islice(obj.values(), 4):
+        if isinstance(value, str) and (m := _WRAPPED.match(value)) is not None:
+            return _epoch(m[1], m[2] or "")
+    return None
 
 
 def _first(
@@ -369,6 +392,12 @@ _ISO = re.compile(
     r"(?::(?P<S>\d\d)(?:[.,](?P<f>\d{1,12}))?)?" + _ZONE,
     re.ASCII,
 )
+# Month name, day, year ("November 23, 2026 00:31:01", "Nov 23 2026 00:31:01").
+_NAMED_MONTH_FIRST = re.compile(
+    r"(?:[A-Za-z]{3},? )?(?P<b>[A-Za-z]{3,9})\.? (?P<d>\d{1,2}),? (?P<Y>\d{4}),? "
+    r"(?P<H>\d\d?):(?P<M>\d\d):(?P<S>\d\d)(?:[.,](?P<f>\d{1,12}))?" + _ZONE,
+    re.ASCII,
+)
 # Day, month name, year: the common log format's time, RFC 1123's dates.
 _NAMED = re.compile(
     r"(?:[A-Za-z]{3},? )?(?P<d>\d{1,2})[ /-](?P<b>[A-Za-z]{3,9})[ /-](?P<Y>\d{4})[ :]"
@@ -412,7 +441,7 @@ def _text_time(text: str) -> Time | None:
     m = _EPOCH.fullmatch(text)
     if m is not None:
         return _epoch(m[1], m[2] or "")
-    m = _ISO.fullmatch(text) or _NAMED.fullmatch(text)
+    m = _ISO.fullmatch(text) or _NAMED.fullmatch(text) or _NAMED_MONTH_FIRST.fullmatch(text)
     if m is None:
         return None
     parts = {name: value for name, value in m.groupdict().items() if value}
