@@ -713,7 +713,12 @@ LogFiles = Annotated[
 ]
 YearOption = Annotated[
     int | None,
-    typer.Option("--year", help="Year of timestamps that state none (syslog); default: this year."),
+    typer.Option(
+        "--year",
+        help="Year of timestamps that state none (syslog); default: this year, or the year "
+        "before for a log that starts on a day after it was last written (said as "
+        "year_assumed).",
+    ),
 ]
 LOG_TZ_HELP = "IANA zone of timestamps that state none (default UTC); explicit offsets win."
 
