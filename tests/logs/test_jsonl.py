@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from retroline.logs import run
+from retroline.logs.jsonl import ChunkParser
 from retroline.logs.parse import parse_lines
 from retroline.logs.reader import RawLine, read_blocks, read_lines
 from retroline.logs.run import write_json_lines
 from retroline.logs.templates import TemplateMiner
+from retroline.logs.timestamps import file_day
 from tests.logs.test_timestamps_loghub import LOGHUB
 
 DATA = Path(__file__).parent / "data"
@@ -197,3 +200,23 @@ def test_a_record_line_after_lines_of_another_layout(tmp_path: Path) -> None:
     log = tmp_path / "mixed.log"
     log.write_text('{]}\n{"ts":"1700000000\n{"ts":"1700000000000\n{"":[]}')
     assert fast([log], None) == reference([log], None)
+
+
+def test_a_summary_counts_from_marks_what_the_json_gives(tmp_path: Path) -> None:
+    """A summary's chunks are marks, not JSON: each template's first and last instant and
+    count are the ones the JSON lines give, on every odd path (binary, continuation,
+    other layouts, records)."""
+    for path in crafted(tmp_path):
+        pattern, taken, blocks = run._opened(path)
+        made = [
+            ChunkParser(pattern, None, 2016, stats=True, text=text, day=file_day(path))
+            for text in (True, False)
+        ]
+        carries = [parser.initial() for parser in made]
+        for number, lines in [*taken, *blocks]:
+            chunks = [p.parse(number, lines, c) for p, c in zip(made, carries, strict=True)]
+            carries = [chunk.end for chunk in chunks]
+            json_chunk, marked = chunks
+            assert marked.text == "" and json_chunk.text
+            assert marked.seen == json_chunk.seen, path.name
+            assert (marked.used, marked.counts) == (json_chunk.used, json_chunk.counts)

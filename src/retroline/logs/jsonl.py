@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -45,7 +45,7 @@ from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
 from retroline.logs.parse import other_patterns
 from retroline.logs.reader import Block, RawLine
 from retroline.logs.timestamps import TimeResolver
-from retroline.logs.window import Head, Mark, Tally, Window, count_chunk
+from retroline.logs.window import Head, Mark, Tally, Window, count_chunk, unmark
 
 __all__ = ["SEP", "Carry", "Chunk", "ChunkParser", "FormTable", "sample_lines"]
 
@@ -536,10 +536,14 @@ class ChunkParser:
         window: Window | None = None,
         source: str = "",
         messages: bool = False,
+        text: bool = True,
     ) -> None:
         self.state = _File(pattern, tz, year, day)
         # Counting the lines in the windows of an onset, for each chunk: its file's name.
         self.window, self.source = window, source
+        # Lines as marks, not JSON (`window.Mark`): counted in an onset's windows, or only
+        # counted (``text`` False: a summary, whose statistics the marks give).
+        self.marking = window is not None or not text
         self.rules = rules
         self.prefix = (
             '{"file":' + inert_json(encode_basestring(name)) + ',"line":'
@@ -568,8 +572,8 @@ class ChunkParser:
         forms = self.forms
         forms.begin(hand_on)
         parts = self._lines(number, lines, forms)
-        # Counted in an onset's windows, a chunk's lines are marks, not JSON (`window.Mark`).
-        text = "" if self.window is not None else "".join(cast(list[str], parts))
+        # Counted, a chunk's lines are marks, not JSON (`window.Mark`).
+        text = "" if self.marking else "".join(cast(list[str], parts))
         state = self.state
         years, first_months = {}, {}
         for name, layout in state.layouts.items():
@@ -591,7 +595,9 @@ class ChunkParser:
             end,
             state.leading > 0,
             first_months,
-            _seen(text, used) if self.stats else None,
+            (_seen_marks(parts, used) if self.marking else _seen(text, used))
+            if self.stats
+            else None,
             count_chunk(parts, used, lines, number, self.window, self.source)
             if self.window is not None and hand_on
             else None,
@@ -667,7 +673,7 @@ class ChunkParser:
         times, tails, heads = layout.times, layout.tails, layout.heads
         clock, hour_of, hours_get = layout.clock, layout.hour_of, layout.hours.get
         use_heads, misses = layout.use_heads, 0
-        marking = self.window is not None
+        marking = self.marking
         heads_get, holes, new_hole = heads.get, hole.of.get, hole.new
         counted = hole.lines.append
         # The month the resolver of a yearless layout last saw (a header cached in another
@@ -781,12 +787,33 @@ class ChunkParser:
 _AT_HOLE = re.compile('"at":(null|"[^"]*")[^' + SEP + "]*" + SEP + "([0-9]*)" + SEP)
 
 
+def _seen_marks(marks: list[Mark], used: list[str]) -> list[tuple[str | None, str | None]]:
+    """`_seen`, from a chunk's marks rather than its JSON text."""
+    quoted: dict[str, str] = {"null": "null"}  # "at" as marked -> its quoted instant alone
+
+    def pair(mark: Mark) -> tuple[str, str]:
+        number, head = mark if mark.__class__ is tuple else unmark(cast(str, mark))
+        at = quoted.get(head[2])
+        if at is None:
+            at = quoted[head[2]] = head[2][: head[2].index('"', 1) + 1]
+        return at, number
+
+    return _extremes(map(pair, marks), used)
+
+
 def _seen(text: str, used: list[str]) -> list[tuple[str | None, str | None]]:
     """Per number of ``used``, the first and last "at" of its lines in a chunk (JSON
     texts, which sort as instants do, to the microsecond)."""
+    return _extremes(_AT_HOLE.findall(text), used)
+
+
+def _extremes(
+    pairs: Iterable[tuple[str, str]], used: list[str]
+) -> list[tuple[str | None, str | None]]:
+    """Per number of ``used``, the least and greatest "at" of the (at, number) pairs."""
     first: dict[str, str] = {}
     last: dict[str, str] = {}
-    for at, number in _AT_HOLE.findall(text):
+    for at, number in pairs:
         if number and at != "null":
             low = first.get(number)
             if low is None or at < low:

@@ -121,7 +121,7 @@ _folder: Path | None = None
 _turn: Any = None
 _next: Any = None
 _parsers: dict[
-    tuple[str, str | None, int | None, str | None, bool, tuple[MaskRule, ...], Window | None],
+    tuple[str, str | None, int | None, str | None, bool, tuple[MaskRule, ...], Window | None, bool],
     ChunkParser,
 ] = {}
 
@@ -383,7 +383,7 @@ def _work(task: _Task) -> tuple[Chunk, Stored | None]:
     windows (its tallies made here), or one whose text is not wanted (``keep``, a summary),
     has no text to keep: nothing is stored."""
     path, pattern, tz, year, name, stats, rules, span, encoding, base, window, source, keep = task
-    key = (path, tz, year, name, stats, rules, window)
+    key = (path, tz, year, name, stats, rules, window, keep)
     parser = _parsers.get(key)
     if parser is None:
         # The files are read one after the other: the parsers (and their caches) of the
@@ -391,7 +391,7 @@ def _work(task: _Task) -> tuple[Chunk, Stored | None]:
         while len(_parsers) >= KEPT_PARSERS:
             del _parsers[next(iter(_parsers))]
         parser = _parsers[key] = ChunkParser(
-            pattern, tz, year, name, stats, rules, file_day(path), window, source
+            pattern, tz, year, name, stats, rules, file_day(path), window, source, text=keep
         )
     carry = base
     if span.start:

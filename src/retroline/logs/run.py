@@ -514,8 +514,9 @@ def _setup(
     stats = learn.seen is not None
     rules = learn.miner.config.rules
     parser = ChunkParser(
-        pattern, tz, year, name, stats, rules, file_day(path), learn.window, str(path)
-    )
+        pattern, tz, year, name, stats, rules, file_day(path), learn.window, str(path),
+        text=learn.spool is not None,
+    )  # fmt: skip
     encoding = _parallel_encoding(path) if pool is not None else None
     if encoding is None:
         return _Local(parser, taken, blocks)

@@ -32,6 +32,7 @@ __all__ = [
     "Tally",
     "Window",
     "count_chunk",
+    "unmark",
 ]
 
 #: Example lines kept per template and window.
@@ -153,7 +154,7 @@ def count_chunk(
     after the window's start once."""
     import numpy as np  # here: `logs parse` imports this module and never counts
 
-    rows = [m if m.__class__ is tuple else _unmark(cast(str, m)) for m in marks]
+    rows = [m if m.__class__ is tuple else unmark(cast(str, m)) for m in marks]
     holes = list(map(itemgetter(0), rows))
     heads = list(map(itemgetter(1), rows))
     ats = list(map(itemgetter(2), heads))
@@ -266,7 +267,7 @@ def _host(tail: str) -> str | None:
     return _unquote(quoted)
 
 
-def _unmark(line: str) -> tuple[str, Head]:
+def unmark(line: str) -> tuple[str, Head]:
     """The mark of a JSON line: its hole, and the "at" text (as the hot loop writes it:
     quoted, with what follows the instant) and fields' JSON where the hot loop's header
     entry holds them."""
