@@ -541,8 +541,10 @@ class ChunkParser:
         self.state = _File(pattern, tz, year, day)
         # Counting the lines in the windows of an onset, for each chunk: its file's name.
         self.window, self.source = window, source
-        # Lines as marks, not JSON (`window.Mark`): counted in an onset's windows, or only
-        # counted (``text`` False: a summary, whose statistics the marks give).
+        # Whether chunks give their JSON text; lines are marks, not JSON (`window.Mark`),
+        # when counted in an onset's windows or only counted (``text`` False: a summary,
+        # whose statistics the marks give).
+        self.text = text
         self.marking = window is not None or not text
         self.rules = rules
         self.prefix = (

@@ -43,6 +43,10 @@ _MON_D_TIME = (
 )
 
 
+# The forms of two numbers and a year, month first, by what is between them; each has its
+# day-first ("dmy...") and its order-assumed ("...-assumed") twin (`_slash_order`).
+_SLASHED = {"mdy": "/", "mdy-dash": "-"}
+
 # Between a date and its clock: blanks (a comma before them), " -- ", a dash or a comma.
 _DATE_TIME = r"(?:,? +| -- |[-,])"
 
@@ -144,8 +148,7 @@ STAMPS: tuple[tuple[str, str], ...] = (
         MONTH + r"-(?P<d>\d{1,2})-(?:(?P<Y>\d{4})|(?P<y>\d\d)) " + HMS + FRACTION + MERIDIEM,
     ),
     ("y-mon-d-time", r"(?P<Y>\d{4}) " + MONTH + r" +(?P<d>\d{1,2}) " + HMS + FRACTION + ZONE),
-    ("mdy", _slashed("m", "d")),
-    ("mdy-dash", _slashed("m", "d", "-")),
+    *((form, _slashed("m", "d", sep)) for form, sep in _SLASHED.items()),
     (
         "dmy-dots",
         r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?:(?P<Y>\d{4})|(?P<y>\d\d)),? " + HMS + FRACTION + ZONE,
@@ -165,10 +168,8 @@ _SEARCH = {
 # (`TimeResolver.assumes_date`).
 _FORM = {
     **dict(STAMPS),
-    "dmy": _slashed("d", "m"),
-    "mdy-assumed": "(?P<o>)" + _slashed("m", "d"),
-    "dmy-dash": _slashed("d", "m", "-"),
-    "mdy-dash-assumed": "(?P<o>)" + _slashed("m", "d", "-"),
+    **{"dm" + form[2:]: _slashed("d", "m", sep) for form, sep in _SLASHED.items()},
+    **{form + "-assumed": "(?P<o>)" + _slashed("m", "d", sep) for form, sep in _SLASHED.items()},
 }
 
 #: How far into a line a header's timestamp may start.
@@ -281,7 +282,7 @@ def learn(lines: Sequence[str], sparse: bool = False) -> HeaderPattern | None:
             continue
         if form == "time" and _after_dates(members):
             continue  # a date of a form not known: the clock is not put on another day
-        if form in ("mdy", "mdy-dash"):
+        if form in _SLASHED:
             form = _slash_order(form, members)
         pattern = _build(form, shape, members)
         if pattern is not None:

@@ -109,9 +109,6 @@ class Plan:
     #: Whether no file comes after it: its end is cut into short spans, so that no worker
     #: waits long for the last one (before another file, the next file's spans fill in).
     last: bool = True
-    #: Whether the chunks' JSON text is wanted (to be written out): a summary needs only
-    #: the counts, and the workers then store nothing.
-    text: bool = True
 
 
 # In a worker: the spool folder, and one parser per file (its caches outlast a span).
@@ -253,7 +250,7 @@ class Workers:
             for span in plan_spans(file.path, SPAN_BYTES, tail):
                 task = (
                     file.path, pattern, file.tz, file.year, file.name, file.stats, parser.rules,
-                    span, file.encoding, carries[i], parser.window, parser.source, file.text,
+                    span, file.encoding, carries[i], parser.window, parser.source, parser.text,
                 )  # fmt: skip
                 yield i, file, span, task
 
@@ -380,8 +377,8 @@ def _try_work(task: _Task) -> tuple[Chunk, Stored | None] | InputError:
 def _work(task: _Task) -> tuple[Chunk, Stored | None]:
     """In a worker: parse one span after predicting its carry; the text goes to the
     worker's spool file, the rest back to the main process. A chunk counted in an onset's
-    windows (its tallies made here), or one whose text is not wanted (``keep``, a summary),
-    has no text to keep: nothing is stored."""
+    windows (its tallies made here), or one whose text is not wanted (``keep`` False, a
+    summary), is marks: nothing is stored."""
     path, pattern, tz, year, name, stats, rules, span, encoding, base, window, source, keep = task
     key = (path, tz, year, name, stats, rules, window, keep)
     parser = _parsers.get(key)
@@ -399,8 +396,7 @@ def _work(task: _Task) -> tuple[Chunk, Stored | None]:
         if behind:
             carry = parser.parse(1, behind, base, hand_on=False).end
     chunk = parser.parse(span.number, read_span(path, span, encoding), carry)
-    if window is not None or not keep:
-        chunk.text = ""
+    if parser.marking:
         return chunk, None
     data = chunk.text.encode("utf-8")
     chunk.text = ""

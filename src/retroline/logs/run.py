@@ -521,9 +521,7 @@ def _setup(
     if encoding is None:
         return _Local(parser, taken, blocks)
     cast(Generator[Block, None, None], blocks).close()  # the workers read it
-    return parallel.Plan(
-        str(path), parser, encoding, tz, year, name, stats, last, text=learn.spool is not None
-    )
+    return parallel.Plan(str(path), parser, encoding, tz, year, name, stats, last)
 
 
 def _opened(path: str | Path) -> tuple[HeaderPattern, list[Block], Iterator[Block]]:

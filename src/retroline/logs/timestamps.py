@@ -16,10 +16,9 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from retroline.sources import ZoneSource
-from retroline.when.zones import abbreviations, parse_zone, user_zone
+from retroline.when.zones import abbreviations, is_iana_name, parse_zone, user_zone
 
 __all__ = [
     "DEFAULT_YEAR",
@@ -144,15 +143,6 @@ def file_day(path: str | Path) -> date | None:
 
 
 @functools.lru_cache(maxsize=256)
-@functools.lru_cache(maxsize=64)
-def _named_zone(name: str) -> tzinfo | None:
-    """The tz database's zone of that name, or None when there is none."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
 def written_zone(text: str) -> tuple[tzinfo, bool] | None:
     """The zone a line writes (an offset, ``Z`` or an abbreviation such as CEST), and whether
     the abbreviation has other meanings (IST, CST: the first, most common one is taken)."""
@@ -161,8 +151,7 @@ def written_zone(text: str) -> tuple[tzinfo, bool] | None:
     if text == "Z" or text[:1] in "+-":
         return _offset(text), False
     if "/" in text:  # a zone name of the tz database
-        found_zone = _named_zone(text)
-        return None if found_zone is None else (found_zone, False)
+        return (user_zone(text), False) if is_iana_name(text) else None
     found = parse_zone(text)
     if found is None or not found.meanings or found.meanings[0].offset is None:
         return None
