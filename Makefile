@@ -72,7 +72,7 @@ format: $(STAMP)
 
 # The tests, with line coverage of the package (its floor is in pyproject.toml).
 test: $(STAMP) system-packages lint
-	$(BIN)/pytest --cov=retroline --cov-report=term
+	$(BIN)/pytest -n auto --cov=retroline --cov-report=term
 
 # The standing fuzzing check, outside `make test` (it takes half an hour or more): generated
 # and mutated inputs through every reader, after every pattern timed on long runs

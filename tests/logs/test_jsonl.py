@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from retroline.logs import run
+from retroline.logs import jsonl, run
 from retroline.logs.jsonl import ChunkParser
 from retroline.logs.parse import parse_lines
 from retroline.logs.reader import RawLine, read_blocks, read_lines
@@ -220,3 +220,31 @@ def test_a_summary_counts_from_marks_what_the_json_gives(tmp_path: Path) -> None
             assert marked.text == "" and json_chunk.text
             assert marked.seen == json_chunk.seen, path.name
             assert (marked.used, marked.counts) == (json_chunk.used, json_chunk.counts)
+
+
+def test_a_summary_of_lines_in_and_out_of_time_order_gives_what_the_json_gives(
+    tmp_path: Path,
+) -> None:
+    """A chunk whose lines are in time order takes each template's first and last line as
+    its least and greatest instant without a loop over the lines; a clock that steps back,
+    a template's lines at one instant, and fractions of a second give the same first and
+    last seen as the JSON lines."""
+    lines = []
+    for i in range(300):
+        second = (i * 7) % 60 if i % 50 == 49 else i % 60  # now and then a step back
+        lines.append(f"2026-11-23 22:{i // 60:02d}:{second:02d}.{i % 3}50 INFO worker {i % 4} done")
+    lines.insert(120, "2026-11-23 22:02:00 INFO worker 1 done")  # same template, no fraction
+    log = tmp_path / "ordered.log"
+    log.write_text("\n".join(lines) + "\n")
+    in_order = tmp_path / "in-order.log"
+    in_order.write_text("".join(f"2026-11-23 22:00:{s:02d} INFO job {s} ran\n" for s in range(60)))
+    for path in (log, in_order):
+        pattern, taken, blocks = run._opened(path)
+        made = [ChunkParser(pattern, None, None, stats=True, text=text) for text in (True, False)]
+        for number, block in [*taken, *blocks]:
+            json_chunk, marked = (p.parse(number, block, p.initial()) for p in made)
+            assert marked.seen == json_chunk.seen, path.name
+    marks = ChunkParser(*run._opened(in_order)[:1], None, None, stats=True, text=False)
+    parts = marks._lines(1, in_order.read_text().splitlines(), marks.forms)
+    assert jsonl._in_order(parts) is not None
+    assert jsonl._in_order([parts[1], parts[0], *parts[2:]]) is None
