@@ -193,3 +193,53 @@ def test_a_message_between_bars_is_not_taken_for_a_cell() -> None:
     ]
     fields = detect(lines).parse(lines[3])
     assert fields is not None and fields.message.startswith("cache 3 warmed in 3 ms")
+
+
+def test_a_level_written_in_the_process_is_the_level(tmp_path: Path) -> None:
+    """A process holding the level ("warning/Checker", "staging.ERROR") is the two apart;
+    a name that only looks like one (a class "Error", a title "Notice") stays the process."""
+    lines = [
+        "[2025-02-03 08:00:00 +0100] warning/Checker: disk almost full",
+        "[2025-02-03 08:00:01 +0100] information/Checker: disk checked",
+        "[2025-02-03 08:00:02 +0100] staging.ERROR: payment refused",
+        "[2025-02-03 08:00:03 +0100] app.Error: a class named Error",
+        "[2025-02-03 08:00:04 +0100] Notice/Board: a title",
+    ]
+    path = tmp_path / "daemon.log"
+    path.write_text("\n".join(lines) + "\n")
+    rows = fast([path], None)
+    assert [(r.get("process"), r.get("level")) for r in rows] == [
+        ("Checker", "warning"),
+        ("Checker", "information"),
+        ("staging", "ERROR"),
+        ("app.Error", None),
+        ("Notice/Board", None),
+    ]
+    assert fast([path], None) == reference([path], None)
+    assert [r["template"] for r in rows][:2] == ["disk almost full", "disk checked"]
+
+
+def test_a_column_of_brackets_with_level_words_is_the_level(tmp_path: Path) -> None:
+    """Brackets after the pid holding words with a capital first, some of them level words
+    ("[Warning]", "[Note]" beside "[System]"), are the level; a column of brackets without
+    a level word (a thread, "[Worker]") stays the thread."""
+    levels = ["Warning", "Note", "System", "Warning"]
+    lines = [
+        f"2025-02-03T08:00:0{i}.000001Z {i + 3} [{level}] cache {i} was flushed"
+        for i, level in enumerate(levels)
+    ]
+    path = tmp_path / "server.log"
+    path.write_text("\n".join(lines) + "\n")
+    rows = fast([path], None)
+    assert [(r.get("pid"), r.get("level")) for r in rows] == [
+        ("3", "Warning"), ("4", "Note"), ("5", "System"), ("6", "Warning"),
+    ]  # fmt: skip
+    assert {r["template"] for r in rows} == {"cache <*> was flushed"}
+    threads = tmp_path / "threads.log"
+    threads.write_text(
+        "".join(
+            f"2025-02-03T08:00:0{i}Z {i + 3} [Worker] cache {i} was flushed\n" for i in range(4)
+        )
+    )
+    assert all("level" not in r for r in fast([threads], None))
+    assert fast([path, threads], None) == reference([path, threads], None)

@@ -660,3 +660,26 @@ def test_a_date_in_a_shape_not_known_gives_no_time_rather_than_another_day(
     path = write(tmp_path, "y.log", ["worker-1 00:31:00 open", "worker-2 00:31:05 close"])
     parsed = list(parse_lines(path))
     assert all(p.at is not None and p.date_assumed for p in parsed)
+
+
+def test_one_line_of_a_second_layout_in_the_files_stamp_form_keeps_its_own_time(
+    tmp_path: Path,
+) -> None:
+    # Requests in the common web layout, and one written with its site and port first:
+    # the same stamp form after other fields is a layout of its own, even in one line.
+    # An indented line, and a message telling a time after "at:", in that form too, stay
+    # lines of the record before.
+    lines = [
+        '10.1.2.3 - ana [03/Feb/2025:08:00:00 +0100] "GET /a HTTP/1.1" 200 12 "-" "x/1"',
+        '10.1.2.4 - - [03/Feb/2025:08:00:01 +0100] "GET /b HTTP/1.1" 200 12 "-" "x/1"',
+        'shop.test:8443 10.1.2.5 - - [03/Feb/2025:02:00:02 -0500] "GET /c HTTP/2.0" 200 9 "-" "y"',
+        "    retried after [03/Feb/2025:07:00:00 +0100]",
+        "job failed at: [03/Feb/2025:06:00:00 +0100]",
+        '10.1.2.4 - - [03/Feb/2025:08:00:03 +0100] "GET /d HTTP/1.1" 200 12 "-" "x/1"',
+    ]
+    path = write(tmp_path, "access.log", lines)
+    parsed = list(parse_lines(path))
+    seconds = [0, 1, 2, 2, 2, 3]  # the continuation lines: the time of the line before
+    assert [p.at for p in parsed] == [at(f"2025-02-03T07:00:0{s}") for s in seconds]
+    assert [p.continuation for p in parsed] == [False, False, False, True, True, False]
+    assert fast([path], None) == reference([path], None)

@@ -31,7 +31,7 @@ from retroline.logs.layout import (
     HeaderPattern,
     RecordPattern,
 )
-from retroline.logs.learn import extend, learn
+from retroline.logs.learn import extend, learn, stamp_forms
 from retroline.logs.structured import STRUCTURED_PATTERNS
 
 __all__ = [
@@ -296,6 +296,8 @@ class PatternSet:
 
 #: Lines sampled from the start of a file to choose its header pattern.
 SAMPLE_LINES = 200
+# Lines of the best layout whose stamp forms `detect` takes (a file writes one or two).
+_FORM_LINES = 20
 
 
 def _richness(fields: Fields) -> int:
@@ -352,7 +354,10 @@ def detect(lines: Iterable[str], patterns: Sequence[HeaderPattern] = PATTERNS) -
     else:
         known = _catalog_lines(tuple(patterns))
         rest = [line for line in sample if best.parse(line) is None and known(line) is None]
-    learnt = learn(rest)
+    # A line in the stamp form of the lines the best reads, after other header fields, is
+    # a layout of the file's writer even alone (`learn.learn`'s ``forms``).
+    read = [line for line in sample if best is not fallback and best.parse(line) is not None]
+    learnt = learn(rest, forms=stamp_forms(read[:_FORM_LINES]))
     if best is fallback:
         # No layout reads most lines: one learnt from them, or from a few stamped lines.
         learnt = learnt or learn(rest, sparse=True)

@@ -40,7 +40,7 @@ from typing import Any, cast
 from retroline.inert import inert_json
 from retroline.instants import iso_utc
 from retroline.logs.headers import HEADER_FLAGS, PATTERNS, SAMPLE_LINES, HeaderPattern
-from retroline.logs.layout import MESSAGE, Fields, RecordPattern
+from retroline.logs.layout import MESSAGE, Fields, RecordPattern, split_level
 from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
 from retroline.logs.parse import other_patterns
 from retroline.logs.reader import Block, RawLine
@@ -280,7 +280,9 @@ class _Layout:
         if found is None:
             if len(self.tails) >= _CACHE_SIZE:
                 self.tails.clear()
-            fields = _fields_json(key)
+            host, process, pid, level = key
+            process, level = split_level(process, level)  # as `HeaderPattern.parse` does
+            fields = _fields_json((host, process, pid, level))
             found = self.tails[key] = (fields + (_ASSUMED if self.assumed else "") + "}", fields)
         return found
 

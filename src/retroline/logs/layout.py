@@ -27,6 +27,7 @@ __all__ = [
     "HeaderPattern",
     "RecordPattern",
     "nil",
+    "split_level",
 ]
 
 #: How header regexes are compiled: ASCII classes. Headers are written in ASCII digits and
@@ -57,6 +58,29 @@ LEVEL_WORDS = (
     # Three-letter spellings ("[INF]", "WRN").
     r"|trc|dbg|inf|wrn|ftl|crt)"
 )
+
+
+# A process written with its level: the level first and a slash ("warning/ApiListener",
+# "ERROR/MainProcess"), or the level last after a dot ("production.ERROR"); the level in
+# one case (a class named "Error" is a name).
+_PROCESS_LEVEL = re.compile(
+    rf"(?:(?P<first>{LEVEL_WORDS})/(?P<name>[^/\s]+)|(?P<named>[^\s]+?)\.(?P<last>{LEVEL_WORDS}))",
+    HEADER_FLAGS,
+)
+
+
+def split_level(process: str | None, level: str | None) -> tuple[str | None, str | None]:
+    """The process and level of a header whose process holds its level (`_PROCESS_LEVEL`)
+    and that has no level of its own: the two apart; else as they are."""
+    if level is not None or not process:
+        return process, level
+    m = _PROCESS_LEVEL.fullmatch(process)
+    if m is None:
+        return process, level
+    word = m["first"] or m["last"]
+    if not (word.isupper() or word.islower()):
+        return process, level
+    return m["name"] or m["named"], word
 
 
 class Fields(NamedTuple):
@@ -99,12 +123,13 @@ class HeaderPattern:
             return None
         g = m.groupdict()
         pid = g.get("pid")
+        process, level = split_level(nil(g.get("proc")), g.get("level"))
         return Fields(
             g,
             nil(g.get("host")),
-            nil(g.get("proc")),
+            process,
             None if pid in (None, "-") else pid,
-            g.get("level"),
+            level,
             g.get("label"),
             g["msg"] or "",
         )

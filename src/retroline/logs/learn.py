@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from retroline.logs.layout import (
     FRACTION,
@@ -253,7 +253,14 @@ def _name(regex: str) -> str:
     return "learnt-" + hashlib.sha256(regex.encode()).hexdigest()[:10]
 
 
-def learn(lines: Sequence[str], sparse: bool = False) -> HeaderPattern | None:
+def stamp_forms(lines: Iterable[str]) -> frozenset[str]:
+    """The forms of the timestamps that start the headers of ``lines`` (`_stamp`)."""
+    return frozenset(found[0] for line in lines if (found := _stamp(line)) is not None)
+
+
+def learn(
+    lines: Sequence[str], sparse: bool = False, forms: Collection[str] = ()
+) -> HeaderPattern | None:
     """The header layout most of a sample's lines share, learnt from where their timestamp
     is; None when too few lines have one in a shape held in common.
 
@@ -261,6 +268,11 @@ def learn(lines: Sequence[str], sparse: bool = False) -> HeaderPattern | None:
     make its layout (a tool's output with a stamped line where each run starts), the lines
     between them continuing the record before; one line does, when the stamp starts it (a
     program's one log line, then the trace it died with).
+
+    ``forms``: the stamp forms of the lines the file's own layout reads (`stamp_forms`). A
+    line with a stamp in one of them after a prefix of header fields (`_fields_only`) is a
+    layout of its own even alone: the file's writer writing a second layout (a virtual
+    host's requests among the others), whose time is its own, not the line's before.
 
     The other layouts seen in at least two lines come as the pattern's ``companions``."""
     sample = [line for line in lines if line.strip()]
@@ -276,7 +288,8 @@ def learn(lines: Sequence[str], sparse: bool = False) -> HeaderPattern | None:
     least = 2 if sparse else max(2, len(sample) // 20)
     patterns: list[tuple[int, HeaderPattern]] = []
     for (form, shape), members in sorted(groups.items(), key=lambda kv: -len(kv[1])):
-        if len(members) < (1 if sparse and not shape else least):
+        alone = (sparse and not shape) or (form in forms and _fields_only(shape))
+        if len(members) < (1 if alone else least):
             continue
         if form in _BARE_FORMS and len(members) < len(sample) * _TIME_ONLY_SHARE:
             continue
@@ -294,6 +307,23 @@ def learn(lines: Sequence[str], sparse: bool = False) -> HeaderPattern | None:
     first = patterns[0][1]
     others = tuple(p for _, p in patterns[1:] if p.regex != first.regex)
     return HeaderPattern(first.name, first.regex, first.example, others)
+
+
+# The characters other than words and blanks a prefix of header fields holds: brackets,
+# bars, commas and colons (between words: "host:443").
+_FIELD_MARKS = frozenset({"=[", "=]", "=<", "=>", "=(", "=)", "=|", "=,", "=:"})
+
+
+def _fields_only(shape: tuple[str, ...]) -> bool:
+    """Whether a prefix's shape is header fields: not indented (a continuation line), only
+    words, blanks and `_FIELD_MARKS`, and no colon before a blank ("failed at: ", a message
+    telling a time) or at the end."""
+    if shape[:1] == ("B",) or any(kind not in _FIELD_MARKS for kind in shape if kind[0] == "="):
+        return False
+    return not any(
+        kind == "=:" and (i + 1 == len(shape) or shape[i + 1] == "B")
+        for i, kind in enumerate(shape)
+    )
 
 
 # What ends a prefix that holds a date in a form not known ("23.11 ", "26/11/23-"): numbers
@@ -441,10 +471,12 @@ _GROUP = {
 }
 
 
-def _levels(values: set[str]) -> bool:
+def _levels(values: set[str], titled: bool = False) -> bool:
     """Whether the values of a column of names are severities: each a word in capitals,
-    some of them level words (``LOG`` and ``STATEMENT`` beside ``ERROR``, say)."""
-    return all(v.isalpha() and v.isupper() for v in values) and any(
+    some of them level words (``LOG`` and ``STATEMENT`` beside ``ERROR``, say); with
+    ``titled``, words with a capital first count too (a column of brackets: ``[Warning]``
+    beside ``[System]``)."""
+    return all(v.isalpha() and (v.isupper() or (titled and v.istitle())) for v in values) and any(
         _LEVEL_ONLY.match(v) for v in values
     )
 
@@ -487,7 +519,8 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
         if best is None:
             break
         sure, _, kind, opens, value, closes, messages, values = best
-        if _GROUP.get(kind) == "proc" and _levels(values):
+        group = _GROUP.get(kind)
+        if (group == "proc" and _levels(values)) or (group == "thread" and _levels(values, True)):
             kind = "level"  # a column of severities, some of them not the usual words
         weak.append((kind, opens, value, closes))
         if not sure:
