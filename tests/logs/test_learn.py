@@ -683,3 +683,32 @@ def test_one_line_of_a_second_layout_in_the_files_stamp_form_keeps_its_own_time(
     assert [p.at for p in parsed] == [at(f"2025-02-03T07:00:0{s}") for s in seconds]
     assert [p.continuation for p in parsed] == [False, False, False, True, True, False]
     assert fast([path], None) == reference([path], None)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "pid"),
+    [
+        ("[4242] ", "4242"),  # alone in brackets
+        ("(4242) ", "4242"),  # alone in parentheses
+        ("4242:S ", "4242"),  # before a colon and a role letter
+        ("  4242:", "4242"),  # before a colon, the stamp glued to it
+        ("[4242:17:", "4242"),  # the first of numbers between colons
+        ("<30>", None),  # a syslog priority is no process id
+    ],
+)
+def test_a_number_before_the_stamp_where_a_process_id_stands_is_the_pid(
+    tmp_path: Path, prefix: str, pid: str | None
+) -> None:
+    lines = [f"{prefix}2025-02-03 08:00:0{i}.120 cache shard {i} warmed" for i in range(5)]
+    path = write(tmp_path, "cache.log", lines)
+    rows = fast([path], None)
+    assert [r.get("pid") for r in rows] == [pid] * 5
+    assert {r["template"] for r in rows} == {"cache shard <*> warmed"}
+    assert rows[0]["at"] == "2025-02-03T08:00:00.120000Z"
+    assert fast([path], None) == reference([path], None)
+
+
+def test_a_counter_before_the_stamp_is_not_the_pid(tmp_path: Path) -> None:
+    lines = [f"{i:06d} 2025-02-03 08:00:0{i}.120 cache shard {i} warmed" for i in range(5)]
+    rows = fast([write(tmp_path, "counted.log", lines)], None)
+    assert all("pid" not in r for r in rows)

@@ -233,7 +233,7 @@ def _prefix_regex(shape: tuple[str, ...], prefixes: Sequence[str]) -> str:
     in every line is the level), blanks as blanks, the rest as written."""
     runs = [_RUN.findall(prefix) for prefix in prefixes]
     parts: list[str] = []
-    level_taken = False
+    level_taken = pid_taken = False
     for i, kind in enumerate(shape):
         if kind == "B":
             parts.append(r"[ \t]+")
@@ -242,11 +242,24 @@ def _prefix_regex(shape: tuple[str, ...], prefixes: Sequence[str]) -> str:
             if not level_taken and all(_LEVEL_ONLY.match(v) for v in values):
                 parts.append(f"(?P<level>{LEVEL_WORDS})")
                 level_taken = True
+            elif not pid_taken and all(v.isdigit() for v in values) and _pid_place(shape, i):
+                parts.append(r"(?P<pid>\d+)")
+                pid_taken = True
             else:
                 parts.append(_WORD)
         else:
             parts.append(re.escape(kind[1:]))
     return "".join(parts)
+
+
+def _pid_place(shape: tuple[str, ...], i: int) -> bool:
+    """Whether a number at run ``i`` of a prefix stands where a process id does: alone in
+    brackets or parentheses ("[1234] ", "(1234) "), or before a colon ("1234:M ",
+    "[1234:5678:"); not in angle brackets (a syslog priority) nor between blanks (a counter,
+    a Unix time)."""
+    before = shape[i - 1] if i else ""
+    after = shape[i + 1] if i + 1 < len(shape) else ""
+    return (before, after) in (("=[", "=]"), ("=(", "=)")) or after == "=:"
 
 
 def _name(regex: str) -> str:
