@@ -712,3 +712,14 @@ def test_a_counter_before_the_stamp_is_not_the_pid(tmp_path: Path) -> None:
     lines = [f"{i:06d} 2025-02-03 08:00:0{i}.120 cache shard {i} warmed" for i in range(5)]
     rows = fast([write(tmp_path, "counted.log", lines)], None)
     assert all("pid" not in r for r in rows)
+
+
+def test_a_line_whose_pid_place_holds_a_word_keeps_its_own_time(tmp_path: Path) -> None:
+    # Past the lines a layout is learnt from, a word where the pid was: still a header.
+    lines = [f"[{4000 + i}] 2025-02-03 08:00:{i % 60:02d}.120 shard {i} warmed" for i in range(300)]
+    lines.append("[main] 2025-02-03 09:30:00.000 cache closed")
+    path = write(tmp_path, "worded.log", lines)
+    rows = fast([path], None)
+    assert [r.get("pid") for r in rows[-3:]] == ["4298", "4299", None]
+    assert rows[-1]["at"] == "2025-02-03T09:30:00Z" and not rows[-1].get("continuation")
+    assert rows == reference([path], None)

@@ -243,7 +243,9 @@ def _prefix_regex(shape: tuple[str, ...], prefixes: Sequence[str]) -> str:
                 parts.append(f"(?P<level>{LEVEL_WORDS})")
                 level_taken = True
             elif not pid_taken and all(v.isdigit() for v in values) and _pid_place(shape, i):
-                parts.append(r"(?P<pid>\d+)")
+                # Any word still reads there, as before: a line whose value is not a
+                # number keeps its header (and its time), without a pid.
+                parts.append(r"(?:(?P<pid>\d+)|" + _WORD + ")")
                 pid_taken = True
             else:
                 parts.append(_WORD)
