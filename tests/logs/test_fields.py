@@ -243,3 +243,19 @@ def test_a_column_of_brackets_with_level_words_is_the_level(tmp_path: Path) -> N
     )
     assert all("level" not in r for r in fast([threads], None))
     assert fast([path, threads], None) == reference([path, threads], None)
+
+
+def test_a_column_of_cells_with_level_words_is_the_level(tmp_path: Path) -> None:
+    """Cells between bars after the stamp holding level words ("|WARN|") are the level;
+    the logger's cell after it stays out of the message too."""
+    levels = ["INFO", "ERROR", "WARN", "INFO"]
+    lines = [
+        f"2025-02-03 08:00:0{i}.1234|{level}|Shop.Cart|cart {i} saved"
+        for i, level in enumerate(levels)
+    ]
+    path = tmp_path / "cells.log"
+    path.write_text("\n".join(lines) + "\n")
+    rows = fast([path], None)
+    assert [r.get("level") for r in rows] == levels
+    assert {r["template"] for r in rows} == {"cart <*> saved"}
+    assert fast([path], None) == reference([path], None)

@@ -535,7 +535,9 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
             break
         sure, _, kind, opens, value, closes, messages, values = best
         group = _GROUP.get(kind)
-        if (group == "proc" and _levels(values)) or (group == "thread" and _levels(values, True)):
+        if (group == "proc" and _levels(values)) or (
+            (group == "thread" or kind == "cell") and _levels(values, True)
+        ):
             kind = "level"  # a column of severities, some of them not the usual words
         weak.append((kind, opens, value, closes))
         if not sure:
