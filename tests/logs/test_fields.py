@@ -219,43 +219,42 @@ def test_a_level_written_in_the_process_is_the_level(tmp_path: Path) -> None:
     assert [r["template"] for r in rows][:2] == ["disk almost full", "disk checked"]
 
 
-def test_a_column_of_brackets_with_level_words_is_the_level(tmp_path: Path) -> None:
-    """Brackets after the pid holding words with a capital first, some of them level words
-    ("[Warning]", "[Note]" beside "[System]"), are the level; a column of brackets without
-    a level word (a thread, "[Worker]") stays the thread."""
-    levels = ["Warning", "Note", "System", "Warning"]
-    lines = [
-        f"2025-02-03T08:00:0{i}.000001Z {i + 3} [{level}] cache {i} was flushed"
-        for i, level in enumerate(levels)
-    ]
-    path = tmp_path / "server.log"
+@pytest.mark.parametrize(
+    ("line", "levels", "template"),
+    [
+        # Brackets after the pid, words with a capital first, some of them level words.
+        (
+            "2025-02-03T08:00:0{i}.000001Z {n} [{level}] cache {i} was flushed",
+            ["Warning", "Note", "System", "Warning"],
+            "cache <*> was flushed",
+        ),
+        # Cells between bars after the stamp; the logger's cell stays out of the message.
+        (
+            "2025-02-03 08:00:0{i}.1234|{level}|Shop.Cart|cart {i} saved",
+            ["INFO", "ERROR", "WARN", "INFO"],
+            "cart <*> saved",
+        ),
+    ],
+)
+def test_a_column_of_level_words_in_brackets_or_cells_is_the_level(
+    tmp_path: Path, line: str, levels: list[str], template: str
+) -> None:
+    lines = [line.format(i=i, n=i + 3, level=level) for i, level in enumerate(levels)]
+    path = tmp_path / "levels.log"
     path.write_text("\n".join(lines) + "\n")
     rows = fast([path], None)
-    assert [(r.get("pid"), r.get("level")) for r in rows] == [
-        ("3", "Warning"), ("4", "Note"), ("5", "System"), ("6", "Warning"),
-    ]  # fmt: skip
-    assert {r["template"] for r in rows} == {"cache <*> was flushed"}
+    assert [r.get("level") for r in rows] == levels
+    assert {r["template"] for r in rows} == {template}
+    assert fast([path], None) == reference([path], None)
+
+
+def test_a_column_of_brackets_without_a_level_word_stays_the_thread(tmp_path: Path) -> None:
     threads = tmp_path / "threads.log"
     threads.write_text(
         "".join(
             f"2025-02-03T08:00:0{i}Z {i + 3} [Worker] cache {i} was flushed\n" for i in range(4)
         )
     )
-    assert all("level" not in r for r in fast([threads], None))
-    assert fast([path, threads], None) == reference([path, threads], None)
-
-
-def test_a_column_of_cells_with_level_words_is_the_level(tmp_path: Path) -> None:
-    """Cells between bars after the stamp holding level words ("|WARN|") are the level;
-    the logger's cell after it stays out of the message too."""
-    levels = ["INFO", "ERROR", "WARN", "INFO"]
-    lines = [
-        f"2025-02-03 08:00:0{i}.1234|{level}|Shop.Cart|cart {i} saved"
-        for i, level in enumerate(levels)
-    ]
-    path = tmp_path / "cells.log"
-    path.write_text("\n".join(lines) + "\n")
-    rows = fast([path], None)
-    assert [r.get("level") for r in rows] == levels
-    assert {r["template"] for r in rows} == {"cart <*> saved"}
-    assert fast([path], None) == reference([path], None)
+    rows = fast([threads], None)
+    assert all("level" not in r for r in rows)
+    assert [r["pid"] for r in rows] == ["3", "4", "5", "6"]
