@@ -294,3 +294,18 @@ def test_a_zone_name_of_the_tz_database_after_the_time_is_its_zone(tmp_path: Pat
         None,
     ]
     assert fast([log], None) == reference([log], None)
+
+
+def test_a_year_after_the_syslog_time_is_the_year_never_the_host(tmp_path: Path) -> None:
+    # The year follows the time and something no host can be follows it: the line's year
+    # is the one written (not this year, assumed), and no host is read from it.
+    from tests.logs.test_jsonl import fast, reference
+
+    path = tmp_path / "queue.log"
+    path.write_text(
+        "".join(f"Mar  4 10:00:0{i} 2019 (77{i}) queue runner {i} started\n" for i in range(3))
+    )
+    rows = fast([path], None)
+    assert [r["at"] for r in rows] == [f"2019-03-04T10:00:0{i}Z" for i in range(3)]
+    assert not any(r.get("year_assumed") or "host" in r for r in rows)
+    assert rows == reference([path], None)

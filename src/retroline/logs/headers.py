@@ -100,7 +100,8 @@ PATTERNS: tuple[HeaderPattern, ...] = (
         + r" +(?P<d>\d{1,2}) "
         + HMS
         + FRACTION
-        + r"(?: (?P<Y>\d{4}))? (?P<host>"
+        # A year after the time is the year, never the host (possessive).
+        + r"(?: (?P<Y>\d{4}))?+ (?P<host>"
         + _HOST
         + ") "
         + _SYSLOG_PROC
@@ -116,7 +117,7 @@ PATTERNS: tuple[HeaderPattern, ...] = (
         + r" +(?P<d>\d{1,2}) "
         + HMS
         + FRACTION
-        + r"(?: (?P<Y>\d{4}))? (?P<host>[\w.-]+)[ \t]+(?P<msg>.*)",
+        + r"(?: (?P<Y>\d{4}))?+ (?P<host>[\w.-]+)[ \t]+(?P<msg>.*)",
         "<14>Feb  3 04:05:06 WKS-1 EventLog\t4624\tAn account logged on",
     ),
     _p(
