@@ -42,6 +42,7 @@ HARMLESS = {
     "match ends the list",
     "retroline.hosts.versions._DEB_EPOCH": "matched at the start of a version only",
     "retroline.hosts.versions._RPM_EPOCH": "matched at the start of a version only",
+    "retroline.logs.layout._PROCESS_LEVEL": "matched in full on a header's process, once",
     "retroline.logs.structured._PAIR": "matched at one place; a failed match ends the line",
     "retroline.metrics.samples._LABEL": "matched at one place; a failed match ends the labels",
     "retroline.when.match._RANGE": "matched in full on the gap between two times",

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from retroline.logs import jsonl, run
+from retroline.logs.headers import SAMPLE_LINES
 from retroline.logs.jsonl import ChunkParser
 from retroline.logs.parse import parse_lines
 from retroline.logs.reader import RawLine, read_blocks, read_lines
@@ -61,7 +62,18 @@ def crafted(folder: Path) -> list[Path]:
         '{"timestamp":"2021-03-04 06:06:10.000 CEST","error_severity":"LOG","message":"x"}',
         "svc-1  | " + '{"level":"debug","ts":1614834371,"msg":"behind a service prefix"}',
     ] * 40
+    # Layouts first met after the sampled lines, each line alone (`learn.late_layout`),
+    # with continuations and the first layout between them, over several chunks.
+    late = [f"Mar  9 10:{i // 60 % 60:02d}:{i % 60:02d} gw-2 relay[4]: hop {i}" for i in range(250)]
+    for i in range(900):
+        late += [
+            f"09-Mar-2022 11:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1000:03d} WARN queue {i} stalled",
+            "    retry scheduled",
+            f"[2022/03/09 12:{i // 60 % 60:02d}:{i % 60:02d}] worker {i} restarted",
+            f"Mar  9 13:{i // 60 % 60:02d}:{i % 60:02d} gw-2 relay[4]: hop {i}",
+        ]
     files = {
+        "late.log": ("\n".join(late) + "\n").encode(),
         "records.log": ("\n".join(records) + "\n").encode(),
         "records-junk.log": ("\n".join(records[:16]) + "\n").encode()
         + b"\x00\x01binary\x00\n"
@@ -248,3 +260,26 @@ def test_a_summary_of_lines_in_and_out_of_time_order_gives_what_the_json_gives(
     parts = marks._lines(1, in_order.read_text().splitlines(), marks.forms)
     assert jsonl._in_order(parts) is not None
     assert jsonl._in_order([parts[1], parts[0], *parts[2:]]) is None
+
+
+def test_a_layout_first_met_after_the_sampled_lines_keeps_its_own_time(tmp_path: Path) -> None:
+    """Lines in a layout the sampled lines do not show, and no catalog layout reads, each
+    get the time they write, not the time of the line before; their continuations theirs."""
+    log = tmp_path / "upgraded.log"
+    lines = [f"Mar  9 10:00:{i % 60:02d} gw-2 relay[4]: hop {i}" for i in range(SAMPLE_LINES + 5)]
+    lines += [
+        "2022.03.09 11:30:05 queue stalled",
+        "    retry scheduled",
+        "[9 Mar 2022 11:31:06] worker restarted",
+        "2022-03-09 11:32 WARN disk almost full",
+    ]
+    log.write_text("\n".join(lines) + "\n")
+    for rows in (fast([log], 2022), reference([log], 2022)):
+        tail = {row["line"]: (row["at"], row.get("continuation", False)) for row in rows[-4:]}
+        assert tail == {
+            len(lines) - 3: ("2022-03-09T11:30:05Z", False),
+            len(lines) - 2: ("2022-03-09T11:30:05Z", True),
+            len(lines) - 1: ("2022-03-09T11:31:06Z", False),
+            len(lines): ("2022-03-09T11:32:00Z", False),
+        }
+        assert rows[-1]["level"] == "WARN" and rows[-1]["template"] == "disk almost full"

@@ -31,7 +31,7 @@ from retroline.logs.layout import (
     HeaderPattern,
     RecordPattern,
 )
-from retroline.logs.learn import extend, learn, stamp_forms
+from retroline.logs.learn import extend, late_layout, learn, stamp_forms
 from retroline.logs.structured import STRUCTURED_PATTERNS
 
 __all__ = [
@@ -293,6 +293,12 @@ class PatternSet:
         """The first pattern that fits ``line``, if any."""
         m = self._match(line)
         return None if m is None else self.patterns[int(cast(str, m.lastgroup)[1:])]
+
+    def reading(self, line: str) -> HeaderPattern | None:
+        """`first`, else the layout of a line that starts with a dated timestamp no known
+        layout reads (`learn.late_layout`): a line is never given the time of the line
+        before it for want of its layout in the sampled lines."""
+        return self.first(line) or late_layout(line)
 
 
 #: Lines sampled from the start of a file to choose its header pattern.

@@ -41,6 +41,7 @@ from retroline.inert import inert_json
 from retroline.instants import iso_utc
 from retroline.logs.headers import HEADER_FLAGS, PATTERNS, SAMPLE_LINES, HeaderPattern
 from retroline.logs.layout import MESSAGE, Fields, RecordPattern, split_level
+from retroline.logs.learn import late_pattern
 from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
 from retroline.logs.parse import other_patterns
 from retroline.logs.reader import Block, RawLine
@@ -335,6 +336,14 @@ class _File:
         self.leading = 0
         self.chunk_start = 0
 
+    def named(self, name: str) -> HeaderPattern:
+        """The pattern a carry names: a known one, or one a line alone made (`late_pattern`),
+        which another process may not have met yet."""
+        found = self.known.get(name) or late_pattern(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
     def layout(self, pattern: HeaderPattern) -> _Layout | _RecordLayout:
         found = self.layouts.get(pattern.name)
         if found is None:
@@ -407,7 +416,7 @@ def _general(state: _File, raw: RawLine, head: str, hole: _Forms, missed: bool =
                 layout = state.layout(known)
                 break
         else:
-            pattern = state.others.first(raw.text)
+            pattern = state.others.reading(raw.text)
             if pattern is not None:
                 layout = state.layout(pattern)
                 if isinstance(layout, _RecordLayout):
@@ -612,11 +621,11 @@ class ChunkParser:
 
     def _restore(self, carry: Carry, number: int) -> Carry:
         state = self.state
-        state.current = state.layout(state.known[carry.current])
+        state.current = state.layout(state.named(carry.current))
         state.at, state.fields, state.record_assumed = carry.at, carry.fields, carry.assumed
         state.leading, state.chunk_start = 0, number
         for name in carry.years:
-            state.layout(state.known[name])
+            state.layout(state.named(name))
         for name, layout in state.layouts.items():
             if isinstance(layout, _Layout) and layout.yearless:
                 layout.restore(*carry.years.get(name, (self.year, 0)))

@@ -31,7 +31,7 @@ from retroline.logs.layout import (
 )
 from retroline.logs.timestamps import ZONE_PATTERN
 
-__all__ = ["STAMPS", "extend", "learn"]
+__all__ = ["STAMPS", "extend", "late_layout", "late_pattern", "learn"]
 
 
 _DOW = r"(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? )"
@@ -322,6 +322,55 @@ def learn(
     first = patterns[0][1]
     others = tuple(p for _, p in patterns[1:] if p.regex != first.regex)
     return HeaderPattern(first.name, first.regex, first.example, others)
+
+
+# The forms a line may start a layout with alone (`late_layout`): a four-digit year or a
+# month name, and the order of day and month never in doubt.
+_LATE_FORMS = tuple(
+    name
+    for name, _ in STAMPS
+    if name not in _UNDATED_FORMS and name not in _SLASHED and name != "iso-fields"
+)
+# A line starting with one of them, in a bracket or not: one call rules most lines out.
+_STARTS_DATED = re.compile(
+    r"\[?(?:" + "|".join(NAMED_GROUP.sub("(?:", _FORM[name]) for name in _LATE_FORMS) + ")",
+    HEADER_FLAGS,
+)
+_LATE = "late-"
+_late: dict[str, HeaderPattern] = {}
+
+
+def late_layout(line: str) -> HeaderPattern | None:
+    """The layout of a line no known layout reads that starts with a dated timestamp (in a
+    bracket or not): a layout the file's writer took up after the sampled lines (a new
+    version's, a second program's), whose time is the line's own, not the line's before.
+
+    The layout follows from the stamp's form and the bracket alone (`late_pattern`), never
+    from the line's other words, so every chunk of a file, parsed apart, gets the same one.
+    """
+    if _STARTS_DATED.match(line) is None:
+        return None
+    found = _stamp(line)
+    if found is None:
+        return None
+    form, start, _ = found
+    if form not in _LATE_FORMS or line[:start] not in ("", "["):
+        return None
+    return late_pattern(_LATE + line[:start] + form)
+
+
+def late_pattern(name: str) -> HeaderPattern | None:
+    """The layout `late_layout` names ``name`` (None: no such name): the stamp, what may
+    follow it (a bracket's end, a separator, a level word), then the message."""
+    found = _late.get(name)
+    if found is None:
+        form = name.removeprefix(_LATE).removeprefix("[")
+        if not name.startswith(_LATE) or form not in _LATE_FORMS:
+            return None
+        bracket = r"\[" if name.startswith(_LATE + "[") else ""
+        regex = "^" + bracket + "(?:" + _FORM[form] + ")" + _AFTER + _LEVEL_AFTER + MESSAGE
+        found = _late[name] = HeaderPattern(name, regex, "")
+    return found
 
 
 # The characters other than words and blanks a prefix of header fields holds: brackets,

@@ -146,7 +146,7 @@ def parse_lines(
             )  # fmt: skip
             continue
         fields = current.parse(text)
-        if fields is None and (others[0] or others[1].patterns):
+        if fields is None:
             fields, found_pattern = _other_header(text, pattern, *others)
             if found_pattern is not None:
                 current = found_pattern
@@ -238,7 +238,7 @@ def _other_header(
         fields = record.parse(text)
         if fields is not None:
             return fields, record
-    candidate = others.first(text)
+    candidate = others.reading(text)
     if candidate is None:
         return None, None
     return candidate.parse(text), candidate
