@@ -348,7 +348,8 @@ def late_layout(line: str) -> HeaderPattern | None:
     The layout follows from the stamp's form and the bracket alone (`late_pattern`), never
     from the line's other words, so every chunk of a file, parsed apart, gets the same one.
     """
-    if _STARTS_DATED.match(line) is None:
+    # An indented line (a stack frame) is ruled out before the regex, which costs more.
+    if line[:1].isspace() or _STARTS_DATED.match(line) is None:
         return None
     found = _stamp(line)
     if found is None:
