@@ -74,7 +74,7 @@ LAYOUTS = [
             f"cron[{300 + i}]: job {i} done"
             for i in range(30)
         ],
-        ("job 0 done", "cron", None, None),
+        ("job 0 done", "cron", "300", None),
     ),
     (
         "bare digits for date and clock, a pid, a level and a logger",

@@ -723,3 +723,92 @@ def test_a_line_whose_pid_place_holds_a_word_keeps_its_own_time(tmp_path: Path) 
     assert [r.get("pid") for r in rows[-3:]] == ["4298", "4299", None]
     assert rows[-1]["at"] == "2025-02-03T09:30:00Z" and not rows[-1].get("continuation")
     assert rows == reference([path], None)
+
+
+# Header fields the layout writes in only some lines, or joined, or past a dash: (lines,
+# (host, process, pid, level) of each, the first line's message).
+FIELD_LAYOUTS = [
+    (
+        "a level after a word some lines leave out",
+        [
+            "2024-05-06 07:08:09.100 UTC [3101] LOG:  checkpoint starting: time",
+            "2024-05-06 07:08:10.200 UTC [3120] shop@orders ERROR:  relation does not exist",
+            "2024-05-06 07:08:10.200 UTC [3120] shop@orders STATEMENT:  select * from gone",
+            "2024-05-06 07:08:11.300 UTC [3101] LOG:  checkpoint complete",
+        ],
+        [
+            (None, None, "3101", "LOG"),
+            (None, None, "3120", "ERROR"),
+            (None, None, "3120", "STATEMENT"),
+            (None, None, "3101", "LOG"),
+        ],
+        "checkpoint starting: time",
+    ),
+    (
+        "a level and a process joined by a slash",
+        [
+            "[2024-05-06 07:08:09,100: INFO/Dispatcher] queue bound",
+            "[2024-05-06 07:08:10,200: WARNING/Pool-3] job 12 slow",
+            "[2024-05-06 07:08:11,300: ERROR/Pool-1] job 13 raised",
+        ],
+        [
+            (None, "Dispatcher", None, "INFO"),
+            (None, "Pool-3", None, "WARNING"),
+            (None, "Pool-1", None, "ERROR"),
+        ],
+        "queue bound",
+    ),
+    (
+        "a host before a program and its pid",
+        [
+            "Tue 2024-05-06 07:08:09 UTC edge7 cron[555]: (root) CMD (sweep)",
+            "Tue 2024-05-06 07:08:10 UTC edge7 sshd[1234]: session opened",
+            "Tue 2024-05-06 07:08:11 UTC core-2 kernel: link up",
+        ],
+        [
+            ("edge7", "cron", "555", None),
+            ("edge7", "sshd", "1234", None),
+            ("core-2", "kernel", None, None),
+        ],
+        "(root) CMD (sweep)",
+    ),
+    (
+        "a level after a dash",
+        [
+            "2024-05-06 07:08:09,100 [node:1] - INFO  [main:Loader@17] - reading the config",
+            "2024-05-06 07:08:10,200 [node:] - WARN  [io:Acceptor@88] - socket closed",
+            "2024-05-06 07:08:11,300 [node:1] - ERROR [sync:Peer@9] - peer lost",
+        ],
+        [(None, None, None, "INFO"), (None, None, None, "WARN"), (None, None, None, "ERROR")],
+        "reading the config",
+    ),
+    (
+        "a column of capitals before a tag, which is no host",
+        [
+            "2024-05-06 07:08:09.100 3392 LOG C-0x55aa: app/bob@10.0.0.1:5000 login attempt",
+            "2024-05-06 07:08:10.200 3392 LOG S-0x55ab: app/bob@10.0.0.1:5000 new connection",
+            "2024-05-06 07:08:11.300 3394 LOG C-0x55ac: app/ann@10.0.0.2:5001 closing",
+        ],
+        [(None, "LOG", "3392", None), (None, "LOG", "3392", None), (None, "LOG", "3394", None)],
+        "app/bob@10.0.0.1:5000 login attempt",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "lines", "want", "message"), FIELD_LAYOUTS, ids=[c[0] for c in FIELD_LAYOUTS]
+)
+def test_header_fields_written_in_some_lines_joined_or_past_a_dash_are_read(
+    tmp_path: Path,
+    name: str,
+    lines: list[str],
+    want: list[tuple[str | None, ...]],
+    message: str,
+) -> None:
+    path = write(tmp_path, "x.log", lines)
+    parsed = list(parse_lines(path, year=2024))
+    assert [(p.host, p.process, p.pid, p.level) for p in parsed] == want
+    assert parsed[0].message == message
+    first = parsed[0].at
+    assert first is not None and first.replace(microsecond=0) == at("2024-05-06T07:08:09")
+    assert fast([path], 2024) == reference([path], 2024)

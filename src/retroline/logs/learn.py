@@ -465,6 +465,10 @@ _BLANKS = r"[ \t]+"
 _DASH = r"[ \t]+-[ \t]+"
 # Where a field's level word is, in what closes it: the level group once a layout has none.
 _LEVEL_SLOT = f"(?:{LEVEL_WORDS})"
+# Where a field's process id is, in what closes it ("cron[555]: "): the pid group likewise.
+_PID_SLOT = r"\[\d+\]"
+# A syslog tag: a program, its pid in brackets, a colon and a blank.
+_TAG = r"[\w$.\-/@]+(?:\[\d+\])?:[ \t]"
 # After a closing bracket: blanks, or the next bracket at once ("[0.006s][info][gc]").
 _CLOSED = r"\]:?(?:[ \t]+|(?=\[))"
 _FIELDS: tuple[tuple[str, str, str, str], ...] = (
@@ -474,6 +478,17 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
         rf"(?:{LEVEL_WORDS}|[VDIWEF])",
         r"(?:[ \t]*[\])>]:?(?:[ \t]+|(?=\[))|:?" + _BLANKS + ")",
     ),
+    # A level after one other word ("app@db ERROR:  ", where lines of no session have no
+    # such word): after the plain level, which wins where both read as many lines.
+    (
+        "word-level",
+        r"(?:[^\s\[\]]++[ \t]++)?[\[(<]?",
+        # Or a word in capitals, when the column holds level words (`_levels`).
+        f"(?:{LEVEL_WORDS}|[A-Z]{{2,}}+)",
+        r"(?:[ \t]*[\])>]:?(?:[ \t]+|(?=\[))|:" + _BLANKS + ")",
+    ),
+    # A level and a process joined by a slash ("INFO/MainProcess] ").
+    ("level-name", "", rf"(?:{LEVEL_WORDS})/[\w$.\-]+", r"\]?:?" + _BLANKS),
     ("number", "", r"\d+", _BLANKS),
     # A number in brackets: the process id (ahead of other bracketed fields, which it is).
     ("bracket-number", r"\[", r"\d+", _CLOSED),
@@ -489,7 +504,9 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     # leave the dash and miss other names there.
     ("name-dash", "", r"[^\s-]\S*(?:[ ][^\s-]\S*){0,2}?", _DASH),
     # A name ending in a colon (a logger, a tag, a program with its pid).
-    ("name", "", r"[\w$.\-/@]+(?:\([\w$.\-]*\))?", r"(?:\[\d+\])?:" + _BLANKS),
+    ("name", "", r"[\w$.\-/@]+(?:\([\w$.\-]*\))?", f"(?:{_PID_SLOT})?:" + _BLANKS),
+    # A host: the word before a syslog tag.
+    ("host", "", r"[\w.\-]+", r"[ \t]+(?=" + _TAG + ")"),
     # A qualified name (a logger written without its colon).
     ("name", "", r"[A-Za-z_][\w$]*(?:\.[\w$]+)+", _BLANKS),
     # A word of capitals (a component, a facility).
@@ -525,6 +542,9 @@ _MOST_FIELDS = 10
 # The group a field of each kind fills, the first time (level, pid, process, thread).
 _GROUP = {
     "level": "level",
+    "word-level": "level",
+    "level-name": "proc",
+    "host": "host",
     "number": "pid",
     "bracket-number": "pid",
     "name": "proc",
@@ -544,6 +564,19 @@ def _levels(values: set[str], titled: bool = False) -> bool:
     return all(v.isalpha() and (v.isupper() or (titled and v.istitle())) for v in values) and any(
         _LEVEL_ONLY.match(v) for v in values
     )
+
+
+def _caps(values: set[str]) -> bool:
+    """Whether a column's values are words in capitals, one of them at least, or levels."""
+    return any(v.isalpha() and v.isupper() for v in values) or any(
+        _LEVEL_ONLY.match(v) for v in values
+    )
+
+
+def _leveled(messages: list[str], least: float) -> bool:
+    """Whether at least ``least`` of ``messages`` start with a level field."""
+    level = _FIELD_MATCH[0][4]
+    return sum(1 for message in messages if level.match(message)) >= least
 
 
 def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
@@ -577,6 +610,10 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
         best: tuple[bool, int, str, str, str, str, list[str], set[str]] | None = None
         for kind, opens, value, closes, compiled in _FIELD_MATCH:
             found = [m for line in messages if (m := compiled.match(line))]
+            if kind == "word-level" and not _levels({m.group(1) for m in found}):
+                continue
+            if kind == "host" and _caps({m.group(1) for m in found}):
+                continue  # a column of capitals (a severity, a facility) names no host
             key = (kind not in _WEAK and not (weak and kind in _LEADING), len(found))
             if len(found) >= least and (best is None or key > best[:2]):
                 rest = [m.string[m.end() :] for m in found]
@@ -600,10 +637,15 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
             if _LEVEL_SLOT in field_closes and "level" not in taken:
                 taken.add("level")
                 field_closes = field_closes.replace(_LEVEL_SLOT, f"(?P<level>{LEVEL_WORDS})")
+            if _PID_SLOT in field_closes and "pid" not in taken:
+                taken.add("pid")
+                field_closes = field_closes.replace(_PID_SLOT, r"\[(?P<pid>\d+)\]")
             parts.append(f"(?:{field_opens}{field_value}{field_closes})?")
         weak = []
-        if closes.endswith(_DASH) or (kind == "dash" and len(parts) > 1):
-            break  # a lone dash ends the header
+        if (closes.endswith(_DASH) or (kind == "dash" and len(parts) > 1)) and not (
+            "level" not in taken and _leveled(messages, least)
+        ):
+            break  # a lone dash ends the header, unless the level is still to come
     if not parts:
         return pattern
     head = pattern.regex.removesuffix(MESSAGE)
