@@ -783,6 +783,29 @@ FIELD_LAYOUTS = [
         "reading the config",
     ),
     (
+        "a facility and level before a program",
+        [
+            "Tue May  6 07:08:09 2024 daemon.info relayd[812]: lease renewed",
+            "Tue May  6 07:08:10 2024 authpriv.warn sshd[913]: bad key",
+            "Tue May  6 07:08:11 2024 kern.err kernel: eth1 down",
+        ],
+        [
+            (None, "relayd", "812", "info"),
+            (None, "sshd", "913", "warn"),
+            (None, "kernel", None, "err"),
+        ],
+        "lease renewed",
+    ),
+    (
+        "a number where a program stands, with its colon",
+        [
+            "2024-05-06 07:08:09.100+0000: 4120: error : rpcRead:88 : end of stream",
+            "2024-05-06 07:08:10.200+0000: 4121: warning : vmTaint:12 : guest 3 tainted",
+        ],
+        [(None, None, "4120", "error"), (None, None, "4121", "warning")],
+        ": rpcRead:88 : end of stream",
+    ),
+    (
         "a column of capitals before a tag, which is no host",
         [
             "2024-05-06 07:08:09.100 3392 LOG C-0x55aa: app/bob@10.0.0.1:5000 login attempt",

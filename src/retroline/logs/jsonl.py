@@ -40,7 +40,7 @@ from typing import Any, cast
 from retroline.inert import inert_json
 from retroline.instants import iso_utc
 from retroline.logs.headers import HEADER_FLAGS, PATTERNS, SAMPLE_LINES, HeaderPattern
-from retroline.logs.layout import MESSAGE, Fields, RecordPattern, split_level
+from retroline.logs.layout import MESSAGE, Fields, RecordPattern, tidy_fields
 from retroline.logs.learn import late_pattern
 from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
 from retroline.logs.parse import other_patterns
@@ -282,7 +282,8 @@ class _Layout:
             if len(self.tails) >= _CACHE_SIZE:
                 self.tails.clear()
             host, process, pid, level = key
-            process, level = split_level(process, level)  # as `HeaderPattern.parse` does
+            # As `HeaderPattern.parse` does.
+            process, pid, level = tidy_fields(process, None if pid == "-" else pid, level)
             fields = _fields_json((host, process, pid, level))
             found = self.tails[key] = (fields + (_ASSUMED if self.assumed else "") + "}", fields)
         return found

@@ -27,7 +27,7 @@ __all__ = [
     "HeaderPattern",
     "RecordPattern",
     "nil",
-    "split_level",
+    "tidy_fields",
 ]
 
 #: How header regexes are compiled: ASCII classes. Headers are written in ASCII digits and
@@ -69,18 +69,23 @@ _PROCESS_LEVEL = re.compile(
 )
 
 
-def split_level(process: str | None, level: str | None) -> tuple[str | None, str | None]:
-    """The process and level of a header whose process holds its level (`_PROCESS_LEVEL`)
-    and that has no level of its own: the two apart; else as they are."""
+def tidy_fields(
+    process: str | None, pid: str | None, level: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """A header's process, pid and level as read, each where it belongs: a process of
+    digits alone is the pid (when the header has none); a process holding its level
+    (`_PROCESS_LEVEL`) in a header without one is the two apart."""
+    if process and pid is None and process.isdigit():
+        return None, process, level
     if level is not None or not process:
-        return process, level
+        return process, pid, level
     m = _PROCESS_LEVEL.fullmatch(process)
     if m is None:
-        return process, level
+        return process, pid, level
     word = m["first"] or m["last"]
     if not (word.isupper() or word.islower()):
-        return process, level
-    return m["name"] or m["named"], word
+        return process, pid, level
+    return m["name"] or m["named"], pid, word
 
 
 class Fields(NamedTuple):
@@ -123,12 +128,14 @@ class HeaderPattern:
             return None
         g = m.groupdict()
         pid = g.get("pid")
-        process, level = split_level(nil(g.get("proc")), g.get("level"))
+        process, pid, level = tidy_fields(
+            nil(g.get("proc")), None if pid in (None, "-") else pid, g.get("level")
+        )
         return Fields(
             g,
             nil(g.get("host")),
             process,
-            None if pid in (None, "-") else pid,
+            pid,
             level,
             g.get("label"),
             g["msg"] or "",

@@ -505,6 +505,8 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("name-dash", "", r"[^\s-]\S*(?:[ ][^\s-]\S*){0,2}?", _DASH),
     # A name ending in a colon (a logger, a tag, a program with its pid).
     ("name", "", r"[\w$.\-/@]+(?:\([\w$.\-]*\))?", f"(?:{_PID_SLOT})?:" + _BLANKS),
+    # A syslog facility and level ("authpriv.info "), before a host would read it.
+    ("facility-level", r"(?:[a-z]+[0-7]?)\.", f"(?:{LEVEL_WORDS})", _BLANKS),
     # A host: the word before a syslog tag.
     ("host", "", r"[\w.\-]+", r"[ \t]+(?=" + _TAG + ")"),
     # A qualified name (a logger written without its colon).
@@ -543,6 +545,8 @@ _MOST_FIELDS = 10
 _GROUP = {
     "level": "level",
     "word-level": "level",
+    "facility-level": "level",
+    "pid-name": "pid",
     "level-name": "proc",
     "host": "host",
     "number": "pid",
@@ -622,7 +626,9 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
             break
         sure, _, kind, opens, value, closes, messages, values = best
         group = _GROUP.get(kind)
-        if (group == "proc" and _levels(values)) or (
+        if group == "proc" and all(v.isdigit() for v in values):
+            kind = "pid-name"  # a number where a name stands, with its colon: a process id
+        elif (group == "proc" and _levels(values)) or (
             (group == "thread" or kind == "cell") and _levels(values, True)
         ):
             kind = "level"  # a column of severities, some of them not the usual words
