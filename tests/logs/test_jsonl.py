@@ -72,8 +72,13 @@ def crafted(folder: Path) -> list[Path]:
             f"[2022/03/09 12:{i // 60 % 60:02d}:{i % 60:02d}] worker {i} restarted",
             f"Mar  9 13:{i // 60 % 60:02d}:{i % 60:02d} gw-2 relay[4]: hop {i}",
         ]
+    # Text without a header, then stamped lines among it.
+    banner = [f"step {i} of the installer: copying files" for i in range(250)]
+    for i in range(1500):
+        banner += [f"2022-03-09 11:{i // 60 % 60:02d}:{i % 60:02d} INFO unit {i} ok", f"note {i}"]
     files = {
         "late.log": ("\n".join(late) + "\n").encode(),
+        "banner.log": ("\n".join(banner) + "\n").encode(),
         "records.log": ("\n".join(records) + "\n").encode(),
         "records-junk.log": ("\n".join(records[:16]) + "\n").encode()
         + b"\x00\x01binary\x00\n"
@@ -283,3 +288,20 @@ def test_a_layout_first_met_after_the_sampled_lines_keeps_its_own_time(tmp_path:
             len(lines): ("2022-03-09T11:32:00Z", False),
         }
         assert rows[-1]["level"] == "WARN" and rows[-1]["template"] == "disk almost full"
+
+
+def test_stamped_lines_after_text_without_a_header_keep_their_time(tmp_path: Path) -> None:
+    """A file whose sampled lines have no header (an installer's text) reads the stamped
+    lines that come later in a layout of their own, not as text without a time."""
+    log = tmp_path / "setup.log"
+    lines = [f"copying file {i} of the bundle" for i in range(SAMPLE_LINES + 5)]
+    lines += ["2022-03-09 11:30:05 INFO unit started", "copying the rest"]
+    log.write_text("\n".join(lines) + "\n")
+    for rows in (fast([log], 2022), reference([log], 2022)):
+        assert rows[0]["at"] is None
+        assert (rows[-2]["at"], rows[-2]["level"], rows[-2]["template"]) == (
+            "2022-03-09T11:30:05Z",
+            "INFO",
+            "unit started",
+        )
+        assert rows[-1]["at"] is None and "continuation" not in rows[-1]

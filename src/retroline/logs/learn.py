@@ -31,7 +31,7 @@ from retroline.logs.layout import (
 )
 from retroline.logs.timestamps import ZONE_PATTERN
 
-__all__ = ["STAMPS", "extend", "late_layout", "late_pattern", "learn"]
+__all__ = ["STAMPS", "STARTS_DATED", "extend", "late_layout", "late_pattern", "learn"]
 
 
 _DOW = r"(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? )"
@@ -331,11 +331,12 @@ _LATE_FORMS = tuple(
     for name, _ in STAMPS
     if name not in _UNDATED_FORMS and name not in _SLASHED and name != "iso-fields"
 )
-# A line starting with one of them, in a bracket or not: one call rules most lines out.
-_STARTS_DATED = re.compile(
-    r"\[?(?:" + "|".join(NAMED_GROUP.sub("(?:", _FORM[name]) for name in _LATE_FORMS) + ")",
-    HEADER_FLAGS,
+#: A line's start in one of them, in a bracket or not (a regex): one call rules most lines
+#: out, and a file without a header does not read such a line as its own.
+STARTS_DATED = (
+    r"\[?(?:" + "|".join(NAMED_GROUP.sub("(?:", _FORM[name]) for name in _LATE_FORMS) + ")"
 )
+_STARTS_DATED = re.compile(STARTS_DATED, HEADER_FLAGS)
 _LATE = "late-"
 _late: dict[str, HeaderPattern] = {}
 
