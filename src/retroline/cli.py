@@ -836,7 +836,8 @@ def logs_parse_command(
             '"process", "pid", "level" when the header has them, "file" when several files '
             'are given, and "continuation", "truncated", "binary", "year_assumed", '
             '"date_assumed" (a time of day put on the file\'s day, or a day and month in an '
-            "order no line showed) when true.",
+            'order no line showed), "zone_ambiguous" (a zone abbreviation with other '
+            "meanings, such as IST or CST, read as its most common one) when true.",
         ),
     ] = False,
     limit: Annotated[int, typer.Option("--limit", help="Templates shown without --json.")] = 50,

@@ -305,3 +305,26 @@ def test_stamped_lines_after_text_without_a_header_keep_their_time(tmp_path: Pat
             "unit started",
         )
         assert rows[-1]["at"] is None and "continuation" not in rows[-1]
+
+
+def test_a_zone_abbreviation_with_other_meanings_says_it_was_read_as_its_most_common(
+    tmp_path: Path,
+) -> None:
+    """IST is India's, Israel's and Ireland's: read as India's (+05:30), the line says so;
+    CET has one meaning and an offset none, and their lines say nothing more."""
+    log = tmp_path / "zones.log"
+    log.write_text(
+        "2022-03-09 11:30:05.100 IST [12] LOG:  checkpoint starting\n"
+        "\tdetail of the checkpoint\n"
+        "2022-03-09 11:30:06.200 CET [12] LOG:  checkpoint complete\n"
+        "2022-03-09 11:30:07.300 +0200 [12] LOG:  vacuum done\n"
+    )
+    for rows in (fast([log], None), reference([log], None)):
+        assert [row["at"] for row in rows] == [
+            "2022-03-09T06:00:05.100000Z",
+            "2022-03-09T06:00:05.100000Z",
+            "2022-03-09T10:30:06.200000Z",
+            "2022-03-09T09:30:07.300000Z",
+        ]
+        assert [row.get("zone_ambiguous", False) for row in rows] == [True, True, False, False]
+        assert {row["zone_source"] for row in rows} == {"explicit"}

@@ -359,11 +359,13 @@ class _File:
 
 
 def _provenance(resolver: TimeResolver, parts: dict[str, str | None]) -> str:
-    """The JSON after a line's instant: where its zone came from, and whether its date
-    was assumed (as `parse.ParsedLine.to_json_dict` writes them)."""
+    """The JSON after a line's instant: where its zone came from, whether its date was
+    assumed and whether its zone has other meanings (as `parse.ParsedLine.to_json_dict`
+    writes them)."""
     source = resolver.zone_source(parts)
     text = "" if source is None else f',"zone_source":"{source.value}"'
-    return text + (',"date_assumed":true' if resolver.assumes_date(parts) else "")
+    text += ',"date_assumed":true' if resolver.assumes_date(parts) else ""
+    return text + (',"zone_ambiguous":true' if resolver.zone_ambiguous(parts) else "")
 
 
 def _with_fraction(base: str, fraction: str | None) -> str:

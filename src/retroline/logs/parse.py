@@ -60,6 +60,7 @@ class ParsedLine(NamedTuple):
     year_assumed: bool = False
     zone_source: str | None = None
     date_assumed: bool = False
+    zone_ambiguous: bool = False
 
     def to_json_dict(self) -> dict[str, Any]:
         """The line in the ``logs parse --json`` contract of ARCHITECTURE.md.
@@ -67,7 +68,8 @@ class ParsedLine(NamedTuple):
         ``zone_source`` says where the zone of ``at`` came from (``explicit``: the line
         writes it, or a Unix time; ``option``: ``--tz``; ``assumed``: UTC for want of
         either). host, process, pid and level appear when the header had them; the flags
-        (continuation, truncated, binary, year_assumed, date_assumed) only when true.
+        (continuation, truncated, binary, year_assumed, date_assumed, zone_ambiguous: the
+        zone an abbreviation with other meanings, read as its most common) only when true.
         """
         out: dict[str, Any] = {
             "line": self.line,
@@ -81,7 +83,14 @@ class ParsedLine(NamedTuple):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
-        for flag in ("continuation", "truncated", "binary", "year_assumed", "date_assumed"):
+        for flag in (
+            "continuation",
+            "truncated",
+            "binary",
+            "year_assumed",
+            "date_assumed",
+            "zone_ambiguous",
+        ):
             if getattr(self, flag):
                 out[flag] = True
         return out
@@ -138,11 +147,13 @@ def parse_lines(
     last_at: datetime | None = None
     record = ParsedLine(0, None, None, "", None, None, None, None, "")
     zone_source, assumes_date = resolver.zone_source, resolver.assumes_date
+    zone_ambiguous = resolver.zone_ambiguous
     for number, text, truncated, binary in lines:
         if binary:
             yield ParsedLine(
                 number, last_at, None, BINARY_TEMPLATE, None, None, None, None, "", None,
                 False, truncated, True, False, record.zone_source, record.date_assumed,
+                record.zone_ambiguous,
             )  # fmt: skip
             continue
         fields = current.parse(text)
@@ -160,6 +171,7 @@ def parse_lines(
                 number, last_at, template.id, template.text, record.host, record.process,
                 record.pid, record.level, message, record.label, True, truncated, False,
                 record.year_assumed, record.zone_source, record.date_assumed,
+                record.zone_ambiguous,
             )  # fmt: skip
             continue
         last_at = resolver.resolve(fields.time)
@@ -169,6 +181,7 @@ def parse_lines(
             fields.pid, fields.level, fields.message, fields.label, False, truncated, False,
             resolver.year_assumed, zone_source(fields.time) if last_at else None,
             last_at is not None and assumes_date(fields.time),
+            last_at is not None and zone_ambiguous(fields.time),
         )  # fmt: skip
         yield record
 

@@ -656,4 +656,5 @@ def _parsed(fields: dict[str, Any], template: Template, message: str) -> ParsedL
         get("year_assumed", False),
         get("zone_source"),
         get("date_assumed", False),
+        get("zone_ambiguous", False),
     )

@@ -223,6 +223,17 @@ class TimeResolver:
         return ZoneSource.OPTION if self.zone_given else ZoneSource.ASSUMED
 
     @staticmethod
+    def zone_ambiguous(parts: dict[str, str | None] | None) -> bool:
+        """Whether a line's zone is an abbreviation with other meanings (IST, CST), read as
+        its most common one (`written_zone`): the line's instant is then a reading of it,
+        and the line says so."""
+        if not parts or parts.get("epoch") or parts.get("tai"):
+            return False
+        written = parts.get("z")
+        found = written_zone(written) if written else None
+        return found is not None and found[1]
+
+    @staticmethod
     def assumes_date(parts: dict[str, str | None] | None) -> bool:
         """Whether a line's date is not its own for certain: a time of day alone, put on
         `day`, or a date whose day and month are in an order no line of its layout showed
