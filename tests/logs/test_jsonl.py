@@ -328,3 +328,22 @@ def test_a_zone_abbreviation_with_other_meanings_says_it_was_read_as_its_most_co
         ]
         assert [row.get("zone_ambiguous", False) for row in rows] == [True, True, False, False]
         assert {row["zone_source"] for row in rows} == {"explicit"}
+
+
+def test_the_zone_given_settles_an_abbreviation_with_other_meanings(tmp_path: Path) -> None:
+    """With --tz Europe/Dublin, IST is Irish Standard Time (+01:00) and no longer in doubt;
+    CST, which the zone given does not settle, still is."""
+    log = tmp_path / "zones.log"
+    log.write_text(
+        "2022-03-09 11:30:05 IST [12] LOG:  checkpoint starting\n"
+        "2022-03-09 11:30:06 CST [12] LOG:  checkpoint complete\n"
+    )
+    out = io.StringIO()
+    write_json_lines(out, [log], tz="Europe/Dublin")
+    rows = [json.loads(row) for row in out.getvalue().splitlines()]
+    reference_rows = [p.to_json_dict() for p in parse_lines(log, tz="Europe/Dublin")]
+    for got in (rows, reference_rows):
+        assert [(row["at"], row.get("zone_ambiguous", False)) for row in got] == [
+            ("2022-03-09T10:30:05Z", False),
+            ("2022-03-09T17:30:06Z", True),
+        ]

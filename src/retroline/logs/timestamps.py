@@ -143,9 +143,11 @@ def file_day(path: str | Path) -> date | None:
 
 
 @functools.lru_cache(maxsize=256)
-def written_zone(text: str) -> tuple[tzinfo, bool] | None:
+def written_zone(text: str, hint: str | None = None) -> tuple[tzinfo, bool] | None:
     """The zone a line writes (an offset, ``Z`` or an abbreviation such as CEST), and whether
-    the abbreviation has other meanings (IST, CST: the first, most common one is taken)."""
+    it is in doubt: an abbreviation with other meanings (IST, CST) is read as the one of the
+    zone ``hint`` (the --tz given: IST with Europe/Dublin is Irish), and then is not; else
+    as the most common one, which is."""
     if text[:3] in ("GMT", "UTC") and text[3:4] in ("+", "-"):
         text = text[3:]  # an offset spelt after the name of UTC ("GMT-0800")
     if text == "Z" or text[:1] in "+-":
@@ -155,6 +157,11 @@ def written_zone(text: str) -> tuple[tzinfo, bool] | None:
     found = parse_zone(text)
     if found is None or not found.meanings or found.meanings[0].offset is None:
         return None
+    if found.ambiguous and hint is not None and is_iana_name(hint):
+        meaning = found.choose(region_hint=hint)
+        own = {datetime(2020, month, 1, tzinfo=user_zone(hint)).utcoffset() for month in (1, 7)}
+        if meaning.offset is not None and (meaning.region == hint or meaning.offset in own):
+            return timezone(meaning.offset), False
     return timezone(found.meanings[0].offset), found.ambiguous
 
 
@@ -198,6 +205,7 @@ class TimeResolver:
     ) -> None:
         self.zone = zone(tz)
         self.zone_given = tz is not None
+        self.tz = tz
         self.year = year if year is not None else today().year
         self.day = day or today()
         #: True once a yearless timestamp was given the current year for want of ``year``.
@@ -222,15 +230,14 @@ class TimeResolver:
             return ZoneSource.EXPLICIT
         return ZoneSource.OPTION if self.zone_given else ZoneSource.ASSUMED
 
-    @staticmethod
-    def zone_ambiguous(parts: dict[str, str | None] | None) -> bool:
-        """Whether a line's zone is an abbreviation with other meanings (IST, CST), read as
-        its most common one (`written_zone`): the line's instant is then a reading of it,
-        and the line says so."""
+    def zone_ambiguous(self, parts: dict[str, str | None] | None) -> bool:
+        """Whether a line's zone is an abbreviation with other meanings (IST, CST) that the
+        --tz given does not settle, read as its most common one (`written_zone`): the
+        line's instant is then a reading of it, and the line says so."""
         if not parts or parts.get("epoch") or parts.get("tai"):
             return False
         written = parts.get("z")
-        found = written_zone(written) if written else None
+        found = written_zone(written, self.tz) if written else None
         return found is not None and found[1]
 
     @staticmethod
@@ -315,7 +322,7 @@ class TimeResolver:
                 int(parts.get("M") or 0),
                 int(parts.get("S") or 0),
             )
-            written = written_zone(offset) if offset else None
+            written = written_zone(offset, self.tz) if offset else None
             if offset and written is None:  # a zone name the tz database does not have
                 raise ValueError(f"unknown zone {offset}")
             local = local.replace(tzinfo=written[0] if written else self.zone)
