@@ -720,7 +720,10 @@ YearOption = Annotated[
         "year_assumed).",
     ),
 ]
-LOG_TZ_HELP = "IANA zone of timestamps that state none (default UTC); explicit offsets win."
+LOG_TZ_HELP = (
+    "IANA zone of timestamps that state none (default UTC); explicit offsets win. It also "
+    "settles an abbreviation with several meanings (IST with Europe/Dublin is Irish)."
+)
 
 #: Files smaller than this are parsed without a progress bar.
 PROGRESS_MIN_BYTES = 16 * 1024 * 1024
