@@ -504,6 +504,31 @@ def test_a_few_dated_lines_in_a_tools_output_carry_their_time(tmp_path: Path) ->
     assert fast([path], 2024) == reference([path], 2024)
 
 
+def test_a_tools_stamped_lines_opening_with_different_marks_carry_their_time(
+    tmp_path: Path,
+) -> None:
+    """The lines that open and close a tool's section, stamped after marks that differ
+    (">>>" and "<<<"), one line of each: they get their instants, as two lines of one
+    shape would, and the lines between continue them."""
+    lines = [
+        ">>>  [Step: install drivers]",
+        ">>>  Step begin 2024/06/24 14:10:05.250",
+        "     copying drivers",
+        "<<<  Step end 2024/06/24 14:10:09.750",
+        "<<<  [status: done]",
+    ]
+    path = write(tmp_path, "x.log", lines)
+    parsed = list(parse_lines(path))
+    assert [(p.at, p.continuation) for p in parsed[1:]] == [
+        (at("2024-06-24T14:10:05.250000"), False),
+        (at("2024-06-24T14:10:05.250000"), True),
+        (at("2024-06-24T14:10:09.750000"), False),
+        (at("2024-06-24T14:10:09.750000"), True),
+    ]
+    assert parsed[0].at is None
+    assert fast([path], 2024) == reference([path], 2024)
+
+
 def test_a_catalog_layout_is_kept_when_it_reads_every_line() -> None:
     lines = [f"2024-01-05T10:00:0{i}Z ERROR db: connection refused" for i in range(5)]
     assert detect(lines).name == "iso-level"

@@ -249,6 +249,8 @@ def _prefix_regex(shape: tuple[str, ...], prefixes: Sequence[str]) -> str:
                 pid_taken = True
             else:
                 parts.append(_WORD)
+        elif kind == _ANY_MARK:
+            parts.append(r"[^\w\s]")
         else:
             parts.append(re.escape(kind[1:]))
     return "".join(parts)
@@ -301,6 +303,8 @@ def learn(
         form, start, end = found
         groups[(form, _shape(line[:start]))].append((line, start, end))
     least = 2 if sparse else max(2, len(sample) // 20)
+    if sparse:
+        groups = _by_marks(groups, least)
     patterns: list[tuple[int, HeaderPattern]] = []
     for (form, shape), members in sorted(groups.items(), key=lambda kv: -len(kv[1])):
         alone = (sparse and not shape) or (form in forms and _fields_only(shape))
@@ -373,6 +377,38 @@ def late_pattern(name: str) -> HeaderPattern | None:
         regex = "^" + bracket + "(?:" + _FORM[form] + ")" + _AFTER + _LEVEL_AFTER + MESSAGE
         found = _late[name] = HeaderPattern(name, regex, "")
     return found
+
+
+# A mark of a prefix that lines of one layout write in different characters (">>>" and
+# "<<<" opening a section and closing it): any such character reads there.
+_ANY_MARK = "=?"
+
+
+def _by_marks(
+    groups: dict[tuple[str, tuple[str, ...]], list[tuple[str, int, int]]], least: int
+) -> dict[tuple[str, tuple[str, ...]], list[tuple[str, int, int]]]:
+    """``groups`` with those too small to make a layout joined when their prefixes differ
+    only in the characters of their marks (`_ANY_MARK` where they do): in a file no layout
+    reads, a tool's stamped lines may open with different marks."""
+    out: dict[tuple[str, tuple[str, ...]], list[tuple[str, int, int]]] = {}
+    small: dict[tuple[str, tuple[str, ...]], list[tuple[tuple[str, ...], list]]] = {}
+    for (form, shape), members in groups.items():
+        if len(members) >= least or not any(kind[0] == "=" for kind in shape):
+            out[(form, shape)] = members
+            continue
+        coarse = tuple(_ANY_MARK if kind[0] == "=" else kind for kind in shape)
+        small.setdefault((form, coarse), []).append((shape, members))
+    for (form, _), parts in small.items():
+        if len(parts) == 1:
+            out[(form, parts[0][0])] = parts[0][1]
+            continue
+        # Marks all the parts write alike stay as written.
+        shape = tuple(
+            kinds[0] if len(set(kinds)) == 1 else _ANY_MARK
+            for kinds in zip(*(shape for shape, _ in parts), strict=True)
+        )
+        out[(form, shape)] = [member for _, members in parts for member in members]
+    return out
 
 
 # The characters other than words and blanks a prefix of header fields holds: brackets,
