@@ -510,14 +510,11 @@ def test_a_tools_stamped_lines_opening_with_different_marks_carry_their_time(
     """The lines that open and close a tool's section, stamped after marks that differ
     (">>>" and "<<<"), one line of each: they get their instants, as two lines of one
     shape would, and the lines between continue them."""
-    lines = [
-        ">>>  [Step: install drivers]",
-        ">>>  Step begin 2024/06/24 14:10:05.250",
-        "     copying drivers",
-        "<<<  Step end 2024/06/24 14:10:09.750",
-        "<<<  [status: done]",
-    ]
-    path = write(tmp_path, "x.log", lines)
+    path = tmp_path / "x.log"
+    path.write_text(
+        ">>>  [Step: install drivers]\n>>>  Step begin 2024/06/24 14:10:05.250\n"
+        "     copying drivers\n<<<  Step end 2024/06/24 14:10:09.750\n<<<  [status: done]\n"
+    )
     parsed = list(parse_lines(path))
     assert [(p.at, p.continuation) for p in parsed[1:]] == [
         (at("2024-06-24T14:10:05.250000"), False),
