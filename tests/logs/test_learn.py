@@ -857,3 +857,28 @@ def test_header_fields_written_in_some_lines_joined_or_past_a_dash_are_read(
     first = parsed[0].at
     assert first is not None and first.replace(microsecond=0) == at("2024-05-06T07:08:09")
     assert fast([path], 2024) == reference([path], 2024)
+
+
+@pytest.mark.parametrize(
+    "pids",
+    [
+        {
+            "2024-05-06T07:08:09Z [error] 5405#0: *7 open() failed": "5405",
+            "2024-05-06T07:08:10Z [warn] 5405#0: *8 response buffered": "5405",
+            "2024-05-06T07:08:11Z [notice] 5406#5406: signal received": "5406",
+        },
+        {
+            "Mon May  6 07:08:09 2024 [pid 4] CONNECT: client 10.0.0.5": "4",
+            "Mon May  6 07:08:10 2024 [pid 3] [ann] OK LOGIN: client 10.0.0.5": "3",
+        },
+    ],
+    ids=["after a hash, a thread's number", "named in its bracket"],
+)
+def test_a_pid_written_with_a_hash_or_named_in_its_bracket_is_the_pid(
+    tmp_path: Path, pids: dict[str, str]
+) -> None:
+    path = write(tmp_path, "x.log", list(pids))
+    parsed = list(parse_lines(path))
+    assert [p.pid for p in parsed] == list(pids.values())
+    assert all(p.at is not None and "#" not in p.message and "pid" not in p.message for p in parsed)
+    assert fast([path], 2024) == reference([path], 2024)

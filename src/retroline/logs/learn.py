@@ -527,8 +527,11 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     # A level and a process joined by a slash ("INFO/MainProcess] ").
     ("level-name", "", rf"(?:{LEVEL_WORDS})/[\w$.\-]+", r"\]?:?" + _BLANKS),
     ("number", "", r"\d+", _BLANKS),
-    # A number in brackets: the process id (ahead of other bracketed fields, which it is).
-    ("bracket-number", r"\[", r"\d+", _CLOSED),
+    # A number in brackets: the process id (ahead of other bracketed fields, which it is),
+    # also when the bracket names it ("[pid 4] ").
+    ("bracket-number", r"\[(?:pid[ =:]?)?", r"\d+", _CLOSED),
+    # A process id and a thread's number after a hash, then a colon ("5405#0: ").
+    ("pid-hash", "", r"\d+", r"#\d+:" + _BLANKS),
     # A bracketed field (a thread, a component, a request), brackets nested once inside.
     ("bracket", r"\[", r"(?:[^\[\]\n]|\[[^\[\]\n]*\])*", _CLOSED),
     # A name and then a level word before a lone dash ("app.db INFO - ", "{job.py:12}
@@ -584,6 +587,7 @@ _GROUP = {
     "word-level": "level",
     "facility-level": "level",
     "pid-name": "pid",
+    "pid-hash": "pid",
     "level-name": "proc",
     "host": "host",
     "number": "pid",
