@@ -31,7 +31,7 @@ from retroline.logs.layout import (
     HeaderPattern,
     RecordPattern,
 )
-from retroline.logs.learn import STARTS_DATED, extend, late_layout, learn, stamp_forms
+from retroline.logs.learn import PLAIN, extend, late_layout, learn, stamp_forms
 from retroline.logs.structured import STRUCTURED_PATTERNS
 
 __all__ = [
@@ -271,7 +271,7 @@ PATTERNS: tuple[HeaderPattern, ...] = (
     ),
     # Any line but one starting with a dated stamp, which is read in a layout of its own
     # (`learn.late_layout`): text first, then a tool's stamped lines, keep their times.
-    _p("plain", rf"(?!{STARTS_DATED})(?P<msg>.*)", "any line at all"),
+    _p("plain", PLAIN, "any line at all"),
 )
 
 

@@ -31,7 +31,7 @@ from retroline.logs.layout import (
 )
 from retroline.logs.timestamps import ZONE_PATTERN
 
-__all__ = ["STAMPS", "STARTS_DATED", "extend", "late_layout", "late_pattern", "learn"]
+__all__ = ["PLAIN", "STAMPS", "extend", "late_layout", "late_pattern", "learn"]
 
 
 _DOW = r"(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? )"
@@ -335,12 +335,16 @@ _LATE_FORMS = tuple(
     for name, _ in STAMPS
     if name not in _UNDATED_FORMS and name not in _SLASHED and name != "iso-fields"
 )
-#: A line's start in one of them, in a bracket or not (a regex): one call rules most lines
-#: out, and a file without a header does not read such a line as its own.
-STARTS_DATED = (
-    r"\[?(?:" + "|".join(NAMED_GROUP.sub("(?:", _FORM[name]) for name in _LATE_FORMS) + ")"
+#: The layout of a file without a header: any line but one starting in one of them, in a
+#: bracket or not, which is read in a layout of its own (`late_layout`).
+PLAIN = (
+    r"(?!\[?(?:"
+    + "|".join(NAMED_GROUP.sub("(?:", _FORM[name]) for name in _LATE_FORMS)
+    + r"))(?P<msg>.*)"
 )
-_STARTS_DATED = re.compile(STARTS_DATED, HEADER_FLAGS)
+# Compiled as the catalog compiles its layouts, so that the two share one compiled regex
+# (`re`'s cache): it is large. One call rules most lines out of `late_layout`.
+_UNDATED = re.compile("^" + PLAIN + "$", HEADER_FLAGS)
 _LATE = "late-"
 _late: dict[str, HeaderPattern] = {}
 
@@ -354,7 +358,7 @@ def late_layout(line: str) -> HeaderPattern | None:
     from the line's other words, so every chunk of a file, parsed apart, gets the same one.
     """
     # An indented line (a stack frame) is ruled out before the regex, which costs more.
-    if line[:1].isspace() or _STARTS_DATED.match(line) is None:
+    if line[:1].isspace() or _UNDATED.match(line) is not None:
         return None
     found = _stamp(line)
     if found is None:
