@@ -860,25 +860,31 @@ def test_header_fields_written_in_some_lines_joined_or_past_a_dash_are_read(
 
 
 @pytest.mark.parametrize(
-    "pids",
+    "fields",
     [
         {
-            "2024-05-06T07:08:09Z [error] 5405#0: *7 open() failed": "5405",
-            "2024-05-06T07:08:10Z [warn] 5405#0: *8 response buffered": "5405",
-            "2024-05-06T07:08:11Z [notice] 5406#5406: signal received": "5406",
+            "2024-05-06T07:08:09Z [error] 5405#0: *7 open() failed": (None, "5405", "error"),
+            "2024-05-06T07:08:10Z [warn] 5405#0: *8 response buffered": (None, "5405", "warn"),
+            "2024-05-06T07:08:11Z [notice] 5406#5406: signal received": (None, "5406", "notice"),
         },
         {
-            "Mon May  6 07:08:09 2024 [pid 4] CONNECT: client 10.0.0.5": "4",
-            "Mon May  6 07:08:10 2024 [pid 3] [ann] OK LOGIN: client 10.0.0.5": "3",
+            "Mon May  6 07:08:09 2024 [pid 4] CONNECT: client 10.0.0.5": (None, "4", None),
+            "Mon May  6 07:08:10 2024 [pid 3] [ann] OK LOGIN: client 10.0.0.5": (None, "3", None),
+        },
+        {
+            "2024-05-06 07:08:09,100:DEBUG:app.sync:pulled 4 rows": ("app.sync", None, "DEBUG"),
+            "2024-05-06 07:08:10,200:ERROR:app.push:push failed": ("app.push", None, "ERROR"),
         },
     ],
-    ids=["after a hash, a thread's number", "named in its bracket"],
+    ids=["a pid after a hash", "a pid named in its bracket", "a level between colons"],
 )
-def test_a_pid_written_with_a_hash_or_named_in_its_bracket_is_the_pid(
-    tmp_path: Path, pids: dict[str, str]
+def test_fields_written_with_a_hash_a_name_or_colons_are_read(
+    tmp_path: Path, fields: dict[str, tuple[str | None, str | None, str | None]]
 ) -> None:
-    path = write(tmp_path, "x.log", list(pids))
+    """(process, pid, level) of each line; the message keeps none of them."""
+    path = write(tmp_path, "x.log", list(fields))
     parsed = list(parse_lines(path))
-    assert [p.pid for p in parsed] == list(pids.values())
-    assert all(p.at is not None and "#" not in p.message and "pid" not in p.message for p in parsed)
+    assert [(p.process, p.pid, p.level) for p in parsed] == list(fields.values())
+    cut = ("[pid", "5405#", "5406#", ":", "DEBUG", "ERROR")
+    assert all(p.at is not None and not p.message.startswith(cut) for p in parsed)
     assert fast([path], 2024) == reference([path], 2024)

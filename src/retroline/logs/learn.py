@@ -506,8 +506,10 @@ _BLANKS = r"[ \t]+"
 _DASH = r"[ \t]+-[ \t]+"
 # Where a field's level word is, in what closes it: the level group once a layout has none.
 _LEVEL_SLOT = f"(?:{LEVEL_WORDS})"
-# Where a field's process id is, in what closes it ("cron[555]: "): the pid group likewise.
+# Where a field's process id is, in what closes it ("cron[555]: "): the pid group likewise;
+# and its process ("DEBUG:app.main:").
 _PID_SLOT = r"\[\d+\]"
+_NAME_SLOT = r"[\w$.\-]++"
 # A syslog tag: a program, its pid in brackets, a colon and a blank.
 _TAG = r"[\w$.\-/@]+(?:\[\d+\])?:[ \t]"
 # After a closing bracket: blanks, or the next bracket at once ("[0.006s][info][gc]").
@@ -528,6 +530,9 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
         f"(?:{LEVEL_WORDS}|[A-Z]{{2,}}+)",
         r"(?:[ \t]*[\])>]:?(?:[ \t]+|(?=\[))|:" + _BLANKS + ")",
     ),
+    # A level between colons, and the logger after it ("...,000:DEBUG:app.main:text"):
+    # the logger is the process (`_NAME_SLOT`).
+    ("colon-level", ":?", f"(?:{LEVEL_WORDS})", rf":(?:{_NAME_SLOT}:)?"),
     # A level and a process joined by a slash ("INFO/MainProcess] ").
     ("level-name", "", rf"(?:{LEVEL_WORDS})/[\w$.\-]+", r"\]?:?" + _BLANKS),
     ("number", "", r"\d+", _BLANKS),
@@ -589,6 +594,7 @@ _MOST_FIELDS = 10
 _GROUP = {
     "level": "level",
     "word-level": "level",
+    "colon-level": "level",
     "facility-level": "level",
     "pid-name": "pid",
     "pid-hash": "pid",
@@ -691,6 +697,9 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
             if _PID_SLOT in field_closes and "pid" not in taken:
                 taken.add("pid")
                 field_closes = field_closes.replace(_PID_SLOT, r"\[(?P<pid>\d+)\]")
+            if _NAME_SLOT in field_closes and "proc" not in taken:
+                taken.add("proc")
+                field_closes = field_closes.replace(_NAME_SLOT, f"(?P<proc>{_NAME_SLOT})")
             parts.append(f"(?:{field_opens}{field_value}{field_closes})?")
         weak = []
         if (closes.endswith(_DASH) or (kind == "dash" and len(parts) > 1)) and not (
