@@ -875,8 +875,17 @@ def test_header_fields_written_in_some_lines_joined_or_past_a_dash_are_read(
             "2024-05-06 07:08:09,100:DEBUG:app.sync:pulled 4 rows": ("app.sync", None, "DEBUG"),
             "2024-05-06 07:08:10,200:ERROR:app.push:push failed": ("app.push", None, "ERROR"),
         },
+        {
+            "05-06 07:08:09.100 I/Zygote  (  812): forked 4 children": ("Zygote", "812", "I"),
+            "05-06 07:08:10.200 E/Radio(1033): modem reset": ("Radio", "1033", "E"),
+        },
     ],
-    ids=["a pid after a hash", "a pid named in its bracket", "a level between colons"],
+    ids=[
+        "a pid after a hash",
+        "a pid named in its bracket",
+        "a level between colons",
+        "a level letter, a tag and its pid",
+    ],
 )
 def test_fields_written_with_a_hash_a_name_or_colons_are_read(
     tmp_path: Path, fields: dict[str, tuple[str | None, str | None, str | None]]
@@ -885,6 +894,6 @@ def test_fields_written_with_a_hash_a_name_or_colons_are_read(
     path = write(tmp_path, "x.log", list(fields))
     parsed = list(parse_lines(path))
     assert [(p.process, p.pid, p.level) for p in parsed] == list(fields.values())
-    cut = ("[pid", "5405#", "5406#", ":", "DEBUG", "ERROR")
+    cut = ("[pid", "5405#", "5406#", ":", "DEBUG", "ERROR", "I/", "E/")
     assert all(p.at is not None and not p.message.startswith(cut) for p in parsed)
     assert fast([path], 2024) == reference([path], 2024)

@@ -509,6 +509,7 @@ _LEVEL_SLOT = f"(?:{LEVEL_WORDS})"
 # Where a field's process id is, in what closes it ("cron[555]: "): the pid group likewise;
 # and its process ("DEBUG:app.main:").
 _PID_SLOT = r"\[\d+\]"
+_PAREN_PID_SLOT = r"\([ \t]*+\d+\)"
 _NAME_SLOT = r"[\w$.\-]++"
 # A syslog tag: a program, its pid in brackets, a colon and a blank.
 _TAG = r"[\w$.\-/@]+(?:\[\d+\])?:[ \t]"
@@ -533,6 +534,8 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     # A level between colons, and the logger after it ("...,000:DEBUG:app.main:text"):
     # the logger is the process (`_NAME_SLOT`).
     ("colon-level", ":?", f"(?:{LEVEL_WORDS})", rf":(?:{_NAME_SLOT}:)?"),
+    # A level letter, a slash and a tag, its pid in parentheses ("I/Zygote( 812): ").
+    ("letter-tag", "", "[VDIWEF]", rf"/{_NAME_SLOT}[ \t]*+{_PAREN_PID_SLOT}:" + _BLANKS),
     # A level and a process joined by a slash ("INFO/MainProcess] ").
     ("level-name", "", rf"(?:{LEVEL_WORDS})/[\w$.\-]+", r"\]?:?" + _BLANKS),
     ("number", "", r"\d+", _BLANKS),
@@ -595,6 +598,7 @@ _GROUP = {
     "level": "level",
     "word-level": "level",
     "colon-level": "level",
+    "letter-tag": "level",
     "facility-level": "level",
     "pid-name": "pid",
     "pid-hash": "pid",
@@ -697,6 +701,9 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
             if _PID_SLOT in field_closes and "pid" not in taken:
                 taken.add("pid")
                 field_closes = field_closes.replace(_PID_SLOT, r"\[(?P<pid>\d+)\]")
+            if _PAREN_PID_SLOT in field_closes and "pid" not in taken:
+                taken.add("pid")
+                field_closes = field_closes.replace(_PAREN_PID_SLOT, r"\([ \t]*+(?P<pid>\d+)\)")
             if _NAME_SLOT in field_closes and "proc" not in taken:
                 taken.add("proc")
                 field_closes = field_closes.replace(_NAME_SLOT, f"(?P<proc>{_NAME_SLOT})")
