@@ -879,12 +879,21 @@ def test_header_fields_written_in_some_lines_joined_or_past_a_dash_are_read(
             "05-06 07:08:09.100 I/Zygote  (  812): forked 4 children": ("Zygote", "812", "I"),
             "05-06 07:08:10.200 E/Radio(1033): modem reset": ("Radio", "1033", "E"),
         },
+        {
+            "W, [2024-05-06T07:08:09.100000 #77]  WARN -- mailer: queue slow": (
+                "mailer",
+                "77",
+                "WARN",
+            ),
+            "I, [2024-05-06T07:08:10.200000 #78]  INFO -- : job done": (None, "78", "INFO"),
+        },
     ],
     ids=[
         "a pid after a hash",
         "a pid named in its bracket",
         "a level between colons",
         "a level letter, a tag and its pid",
+        "a pid after a hash in the stamp's bracket, a program after a double dash",
     ],
 )
 def test_fields_written_with_a_hash_a_name_or_colons_are_read(
@@ -894,6 +903,6 @@ def test_fields_written_with_a_hash_a_name_or_colons_are_read(
     path = write(tmp_path, "x.log", list(fields))
     parsed = list(parse_lines(path))
     assert [(p.process, p.pid, p.level) for p in parsed] == list(fields.values())
-    cut = ("[pid", "5405#", "5406#", ":", "DEBUG", "ERROR", "I/", "E/")
+    cut = ("[pid", "5405#", "5406#", ":", "DEBUG", "ERROR", "I/", "E/", "--", "#")
     assert all(p.at is not None and not p.message.startswith(cut) for p in parsed)
     assert fast([path], 2024) == reference([path], 2024)

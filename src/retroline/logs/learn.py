@@ -477,7 +477,9 @@ def _build(
         # word found there; when most lines close it (an escape sequence opens one that
         # never closes).
         level = "" if "(?P<level>" in prefix else _LEVEL_INSIDE
-        afters.insert(0, level + r"[^\]\n]*+\]:?[ \t]*")
+        # A number after a hash next to the stamp is the process id ("[<stamp> #4120]").
+        pid = "" if "(?P<pid>" in prefix else r"(?:[ \t]*+#(?P<pid>\d+))?"
+        afters.insert(0, pid + level + r"[^\]\n]*+\]:?[ \t]*")
     for after in afters:
         # The stamp starts as it was found, not inside a word: a prefix's word never takes
         # the first digit of the hour ("12/07-23:59:59" is not 3 o'clock).
@@ -536,6 +538,8 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("colon-level", ":?", f"(?:{LEVEL_WORDS})", rf":(?:{_NAME_SLOT}:)?"),
     # A level letter, a slash and a tag, its pid in parentheses ("I/Zygote( 812): ").
     ("letter-tag", "", "[VDIWEF]", rf"/{_NAME_SLOT}[ \t]*+{_PAREN_PID_SLOT}:" + _BLANKS),
+    # A double dash and the program's name, maybe empty, before a colon ("-- worker: ").
+    ("dash-name", r"--[ \t]+", r"[\w$.\-/@]*", ":" + _BLANKS),
     # A level and a process joined by a slash ("INFO/MainProcess] ").
     ("level-name", "", rf"(?:{LEVEL_WORDS})/[\w$.\-]+", r"\]?:?" + _BLANKS),
     ("number", "", r"\d+", _BLANKS),
@@ -598,6 +602,7 @@ _GROUP = {
     "level": "level",
     "word-level": "level",
     "colon-level": "level",
+    "dash-name": "proc",
     "letter-tag": "level",
     "facility-level": "level",
     "pid-name": "pid",
