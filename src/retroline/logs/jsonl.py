@@ -282,8 +282,7 @@ class _Layout:
             if len(self.tails) >= _CACHE_SIZE:
                 self.tails.clear()
             host, process, pid, level = key
-            # As `HeaderPattern.parse` does.
-            process, pid, level = tidy_fields(process, None if pid == "-" else pid, level)
+            process, pid, level = tidy_fields(process, pid, level)  # as `HeaderPattern.parse`
             fields = _fields_json((host, process, pid, level))
             found = self.tails[key] = (fields + (_ASSUMED if self.assumed else "") + "}", fields)
         return found

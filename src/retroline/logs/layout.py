@@ -72,9 +72,11 @@ _PROCESS_LEVEL = re.compile(
 def tidy_fields(
     process: str | None, pid: str | None, level: str | None
 ) -> tuple[str | None, str | None, str | None]:
-    """A header's process, pid and level as read, each where it belongs: a process of
-    digits alone is the pid (when the header has none); a process holding its level
-    (`_PROCESS_LEVEL`) in a header without one is the two apart."""
+    """A header's process, pid and level as read, each where it belongs: a pid of "-" is
+    none; a process of digits alone is the pid (when the header has none); a process
+    holding its level (`_PROCESS_LEVEL`) in a header without one is the two apart."""
+    if pid == "-":
+        pid = None
     if process and pid is None and process.isdigit():
         return None, process, level
     if level is not None or not process:
@@ -127,10 +129,7 @@ class HeaderPattern:
         if m is None:
             return None
         g = m.groupdict()
-        pid = g.get("pid")
-        process, pid, level = tidy_fields(
-            nil(g.get("proc")), None if pid in (None, "-") else pid, g.get("level")
-        )
+        process, pid, level = tidy_fields(nil(g.get("proc")), g.get("pid"), g.get("level"))
         return Fields(
             g,
             nil(g.get("host")),

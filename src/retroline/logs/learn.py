@@ -594,6 +594,15 @@ _FIELD_MATCH = tuple(
     (kind, opens, value, closes, re.compile(opens + f"({value})" + closes, HEADER_FLAGS))
     for kind, opens, value, closes in _FIELDS
 )
+_LEVEL_FIELD = next(compiled for kind, *_, compiled in _FIELD_MATCH if kind == "level")
+# The places in what closes a field that fill a group the layout has not taken yet (the
+# first field to hold one fills it): (the place, its group, the place as that group).
+_SLOTS = (
+    (_LEVEL_SLOT, "level", f"(?P<level>{LEVEL_WORDS})"),
+    (_PID_SLOT, "pid", r"\[(?P<pid>\d+)\]"),
+    (_PAREN_PID_SLOT, "pid", r"\([ \t]*+(?P<pid>\d+)\)"),
+    (_NAME_SLOT, "proc", f"(?P<proc>{_NAME_SLOT})"),
+)
 #: Share of a layout's lines that must have a field at one place for it to be learnt.
 FIELD_SHARE = 0.9
 _MOST_FIELDS = 10
@@ -639,8 +648,7 @@ def _caps(values: set[str]) -> bool:
 
 def _leveled(messages: list[str], least: float) -> bool:
     """Whether at least ``least`` of ``messages`` start with a level field."""
-    level = _FIELD_MATCH[0][4]
-    return sum(1 for message in messages if level.match(message)) >= least
+    return sum(1 for message in messages if _LEVEL_FIELD.match(message)) >= least
 
 
 def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
@@ -700,18 +708,10 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
             if group is not None and group not in taken:
                 taken.add(group)
                 field_value = f"(?P<{group}>{field_value})"
-            if _LEVEL_SLOT in field_closes and "level" not in taken:
-                taken.add("level")
-                field_closes = field_closes.replace(_LEVEL_SLOT, f"(?P<level>{LEVEL_WORDS})")
-            if _PID_SLOT in field_closes and "pid" not in taken:
-                taken.add("pid")
-                field_closes = field_closes.replace(_PID_SLOT, r"\[(?P<pid>\d+)\]")
-            if _PAREN_PID_SLOT in field_closes and "pid" not in taken:
-                taken.add("pid")
-                field_closes = field_closes.replace(_PAREN_PID_SLOT, r"\([ \t]*+(?P<pid>\d+)\)")
-            if _NAME_SLOT in field_closes and "proc" not in taken:
-                taken.add("proc")
-                field_closes = field_closes.replace(_NAME_SLOT, f"(?P<proc>{_NAME_SLOT})")
+            for slot, slot_group, grouped in _SLOTS:
+                if slot in field_closes and slot_group not in taken:
+                    taken.add(slot_group)
+                    field_closes = field_closes.replace(slot, grouped)
             parts.append(f"(?:{field_opens}{field_value}{field_closes})?")
         weak = []
         if (closes.endswith(_DASH) or (kind == "dash" and len(parts) > 1)) and not (

@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from retroline.sources import ZoneSource
-from retroline.when.zones import abbreviations, is_iana_name, parse_zone, user_zone
+from retroline.when.zones import (
+    abbreviations,
+    is_iana_name,
+    parse_zone,
+    region_offsets,
+    user_zone,
+)
 
 __all__ = [
     "DEFAULT_YEAR",
@@ -159,7 +165,7 @@ def written_zone(text: str, hint: str | None = None) -> tuple[tzinfo, bool] | No
         return None
     if found.ambiguous and hint is not None and is_iana_name(hint):
         meaning = found.choose(region_hint=hint)
-        own = {datetime(2020, month, 1, tzinfo=user_zone(hint)).utcoffset() for month in (1, 7)}
+        own = region_offsets(hint)
         if meaning.offset is not None and (meaning.region == hint or meaning.offset in own):
             return timezone(meaning.offset), False
     return timezone(found.meanings[0].offset), found.ambiguous

@@ -25,6 +25,7 @@ __all__ = [
     "is_iana_name",
     "parse_offset",
     "parse_zone",
+    "region_offsets",
 ]
 
 _H = dt.timedelta(hours=1)
@@ -122,8 +123,7 @@ class Zone:
                 if meaning.region == region_hint:
                     return meaning
             # The hint region's own offsets (winter and summer) come next, then its continent.
-            hint = zoneinfo.ZoneInfo(region_hint)
-            hint_offsets = {dt.datetime(2020, m, 1, tzinfo=hint).utcoffset() for m in (1, 7)}
+            hint_offsets = region_offsets(region_hint)
             for meaning in self.meanings:
                 if meaning.offset in hint_offsets:
                     return meaning
@@ -139,6 +139,12 @@ class Zone:
 
             return min(self.meanings, key=distance)
         return self.meaning
+
+
+def region_offsets(region: str) -> set[dt.timedelta | None]:
+    """The offsets an IANA region keeps in winter and in summer (one, where it keeps one)."""
+    zone = zoneinfo.ZoneInfo(region)
+    return {dt.datetime(2020, month, 1, tzinfo=zone).utcoffset() for month in (1, 7)}
 
 
 def _in_summer(meaning: ZoneMeaning, local: dt.datetime) -> bool:
