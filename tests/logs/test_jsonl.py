@@ -347,3 +347,59 @@ def test_the_zone_given_settles_an_abbreviation_with_other_meanings(tmp_path: Pa
             ("2022-03-09T10:30:05Z", False),
             ("2022-03-09T17:30:06Z", True),
         ]
+
+
+def windowed(folder: Path) -> list[Path]:
+    """Logs long enough to be read a window at a time (`ChunkParser._bulk`): fractions of
+    every length, a month and a year ending inside a window, an hour never seen before in
+    the middle of one, lines of other layouts and continuations now and then, and a run
+    of lines that each go line by line."""
+    start = datetime(2030, 12, 31, 22, 59, 50)
+    syslog, iso = [], []
+    for i in range(6000):
+        at = start + timedelta(seconds=i // 3)
+        fraction = ("", ".5", ".250", ".000", ".123456789")[i % 5]
+        syslog.append(f"{at:%b} {at.day:>2} {at:%H:%M:%S}{fraction} h{i % 3} app[{i % 7}]: n {i}")
+        iso.append(f"{at:%Y-%m-%d %H:%M:%S},{i % 1000:03d} INFO [w{i % 2}] step {i % 11}")
+        if i % 997 == 0:
+            syslog.append("    continued")
+            iso.append(f"{at:%Y-%m-%dT%H:%M:%SZ} other layout {i}")
+    syslog[3000:3000] = [f"Jan  1 01:{i:02d}:07 h1 app[1]: out of order {i}" for i in range(60)]
+    iso[2000:2200] = [f"\tat frame {i}" for i in range(200)]  # line by line, then windows again
+    paths = []
+    for name, lines in (("windowed-syslog.log", syslog), ("windowed-iso.log", iso)):
+        path = folder / name
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize("tz", [None, "Asia/Kolkata", "America/New_York"])
+def test_lines_read_a_window_at_a_time_equal_lines_parsed_one_by_one(
+    tmp_path: Path, tz: str | None
+) -> None:
+    for path in windowed(tmp_path):
+        out = io.StringIO()
+        write_json_lines(out, [path], tz=tz, year=2030)
+        got = [json.loads(row) for row in out.getvalue().splitlines()]
+        want = [p.to_json_dict() for p in parse_lines(path, tz=tz, year=2030)]
+        assert len(got) == len(want) > 6000
+        if tz is None:
+            assert fast([path], 2030) == reference([path], 2030), path.name
+        keys = ("line", "at", "zone_source", "host", "process", "pid", "level", "year_assumed")
+        assert [[r.get(k) for k in keys] for r in got] == [
+            [r.get(k) for k in keys] for r in want
+        ], path.name
+
+
+def test_a_summary_read_a_window_at_a_time_counts_what_the_json_gives(tmp_path: Path) -> None:
+    for path in windowed(tmp_path):
+        pattern, taken, blocks = run._opened(path)
+        made = [ChunkParser(pattern, None, 2030, stats=True, text=text) for text in (True, False)]
+        carries = [parser.initial() for parser in made]
+        for number, lines in [*taken, *blocks]:
+            chunks = [p.parse(number, lines, c) for p, c in zip(made, carries, strict=True)]
+            carries = [chunk.end for chunk in chunks]
+            json_chunk, marked = chunks
+            assert marked.seen == json_chunk.seen, path.name
+            assert (marked.used, marked.counts) == (json_chunk.used, json_chunk.counts)

@@ -9,7 +9,11 @@ It gives, line for line, what `parse.parse_lines` gives serialised by
 - a timestamp is resolved once per distinct second (the fraction is appended as text);
 - the optional fields are encoded once per distinct (host, process, pid, level);
 - a whole header seen before (lines of one burst share it) gives its JSON in one lookup,
-  for as long as headers repeat often enough to pay for the lookups.
+  for as long as headers repeat often enough to pay for the lookups;
+- lines in a layout with a clock go a window at a time: the regex is called over the
+  window in one ``map``, and a stretch of lines whose hours are known is written by the
+  interpreter's own loops (``map``, ``zip``), not by one turn of a Python loop each; where
+  many lines do not fit or have hours that cannot be cached, lines go one by one.
 
 Lines that do not fit the current header pattern, binary junk and over-long lines take a
 general path that mirrors `parse.py`.
@@ -26,15 +30,16 @@ a small `Carry`, handed in and handed on.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice
+from itertools import islice, repeat
 from json.encoder import encode_basestring
-from operator import itemgetter, le
+from operator import getitem, itemgetter, le
 from typing import Any, cast
 
 from retroline.inert import inert_json
@@ -61,6 +66,27 @@ _NEVER = r"(?:(?!)(?P<_never>))?"
 # Entries of the per-file caches before they are emptied (bounded memory).
 _CACHE_SIZE = 50_000
 _ASSUMED = ',"year_assumed":true'
+# Minutes and seconds the hour path writes as they are (two digits, below 60).
+_TWO_DIGITS = frozenset(f"{i:02d}" for i in range(60))
+# What a line's hour gives when it is not known: in place of a month, a number no month
+# and no resolver's state is (`_Layout.hours`).
+_UNKNOWN_HOUR = ("", -(2**31), "")
+# A line's instant from its hour's entry, minutes, seconds and fraction ending.
+_AT = "{0[0]}{1}:{2}{3}{0[2]}".format
+# A fraction's text -> what ends the instant with it (six digits and "Z", or "Z" alone).
+_ENDINGS: dict[str | None, str] = {None: 'Z"', "": 'Z"'}
+_GROUPS = re.Match.groups
+_END = re.Match.end
+# Lines a window of `ChunkParser._bulk` holds: it starts small after the layout changed,
+# and doubles after each window the layout held for.
+_WINDOW_MIN, _WINDOW_MAX = 16, 1024
+# Windows are judged every this many lines: when more than one line in `_ODD_SHARE` went
+# line by line (did not fit the layout, or had an hour that cannot be cached), this many
+# lines are read line by line before windows are tried again.
+_JUDGED, _ODD_SHARE, _BY_LINE = 512, 32, 16 * _WINDOW_MAX
+# Windows of a chunk cut short by a change of layout after which the rest of the chunk goes
+# line by line (its layouts change too often for windows to pay).
+_MAX_CUTS = 8
 _BY_NAME = {pattern.name: pattern for pattern in PATTERNS}
 
 
@@ -206,6 +232,11 @@ class _Layout:
         # headers carry milliseconds, say), as it then only costs.
         self.heads: dict[str, Head] = {}
         self.use_heads = True
+        # Lines `ChunkParser._bulk` matches at once; lines to go line by line before it is
+        # tried again; lines it read since it was last judged, and how many went one by one
+        # (`ChunkParser._texts`).
+        self.window = _WINDOW_MIN
+        self.by_line = self.tried = self.odd = 0
         self.head_hits = self.head_misses = 0
         self.assumed = False
 
@@ -215,7 +246,8 @@ class _Layout:
         known = self.times.get(key)
         if known is None or (self.yearless and known[1] != self.resolver._last_month):
             known = self._second(key, groups)
-        return _with_fraction(known[0], groups[self.fraction]) + known[2]
+        base = known[0]
+        return (base if base == "null" else base + _ending(groups[self.fraction])) + known[2]
 
     def _second(self, key: tuple[Any, ...], groups: tuple[Any, ...]) -> tuple[str, int, str]:
         """The JSON pieces of one second's instant (``key``, the time groups of a match's
@@ -335,6 +367,8 @@ class _File:
         # Lines from the chunk's start that had no header (they took the record carried in).
         self.leading = 0
         self.chunk_start = 0
+        # Windows of the chunk cut short by a change of layout (`_MAX_CUTS`).
+        self.cuts = 0
 
     def named(self, name: str) -> HeaderPattern:
         """The pattern a carry names: a known one, or one a line alone made (`late_pattern`),
@@ -367,14 +401,19 @@ def _provenance(resolver: TimeResolver, parts: dict[str, str | None]) -> str:
     return text + (',"zone_ambiguous":true' if resolver.zone_ambiguous(parts) else "")
 
 
-def _with_fraction(base: str, fraction: str | None) -> str:
-    if base == "null":
-        return base
-    if fraction:
+def _ending(fraction: str | None) -> str:
+    """What ends an instant's JSON text after its seconds: the fraction to six digits (none
+    when they are all zero) and "Z"; remembered for the next lines (`_ENDINGS`)."""
+    found = _ENDINGS.get(fraction)
+    if found is None:
+        assert fraction is not None  # None is in `_ENDINGS`
         six = (fraction + "00000")[:6]
-        if six != "000000":
-            return base + "." + six + 'Z"'
-    return base + 'Z"'
+        found = "." + six + 'Z"' if six != "000000" else 'Z"'
+        if len(_ENDINGS) >= _CACHE_SIZE:
+            _ENDINGS.clear()
+            _ENDINGS.update({None: 'Z"', "": 'Z"'})
+        _ENDINGS[fraction] = found
+    return found
 
 
 def _fields_json(values: tuple[Any, ...]) -> str:
@@ -565,6 +604,15 @@ class ChunkParser:
             if name is not None
             else '{"line":'
         )
+        # A JSON line with its hole, from its number, "at", hole and ending (`_emit`).
+        self.line = (
+            self.prefix.replace("{", "{{").replace("}", "}}")
+            + '{},"at":{}'
+            + SEP
+            + "{}"
+            + SEP
+            + "{}\n"
+        ).format
         self.stats = stats
         self.year = TimeResolver(tz, year).year
         # The miner's masking, so that the forms are the ones it learns.
@@ -583,6 +631,21 @@ class ChunkParser:
 
         ``hand_on=False`` for a chunk parsed only for its end carry, not given to the main
         process: the next chunk then hands on the forms this one numbered."""
+        # A chunk makes two or three objects a line and no cycles among them: the cyclic
+        # collector, which would walk the young ones every 700 (a fifth of the time of a
+        # summary's marks), runs once after it instead.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._parse(number, lines, carry, hand_on)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _parse(
+        self, number: int, lines: list[str] | list[RawLine], carry: Carry, hand_on: bool
+    ) -> Chunk:
+        """`parse`, the collector paused."""
         start = self._restore(carry, number)
         forms = self.forms
         forms.begin(hand_on)
@@ -625,7 +688,7 @@ class ChunkParser:
         state = self.state
         state.current = state.layout(state.named(carry.current))
         state.at, state.fields, state.record_assumed = carry.at, carry.fields, carry.assumed
-        state.leading, state.chunk_start = 0, number
+        state.leading, state.chunk_start, state.cuts = 0, number, 0
         for name in carry.years:
             state.layout(state.named(name))
         for name, layout in state.layouts.items():
@@ -678,8 +741,215 @@ class ChunkParser:
     def _texts(
         self, number: int, lines: list[str], start: int, hole: _Forms, out: list[Mark]
     ) -> int:
-        """Lines from ``start`` while the layout in use is a regex one: the hot loop.
-        Returns where a record layout took over (or the end)."""
+        """Lines from ``start`` while the layout in use is a regex one. Returns where another
+        layout took over (or the end).
+
+        They go a window at a time through `_bulk` when the layout has a clock (its hours
+        are cached). They go line by line (`_each`) when it has none, once the layout has
+        changed too often in the chunk, and for a while after a window in which many lines
+        did not fit the layout or had an hour not known: there the windows cost more than
+        they save."""
+        state = self.state
+        layout = cast(_Layout, state.current)
+        end = len(lines)
+        if layout.clock is None or state.cuts >= _MAX_CUTS:
+            return self._each(number, lines, start, end, hole, out)
+        while start < end:
+            if layout.by_line:
+                stop = min(end, start + layout.by_line)
+                layout.by_line -= stop - start
+                reached = self._each(number, lines, start, stop, hole, out)
+            else:
+                stop = min(end, start + layout.window)
+                reached, odd = self._bulk(number, lines, start, stop, hole, out, layout)
+                layout.odd += odd
+                layout.tried += stop - start
+                layout.window = min(2 * layout.window, _WINDOW_MAX)
+                # Judged after `_JUDGED` lines, or as soon as more lines went one by one
+                # than `_JUDGED` would allow.
+                if layout.tried >= _JUDGED or layout.odd * _ODD_SHARE > _JUDGED:
+                    if layout.odd * _ODD_SHARE > layout.tried:  # the next try: a short window
+                        layout.by_line, layout.window = _BY_LINE, _WINDOW_MIN
+                    layout.odd = layout.tried = 0
+            if state.current is not layout:
+                state.cuts += 1
+                layout.window = _WINDOW_MIN
+                return reached
+            start = stop
+        return end
+
+    def _bulk(
+        self,
+        number: int,
+        lines: list[str],
+        start: int,
+        stop: int,
+        hole: _Forms,
+        out: list[Mark],
+        layout: _Layout,
+    ) -> tuple[int, int]:
+        """Lines ``start`` to ``stop`` in ``layout``, the regex matched over all of them in one
+        call; each stretch of matching lines goes to `_matched`, the others to `_general`
+        one by one. Returns where it stopped (``stop``, or after a line that changed the
+        layout) and how many lines went one by one."""
+        state, prefix = self.state, self.prefix
+        window = lines[start:stop]
+        matches = list(map(layout.match, window))
+        k, size = 0, len(window)
+        odd = matches.count(None)
+        while k < size:
+            try:
+                j = matches.index(None, k)
+            except ValueError:
+                j = size
+            if j > k:
+                odd += self._matched(
+                    number + start + k,
+                    window[k:j],
+                    cast(list[re.Match[str]], matches[k:j]),
+                    hole,
+                    out,
+                    layout,
+                )
+            while j < size and matches[j] is None:
+                n = number + start + j
+                out.append(_general(state, RawLine(n, window[j]), f"{prefix}{n},", hole, True))
+                j += 1
+                if state.current is not layout:
+                    return start + j, odd
+            k = j
+        return stop, odd
+
+    def _matched(
+        self,
+        number: int,
+        texts: list[str],
+        matches: list[re.Match[str]],
+        hole: _Forms,
+        out: list[Mark],
+        layout: _Layout,
+    ) -> int:
+        """Lines that all match ``layout``, the first numbered ``number``. Stretches of
+        lines whose hour is known (and whose minutes and seconds are two digits) go to
+        `_emit`; a line whose hour is not goes line by line (`_each`), and may make its
+        hour known for the lines after it. Returns how many lines went line by line for
+        an hour that cannot be cached."""
+        groups = list(map(_GROUPS, matches))
+        hour_of, hours = layout.hour_of, layout.hours
+        minute_at, second_at = cast(tuple[int, int], layout.clock)
+        size, i, unknown = len(groups), 0, 0
+        while i < size:
+            month = layout.resolver._last_month if layout.yearless else 0
+            rest = groups[i:]
+            hits = list(map(hours.get, map(hour_of, rest), repeat(_UNKNOWN_HOUR)))
+            minutes = list(map(itemgetter(minute_at), rest))
+            seconds = list(map(itemgetter(second_at), rest))
+            stop = size
+            if not (
+                list(map(itemgetter(1), hits)).count(month) == len(rest)
+                and _TWO_DIGITS.issuperset(minutes)
+                and _TWO_DIGITS.issuperset(seconds)
+            ):
+                stop = i + next(
+                    k
+                    for k, (hit, minute, second) in enumerate(
+                        zip(hits, minutes, seconds, strict=True)
+                    )
+                    if hit[1] != month or minute not in _TWO_DIGITS or second not in _TWO_DIGITS
+                )
+            if stop > i:
+                cut = stop - i
+                self._emit(
+                    number + i,
+                    texts[i:stop],
+                    matches[i:stop],
+                    groups[i:stop],
+                    hits[:cut],
+                    hole,
+                    out,
+                )
+            # Lines whose hour is not known, one by one: the first may make it known for
+            # the lines after it.
+            while stop < size:
+                self._each(number, texts, stop, stop + 1, hole, out)
+                stop += 1
+                if hour_of(groups[stop - 1]) not in hours:  # an hour not cached (half hours
+                    # from UTC, a clock change): so are the lines after it, mostly
+                    self._each(number, texts, stop, size, hole, out)
+                    unknown += size - stop + 1
+                    stop = size
+                elif stop < size:
+                    group = groups[stop]
+                    hit = hours.get(hour_of(group), _UNKNOWN_HOUR)
+                    month = layout.resolver._last_month if layout.yearless else 0
+                    if (
+                        hit[1] == month
+                        and group[minute_at] in _TWO_DIGITS
+                        and group[second_at] in _TWO_DIGITS
+                    ):
+                        break
+            i = stop
+        return unknown
+
+    def _emit(
+        self,
+        number: int,
+        texts: list[str],
+        matches: list[re.Match[str]],
+        groups: list[tuple[Any, ...]],
+        hits: list[tuple[str, int, str]],
+        hole: _Forms,
+        out: list[Mark],
+    ) -> None:
+        """Lines that match the layout in use and whose hours are known (``hits``, with
+        two-digit minutes and seconds), written out by the interpreter's own loops
+        (``map``, ``zip``) as the line-by-line loop writes them."""
+        state = self.state
+        layout = cast(_Layout, state.current)
+        size = len(texts)
+        month = layout.resolver._last_month if layout.yearless else 0
+        minute_at, second_at = cast(tuple[int, int], layout.clock)
+        minutes = map(itemgetter(minute_at), groups)
+        seconds = map(itemgetter(second_at), groups)
+        fractions = map(itemgetter(layout.fraction), groups)
+        endings = list(map(_ENDINGS.get, fractions))
+        if None in endings:
+            for k, ending in enumerate(endings):
+                if ending is None:
+                    endings[k] = _ending(groups[k][layout.fraction])
+        ats = list(map(_AT, hits, minutes, seconds, endings))
+        cuts = map(slice, map(_END, matches), repeat(None))
+        messages = cast(list[str], list(map(getitem, texts, cuts)))
+        of, new = hole.of, hole.new
+        numbers: list[str | None] = list(map(of.get, messages))
+        if None in numbers:
+            for k, found in enumerate(numbers):
+                if found is None:
+                    message = messages[k]
+                    found = of.get(message)
+                    numbers[k] = new(message) if found is None else found
+        written = cast(list[str], numbers)
+        hole.lines.extend(written)
+        keys = list(map(layout.fields, groups))
+        tails = list(map(layout.tails.get, keys))
+        if None in tails:
+            for k, tail in enumerate(tails):
+                if tail is None:
+                    tails[k] = layout.tail(keys[k])
+        fields = list(map(itemgetter(1), cast(list[tuple[str, str]], tails)))
+        if self.marking:
+            heads = zip(repeat(""), repeat(""), ats, fields, repeat(month), strict=False)
+            out.extend(zip(written, heads, strict=True))
+        else:
+            ends = map(itemgetter(0), cast(list[tuple[str, str]], tails))
+            out.extend(map(self.line, range(number, number + size), ats, written, ends))
+        state.at, state.fields, state.record_assumed = ats[-1], fields[-1], layout.assumed
+
+    def _each(
+        self, number: int, lines: list[str], start: int, end: int, hole: _Forms, out: list[Mark]
+    ) -> int:
+        """Lines ``start`` to ``end`` while the layout in use is a regex one, line by line:
+        the hot loop. Returns where a record layout took over (or ``end``)."""
         state, prefix = self.state, self.prefix
         append = out.append
         layout = cast(_Layout, state.current)
@@ -695,11 +965,11 @@ class ChunkParser:
         # month may now mean another year); 0 for the others, as their cached heads hold.
         month = resolver._last_month if yearless else 0
         since = number + start  # the first line parsed with this layout
-        stop = number + len(lines)  # the number after the last line parsed here
+        stop = number + end  # the number after the last line parsed here
         # The last line with a header: its head entry (JSON pieces, "at", fields' JSON,
         # month).
         last: Head | None = None
-        for n, text in enumerate(islice(lines, start, None), number + start):
+        for n, text in enumerate(islice(lines, start, end), number + start):
             m = match(text)
             if m is None:
                 if last is not None:  # the record so far, for continuation lines
@@ -764,8 +1034,7 @@ class ChunkParser:
                 at, after = known[0], known[2]
             if at != "null":
                 f = groups[fraction]
-                at += "." + six + 'Z"' if f and (six := (f + "00000")[:6]) != "000000" else 'Z"'
-                at += after
+                at += (_ENDINGS.get(f) or _ending(f)) + after
             msg = text[cut:]
             number_text = holes(msg)
             if number_text is None:
