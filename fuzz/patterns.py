@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import pkgutil
 import re
 import signal
@@ -69,6 +70,10 @@ def patterns(only: str) -> dict[str, re.Pattern[str]]:
             continue
         names = vars(importlib.import_module(module.name))
         for name, value in names.items():
+            if _compiled_when_needed(value):
+                value = value()  # patterns a module compiles on first use
+            if isinstance(value, dict):
+                value = tuple(value.values())
             held = value if isinstance(value, (tuple, list)) else (value,)
             for i, item in enumerate(held):
                 if isinstance(item, re.Pattern) and id(item) not in seen:
@@ -76,6 +81,17 @@ def patterns(only: str) -> dict[str, re.Pattern[str]]:
                     where = name if len(held) == 1 else f"{name}[{i}]"
                     found[f"{module.name}.{where}"] = item
     return found
+
+
+def _compiled_when_needed(value: object) -> bool:
+    """Whether a module's name holds a cached function of no arguments (`functools.cache`):
+    how a module keeps patterns it compiles only when first needed."""
+    if not callable(value) or not hasattr(value, "cache_info"):
+        return False
+    try:
+        return not inspect.signature(value).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 # Lines of made-up layouts the catalog does not hold, each learnt as a file's header would be

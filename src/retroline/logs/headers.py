@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from functools import cache
+from functools import cache, cached_property
 from typing import cast
 
 from retroline.logs.layout import (
@@ -286,10 +286,15 @@ class PatternSet:
 
     def __init__(self, patterns: Sequence[HeaderPattern]) -> None:
         self.patterns = tuple(patterns)
+
+    @cached_property
+    def _match(self) -> Callable[[str], re.Match[str] | None]:
+        """The alternation's match, compiled when a line first needs it (it is large, and
+        most files have no line that does not fit their own layout)."""
         joined = "|".join(
             f"(?P<_{i}>{NAMED_GROUP.sub('(?:', p.regex)})" for i, p in enumerate(self.patterns)
         )
-        self._match = re.compile(joined or "(?!)", HEADER_FLAGS).match
+        return re.compile(joined or "(?!)", HEADER_FLAGS).match
 
     def first(self, line: str) -> HeaderPattern | None:
         """The first pattern that fits ``line``, if any."""

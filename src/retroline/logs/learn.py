@@ -15,6 +15,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
+from functools import cache
 
 from retroline.logs.layout import (
     FRACTION,
@@ -157,10 +158,17 @@ STAMPS: tuple[tuple[str, str], ...] = (
     ("time", HMS + FRACTION + MERIDIEM),
 )
 
-# Each form, found anywhere in a line, not inside a word or a number.
-_SEARCH = {
-    name: re.compile(r"(?<![\w])(?:" + regex + r")(?!\d)", HEADER_FLAGS) for name, regex in STAMPS
-}
+
+@cache
+def _searches() -> dict[str, re.Pattern[str]]:
+    """Each form, found anywhere in a line, not inside a word or a number. Compiled when
+    first needed: a file whose layout the catalog reads never needs them."""
+    return {
+        name: re.compile(r"(?<![\w])(?:" + regex + r")(?!\d)", HEADER_FLAGS)
+        for name, regex in STAMPS
+    }
+
+
 # The forms a layout is built from: those found in lines, and slashed dates day first,
 # which a layout takes when a line's first number cannot be a month (`_slash_order`), a
 # line alone is never read so; or month first, said to be assumed, when no line's numbers
@@ -203,7 +211,7 @@ def _stamp(line: str) -> tuple[str, int, int] | None:
     """The earliest timestamp in a line's first `REACH` characters: form, start, end."""
     head = line[: REACH + 64]
     best: tuple[int, int, str] | None = None
-    for name, search in _SEARCH.items():
+    for name, search in _searches().items():
         m = search.search(head, 0, REACH + 64)
         if m is None or m.start() > REACH:
             continue
@@ -342,9 +350,16 @@ PLAIN = (
     + "|".join(NAMED_GROUP.sub("(?:", _FORM[name]) for name in _LATE_FORMS)
     + r"))(?P<msg>.*)"
 )
-# Compiled as the catalog compiles its layouts, so that the two share one compiled regex
-# (`re`'s cache): it is large. One call rules most lines out of `late_layout`.
-_UNDATED = re.compile("^" + PLAIN + "$", HEADER_FLAGS)
+
+
+@cache
+def _undated() -> re.Pattern[str]:
+    """`PLAIN` as a whole line: one call rules most lines out of `late_layout`. Compiled
+    when first needed (it is large), as the catalog compiles its layouts, so that the two
+    share one compiled regex (`re`'s cache)."""
+    return re.compile("^" + PLAIN + "$", HEADER_FLAGS)
+
+
 _LATE = "late-"
 _late: dict[str, HeaderPattern] = {}
 
@@ -358,7 +373,7 @@ def late_layout(line: str) -> HeaderPattern | None:
     from the line's other words, so every chunk of a file, parsed apart, gets the same one.
     """
     # An indented line (a stack frame) is ruled out before the regex, which costs more.
-    if line[:1].isspace() or _UNDATED.match(line) is not None:
+    if line[:1].isspace() or _undated().match(line) is not None:
         return None
     found = _stamp(line)
     if found is None:
@@ -449,7 +464,7 @@ def _slash_order(form: str, members: list[tuple[str, int, int]]) -> str:
     12 (a day) and none's second is, month first the other way round, and month first
     said to be assumed ("...-assumed") when no line shows it (every number 12 or less) or
     lines disagree."""
-    search = _SEARCH[form]
+    search = _searches()[form]
     firsts, seconds = set(), set()
     for line, start, end in members:
         m = search.match(line, start, end)
