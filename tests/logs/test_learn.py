@@ -887,6 +887,14 @@ def test_header_fields_written_in_some_lines_joined_or_past_a_dash_are_read(
             ),
             "I, [2024-05-06T07:08:10.200000 #78]  INFO -- : job done": (None, "78", "INFO"),
         },
+        {
+            "2024-05-06 07:08:09.100  INFO 4120 --- [           main] shop.Boot"
+            "                : started in 3 s": ("shop.Boot", "4120", "INFO"),
+            "2024-05-06 07:08:10.200 ERROR 4120 --- [pool-2-thread-1] s.d.OrderStore"
+            "           : lost 2 rows": ("s.d.OrderStore", "4120", "ERROR"),
+            "2024-05-06 07:08:11.300  WARN 4121 --- [    scheduler-1] shop.Boot"
+            "                : slow tick": ("shop.Boot", "4121", "WARN"),
+        },
     ],
     ids=[
         "a pid after a hash",
@@ -894,6 +902,7 @@ def test_header_fields_written_in_some_lines_joined_or_past_a_dash_are_read(
         "a level between colons",
         "a level letter, a tag and its pid",
         "a pid after a hash in the stamp's bracket, a program after a double dash",
+        "a pid, three dashes, a padded thread and a logger padded to its colon",
     ],
 )
 def test_fields_written_with_a_hash_a_name_or_colons_are_read(
@@ -903,6 +912,6 @@ def test_fields_written_with_a_hash_a_name_or_colons_are_read(
     path = write(tmp_path, "x.log", list(fields))
     parsed = list(parse_lines(path))
     assert [(p.process, p.pid, p.level) for p in parsed] == list(fields.values())
-    cut = ("[pid", "5405#", "5406#", ":", "DEBUG", "ERROR", "I/", "E/", "--", "#")
+    cut = ("[pid", "5405#", "5406#", ":", "DEBUG", "ERROR", "I/", "E/", "--", "#", "4120", "---")
     assert all(p.at is not None and not p.message.startswith(cut) for p in parsed)
     assert fast([path], 2024) == reference([path], 2024)

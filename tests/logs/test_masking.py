@@ -50,7 +50,7 @@ def test_rules_of_ones_own_are_applied_as_written() -> None:
 
 
 _PIECES = [
-    "true", "false", "384.0 KB", "1190 bytes (1.16 KB)", 'tag="View 12 Lock"', "<1 sec",
+    "true", "false", "384.0 KB", "1190 bytes (1.16 KB)", 'tag="View 12 Lock"', "<1 sec", "<0.27.1>",
     ">= 25 ms", "ssh2", "x12", "12", "0x1f", "blk_-123", "10.0.0.1:80", "u0", "t761",
     "/var/log/x1.log", "took", "ms", "port", "uid=12,", "(42)", "[7]:", "2016-09-28",
     "[Sat", "Mar", "07", "9:5:0:12|job|", "R12-M0-N4-C:J07-U01", "2020/3/7:11:02:09.455",
@@ -85,6 +85,11 @@ def test_masking_by_shape_gives_what_the_rules_give_on_log_words(messages: list[
         ("node R12-M0-N4-C:J07-U01 down", "node <*> down"),
         ("rack B7-S3 slot 4", "rack <*> slot <*>"),
         ("ssh2 IPv4-mapped utf-8 x-ray", "ssh2 IPv4-mapped utf-8 x-ray"),
+        # Numbers joined by dots in angle brackets are one value, not a bound ("<1 sec")
+        # and the rest of it; a bound before a full stop is still a bound.
+        ("<0.273.0> worker down", "<<*>> worker down"),
+        ("mailbox of <0.81.7> full", "mailbox of <<*>> full"),
+        ("replied in <0.25.", "replied in <*>."),
     ],
 )
 def test_values_by_what_the_token_is(message: str, masked: str) -> None:

@@ -574,8 +574,9 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     # separates the header from the message. Before the narrower names below, which would
     # leave the dash and miss other names there.
     ("name-dash", "", r"[^\s-]\S*(?:[ ][^\s-]\S*){0,2}?", _DASH),
-    # A name ending in a colon (a logger, a tag, a program with its pid).
-    ("name", "", r"[\w$.\-/@]+(?:\([\w$.\-]*\))?", f"(?:{_PID_SLOT})?:" + _BLANKS),
+    # A name ending in a colon (a logger, a tag, a program with its pid), maybe padded to
+    # a column's width before it ("com.example.App      : ").
+    ("name", "", r"[\w$.\-/@]+(?:\([\w$.\-]*\))?", f"(?:{_PID_SLOT})?[ \t]*+:" + _BLANKS),
     # A syslog facility and level ("authpriv.info "), before a host would read it.
     ("facility-level", r"(?:[a-z]+[0-7]?)\.", f"(?:{LEVEL_WORDS})", _BLANKS),
     # A host: the word before a syslog tag.
@@ -585,6 +586,9 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     # A word of capitals (a component, a facility).
     ("name-caps", "", r"[A-Z][A-Z0-9_]+", _BLANKS),
     ("dash", "", "-", _BLANKS),
+    # Three dashes between fields ("4120 --- [main] "): unlike a lone dash, not the end of
+    # the header.
+    ("dashes", "", "---", _BLANKS),
     # Cells of one word between bars (a message may be a cell too), then the last bar
     # before the message.
     ("cell", r"\|", r"[ \t]*[^|\s]*[ \t]*", r"(?=\|)"),

@@ -118,10 +118,11 @@ DEFAULT_RULES: tuple[MaskRule, ...] = (
         scope="message",
         gates=("B", "bytes"),
     ),
-    # A bounded amount shown as "<1 sec" or ">5 ms": the bound belongs to the value.
+    # A bounded amount shown as "<1 sec" or ">5 ms": the bound belongs to the value. Not
+    # the start of numbers joined by dots ("<0.273.0>", a process id in angle brackets).
     MaskRule(
         "bound",
-        r"[<>](?<!\S[<>])=? ?\d+(?:\.\d+)?(?: ?(?:ms|s|sec|secs|min|mins)\b)?",
+        r"[<>](?<!\S[<>])=? ?\d+(?:\.\d+)?(?!\.?\d)(?: ?(?:ms|s|sec|secs|min|mins)\b)?",
         scope="message",
         gates=("<", ">"),
     ),
