@@ -15,7 +15,12 @@ from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.layout import Fields
 from retroline.logs.parse import parse_lines
 from retroline.logs.run import write_json_lines
-from retroline.logs.structured import STRUCTURED_PATTERNS, JsonPattern, LogfmtPattern
+from retroline.logs.structured import (
+    STRUCTURED_PATTERNS,
+    JournalPattern,
+    JsonPattern,
+    LogfmtPattern,
+)
 from retroline.logs.timestamps import TimeResolver
 
 JSON = next(p for p in STRUCTURED_PATTERNS if isinstance(p, JsonPattern))
@@ -171,12 +176,22 @@ def test_records_give_their_parts(
 @pytest.mark.parametrize(
     ("value", "level"),
     [
-        (10, "trace"), (20, "debug"), (30, "info"), (60, "fatal"), ("3", "err"),
+        (10, "trace"), (20, "debug"), (30, "info"), (60, "fatal"),
         ('"Information"', "information"), ('"I"', "info"), ('"E"', "error"), ('"D2"', "debug"),
+        # Small numbers run one way in syslog (0 an emergency) and the other way in other
+        # loggers (0 debug, 4 fatal): kept as written, never read as the wrong word.
+        (0, "0"), (2, "2"), ('"3"', "3"), (-1, "-1"),
     ],
 )  # fmt: skip
 def test_levels_are_words_in_lower_case(value: object, level: str) -> None:
     assert _read(f'{{"level":{value},"msg":"m"}}').level == level
+
+
+def test_journalds_priority_is_spelled_as_syslogs_severity() -> None:
+    line = '{"__REALTIME_TIMESTAMP":"1700000000000000","PRIORITY":"3","MESSAGE":"disk full"}'
+    fields = STRUCTURED_PATTERNS[0].parse(line)
+    assert isinstance(STRUCTURED_PATTERNS[0], JournalPattern)
+    assert fields is not None and fields.level == "err"
 
 
 @pytest.mark.parametrize(("code", "level"), [("I", "info"), ("F", "fatal"), ("D5", "debug")])

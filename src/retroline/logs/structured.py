@@ -11,9 +11,11 @@ up among the keys commonly given to it (`ROLES`, in priority order), with case a
 characters ``_ @ . - $`` ignored (``@timestamp``, ``_HOSTNAME``, ``log.level``). Keys of
 nested objects are looked at only for parts the top level does not state. Levels are
 lower-cased as written (``WARN`` -> ``warn``, ``Warning`` -> ``warning``), and codes are
-spelled out: bunyan's numbers (10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal),
-syslog's severities 0-7 (``emerg`` ... ``debug``) and single letters (``I`` info,
-``W`` warning, ``E`` error, ``F`` fatal, ``D``/``D1``-``D5`` debug).
+spelled out: bunyan's numbers (10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal)
+and single letters (``I`` info, ``W`` warning, ``E`` error, ``F`` fatal, ``D``/``D1``-``D5``
+debug). Other numbers are kept as written: small ones run one way in syslog's severities (0
+an emergency) and the other way in other loggers' (0 debug, 4 fatal), and a line does not
+say which. journald's ``PRIORITY`` is syslog's by definition, and spelled out.
 """
 
 from __future__ import annotations
@@ -196,7 +198,6 @@ _MESSAGE_KEYS = frozenset({"msg", "message"})
 # Keys too short to mean a level unless the value is one.
 _WEAK_LEVEL_KEYS = frozenset({"s", "l"})
 _BUNYAN = {10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal"}
-_SYSLOG = dict(enumerate(["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"]))
 _LETTERS = {"I": "info", "W": "warning", "E": "error", "F": "fatal", "D": "debug"}
 _LETTERS.update({f"D{n}": "debug" for n in range(1, 6)})
 _LEVEL_WORDS = frozenset({
@@ -330,7 +331,7 @@ def _message(value: object, key: str) -> str | None:
 def _level(value: object, key: str) -> str | None:
     weak = key in _WEAK_LEVEL_KEYS
     if isinstance(value, int) and not isinstance(value, bool) and not weak:
-        return _BUNYAN.get(value) or _SYSLOG.get(value)
+        return _BUNYAN.get(value) or (str(value) if -100 <= value <= 1000 else None)
     if not isinstance(value, str):
         return None
     word = value.strip()
