@@ -222,3 +222,14 @@ def test_importing_again_with_another_zone_reads_the_document_anew(tmp_path: Pat
     assert status == "updated" and times == ["2031-04-01T14:00:00Z", "2031-04-01T14:30:00Z"]
     assert imported("--tz", "America/New_York")[0] == "unchanged"
     assert len(json.loads(run("list", "--json", db=db)[1])) == 1
+
+
+def test_each_run_in_one_process_prints_for_its_own_terminal(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    log.write_text("2031-05-04T10:00:01Z worker 4 is fine after a long and winding restart\n")
+    widths = []
+    for columns in ("60", "200", "60"):
+        result = runner.invoke(app, ["logs", "parse", str(log)], env={"COLUMNS": columns})
+        assert result.exit_code == 0
+        widths.append(max(len(line) for line in result.stdout.splitlines()))
+    assert widths[0] <= 60 < widths[1] and widths[2] <= 60

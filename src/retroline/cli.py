@@ -66,6 +66,10 @@ class _Group(TyperGroup):
     """The top-level group: turns our errors into one line and an exit code."""
 
     def invoke(self, ctx: Any) -> Any:
+        # One console of each kind per run, made for this run's terminal: a run in the same
+        # process before (the API's users, tests) may have had another width.
+        _out.cache_clear()
+        _err.cache_clear()
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):

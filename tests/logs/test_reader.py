@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from retroline.errors import InputError
+from retroline.logs.parse import parse_lines
 from retroline.logs.reader import (
     MAX_LINE_BYTES,
     Compression,
@@ -131,3 +132,40 @@ def test_a_log_in_a_cyrillic_code_page_reads_as_written(tmp_path: Path) -> None:
     path = tmp_path / "ru.log"
     path.write_bytes(("\n".join(text) + "\n").encode("cp1251"))
     assert [raw.text for raw in read_lines(path)] == text
+
+
+# Console output saved to a file: colours around the timestamp and the level, a bold word, a
+# cursor move and a window title (closed by BEL), as terminals are sent them.
+COLOURED = [
+    "\x1b[32m2016-09-08 20:31:00,100\x1b[0m \x1b[1;33mWARN\x1b[0m pool: low on connections",
+    "\x1b]0;build 42\x07\x1b[2K2016-09-08 20:31:01,200 \x1b[31mERROR\x1b[m pool: \x1b[1mexhausted\x1b[22m",
+    "2016-09-08 20:31:02,300 INFO pool: recovered",
+]
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-16"])
+def test_terminal_escape_sequences_are_no_part_of_a_line(tmp_path: Path, codec: str) -> None:
+    path = tmp_path / "console.log"
+    path.write_bytes(("\n".join(COLOURED) + "\n").encode(codec))
+    want = [
+        "2016-09-08 20:31:00,100 WARN pool: low on connections",
+        "2016-09-08 20:31:01,200 ERROR pool: exhausted",
+        "2016-09-08 20:31:02,300 INFO pool: recovered",
+    ]
+    assert [raw.text for raw in read_lines(path)] == want
+    spans = list(plan_spans(path, 1 << 20))
+    if codec == "utf-8":  # the workers' reader, a span at a time
+        spanned = [x for s in spans for x in read_span(path, s, "utf-8")]
+        assert [x if isinstance(x, str) else x.text for x in spanned] == want
+        # Colours alone leave a block plain text (the title's BEL above does not).
+        plain = tmp_path / "colours.log"
+        plain.write_text(COLOURED[0] + "\n" + COLOURED[2] + "\n", encoding="utf-8")
+        span = next(plan_spans(plain, 1 << 20))
+        assert read_span(plain, span, "utf-8") == [want[0], want[2]]
+    parsed = list(parse_lines(path, year=2016))
+    assert [(p.level, p.message) for p in parsed] == [
+        ("WARN", "low on connections"),
+        ("ERROR", "exhausted"),
+        ("INFO", "recovered"),
+    ]
+    assert all(p.at is not None and p.at.second == i for i, p in enumerate(parsed))

@@ -17,6 +17,7 @@ import enum
 import gzip
 import io
 import lzma
+import re
 import sys
 import zlib
 from collections.abc import Generator, Iterator
@@ -55,6 +56,10 @@ SAMPLE_BYTES = 64 * 1024
 # Control bytes other than tab, CR, LF, FF and ESC (colour codes): text never has many.
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
 _NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL)
+# Terminal escape sequences: colours, cursor moves, a window's title. They say how a console
+# showed a line, not what it said, and a timestamp or a level wrapped in a colour would be
+# read as neither. Each ends within its line.
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[ -/]*[0-~])")
 
 
 class Compression(enum.Enum):
@@ -221,7 +226,7 @@ def _read_binary(
                 continue
             if number == 1 and encoding == "utf-8-sig":
                 raw = raw.removeprefix(codecs.BOM_UTF8)
-            yield RawLine(number, raw.decode(encoding, "replace"), truncated, False)
+            yield RawLine(number, _plain(raw.decode(encoding, "replace")), truncated, False)
     except _ARCHIVE_ERRORS as exc:
         raise _damaged(fmt, exc, path, number) from exc
 
@@ -384,7 +389,7 @@ def read_span(
 def _split(block: bytes, encoding: str, number: int, max_line: int) -> list[str] | list[RawLine]:
     """One block's lines: plain strings when nothing in it is odd, else `RawLine`s."""
     if not block.translate(None, _NOT_CONTROL):
-        text = block.decode(encoding, "replace")
+        text = _plain(block.decode(encoding, "replace"))
         if "\r" in text:
             text = text.replace("\r\n", "\n")
         out = text.split("\n")
@@ -410,7 +415,12 @@ def _raw_lines(lines: list[bytes], number: int, encoding: str, max_line: int) ->
         if _is_binary(raw):
             yield RawLine(number, "", truncated, True)
         else:
-            yield RawLine(number, raw.decode(encoding, "replace"), truncated, False)
+            yield RawLine(number, _plain(raw.decode(encoding, "replace")), truncated, False)
+
+
+def _plain(text: str) -> str:
+    """The text without its terminal escape sequences (`_ESCAPES`)."""
+    return _ESCAPES.sub("", text) if "\x1b" in text else text
 
 
 def _raw_blocks(lines: Iterator[RawLine], size: int = 4096) -> Iterator[Block]:
@@ -451,7 +461,7 @@ def _read_wide(
             while truncated and (rest := text.readline(max_line)):
                 if rest.endswith("\n"):
                     break
-            yield RawLine(number, line.rstrip("\r\n"), truncated, False)
+            yield RawLine(number, _plain(line.rstrip("\r\n")), truncated, False)
     except _ARCHIVE_ERRORS as exc:
         raise InputError(
             f"the {fmt.compression.value} archive is damaged or cut off ({exc})",
