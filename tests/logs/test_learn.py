@@ -652,6 +652,15 @@ DATE_SHAPES = [
         ["2026-11-23 10:31:00 PM worker started", "2026-11-23 10:31:01 AM worker stopped"],
         ["2026-11-23T22:31:00", "2026-11-23T10:31:01"],
     ),
+    (
+        "day and month name, the clock to the minute",
+        [
+            "23-Nov 00:31 vault-dir Job 12: start of backup",
+            "  Files: 1,024",
+            "24-Nov 02:05 vault-sd Job 12: volume full",
+        ],
+        ["2026-11-23T00:31:00", None, "2026-11-24T02:05:00"],
+    ),
 ]
 
 

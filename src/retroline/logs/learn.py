@@ -141,6 +141,9 @@ STAMPS: tuple[tuple[str, str], ...] = (
         + ZONE,
     ),
     ("d-mon-time", r"(?P<d>\d{1,2}) " + MONTH + " " + HMS + FRACTION),
+    # The day and the month's name, then the clock to the minute ("07-Mar 16:24", as a backup
+    # director writes its jobs): never where seconds follow.
+    ("d-mon-minutes", r"(?P<d>\d{1,2})[- ]" + MONTH + r" (?P<H>[0-2]?\d):(?P<M>[0-5]\d)(?![:\d])"),
     # A month name, the day and the year between slashes or dashes ("dec/07/2026 00:31:00",
     # "Dec-07-26 00:31:00"), or the year first ("2026 Dec 07 00:31:00").
     ("mon/d/y", MONTH + r"/(?P<d>\d{1,2})/(?P<Y>\d{4}) " + HMS + FRACTION),
