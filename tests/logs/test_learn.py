@@ -904,6 +904,11 @@ def test_header_fields_written_in_some_lines_joined_or_past_a_dash_are_read(
             "2024-05-06 07:08:11.300  WARN 4121 --- [    scheduler-1] shop.Boot"
             "                : slow tick": ("shop.Boot", "4121", "WARN"),
         },
+        {
+            "2024-05-06T07:08:09.100+00:00 edge[router]: at=info status=200": ("edge", None, None),
+            "2024-05-06T07:08:10.200+00:00 app[web.1]: order 7 paid": ("app", None, None),
+            "2024-05-06T07:08:11.300+00:00 edge[web.2]: at=info status=404": ("edge", None, None),
+        },
     ],
     ids=[
         "a pid after a hash",
@@ -912,6 +917,7 @@ def test_header_fields_written_in_some_lines_joined_or_past_a_dash_are_read(
         "a level letter, a tag and its pid",
         "a pid after a hash in the stamp's bracket, a program after a double dash",
         "a pid, three dashes, a padded thread and a logger padded to its colon",
+        "a program and a tag in brackets that is no pid",
     ],
 )
 def test_fields_written_with_a_hash_a_name_or_colons_are_read(

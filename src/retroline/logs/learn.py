@@ -579,7 +579,13 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("name-dash", "", r"[^\s-]\S*(?:[ ][^\s-]\S*){0,2}?", _DASH),
     # A name ending in a colon (a logger, a tag, a program with its pid), maybe padded to
     # a column's width before it ("com.example.App      : ").
-    ("name", "", r"[\w$.\-/@]+(?:\([\w$.\-]*\))?", f"(?:{_PID_SLOT})?[ \t]*+:" + _BLANKS),
+    # Its bracket holds a pid, or another tag ("app[web.1]: ").
+    (
+        "name",
+        "",
+        r"[\w$.\-/@]+(?:\([\w$.\-]*\))?",
+        rf"(?:{_PID_SLOT}|\[[\w.\-]+\])?[ \t]*+:" + _BLANKS,
+    ),
     # A syslog facility and level ("authpriv.info "), before a host would read it.
     ("facility-level", r"(?:[a-z]+[0-7]?)\.", f"(?:{LEVEL_WORDS})", _BLANKS),
     # A host: the word before a syslog tag.
