@@ -87,17 +87,17 @@ def test_logs_parse_onset_and_add_are_inert(
     code, out, err = run("logs", "parse", str(log))
     assert code == 0
     _inert(out, err)
-    assert "\\x1b[2J" in out
+    assert "\\u202eevil" in out and "pwned" not in out  # a log line's escape sequences are dropped
     code, out, err = run("logs", "onset", str(log), "--at", "2031-04-01T10:00Z")
     assert code == 0
     _inert(out, err)
-    assert "\\x1b[2J" in out and "app\\x1b]0;t\\x07.log" in out
+    assert "\\u202eevil" in out and "pwned" not in out and "app\\x1b]0;t\\x07.log" in out
     db = str(tmp_path / "lib.db")
     incident_id = run("import", "-q", str(doc), db=db)[1].strip()
     code, out, err = run("logs", "add", incident_id, str(log), "--at", "2031-04-01T10:00Z", db=db)
     assert code == 0
     _inert(out, err)
-    assert "\\x1b[2J" in out
+    assert "\\u202eevil" in out and "pwned" not in out  # a log line's escape sequences are dropped
 
 
 def test_investigate_prints_title_and_skipped_files_inert(

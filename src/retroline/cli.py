@@ -16,7 +16,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -68,8 +67,7 @@ class _Group(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         # One console of each kind per run, made for this run's terminal: a run in the same
         # process before (the API's users, tests) may have had another width.
-        _out.cache_clear()
-        _err.cache_clear()
+        _consoles.clear()
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
@@ -122,20 +120,27 @@ app = typer.Typer(
 )
 
 
-@cache
+# The consoles of the run under way, made on first use ('logs parse --json' prints none).
+_consoles: dict[bool, Console] = {}
+
+
 def _out() -> Console:
-    """The console for results (made on first use: 'logs parse --json' prints none)."""
-    from rich.console import Console
-
-    return Console()
+    """The console for results."""
+    return _console(stderr=False)
 
 
-@cache
 def _err() -> Console:
     """The console for messages to people, on stderr."""
-    from rich.console import Console
+    return _console(stderr=True)
 
-    return Console(stderr=True)
+
+def _console(stderr: bool) -> Console:
+    found = _consoles.get(stderr)
+    if found is None:
+        from rich.console import Console
+
+        found = _consoles[stderr] = Console(stderr=stderr)
+    return found
 
 
 def _state(ctx: typer.Context) -> State:
@@ -842,7 +847,8 @@ def logs_parse_command(
             'or a Unix time; option: --tz; assumed: UTC for want of either), "host", '
             '"process", "pid", "level" when the header has them, "file" when several files '
             'are given, and "continuation", "truncated", "binary", "year_assumed", '
-            '"date_assumed" (a time of day put on the file\'s day, or a day and month in an '
+            '"date_assumed" (a time of day put on the date the file\'s first lines write, '
+            "else on the day it was last written, or a day and month in an "
             'order no line showed), "zone_ambiguous" (a zone abbreviation with other '
             "meanings, such as IST or CST, read as its most common one) when true.",
         ),

@@ -504,6 +504,38 @@ def test_a_few_dated_lines_in_a_tools_output_carry_their_time(tmp_path: Path) ->
     assert fast([path], 2024) == reference([path], 2024)
 
 
+@pytest.mark.parametrize(
+    ("banner", "day"),
+    [
+        ("=== Setup log opened: 11/23/2024  07:58:01  (build 5.0) ===", "2024-11-23"),
+        ("#Date: 2024-11-23 07:58:01", "2024-11-23"),
+        ("Session of 23 Nov 2024 07:58:01 +0900 begins", "2024-11-23"),  # as written
+    ],
+)
+def test_times_of_day_alone_take_the_date_the_files_first_lines_write(
+    tmp_path: Path, banner: str, day: str
+) -> None:
+    """A log whose lines write the time of day alone, after a line that writes a date:
+    they are on that date (still said to be assumed), not on the day the file was last
+    written, which a copy changes."""
+    lines = [banner] + [f"[{8 + i // 60:02d}:{i % 60:02d}:07.250] step {i} done" for i in range(90)]
+    path = write(tmp_path, "x.log", lines)
+    os.utime(path, (datetime(2026, 3, 1, tzinfo=UTC).timestamp(),) * 2)  # copied later
+    parsed = list(parse_lines(path))
+    assert parsed[0].at is None
+    assert [p.at for p in parsed[1:3]] == [at(f"{day}T08:00:07.250"), at(f"{day}T08:01:07.250")]
+    assert all(p.date_assumed for p in parsed[1:])
+    assert fast([path], None) == reference([path], None)
+
+
+def test_times_of_day_alone_without_a_written_date_are_on_the_files_day(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.log", [f"[08:00:{i:02d}.250] step {i} done" for i in range(30)])
+    os.utime(path, (datetime(2026, 3, 1, 12, tzinfo=UTC).timestamp(),) * 2)
+    parsed = list(parse_lines(path))
+    assert parsed[0].at == at("2026-03-01T08:00:00.250") and parsed[0].date_assumed
+    assert fast([path], None) == reference([path], None)
+
+
 def test_a_tools_stamped_lines_opening_with_different_marks_carry_their_time(
     tmp_path: Path,
 ) -> None:

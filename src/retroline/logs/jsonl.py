@@ -180,7 +180,12 @@ class _Layout:
     the year of each on its own, as `parse.parse_lines` does)."""
 
     def __init__(
-        self, pattern: HeaderPattern, tz: str | None, year: int | None, day: date | None
+        self,
+        pattern: HeaderPattern,
+        tz: str | None,
+        year: int | None,
+        day: date | None,
+        dated: date | None = None,
     ) -> None:
         self.pattern = pattern
         # The header alone: the message is the rest of the line, wherever the header ends
@@ -206,7 +211,7 @@ class _Layout:
         self.yearless = not ({"y", "epoch"} & set(index)) and (
             example is None or example.groupdict().get("Y") is None
         )
-        self.resolver = TimeResolver(tz, year, day)
+        self.resolver = TimeResolver(tz, year, day, dated)
         # Time text of one second -> (JSON text without fraction and "Z", month seen, the
         # JSON that follows the instant: where its zone came from, an assumed date).
         self.times: dict[tuple[str | None, ...], tuple[str, int, str]] = {}
@@ -327,11 +332,16 @@ class _RecordLayout:
     yearless = False
 
     def __init__(
-        self, pattern: RecordPattern, tz: str | None, year: int | None, day: date | None
+        self,
+        pattern: RecordPattern,
+        tz: str | None,
+        year: int | None,
+        day: date | None,
+        dated: date | None = None,
     ) -> None:
         self.pattern = pattern
         self.parse = pattern.parse
-        self.resolver = TimeResolver(tz, year, day)
+        self.resolver = TimeResolver(tz, year, day, dated)
         self.assumed = False
 
     def texts(self, fields: Fields) -> tuple[str, str]:
@@ -352,9 +362,16 @@ class _File:
     """What the hot path carries from line to line within one file."""
 
     def __init__(
-        self, pattern: HeaderPattern, tz: str | None, year: int | None, day: date | None
+        self,
+        pattern: HeaderPattern,
+        tz: str | None,
+        year: int | None,
+        day: date | None,
+        dated: date | None = None,
     ) -> None:
-        self.tz, self.year, self.day = tz, year, day
+        # The day the file was last written, and the date a time of day alone is put on
+        # (`TimeResolver`).
+        self.tz, self.year, self.day, self.dated = tz, year, day, dated
         # The patterns a carry may name: the catalog's and the file's own (a learnt one).
         self.known = {**_BY_NAME, **{p.name: p for p in pattern.companions}, pattern.name: pattern}
         self.layouts: dict[str, _Layout | _RecordLayout] = {}
@@ -382,9 +399,9 @@ class _File:
         found = self.layouts.get(pattern.name)
         if found is None:
             found = self.layouts[pattern.name] = (
-                _RecordLayout(pattern, self.tz, self.year, self.day)
+                _RecordLayout(pattern, self.tz, self.year, self.day, self.dated)
                 if isinstance(pattern, RecordPattern)
-                else _Layout(pattern, self.tz, self.year, self.day)
+                else _Layout(pattern, self.tz, self.year, self.day, self.dated)
             )
             if found.yearless:  # from no month, and `first_month` keeps the chunk's first
                 found.resolver.restore(found.resolver.year, 0)
@@ -589,8 +606,9 @@ class ChunkParser:
         source: str = "",
         messages: bool = False,
         text: bool = True,
+        dated: date | None = None,
     ) -> None:
-        self.state = _File(pattern, tz, year, day)
+        self.state = _File(pattern, tz, year, day, dated)
         # Counting the lines in the windows of an onset, for each chunk: its file's name.
         self.window, self.source = window, source
         # Whether chunks give their JSON text; lines are marks, not JSON (`window.Mark`),

@@ -15,6 +15,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
+from datetime import date
 from functools import cache
 
 from retroline.logs.layout import (
@@ -30,7 +31,7 @@ from retroline.logs.layout import (
     HeaderPattern,
     RecordPattern,
 )
-from retroline.logs.timestamps import ZONE_PATTERN
+from retroline.logs.timestamps import ZONE_PATTERN, TimeResolver
 
 __all__ = ["PLAIN", "STAMPS", "extend", "late_layout", "late_pattern", "learn"]
 
@@ -365,6 +366,34 @@ def _undated() -> re.Pattern[str]:
 
 _LATE = "late-"
 _late: dict[str, HeaderPattern] = {}
+
+
+def written_date(pattern: HeaderPattern, lines: Iterable[str]) -> date | None:
+    """The date written by the first of ``lines`` that writes a full one (a banner's
+    "logging started: 3/7/2026 16:24:15", a "#Date:" header), when ``pattern``'s stamps
+    write the time of day alone: such lines are put on it rather than on the day the file
+    was last written, which a copy changes. None for other patterns, or when no line
+    writes a date. The date is the one written, in the line's own zone (its day and month
+    in the order a line alone is read: month first when numbers do not tell)."""
+    names = set(pattern.compiled.groupindex)
+    if "H" not in names or names & {"Y", "y", "m", "b", "d", "epoch", "tai"}:
+        return None
+    for line in lines:
+        found = _stamp(line)
+        if found is None:
+            continue
+        form, start, end = found
+        m = _searches()[form].match(line, start, end)
+        parts = {} if m is None else m.groupdict()
+        if not (parts.get("Y") or parts.get("y")) or not (parts.get("m") or parts.get("b")):
+            continue
+        if not parts.get("d"):
+            continue
+        parts.pop("z", None)  # the date as written, not the UTC one
+        at = TimeResolver(None, None).resolve(parts)
+        if at is not None:
+            return at.date()
+    return None
 
 
 def late_layout(line: str) -> HeaderPattern | None:

@@ -33,6 +33,7 @@ import platform
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -118,7 +119,17 @@ _folder: Path | None = None
 _turn: Any = None
 _next: Any = None
 _parsers: dict[
-    tuple[str, str | None, int | None, str | None, bool, tuple[MaskRule, ...], Window | None, bool],
+    tuple[
+        str,
+        str | None,
+        int | None,
+        str | None,
+        bool,
+        tuple[MaskRule, ...],
+        Window | None,
+        bool,
+        date | None,
+    ],
     ChunkParser,
 ] = {}
 
@@ -251,6 +262,7 @@ class Workers:
                 task = (
                     file.path, pattern, file.tz, file.year, file.name, file.stats, parser.rules,
                     span, file.encoding, carries[i], parser.window, parser.source, parser.text,
+                    parser.state.dated,
                 )  # fmt: skip
                 yield i, file, span, task
 
@@ -363,6 +375,7 @@ _Task = tuple[
     Window | None,
     str,
     bool,
+    date | None,
 ]
 
 
@@ -379,8 +392,23 @@ def _work(task: _Task) -> tuple[Chunk, Stored | None]:
     worker's spool file, the rest back to the main process. A chunk counted in an onset's
     windows (its tallies made here), or one whose text is not wanted (``keep`` False, a
     summary), is marks: nothing is stored."""
-    path, pattern, tz, year, name, stats, rules, span, encoding, base, window, source, keep = task
-    key = (path, tz, year, name, stats, rules, window, keep)
+    (
+        path,
+        pattern,
+        tz,
+        year,
+        name,
+        stats,
+        rules,
+        span,
+        encoding,
+        base,
+        window,
+        source,
+        keep,
+        dated,
+    ) = task
+    key = (path, tz, year, name, stats, rules, window, keep, dated)
     parser = _parsers.get(key)
     if parser is None:
         # The files are read one after the other: the parsers (and their caches) of the
@@ -388,8 +416,9 @@ def _work(task: _Task) -> tuple[Chunk, Stored | None]:
         while len(_parsers) >= KEPT_PARSERS:
             del _parsers[next(iter(_parsers))]
         parser = _parsers[key] = ChunkParser(
-            pattern, tz, year, name, stats, rules, file_day(path), window, source, text=keep
-        )
+            pattern, tz, year, name, stats, rules, file_day(path), window, source, text=keep,
+            dated=dated,
+        )  # fmt: skip
     carry = base
     if span.start:
         behind = _behind(path, span.start, encoding)

@@ -26,6 +26,7 @@ from retroline.logs.headers import (
     RecordPattern,
     detect,
 )
+from retroline.logs.learn import written_date
 from retroline.logs.reader import RawLine, read_lines
 from retroline.logs.templates import Match, Template, TemplateMiner
 from retroline.logs.timestamps import TimeResolver, file_day
@@ -109,6 +110,7 @@ def parse_lines(
     learn: bool = True,
     pattern: HeaderPattern | None = None,
     day: date | None = None,
+    dated: date | None = None,
 ) -> Iterator[ParsedLine]:
     """Parse a log file line by line, lazily.
 
@@ -120,8 +122,10 @@ def parse_lines(
     learn: False to only match against the miner's templates (a second pass, say) without
         changing them; a message no template covers is then learnt all the same.
     pattern: the header pattern, when known; detected from the first lines otherwise.
-    day: the date of lines that write the time of day alone (default: the day the file
-        was last written); such lines are flagged ``date_assumed``.
+    day: the day the file was last written (default: its modification time's date).
+    dated: the date of lines that write the time of day alone (default: the date one of
+        the first lines writes, `learn.written_date`, else ``day``); such lines are
+        flagged ``date_assumed``.
 
     A line that does not fit the file's header pattern is tried against the other known
     patterns, so that logs of several formats concatenated into one stream keep their
@@ -132,13 +136,15 @@ def parse_lines(
     # each on its own (a syslog part going from December to January is a new year, an
     # Android part in March after it is not).
     day = day or file_day(path)
-    resolver = TimeResolver(tz, year, day)
-    resolvers: dict[str, TimeResolver] = {}
     lines: Iterator[RawLine] = read_lines(path)
     if pattern is None:
         head = list(islice(lines, SAMPLE_LINES))
-        pattern = detect(raw.text for raw in head if not raw.binary)
+        sample = [raw.text for raw in head if not raw.binary]
+        pattern = detect(sample)
+        dated = dated or written_date(pattern, sample)
         lines = chain(head, lines)
+    resolver = TimeResolver(tz, year, day, dated)
+    resolvers: dict[str, TimeResolver] = {}
     learnt = miner.learn
     match = miner.match
     others = other_patterns(pattern)
@@ -162,7 +168,7 @@ def parse_lines(
             if found_pattern is not None:
                 current = found_pattern
                 if current.name not in resolvers:
-                    resolvers[current.name] = TimeResolver(tz, year, day)
+                    resolvers[current.name] = TimeResolver(tz, year, day, dated)
                 resolver = resolvers[current.name]
         if fields is None:
             message = text.strip()

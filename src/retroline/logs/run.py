@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO, cast
@@ -35,6 +35,7 @@ from retroline.inputs import not_regular
 from retroline.logs import parallel
 from retroline.logs.headers import PATTERNS, HeaderPattern, detect
 from retroline.logs.jsonl import SEP, Chunk, ChunkParser, FormTable, sample_lines
+from retroline.logs.learn import written_date
 from retroline.logs.parallel import Stored
 from retroline.logs.parse import ParsedLine
 from retroline.logs.reader import STDIN, Block, Compression, RawLine, read_blocks, sniff
@@ -510,12 +511,12 @@ def _setup(
     """Detect a file's header from its first lines and make its parser: a plan for the
     workers of ``pool`` when the file is one they read (``last``: no file follows it),
     else the file for this process."""
-    pattern, taken, blocks = _opened(path)
+    pattern, taken, blocks, dated = _opened(path)
     stats = learn.seen is not None
     rules = learn.miner.config.rules
     parser = ChunkParser(
         pattern, tz, year, name, stats, rules, file_day(path), learn.window, str(path),
-        text=learn.spool is not None,
+        text=learn.spool is not None, dated=dated,
     )  # fmt: skip
     encoding = _parallel_encoding(path) if pool is not None else None
     if encoding is None:
@@ -524,12 +525,16 @@ def _setup(
     return parallel.Plan(str(path), parser, encoding, tz, year, name, stats, last)
 
 
-def _opened(path: str | Path) -> tuple[HeaderPattern, list[Block], Iterator[Block]]:
+def _opened(
+    path: str | Path,
+) -> tuple[HeaderPattern, list[Block], Iterator[Block], date | None]:
     """A file opened for parsing: its header pattern, detected from its first lines, the
-    blocks read for that, and the rest of its blocks, still to be read."""
+    blocks read for that, the rest of its blocks, still to be read, and the date its
+    first lines write for lines that write the time of day alone (`learn.written_date`)."""
     blocks = read_blocks(path)
     taken, sample = sample_lines(blocks)
-    return (detect(sample) if sample else PATTERNS[-1]), taken, blocks
+    pattern = detect(sample) if sample else PATTERNS[-1]
+    return pattern, taken, blocks, written_date(pattern, sample)
 
 
 def _learn_local(file: _Local, learn: _Learner) -> None:
@@ -579,10 +584,16 @@ def read_kept(
     file is read no further than the last line ``within``.
     """
     low, high = within if within is not None else (1, None)
-    pattern, taken, blocks = _opened(path)
+    pattern, taken, blocks, dated = _opened(path)
     try:
         parser = ChunkParser(
-            pattern, tz, year, rules=miner.config.rules, day=file_day(path), messages=True
+            pattern,
+            tz,
+            year,
+            rules=miner.config.rules,
+            day=file_day(path),
+            messages=True,
+            dated=dated,
         )
         tables = FormTable()
         carry = parser.initial()

@@ -198,9 +198,10 @@ _TAI_BASE = 2**62 + 10
 class TimeResolver:
     """Resolve the time parts of one file's lines, in order, following year rollovers.
 
-    One resolver per file: it remembers the last month seen to notice a new year. A line
-    that writes the time of day alone (``strace -tt``) is put on ``day`` (today's date when
-    not given), and says so (`date_assumed`).
+    One resolver per file: it remembers the last month seen to notice a new year. ``day``
+    is the day the file was last written (today's date when not given). A line that writes
+    the time of day alone (``strace -tt``) is put on ``dated`` (a date the file wrote at its
+    start), else on ``day``, and says so (`date_assumed`).
     """
 
     def __init__(
@@ -208,12 +209,16 @@ class TimeResolver:
         tz: str | None = None,
         year: int | None = DEFAULT_YEAR,
         day: date | None = None,
+        dated: date | None = None,
     ) -> None:
         self.zone = zone(tz)
         self.zone_given = tz is not None
         self.tz = tz
         self.year = year if year is not None else today().year
         self.day = day or today()
+        # The date a time of day alone is put on: one a line of the file wrote before it (a
+        # banner's, `learn.written_date`), else the day the file was last written.
+        self.dated = dated or self.day
         #: True once a yearless timestamp was given the current year for want of ``year``.
         self.year_assumed = False
         #: True once a line writing only the time of day was put on ``day``.
@@ -297,7 +302,7 @@ class TimeResolver:
         if not month and parts.get("d") is None and not year_text:
             # The time of day alone: the day is assumed.
             self.date_assumed = True
-            year, month, day_of_month = self.day.year, self.day.month, self.day.day
+            year, month, day_of_month = self.dated.year, self.dated.month, self.dated.day
         else:
             day_of_month = int(parts.get("d") or 0)
             if year_text:
