@@ -40,7 +40,7 @@ from datetime import date
 from itertools import islice, repeat
 from json.encoder import encode_basestring
 from operator import getitem, itemgetter, le
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from retroline.inert import inert_json
 from retroline.instants import iso_utc
@@ -174,19 +174,22 @@ class FormTable:
         return [table[int(number)] for number in chunk.used]
 
 
+class _Settings(NamedTuple):
+    """What each layout's `TimeResolver` is made from: the zone and year given, the day the
+    file was last written and the date its first lines write (`learn.written_date`)."""
+
+    tz: str | None
+    year: int | None
+    day: date | None
+    dated: date | None
+
+
 class _Layout:
     """One header pattern prepared for the hot path within one file: its groups by
     position, and its own time resolver and caches (a stream that mixes formats follows
     the year of each on its own, as `parse.parse_lines` does)."""
 
-    def __init__(
-        self,
-        pattern: HeaderPattern,
-        tz: str | None,
-        year: int | None,
-        day: date | None,
-        dated: date | None = None,
-    ) -> None:
+    def __init__(self, pattern: HeaderPattern, settings: _Settings) -> None:
         self.pattern = pattern
         # The header alone: the message is the rest of the line, wherever the header ends
         # (a message matches ".*" whatever it holds, so cutting it off changes no match),
@@ -211,7 +214,7 @@ class _Layout:
         self.yearless = not ({"y", "epoch"} & set(index)) and (
             example is None or example.groupdict().get("Y") is None
         )
-        self.resolver = TimeResolver(tz, year, day, dated)
+        self.resolver = TimeResolver(*settings)
         # Time text of one second -> (JSON text without fraction and "Z", month seen, the
         # JSON that follows the instant: where its zone came from, an assumed date).
         self.times: dict[tuple[str | None, ...], tuple[str, int, str]] = {}
@@ -331,17 +334,10 @@ class _RecordLayout:
 
     yearless = False
 
-    def __init__(
-        self,
-        pattern: RecordPattern,
-        tz: str | None,
-        year: int | None,
-        day: date | None,
-        dated: date | None = None,
-    ) -> None:
+    def __init__(self, pattern: RecordPattern, settings: _Settings) -> None:
         self.pattern = pattern
         self.parse = pattern.parse
-        self.resolver = TimeResolver(tz, year, day, dated)
+        self.resolver = TimeResolver(*settings)
         self.assumed = False
 
     def texts(self, fields: Fields) -> tuple[str, str]:
@@ -361,17 +357,8 @@ class _RecordLayout:
 class _File:
     """What the hot path carries from line to line within one file."""
 
-    def __init__(
-        self,
-        pattern: HeaderPattern,
-        tz: str | None,
-        year: int | None,
-        day: date | None,
-        dated: date | None = None,
-    ) -> None:
-        # The day the file was last written, and the date a time of day alone is put on
-        # (`TimeResolver`).
-        self.tz, self.year, self.day, self.dated = tz, year, day, dated
+    def __init__(self, pattern: HeaderPattern, settings: _Settings) -> None:
+        self.settings = settings
         # The patterns a carry may name: the catalog's and the file's own (a learnt one).
         self.known = {**_BY_NAME, **{p.name: p for p in pattern.companions}, pattern.name: pattern}
         self.layouts: dict[str, _Layout | _RecordLayout] = {}
@@ -399,9 +386,9 @@ class _File:
         found = self.layouts.get(pattern.name)
         if found is None:
             found = self.layouts[pattern.name] = (
-                _RecordLayout(pattern, self.tz, self.year, self.day, self.dated)
+                _RecordLayout(pattern, self.settings)
                 if isinstance(pattern, RecordPattern)
-                else _Layout(pattern, self.tz, self.year, self.day, self.dated)
+                else _Layout(pattern, self.settings)
             )
             if found.yearless:  # from no month, and `first_month` keeps the chunk's first
                 found.resolver.restore(found.resolver.year, 0)
@@ -608,7 +595,7 @@ class ChunkParser:
         text: bool = True,
         dated: date | None = None,
     ) -> None:
-        self.state = _File(pattern, tz, year, day, dated)
+        self.state = _File(pattern, _Settings(tz, year, day, dated))
         # Counting the lines in the windows of an onset, for each chunk: its file's name.
         self.window, self.source = window, source
         # Whether chunks give their JSON text; lines are marks, not JSON (`window.Mark`),

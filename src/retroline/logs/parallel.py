@@ -262,7 +262,7 @@ class Workers:
                 task = (
                     file.path, pattern, file.tz, file.year, file.name, file.stats, parser.rules,
                     span, file.encoding, carries[i], parser.window, parser.source, parser.text,
-                    parser.state.dated,
+                    parser.state.settings.dated,
                 )  # fmt: skip
                 yield i, file, span, task
 
