@@ -685,6 +685,16 @@ DATE_SHAPES = [
         ["2026-11-23T22:31:00", "2026-11-23T10:31:01"],
     ),
     (
+        "ISO date and clock, month, day and hour unpadded",
+        ["2026-3-7 9:05:03 INFO job started", "2026-3-17 10:05:04 WARN job slow"],
+        ["2026-03-07T09:05:03", "2026-03-17T10:05:04"],
+    ),
+    (
+        "year first with slashes, unpadded",
+        ["2026/3/7 9:05:03 job started", "2026/11/17 10:05:04 job slow"],
+        ["2026-03-07T09:05:03", "2026-11-17T10:05:04"],
+    ),
+    (
         "day and month name, the clock to the minute",
         [
             "23-Nov 00:31 vault-dir Job 12: start of backup",

@@ -70,9 +70,14 @@ def _slashed(first: str, second: str, sep: str = "/") -> str:
 #: The forms a timestamp is written in, each a regex with the time groups `TimeResolver`
 #: reads; the most complete first (at one position the longest match wins anyway).
 STAMPS: tuple[tuple[str, str], ...] = (
+    # Month and day padded or not ("2026-3-7 9:05:03", as some locales write it).
     (
         "iso",
-        r"(?P<Y>\d{4})-(?P<m>\d\d)-(?P<d>\d\d)(?:[Tt_-]| {1,2})" + HMS + FRACTION + MERIDIEM + ZONE,
+        r"(?P<Y>\d{4})-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)(?:[Tt_-]| {1,2})"
+        + HMS
+        + FRACTION
+        + MERIDIEM
+        + ZONE,
     ),
     # ISO 8601's basic format ("20261207T003100Z").
     (
@@ -97,7 +102,7 @@ STAMPS: tuple[tuple[str, str], ...] = (
         + MERIDIEM
         + ZONE,
     ),
-    ("ymd-slash", r"(?P<Y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)[-T ]" + HMS + FRACTION + ZONE),
+    ("ymd-slash", r"(?P<Y>\d{4})/(?P<m>[01]?\d)/(?P<d>[0-3]?\d)[-T ]" + HMS + FRACTION + ZONE),
     ("ymd-dots", r"(?P<Y>\d{4})\.(?P<m>\d\d)\.(?P<d>\d\d)[-T ]" + HMS + FRACTION + ZONE),
     ("ymd-compact", r"(?P<Y>\d{4})(?P<m>[01]\d)(?P<d>[0-3]\d)[-T ]" + HMS + FRACTION + ZONE),
     ("yymmdd", r"(?P<y>\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d) +" + HMS + FRACTION),
