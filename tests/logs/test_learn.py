@@ -951,6 +951,18 @@ def test_header_fields_written_in_some_lines_joined_or_past_a_dash_are_read(
             "2024-05-06T07:08:10.200+00:00 app[web.1]: order 7 paid": ("app", None, None),
             "2024-05-06T07:08:11.300+00:00 edge[web.2]: at=info status=404": ("edge", None, None),
         },
+        {
+            "2024-05-06 07:08:09.100 | INFO     | shop.api:serve:12 - listening": (
+                "shop.api:serve:12",
+                None,
+                "INFO",
+            ),
+            "2024-05-06 07:08:10.200 | WARNING  | shop.db:query:40 - slow": (
+                "shop.db:query:40",
+                None,
+                "WARNING",
+            ),
+        },
     ],
     ids=[
         "a pid after a hash",
@@ -960,6 +972,7 @@ def test_header_fields_written_in_some_lines_joined_or_past_a_dash_are_read(
         "a pid after a hash in the stamp's bracket, a program after a double dash",
         "a pid, three dashes, a padded thread and a logger padded to its colon",
         "a program and a tag in brackets that is no pid",
+        "a level padded between bars, then a name before a lone dash",
     ],
 )
 def test_fields_written_with_a_hash_a_name_or_colons_are_read(

@@ -610,7 +610,7 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     # Up to three words before a lone dash ("agent.bin", "agent.bin *64"): the dash
     # separates the header from the message. Before the narrower names below, which would
     # leave the dash and miss other names there.
-    ("name-dash", "", r"[^\s-]\S*(?:[ ][^\s-]\S*){0,2}?", _DASH),
+    ("name-dash", "", r"[^\s|-]\S*(?:[ ][^\s|-]\S*){0,2}?", _DASH),
     # A name ending in a colon (a logger, a tag, a program with its pid), maybe padded to
     # a column's width before it ("com.example.App      : ").
     # Its bracket holds a pid, or another tag ("app[web.1]: ").
@@ -634,7 +634,7 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     ("dashes", "", "---", _BLANKS),
     # Cells of one word between bars (a message may be a cell too), then the last bar
     # before the message.
-    ("cell", r"\|", r"[ \t]*[^|\s]*[ \t]*", r"(?=\|)"),
+    ("cell", r"\|[ \t]*", r"[^|\s]*", r"[ \t]*(?=\|)"),
     ("bar", r"\|", "", r"[ \t]*"),
     # Weak fields (these two and numbers): a word with digits (a node, a date) and a second
     # timestamp are taken only when a surer field follows them, as message words and table
