@@ -695,6 +695,16 @@ DATE_SHAPES = [
         ["2026-03-07T09:05:03", "2026-11-17T10:05:04"],
     ),
     (
+        "month name, day and year, an @ before the clock, in a quoted cell",
+        ['"Nov 23, 2026 @ 00:31:00.125","job started"', '"Nov 23, 2026 @ 00:31:02.000","job slow"'],
+        ["2026-11-23T00:31:00.125", "2026-11-23T00:31:02"],
+    ),
+    (
+        "month name, day and year, a comma or 'at' before a twelve-hour clock",
+        ["November 23, 2026 at 4:31:00 PM backup started", "Nov 24, 2026, 4:31:02 AM backup done"],
+        ["2026-11-23T16:31:00", "2026-11-24T04:31:02"],
+    ),
+    (
         "day and month name, the clock to the minute",
         [
             "23-Nov 00:31 vault-dir Job 12: start of backup",

@@ -40,8 +40,13 @@ _DOW = r"(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? )"
 
 
 # A month name, then the day, an optional year and the clock.
+# The year may be followed by a comma, an "@" or "at" before the clock ("Mar 7, 2026 @
+# 16:24:15.123", as a search front end exports its rows; "March 7, 2026 at 4:24:15 PM").
 _MON_D_TIME = (
-    rf"{_DOW}?{MONTH}(?: +|-)(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}) )?" + HMS + FRACTION + MERIDIEM
+    rf"{_DOW}?{MONTH}(?: +|-)(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}),? (?:@ |at )?)?"
+    + HMS
+    + FRACTION
+    + MERIDIEM
 )
 
 
