@@ -705,6 +705,19 @@ DATE_SHAPES = [
         ["2026-11-23T16:31:00", "2026-11-24T04:31:02"],
     ),
     (
+        "day, month name and a two-digit year, never the month's day",
+        ["23-NOV-26 00:31:00 job started", "24-NOV-26 00:31:02 job slow"],
+        ["2026-11-23T00:31:00", "2026-11-24T00:31:02"],
+    ),
+    (
+        "year, month and day marked by their CJK characters",
+        [
+            "2026\u5e7411\u670823\u65e5 00:31:00 job started",
+            "2026\u5e743\u67087\u65e5 9:05:03 job slow",
+        ],
+        ["2026-11-23T00:31:00", "2026-03-07T09:05:03"],
+    ),
+    (
         "day and month name, the clock to the minute",
         [
             "23-Nov 00:31 vault-dir Job 12: start of backup",

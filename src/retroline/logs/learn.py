@@ -108,6 +108,11 @@ STAMPS: tuple[tuple[str, str], ...] = (
         + ZONE,
     ),
     ("ymd-slash", r"(?P<Y>\d{4})/(?P<m>[01]?\d)/(?P<d>[0-3]?\d)[-T ]" + HMS + FRACTION + ZONE),
+    # Year, month and day marked by the CJK characters for them ("2026年3月7日 16:24:15").
+    (
+        "ymd-cjk",
+        "(?P<Y>\\d{4})\u5e74(?P<m>[01]?\\d)\u6708(?P<d>[0-3]?\\d)\u65e5 ?" + HMS + FRACTION + ZONE,
+    ),
     ("ymd-dots", r"(?P<Y>\d{4})\.(?P<m>\d\d)\.(?P<d>\d\d)[-T ]" + HMS + FRACTION + ZONE),
     ("ymd-compact", r"(?P<Y>\d{4})(?P<m>[01]\d)(?P<d>[0-3]\d)[-T ]" + HMS + FRACTION + ZONE),
     ("yymmdd", r"(?P<y>\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d) +" + HMS + FRACTION),
@@ -143,9 +148,11 @@ STAMPS: tuple[tuple[str, str], ...] = (
     ("mon-d-time-zone", _MON_D_TIME + ZONE),
     (
         "d-mon-y-time",
+        # The year in four digits, or in two after a dash or a slash ("07-MAR-21 16:24:15",
+        # a database's default), never read as the day of a date without a year.
         r"(?P<d>\d{1,2})[-/ ]?"
         + MONTH
-        + r"[-/ ]?(?P<Y>\d{4})(?:::|[: T])"
+        + r"(?:[-/ ]?(?P<Y>\d{4})|[-/](?P<y>\d\d))(?:::|[: T])"
         + HMS
         + FRACTION
         + MERIDIEM
