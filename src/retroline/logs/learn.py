@@ -150,9 +150,9 @@ STAMPS: tuple[tuple[str, str], ...] = (
         "d-mon-y-time",
         # The year in four digits, or in two after a dash or a slash ("07-MAR-21 16:24:15",
         # a database's default), never read as the day of a date without a year.
-        r"(?P<d>\d{1,2})[-/ ]?"
+        r"(?P<d>\d{1,2})[-/. ]?"
         + MONTH
-        + r"(?:[-/ ]?(?P<Y>\d{4})|[-/](?P<y>\d\d))(?:::|[: T])"
+        + r"(?:[-/. ]?(?P<Y>\d{4})|[-/.](?P<y>\d\d))(?:::|[: T])"
         + HMS
         + FRACTION
         + MERIDIEM
@@ -167,9 +167,12 @@ STAMPS: tuple[tuple[str, str], ...] = (
     ("mon/d/y", MONTH + r"/(?P<d>\d{1,2})/(?P<Y>\d{4}) " + HMS + FRACTION),
     (
         "mon-d-y",
-        MONTH + r"-(?P<d>\d{1,2})-(?:(?P<Y>\d{4})|(?P<y>\d\d)) " + HMS + FRACTION + MERIDIEM,
+        MONTH + r"[-.](?P<d>\d{1,2})[-.](?:(?P<Y>\d{4})|(?P<y>\d\d)) " + HMS + FRACTION + MERIDIEM,
     ),
-    ("y-mon-d-time", r"(?P<Y>\d{4}) " + MONTH + r" +(?P<d>\d{1,2}) " + HMS + FRACTION + ZONE),
+    (
+        "y-mon-d-time",
+        r"(?P<Y>\d{4})[-/. ]" + MONTH + r"[-/. ] *(?P<d>\d{1,2})[ T]" + HMS + FRACTION + ZONE,
+    ),
     *((form, _slashed("m", "d", sep)) for form, sep in _SLASHED.items()),
     (
         "dmy-dots",
