@@ -715,6 +715,11 @@ DATE_SHAPES = [
         ["2026-11-23T00:31:00", "2026-11-23T00:31:01", "2026-11-23T00:31:02"],
     ),
     (
+        "a day with its ordinal suffix, an ISO date with an @ before the clock",
+        ["23rd Nov 2026 00:31:00 a", "November 23rd, 2026 00:31:01 b", "2026-11-23 @ 00:31:02 c"],
+        ["2026-11-23T00:31:00", "2026-11-23T00:31:01", "2026-11-23T00:31:02"],
+    ),
+    (
         "year, month and day marked by their CJK characters",
         [
             "2026\u5e7411\u670823\u65e5 00:31:00 job started",

@@ -43,7 +43,7 @@ _DOW = r"(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? )"
 # The year may be followed by a comma, an "@" or "at" before the clock ("Mar 7, 2026 @
 # 16:24:15.123", as a search front end exports its rows; "March 7, 2026 at 4:24:15 PM").
 _MON_D_TIME = (
-    rf"{_DOW}?{MONTH}(?: +|-)(?P<d>\d{{1,2}}),? (?:(?P<Y>\d{{4}}),? (?:@ |at )?)?"
+    rf"{_DOW}?{MONTH}(?: +|-)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,? (?:(?P<Y>\d{{4}}),? (?:@ |at )?)?"
     + HMS
     + FRACTION
     + MERIDIEM
@@ -75,10 +75,11 @@ def _slashed(first: str, second: str, sep: str = "/") -> str:
 #: The forms a timestamp is written in, each a regex with the time groups `TimeResolver`
 #: reads; the most complete first (at one position the longest match wins anyway).
 STAMPS: tuple[tuple[str, str], ...] = (
-    # Month and day padded or not ("2026-3-7 9:05:03", as some locales write it).
+    # Month and day padded or not ("2026-3-7 9:05:03", as some locales write it); an "@"
+    # may stand between the date and the clock, as a search front end writes it.
     (
         "iso",
-        r"(?P<Y>\d{4})-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)(?:[Tt_-]| {1,2})"
+        r"(?P<Y>\d{4})-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)(?:[Tt_-]| {1,2}| @ )"
         + HMS
         + FRACTION
         + MERIDIEM
@@ -150,7 +151,7 @@ STAMPS: tuple[tuple[str, str], ...] = (
         "d-mon-y-time",
         # The year in four digits, or in two after a dash or a slash ("07-MAR-21 16:24:15",
         # a database's default), never read as the day of a date without a year.
-        r"(?P<d>\d{1,2})[-/. ]?"
+        r"(?P<d>\d{1,2})(?:st|nd|rd|th)?[-/. ]?"
         + MONTH
         + r"(?:[-/. ]?(?P<Y>\d{4})|[-/.](?P<y>\d\d))(?:::|[: T])"
         + HMS
