@@ -73,8 +73,10 @@ _TWO_DIGITS = frozenset(f"{i:02d}" for i in range(60))
 _UNKNOWN_HOUR = ("", -(2**31), "")
 # A line's instant from its hour's entry, minutes, seconds and fraction ending.
 _AT = "{0[0]}{1}:{2}{3}{0[2]}".format
-# A fraction's text -> what ends the instant with it (six digits and "Z", or "Z" alone).
-_ENDINGS: dict[str | None, str] = {None: 'Z"', "": 'Z"'}
+# A fraction's text -> what ends the instant with it (six digits and "Z", or "Z" alone);
+# it starts again from those of no fraction when full.
+_NO_FRACTION: dict[str | None, str] = {None: 'Z"', "": 'Z"'}
+_ENDINGS = dict(_NO_FRACTION)
 _GROUPS = re.Match.groups
 _END = re.Match.end
 # Lines a window of `ChunkParser._bulk` holds: it starts small after the layout changed,
@@ -257,6 +259,22 @@ class _Layout:
         base = known[0]
         return (base if base == "null" else base + _ending(groups[self.fraction])) + known[2]
 
+    def instants(
+        self,
+        groups: list[tuple[Any, ...]],
+        hits: list[tuple[str, int, str]],
+        minutes: list[str],
+        seconds: list[str],
+    ) -> list[str]:
+        """The JSON of the instants of lines whose hours are known (``hits``, with two-digit
+        ``minutes`` and ``seconds``): each written from its hour's, as `_second` would."""
+        endings = list(map(_ENDINGS.get, map(itemgetter(self.fraction), groups)))
+        if None in endings:
+            for k, ending in enumerate(endings):
+                if ending is None:
+                    endings[k] = _ending(groups[k][self.fraction])
+        return list(map(_AT, hits, minutes, seconds, endings))
+
     def _second(self, key: tuple[Any, ...], groups: tuple[Any, ...]) -> tuple[str, int, str]:
         """The JSON pieces of one second's instant (``key``, the time groups of a match's
         ``groups``): from its hour's when that hour is known and an hour of whole hours
@@ -415,7 +433,7 @@ def _ending(fraction: str | None) -> str:
         found = "." + six + 'Z"' if six != "000000" else 'Z"'
         if len(_ENDINGS) >= _CACHE_SIZE:
             _ENDINGS.clear()
-            _ENDINGS.update({None: 'Z"', "": 'Z"'})
+            _ENDINGS.update(_NO_FRACTION)
         _ENDINGS[fraction] = found
     return found
 
@@ -864,15 +882,9 @@ class ChunkParser:
                 )
             if stop > i:
                 cut = stop - i
-                self._emit(
-                    number + i,
-                    texts[i:stop],
-                    matches[i:stop],
-                    groups[i:stop],
-                    hits[:cut],
-                    hole,
-                    out,
-                )
+                known = groups[i:stop]
+                ats = layout.instants(known, hits[:cut], minutes[:cut], seconds[:cut])
+                self._emit(number + i, texts[i:stop], matches[i:stop], known, ats, hole, out)
             # Lines whose hour is not known, one by one: the first may make it known for
             # the lines after it.
             while stop < size:
@@ -902,27 +914,17 @@ class ChunkParser:
         texts: list[str],
         matches: list[re.Match[str]],
         groups: list[tuple[Any, ...]],
-        hits: list[tuple[str, int, str]],
+        ats: list[str],
         hole: _Forms,
         out: list[Mark],
     ) -> None:
-        """Lines that match the layout in use and whose hours are known (``hits``, with
-        two-digit minutes and seconds), written out by the interpreter's own loops
-        (``map``, ``zip``) as the line-by-line loop writes them."""
+        """Lines that match the layout in use, with their instants' JSON (``ats``,
+        `_Layout.instants`), written out by the interpreter's own loops (``map``, ``zip``)
+        as the line-by-line loop writes them."""
         state = self.state
         layout = cast(_Layout, state.current)
         size = len(texts)
         month = layout.resolver._last_month if layout.yearless else 0
-        minute_at, second_at = cast(tuple[int, int], layout.clock)
-        minutes = map(itemgetter(minute_at), groups)
-        seconds = map(itemgetter(second_at), groups)
-        fractions = map(itemgetter(layout.fraction), groups)
-        endings = list(map(_ENDINGS.get, fractions))
-        if None in endings:
-            for k, ending in enumerate(endings):
-                if ending is None:
-                    endings[k] = _ending(groups[k][layout.fraction])
-        ats = list(map(_AT, hits, minutes, seconds, endings))
         cuts = map(slice, map(_END, matches), repeat(None))
         messages = cast(list[str], list(map(getitem, texts, cuts)))
         of, new = hole.of, hole.new

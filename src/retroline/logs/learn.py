@@ -627,9 +627,8 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     # separates the header from the message. Before the narrower names below, which would
     # leave the dash and miss other names there.
     ("name-dash", "", r"[^\s|-]\S*(?:[ ][^\s|-]\S*){0,2}?", _DASH),
-    # A name ending in a colon (a logger, a tag, a program with its pid), maybe padded to
-    # a column's width before it ("com.example.App      : ").
-    # Its bracket holds a pid, or another tag ("app[web.1]: ").
+    # A name ending in a colon (a logger, a tag, a program with a pid or another tag in its
+    # bracket: "app[web.1]: "), maybe padded to a column's width ("a.b.App      : ").
     (
         "name",
         "",

@@ -107,6 +107,8 @@ class Plan:
     year: int | None
     name: str | None
     stats: bool
+    #: The date its first lines write, for lines that write the time of day alone.
+    dated: date | None
     #: Whether no file comes after it: its end is cut into short spans, so that no worker
     #: waits long for the last one (before another file, the next file's spans fill in).
     last: bool = True
@@ -262,7 +264,7 @@ class Workers:
                 task = (
                     file.path, pattern, file.tz, file.year, file.name, file.stats, parser.rules,
                     span, file.encoding, carries[i], parser.window, parser.source, parser.text,
-                    parser.state.settings.dated,
+                    file.dated,
                 )  # fmt: skip
                 yield i, file, span, task
 

@@ -522,7 +522,7 @@ def _setup(
     if encoding is None:
         return _Local(parser, taken, blocks)
     cast(Generator[Block, None, None], blocks).close()  # the workers read it
-    return parallel.Plan(str(path), parser, encoding, tz, year, name, stats, last)
+    return parallel.Plan(str(path), parser, encoding, tz, year, name, stats, dated, last)
 
 
 def _opened(
