@@ -736,6 +736,39 @@ DATE_SHAPES = [
         ],
         ["2026-11-23T00:31:00", None, "2026-11-24T02:05:00"],
     ),
+    (
+        "month name, day and year, the clock to the minute and a colon",
+        ["November 23, 2026 00:31: Failed login for bob", "Nov 24, 2026 2:05 PM: login ok"],
+        ["2026-11-23T00:31:00", "2026-11-24T14:05:00"],
+    ),
+    (
+        "year, month and day between colons, a dash before the clock",
+        ["2026:11:23-00:31:00: '10.1.2.3' 2 failed logins", "2026:11:24-00:31:02: 'x' 3 failed"],
+        ["2026-11-23T00:31:00", "2026-11-24T00:31:02"],
+    ),
+    (
+        "a row's next cell after the seconds, never their fraction",
+        [
+            "1,2026/11/23 00:31:28,001606001116,TRAFFIC,end",
+            "1,2026/11/23 00:31:29,0016060011170,DROP",
+        ],
+        ["2026-11-23T00:31:28", "2026-11-23T00:31:29"],
+    ),
+    (
+        "the clock's parts between dots after a dash",
+        ["2026-11-23-00.31.00.123456 db2 FUNCTION: open", "2026-11-23-00.31.02.000001 db2 x"],
+        ["2026-11-23T00:31:00.123456", "2026-11-23T00:31:02.000001"],
+    ),
+    (
+        "a day with a dot after it, as German writes it",
+        ["23. Nov 2026 00:31:00 Dienst gestartet", "24. M\u00e4r 2026 00:31:02 Dienst gestoppt"],
+        ["2026-11-23T00:31:00", "2026-03-24T00:31:02"],
+    ),
+    (
+        "a letter, then a slashed date and ' - ' before the clock",
+        ['L 11/23/2026 - 00:31:00: "bob<2>" connected', 'L 11/24/2026 - 00:31:02: "eve<3>" left'],
+        ["2026-11-23T00:31:00", "2026-11-24T00:31:02"],
+    ),
 ]
 
 
@@ -751,6 +784,21 @@ def test_dates_written_in_other_shapes_are_read(
             assert p.at == at(w), (name, p.line)
             assert not p.date_assumed, (name, p.line)
     assert fast([path], 2026) == reference([path], 2026)
+
+
+def test_the_year_after_the_zone_as_date_writes_it_is_the_lines_own(tmp_path: Path) -> None:
+    """date(1) writes the zone between the clock and the year ("... 00:31:00 UTC 2016"):
+    the year is read, not assumed from the day the file was written."""
+    dump = "===== state at {} ====="
+    stamps = ("Wed Nov 23 00:31:00 UTC 2016", "Thu Nov 24 01:31:00 CET 2016")
+    path = write(tmp_path, "x.log", [dump.format(stamps[0]), "ps auxww", dump.format(stamps[1])])
+    first, second = at("2016-11-23T00:31:00"), at("2016-11-24T00:31:00")
+    assert [(p.at, p.year_assumed) for p in parse_lines(path)] == [
+        (first, False),
+        (first, False),
+        (second, False),
+    ]
+    assert fast([path], None) == reference([path], None)
 
 
 def test_a_date_in_a_shape_not_known_gives_no_time_rather_than_another_day(

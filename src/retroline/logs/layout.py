@@ -36,10 +36,12 @@ __all__ = [
 HEADER_FLAGS = re.ASCII
 
 #: Header regex fragments with the time groups `TimeResolver` reads: a clock (minutes and
-#: seconds padded or not, "22:16:0"), a fraction after ".", "," or ":", a zone glued to the
-#: time or a zone name after a blank ("20:40:43 CET"), a month name in any known language.
+#: seconds padded or not, "22:16:0"), a fraction after ".", "," or ":" (of nine digits at
+#: most: more, after a comma, is the next cell of a row, "13:42:28,001606001116"), a zone
+#: glued to the time or a zone name after a blank ("20:40:43 CET"), a month name in any
+#: known language.
 HMS = r"(?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
-FRACTION = r"(?:[.,:](?P<f>\d{1,9}))?"
+FRACTION = r"(?:[.,:](?P<f>\d{1,9})(?!\d))?"
 ZONE = rf"(?: ?(?P<z>{ZONE_PATTERN}))?+"
 MONTH = f"(?P<b>{MONTH_PATTERN})"
 #: "AM" or "PM" after a twelve-hour clock; possessive, as the zone is: a layout never reads

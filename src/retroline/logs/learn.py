@@ -54,8 +54,9 @@ _MON_D_TIME = (
 # day-first ("dmy...") and its order-assumed ("...-assumed") twin (`_slash_order`).
 _SLASHED = {"mdy": "/", "mdy-dash": "-"}
 
-# Between a date and its clock: blanks (a comma before them), " -- ", a dash or a comma.
-_DATE_TIME = r"(?:,? +| -- |[-,])"
+# Between a date and its clock: blanks (a comma before them), " -- " or " - ", a dash or
+# a comma.
+_DATE_TIME = r"(?:,? +| --? |[-,])"
 
 
 def _slashed(first: str, second: str, sep: str = "/") -> str:
@@ -109,6 +110,15 @@ STAMPS: tuple[tuple[str, str], ...] = (
         + ZONE,
     ),
     ("ymd-slash", r"(?P<Y>\d{4})/(?P<m>[01]?\d)/(?P<d>[0-3]?\d)[-T ]" + HMS + FRACTION + ZONE),
+    # The clock's parts between dots, after a dash ("2026-12-07-00.31.00.123456", as a
+    # database's diagnostic log and a supercomputer's RAS log write it).
+    (
+        "iso-dotted-clock",
+        r"(?P<Y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)-(?P<H>[0-2]\d)\.(?P<M>[0-5]\d)\.(?P<S>[0-5]\d)"
+        r"(?:\.(?P<f>\d{1,9})(?!\d))?",
+    ),
+    # Year, month and day between colons ("2026:12:07-00:31:00", a control panel's log).
+    ("ymd-colons", r"(?P<Y>\d{4}):(?P<m>[01]\d):(?P<d>[0-3]\d)[-T ]" + HMS + FRACTION + ZONE),
     # Year, month and day marked by the CJK characters for them ("2026年3月7日 16:24:15").
     (
         "ymd-cjk",
@@ -143,6 +153,12 @@ STAMPS: tuple[tuple[str, str], ...] = (
         "mon-d-time-year",
         rf"(?:(?P<z>{ZONE_PATTERN}) )?{_DOW}?{MONTH} +(?P<d>\d{{1,2}}) {HMS}{FRACTION} (?P<Y>\d{{4}})",
     ),
+    # The zone between the clock and the year, as date(1) writes it ("Mon Dec  7 00:31:00
+    # UTC 2026").
+    (
+        "mon-d-time-zone-year",
+        rf"{_DOW}?{MONTH} +(?P<d>\d{{1,2}}) {HMS}{FRACTION} (?P<z>{ZONE_PATTERN}) (?P<Y>\d{{4}})",
+    ),
     # A zone before the month ("[CEST Aug  6 10:14:52]"), or after the clock ("... 2026
     # 16:24:17 GMT-0800": the longer match, where a zone follows); one group each.
     ("mon-d-time", rf"(?:(?P<z>{ZONE_PATTERN}) )?" + _MON_D_TIME),
@@ -151,7 +167,7 @@ STAMPS: tuple[tuple[str, str], ...] = (
         "d-mon-y-time",
         # The year in four digits, or in two after a dash or a slash ("07-MAR-21 16:24:15",
         # a database's default), never read as the day of a date without a year.
-        r"(?P<d>\d{1,2})(?:st|nd|rd|th)?[-/. ]?"
+        r"(?P<d>\d{1,2})(?:st|nd|rd|th|\.)?[-/. ]?"
         + MONTH
         + r"(?:[-/. ]?(?P<Y>\d{4})|[-/.](?P<y>\d\d))(?:::|[: T])"
         + HMS
@@ -163,6 +179,15 @@ STAMPS: tuple[tuple[str, str], ...] = (
     # The day and the month's name, then the clock to the minute ("07-Mar 16:24", as a backup
     # director writes its jobs): never where seconds follow.
     ("d-mon-minutes", r"(?P<d>\d{1,2})[- ]" + MONTH + r" (?P<H>[0-2]?\d):(?P<M>[0-5]\d)(?![:\d])"),
+    # A month's name, the day and the year, then the clock to the minute ("December 7, 2026
+    # 00:31: text"): a colon may end it, but no seconds follow.
+    (
+        "mon-d-y-minutes",
+        MONTH
+        + r" +(?P<d>\d{1,2})(?:st|nd|rd|th)?,? (?P<Y>\d{4}),? (?P<H>[0-2]?\d):(?P<M>[0-5]\d)"
+        + r"(?!:?\d)"
+        + MERIDIEM,
+    ),
     # A month name, the day and the year between slashes or dashes ("dec/07/2026 00:31:00",
     # "Dec-07-26 00:31:00"), or the year first ("2026 Dec 07 00:31:00").
     ("mon/d/y", MONTH + r"/(?P<d>\d{1,2})/(?P<Y>\d{4}) " + HMS + FRACTION),
