@@ -16,8 +16,10 @@ from retroline.logs.reader import (
     MAX_LINE_BYTES,
     Compression,
     plan_spans,
+    read_blocks,
     read_lines,
     read_span,
+    read_stream,
     sniff,
 )
 
@@ -169,3 +171,28 @@ def test_terminal_escape_sequences_are_no_part_of_a_line(tmp_path: Path, codec: 
         ("INFO", "recovered"),
     ]
     assert all(p.at is not None and p.at.second == i for i, p in enumerate(parsed))
+
+
+@pytest.mark.parametrize(("opener", "suffix"), [(open, ".log"), (gzip.open, ".log.gz")])
+def test_lines_ended_by_a_carriage_return_alone_are_lines(tmp_path: Path, opener, suffix) -> None:
+    """Old Mac programs end a line with a carriage return alone: each is still a line, in
+    every reader (lines, blocks, standard input), and not one line of the whole file."""
+    path = tmp_path / f"classic{suffix}"
+    with opener(path, "wb") as fh:
+        fh.write(BODY.replace(b"\n", b"\r"))
+    assert sniff(path).returns
+    assert [raw.text for raw in read_lines(path)] == LINES
+    blocks = [line for _, lines in read_blocks(path) for line in lines]
+    assert [x if isinstance(x, str) else x.text for x in blocks] == LINES
+    if suffix == ".log":
+        with path.open("rb") as fh:
+            assert [raw.text for raw in read_stream(fh)] == LINES
+    parsed = list(parse_lines(path))
+    assert len(parsed) == len(LINES)
+    assert [p.pid for p in parsed[:3]] == ["0", "1", "2"]
+    assert all(p.at is not None and p.at.second == i % 60 for i, p in enumerate(parsed))
+    # A file that ends its lines in both ways is read at its newlines, as before.
+    mixed = tmp_path / "mixed.log"
+    mixed.write_bytes(b"a\rb\r\nc\n")
+    assert not sniff(mixed).returns
+    assert [raw.text for raw in read_lines(mixed)] == ["a\rb", "c"]

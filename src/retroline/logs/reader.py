@@ -73,10 +73,12 @@ class Compression(enum.Enum):
 
 @dataclass(frozen=True)
 class FileFormat:
-    """What `sniff` found out about a file: its compression and its text encoding."""
+    """What `sniff` found out about a file: its compression, its text encoding, and whether
+    its lines end in a carriage return alone (``returns``, as old Mac programs wrote them)."""
 
     compression: Compression
     encoding: str
+    returns: bool = False
 
 
 class RawLine(NamedTuple):
@@ -132,7 +134,42 @@ def sniff(path: str | Path) -> FileFormat:
             sample = fh.read(SAMPLE_BYTES)
         except _ARCHIVE_ERRORS:
             sample = b""
-    return FileFormat(kind, guess_encoding(sample))
+    encoding = guess_encoding(sample)
+    return FileFormat(kind, encoding, _returns(sample, encoding))
+
+
+def _returns(sample: bytes, encoding: str) -> bool:
+    """Whether the first bytes of a file end their lines in a carriage return alone: they
+    hold one and no newline (a line of 64 KiB is cut anyway). Not for UTF-16 text, whose
+    other characters may hold the byte of one."""
+    return b"\r" in sample and b"\n" not in sample and not is_wide(encoding)
+
+
+class _Returned(io.RawIOBase):
+    """A stream of bytes whose carriage returns are read as newlines: the lines of a file
+    that ends them in a carriage return alone, for the readers that split at newlines."""
+
+    def __init__(self, inner: io.BufferedIOBase) -> None:
+        self.inner = inner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.inner.read1(len(buffer))
+        size = len(data)
+        buffer[:size] = data.replace(b"\r", b"\n")
+        return size
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
+
+
+def _lines_of(fh: io.BufferedIOBase, fmt: FileFormat) -> io.BufferedIOBase:
+    """The stream a reader splits at newlines: ``fh``, or its carriage returns read as
+    newlines when the file ends its lines with them."""
+    return io.BufferedReader(_Returned(fh)) if fmt.returns else fh
 
 
 def _is_binary(raw: bytes) -> bool:
@@ -182,7 +219,7 @@ def read_lines(path: str | Path, max_line: int = MAX_LINE_BYTES) -> Iterator[Raw
         return
     path = Path(path)
     fmt = sniff(path)
-    with open_log(path, fmt.compression) as fh:
+    with open_log(path, fmt.compression) as opened, _lines_of(opened, fmt) as fh:
         if is_wide(fmt.encoding):
             yield from _read_wide(fh, fmt, path, max_line)
         else:
@@ -195,11 +232,13 @@ def read_stream(
     """Yield the lines of an open binary stream (standard input, a pipe) like `read_lines`."""
     buffered = fh if isinstance(fh, io.BufferedReader) else io.BufferedReader(fh)  # type: ignore[type-var]
     sample = buffered.peek(SAMPLE_BYTES)[:SAMPLE_BYTES]
-    fmt = FileFormat(Compression.NONE, guess_encoding(sample))
+    encoding = guess_encoding(sample)
+    fmt = FileFormat(Compression.NONE, encoding, _returns(sample, encoding))
+    lines = _lines_of(buffered, fmt)
     if is_wide(fmt.encoding):
-        yield from _read_wide(buffered, fmt, Path(name), max_line)
+        yield from _read_wide(lines, fmt, Path(name), max_line)
     else:
-        yield from _read_binary(buffered, fmt, Path(name), max_line)
+        yield from _read_binary(lines, fmt, Path(name), max_line)
 
 
 def _read_binary(
@@ -268,7 +307,7 @@ def read_blocks(path: str | Path, max_line: int = MAX_LINE_BYTES) -> Iterator[Bl
     rest = b""
     encoding = fmt.encoding
     skipping = False  # inside an over-long line whose start was already given
-    with open_log(path, fmt.compression) as fh:
+    with open_log(path, fmt.compression) as opened, _lines_of(opened, fmt) as fh:
         # read1 hands over what one decompression step gave, so a damaged archive loses
         # no more than the line it breaks in, as with `read_lines`.
         read = fh.read1 if fmt.compression is not Compression.NONE else fh.read

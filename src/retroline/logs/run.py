@@ -392,13 +392,14 @@ def _worth_workers(paths: Sequence[str | Path]) -> bool:
 def _parallel_encoding(path: str | Path) -> str | None:
     """The encoding of a file worth parsing in worker processes when they run: a plain one
     that splits at newline bytes, of `parallel.FILE_BYTES` or more (no more than the least
-    that starts workers); None for the others."""
+    that starts workers); None for the others (lines ended by a carriage return alone
+    among them)."""
     path = Path(path)
     least = min(parallel.FILE_BYTES, parallel.MIN_BYTES)
     if not path.is_file() or path.stat().st_size < least:
         return None
     fmt = sniff(path)
-    if fmt.compression is not Compression.NONE or is_wide(fmt.encoding):
+    if fmt.compression is not Compression.NONE or is_wide(fmt.encoding) or fmt.returns:
         return None
     return fmt.encoding
 
