@@ -972,6 +972,39 @@ FIELD_LAYOUTS = [
 ]
 
 
+def test_a_tables_padded_column_of_severities_is_the_level(tmp_path: Path) -> None:
+    """A system's log shown as a table: thread, type, activity, pid and a count in padded
+    columns, then the process. The type column holds severities, some of them not the
+    usual words ("Default", "Fault"); a bare number before the process is no host."""
+    rows = [
+        ("Default", "812", "relayd", "up"),
+        ("Fault", "813", "relayd", "lost"),
+        ("Error", "913", "agentd", "no key"),
+        ("Info", "913", "agentd", "ok"),
+    ]
+    lines = [
+        f"2024-05-06 07:08:1{i}.100+0000 0x3f1{i}    {kind:<9} 0x{i}       {pid}    {i}    "
+        f"{process}: {text}"
+        for i, (kind, pid, process, text) in enumerate(rows)
+    ]
+    path = write(tmp_path, "x.log", lines)
+    parsed = list(parse_lines(path))
+    assert [(p.host, p.level, p.pid, p.process, p.message) for p in parsed] == [
+        (None, *row) for row in rows
+    ]
+    assert fast([path], None) == reference([path], None)
+
+
+def test_a_message_starting_with_a_capital_word_keeps_it(tmp_path: Path) -> None:
+    """Messages' first words, a level word among them ("Error reading"), are no column
+    of severities: a table pads its columns to one width, a message does not."""
+    said = ["Started unit cron", "Error reading config", "Stopped unit cron", "Reloading it"]
+    messages = [f"0x3f1{i} {text}" for i, text in enumerate(said)]
+    lines = [f"2024-05-06 07:08:1{i} {text}" for i, text in enumerate(messages)]
+    read = [(p.level, p.message) for p in parse_lines(write(tmp_path, "x.log", lines))]
+    assert read == [(None, text) for text in messages]
+
+
 @pytest.mark.parametrize(
     ("name", "lines", "want", "message"), FIELD_LAYOUTS, ids=[c[0] for c in FIELD_LAYOUTS]
 )

@@ -626,6 +626,10 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
         f"(?:{LEVEL_WORDS}|[A-Z]{{2,}}+)",
         r"(?:[ \t]*[\])>]:?(?:[ \t]+|(?=\[))|:" + _BLANKS + ")",
     ),
+    # A word with a capital first, padded to a column's width, in a column of severities
+    # (`_levels`: "Default", "Fault" beside "Info", "Error", as a system's unified log
+    # writes its table): the padding tells a table's column from a message's first word.
+    ("column-level", "", "[A-Z][a-z]+", r"[ \t]+"),
     # A level between colons, and the logger after it ("...,000:DEBUG:app.main:text"):
     # the logger is the process (`_NAME_SLOT`).
     ("colon-level", ":?", f"(?:{LEVEL_WORDS})", rf":(?:{_NAME_SLOT}:)?"),
@@ -713,6 +717,7 @@ _GROUP = {
     "level": "level",
     "word-level": "level",
     "colon-level": "level",
+    "column-level": "level",
     "dash-name": "proc",
     "letter-tag": "level",
     "facility-level": "level",
@@ -739,6 +744,22 @@ def _levels(values: set[str], titled: bool = False) -> bool:
     return all(v.isalpha() and (v.isupper() or (titled and v.istitle())) for v in values) and any(
         _LEVEL_ONLY.match(v) for v in values
     )
+
+
+def _padded_levels(found: list[re.Match[str]]) -> bool:
+    """Whether words in capitals first are a table's column of severities: each padded to
+    the same width, some of them level words (`_levels`)."""
+    return (
+        len({m.end() for m in found}) == 1
+        and any(m.end() - m.end(1) > 1 for m in found)
+        and _levels({m.group(1) for m in found}, True)
+    )
+
+
+def _not_hosts(values: set[str]) -> bool:
+    """Whether a column before a syslog tag names no host: capitals (a severity, a
+    facility) or bare numbers (a count, a process id)."""
+    return _caps(values) or all(v.isdigit() for v in values)
 
 
 def _caps(values: set[str]) -> bool:
@@ -786,8 +807,10 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
             found = [m for line in messages if (m := compiled.match(line))]
             if kind == "word-level" and not _levels({m.group(1) for m in found}):
                 continue
-            if kind == "host" and _caps({m.group(1) for m in found}):
-                continue  # a column of capitals (a severity, a facility) names no host
+            if kind == "column-level" and not _padded_levels(found):
+                continue
+            if kind == "host" and _not_hosts({m.group(1) for m in found}):
+                continue
             key = (kind not in _WEAK and not (weak and kind in _LEADING), len(found))
             if len(found) >= least and (best is None or key > best[:2]):
                 rest = [m.string[m.end() :] for m in found]
