@@ -995,6 +995,22 @@ def test_a_tables_padded_column_of_severities_is_the_level(tmp_path: Path) -> No
     assert fast([path], None) == reference([path], None)
 
 
+def test_the_stream_a_runtime_tags_a_line_with_is_header(tmp_path: Path) -> None:
+    """Container runtimes write each line's stream and whether it is whole or a part
+    ("stdout F ", "stderr P "): header, so that one event makes one template whichever
+    stream it went to."""
+    events = ["queue 7 drained in 12 ms", "queue 9 drained in 40 ms", "peer 10.0.0.4 lost"]
+    tags = ["stdout F", "stderr F", "stdout P", "stderr F", "stdout F", "stdout F"]
+    lines = [
+        f"2024-05-06T07:08:{i:02d}.123456789Z {tag} {events[i % 3]}" for i, tag in enumerate(tags)
+    ]
+    path = write(tmp_path, "x.log", lines)
+    parsed = list(parse_lines(path))
+    assert [p.message for p in parsed] == [events[i % 3] for i in range(len(tags))]
+    assert len({p.template_id for p in parsed}) == 2
+    assert fast([path], None) == reference([path], None)
+
+
 def test_a_message_starting_with_a_capital_word_keeps_it(tmp_path: Path) -> None:
     """Messages' first words, a level word among them ("Error reading"), are no column
     of severities: a table pads its columns to one width, a message does not."""

@@ -640,6 +640,9 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     # A level and a process joined by a slash ("INFO/MainProcess] ").
     ("level-name", "", rf"(?:{LEVEL_WORDS})/[\w$.\-]+", r"\]?:?" + _BLANKS),
     ("number", "", r"\d+", _BLANKS),
+    # The stream a line was written to, and maybe whether it is whole ("F") or a part of
+    # one ("P"), as container runtimes tag the lines they keep ("stdout F ").
+    ("stream", "", r"(?:stdout|stderr)(?:[ \t]+[FP](?=[ \t]))?", _BLANKS),
     # A number in brackets: the process id (ahead of other bracketed fields, which it is),
     # also when the bracket names it ("[pid 4] ").
     ("bracket-number", r"\[(?:pid[ =:]?)?", r"\d+", _CLOSED),
