@@ -750,8 +750,8 @@ def _levels(values: set[str], titled: bool = False) -> bool:
 
 
 def _padded_levels(found: list[re.Match[str]]) -> bool:
-    """Whether words in capitals first are a table's column of severities: each padded to
-    the same width, some of them level words (`_levels`)."""
+    """Whether words with a capital first are a table's column of severities: each padded
+    to the same width, some of them level words (`_levels`)."""
     return (
         len({m.end() for m in found}) == 1
         and any(m.end() - m.end(1) > 1 for m in found)

@@ -140,8 +140,8 @@ def sniff(path: str | Path) -> FileFormat:
 
 def _returns(sample: bytes, encoding: str) -> bool:
     """Whether the first bytes of a file end their lines in a carriage return alone: they
-    hold one and no newline (a line of 64 KiB is cut anyway). Not for UTF-16 text, whose
-    other characters may hold the byte of one."""
+    hold one and no newline (so the first line would be longer than they are, and be cut).
+    Not for UTF-16 text, whose other characters may hold the byte of one."""
     return b"\r" in sample and b"\n" not in sample and not is_wide(encoding)
 
 
