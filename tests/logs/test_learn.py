@@ -528,6 +528,38 @@ def test_times_of_day_alone_take_the_date_the_files_first_lines_write(
     assert fast([path], None) == reference([path], None)
 
 
+def test_stamps_without_a_year_take_the_year_of_another_layout_in_the_file(
+    tmp_path: Path,
+) -> None:
+    """Syslog lines beside lines of another layout that writes its year (a writer that
+    switched formats): they take the year nearest that date, not the year the file was
+    last written in (a copy changes it), and still say it is assumed. A December line
+    before a dated January one is of the year before. A date quoted in a message is no
+    such evidence."""
+    lines = [
+        "Dec 31 23:59:58 gw relay[4]: flushing queue",
+        "2019-01-01T00:00:01.500+00:00 gw relay[4]: queue flushed",
+        "Jan  1 00:00:03 gw relay[4]: reloading",
+    ]
+    path = write(tmp_path, "x.log", lines)
+    os.utime(path, (datetime(2026, 3, 1, tzinfo=UTC).timestamp(),) * 2)  # copied later
+    parsed = list(parse_lines(path))
+    assert [p.at for p in parsed] == [
+        at("2018-12-31T23:59:58"),
+        at("2019-01-01T00:00:01.500"),
+        at("2019-01-01T00:00:03"),
+    ]
+    assert [p.year_assumed for p in parsed] == [True, False, True]
+    assert fast([path], None) == reference([path], None)
+    quoted = write(
+        tmp_path,
+        "y.log",
+        [f"Feb  2 10:0{i}:00 gw certd[9]: valid until 2031-05-06 07:08:09" for i in range(3)],
+    )
+    os.utime(quoted, (datetime(2026, 3, 1, tzinfo=UTC).timestamp(),) * 2)
+    assert {p.at.year for p in parse_lines(quoted) if p.at is not None} == {2026}
+
+
 def test_times_of_day_alone_without_a_written_date_are_on_the_files_day(tmp_path: Path) -> None:
     path = write(tmp_path, "x.log", [f"[08:00:{i:02d}.250] step {i} done" for i in range(30)])
     os.utime(path, (datetime(2026, 3, 1, 12, tzinfo=UTC).timestamp(),) * 2)

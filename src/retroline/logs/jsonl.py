@@ -212,10 +212,7 @@ class _Layout:
         # Without a year of its own, a timestamp's year depends on the lines before. The
         # pattern's own example tells a year that may be left out (syslog's) from one that
         # may not.
-        example = pattern.compiled.match(pattern.example)
-        self.yearless = not ({"y", "epoch"} & set(index)) and (
-            example is None or example.groupdict().get("Y") is None
-        )
+        self.yearless = pattern.yearless
         self.resolver = TimeResolver(*settings)
         # Time text of one second -> (JSON text without fraction and "Z", month seen, the
         # JSON that follows the instant: where its zone came from, an assumed date).

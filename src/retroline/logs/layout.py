@@ -121,6 +121,16 @@ class HeaderPattern:
         object.__setattr__(self, "compiled", re.compile(self.regex, HEADER_FLAGS))
 
     @property
+    def yearless(self) -> bool:
+        """Whether the layout's stamps may leave out the year: no group for one, or one its
+        own example leaves empty (syslog's, which a few writers add)."""
+        names = set(self.compiled.groupindex)
+        example = self.compiled.match(self.example)
+        return not ({"y", "epoch"} & names) and (
+            example is None or example.groupdict().get("Y") is None
+        )
+
+    @property
     def weight(self) -> int:
         """How much the pattern explains of a line: its number of named groups."""
         return len(self.compiled.groupindex)

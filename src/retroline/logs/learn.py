@@ -418,19 +418,27 @@ def written_date(pattern: HeaderPattern, lines: Iterable[str]) -> date | None:
     """The date written by the first of ``lines`` that writes a full one (a banner's
     "logging started: 3/7/2026 16:24:15", a "#Date:" header), when ``pattern``'s stamps
     write the time of day alone: such lines are put on it rather than on the day the file
-    was last written, which a copy changes. None for other patterns, or when no line
-    writes a date. The date is the one written, in the line's own zone (its day and month
-    in the order a line alone is read: month first when numbers do not tell)."""
+    was last written, which a copy changes. When they write a date without its year, the
+    first such date in header place (`_date_parts`): lines without a year take theirs from
+    it. None for other patterns, or when no line writes a date. The date is the one
+    written, in the line's own zone (its day and month in the order a line alone is read:
+    month first when numbers do not tell)."""
     names = set(pattern.compiled.groupindex)
-    if "H" not in names or names & {"Y", "y", "m", "b", "d", "epoch", "tai"}:
+    if "H" not in names or names & {"y", "epoch", "tai"}:
         return None
+    header_only = bool(names & {"m", "b", "d"})
+    if (header_only and not pattern.yearless) or (not header_only and "Y" in names):
+        return None
+    dated = [
+        companion
+        for companion in pattern.companions
+        if header_only
+        and (found := set(companion.compiled.groupindex)) & {"Y", "y"}
+        and found & {"m", "b"}
+        and "d" in found
+    ]
     for line in lines:
-        found = _stamp(line)
-        if found is None:
-            continue
-        form, start, end = found
-        m = _searches()[form].match(line, start, end)
-        parts = {} if m is None else m.groupdict()
+        parts = _date_parts(line, dated, header_only)
         if not (parts.get("Y") or parts.get("y")) or not (parts.get("m") or parts.get("b")):
             continue
         if not parts.get("d"):
@@ -440,6 +448,24 @@ def written_date(pattern: HeaderPattern, lines: Iterable[str]) -> date | None:
         if at is not None:
             return at.date()
     return None
+
+
+def _date_parts(
+    line: str, dated: Sequence[HeaderPattern], header_only: bool
+) -> dict[str, str | None]:
+    """The time parts of a line's first stamp: as one of the ``dated`` layouts reads it,
+    else as found. With ``header_only``, only a stamp in header place (read by one of
+    them, or starting the line, maybe in a bracket): a date quoted in a message may be of
+    any year."""
+    for layout in dated:
+        fields = layout.parse(line)
+        if fields is not None and fields.time:
+            return dict(fields.time)
+    found = _stamp(line)
+    if found is None or (header_only and line[: found[1]] not in ("", "[", "(")):
+        return {}
+    m = _searches()[found[0]].match(line, found[1], found[2])
+    return {} if m is None else m.groupdict()
 
 
 def late_layout(line: str) -> HeaderPattern | None:

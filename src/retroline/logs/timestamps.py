@@ -190,6 +190,19 @@ def _epoch(digits: str) -> tuple[int, int]:
     return value, 0
 
 
+def _nearest_year(written: date, month: int, day_of_month: int) -> int:
+    """The year that puts a month and day nearest a date the file wrote: a line of
+    December 31 beside a dated line of January 1 is of the year before it."""
+
+    def distance(year: int) -> int:
+        try:
+            return abs((date(year, month, day_of_month) - written).days)
+        except ValueError:  # February 29 in another year, or a day no month has
+            return abs((date(year, month, 28) - written).days)
+
+    return min((written.year - 1, written.year, written.year + 1), key=distance)
+
+
 # TAI64N labels count from 2^62 and run ahead of UTC by the 10 s of 1972 plus leap seconds;
 # daemontools' tools take them as 10 s ahead, and so do we.
 _TAI_BASE = 2**62 + 10
@@ -201,7 +214,9 @@ class TimeResolver:
     One resolver per file: it remembers the last month seen to notice a new year. ``day``
     is the day the file was last written (today's date when not given). A line that writes
     the time of day alone (``strace -tt``) is put on ``dated`` (a date the file wrote at its
-    start), else on ``day``, and says so (`date_assumed`).
+    start), else on ``day``, and says so (`date_assumed`). A line without a year takes,
+    when the file wrote a date (``dated``), the year that puts it nearest that date, else
+    the year the file was last written in; it says so (`year_assumed`).
     """
 
     def __init__(
@@ -219,6 +234,7 @@ class TimeResolver:
         # The date a time of day alone is put on: one a line of the file wrote before it (a
         # banner's, `learn.written_date`), else the day the file was last written.
         self.dated = dated or self.day
+        self._written = dated is not None
         #: True once a yearless timestamp was given the current year for want of ``year``.
         self.year_assumed = False
         #: True once a line writing only the time of day was put on ``day``.
@@ -363,7 +379,9 @@ class TimeResolver:
             # written last year: a log read in March that starts on "Dec 10" is from
             # December before, not nine months ahead (syslog readers do the same). The
             # day to come is after the file was last written, when it was this year.
-            if last == 0 and (month, day_of_month) > self._latest():
+            if last == 0 and self._written:
+                self.year = _nearest_year(self.dated, month, day_of_month)
+            elif last == 0 and (month, day_of_month) > self._latest():
                 self.year = today().year - 1
         if last - month >= ROLLOVER_MONTHS:
             self.year += 1
