@@ -1081,6 +1081,10 @@ def test_header_fields_written_in_some_lines_joined_or_past_a_dash_are_read(
             "2024-05-06T07:08:11Z [notice] 5406#5406: signal received": (None, "5406", "notice"),
         },
         {
+            "2024-05-06 07:08:09: pid 4120: LOG:  checkpoint starting": (None, "4120", "LOG"),
+            "2024-05-06 07:08:10: pid 4121: ERROR:  no route to 10.0.0.5": (None, "4121", "ERROR"),
+        },
+        {
             "Mon May  6 07:08:09 2024 [pid 4] CONNECT: client 10.0.0.5": (None, "4", None),
             "Mon May  6 07:08:10 2024 [pid 3] [ann] OK LOGIN: client 10.0.0.5": (None, "3", None),
         },
@@ -1128,6 +1132,7 @@ def test_header_fields_written_in_some_lines_joined_or_past_a_dash_are_read(
     ],
     ids=[
         "a pid after a hash",
+        "a pid named so, without a bracket",
         "a pid named in its bracket",
         "a level between colons",
         "a level letter, a tag and its pid",
@@ -1144,6 +1149,20 @@ def test_fields_written_with_a_hash_a_name_or_colons_are_read(
     path = write(tmp_path, "x.log", list(fields))
     parsed = list(parse_lines(path))
     assert [(p.process, p.pid, p.level) for p in parsed] == list(fields.values())
-    cut = ("[pid", "5405#", "5406#", ":", "DEBUG", "ERROR", "I/", "E/", "--", "#", "4120", "---")
+    cut = (
+        "[pid",
+        "pid",
+        "5405#",
+        "5406#",
+        ":",
+        "DEBUG",
+        "ERROR",
+        "I/",
+        "E/",
+        "--",
+        "#",
+        "4120",
+        "---",
+    )
     assert all(p.at is not None and not p.message.startswith(cut) for p in parsed)
     assert fast([path], 2024) == reference([path], 2024)

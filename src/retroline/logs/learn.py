@@ -669,6 +669,8 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     # The stream a line was written to, and maybe whether it is whole ("F") or a part of
     # one ("P"), as container runtimes tag the lines they keep ("stdout F ").
     ("stream", "", r"(?:stdout|stderr)(?:[ \t]+[FP](?=[ \t]))?", _BLANKS),
+    # A process id named so, without a bracket ("pid 4: ", "pid=4 ").
+    ("named-pid", r"pid[ =]", r"\d+", ":?" + _BLANKS),
     # A number in brackets: the process id (ahead of other bracketed fields, which it is),
     # also when the bracket names it ("[pid 4] ").
     ("bracket-number", r"\[(?:pid[ =:]?)?", r"\d+", _CLOSED),
@@ -756,6 +758,7 @@ _GROUP = {
     "host": "host",
     "number": "pid",
     "bracket-number": "pid",
+    "named-pid": "pid",
     "name": "proc",
     "name-dash": "proc",
     "name-level-dash": "proc",
