@@ -429,7 +429,11 @@ def written_date(pattern: HeaderPattern, lines: Iterable[str]) -> date | None:
     header_only = bool(names & {"m", "b", "d"})
     if (header_only and not pattern.yearless) or (not header_only and "Y" in names):
         return None
-    dated = [
+    # The layouts whose lines are read as they read them: the file's own first (its lines
+    # write no year, mostly, and are then passed over without a search for stamps, which
+    # would cost a file's start tens of milliseconds), then the others that write a year.
+    dated = [pattern] if header_only else []
+    dated += [
         companion
         for companion in pattern.companions
         if header_only
@@ -453,10 +457,10 @@ def written_date(pattern: HeaderPattern, lines: Iterable[str]) -> date | None:
 def _date_parts(
     line: str, dated: Sequence[HeaderPattern], header_only: bool
 ) -> dict[str, str | None]:
-    """The time parts of a line's first stamp: as one of the ``dated`` layouts reads it,
-    else as found. With ``header_only``, only a stamp in header place (read by one of
-    them, or starting the line, maybe in a bracket): a date quoted in a message may be of
-    any year."""
+    """The time parts of a line's first stamp: as the first of the ``dated`` layouts that
+    reads the line reads it, else as found. With ``header_only``, only a stamp in header
+    place (read by one of them, or starting the line, maybe in a bracket): a date quoted in
+    a message may be of any year."""
     for layout in dated:
         fields = layout.parse(line)
         if fields is not None and fields.time:

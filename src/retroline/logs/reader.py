@@ -134,15 +134,17 @@ def sniff(path: str | Path) -> FileFormat:
             sample = fh.read(SAMPLE_BYTES)
         except _ARCHIVE_ERRORS:
             sample = b""
+    return _format(kind, sample)
+
+
+def _format(kind: Compression, sample: bytes) -> FileFormat:
+    """What a file's first bytes tell: its encoding, and whether it ends its lines in a
+    carriage return alone (they hold one and no newline, so the first line would be longer
+    than they are, and be cut; not in UTF-16 text, whose other characters may hold the byte
+    of one)."""
     encoding = guess_encoding(sample)
-    return FileFormat(kind, encoding, _returns(sample, encoding))
-
-
-def _returns(sample: bytes, encoding: str) -> bool:
-    """Whether the first bytes of a file end their lines in a carriage return alone: they
-    hold one and no newline (so the first line would be longer than they are, and be cut).
-    Not for UTF-16 text, whose other characters may hold the byte of one."""
-    return b"\r" in sample and b"\n" not in sample and not is_wide(encoding)
+    returns = b"\r" in sample and b"\n" not in sample and not is_wide(encoding)
+    return FileFormat(kind, encoding, returns)
 
 
 class _Returned(io.RawIOBase):
@@ -232,8 +234,7 @@ def read_stream(
     """Yield the lines of an open binary stream (standard input, a pipe) like `read_lines`."""
     buffered = fh if isinstance(fh, io.BufferedReader) else io.BufferedReader(fh)  # type: ignore[type-var]
     sample = buffered.peek(SAMPLE_BYTES)[:SAMPLE_BYTES]
-    encoding = guess_encoding(sample)
-    fmt = FileFormat(Compression.NONE, encoding, _returns(sample, encoding))
+    fmt = _format(Compression.NONE, sample)
     lines = _lines_of(buffered, fmt)
     if is_wide(fmt.encoding):
         yield from _read_wide(lines, fmt, Path(name), max_line)
