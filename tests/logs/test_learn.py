@@ -326,6 +326,31 @@ def test_an_offset_spelt_after_the_name_of_utc_is_the_zone(tmp_path: Path) -> No
     assert fast([tmp_path / "x.log"], 2026) == reference([tmp_path / "x.log"], 2026)
 
 
+def test_a_zones_name_after_its_offset_is_part_of_the_stamp(tmp_path: Path) -> None:
+    """A time printed with its offset and then the zone's name ("+0100 CET"): the offset
+    gives the instant, and the name is neither the process nor the message's first word.
+    A word that names no zone stays in the message."""
+    lines = [
+        "2026-12-07 00:31:00.123456789 +0000 UTC m=+0.001 worker 1 ready",
+        "2026-12-07 01:31:02.5 +0100 CET m=+2.5 worker 2 ready",
+        "2026-12-07 01:31:03 +0100 CETX worker 3 ready",
+    ]
+    parsed = list(parse_lines(write(tmp_path, "x.log", lines)))
+    assert [p.at for p in parsed] == [
+        at("2026-12-07T00:31:00.123456"),
+        at("2026-12-07T00:31:02.5"),
+        at("2026-12-07T00:31:03"),
+    ]
+    assert [p.process for p in parsed] == [None, None, None]
+    assert [p.message.split()[0] for p in parsed] == ["m=+0.001", "m=+2.5", "CETX"]
+    after_z = ["'2026-12-07T00:31:04Z UTC [ db=dev pid=12 ]' LOG: select 1;"] * 2
+    parsed = list(parse_lines(write(tmp_path, "y.log", after_z)))
+    assert [(p.at, p.process) for p in parsed] == [(at("2026-12-07T00:31:04"), None)] * 2
+    assert parsed[0].message.startswith("[ db=dev")
+    paths = [tmp_path / "x.log", tmp_path / "y.log"]
+    assert fast(paths, 2026) == reference(paths, 2026)
+
+
 def test_am_or_pm_is_read_with_the_clock_and_never_left_out(tmp_path: Path) -> None:
     """A twelve-hour clock's PM is part of the time, not a process name after it; a word
     that starts with the letters (PM2.5) after a 24-hour clock is not."""
@@ -397,6 +422,32 @@ def test_an_unpadded_clock_is_learnt(tmp_path: Path) -> None:
         at("2023-02-11T04:05:16.250000"),
         at("2023-02-11T14:05:00.900000"),
     ]
+
+
+def test_a_severitys_letter_starting_every_line_is_the_level(tmp_path: Path) -> None:
+    """A letter for the severity before a bracketed stamp is the level, and not the
+    message's; where the line also writes the severity's word after the stamp, the word."""
+    lines = [
+        "I [23/Nov/2026:00:31:00 +0100] queue started",
+        "E [23/Nov/2026:00:31:02 +0100] [Job 42] printer gone",
+        "W [23/Nov/2026:00:31:05 +0100] queue slow",
+    ]
+    parsed = list(parse_lines(write(tmp_path, "x.log", lines)))
+    assert [(p.level, p.message) for p in parsed] == [
+        ("I", "queue started"),
+        ("E", "[Job 42] printer gone"),
+        ("W", "queue slow"),
+    ]
+    assert parsed[0].at == at("2026-11-22T23:31:00")
+    worded = [
+        "I, [2026-11-23T00:31:00.123456 #12]  INFO -- : queue started",
+        "E, [2026-11-23T00:31:02.000001 #12] ERROR -- : printer gone",
+    ]
+    parsed = list(parse_lines(write(tmp_path, "y.log", worded)))
+    assert [p.level for p in parsed] == ["INFO", "ERROR"]
+    assert fast([tmp_path / "x.log", tmp_path / "y.log"], 2026) == reference(
+        [tmp_path / "x.log", tmp_path / "y.log"], 2026
+    )
 
 
 def test_levels_before_or_after_the_stamp_are_read(tmp_path: Path) -> None:
@@ -800,6 +851,16 @@ DATE_SHAPES = [
         "a letter, then a slashed date and ' - ' before the clock",
         ['L 11/23/2026 - 00:31:00: "bob<2>" connected', 'L 11/24/2026 - 00:31:02: "eve<3>" left'],
         ["2026-11-23T00:31:00", "2026-11-24T00:31:02"],
+    ),
+    (
+        "the clock, then a slashed date, day first as a line shows",
+        ["00:31:00 23/11/2026 INFO job started", "00:31:02.5 24/11/2026 WARN job slow"],
+        ["2026-11-23T00:31:00", "2026-11-24T00:31:02.5"],
+    ),
+    (
+        "the clock, then an ISO date",
+        ["00:31:00 2026-11-23 job started", "9:05:03 PM 2026-11-24 job slow"],
+        ["2026-11-23T00:31:00", "2026-11-24T21:05:03"],
     ),
 ]
 

@@ -260,7 +260,11 @@ PATTERNS: tuple[HeaderPattern, ...] = (
         # A bracketed level may be padded ("[INFO ]"), and brackets may follow at once.
         r"\[?" + _ISO + r"\]?(?:::?|[ \t]|(?<=\])(?=\[))[ \t]*"
         r"(?:\[?" + _LEVEL + r"(?:[ \t]*\])?:?(?:[ \t]+|(?=\[)))?"
-        r"(?:(?P<proc>[\w\x80-\U0010ffff.$/-]+)(?:\[(?P<pid>\d+)\])?: )?(?P<msg>.*)",
+        # The process or logger, or a module's path ("app::db", lower-case names between
+        # "::"); a colon ends it, or the bracket opened before the stamp ("[<stamp> INFO
+        # app] ").
+        r"(?:(?P<proc>(?:[a-z_][a-z\d_]*+::)++[\w$.-]++|[\w\x80-\U0010ffff.$/-]++)"
+        r"(?:\[(?P<pid>\d+)\])?(?:: |\][ \t]+))?(?P<msg>.*)",
         "2024-01-05T10:00:00Z ERROR db: connection refused",
     ),
     _p(

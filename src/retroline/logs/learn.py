@@ -50,27 +50,25 @@ _MON_D_TIME = (
 )
 
 
-# The forms of two numbers and a year, month first, by what is between them; each has its
-# day-first ("dmy...") and its order-assumed ("...-assumed") twin (`_slash_order`).
-_SLASHED = {"mdy": "/", "mdy-dash": "-"}
+# The forms of two numbers and a year, month first, by what is between them and whether the
+# clock comes first ("00:31:00 12/07/2026"); each has its day-first ("dmy...") and its
+# order-assumed ("...-assumed") twin (`_slash_order`).
+_SLASHED = {"mdy": ("/", False), "mdy-dash": ("-", False), "mdy-after-clock": ("/", True)}
 
 # Between a date and its clock: blanks (a comma before them), " -- " or " - ", a dash or
 # a comma.
 _DATE_TIME = r"(?:,? +| --? |[-,])"
 
 
-def _slashed(first: str, second: str, sep: str = "/") -> str:
+def _slashed(first: str, second: str, sep: str = "/", clock_first: bool = False) -> str:
     """Two numbers and a year, then the clock: month first ("mdy") or day first ("dmy"),
-    between slashes (the year of two digits or four) or dashes (four)."""
+    between slashes (the year of two digits or four) or dashes (four). Or the clock first,
+    then a blank and the date."""
     year = r"(?:(?P<Y>\d{4})|(?P<y>\d\d))" if sep == "/" else r"(?P<Y>\d{4})"
-    return (
-        rf"(?P<{first}>\d{{1,2}}){sep}(?P<{second}>\d{{1,2}}){sep}{year}"
-        + _DATE_TIME
-        + HMS
-        + FRACTION
-        + MERIDIEM
-        + ZONE
-    )
+    date = rf"(?P<{first}>\d{{1,2}}){sep}(?P<{second}>\d{{1,2}}){sep}{year}"
+    if clock_first:
+        return HMS + FRACTION + MERIDIEM + ",? +" + date + r"(?!\d)" + ZONE
+    return date + _DATE_TIME + HMS + FRACTION + MERIDIEM + ZONE
 
 
 #: The forms a timestamp is written in, each a regex with the time groups `TimeResolver`
@@ -199,7 +197,16 @@ STAMPS: tuple[tuple[str, str], ...] = (
         "y-mon-d-time",
         r"(?P<Y>\d{4})[-/. ]" + MONTH + r"[-/. ] *(?P<d>\d{1,2})[ T]" + HMS + FRACTION + ZONE,
     ),
-    *((form, _slashed("m", "d", sep)) for form, sep in _SLASHED.items()),
+    *((form, _slashed("m", "d", *how)) for form, how in _SLASHED.items()),
+    # The clock, then an ISO date ("00:31:00 2026-12-07").
+    (
+        "iso-after-clock",
+        HMS
+        + FRACTION
+        + MERIDIEM
+        + r",? +(?P<Y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?![\d:])"
+        + ZONE,
+    ),
     (
         "dmy-dots",
         r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?:(?P<Y>\d{4})|(?P<y>\d\d)),? " + HMS + FRACTION + ZONE,
@@ -226,8 +233,8 @@ def _searches() -> dict[str, re.Pattern[str]]:
 # (`TimeResolver.assumes_date`).
 _FORM = {
     **dict(STAMPS),
-    **{"dm" + form[2:]: _slashed("d", "m", sep) for form, sep in _SLASHED.items()},
-    **{form + "-assumed": "(?P<o>)" + _slashed("m", "d", sep) for form, sep in _SLASHED.items()},
+    **{"dm" + form[2:]: _slashed("d", "m", *how) for form, how in _SLASHED.items()},
+    **{form + "-assumed": "(?P<o>)" + _slashed("m", "d", *how) for form, how in _SLASHED.items()},
 }
 
 #: How far into a line a header's timestamp may start.
@@ -236,6 +243,9 @@ REACH = 160
 _RUN = re.compile(r"[\w.\-/@]+|[ \t]+|.", HEADER_FLAGS)
 _WORD = r"[\w.\-/@]+"
 _LEVEL_ONLY = re.compile(LEVEL_WORDS + "$", HEADER_FLAGS)
+# The letters that stand for a severity (verbose, debug, info, warning, error, fatal).
+_LEVEL_LETTERS = frozenset("VDIWEF")
+_LETTER_LEVEL = "(?P<level>[VDIWEF])"
 # What may follow the timestamp before the message: a closing bracket, a separator.
 _AFTER = r"[\])>]?(?:::|[ \t]*[|,-](?=[ \t])|:(?=[ \t]))?[ \t]*"
 # A level word after the timestamp, bracketed or not, and the separator after it.
@@ -299,6 +309,10 @@ def _prefix_regex(shape: tuple[str, ...], prefixes: Sequence[str]) -> str:
             values = {r[i] for r in runs}
             if not level_taken and all(_LEVEL_ONLY.match(v) for v in values):
                 parts.append(f"(?P<level>{LEVEL_WORDS})")
+                level_taken = True
+            elif not level_taken and values <= _LEVEL_LETTERS and not i:
+                # A severity's first letter starting every line ("E [<stamp>] ...").
+                parts.append(_LETTER_LEVEL)
                 level_taken = True
             elif not pid_taken and all(v.isdigit() for v in values) and _pid_place(shape, i):
                 # Any word still reads there, as before: a line whose value is not a
@@ -592,6 +606,19 @@ def _build(
     """The pattern of lines of one stamp form and prefix shape; with the level word after
     the stamp when most of them have one."""
     prefix = _prefix_regex(shape, [line[:start] for line, start, _ in members])
+    if _LETTER_LEVEL in prefix:
+        # A severity's letter before the stamp, and its word after it ("I, [<stamp>]  INFO
+        # -- :"): the word is the level.
+        worded = _built(form, shape, members, prefix.replace(_LETTER_LEVEL, "[VDIWEF]"))
+        if worded is not None and "(?P<level>" in worded.regex:
+            return worded
+    return _built(form, shape, members, prefix)
+
+
+def _built(
+    form: str, shape: tuple[str, ...], members: list[tuple[str, int, int]], prefix: str
+) -> HeaderPattern | None:
+    """`_build`'s pattern with the regex of the lines' prefix given."""
     afters = [_AFTER]
     at_once = sum(1 for line, _, end in members if line.startswith("]", end))
     if shape.count("=[") > shape.count("=]") and at_once * 2 < len(members):

@@ -123,13 +123,17 @@ def _offset(text: str) -> tzinfo:
 # The areas of the tz database's zone names ("Europe/Berlin", "America/Argentina/Salta").
 _AREA = "(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)"
 
+_ABBREVIATIONS = word_tree(a for a in abbreviations() if len(a) > 1)
+
 #: Zone abbreviations a header may write after its time ("2020-03-11 20:40:43 CET"), as a
-#: regex alternation for the header patterns' ``z`` group; offsets are read as well.
+#: regex alternation for the header patterns' ``z`` group; offsets are read as well, with
+#: the abbreviation a program may write after one or after Z ("+0100 CET", as Go prints a
+#: time; "Z UTC").
 ZONE_PATTERN = (
-    r"(?:Z|(?:GMT|UTC)[+-]\d\d?(?::?\d\d)?(?!\d)|[+-]\d\d(?::?\d\d)?|"
+    rf"(?:(?:Z|[+-]\d\d(?::?\d\d)?)(?: {_ABBREVIATIONS})?|(?:GMT|UTC)[+-]\d\d?(?::?\d\d)?(?!\d)|"
     + _AREA
     + r"/[A-Za-z_]++(?:/[A-Za-z_]++)?+|"
-    + word_tree(a for a in abbreviations() if len(a) > 1)
+    + _ABBREVIATIONS
     + r")(?![A-Za-z])"
 )
 
@@ -156,8 +160,8 @@ def written_zone(text: str, hint: str | None = None) -> tuple[tzinfo, bool] | No
     as the most common one, which is."""
     if text[:3] in ("GMT", "UTC") and text[3:4] in ("+", "-"):
         text = text[3:]  # an offset spelt after the name of UTC ("GMT-0800")
-    if text == "Z" or text[:1] in "+-":
-        return _offset(text), False
+    if text[:1] in "Z+-":
+        return _offset(text.split(" ", 1)[0]), False  # the offset, not a name after it
     if "/" in text:  # a zone name of the tz database
         return (user_zone(text), False) if is_iana_name(text) else None
     found = parse_zone(text)
