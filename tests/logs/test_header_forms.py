@@ -279,7 +279,9 @@ def test_a_second_pass_gives_what_the_line_reader_gives(
         if i == 300:
             lines.append("May  4 10:05:00 web02 kernel: disk error on sdb")
             lines.append("\x00\x01\x02 disk junk \x03\x04")
-            lines.append("2031-05-04T10:05:01Z web01 app[7]: disk " + "x" * 70_000)
+            lines.append(
+                "2031-05-04T10:05:01Z web01 app[7]: disk " + "x" * (reader.MAX_LINE_BYTES + 9)
+            )
     path = tmp_path / "app.log"
     path.write_bytes("\r\n".join(lines).encode("utf-8") + b"\r\n")
 

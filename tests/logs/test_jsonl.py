@@ -403,3 +403,21 @@ def test_a_summary_read_a_window_at_a_time_counts_what_the_json_gives(tmp_path: 
             json_chunk, marked = chunks
             assert marked.seen == json_chunk.seen, path.name
             assert (marked.used, marked.counts) == (json_chunk.used, json_chunk.counts)
+
+
+def test_a_json_record_longer_than_a_text_line_keeps_its_time(tmp_path: Path) -> None:
+    """A JSON line holds a whole record, a request's body with it: one of 300 KB is read
+    whole, with its time and message, not cut into text that is no longer JSON."""
+    body = "x" * 300_000
+    path = tmp_path / "api.log"
+    path.write_text(
+        f'{{"ts":"2026-12-07T00:31:00.5Z","level":"info","msg":"stored","body":"{body}"}}\n'
+        '{"ts":"2026-12-07T00:31:01Z","level":"info","msg":"stored"}\n',
+        encoding="utf-8",
+    )
+    rows = fast([path], None)
+    assert [(r["at"], r["template"], r.get("truncated")) for r in rows] == [
+        ("2026-12-07T00:31:00.500000Z", "stored", None),
+        ("2026-12-07T00:31:01Z", "stored", None),
+    ]
+    assert rows == reference([path], None)

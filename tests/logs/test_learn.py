@@ -611,6 +611,26 @@ def test_stamps_without_a_year_take_the_year_of_another_layout_in_the_file(
     assert {p.at.year for p in parse_lines(quoted) if p.at is not None} == {2026}
 
 
+def test_stamps_without_a_year_take_the_year_the_files_own_layout_writes(
+    tmp_path: Path,
+) -> None:
+    """A file joined from two: a few syslog lines, then many of a layout that writes its
+    year, which is the file's own. The syslog lines take that year (said to be assumed),
+    not the year the file was last written in."""
+    lines = [f"Mar  7 00:31:0{i} gw relay[4]: old writer {i}" for i in range(2)]
+    lines += [f"2019-03-07T00:32:{i:02d}.000+00:00 gw relay[5]: new writer {i}" for i in range(9)]
+    path = write(tmp_path, "x.log", lines)
+    os.utime(path, (datetime(2026, 3, 1, tzinfo=UTC).timestamp(),) * 2)
+    parsed = list(parse_lines(path))
+    assert [p.at for p in parsed[:3]] == [
+        at("2019-03-07T00:31:00"),
+        at("2019-03-07T00:31:01"),
+        at("2019-03-07T00:32:00"),
+    ]
+    assert [p.year_assumed for p in parsed[:3]] == [True, True, False]
+    assert fast([path], None) == reference([path], None)
+
+
 def test_times_of_day_alone_without_a_written_date_are_on_the_files_day(tmp_path: Path) -> None:
     path = write(tmp_path, "x.log", [f"[08:00:{i:02d}.250] step {i} done" for i in range(30)])
     os.utime(path, (datetime(2026, 3, 1, 12, tzinfo=UTC).timestamp(),) * 2)

@@ -105,9 +105,11 @@ def test_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize("ending", [b"\n", b""])
 def test_spans_cover_the_file_and_give_its_lines(tmp_path: Path, tail, ending: bytes) -> None:
     """Spans are read on their own by workers: together they must be the file, in order,
-    numbered as one reader numbers it, however the tail of the file is cut."""
+    numbered as one reader numbers it, however the tail of the file is cut. A line longer
+    than a span is a span of its own, read whole when it is not cut."""
     long = "x" * (MAX_LINE_BYTES + 10)
-    body = "\n".join([*LINES[:1500], long, *LINES[1500:]]).encode() + ending
+    whole = "y" * 250_000
+    body = "\n".join([LINES[0], whole, *LINES[1:1500], long, *LINES[1500:]]).encode() + ending
     path = tmp_path / "spans.log"
     path.write_bytes(body)
     spans = list(plan_spans(path, 100_000, tail))
@@ -116,12 +118,16 @@ def test_spans_cover_the_file_and_give_its_lines(tmp_path: Path, tail, ending: b
     assert [s.number for s in spans] == [body.count(b"\n", 0, s.start) + 1 for s in spans]
     if tail is not None:
         last = [s for s in spans if len(body) - s.start <= tail[0] and not s.long]
-        assert last and all(s.end - s.start <= tail[1] for s in last)
+        # Small, or one line longer than a span (read whole).
+        assert last and all(
+            s.end - s.start <= tail[1] or b"\n" not in body[s.start : s.end - 1] for s in last
+        )
     one = [raw.text for raw in read_lines(path)]
     spanned = [
         x if isinstance(x, str) else x.text for s in spans for x in read_span(path, s, "utf-8")
     ]
     assert spanned == one
+    assert whole in one and [s.long for s in spans if s.end - s.start > 200_000] == [False, True]
 
 
 def test_a_log_in_a_cyrillic_code_page_reads_as_written(tmp_path: Path) -> None:

@@ -432,20 +432,23 @@ def written_date(pattern: HeaderPattern, lines: Iterable[str]) -> date | None:
     """The date written by the first of ``lines`` that writes a full one (a banner's
     "logging started: 3/7/2026 16:24:15", a "#Date:" header), when ``pattern``'s stamps
     write the time of day alone: such lines are put on it rather than on the day the file
-    was last written, which a copy changes. When they write a date without its year, the
-    first such date in header place (`_date_parts`): lines without a year take theirs from
-    it. None for other patterns, or when no line writes a date. The date is the one
+    was last written, which a copy changes. When they write a date, with its year or not,
+    the first full date in header place (`_date_parts`): lines without a year, of this
+    layout or of others in the file, take theirs from it. None for other patterns, or when
+    no line writes a date. The date is the one
     written, in the line's own zone (its day and month in the order a line alone is read:
     month first when numbers do not tell)."""
     names = set(pattern.compiled.groupindex)
     if "H" not in names or names & {"y", "epoch", "tai"}:
         return None
     header_only = bool(names & {"m", "b", "d"})
-    if (header_only and not pattern.yearless) or (not header_only and "Y" in names):
+    if not header_only and "Y" in names:
         return None
     # The layouts whose lines are read as they read them: the file's own first (its lines
     # write no year, mostly, and are then passed over without a search for stamps, which
     # would cost a file's start tens of milliseconds), then the others that write a year.
+    # A file whose own layout writes the year gives it to the lines of others that do not
+    # (syslog lines before a writer's dated ones, in a file joined from two).
     dated = [pattern] if header_only else []
     dated += [
         companion

@@ -47,8 +47,10 @@ __all__ = [
 ]
 
 #: Longest line kept, in bytes. Longer lines are cut here and the rest up to the newline is
-#: skipped; 64 KiB holds any real log message (Java stack traces come one frame per line).
-MAX_LINE_BYTES = 64 * 1024
+#: skipped. A text message is rarely longer than a few KiB (Java stack traces come one frame
+#: per line), but a JSON line holds a whole record, a request's body with it: cut, it is no
+#: longer JSON and loses its time. A MiB holds such records; memory stays bounded.
+MAX_LINE_BYTES = 1024 * 1024
 
 #: Bytes inspected to detect the encoding: enough to meet non-ASCII text in most logs.
 SAMPLE_BYTES = 64 * 1024
@@ -341,7 +343,7 @@ def read_blocks(path: str | Path, max_line: int = MAX_LINE_BYTES) -> Iterator[Bl
 class Span(NamedTuple):
     """A byte range of a plain file that starts at a line and ends after a newline (or at
     the end of the file), and the number of its first line. A ``long`` span is one line
-    longer than a span may be: only its first `MAX_LINE_BYTES` are read."""
+    longer than `MAX_LINE_BYTES`: only its first `MAX_LINE_BYTES` are read."""
 
     start: int
     end: int
@@ -355,8 +357,8 @@ def plan_spans(path: str | Path, size: int, tail: tuple[int, int] | None = None)
     Reads the file once, counting newlines, so that each span knows its first line's
     number and can then be read on its own (`read_span`), by another process say.
     With ``tail=(bytes, smaller)``, the last ``bytes`` of the file are cut into spans of
-    ``smaller`` bytes (workers that share the spans then finish together). Sizes must
-    exceed `MAX_LINE_BYTES`.
+    ``smaller`` bytes (workers that share the spans then finish together). A line longer
+    than a span is a span of its own, ``long`` when it is cut.
     """
     total = Path(path).stat().st_size
     # One buffer, read into again and again: a fresh block for each span would cost page
@@ -378,9 +380,9 @@ def plan_spans(path: str | Path, size: int, tail: tuple[int, int] | None = None)
             elif read < want:  # the last line, without its newline
                 end = read
                 yield Span(start, start + end, number)
-            else:
+            else:  # one line longer than a span: whole, unless it is cut (`MAX_LINE_BYTES`)
                 end = read + _line_rest(fh)
-                yield Span(start, start + end, number, long=True)
+                yield Span(start, start + end, number, long=end > MAX_LINE_BYTES)
                 number += 1
             start += end
             fh.seek(start)
