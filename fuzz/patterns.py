@@ -30,7 +30,27 @@ from types import FrameType
 
 import retroline
 
-RUNS = (" ", "\t", "a", "1", "_", "-", ".", ":", "/", "=", "[", "(", "<", "*", '"', ",", "a ", "a1")
+RUNS = (
+    " ",
+    "\t",
+    "a",
+    "1",
+    "_",
+    "-",
+    ".",
+    ":",
+    "/",
+    "=",
+    "[",
+    "(",
+    "<",
+    "*",
+    '"',
+    ",",
+    "a ",
+    "a1",
+    "</",
+)
 TAILS = ("x", "\n", "")
 LIMIT = 2.0  # seconds a single scan may take before it is cut short (and counted as that)
 # Reported by the scan, and harmless where they are used: why.

@@ -20,11 +20,14 @@ from retroline.logs.structured import (
     JournalPattern,
     JsonPattern,
     LogfmtPattern,
+    XmlPattern,
 )
 from retroline.logs.timestamps import TimeResolver
+from tests.logs.test_jsonl import fast, reference
 
 JSON = next(p for p in STRUCTURED_PATTERNS if isinstance(p, JsonPattern))
 LOGFMT = next(p for p in STRUCTURED_PATTERNS if isinstance(p, LogfmtPattern))
+XML = next(p for p in STRUCTURED_PATTERNS if isinstance(p, XmlPattern))
 
 
 def _read(line: str) -> Fields:
@@ -39,8 +42,8 @@ def _at(fields: Fields) -> datetime | None:
 
 def test_the_record_layouts_come_first_journald_before_json_before_logfmt() -> None:
     names = [p.name for p in STRUCTURED_PATTERNS]
-    assert names == ["journald-json", "json-lines", "logfmt"]
-    assert [p.name for p in PATTERNS[:3]] == names
+    assert names == ["journald-json", "json-lines", "xml-lines", "logfmt"]
+    assert [p.name for p in PATTERNS[: len(names)]] == names
 
 
 @pytest.mark.parametrize(
@@ -464,3 +467,62 @@ def test_a_unix_time_wrapped_in_a_name_is_a_records_time() -> None:
     assert fields is not None and fields.time == {"epoch": "1733531460", "f": "123"}
     fields = LOGFMT.parse("type=X msg=note(12345):  pid=1")  # too short to be a time
     assert fields is not None and fields.time is None
+
+
+def _event(at: str, user: str, code: int) -> str:
+    """An event as an event log exported as XML writes it, one element per line."""
+    return (
+        "<Event xmlns='http://example.com/ns/event'><System>"
+        "<Provider Name='Shop-Auth' Guid='{0a1b}'/>"
+        f"<EventID>{code}</EventID><Level>2</Level><TimeCreated SystemTime='{at}'/>"
+        "<Execution ProcessID='612' ThreadID='7'/><Computer>dc1.shop.test</Computer></System>"
+        f"<EventData><Data Name='TargetUser'>{user}</Data></EventData></Event>"
+    )
+
+
+def test_xml_events_one_per_line_are_records(tmp_path: Path) -> None:
+    """Each element's attributes and leaves are the record's keys: its time, host, process
+    and pid are read as a JSON object's are. The lines around the events (the opening and
+    closing of the list) continue a record."""
+    path = _write(
+        tmp_path,
+        [
+            "<Events>",
+            _event("2026-12-07T00:31:00.1234567Z", "bob", 4625),
+            _event("2026-12-07T01:31:02.5+01:00", "eve", 4625),
+            "</Events>",
+        ],
+    )
+    lines = list(parse_lines(path))
+    assert detect(path.read_text().splitlines()).name == "xml-lines"
+    assert [p.continuation for p in lines] == [True, False, False, True]
+    assert [p.at for p in lines[1:3]] == [
+        datetime(2026, 12, 7, 0, 31, 0, 123456, UTC),
+        datetime(2026, 12, 7, 0, 31, 2, 500000, UTC),
+    ]
+    assert {(p.host, p.process, p.pid) for p in lines[1:3]} == {
+        ("dc1.shop.test", "Shop-Auth", "612")
+    }
+    assert "TargetUser=bob" in lines[1].message
+    assert lines[1].template_id == lines[2].template_id
+    assert fast([path], None) == reference([path], None)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "<Events>",
+        "<b>bold</b>",
+        '<?xml version="1.0"?><a><b>1</b></a>',
+        "<order><id>42</id><item>book</item></order>",
+        '<!DOCTYPE a [<!ENTITY e "xxxxxxxxxx">]><a><b>&e;&e;</b></a>',
+        "<a><b>&e;</b></a>",
+        "<34>Oct 11 22:14:15 mymachine su: 'su root' failed <x>",
+        "<a><b>unclosed</a>",
+    ],
+)
+def test_what_is_no_xml_record_is_refused_and_no_entity_is_expanded(line: str) -> None:
+    """A lone element, a declaration or a DTD (whose entities would be expanded), an
+    element without a time (XML in a text log), an entity never declared, a syslog
+    priority and broken XML are no record."""
+    assert XML.parse(line) is None

@@ -1,9 +1,9 @@
 """Logs whose lines are records rather than text with a header: JSON objects, key=value.
 
 Each layout is a `RecordPattern`: it reads the whole line and names the record's time,
-host, process, pid, level and message as `Fields`, as a header regex would. Three are known,
-tried in this order: journald's JSON export, JSON objects of any shape (`JsonPattern`) and
-logfmt's ``key=value`` pairs (`LogfmtPattern`). A line that is neither (a stack frame, a
+host, process, pid, level and message as `Fields`, as a header regex would. Four are known,
+tried in this order: journald's JSON export, JSON objects of any shape (`JsonPattern`), XML
+elements (`XmlPattern`) and logfmt's ``key=value`` pairs (`LogfmtPattern`). A line that is neither (a stack frame, a
 banner) is not a record: it continues the record before it.
 
 Loggers name a record's parts by convention rather than by schema, so each part is looked
@@ -26,10 +26,19 @@ from collections.abc import Callable, Iterable, Mapping
 from itertools import islice
 from typing import TypeVar
 
+from lxml import etree
+
 from retroline.logs.layout import Fields, RecordPattern, nil
 from retroline.logs.timestamps import MONTH_NAMES, written_zone
 
-__all__ = ["ROLES", "STRUCTURED_PATTERNS", "JournalPattern", "JsonPattern", "LogfmtPattern"]
+__all__ = [
+    "ROLES",
+    "STRUCTURED_PATTERNS",
+    "JournalPattern",
+    "JsonPattern",
+    "LogfmtPattern",
+    "XmlPattern",
+]
 
 Time = dict[str, str | None]
 T = TypeVar("T")
@@ -105,6 +114,52 @@ class JsonPattern(RecordPattern):
         return _fields(obj, label, prefix_time)
 
 
+class XmlPattern(RecordPattern):
+    """One XML element per line, as an event log exported as XML writes its events: the
+    element's attributes and the text of its leaves are the record's keys, read as a JSON
+    object's are (``SystemTime`` the time, ``Computer`` the host, a provider's ``Name`` the
+    process). A leaf named by its ``Name`` attribute (``<Data Name="User">bob</Data>``) is
+    that key. An element without a time is no record. No entity is expanded and nothing
+    is fetched."""
+
+    def parse(self, line: str) -> Fields | None:
+        text = line.strip()
+        if not (text.startswith("<") and text.endswith(">")) or text[1:2] in ("?", "!", "/"):
+            return None
+        try:
+            root = etree.fromstring(text.encode("utf-8"), _XML)
+        except (etree.XMLSyntaxError, ValueError):
+            return None
+        if root is None or len(root) == 0:  # one bare element is no record
+            return None
+        # XML in a text log (a request's body on a line of its own) continues its record.
+        fields = _fields(_xml_keys(root), None, None)
+        return fields if fields.time is not None else None
+
+
+# Never expands entities nor reads anything a document points at.
+_XML = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+)
+
+
+def _xml_keys(root: etree._Element) -> dict[str, str]:
+    """An element's attributes and leaves, by their names without namespace (the first of
+    a name kept)."""
+    keys: dict[str, str] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str):  # a processing instruction
+            continue
+        attributes = {etree.QName(k).localname: v for k, v in element.attrib.items()}
+        value = (element.text or "").strip()
+        if len(element) == 0 and value:
+            name = attributes.pop("Name", None) or attributes.pop("name", None)
+            keys.setdefault(name or etree.QName(element).localname, value)
+        for key, value in attributes.items():
+            keys.setdefault(key, value)
+    return keys
+
+
 class LogfmtPattern(RecordPattern):
     """logfmt: ``key=value`` pairs, values bare or double-quoted with backslash escapes.
 
@@ -178,7 +233,7 @@ ROLES: dict[str, tuple[str, ...]] = {
         "msg", "message", "textpayload", "log", "event", "body", "shortmessage", "m", "mt",
     ),
     "level": ("level", "severity", "levelname", "lvl", "loglevel", "errorseverity", "s", "l"),
-    "host": ("hostname", "host", "hosthostname"),
+    "host": ("hostname", "host", "hosthostname", "computer", "computername"),
     "process": (
         "logger", "loggername", "loglogger", "name", "component", "c", "module", "service",
         "caller",
@@ -479,6 +534,13 @@ STRUCTURED_PATTERNS: tuple[RecordPattern, ...] = (
         "json-lines",
         r"^(?:\S+ *\| *)?\{.*\}\s*$",
         '{"time":"2024-01-05T10:00:00.123Z","level":"info","msg":"server started","pid":42}',
+    ),
+    XmlPattern(
+        "xml-lines",
+        r"^\s*<[A-Za-z_][^>]*+>.*>\s*$",
+        "<Event><System><TimeCreated SystemTime='2024-01-05T10:00:00.123Z'/>"
+        "<Computer>db1</Computer></System><EventData><Data Name='msg'>server started</Data>"
+        "</EventData></Event>",
     ),
     LogfmtPattern(
         "logfmt",
