@@ -243,9 +243,10 @@ REACH = 160
 _RUN = re.compile(r"[\w.\-/@]+|[ \t]+|.", HEADER_FLAGS)
 _WORD = r"[\w.\-/@]+"
 _LEVEL_ONLY = re.compile(LEVEL_WORDS + "$", HEADER_FLAGS)
-# The letters that stand for a severity (verbose, debug, info, warning, error, fatal).
-_LEVEL_LETTERS = frozenset("VDIWEF")
-_LETTER_LEVEL = "(?P<level>[VDIWEF])"
+# The letters that stand for a severity (verbose, debug, info, warning, error, fatal), as a
+# character class, and as the level group of a layout.
+_LETTERS = "[VDIWEF]"
+_LETTER_LEVEL = f"(?P<level>{_LETTERS})"
 # What may follow the timestamp before the message: a closing bracket, a separator.
 _AFTER = r"[\])>]?(?:::|[ \t]*[|,-](?=[ \t])|:(?=[ \t]))?[ \t]*"
 # A level word after the timestamp, bracketed or not, and the separator after it.
@@ -310,7 +311,7 @@ def _prefix_regex(shape: tuple[str, ...], prefixes: Sequence[str]) -> str:
             if not level_taken and all(_LEVEL_ONLY.match(v) for v in values):
                 parts.append(f"(?P<level>{LEVEL_WORDS})")
                 level_taken = True
-            elif not level_taken and values <= _LEVEL_LETTERS and not i:
+            elif not level_taken and not i and all(re.fullmatch(_LETTERS, v) for v in values):
                 # A severity's first letter starting every line ("E [<stamp>] ...").
                 parts.append(_LETTER_LEVEL)
                 level_taken = True
@@ -435,9 +436,8 @@ def written_date(pattern: HeaderPattern, lines: Iterable[str]) -> date | None:
     was last written, which a copy changes. When they write a date, with its year or not,
     the first full date in header place (`_date_parts`): lines without a year, of this
     layout or of others in the file, take theirs from it. None for other patterns, or when
-    no line writes a date. The date is the one
-    written, in the line's own zone (its day and month in the order a line alone is read:
-    month first when numbers do not tell)."""
+    no line writes a date. The date is the one written, in the line's own zone (its day
+    and month in the order a line alone is read: month first when numbers do not tell)."""
     names = set(pattern.compiled.groupindex)
     if "H" not in names or names & {"y", "epoch", "tai"}:
         return None
@@ -449,15 +449,15 @@ def written_date(pattern: HeaderPattern, lines: Iterable[str]) -> date | None:
     # would cost a file's start tens of milliseconds), then the others that write a year.
     # A file whose own layout writes the year gives it to the lines of others that do not
     # (syslog lines before a writer's dated ones, in a file joined from two).
-    dated = [pattern] if header_only else []
-    dated += [
-        companion
-        for companion in pattern.companions
-        if header_only
-        and (found := set(companion.compiled.groupindex)) & {"Y", "y"}
-        and found & {"m", "b"}
-        and "d" in found
-    ]
+    dated = []
+    if header_only:
+        dated = [pattern] + [
+            companion
+            for companion in pattern.companions
+            if (found := set(companion.compiled.groupindex)) & {"Y", "y"}
+            and found & {"m", "b"}
+            and "d" in found
+        ]
     for line in lines:
         parts = _date_parts(line, dated, header_only)
         if not (parts.get("Y") or parts.get("y")) or not (parts.get("m") or parts.get("b")):
@@ -612,7 +612,7 @@ def _build(
     if _LETTER_LEVEL in prefix:
         # A severity's letter before the stamp, and its word after it ("I, [<stamp>]  INFO
         # -- :"): the word is the level.
-        worded = _built(form, shape, members, prefix.replace(_LETTER_LEVEL, "[VDIWEF]"))
+        worded = _built(form, shape, members, prefix.replace(_LETTER_LEVEL, _LETTERS))
         if worded is not None and "(?P<level>" in worded.regex:
             return worded
     return _built(form, shape, members, prefix)
@@ -674,7 +674,7 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     (
         "level",
         r"[\[(<]?",
-        rf"(?:{LEVEL_WORDS}|[VDIWEF])",
+        rf"(?:{LEVEL_WORDS}|{_LETTERS})",
         r"(?:[ \t]*[\])>]:?(?:[ \t]+|(?=\[))|:?" + _BLANKS + ")",
     ),
     # A level after one other word ("app@db ERROR:  ", where lines of no session have no
@@ -694,7 +694,7 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     # the logger is the process (`_NAME_SLOT`).
     ("colon-level", ":?", f"(?:{LEVEL_WORDS})", rf":(?:{_NAME_SLOT}:)?"),
     # A level letter, a slash and a tag, its pid in parentheses ("I/Zygote( 812): ").
-    ("letter-tag", "", "[VDIWEF]", rf"/{_NAME_SLOT}[ \t]*+{_PAREN_PID_SLOT}:" + _BLANKS),
+    ("letter-tag", "", _LETTERS, rf"/{_NAME_SLOT}[ \t]*+{_PAREN_PID_SLOT}:" + _BLANKS),
     # A double dash and the program's name, maybe empty, before a colon ("-- worker: ").
     ("dash-name", r"--[ \t]+", r"[\w$.\-/@]*", ":" + _BLANKS),
     # A level and a process joined by a slash ("INFO/MainProcess] ").

@@ -3,8 +3,8 @@
 Each layout is a `RecordPattern`: it reads the whole line and names the record's time,
 host, process, pid, level and message as `Fields`, as a header regex would. Four are known,
 tried in this order: journald's JSON export, JSON objects of any shape (`JsonPattern`), XML
-elements (`XmlPattern`) and logfmt's ``key=value`` pairs (`LogfmtPattern`). A line that is neither (a stack frame, a
-banner) is not a record: it continues the record before it.
+elements (`XmlPattern`) and logfmt's ``key=value`` pairs (`LogfmtPattern`). A line that is
+none of them (a stack frame, a banner) is not a record: it continues the record before it.
 
 Loggers name a record's parts by convention rather than by schema, so each part is looked
 up among the keys commonly given to it (`ROLES`, in priority order), with case and the
@@ -130,7 +130,7 @@ class XmlPattern(RecordPattern):
             root = etree.fromstring(text.encode("utf-8"), _XML)
         except (etree.XMLSyntaxError, ValueError):
             return None
-        if root is None or len(root) == 0:  # one bare element is no record
+        if len(root) == 0:  # one bare element is no record
             return None
         # XML in a text log (a request's body on a line of its own) continues its record.
         fields = _fields(_xml_keys(root), None, None)
