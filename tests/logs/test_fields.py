@@ -84,6 +84,42 @@ LAYOUTS = [
         ],
         ("flushed 0 pages", "fs.Volume$Flusher", "10", "INFO"),
     ),
+    (
+        "a client, a session and a pid glued by colons before the level",
+        [
+            f"2031-04-01 10:11:{i % 60:02d} UTC:10.9.{i % 4}.7({40000 + i}):ops@ledger:"
+            f"[{700 + i}]:{('NOTE', 'ERROR', 'DETAIL')[i % 3]}:  row {i} checked"
+            for i in range(30)
+        ],
+        ("row 0 checked", None, None, "NOTE"),
+    ),
+    (
+        "a pid, then a session word with brackets in some lines, then the level",
+        [
+            f"2031-04-01 10:11:{i % 60:02d} CET [{700 + i}]: "
+            f"{'user=[none],db=[none]' if i % 4 == 1 else 'user=ops,db=ledger'} "
+            f"{('NOTE', 'ERROR')[i % 2]}:  row {i} checked"
+            for i in range(30)
+        ],
+        ("row 0 checked", None, "700", "NOTE"),
+    ),
+    (
+        "a session id glued by dashes before the level",
+        [
+            f"2031-04-01 10:11:{i % 60:02d} UTC-a1b{i % 7}c.{90 + i}-"
+            f"{('NOTE', 'WARNING')[i % 2]}:  queue {i} drained"
+            for i in range(30)
+        ],
+        ("queue 0 drained", None, None, "NOTE"),
+    ),
+    (
+        "a level letter with an exclamation mark",
+        [
+            f"2031-04-01T10:11:{i % 60:02d}Z {'IWED'[i % 4]}! [probe.{i % 3}] gauge {i} sent"
+            for i in range(30)
+        ],
+        ("gauge 0 sent", None, None, "I"),
+    ),
 ]
 
 

@@ -675,16 +675,25 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
         "level",
         r"[\[(<]?",
         rf"(?:{LEVEL_WORDS}|{_LETTERS})",
-        r"(?:[ \t]*[\])>]:?(?:[ \t]+|(?=\[))|:?" + _BLANKS + ")",
+        r"(?:[ \t]*[\])>]:?(?:[ \t]+|(?=\[))|[:!]?" + _BLANKS + ")",
     ),
     # A level after one other word ("app@db ERROR:  ", where lines of no session have no
     # such word): after the plain level, which wins where both read as many lines.
     (
         "word-level",
-        r"(?:[^\s\[\]]++[ \t]++)?[\[(<]?",
+        r"(?:[^\s\[\]]\S*+[ \t]++)?[\[(<]?",
         # Or a word in capitals, when the column holds level words (`_levels`).
         f"(?:{LEVEL_WORDS}|[A-Z]{{2,}}+)",
         r"(?:[ \t]*[\])>]:?(?:[ \t]+|(?=\[))|:" + _BLANKS + ")",
+    ),
+    # A level glued to the fields before it by a colon, a dash or a bracket, with no blank
+    # between them ("10.0.0.7(5123):app@db:[41]:ERROR:  ", "sess-7f-LOG:  "): a prefix
+    # written without blanks, whose last word is the level (a column of them, `_levels`).
+    (
+        "glued-level",
+        r"\S*?(?<=[:\]\-])",
+        f"(?:{LEVEL_WORDS}|[A-Z]{{2,}}+)",
+        ":" + _BLANKS,
     ),
     # A word with a capital first, padded to a column's width, in a column of severities
     # (`_levels`: "Default", "Fault" beside "Info", "Error", as a system's unified log
@@ -782,6 +791,7 @@ _GROUP = {
     "level": "level",
     "word-level": "level",
     "colon-level": "level",
+    "glued-level": "level",
     "column-level": "level",
     "dash-name": "proc",
     "letter-tag": "level",
@@ -871,7 +881,7 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
         best: tuple[bool, int, str, str, str, str, list[str], set[str]] | None = None
         for kind, opens, value, closes, compiled in _FIELD_MATCH:
             found = [m for line in messages if (m := compiled.match(line))]
-            if kind == "word-level" and not _levels({m.group(1) for m in found}):
+            if kind in ("word-level", "glued-level") and not _levels({m.group(1) for m in found}):
                 continue
             if kind == "column-level" and not _padded_levels(found):
                 continue
