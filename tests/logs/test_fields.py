@@ -104,6 +104,15 @@ LAYOUTS = [
         ("row 0 checked", None, "700", "NOTE"),
     ),
     (
+        "a column of severities, only some of them usual level words, after the zone",
+        [
+            f"2031-04-01 10:11:{i % 60:02d} CET {('AUDIT', 'ERROR', 'CONTEXT')[i % 3]}:  "
+            f"row {i} checked"
+            for i in range(30)
+        ],
+        ("row 0 checked", None, None, "AUDIT"),
+    ),
+    (
         "a session id glued by dashes before the level",
         [
             f"2031-04-01 10:11:{i % 60:02d} UTC-a1b{i % 7}c.{90 + i}-"
@@ -294,3 +303,35 @@ def test_a_column_of_brackets_without_a_level_word_stays_the_thread(tmp_path: Pa
     rows = fast([threads], None)
     assert all("level" not in r for r in rows)
     assert [r["pid"] for r in rows] == ["3", "4", "5", "6"]
+
+
+def test_a_column_of_capitals_without_a_level_word_stays_the_process() -> None:
+    lines = [
+        f"2031-04-01 10:11:{i % 60:02d} CET {('AUDIT', 'KERNEL')[i % 2]}:  row {i} checked"
+        for i in range(30)
+    ]
+    pattern = detect(lines)
+    fields = [pattern.parse(line) for line in lines[:2]]
+    assert [(f.process, f.level) for f in fields if f is not None] == [
+        ("AUDIT", None),
+        ("KERNEL", None),
+    ]
+
+
+@pytest.mark.parametrize(("name", "lines", "want"), LAYOUTS, ids=[c[0] for c in LAYOUTS])
+def test_logs_parse_reads_the_fields_as_the_reference_path_does(
+    tmp_path: Path,
+    name: str,
+    lines: list[str],
+    want: tuple[str, str | None, str | None, str | None],
+) -> None:
+    path = tmp_path / "fields.log"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = fast([path], 2031)
+    assert rows == reference([path], 2031)
+    _, process, pid, level = want
+    assert (rows[0].get("process"), rows[0].get("pid"), rows[0].get("level")) == (
+        process,
+        pid,
+        level,
+    )

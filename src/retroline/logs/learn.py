@@ -850,6 +850,36 @@ def _leveled(messages: list[str], least: float) -> bool:
     return sum(1 for message in messages if _LEVEL_FIELD.match(message)) >= least
 
 
+# A layout's level group of the usual level words, and that group widened to every word in
+# capitals (`_level_column`).
+_USUAL_LEVEL = f"(?P<level>{LEVEL_WORDS})"
+_CAPS_LEVEL = f"(?P<level>{LEVEL_WORDS}|[A-Z]{{2,}}+)"
+
+
+def _level_column(
+    pattern: HeaderPattern, matches: list[re.Match[str]], least: float
+) -> HeaderPattern:
+    """``pattern`` with its level group widened to words in capitals, when the lines its
+    level group leaves empty hold such a word in its process group instead, and the two
+    make one column of severities (``LOG:`` and ``STATEMENT:`` beside ``ERROR:``, where
+    only ``ERROR`` is a usual level word): else ``pattern`` itself. Without it, the
+    level of those lines is read as their process."""
+    groups = pattern.compiled.groupindex
+    if "level" not in groups or "proc" not in groups or _USUAL_LEVEL not in pattern.regex:
+        return pattern
+    levels = {m["level"] for m in matches if m["level"]}
+    others = {m["proc"] for m in matches if m["level"] is None and m["proc"]}
+    column = sum(1 for m in matches if m["level"] or m["proc"] in others)
+    if not (levels and others) or column < least:
+        return pattern
+    if not all(len(v) >= 2 and v.isalpha() and v.isupper() for v in others):
+        return pattern
+    if not _levels(levels | others):
+        return pattern
+    regex = pattern.regex.replace(_USUAL_LEVEL, _CAPS_LEVEL, 1)
+    return HeaderPattern(f"{pattern.name}+levels", regex, pattern.example, pattern.companions)
+
+
 def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
     """``pattern`` with the header fields learnt that most of its lines write before their
     message (pids, levels, bracketed threads, loggers, cells), so that templates do not
@@ -864,6 +894,11 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
     if len(matches) < 2:
         return pattern
     least = len(matches) * FIELD_SHARE
+    leveled = _level_column(pattern, matches, least)
+    if leveled is not pattern:
+        pattern = leveled
+        matches = [m for m in map(pattern.compiled.match, lines) if m is not None]
+        least = len(matches) * FIELD_SHARE
     empty = {
         group
         for group in _GROUP.values()
