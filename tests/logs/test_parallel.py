@@ -207,7 +207,9 @@ def test_many_middling_files_are_parsed_by_the_workers(
         paths.append(path)
     started: list[int] = []
     real = parallel.start_workers
-    monkeypatch.setattr(parallel, "start_workers", lambda *a: started.append(1) or real(*a))
+    monkeypatch.setattr(
+        parallel, "start_workers", lambda *a, **k: started.append(1) or real(*a, **k)
+    )
     two = parse(paths, tmp_path / "two.jsonl", 2, 2024)
     assert bool(started) is forked
     one = parse(paths, tmp_path / "one.jsonl", 1, 2024)
@@ -264,3 +266,28 @@ def test_files_follow_one_another_through_the_workers_and_one_breaking_off_stops
     written = [json.loads(row)["file"] for row in results[1].decode().splitlines()]
     assert list(dict.fromkeys(written)) == [str(p) for p in files]
     assert written.count(str(paths[5])) == 2500 + 700 * 5
+
+
+#: What the parent process last prepared: a worker sees the value it had when forked.
+_PREPARED = "before"
+
+
+def _prepared(_: int) -> str:
+    return _PREPARED
+
+
+def test_lazy_workers_are_forked_when_first_given_work_and_inherit_what_was_prepared(
+    tmp_path: Path,
+) -> None:
+    global _PREPARED
+    _PREPARED = "before"
+    workers = parallel.start_workers(tmp_path, 2, lazy=True)
+    assert workers is not None
+    with workers:
+        _PREPARED = "after"  # as a layout compiled once the workers exist
+        assert [seen for _, seen in workers.ordered(_prepared, iter([1, 2]))] == ["after"] * 2
+    eager = parallel.start_workers(tmp_path, 2)
+    assert eager is not None
+    with eager:
+        _PREPARED = "later"
+        assert [seen for _, seen in eager.ordered(_prepared, iter([1]))] == ["after"]

@@ -34,7 +34,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from multiprocessing.pool import AsyncResult
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -170,27 +170,41 @@ class Workers:
     """Forked worker processes that parse spans and write their chunks to spool files in
     ``folder``; a context manager that stops them."""
 
-    def __init__(self, folder: str | Path, count: int) -> None:
-        context = multiprocessing.get_context("fork")
+    def __init__(self, folder: str | Path, count: int, lazy: bool = False) -> None:
+        self._context = multiprocessing.get_context("fork")
+        self.folder = str(folder)
         self.count = count
-        self.turn = context.Condition()
-        self.next = context.Value("q", 0, lock=False)
+        self.turn = self._context.Condition()
+        self.next = self._context.Value("q", 0, lock=False)
+        self._pool: Pool | None = None
+        if not lazy:
+            self._start()
+
+    @property
+    def pool(self) -> Pool:
+        """The worker processes, forked when first needed with ``lazy``: they then inherit
+        what this process prepared before (the first file's layouts, compiled)."""
+        return self._pool or self._start()
+
+    def _start(self) -> Pool:
         # Frozen objects are left alone by the workers' collector, which would otherwise
         # walk (and so copy, page by page) everything they inherited at each full pass.
         gc.freeze()
         try:
-            self.pool = context.Pool(
-                count, initializer=_start_worker, initargs=(str(folder), self.turn, self.next)
+            self._pool = self._context.Pool(
+                self.count, initializer=_start_worker, initargs=(self.folder, self.turn, self.next)
             )
         finally:
             gc.unfreeze()
+        return self._pool
 
     def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.pool.terminate()
-        self.pool.join()
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
 
     def chunks(
         self, files: Iterable[Plan | L], tables: FormTable
@@ -299,12 +313,12 @@ class Workers:
             pass
 
 
-def start_workers(folder: str | Path, count: int) -> Workers | None:
+def start_workers(folder: str | Path, count: int, lazy: bool = False) -> Workers | None:
     """``count`` workers, or None when this platform cannot fork or fewer than two
-    processes would share the work."""
+    processes would share the work; with ``lazy``, forked when first given work."""
     if count < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    return Workers(folder, count)
+    return Workers(folder, count, lazy)
 
 
 def _start_worker(folder: str, turn: Any, next_chunk: Any) -> None:

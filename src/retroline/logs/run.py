@@ -195,7 +195,7 @@ def write_json_lines(
         workers = parallel.worker_count() if workers is None else workers
         big = _worth_workers(paths)
         with tempfile.TemporaryDirectory(prefix="retroline-") as folder, Spool(folder) as spool:
-            pool = parallel.start_workers(folder, workers) if big else None
+            pool = parallel.start_workers(folder, workers, lazy=True) if big else None
             with pool or nullcontext():
                 learn = _Learner(miner, spool, seen, advance)
                 _learn_files(paths, learn, tz, year, name, pool, errors)
@@ -358,7 +358,7 @@ def _read_all(
         # they are forked, not once in each of them.
         import numpy  # noqa: F401
     with tempfile.TemporaryDirectory(prefix="retroline-") as folder:
-        pool = parallel.start_workers(folder, workers) if big else None
+        pool = parallel.start_workers(folder, workers, lazy=True) if big else None
         with pool or nullcontext():
             _learn_files(paths, learn, tz, year, _unnamed, pool, errors)
 
