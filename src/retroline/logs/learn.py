@@ -887,7 +887,8 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
 
     Each field is optional in the result: a line without it keeps its timestamp. A group
     of ``pattern`` that most lines leave empty (an optional level the layout writes
-    elsewhere) gives its name to the field learnt."""
+    elsewhere) gives its name to the field learnt. A level group that misses the column's
+    other capitals is widened first (`_level_column`)."""
     if not pattern.regex.endswith(MESSAGE) or isinstance(pattern, RecordPattern):
         return pattern
     matches = [m for m in map(pattern.compiled.match, lines) if m is not None]

@@ -34,6 +34,7 @@ from functools import lru_cache
 from itertools import islice, pairwise
 from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from retroline.analysis.durations import human
 from retroline.errors import UsageError
@@ -41,7 +42,6 @@ from retroline.instants import iso_utc
 from retroline.logs import parallel
 from retroline.logs.masking import PLACEHOLDER
 from retroline.logs.onset import Change, ChangeKind
-from retroline.logs.parse import ParsedLine
 from retroline.logs.reader import STDIN
 from retroline.logs.run import Keep, Stretch, check_inputs, lines_within, read_kept, summarise
 from retroline.logs.templates import TemplateMiner
@@ -244,6 +244,18 @@ def shared_bursts(
     return scan.bursts(miner)
 
 
+class _Seen(NamedTuple):
+    """What the scan takes of a line (`_lines_in`): its template's id, its instant and
+    number, its header's host and the hosts its message names (`_named_hosts`). Worked
+    out where the line is read (a worker, with several files), and small to send back."""
+
+    template_id: str
+    at: datetime
+    line: int
+    host: str | None
+    named: tuple[str, ...]
+
+
 def _streams(
     files: Sequence[tuple[str | Path, Collection[str] | None, tuple[int, int] | None]],
     lo: float,
@@ -252,7 +264,7 @@ def _streams(
     year: int | None,
     miner: TemplateMiner,
     stack: ExitStack,
-) -> list[Iterator[tuple[float, ParsedLine, str]]]:
+) -> list[Iterator[tuple[float, _Seen, str]]]:
     """Each file's lines for the scan (`_lines_in`), of the templates followed in it (all
     when None) and among the lines numbered within a range (all when None), in file order.
     Several large files, when this machine has processors to share and only some templates
@@ -323,7 +335,7 @@ def _spool_lines(
     return spool
 
 
-def _spooled(spool: str) -> Iterator[tuple[float, ParsedLine, str]]:
+def _spooled(spool: str) -> Iterator[tuple[float, _Seen, str]]:
     """The lines a worker wrote to ``spool``, in order."""
     with open(spool, "rb") as source:
         while True:
@@ -391,7 +403,7 @@ def _lines_in(
     miner: TemplateMiner,
     templates: Collection[str] | None = None,
     within: tuple[int, int] | None = None,
-) -> Generator[tuple[float, ParsedLine, str], None, None]:
+) -> Generator[tuple[float, _Seen, str], None, None]:
     """The lines of one file that start a record and fall in [lo, hi) (POSIX seconds), with
     their instant; only those of ``templates`` (their ids, as the miner resolves them) when
     given, among the lines numbered ``within`` (`run.read_kept`). Continuation lines
@@ -414,7 +426,12 @@ def _lines_in(
                 continue
         t = at.timestamp()
         if lo <= t < hi:
-            yield t, parsed, name
+            named = (
+                tuple(_named_hosts(parsed.message, parsed.template))
+                if PLACEHOLDER in parsed.template
+                else ()
+            )
+            yield t, _Seen(parsed.template_id, at, parsed.line, parsed.host, named), name
 
 
 # A host as a message writes it: a name of letters, digits and hyphens, in dotted labels.
@@ -634,18 +651,15 @@ class _Scan:
             track = self.tracks[key] = _Track(self)
         return track
 
-    def add(self, t: float, parsed: ParsedLine, path: str) -> None:
+    def add(self, t: float, seen: _Seen, path: str) -> None:
         """One line, at ``t`` (POSIX seconds): to its template's track of header hosts, and
         to those of the hosts its message names."""
-        tid, at, line = parsed.template_id, parsed.at, parsed.line
-        if tid is None or at is None:  # `_lines_in` gives none such
-            return
+        tid, at, line = seen.template_id, seen.at, seen.line
         self.first, self.last = min(self.first, t), max(self.last, t)
-        if parsed.host:
-            self._track((tid, _HEADER)).add(t, parsed.host, path, line, at)
-        if PLACEHOLDER in parsed.template:
-            for k, host in enumerate(_named_hosts(parsed.message, parsed.template)):
-                self._track((tid, k)).add(t, host, path, line, at)
+        if seen.host:
+            self._track((tid, _HEADER)).add(t, seen.host, path, line, at)
+        for k, host in enumerate(seen.named):
+            self._track((tid, k)).add(t, host, path, line, at)
 
     def bursts(self, miner: TemplateMiner) -> list[Burst]:
         """One `Burst` per template: the header's hosts when they burst, else the named

@@ -19,8 +19,10 @@ it does not hold. The output is therefore exactly the sequential one (a test hol
 together), and in practice predictions hold: a misprediction needs a year rollover, or a
 stack trace longer than the look-behind, right at a span's start.
 
-Workers are forked, so they start at once with the modules loaded; memory is bounded by the
-spans in flight (and glibc is asked to keep freed memory for reuse, `keep_freed_memory`).
+Workers are forked, so they start at once with the modules loaded; forked when the first
+span is sent (``lazy``), they also inherit the first file's layouts, compiled. Memory is
+bounded by the spans in flight (and glibc is asked to keep freed memory for reuse,
+`keep_freed_memory`).
 """
 
 from __future__ import annotations
