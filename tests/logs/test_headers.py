@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from retroline.errors import UsageError
 from retroline.logs.headers import PATTERNS, detect
+from retroline.logs.layout import HeaderPattern
 from retroline.logs.parse import parse_lines
 from retroline.logs.timestamps import TimeResolver
 
@@ -329,3 +330,13 @@ def test_a_year_after_the_syslog_time_is_the_year_never_the_host(tmp_path: Path)
     assert [r["at"] for r in rows] == [f"2019-03-04T10:00:0{i}Z" for i in range(3)]
     assert not any(r.get("year_assumed") or "host" in r for r in rows)
     assert rows == reference([path], None)
+
+
+def test_a_layout_is_compiled_when_first_used_not_when_made() -> None:
+    # The catalog makes many layouts at import, some large, that most runs never try.
+    broken = HeaderPattern("unbalanced", "(?P<msg>.*", "any line")
+    with pytest.raises(re.error):
+        broken.parse("a line")
+    fine = HeaderPattern("plain-test", "(?P<msg>.*)$", "any line")
+    assert "compiled" not in vars(fine)
+    assert fine.parse("a line") is not None and "compiled" in vars(fine)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 from retroline.logs.timestamps import MONTH_PATTERN, ZONE_PATTERN
@@ -115,10 +116,12 @@ class HeaderPattern:
     regex: str
     example: str
     companions: tuple[HeaderPattern, ...] = field(default=(), repr=False, compare=False)
-    compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "compiled", re.compile(self.regex, HEADER_FLAGS))
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        """The regex, compiled when first used: the catalog's layouts are many, and some
+        (the layout of a file without a header, a large one) most runs never try."""
+        return re.compile(self.regex, HEADER_FLAGS)
 
     @property
     def yearless(self) -> bool:
