@@ -41,6 +41,7 @@ __all__ = [
     "HeaderPattern",
     "PatternSet",
     "RecordPattern",
+    "bare_number",
     "detect",
 ]
 
@@ -328,12 +329,26 @@ def _richness(fields: Fields) -> int:
     )
 
 
+def bare_number(pattern: HeaderPattern) -> bool:
+    """Whether a layout's time is a number at the line's start and nothing else vouches for
+    its header (no host, no process): a line among others that starts with a ten-digit
+    number is a count or an id as often as a Unix time, so such a layout is taken for a
+    file whose lines mostly start so (`detect`), never for a line that misses its own
+    (`parse.other_patterns`)."""
+    groups = set(pattern.compiled.groupindex)
+    return "epoch" in groups and not groups & {"Y", "y", "b", "m", "H", "host", "proc"}
+
+
 @cache
-def _catalog_lines(
-    patterns: tuple[HeaderPattern, ...],
-) -> Callable[[str], HeaderPattern | None]:
-    """The first line-oriented layout of ``patterns`` that reads a line (None: none does)."""
-    return PatternSet([p for p in patterns[:-1] if not isinstance(p, RecordPattern)]).first
+def _catalog_lines(patterns: tuple[HeaderPattern, ...]) -> Callable[[str], bool]:
+    """Whether a line-oriented layout of ``patterns`` reads a line. Those whose time is a
+    bare number are tried apart: the others' joined regex is then the very one that
+    `parse.other_patterns` joins for a file without companions, which `re` compiles once
+    for both (it is large)."""
+    lines = [p for p in patterns[:-1] if not isinstance(p, RecordPattern)]
+    bare = [p for p in lines if bare_number(p)]
+    first = PatternSet([p for p in lines if not bare_number(p)]).first
+    return lambda line: first(line) is not None or any(p.compiled.match(line) for p in bare)
 
 
 def detect(lines: Iterable[str], patterns: Sequence[HeaderPattern] = PATTERNS) -> HeaderPattern:
@@ -371,7 +386,7 @@ def detect(lines: Iterable[str], patterns: Sequence[HeaderPattern] = PATTERNS) -
         rest = sample
     else:
         known = _catalog_lines(tuple(patterns))
-        rest = [line for line in sample if best.parse(line) is None and known(line) is None]
+        rest = [line for line in sample if best.parse(line) is None and not known(line)]
     # A line in the stamp form of the lines the best reads, after other header fields, is
     # a layout of the file's writer even alone (`learn.learn`'s ``forms``).
     read = [line for line in sample if best is not fallback and best.parse(line) is not None]

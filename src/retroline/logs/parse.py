@@ -24,6 +24,7 @@ from retroline.logs.headers import (
     HeaderPattern,
     PatternSet,
     RecordPattern,
+    bare_number,
     detect,
 )
 from retroline.logs.learn import written_date
@@ -205,7 +206,7 @@ def other_patterns(pattern: HeaderPattern) -> tuple[tuple[RecordPattern, ...], P
     found = _OTHERS.get(key)
     if found is None:
         others = [] if headerless else PATTERNS[:-1]
-        lines = [p for p in others if not isinstance(p, RecordPattern) and not _bare_number(p)]
+        lines = [p for p in others if not isinstance(p, RecordPattern) and not bare_number(p)]
         found = _OTHERS[key] = (
             tuple(p for p in others if isinstance(p, RecordPattern)),
             PatternSet(list(pattern.companions) + lines),
@@ -214,15 +215,6 @@ def other_patterns(pattern: HeaderPattern) -> tuple[tuple[RecordPattern, ...], P
     if pattern in records:  # a record layout's own: tried first already
         return tuple(r for r in records if r is not pattern), found[1]
     return found
-
-
-def _bare_number(pattern: HeaderPattern) -> bool:
-    """Whether a layout's time is a number at the line's start and nothing else vouches for
-    its header (no host, no process): a line among others that starts with a ten-digit
-    number is a count or an id as often as a Unix time, so such a layout is taken for a
-    file whose lines mostly start so (`detect`), never for a line that misses its own."""
-    groups = set(pattern.compiled.groupindex)
-    return "epoch" in groups and not groups & {"Y", "y", "b", "m", "H", "host", "proc"}
 
 
 # Per companions, the others (compiling their joined regex takes a while).
