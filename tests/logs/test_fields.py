@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,17 @@ def threaded(i: int) -> str:
         f"2031-04-0{1 + i % 3} 10:{i % 60:02d}:0{i % 10},123 [{THREADS[i % 4]}] INFO "
         f"kv.store.Segment: segment {i} {verb}"
     )
+
+
+def severities(
+    head: Callable[[int], str], levels: tuple[str, ...], message: str = "row {i} checked"
+) -> list[str]:
+    """Thirty lines: a stamp, what ``head`` writes for the line, a level of ``levels`` in
+    turn, a colon, two blanks and the message."""
+    return [
+        f"2031-04-01 10:11:{i % 60:02d} {head(i)}{levels[i % len(levels)]}:  " + message.format(i=i)
+        for i in range(30)
+    ]
 
 
 # (name, lines, the message, process, pid and level of the first line)
@@ -86,39 +98,33 @@ LAYOUTS = [
     ),
     (
         "a client, a session and a pid glued by colons before the level",
-        [
-            f"2031-04-01 10:11:{i % 60:02d} UTC:10.9.{i % 4}.7({40000 + i}):ops@ledger:"
-            f"[{700 + i}]:{('NOTE', 'ERROR', 'DETAIL')[i % 3]}:  row {i} checked"
-            for i in range(30)
-        ],
+        severities(
+            lambda i: f"UTC:10.9.{i % 4}.7({40000 + i}):ops@ledger:[{700 + i}]:",
+            ("NOTE", "ERROR", "DETAIL"),
+        ),
         ("row 0 checked", None, None, "NOTE"),
     ),
     (
         "a pid, then a session word with brackets in some lines, then the level",
-        [
-            f"2031-04-01 10:11:{i % 60:02d} CET [{700 + i}]: "
-            f"{'user=[none],db=[none]' if i % 4 == 1 else 'user=ops,db=ledger'} "
-            f"{('NOTE', 'ERROR')[i % 2]}:  row {i} checked"
-            for i in range(30)
-        ],
+        severities(
+            lambda i: (
+                f"CET [{700 + i}]: "
+                + ("user=[none],db=[none] " if i % 4 == 1 else "user=ops,db=ledger ")
+            ),
+            ("NOTE", "ERROR"),
+        ),
         ("row 0 checked", None, "700", "NOTE"),
     ),
     (
         "a column of severities, only some of them usual level words, after the zone",
-        [
-            f"2031-04-01 10:11:{i % 60:02d} CET {('AUDIT', 'ERROR', 'CONTEXT')[i % 3]}:  "
-            f"row {i} checked"
-            for i in range(30)
-        ],
+        severities(lambda i: "CET ", ("AUDIT", "ERROR", "CONTEXT")),
         ("row 0 checked", None, None, "AUDIT"),
     ),
     (
         "a session id glued by dashes before the level",
-        [
-            f"2031-04-01 10:11:{i % 60:02d} UTC-a1b{i % 7}c.{90 + i}-"
-            f"{('NOTE', 'WARNING')[i % 2]}:  queue {i} drained"
-            for i in range(30)
-        ],
+        severities(
+            lambda i: f"UTC-a1b{i % 7}c.{90 + i}-", ("NOTE", "WARNING"), "queue {i} drained"
+        ),
         ("queue 0 drained", None, None, "NOTE"),
     ),
     (

@@ -345,9 +345,12 @@ def _catalog_lines(patterns: tuple[HeaderPattern, ...]) -> Callable[[str], bool]
     bare number are tried apart: the others' joined regex is then the very one that
     `parse.other_patterns` joins for a file without companions, which `re` compiles once
     for both (it is large)."""
-    lines = [p for p in patterns[:-1] if not isinstance(p, RecordPattern)]
-    bare = [p for p in lines if bare_number(p)]
-    first = PatternSet([p for p in lines if not bare_number(p)]).first
+    bare: list[HeaderPattern] = []
+    others: list[HeaderPattern] = []
+    for pattern in patterns[:-1]:
+        if not isinstance(pattern, RecordPattern):
+            (bare if bare_number(pattern) else others).append(pattern)
+    first = PatternSet(others).first
     return lambda line: first(line) is not None or any(p.compiled.match(line) for p in bare)
 
 
