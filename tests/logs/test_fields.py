@@ -128,6 +128,16 @@ LAYOUTS = [
         ("queue 0 drained", None, None, "NOTE"),
     ),
     (
+        "a process id, then named values, more of them in some lines, then the level",
+        [
+            f"2031-04-01T10:11:{i % 60:02d}.5Z pid=42 tid=t{i % 5}"
+            + (f" job=Export jid={900 + i}" if i % 3 else "")
+            + f" {('INFO', 'WARN')[i % 2]}: batch {i} written"
+            for i in range(30)
+        ],
+        ("batch 0 written", None, "42", "INFO"),
+    ),
+    (
         "a level letter with an exclamation mark",
         [
             f"2031-04-01T10:11:{i % 60:02d}Z {'IWED'[i % 4]}! [probe.{i % 3}] gauge {i} sent"

@@ -326,6 +326,25 @@ def test_an_offset_spelt_after_the_name_of_utc_is_the_zone(tmp_path: Path) -> No
     assert fast([tmp_path / "x.log"], 2026) == reference([tmp_path / "x.log"], 2026)
 
 
+def test_a_zones_name_in_parentheses_after_the_clock_is_the_zone(tmp_path: Path) -> None:
+    """ "00:31:00 (CET)": the name gives the instant, says it was written, and is not the
+    message's first word; a word in parentheses that names no zone stays in the message."""
+    path = write(
+        tmp_path,
+        "x.log",
+        [
+            f"2026-12-07 0{hour}:31:0{i} ({name}) worker {i} ready"
+            for i, (hour, name) in enumerate(((1, "CET"), (2, "EET"), (0, "BOX")))
+        ],
+    )
+    assert [(p.at, p.zone_source, p.message) for p in parse_lines(path)] == [
+        (at("2026-12-07T00:31:00"), "explicit", "worker 0 ready"),
+        (at("2026-12-07T00:31:01"), "explicit", "worker 1 ready"),
+        (at("2026-12-07T00:31:02"), "assumed", "(BOX) worker 2 ready"),
+    ]
+    assert fast([path], 2026) == reference([path], 2026)
+
+
 def test_a_zones_name_after_its_offset_is_part_of_the_stamp(tmp_path: Path) -> None:
     """A time printed with its offset and then the zone's name ("+0100 CET"): the offset
     gives the instant, and the name is neither the process nor the message's first word.
@@ -861,6 +880,16 @@ DATE_SHAPES = [
         "the clock's parts between dots after a dash",
         ["2026-11-23-00.31.00.123456 db2 FUNCTION: open", "2026-11-23-00.31.02.000001 db2 x"],
         ["2026-11-23T00:31:00.123456", "2026-11-23T00:31:02.000001"],
+    ),
+    (
+        "the clock's parts between dots after a blank",
+        ["2026-11-23 00.31.00 INFO server up", "2026-11-23 00.31.07 WARN disk low"],
+        ["2026-11-23T00:31:00", "2026-11-23T00:31:07"],
+    ),
+    (
+        "a day, a month's name and a year of two digits between blanks",
+        ["23 Nov 21 00:31:00 gw1 sshd[7]: session opened", "24 Nov 21 01:02:03 gw1 sshd[8]: x"],
+        ["2021-11-23T00:31:00", "2021-11-24T01:02:03"],
     ),
     (
         "a day with a dot after it, as German writes it",

@@ -109,10 +109,10 @@ STAMPS: tuple[tuple[str, str], ...] = (
     ),
     ("ymd-slash", r"(?P<Y>\d{4})/(?P<m>[01]?\d)/(?P<d>[0-3]?\d)[-T ]" + HMS + FRACTION + ZONE),
     # The clock's parts between dots, after a dash ("2026-12-07-00.31.00.123456", as a
-    # database's diagnostic log and a supercomputer's RAS log write it).
+    # database's diagnostic log and a supercomputer's RAS log write it) or a blank.
     (
         "iso-dotted-clock",
-        r"(?P<Y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)-(?P<H>[0-2]\d)\.(?P<M>[0-5]\d)\.(?P<S>[0-5]\d)"
+        r"(?P<Y>\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)[- ](?P<H>[0-2]\d)\.(?P<M>[0-5]\d)\.(?P<S>[0-5]\d)"
         r"(?:\.(?P<f>\d{1,9})(?!\d))?",
     ),
     # Year, month and day between colons ("2026:12:07-00:31:00", a control panel's log).
@@ -163,11 +163,12 @@ STAMPS: tuple[tuple[str, str], ...] = (
     ("mon-d-time-zone", _MON_D_TIME + ZONE),
     (
         "d-mon-y-time",
-        # The year in four digits, or in two after a dash or a slash ("07-MAR-21 16:24:15",
-        # a database's default), never read as the day of a date without a year.
+        # The year in four digits, or in two ("07-MAR-21 16:24:15", a database's default;
+        # "07 Mar 21 16:24:15", as mail headers once wrote it): after a day and a month,
+        # two digits and a clock are the year, never the day of a date without one.
         r"(?P<d>\d{1,2})(?:st|nd|rd|th|\.)?[-/. ]?"
         + MONTH
-        + r"(?:[-/. ]?(?P<Y>\d{4})|[-/.](?P<y>\d\d))(?:::|[: T])"
+        + r"(?:[-/. ]?(?P<Y>\d{4})|[-/. ](?P<y>\d\d))(?:::|[: T])"
         + HMS
         + FRACTION
         + MERIDIEM
@@ -678,10 +679,12 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
         r"(?:[ \t]*[\])>]:?(?:[ \t]+|(?=\[))|[:!]?" + _BLANKS + ")",
     ),
     # A level after one other word ("app@db ERROR:  ", where lines of no session have no
-    # such word): after the plain level, which wins where both read as many lines.
+    # such word), or after any number of named values ("tid=7 job=12 INFO: ", a context
+    # some lines carry more of; a process id first is read as one, "named-pid"): after the
+    # plain level, which wins where both read as many lines.
     (
         "word-level",
-        r"(?:[^\s\[\]]\S*+[ \t]++)?[\[(<]?",
+        r"(?:(?!pid=)(?:[A-Za-z_][\w.\-]*+=[^\s=]*+[ \t]++)++|[^\s\[\]]\S*+[ \t]++)?[\[(<]?",
         # Or a word in capitals, when the column holds level words (`_levels`).
         f"(?:{LEVEL_WORDS}|[A-Z]{{2,}}+)",
         r"(?:[ \t]*[\])>]:?(?:[ \t]+|(?=\[))|:" + _BLANKS + ")",

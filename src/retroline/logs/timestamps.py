@@ -128,13 +128,21 @@ _ABBREVIATIONS = word_tree(a for a in abbreviations() if len(a) > 1)
 #: Zone abbreviations a header may write after its time ("2020-03-11 20:40:43 CET"), as a
 #: regex alternation for the header patterns' ``z`` group; offsets are read as well, with
 #: the abbreviation a program may write after one or after Z ("+0100 CET", as Go prints a
-#: time; "Z UTC").
+#: time; "Z UTC"), and an abbreviation in parentheses ("10:15:01 (CET)").
+#: The parentheses are taken only around a name (a look ahead for the closing one, and a
+#: look behind for the opening one before it): not written out around a copy of the names,
+#: which would double this part of every layout's regex.
+#: The names are written once: an offset with a name after it is tried before the offset
+#: alone, so the names do not appear twice in every layout's regex.
 ZONE_PATTERN = (
-    rf"(?:(?:Z|[+-]\d\d(?::?\d\d)?)(?: {_ABBREVIATIONS})?|(?:GMT|UTC)[+-]\d\d?(?::?\d\d)?(?!\d)|"
+    r"(?:\((?=[A-Za-z]{2,6}\)))?+"
+    r"(?:(?:GMT|UTC)[+-]\d\d?(?::?\d\d)?(?!\d)|"
     + _AREA
-    + r"/[A-Za-z_]++(?:/[A-Za-z_]++)?+|"
+    + r"/[A-Za-z_]++(?:/[A-Za-z_]++)?+|(?:(?:Z|[+-]\d\d(?::?\d\d)?) )?"
     + _ABBREVIATIONS
-    + r")(?![A-Za-z])"
+    + r"|Z|[+-]\d\d(?::?\d\d)?)(?:(?:"
+    + "|".join(rf"(?<=\([A-Za-z]{{{n}}})" for n in range(2, 7))
+    + r")\))?+(?![A-Za-z])"
 )
 
 
@@ -158,6 +166,8 @@ def written_zone(text: str, hint: str | None = None) -> tuple[tzinfo, bool] | No
     it is in doubt: an abbreviation with other meanings (IST, CST) is read as the one of the
     zone ``hint`` (the --tz given: IST with Europe/Dublin is Irish), and then is not; else
     as the most common one, which is."""
+    if text[:1] == "(":
+        text = text[1:-1]  # an abbreviation in parentheses
     if text[:3] in ("GMT", "UTC") and text[3:4] in ("+", "-"):
         text = text[3:]  # an offset spelt after the name of UTC ("GMT-0800")
     if text[:1] in "Z+-":
