@@ -892,6 +892,11 @@ DATE_SHAPES = [
         ["2021-11-23T00:31:00", "2021-11-24T01:02:03"],
     ),
     (
+        "year first between slashes or dots, then a twelve-hour clock",
+        ["2026/11/23 10:31:00 PM job 1 done", "2026.11.24 10:31:02 AM job 2 done"],
+        ["2026-11-23T22:31:00", "2026-11-24T10:31:02"],
+    ),
+    (
         "a day with a dot after it, as German writes it",
         ["23. Nov 2026 00:31:00 Dienst gestartet", "24. M\u00e4r 2026 00:31:02 Dienst gestoppt"],
         ["2026-11-23T00:31:00", "2026-03-24T00:31:02"],

@@ -107,7 +107,10 @@ STAMPS: tuple[tuple[str, str], ...] = (
         + MERIDIEM
         + ZONE,
     ),
-    ("ymd-slash", r"(?P<Y>\d{4})/(?P<m>[01]?\d)/(?P<d>[0-3]?\d)[-T ]" + HMS + FRACTION + ZONE),
+    (
+        "ymd-slash",
+        r"(?P<Y>\d{4})/(?P<m>[01]?\d)/(?P<d>[0-3]?\d)[-T ]" + HMS + FRACTION + MERIDIEM + ZONE,
+    ),
     # The clock's parts between dots, after a dash ("2026-12-07-00.31.00.123456", as a
     # database's diagnostic log and a supercomputer's RAS log write it) or a blank.
     (
@@ -116,14 +119,23 @@ STAMPS: tuple[tuple[str, str], ...] = (
         r"(?:\.(?P<f>\d{1,9})(?!\d))?",
     ),
     # Year, month and day between colons ("2026:12:07-00:31:00", a control panel's log).
-    ("ymd-colons", r"(?P<Y>\d{4}):(?P<m>[01]\d):(?P<d>[0-3]\d)[-T ]" + HMS + FRACTION + ZONE),
+    (
+        "ymd-colons",
+        r"(?P<Y>\d{4}):(?P<m>[01]\d):(?P<d>[0-3]\d)[-T ]" + HMS + FRACTION + MERIDIEM + ZONE,
+    ),
     # Year, month and day marked by the CJK characters for them ("2026年3月7日 16:24:15").
     (
         "ymd-cjk",
         "(?P<Y>\\d{4})\u5e74(?P<m>[01]?\\d)\u6708(?P<d>[0-3]?\\d)\u65e5 ?" + HMS + FRACTION + ZONE,
     ),
-    ("ymd-dots", r"(?P<Y>\d{4})\.(?P<m>\d\d)\.(?P<d>\d\d)[-T ]" + HMS + FRACTION + ZONE),
-    ("ymd-compact", r"(?P<Y>\d{4})(?P<m>[01]\d)(?P<d>[0-3]\d)[-T ]" + HMS + FRACTION + ZONE),
+    (
+        "ymd-dots",
+        r"(?P<Y>\d{4})\.(?P<m>\d\d)\.(?P<d>\d\d)[-T ]" + HMS + FRACTION + MERIDIEM + ZONE,
+    ),
+    (
+        "ymd-compact",
+        r"(?P<Y>\d{4})(?P<m>[01]\d)(?P<d>[0-3]\d)[-T ]" + HMS + FRACTION + MERIDIEM + ZONE,
+    ),
     ("yymmdd", r"(?P<y>\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d) +" + HMS + FRACTION),
     # Date and clock as bare digits ("081109 203615"); like a time of day alone, a header
     # only when most lines start with it.
@@ -174,7 +186,7 @@ STAMPS: tuple[tuple[str, str], ...] = (
         + MERIDIEM
         + ZONE,
     ),
-    ("d-mon-time", r"(?P<d>\d{1,2}) " + MONTH + " " + HMS + FRACTION),
+    ("d-mon-time", r"(?P<d>\d{1,2}) " + MONTH + " " + HMS + FRACTION + MERIDIEM),
     # The day and the month's name, then the clock to the minute ("07-Mar 16:24", as a backup
     # director writes its jobs): never where seconds follow.
     ("d-mon-minutes", r"(?P<d>\d{1,2})[- ]" + MONTH + r" (?P<H>[0-2]?\d):(?P<M>[0-5]\d)(?![:\d])"),
@@ -189,14 +201,20 @@ STAMPS: tuple[tuple[str, str], ...] = (
     ),
     # A month name, the day and the year between slashes or dashes ("dec/07/2026 00:31:00",
     # "Dec-07-26 00:31:00"), or the year first ("2026 Dec 07 00:31:00").
-    ("mon/d/y", MONTH + r"/(?P<d>\d{1,2})/(?P<Y>\d{4}) " + HMS + FRACTION),
+    ("mon/d/y", MONTH + r"/(?P<d>\d{1,2})/(?P<Y>\d{4}) " + HMS + FRACTION + MERIDIEM),
     (
         "mon-d-y",
         MONTH + r"[-.](?P<d>\d{1,2})[-.](?:(?P<Y>\d{4})|(?P<y>\d\d)) " + HMS + FRACTION + MERIDIEM,
     ),
     (
         "y-mon-d-time",
-        r"(?P<Y>\d{4})[-/. ]" + MONTH + r"[-/. ] *(?P<d>\d{1,2})[ T]" + HMS + FRACTION + ZONE,
+        r"(?P<Y>\d{4})[-/. ]"
+        + MONTH
+        + r"[-/. ] *(?P<d>\d{1,2})[ T]"
+        + HMS
+        + FRACTION
+        + MERIDIEM
+        + ZONE,
     ),
     *((form, _slashed("m", "d", *how)) for form, how in _SLASHED.items()),
     # The clock, then an ISO date ("00:31:00 2026-12-07").
