@@ -8,11 +8,13 @@ from __future__ import annotations
 import io
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
+from retroline.logs import parallel
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.learn import learn
 from retroline.logs.parse import parse_lines
@@ -501,6 +503,90 @@ def test_a_time_of_day_alone_is_put_on_the_files_day_and_says_so(tmp_path: Path)
     assert all(p.date_assumed for p in parsed)
     rows = [json.loads(r) for r in _fast(path)]
     assert rows[0]["date_assumed"] is True and rows[0]["at"] == "2022-05-06T10:11:00.123456Z"
+
+
+def trace_past_midnight(
+    tmp_path: Path, lines: int = 400, last_written: str = "2022-05-07T01:00", step: int = 11
+) -> Path:
+    """A trace of times of day alone, a line every ``step`` seconds from 23:00 (past
+    midnight after 328 lines, at 11), every seventh a moment before the line above it
+    (threads write out of order), the file last written at ``last_written`` UTC."""
+    rows = []
+    for i in range(lines):
+        second = (23 * 3600 + step * i - 12 * (i % 7 == 3)) % 86400
+        clock = f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
+        rows.append(f"{4242 + i % 3} {clock}.{i % 1000:03d}250 read(3, buf, {i}) = {i % 5}")
+    path = write(tmp_path, "trace.log", rows)
+    stamp = datetime.fromisoformat(last_written).replace(tzinfo=UTC).timestamp()
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def test_a_time_of_day_alone_goes_on_to_the_next_day_past_midnight(tmp_path: Path) -> None:
+    """A trace that runs past midnight: its lines after midnight are on the day the file was
+    last written, those before on the day before, in order; lines a second out of order
+    stay on their day. Every line still says its date is assumed."""
+    path = trace_past_midnight(tmp_path)
+    parsed = list(parse_lines(path))
+    assert parsed[0].at == at("2022-05-06T23:00:00.000250")
+    assert parsed[327].at == at("2022-05-06T23:59:57.327250")
+    assert parsed[328].at == at("2022-05-07T00:00:08.328250")
+    assert parsed[-1].at == at("2022-05-07T00:13:09.399250")
+    assert all(p.date_assumed for p in parsed)
+    instants = [p.at for p in parsed]
+    assert all(
+        timedelta(seconds=-2) < b - a < timedelta(seconds=24)  # type: ignore[operator]
+        for a, b in pairwise(instants)
+    )
+    assert parsed[3].at == at("2022-05-06T23:00:21.003250")
+    assert fast([path], None) == reference([path], None)
+
+
+def test_a_time_of_day_alone_stays_on_the_files_day_when_it_ends_later(tmp_path: Path) -> None:
+    """A trace that ends before midnight (its last line later in the day than its first)
+    is on the day it was last written, however late."""
+    path = trace_past_midnight(tmp_path, lines=300, last_written="2022-05-06T23:59")
+    parsed = list(parse_lines(path))
+    assert (parsed[0].at, parsed[-1].at) == (
+        at("2022-05-06T23:00:00.000250"),
+        at("2022-05-06T23:54:49.299250"),
+    )
+    assert fast([path], None) == reference([path], None)
+
+
+def test_a_time_of_day_alone_past_two_midnights_is_read_alike_in_both_paths(
+    tmp_path: Path,
+) -> None:
+    """A trace of more than a day passes midnight twice: each is a new day, also where the
+    clock comes back to the seconds the first day wrote. (Its first day is a guess from its
+    first and last lines, which tell one midnight at least.)"""
+    path = trace_past_midnight(tmp_path, lines=3100, last_written="2022-05-08T03:00", step=30)
+    rows = fast([path], None)
+    first = date.fromisoformat(rows[0]["at"][:10])
+    days = [(date.fromisoformat(row["at"][:10]) - first).days for row in rows]
+    assert days == [0] * 120 + [1] * (3000 - 120) + [2] * (3100 - 3000)
+    assert rows == reference([path], None)
+
+
+def test_workers_follow_a_time_of_day_alone_past_midnight(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parsed in spans by workers, a trace past midnight gives what one process gives: a
+    span after midnight, parsed as if no midnight came before it, is parsed again."""
+    path = trace_past_midnight(tmp_path, lines=3000)
+    one = _fast(path)
+    monkeypatch.setattr(parallel, "SPAN_BYTES", 8 * 1024)
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "LOOKBEHIND", 1024)
+    out = io.StringIO()
+    write_json_lines(out, [path], workers=2)
+    assert out.getvalue().splitlines() == one
+    rows = [json.loads(row) for row in one]
+    assert (rows[0]["at"], rows[-1]["at"]) == (
+        "2022-05-06T23:00:00.000250Z",
+        "2022-05-07T08:09:37.999250Z",
+    )
+    assert [row["at"][:10] for row in rows[326:330]] == ["2022-05-06"] * 2 + ["2022-05-07"] * 2
 
 
 def _fast(path: Path) -> list[str]:

@@ -14,7 +14,9 @@ from retroline.errors import InputError
 from retroline.logs.parse import parse_lines
 from retroline.logs.reader import (
     MAX_LINE_BYTES,
+    STDIN,
     Compression,
+    last_lines,
     plan_spans,
     read_blocks,
     read_lines,
@@ -202,3 +204,25 @@ def test_lines_ended_by_a_carriage_return_alone_are_lines(tmp_path: Path, opener
     mixed.write_bytes(b"a\rb\r\nc\n")
     assert not sniff(mixed).returns
     assert [raw.text for raw in read_lines(mixed)] == ["a\rb", "c"]
+
+
+def test_last_lines_are_the_whole_lines_a_file_ends_with(tmp_path: Path) -> None:
+    """The end of a plain file, read alone: the line cut by the start of what is read is
+    left out, a last line without its newline is in; none of a missing file, a stream, a
+    compressed file or a two-byte encoding."""
+    rows = [f"10:11:{i % 60:02d} line {i} \u00e9" for i in range(5000)]
+    text = "\ufeff" + "\n".join(rows) + "\n"
+    plain = tmp_path / "plain.log"
+    plain.write_text(text, encoding="utf-8")
+    found = last_lines(plain, size=4096)
+    assert found == rows[-len(found) :] and 100 < len(found) < 200
+    assert last_lines(plain)[-1] == rows[-1]
+    short = tmp_path / "short.log"
+    short.write_bytes(b"\xef\xbb\xbffirst\r\nlast, no newline yet")
+    assert last_lines(short) == ["first", "last, no newline yet"]
+    assert last_lines(tmp_path / "empty.log") == []
+    packed = tmp_path / "plain.log.gz"
+    packed.write_bytes(gzip.compress(text.encode("utf-8")))
+    wide = tmp_path / "wide.log"
+    wide.write_text(text, encoding="utf-16")
+    assert last_lines(packed) == last_lines(wide) == last_lines(STDIN) == []

@@ -37,7 +37,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from json.encoder import encode_basestring
 from operator import getitem, itemgetter, le
 from typing import Any, NamedTuple, cast
@@ -50,7 +50,7 @@ from retroline.logs.learn import late_pattern
 from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
 from retroline.logs.parse import other_patterns
 from retroline.logs.reader import Block, RawLine
-from retroline.logs.timestamps import TimeResolver
+from retroline.logs.timestamps import TimeResolver, clock_only
 from retroline.logs.window import Head, Mark, Tally, Window, count_chunk, unmark
 
 __all__ = ["SEP", "Carry", "Chunk", "ChunkParser", "FormTable", "sample_lines"]
@@ -101,6 +101,8 @@ class Carry:
         assumed: what continuation and binary lines at the chunk's start repeat.
     years: per yearless header pattern, the year and month its last line was given
         (a month that drops by half a year starts the next year).
+    clocks: per header pattern of times of day alone, the days its lines passed midnight
+        and its last time of day, in seconds (`TimeResolver.restore_clock`).
     """
 
     current: str
@@ -108,6 +110,7 @@ class Carry:
     fields: str = ""
     assumed: bool = False
     years: dict[str, tuple[int, int]] = field(default_factory=dict)
+    clocks: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -132,6 +135,7 @@ class Chunk:
     tally: per number of ``used``, its lines counted in the windows of an onset, when
         asked for (`window.count_chunk`).
     first_months: per yearless pattern it used, the month of its first line there.
+    first_clocks: per pattern of times of day alone it used, its first line's, in seconds.
     lines, number: how many lines it holds, and the number of the first.
     messages: each line's message, in order (binary lines have none), when asked for.
     """
@@ -151,6 +155,7 @@ class Chunk:
     lines: int = 0
     number: int = 0
     messages: list[str] | None = None
+    first_clocks: dict[str, int] = field(default_factory=dict)
 
 
 class FormTable:
@@ -213,6 +218,10 @@ class _Layout:
         # pattern's own example tells a year that may be left out (syslog's) from one that
         # may not.
         self.yearless = pattern.yearless
+        # Times of day alone: their day follows from the lines before (`restore_clock`),
+        # and the resolver follows it over midnight only if it sees every line. So such a
+        # layout caches no instants: each line is resolved, as `parse.parse_lines` does.
+        self.clock_only = clock_only(self.time_names)
         self.resolver = TimeResolver(*settings)
         # Time text of one second -> (JSON text without fraction and "Z", month seen, the
         # JSON that follows the instant: where its zone came from, an assumed date).
@@ -220,8 +229,10 @@ class _Layout:
         # Where minutes and seconds are in a time key, and per hour (the key without them)
         # its JSON up to the minutes, month seen and provenance: a second not seen before
         # is then written out, not resolved (in most logs most seconds are new).
-        clock = ("M" in self.time_names and "S" in self.time_names) and not (
-            {"epoch", "tai"} & set(self.time_names)
+        clock = (
+            ("M" in self.time_names and "S" in self.time_names)
+            and not ({"epoch", "tai"} & set(self.time_names))
+            and not self.clock_only
         )
         # Where a match's minutes and seconds are, and its hour's key (its time groups but
         # those two).
@@ -238,7 +249,7 @@ class _Layout:
         # one burst share their header. Given up when too few lines repeat one (the
         # headers carry milliseconds, say), as it then only costs.
         self.heads: dict[str, Head] = {}
-        self.use_heads = True
+        self.use_heads = not self.clock_only
         # Lines `ChunkParser._bulk` matches at once; lines to go line by line before it is
         # tried again; lines it read since it was last judged, and how many went one by one
         # (`ChunkParser._texts`).
@@ -290,17 +301,21 @@ class _Layout:
                         known = (hour[0] + minute + ":" + second, hour[1], hour[2])
                         self.times[key] = known
                         return known
-        year = resolver.year
+        year, days = resolver.year, resolver.days
         parts = dict(zip(self.time_names, key, strict=False))
         at = resolver.resolve(parts)
-        if resolver.year != year or len(self.times) >= _CACHE_SIZE:
-            self.times.clear()  # a new year: the same text may now mean another instant
+        if resolver.year != year or resolver.days != days or len(self.times) >= _CACHE_SIZE:
+            # A new year, or a new day of times of day alone: the same text may now mean
+            # another instant.
+            self.times.clear()
             self.hours.clear()
             self.heads.clear()
         base = "null" if at is None else '"' + iso_utc(at).removesuffix("Z")
         after = "" if at is None else _provenance(resolver, parts)
         month = resolver._last_month if self.yearless else 0
-        known = self.times[key] = (base, month, after)
+        known = (base, month, after)
+        if not self.clock_only:
+            self.times[key] = known
         if resolver.year_assumed and not self.assumed:
             self.assumed = True
             self.tails.clear()
@@ -329,6 +344,11 @@ class _Layout:
             self.hours.clear()
             self.heads.clear()
         self.resolver.restore(year, last_month)
+
+    def restore_clock(self, days: int, clock: int) -> None:
+        """Take up the days and last time of day of the lines before a chunk (patterns of
+        times of day alone only, which cache no instants)."""
+        self.resolver.restore_clock(days, clock)
 
     def tail(self, key: tuple[Any, ...]) -> tuple[str, str]:
         """The JSON that ends a line with these fields, and the fields' own JSON."""
@@ -673,14 +693,23 @@ class ChunkParser:
         # Counted, a chunk's lines are marks, not JSON (`window.Mark`).
         text = "" if self.marking else "".join(cast(list[str], parts))
         state = self.state
-        years, first_months = {}, {}
+        years, first_months, clocks, first_clocks = {}, {}, {}, {}
         for name, layout in state.layouts.items():
-            if layout.yearless:
+            # (A layout of times of day alone writes no year either: its days are what
+            # the lines before give it.)
+            if isinstance(layout, _Layout) and layout.clock_only:
+                resolver = layout.resolver
+                clocks[name] = (resolver.days, resolver.last_clock)
+                if resolver.first_clock is not None:
+                    first_clocks[name] = resolver.first_clock
+            elif layout.yearless:
                 resolver = layout.resolver
                 years[name] = (resolver.year, resolver.last_month)
                 if resolver.first_month is not None:
                     first_months[name] = resolver.first_month
-        end = Carry(state.current.pattern.name, state.at, state.fields, state.record_assumed, years)
+        end = Carry(
+            state.current.pattern.name, state.at, state.fields, state.record_assumed, years, clocks
+        )
         used, counts = forms.used()
         return Chunk(
             text,
@@ -702,6 +731,7 @@ class ChunkParser:
             len(lines),
             number,
             forms.said,
+            first_clocks,
         )
 
     def _restore(self, carry: Carry, number: int) -> Carry:
@@ -709,12 +739,21 @@ class ChunkParser:
         state.current = state.layout(state.named(carry.current))
         state.at, state.fields, state.record_assumed = carry.at, carry.fields, carry.assumed
         state.leading, state.chunk_start, state.cuts = 0, number, 0
-        for name in carry.years:
+        for name in chain(carry.years, carry.clocks):
             state.layout(state.named(name))
         for name, layout in state.layouts.items():
-            if isinstance(layout, _Layout) and layout.yearless:
+            if isinstance(layout, _Layout) and layout.clock_only:
+                layout.restore_clock(*carry.clocks.get(name, (0, -1)))
+            elif isinstance(layout, _Layout) and layout.yearless:
                 layout.restore(*carry.years.get(name, (self.year, 0)))
-        return Carry(carry.current, carry.at, carry.fields, carry.assumed, dict(carry.years))
+        return Carry(
+            carry.current,
+            carry.at,
+            carry.fields,
+            carry.assumed,
+            dict(carry.years),
+            dict(carry.clocks),
+        )
 
     def _lines(self, number: int, lines: list[str] | list[RawLine], hole: _Forms) -> list[Mark]:
         """The chunk's JSON lines with holes, one a line; with a window, lines of the hot

@@ -15,8 +15,9 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
+from pathlib import Path
 
 from retroline.logs.layout import (
     FRACTION,
@@ -31,9 +32,19 @@ from retroline.logs.layout import (
     HeaderPattern,
     RecordPattern,
 )
-from retroline.logs.timestamps import ZONE_PATTERN, TimeResolver
+from retroline.logs.reader import last_lines
+from retroline.logs.timestamps import ZONE_PATTERN, TimeResolver, clock_only
 
-__all__ = ["PLAIN", "STAMPS", "extend", "late_layout", "late_pattern", "learn"]
+__all__ = [
+    "PLAIN",
+    "STAMPS",
+    "extend",
+    "first_date",
+    "late_layout",
+    "late_pattern",
+    "learn",
+    "written_date",
+]
 
 
 _DOW = r"(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,? )"
@@ -487,6 +498,42 @@ def written_date(pattern: HeaderPattern, lines: Iterable[str]) -> date | None:
         at = TimeResolver(None, None).resolve(parts)
         if at is not None:
             return at.date()
+    return None
+
+
+# Lines out of order by up to this many seconds do not make a file's last time of day
+# earlier than its first (`first_date`): threads write a few lines late.
+_REORDERED = 60
+
+
+def first_date(
+    path: str | Path, pattern: HeaderPattern, sample: list[str], day: date | None
+) -> date | None:
+    """The date a file's lines that write the time of day alone start on: the one its
+    first lines write (`written_date`); else, when they all write the time of day alone,
+    ``day`` (the day the file was last written), or the day before it when the file ends
+    at an earlier time of day than it starts (it ran past midnight, once at least: the
+    resolver moves to the next day there, `TimeResolver`, and the last line is then on
+    ``day``). None otherwise."""
+    written = written_date(pattern, sample)
+    if written is not None or day is None or not clock_only(pattern.compiled.groupindex):
+        return written
+    first, last = _clock(pattern, sample), _clock(pattern, reversed(last_lines(path)))
+    if first is None or last is None or first - last <= _REORDERED:
+        return None
+    return day - timedelta(days=1)
+
+
+def _clock(pattern: HeaderPattern, lines: Iterable[str]) -> int | None:
+    """The time of day, in seconds, of the first of ``lines`` ``pattern`` reads one in."""
+    for line in lines:
+        fields = pattern.parse(line)
+        parts = dict(fields.time) if fields is not None and fields.time else {}
+        if parts.get("H") and clock_only(name for name, value in parts.items() if value):
+            hour = int(parts["H"] or 0) % 12 if parts.get("p") else int(parts["H"] or 0)
+            if (parts.get("p") or "").lower().startswith("p"):
+                hour += 12
+            return hour * 3600 + int(parts.get("M") or 0) * 60 + int(parts.get("S") or 0)
     return None
 
 

@@ -45,7 +45,7 @@ from retroline.logs.headers import HeaderPattern
 from retroline.logs.jsonl import Carry, Chunk, ChunkParser, FormTable
 from retroline.logs.masking import MaskRule
 from retroline.logs.reader import RawLine, Span, plan_spans, read_span
-from retroline.logs.timestamps import ROLLOVER_MONTHS, file_day
+from retroline.logs.timestamps import ROLLOVER_MONTHS, ROLLOVER_SECONDS, file_day
 from retroline.logs.window import Window
 
 __all__ = [
@@ -479,6 +479,15 @@ def _holds(chunk: Chunk, carry: Carry, year: int) -> bool:
         carry.assumed,
     ):
         return False
+    for pattern, clock in chunk.first_clocks.items():
+        # The day of a pattern's times of day alone follows from the days passed before
+        # its first line, and whether its clock went back past midnight there.
+        guess_days, guess_clock = assumed.clocks.get(pattern, (0, -1))
+        true_days, true_clock = carry.clocks.get(pattern, (0, -1))
+        if guess_days != true_days or (guess_clock - clock > ROLLOVER_SECONDS) != (
+            true_clock - clock > ROLLOVER_SECONDS
+        ):
+            return False
     for pattern, month in chunk.first_months.items():
         # The year of a yearless pattern's lines follows from the year and month before
         # its first line, and only through whether that month starts a new year.
@@ -497,4 +506,6 @@ def _after(chunk: Chunk, carry: Carry) -> Carry:
     end = chunk.end
     years = dict(carry.years)
     years.update((pattern, end.years[pattern]) for pattern in chunk.first_months)
-    return Carry(end.current, end.at, end.fields, end.assumed, years)
+    clocks = dict(carry.clocks)
+    clocks.update((pattern, end.clocks[pattern]) for pattern in chunk.first_clocks)
+    return Carry(end.current, end.at, end.fields, end.assumed, years, clocks)

@@ -27,7 +27,7 @@ from retroline.logs.headers import (
     bare_number,
     detect,
 )
-from retroline.logs.learn import written_date
+from retroline.logs.learn import first_date
 from retroline.logs.reader import RawLine, read_lines
 from retroline.logs.templates import Match, Template, TemplateMiner
 from retroline.logs.timestamps import TimeResolver, file_day
@@ -124,9 +124,9 @@ def parse_lines(
         changing them; a message no template covers is then learnt all the same.
     pattern: the header pattern, when known; detected from the first lines otherwise.
     day: the day the file was last written (default: its modification time's date).
-    dated: the date of lines that write the time of day alone (default: the date one of
-        the first lines writes, `learn.written_date`, else ``day``); such lines are
-        flagged ``date_assumed``.
+    dated: the date the lines that write the time of day alone start on (default: the
+        date one of the first lines writes, else ``day``, or the day before when the file
+        ran past midnight, `learn.first_date`); such lines are flagged ``date_assumed``.
 
     A line that does not fit the file's header pattern is tried against the other known
     patterns, so that logs of several formats concatenated into one stream keep their
@@ -142,7 +142,7 @@ def parse_lines(
         head = list(islice(lines, SAMPLE_LINES))
         sample = [raw.text for raw in head if not raw.binary]
         pattern = detect(sample)
-        dated = dated or written_date(pattern, sample)
+        dated = dated or first_date(path, pattern, sample, day)
         lines = chain(head, lines)
     resolver = TimeResolver(tz, year, day, dated)
     resolvers: dict[str, TimeResolver] = {}

@@ -36,6 +36,7 @@ __all__ = [
     "FileFormat",
     "RawLine",
     "Span",
+    "last_lines",
     "open_log",
     "plan_spans",
     "read_blocks",
@@ -405,6 +406,29 @@ def _line_rest(fh: BinaryIO) -> int:
             return skipped + newline + 1
         skipped += len(data)
     return skipped
+
+
+def last_lines(path: str | Path, size: int = SAMPLE_BYTES) -> list[str]:
+    """The whole lines in the last ``size`` bytes of a plain file, in order: how it ends,
+    read without reading the rest. None (an empty list) for a stream, a compressed file,
+    one in a two-byte encoding or one of carriage returns alone, whose end is not read
+    apart; undecodable bytes are replaced."""
+    if str(path) == STDIN or not Path(path).is_file():
+        return []
+    fmt = sniff(path)
+    if fmt.compression is not Compression.NONE or is_wide(fmt.encoding) or fmt.returns:
+        return []
+    with Path(path).open("rb") as fh:
+        start = max(0, fh.seek(0, io.SEEK_END) - size)
+        fh.seek(start)
+        data = fh.read(size)
+    if start:
+        data = data[data.find(b"\n") + 1 :]  # the first line began before
+    encoding = "utf-8" if start and fmt.encoding == "utf-8-sig" else fmt.encoding
+    lines = data.decode(encoding, errors="replace").split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the newline that ends the last line
+    return [line.removesuffix("\r") for line in lines]
 
 
 def read_span(

@@ -35,7 +35,7 @@ from retroline.inputs import not_regular
 from retroline.logs import parallel
 from retroline.logs.headers import PATTERNS, HeaderPattern, detect
 from retroline.logs.jsonl import SEP, Chunk, ChunkParser, FormTable, sample_lines
-from retroline.logs.learn import written_date
+from retroline.logs.learn import first_date
 from retroline.logs.parallel import Stored
 from retroline.logs.parse import ParsedLine
 from retroline.logs.reader import STDIN, Block, Compression, RawLine, read_blocks, sniff
@@ -531,11 +531,11 @@ def _opened(
 ) -> tuple[HeaderPattern, list[Block], Iterator[Block], date | None]:
     """A file opened for parsing: its header pattern, detected from its first lines, the
     blocks read for that, the rest of its blocks, still to be read, and the date its
-    first lines write for lines that write the time of day alone (`learn.written_date`)."""
+    first line is on, for lines that write the time of day alone (`learn.first_date`)."""
     blocks = read_blocks(path)
     taken, sample = sample_lines(blocks)
     pattern = detect(sample) if sample else PATTERNS[-1]
-    return pattern, taken, blocks, written_date(pattern, sample)
+    return pattern, taken, blocks, first_date(path, pattern, sample, file_day(path))
 
 
 def _learn_local(file: _Local, learn: _Learner) -> None:

@@ -31,8 +31,10 @@ __all__ = [
     "MONTH_NAMES",
     "MONTH_PATTERN",
     "ROLLOVER_MONTHS",
+    "ROLLOVER_SECONDS",
     "ZONE_PATTERN",
     "TimeResolver",
+    "clock_only",
     "file_day",
     "today",
     "word_tree",
@@ -102,6 +104,11 @@ MONTH_PATTERN = "(?i:" + word_tree(MONTH_NAMES) + r")\.?"
 # December to January is a drop of 11, while concatenated or shuffled logs jump by a few.
 ROLLOVER_MONTHS = 6
 
+#: A time of day this many seconds earlier than the one before it is on the next day (a
+#: trace run past midnight): lines a few seconds out of order are not, and neither is a
+#: gap of a day, which no time of day alone can show.
+ROLLOVER_SECONDS = 12 * 3600
+
 # Resolved instants kept per resolver, keyed by the time text up to the second.
 _CACHE_SIZE = 4096
 
@@ -144,6 +151,17 @@ ZONE_PATTERN = (
     + "|".join(rf"(?<=\([A-Za-z]{{{n}}})" for n in range(2, 7))
     + r")\))?+(?![A-Za-z])"
 )
+
+
+# Time groups that give a line a date, or an instant, of its own.
+_DATED = frozenset({"Y", "y", "m", "b", "d", "epoch", "tai"})
+
+
+def clock_only(names: Iterable[str]) -> bool:
+    """Whether a layout whose time groups are ``names`` writes the time of day alone (no
+    date, no Unix time): its lines' day follows from the lines before them."""
+    found = set(names)
+    return "H" in found and not found & _DATED
 
 
 def today() -> date:
@@ -228,7 +246,9 @@ class TimeResolver:
     One resolver per file: it remembers the last month seen to notice a new year. ``day``
     is the day the file was last written (today's date when not given). A line that writes
     the time of day alone (``strace -tt``) is put on ``dated`` (a date the file wrote at its
-    start), else on ``day``, and says so (`date_assumed`). A line without a year takes,
+    start, or the day its first line is on, `learn.clock_start`), else on ``day``; a day
+    later each time the time of day goes back past midnight (`ROLLOVER_SECONDS`); and it
+    says so (`date_assumed`). A line without a year takes,
     when the file wrote a date (``dated``), the year that puts it nearest that date, else
     the year the file was last written in; it says so (`year_assumed`).
     """
@@ -259,6 +279,14 @@ class TimeResolver:
         self.first_month: int | None = None
         self._restored = 0
         self._cache: dict[tuple[str | None, ...], datetime] = {}
+        #: Days a time of day alone went back past midnight since ``dated``.
+        self.days = 0
+        # The last time of day alone, in seconds (-1: none yet; -2: none since
+        # `restore_clock`, which `_restored_clock` then stands for).
+        self._clock = -1
+        self._restored_clock = -1
+        #: The first time of day alone since `restore_clock`, in seconds (None before one).
+        self.first_clock: int | None = None
         #: Lines whose time parts make no instant (see `resolve`).
         self.unreadable = 0
 
@@ -332,7 +360,10 @@ class TimeResolver:
         if not month and parts.get("d") is None and not year_text:
             # The time of day alone: the day is assumed.
             self.date_assumed = True
-            year, month, day_of_month = self.dated.year, self.dated.month, self.dated.day
+            on = self._clock_day(
+                hours * 3600 + int(parts.get("M") or 0) * 60 + int(parts.get("S") or 0)
+            )
+            year, month, day_of_month = on.year, on.month, on.day
         else:
             day_of_month = int(parts.get("d") or 0)
             if year_text:
@@ -382,6 +413,29 @@ class TimeResolver:
         """
         self.year, self._restored, self._last_month = year, last_month, -1
         self.first_month = None
+
+    def restore_clock(self, days: int, clock: int) -> None:
+        """Continue from the days and last time of day another resolver reached (the lines
+        before a chunk), as `restore` does for years: until the next time of day alone,
+        the last reads as none, and that line's is kept in `first_clock`."""
+        self.days, self._restored_clock, self._clock = days, clock, -2
+        self.first_clock = None
+
+    @property
+    def last_clock(self) -> int:
+        """The last time of day alone in seconds (-1 before any), as `restore_clock` takes
+        it."""
+        return self._restored_clock if self._clock == -2 else self._clock
+
+    def _clock_day(self, clock: int) -> date:
+        """The day of a line that writes the time of day alone, ``clock`` seconds into it."""
+        last = self._clock
+        if last == -2:
+            last, self.first_clock = self._restored_clock, clock
+        if last - clock > ROLLOVER_SECONDS:
+            self.days += 1
+        self._clock = clock
+        return self.dated + timedelta(days=self.days) if self.days else self.dated
 
     def _yearless(self, month: int, day_of_month: int) -> int:
         last = self._last_month
