@@ -138,6 +138,33 @@ LAYOUTS = [
         ("batch 0 written", None, "42", "INFO"),
     ),
     (
+        "a level, a thread and a logger after a syslog tag, a third of the lines stack frames",
+        [
+            f"Apr  1 10:11:{i % 60:02d} node7 svc[81]: "
+            + (
+                f"#011at q.r.Pool.take(Pool.java:{i})"
+                if i % 3 == 2
+                else f"{('INFO', 'WARN')[i % 2]} [pool-{i % 4}] q.r.Pool - slot {i} taken"
+            )
+            for i in range(60)
+        ],
+        ("slot 0 taken", "svc", "81", "INFO"),
+    ),
+    (
+        "a numbered part, a session and a level, a statement's next lines between them",
+        [
+            f"Apr  1 10:11:{i % 60:02d} db2 pg[{70 + i % 3}]: [{i}-{1 + (i % 5 > 2)}] "
+            + (
+                f"#011AND k = {i}"
+                if i % 5 > 2
+                else f"user=u{i % 2},db=ledger {('NOTE', 'ERROR', 'NOTE')[i % 3]}:  "
+                + ("row {i} read", "lock {i} held", "scan of {i} done")[i % 3].format(i=i)
+            )
+            for i in range(60)
+        ],
+        ("row 0 read", "pg", "70", "NOTE"),
+    ),
+    (
         "a level letter with an exclamation mark",
         [
             f"2031-04-01T10:11:{i % 60:02d}Z {'IWED'[i % 4]}! [probe.{i % 3}] gauge {i} sent"

@@ -854,6 +854,12 @@ _SLOTS = (
 #: Share of a layout's lines that must have a field at one place for it to be learnt.
 FIELD_SHARE = 0.9
 _MOST_FIELDS = 10
+# A line whose text at a field's place starts with a blank or a control character escaped
+# as syslog daemons write it ("#011", a tab): the next line of a record written over several
+# (a stack frame, a statement's next line), each with the header of a line of its own. Such
+# lines do not count against a field the others write there, when the others are a quarter
+# of the lines at least (where most lines start with a blank, it pads a column).
+_CONTINUED = re.compile(r"[ \t]|#0[01][0-7]").match
 # The group a field of each kind fills, the first time (level, pid, process, thread).
 _GROUP = {
     "level": "level",
@@ -981,7 +987,13 @@ def extend(pattern: HeaderPattern, lines: Sequence[str]) -> HeaderPattern:
         return pattern
     parts: list[str] = []
     weak: list[tuple[str, str, str, str]] = []
+    total = len(matches)
     for _ in range(_MOST_FIELDS):
+        continued = sum(1 for message in messages if _CONTINUED(message))
+        if continued and 4 * (len(messages) - continued) >= max(len(messages), 8):
+            messages = [message for message in messages if not _CONTINUED(message)]
+            total -= continued
+            least = total * FIELD_SHARE
         best: tuple[bool, int, str, str, str, str, list[str], set[str]] | None = None
         for kind, opens, value, closes, compiled in _FIELD_MATCH:
             found = [m for line in messages if (m := compiled.match(line))]
