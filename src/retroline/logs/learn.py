@@ -33,7 +33,7 @@ from retroline.logs.layout import (
     RecordPattern,
 )
 from retroline.logs.reader import last_lines
-from retroline.logs.timestamps import ZONE_PATTERN, TimeResolver, clock_only
+from retroline.logs.timestamps import ZONE_PATTERN, TimeResolver, clock_only, seconds_of_day
 
 __all__ = [
     "PLAIN",
@@ -530,10 +530,7 @@ def _clock(pattern: HeaderPattern, lines: Iterable[str]) -> int | None:
         fields = pattern.parse(line)
         parts = dict(fields.time) if fields is not None and fields.time else {}
         if parts.get("H") and clock_only(name for name, value in parts.items() if value):
-            hour = int(parts["H"] or 0) % 12 if parts.get("p") else int(parts["H"] or 0)
-            if (parts.get("p") or "").lower().startswith("p"):
-                hour += 12
-            return hour * 3600 + int(parts.get("M") or 0) * 60 + int(parts.get("S") or 0)
+            return seconds_of_day(parts)
     return None
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "TimeResolver",
     "clock_only",
     "file_day",
+    "seconds_of_day",
     "today",
     "word_tree",
     "written_zone",
@@ -203,6 +204,26 @@ def written_zone(text: str, hint: str | None = None) -> tuple[tzinfo, bool] | No
     return timezone(found.meanings[0].offset), found.ambiguous
 
 
+def _hours(hour: str, meridiem: str | None) -> int:
+    """The hour of a day's 24 that a clock's hour and its AM or PM make."""
+    hours = int(hour)
+    half = (meridiem or "").lower()
+    if half.startswith("p") and hours < 12:
+        return hours + 12
+    if half.startswith("a") and hours == 12:
+        return 0
+    return hours
+
+
+def seconds_of_day(parts: dict[str, str | None]) -> int:
+    """How far into its day a line's time parts are, in seconds (0 without an hour)."""
+    hour = parts.get("H")
+    if not hour:
+        return 0
+    minutes = int(parts.get("M") or 0) * 60 + int(parts.get("S") or 0)
+    return _hours(hour, parts.get("p")) * 3600 + minutes
+
+
 def _month(text: str | None) -> int:
     return MONTH_NAMES.get((text or "").lower().rstrip("."), 0)
 
@@ -348,21 +369,14 @@ class TimeResolver:
         hour = parts.get("H")
         if hour is None:
             return None
-        hours = int(hour)
-        meridiem = (parts.get("p") or "").lower()
-        if meridiem.startswith("p") and hours < 12:
-            hours += 12
-        elif meridiem.startswith("a") and hours == 12:
-            hours = 0
+        hours = _hours(hour, parts.get("p"))
         month_text = parts.get("m")
         month = int(month_text) if month_text else _month(parts.get("b"))
         year_text = parts.get("Y")
         if not month and parts.get("d") is None and not year_text:
             # The time of day alone: the day is assumed.
             self.date_assumed = True
-            on = self._clock_day(
-                hours * 3600 + int(parts.get("M") or 0) * 60 + int(parts.get("S") or 0)
-            )
+            on = self._clock_day(seconds_of_day(parts))
             year, month, day_of_month = on.year, on.month, on.day
         else:
             day_of_month = int(parts.get("d") or 0)
