@@ -165,6 +165,11 @@ LAYOUTS = [
         ("row 0 read", "pg", "70", "NOTE"),
     ),
     (
+        "a pid and its session's line number in one bracket, then the level",
+        severities(lambda i: f"UTC [{300 + i % 4}-{i + 1}] ", ("NOTE", "ERROR", "NOTE")),
+        ("row 0 checked", None, "300", "NOTE"),
+    ),
+    (
         "a level letter with an exclamation mark",
         [
             f"2031-04-01T10:11:{i % 60:02d}Z {'IWED'[i % 4]}! [probe.{i % 3}] gauge {i} sent"

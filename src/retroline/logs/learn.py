@@ -780,8 +780,9 @@ _FIELDS: tuple[tuple[str, str, str, str], ...] = (
     # A process id named so, without a bracket ("pid 4: ", "pid=4 ").
     ("named-pid", r"pid[ =]", r"\d+", ":?" + _BLANKS),
     # A number in brackets: the process id (ahead of other bracketed fields, which it is),
-    # also when the bracket names it ("[pid 4] ").
-    ("bracket-number", r"\[(?:pid[ =:]?)?", r"\d+", _CLOSED),
+    # also when the bracket names it ("[pid 4] ") or a line's number follows it ("[4-17] ",
+    # a process id and its session's line).
+    ("bracket-number", r"\[(?:pid[ =:]?)?", r"\d+", r"(?:-\d+)?" + _CLOSED),
     # A process id and a thread's number after a hash, then a colon ("5405#0: ").
     ("pid-hash", "", r"\d+", r"#\d+:" + _BLANKS),
     # A bracketed field (a thread, a component, a request), brackets nested once inside.
