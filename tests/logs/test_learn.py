@@ -5,6 +5,7 @@ the forms logs write, and a message."""
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -540,6 +541,13 @@ def test_a_time_of_day_alone_goes_on_to_the_next_day_past_midnight(tmp_path: Pat
     )
     assert parsed[3].at == at("2022-05-06T23:00:21.003250")
     assert fast([path], None) == reference([path], None)
+    # Compressed, its end is read as well.
+    packed = path.with_name("trace.log.gz")
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    stamp = datetime(2022, 5, 7, 1, 0, tzinfo=UTC).timestamp()
+    os.utime(packed, (stamp, stamp))
+    assert [p.at for p in parse_lines(packed)] == [p.at for p in parsed]
+    assert fast([packed], None) == reference([packed], None)
 
 
 def test_a_time_of_day_alone_stays_on_the_files_day_when_it_ends_later(tmp_path: Path) -> None:

@@ -207,9 +207,9 @@ def test_lines_ended_by_a_carriage_return_alone_are_lines(tmp_path: Path, opener
 
 
 def test_last_lines_are_the_whole_lines_a_file_ends_with(tmp_path: Path) -> None:
-    """The end of a plain file, read alone: the line cut by the start of what is read is
-    left out, a last line without its newline is in; none of a missing file, a stream, a
-    compressed file or a two-byte encoding."""
+    """The end of a file, read alone: the line cut by the start of what is read is left
+    out, a last line without its newline is in; a compressed file's end is its text's;
+    none of a missing file, a stream, a damaged archive or a two-byte encoding."""
     rows = [f"10:11:{i % 60:02d} line {i} \u00e9" for i in range(5000)]
     text = "\ufeff" + "\n".join(rows) + "\n"
     plain = tmp_path / "plain.log"
@@ -223,6 +223,9 @@ def test_last_lines_are_the_whole_lines_a_file_ends_with(tmp_path: Path) -> None
     assert last_lines(tmp_path / "empty.log") == []
     packed = tmp_path / "plain.log.gz"
     packed.write_bytes(gzip.compress(text.encode("utf-8")))
+    assert last_lines(packed, size=4096) == found
+    damaged = tmp_path / "damaged.log.gz"
+    damaged.write_bytes(packed.read_bytes()[:2000])
     wide = tmp_path / "wide.log"
     wide.write_text(text, encoding="utf-16")
-    assert last_lines(packed) == last_lines(wide) == last_lines(STDIN) == []
+    assert last_lines(damaged) == last_lines(wide) == last_lines(STDIN) == []

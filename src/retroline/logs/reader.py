@@ -409,19 +409,29 @@ def _line_rest(fh: BinaryIO) -> int:
 
 
 def last_lines(path: str | Path, size: int = SAMPLE_BYTES) -> list[str]:
-    """The whole lines in the last ``size`` bytes of a plain file, in order: how it ends,
-    read without reading the rest. None (an empty list) for a stream, a compressed file,
-    one in a two-byte encoding or one of carriage returns alone, whose end is not read
-    apart; undecodable bytes are replaced."""
+    """The whole lines in the last ``size`` bytes of a file, in order: how it ends. A plain
+    file's end is read without the rest; a compressed one is unpacked to its end, keeping
+    ``size`` bytes at most. None (an empty list) for a stream, a damaged archive, a file in
+    a two-byte encoding or one of carriage returns alone; undecodable bytes are replaced."""
     if str(path) == STDIN or not Path(path).is_file():
         return []
     fmt = sniff(path)
-    if fmt.compression is not Compression.NONE or is_wide(fmt.encoding) or fmt.returns:
+    if is_wide(fmt.encoding) or fmt.returns:
         return []
-    with Path(path).open("rb") as fh:
-        start = max(0, fh.seek(0, io.SEEK_END) - size)
-        fh.seek(start)
-        data = fh.read(size)
+    if fmt.compression is Compression.NONE:
+        with Path(path).open("rb") as fh:
+            start = max(0, fh.seek(0, io.SEEK_END) - size)
+            fh.seek(start)
+            data = fh.read(size)
+    else:
+        data, start = b"", 0
+        try:
+            with open_log(path, fmt.compression) as packed:
+                while block := packed.read(1 << 20):
+                    start += max(0, len(data) + len(block) - size)
+                    data = (data + block)[-size:]
+        except _ARCHIVE_ERRORS:
+            return []
     if start:
         data = data[data.find(b"\n") + 1 :]  # the first line began before
     encoding = "utf-8" if start and fmt.encoding == "utf-8-sig" else fmt.encoding
