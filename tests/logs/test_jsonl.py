@@ -224,7 +224,7 @@ def test_a_summary_counts_from_marks_what_the_json_gives(tmp_path: Path) -> None
     count are the ones the JSON lines give, on every odd path (binary, continuation,
     other layouts, records)."""
     for path in crafted(tmp_path):
-        pattern, taken, blocks, _ = run._opened(path)
+        pattern, taken, blocks, *_ = run._opened(path)
         made = [
             ChunkParser(pattern, None, 2016, stats=True, text=text, day=file_day(path))
             for text in (True, False)
@@ -256,7 +256,7 @@ def test_a_summary_of_lines_in_and_out_of_time_order_gives_what_the_json_gives(
     in_order = tmp_path / "in-order.log"
     in_order.write_text("".join(f"2026-11-23 22:00:{s:02d} INFO job {s} ran\n" for s in range(60)))
     for path in (log, in_order):
-        pattern, taken, blocks, _ = run._opened(path)
+        pattern, taken, blocks, *_ = run._opened(path)
         made = [ChunkParser(pattern, None, None, stats=True, text=text) for text in (True, False)]
         for number, block in [*taken, *blocks]:
             json_chunk, marked = (p.parse(number, block, p.initial()) for p in made)
@@ -394,7 +394,7 @@ def test_lines_read_a_window_at_a_time_equal_lines_parsed_one_by_one(
 
 def test_a_summary_read_a_window_at_a_time_counts_what_the_json_gives(tmp_path: Path) -> None:
     for path in windowed(tmp_path):
-        pattern, taken, blocks, _ = run._opened(path)
+        pattern, taken, blocks, *_ = run._opened(path)
         made = [ChunkParser(pattern, None, 2030, stats=True, text=text) for text in (True, False)]
         carries = [parser.initial() for parser in made]
         for number, lines in [*taken, *blocks]:

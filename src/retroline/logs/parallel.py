@@ -479,23 +479,38 @@ def _holds(chunk: Chunk, carry: Carry, year: int) -> bool:
         carry.assumed,
     ):
         return False
-    for pattern, clock in chunk.first_clocks.items():
-        # The day of a pattern's times of day alone follows from the days passed before
-        # its first line, and whether its clock went back past midnight there.
-        guess_days, guess_clock = assumed.clocks.get(pattern, (0, -1))
-        true_days, true_clock = carry.clocks.get(pattern, (0, -1))
-        if guess_days != true_days or (guess_clock - clock > ROLLOVER_SECONDS) != (
-            true_clock - clock > ROLLOVER_SECONDS
-        ):
-            return False
-    for pattern, month in chunk.first_months.items():
-        # The year of a yearless pattern's lines follows from the year and month before
-        # its first line, and only through whether that month starts a new year.
-        guess_year, guess_month = assumed.years.get(pattern, (year, 0))
-        true_year, true_month = carry.years.get(pattern, (year, 0))
-        if guess_year != true_year or (guess_month - month >= ROLLOVER_MONTHS) != (
-            true_month - month >= ROLLOVER_MONTHS
-        ):
+    # The year of a yearless pattern's lines follows from the year and month before its
+    # first line, and only through whether that month starts a new year; the day of times
+    # of day alone, from the days passed and whether the clock went back past midnight.
+    return _same_turns(
+        chunk.first_months,
+        assumed.years,
+        carry.years,
+        (year, 0),
+        lambda last, first: last - first >= ROLLOVER_MONTHS,
+    ) and _same_turns(
+        chunk.first_clocks,
+        assumed.clocks,
+        carry.clocks,
+        (0, -1),
+        lambda last, first: last - first > ROLLOVER_SECONDS,
+    )
+
+
+def _same_turns(
+    firsts: dict[str, int],
+    guess: dict[str, tuple[int, int]],
+    true: dict[str, tuple[int, int]],
+    default: tuple[int, int],
+    turned: Callable[[int, int], bool],
+) -> bool:
+    """Whether, for each pattern a chunk used (its first line's month or clock in
+    ``firsts``), the guessed carry gives what the true one gives: the same count so far
+    (a year, days) and the same turn (``turned``: from the last value before to the first)."""
+    for pattern, first in firsts.items():
+        guess_count, guess_last = guess.get(pattern, default)
+        true_count, true_last = true.get(pattern, default)
+        if guess_count != true_count or turned(guess_last, first) != turned(true_last, first):
             return False
     return True
 

@@ -512,11 +512,11 @@ def _setup(
     """Detect a file's header from its first lines and make its parser: a plan for the
     workers of ``pool`` when the file is one they read (``last``: no file follows it),
     else the file for this process."""
-    pattern, taken, blocks, dated = _opened(path)
+    pattern, taken, blocks, day, dated = _opened(path)
     stats = learn.seen is not None
     rules = learn.miner.config.rules
     parser = ChunkParser(
-        pattern, tz, year, name, stats, rules, file_day(path), learn.window, str(path),
+        pattern, tz, year, name, stats, rules, day, learn.window, str(path),
         text=learn.spool is not None, dated=dated,
     )  # fmt: skip
     encoding = _parallel_encoding(path) if pool is not None else None
@@ -528,14 +528,16 @@ def _setup(
 
 def _opened(
     path: str | Path,
-) -> tuple[HeaderPattern, list[Block], Iterator[Block], date | None]:
+) -> tuple[HeaderPattern, list[Block], Iterator[Block], date | None, date | None]:
     """A file opened for parsing: its header pattern, detected from its first lines, the
-    blocks read for that, the rest of its blocks, still to be read, and the date its
-    first line is on, for lines that write the time of day alone (`learn.first_date`)."""
+    blocks read for that, the rest of its blocks, still to be read, the day it was last
+    written (`timestamps.file_day`) and the date its first line is on, for lines that
+    write the time of day alone (`learn.first_date`)."""
     blocks = read_blocks(path)
     taken, sample = sample_lines(blocks)
     pattern = detect(sample) if sample else PATTERNS[-1]
-    return pattern, taken, blocks, first_date(path, pattern, sample, file_day(path))
+    day = file_day(path)
+    return pattern, taken, blocks, day, first_date(path, pattern, sample, day)
 
 
 def _learn_local(file: _Local, learn: _Learner) -> None:
@@ -585,14 +587,14 @@ def read_kept(
     file is read no further than the last line ``within``.
     """
     low, high = within if within is not None else (1, None)
-    pattern, taken, blocks, dated = _opened(path)
+    pattern, taken, blocks, day, dated = _opened(path)
     try:
         parser = ChunkParser(
             pattern,
             tz,
             year,
             rules=miner.config.rules,
-            day=file_day(path),
+            day=day,
             messages=True,
             dated=dated,
         )

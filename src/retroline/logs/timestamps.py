@@ -136,12 +136,10 @@ _ABBREVIATIONS = word_tree(a for a in abbreviations() if len(a) > 1)
 #: Zone abbreviations a header may write after its time ("2020-03-11 20:40:43 CET"), as a
 #: regex alternation for the header patterns' ``z`` group; offsets are read as well, with
 #: the abbreviation a program may write after one or after Z ("+0100 CET", as Go prints a
-#: time; "Z UTC"), and an abbreviation in parentheses ("10:15:01 (CET)").
-#: The parentheses are taken only around a name (a look ahead for the closing one, and a
-#: look behind for the opening one before it): not written out around a copy of the names,
-#: which would double this part of every layout's regex.
-#: The names are written once: an offset with a name after it is tried before the offset
-#: alone, so the names do not appear twice in every layout's regex.
+#: time; "Z UTC"), and an abbreviation in parentheses ("10:15:01 (CET)"). Every layout's
+#: regex holds it, so the names are written in it once: an offset with a name after it is
+#: tried before the offset alone, and parentheses are taken around a name by a look ahead
+#: for the closing one and a look behind for the opening one, not around a copy of them.
 ZONE_PATTERN = (
     r"(?:\((?=[A-Za-z]{2,6}\)))?+"
     r"(?:(?:GMT|UTC)[+-]\d\d?(?::?\d\d)?(?!\d)|"
@@ -267,7 +265,7 @@ class TimeResolver:
     One resolver per file: it remembers the last month seen to notice a new year. ``day``
     is the day the file was last written (today's date when not given). A line that writes
     the time of day alone (``strace -tt``) is put on ``dated`` (a date the file wrote at its
-    start, or the day its first line is on, `learn.clock_start`), else on ``day``; a day
+    start, or the day its first line is on, `learn.first_date`), else on ``day``; a day
     later each time the time of day goes back past midnight (`ROLLOVER_SECONDS`); and it
     says so (`date_assumed`). A line without a year takes,
     when the file wrote a date (``dated``), the year that puts it nearest that date, else
@@ -339,7 +337,7 @@ class TimeResolver:
             return False
         if parts.get("o") is not None:
             return True
-        return not any(parts.get(name) for name in ("Y", "y", "m", "b", "d"))
+        return clock_only(name for name, value in parts.items() if value)
 
     def resolve(self, parts: dict[str, str | None] | None) -> datetime | None:
         """The UTC instant for one line's time parts, or None when the line states no time
