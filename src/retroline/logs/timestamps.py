@@ -141,6 +141,8 @@ _ABBREVIATIONS = word_tree(a for a in abbreviations() if len(a) > 1)
 #: tried before the offset alone, and parentheses are taken around a name by a look ahead
 #: for the closing one and a look behind for the opening one, not around a copy of them.
 ZONE_PATTERN = (
+    # Every zone begins so; the look ahead turns the rest away at once on most lines.
+    r"(?=[(A-Z]|[+-]\d)"
     r"(?:\((?=[A-Za-z]{2,6}\)))?+"
     r"(?:(?:GMT|UTC)[+-]\d\d?(?::?\d\d)?(?!\d)|"
     + _AREA
