@@ -143,6 +143,29 @@ def test_bad_files_are_skipped_with_their_reason(library: Library, tmp_path: Pat
     assert result.incident.title == "Disk full"
 
 
+def test_logs_that_hold_no_log_are_skipped_and_the_others_read(
+    library: Library, tmp_path: Path
+) -> None:
+    (tmp_path / "postmortem.md").write_text(
+        "# Queue stalled\n\n- 2024-05-01 10:00 UTC - the queue stalled on mq-1\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "mq-1.log").write_text(
+        "".join(f"2024-05-01 09:{m:02d}:00 INFO queue depth {m}\n" for m in range(60))
+        + "".join(f"2024-05-01 10:{m:02d}:00 ERROR consumer {m} timed out\n" for m in range(20)),
+        encoding="utf-8",
+    )
+    (tmp_path / "mq-2.log").write_text("")
+    (tmp_path / "mq-3.log").write_bytes(bytes(range(256)) * 64)
+    result = investigate([tmp_path], library, now=FIXED)
+    assert [p.name for p in result.logs] == ["mq-1.log"]
+    reasons = {p.name: reason for p, reason in result.skipped}
+    assert reasons["mq-2.log"].endswith("the log is empty (no line with text)")
+    assert reasons["mq-3.log"].startswith(f"{tmp_path / 'mq-3.log'}:1: binary data, not a log")
+    changed = [e.text for e in result.incident.events if e.kind is EventKind.LOG]
+    assert any("timed out" in text for text in changed)
+
+
 def test_nothing_to_investigate(library: Library, tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no evidence files"):
         investigate([tmp_path], library)

@@ -896,7 +896,8 @@ def logs_parse_command(
             from retroline.logs.render import templates_table
 
             stats, errors = summarise(files, tz=tz, year=year, miner=miner, progress=progress)
-            _out().print(templates_table(stats, limit or None))
+            if stats or not errors:  # no table of nothing before the error of every file
+                _out().print(templates_table(stats, limit or None))
             if errors:
                 raise errors[0]
     if store and library is not None:

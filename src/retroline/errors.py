@@ -6,6 +6,7 @@
     │   ├── EncodingError                                bytes that are no text we know
     │   ├── FormatError                                  a format we do not recognise
     │   ├── ParseError                                   recognised, but broken at a line
+    │   ├── NotALogError                                 a log file that is empty or binary
     │   └── ChangedError                                 a file truncated or replaced as it was read
     ├── LibraryError                 exit 4   HTTP 500   the incident library (database)
     │   ├── NotFoundError            exit 5   HTTP 404   no incident with that id
@@ -35,6 +36,7 @@ __all__ = [
     "InputError",
     "LibraryError",
     "MigrationError",
+    "NotALogError",
     "NotFoundError",
     "OutputError",
     "ParseError",
@@ -87,6 +89,11 @@ class EncodingError(InputError):
 
 class FormatError(InputError):
     """A file whose format we do not recognise or do not support."""
+
+
+class NotALogError(InputError):
+    """A file given as a log that holds none: it is empty, or binary data (a program, a
+    database, an archive). Nothing of it was read."""
 
 
 class ChangedError(InputError):

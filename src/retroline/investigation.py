@@ -240,7 +240,7 @@ def investigate(
         incident=stored,
         saved=saved,
         documents=assembly.read.get(EvidenceKind.DOCUMENT, []),
-        logs=by_kind.get(EvidenceKind.LOG, []),
+        logs=assembly.read.get(EvidenceKind.LOG, []),
         metrics=assembly.read.get(EvidenceKind.METRICS, []),
         hosts=[
             p

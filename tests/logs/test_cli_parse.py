@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 from retroline.cli import app
 from retroline.errors import InputError, UsageError
+from retroline.logs.parse import parse_lines
 from tests.logs.test_timestamps_loghub import LOGHUB
 
 runner = CliRunner()
@@ -106,6 +108,60 @@ def test_bad_input_is_one_line_and_an_exit_code(args: list[str], code: int, mess
     exit_code, out, err = run("logs", "parse", *args, "--json")
     assert exit_code == code and out == ""
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def _program(path: Path) -> Path:
+    """A file of machine code and tables, as a program or a database is: short runs of
+    bytes between newlines, most with NULs or control bytes in them."""
+    rng = random.Random(7)
+    path.write_bytes(b"\x7fELF\x02\x01\x01" + bytes(rng.randrange(256) for _ in range(60_000)))
+    return path
+
+
+@pytest.mark.parametrize("mode", [["--json"], []])
+def test_a_binary_file_is_refused_at_its_first_binary_line(tmp_path: Path, mode) -> None:
+    program = _program(tmp_path / "tool")
+    code, out, err = run("logs", "parse", str(program), *mode)
+    assert code == InputError.exit_code and out == ""
+    assert err.startswith(f"error: {program}:1: binary data, not a log (")
+    assert len(err.strip().splitlines()) == 1
+    # The reference reader refuses it at the same line.
+    with pytest.raises(InputError, match="binary data, not a log") as caught:
+        list(parse_lines(program))
+    assert caught.value.line == 1
+
+
+@pytest.mark.parametrize("body", [b"", b"\n  \n\t\r\n"])
+def test_an_empty_log_is_refused(tmp_path: Path, body: bytes) -> None:
+    path = tmp_path / "empty.log"
+    path.write_bytes(body)
+    code, out, err = run("logs", "parse", str(path), "--json")
+    assert code == InputError.exit_code and out == ""
+    assert err.strip() == f"error: {path}: the log is empty (no line with text)"
+    with pytest.raises(InputError, match="the log is empty"):
+        list(parse_lines(path))
+
+
+def test_blank_lines_before_the_first_text_are_no_empty_log(tmp_path: Path) -> None:
+    path = tmp_path / "late.log"
+    path.write_text("\n" * 450 + "2016-09-08 20:31:00 host app[1]: job 1 done\n")
+    code, out, err = run("logs", "parse", str(path), "--json")
+    rows = json_lines(out)
+    assert code == 0 and err == "" and len(rows) == 451
+    assert rows[-1]["at"] == "2016-09-08T20:31:00Z"
+
+
+def test_a_log_with_some_binary_junk_is_read(tmp_path: Path) -> None:
+    """A crash leaves a block of NULs in a log: its lines are flagged, the others read."""
+    lines = [f"2016-09-08 20:31:{i:02d} host app[{i}]: job {i} done" for i in range(40)]
+    path = tmp_path / "crashed.log"
+    junk = b"\x00" * 4096 + b"\n" + b"\x01\x02\x00\x03\n" * 10
+    path.write_bytes(junk + "\n".join(lines).encode() + b"\n")
+    code, out, err = run("logs", "parse", str(path), "--json")
+    rows = json_lines(out)
+    assert code == 0 and err == ""
+    assert [bool(r.get("binary")) for r in rows] == [True] * 11 + [False] * 40
+    assert rows[11]["at"] == "2016-09-08T20:31:00Z"
 
 
 def test_summary_for_people_lists_templates_with_counts() -> None:

@@ -210,7 +210,8 @@ def _logs(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
         miner = TemplateMiner()
         year = options.year or onset.year
         try:
-            analysis = analyse(group, onset, tz=zone, year=year, miner=miner)
+            analysis = analyse(group, onset, tz=zone, year=year, miner=miner, skip_non_logs=True)
+            unread += [(p, str(e)) for e in analysis.skipped for p in group if str(p) == e.path]
             # Only what changed at the onset on many hosts, or naming many, is read again.
             wanted = candidates(analysis.changes)
             seen_in = {c.template_id: c.files for c in analysis.changes if c.template_id in wanted}

@@ -594,16 +594,24 @@ class _Forms:
         return list(counted), list(counted.values())
 
 
+# Lines read at most for a sample: a file of binary junk has few text lines to sample.
+_SAMPLE_BOUND = 50 * SAMPLE_LINES
+
+
 def sample_lines(blocks: Iterator[Block]) -> tuple[list[Block], list[str]]:
-    """The first blocks of a file, and the text of its first lines for `detect`."""
+    """The first blocks of a file, and the text of its first lines for `detect`. Binary
+    lines are not sampled, but count towards a bound on the lines read for the sample, so
+    that a large binary file is not held whole."""
     taken: list[Block] = []
     sample: list[str] = []
+    seen = 0
     for block in blocks:
         taken.append(block)
         sample += [x for x in block[1][:SAMPLE_LINES] if isinstance(x, str)] or [
             x.text for x in block[1][:SAMPLE_LINES] if isinstance(x, RawLine) and not x.binary
         ]
-        if len(sample) >= SAMPLE_LINES:
+        seen += len(block[1])
+        if len(sample) >= SAMPLE_LINES or seen >= _SAMPLE_BOUND:
             break
     return taken, sample[:SAMPLE_LINES]
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from retroline.errors import ChangedError, UsageError
+from retroline.errors import ChangedError, NotALogError, UsageError
 from retroline.instants import iso_utc, iso_utc_or_none
 from retroline.logs.run import Stretch, count_windows
 from retroline.logs.templates import TemplateMiner
@@ -114,6 +114,8 @@ class Onset:
     #: Each file's lines, a stretch at a time, with their first and last instants, by path:
     #: where a later read for some hours of a file need look (`run.lines_within`).
     stretches: dict[str, list[Stretch]] = field(default_factory=dict)
+    #: Files that hold no log, passed over when that was asked (`analyse`).
+    skipped: list[NotALogError] = field(default_factory=list)
 
     def coverage(self) -> str | None:
         """Why changes cannot be told, when the logs do not reach both sides of the onset
@@ -199,10 +201,12 @@ def analyse(
     alpha: float = ALPHA,
     miner: TemplateMiner | None = None,
     allow_rotation: bool = False,
+    skip_non_logs: bool = False,
 ) -> Onset:
     """Read the logs once and rank the templates whose rate changed at ``at``. A file
     rotated while it was read is an error, or with ``allow_rotation`` a note in
-    `Onset.rotated`."""
+    `Onset.rotated`; a file that holds no log (empty, binary) is an error, or with
+    ``skip_non_logs`` a note in `Onset.skipped`, the others read."""
     if before <= timedelta(0) or after <= timedelta(0):
         raise UsageError("--before and --after must be longer than zero")
     try:
@@ -217,7 +221,8 @@ def analyse(
         paths, window, tz=tz, year=year, miner=miner
     )
     rotated = [e for e in errors if isinstance(e, ChangedError)] if allow_rotation else []
-    errors = [e for e in errors if e not in rotated]
+    skipped = [e for e in errors if isinstance(e, NotALogError)] if skip_non_logs else []
+    errors = [e for e in errors if e not in rotated and e not in skipped]
     if errors:
         raise errors[0]
     final = _fold(tallies, miner)
@@ -227,7 +232,7 @@ def analyse(
     changes, threshold = _rank(final, miner, exposure, alpha)
     spans = {path: (first, last) for path, (first, last) in extents.items()}
     return Onset(
-        at, before, after, lines, len(final), threshold, changes, rotated, spans, stretches
+        at, before, after, lines, len(final), threshold, changes, rotated, spans, stretches, skipped
     )
 
 

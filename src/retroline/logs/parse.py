@@ -28,7 +28,7 @@ from retroline.logs.headers import (
     detect,
 )
 from retroline.logs.learn import first_date
-from retroline.logs.reader import RawLine, read_lines
+from retroline.logs.reader import RawLine, read_lines, refuse_non_log
 from retroline.logs.templates import Match, Template, TemplateMiner
 from retroline.logs.timestamps import TimeResolver, file_day
 
@@ -140,6 +140,7 @@ def parse_lines(
     lines: Iterator[RawLine] = read_lines(path)
     if pattern is None:
         head = list(islice(lines, SAMPLE_LINES))
+        refuse_non_log(path, head, len(head) < SAMPLE_LINES)
         sample = [raw.text for raw in head if not raw.binary]
         pattern = detect(sample)
         dated = dated or first_date(path, pattern, sample, day)

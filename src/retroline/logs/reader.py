@@ -20,7 +20,7 @@ import lzma
 import re
 import sys
 import zlib
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -43,6 +43,7 @@ __all__ = [
     "read_lines",
     "read_span",
     "read_stream",
+    "refuse_non_log",
     "sniff",
     "text_lines",
 ]
@@ -209,6 +210,31 @@ def text_lines(
                 raw.number,
             )
         yield raw.number, raw.text
+
+
+def refuse_non_log(path: str | Path, head: Iterable[str | RawLine], whole: bool) -> None:
+    """Raise `NotALogError` for a file that is no log, from its first lines ``head`` (every
+    line of it when ``whole``): one that holds no text (empty, or blank lines only), or
+    one whose first lines are mostly binary data (a program, a database or an archive
+    given as a log), at its first binary line. A log with some junk in it (a disk block of
+    NULs after a crash) is read, its junk lines flagged."""
+    from retroline.errors import NotALogError
+
+    lines = binary = 0
+    first: int | None = None
+    for line in head:
+        if isinstance(line, RawLine) and line.binary:
+            binary += 1
+            first = first or line.number
+        elif not (line.text if isinstance(line, RawLine) else line).strip():
+            continue
+        lines += 1
+    if first is not None and 2 * binary > lines:
+        raise NotALogError(
+            f"binary data, not a log ({binary} of its first {lines} non-blank lines)", path, first
+        )
+    if not lines and whole:
+        raise NotALogError("the log is empty (no line with text)", path)
 
 
 def read_lines(path: str | Path, max_line: int = MAX_LINE_BYTES) -> Iterator[RawLine]:

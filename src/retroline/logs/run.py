@@ -25,7 +25,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO, cast
 
@@ -33,12 +33,20 @@ from retroline.encoding import is_wide
 from retroline.errors import ChangedError, InputError, UsageError
 from retroline.inputs import not_regular
 from retroline.logs import parallel
-from retroline.logs.headers import PATTERNS, HeaderPattern, detect
+from retroline.logs.headers import PATTERNS, SAMPLE_LINES, HeaderPattern, detect
 from retroline.logs.jsonl import SEP, Chunk, ChunkParser, FormTable, sample_lines
 from retroline.logs.learn import first_date
 from retroline.logs.parallel import Stored
 from retroline.logs.parse import ParsedLine
-from retroline.logs.reader import STDIN, Block, Compression, RawLine, read_blocks, sniff
+from retroline.logs.reader import (
+    STDIN,
+    Block,
+    Compression,
+    RawLine,
+    read_blocks,
+    refuse_non_log,
+    sniff,
+)
 from retroline.logs.spool import Spool, fill
 from retroline.logs.templates import Template, TemplateMiner
 from retroline.logs.timestamps import file_day
@@ -535,6 +543,16 @@ def _opened(
     write the time of day alone (`learn.first_date`)."""
     blocks = read_blocks(path)
     taken, sample = sample_lines(blocks)
+    lines: Iterator[str | RawLine] = chain.from_iterable(block for _, block in taken)
+    head: Iterable[str | RawLine] = islice(lines, SAMPLE_LINES)
+    whole = False
+    if not any(line.strip() for line in sample):  # perhaps no text at all: is there more?
+        following = next(blocks, None)
+        if following is None:
+            whole, head = True, chain(head, lines)  # every line of the file
+        else:
+            blocks = chain([following], blocks)
+    refuse_non_log(path, head, whole)
     pattern = detect(sample) if sample else PATTERNS[-1]
     day = file_day(path)
     return pattern, taken, blocks, day, first_date(path, pattern, sample, day)
