@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ import typer
 from typer.core import TyperGroup
 
 from retroline import __version__
-from retroline.errors import RetrolineError, UsageError
+from retroline.errors import RetrolineError, RetrolineWarning, UsageError
 from retroline.inert import inert, inert_json
 from retroline.store.url import ENV_VAR, describe
 
@@ -69,7 +70,12 @@ class _Group(TyperGroup):
         # process before (the API's users, tests) may have had another width.
         _consoles.clear()
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings(record=True) as told:
+                warnings.simplefilter("always", RetrolineWarning)
+                try:
+                    return super().invoke(ctx)
+                finally:
+                    _tell(told)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except RetrolineError as exc:
@@ -96,6 +102,24 @@ class _Group(TyperGroup):
                 soft_wrap=True,
             )
             raise typer.Exit(INTERNAL_ERROR_EXIT) from None
+
+
+def _tell(told: list[warnings.WarningMessage]) -> None:
+    """Our warnings, one line each on stderr after the output; any other shown as Python
+    shows it."""
+    for warning in told:
+        if issubclass(warning.category, RetrolineWarning):
+            _err().print(
+                inert(f"warning: {warning.message}", lines=False),
+                style="yellow",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+        else:
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
 
 
 def _debug(ctx: typer.Context) -> bool:
@@ -876,7 +900,9 @@ def logs_parse_command(
 
     Files are read twice with --json, so that every line gets the final form of its
     template; standard input (-) is read once. The library is only used when asked
-    (--use-library, --store): by default a run starts from no templates.
+    (--use-library, --store): by default a run starts from no templates. A line whose
+    stamp names no instant (30 February) keeps no time, and a warning names the first
+    such line of each file; an empty or binary file is an error.
 
     Example: retroline logs parse syslog app.log.gz --year 2016 --tz Europe/Zurich --json
     """

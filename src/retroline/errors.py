@@ -15,6 +15,9 @@
     │   └── MigrationError                               the schema could not be brought up to date
     └── OutputError                  exit 7   HTTP 500   an output file or folder we cannot write
 
+A `RetrolineWarning` (a Python warning, not an error) tells of what the work went on past:
+a log line kept without a time, say. The CLI prints each as one line after the output.
+
 Messages are written for the person at the terminal: what failed, on which input, what to do.
 The CLI prints ``str(error)`` on one line and exits with ``exit_code``; the web app answers
 with ``http_status``. Foreign exceptions (sqlite3, psycopg, parsers) are translated at the
@@ -41,6 +44,7 @@ __all__ = [
     "OutputError",
     "ParseError",
     "RetrolineError",
+    "RetrolineWarning",
     "UsageError",
 ]
 
@@ -147,3 +151,8 @@ class OutputError(RetrolineError):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
+
+
+class RetrolineWarning(UserWarning):
+    """What the user should know of a run that went on: the file and line, and what was
+    done (a log line whose stamp names no instant is kept without a time)."""

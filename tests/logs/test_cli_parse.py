@@ -164,6 +164,35 @@ def test_a_log_with_some_binary_junk_is_read(tmp_path: Path) -> None:
     assert rows[11]["at"] == "2016-09-08T20:31:00Z"
 
 
+def test_a_stamp_that_names_no_instant_is_told_of_at_its_first_line(tmp_path: Path) -> None:
+    """Such a line keeps no time, never a wrong one, and the user is told where, once a
+    file, after the output: a day the month lacks, an hour past 23, in a header or in a
+    JSON record."""
+    files = {
+        "days.log": "2025-04-01 10:00:00 INFO up\n2025-04-31 10:00:01 INFO checked\n"
+        "2025-04-31 10:00:01 INFO checked\n",
+        "hours.log": "2025-04-01 10:00:00 INFO up\n2025-04-01 24:61:00 INFO late\n",
+        "records.log": '{"ts":"2025-02-29T10:00:00Z","msg":"leap day of no leap year"}\n',
+        "fine.log": "2025-04-01 10:00:00 INFO up\n",
+    }
+    for name, body in files.items():
+        (tmp_path / name).write_text(body)
+    paths = [str(tmp_path / name) for name in files]
+    code, out, err = run("logs", "parse", *paths, "--json")
+    rows = json_lines(out)
+    assert code == 0 and len(rows) == 7
+    assert [r["at"] for r in rows if r["template"].startswith(("checked", "late", "leap"))] == [
+        None
+    ] * 4
+    told = err.strip().splitlines()
+    assert [line.split(": a stamp")[0] for line in told] == [
+        f"warning: {tmp_path / 'days.log'}:2",
+        f"warning: {tmp_path / 'hours.log'}:2",
+        f"warning: {tmp_path / 'records.log'}:1",
+    ]
+    assert all(line.endswith("such lines are kept without a time") for line in told)
+
+
 def test_summary_for_people_lists_templates_with_counts() -> None:
     code, out, _ = run("logs", "parse", STACKTRACE)
     assert code == 0

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from retroline.errors import InputError
+from retroline.errors import InputError, RetrolineWarning
 from retroline.logs import jsonl, parallel
 from retroline.logs.run import summarise, write_json_lines
 from tests.logs.test_jsonl import DATA, crafted, loghub_files
@@ -94,6 +94,23 @@ def test_workers_give_what_one_process_gives_on_odd_files(
     years = {row["at"][:4] for row in rows if row.get("file") == str(rollover)}
     assert years == {"2015", "2016"}
     assert True in verdicts and False in verdicts  # some chunks were parsed again here
+
+
+def test_workers_tell_of_the_first_stamp_that_names_no_instant(
+    small_spans: None, tmp_path: Path
+) -> None:
+    """Chunks parsed in workers hand on their first such line: the file's first is told of,
+    as one process tells of it."""
+    path = tmp_path / "days.log"
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(30_000):
+            day = 31 if i in (21_000, 25_000) else 1 + i % 28
+            out.write(f"2025-06-{day:02d} 10:{i % 60:02d}:00 INFO job {i} done\n")
+    assert path.stat().st_size > 4 * parallel.SPAN_BYTES
+    for workers in (1, 2):
+        with pytest.warns(RetrolineWarning) as told:
+            write_json_lines(io.StringIO(), [path], workers=workers)
+        assert [str(w.message).split(": a stamp")[0] for w in told] == [f"{path}:21001"]
 
 
 def test_a_summary_in_workers_counts_what_one_process_counts(

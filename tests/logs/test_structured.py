@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from retroline.errors import RetrolineWarning
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.layout import Fields
 from retroline.logs.parse import parse_lines
@@ -435,7 +436,8 @@ def test_an_offset_of_a_day_leaves_the_line_without_a_time(tmp_path: Path) -> No
         '{"t":"2013-03-03 20:04-2400","msg":"a"}\n{"t":"2013-03-03 20:04+0100","msg":"b"}\n'
     )
     out = io.StringIO()
-    write_json_lines(out, [log])
+    with pytest.warns(RetrolineWarning, match=r"odd\.log:1: a stamp that names no instant"):
+        write_json_lines(out, [log])
     rows = [json.loads(r) for r in out.getvalue().splitlines()]
     assert [r["at"] for r in rows] == [None, "2013-03-03T19:04:00Z"]
 

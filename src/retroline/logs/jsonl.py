@@ -62,10 +62,12 @@ _TIME_GROUPS = ("Y", "y", "m", "b", "d", "H", "M", "S", "p", "z", "epoch", "tai"
 _FIELDS = ("host", "proc", "pid", "level")
 # An optional group that never takes part in a match: the index of fields a pattern lacks.
 _NEVER = r"(?:(?!)(?P<_never>))?"
-# How every line pattern ends: the message, to the end of the line.
 # Entries of the per-file caches before they are emptied (bounded memory).
 _CACHE_SIZE = 50_000
 _ASSUMED = ',"year_assumed":true'
+# What follows "at" (null) for a stamp that names no instant, in the caches of instants: a
+# mark, never written out (`_Layout._second`).
+_UNREADABLE = "!"
 # Minutes and seconds the hour path writes as they are (two digits, below 60).
 _TWO_DIGITS = frozenset(f"{i:02d}" for i in range(60))
 # What a line's hour gives when it is not known: in place of a month, a number no month
@@ -136,6 +138,8 @@ class Chunk:
         asked for (`window.count_chunk`).
     first_months: per yearless pattern it used, the month of its first line there.
     first_clocks: per pattern of times of day alone it used, its first line's, in seconds.
+    unreadable: its file and first line whose stamp names no instant (30 February, an
+        unknown zone): kept without a time, which the user is told (`run.warn_unreadable`).
     lines, number: how many lines it holds, and the number of the first.
     messages: each line's message, in order (binary lines have none), when asked for.
     """
@@ -156,6 +160,7 @@ class Chunk:
     number: int = 0
     messages: list[str] | None = None
     first_clocks: dict[str, int] = field(default_factory=dict)
+    unreadable: tuple[str, int] | None = None
 
 
 class FormTable:
@@ -265,7 +270,14 @@ class _Layout:
         if known is None or (self.yearless and known[1] != self.resolver._last_month):
             known = self._second(key, groups)
         base = known[0]
-        return (base if base == "null" else base + _ending(groups[self.fraction])) + known[2]
+        if base == "null":
+            return base
+        return base + _ending(groups[self.fraction]) + known[2]
+
+    def unreadable(self, groups: tuple[Any, ...]) -> bool:
+        """Whether a line's stamp (``groups``, resolved before) names no instant."""
+        known = self.times.get(self.time(groups))
+        return known is not None and known[2] == _UNREADABLE
 
     def instants(
         self,
@@ -301,7 +313,7 @@ class _Layout:
                         known = (hour[0] + minute + ":" + second, hour[1], hour[2])
                         self.times[key] = known
                         return known
-        year, days = resolver.year, resolver.days
+        year, days, unreadable = resolver.year, resolver.days, resolver.unreadable
         parts = dict(zip(self.time_names, key, strict=False))
         at = resolver.resolve(parts)
         if resolver.year != year or resolver.days != days or len(self.times) >= _CACHE_SIZE:
@@ -312,6 +324,8 @@ class _Layout:
             self.heads.clear()
         base = "null" if at is None else '"' + iso_utc(at).removesuffix("Z")
         after = "" if at is None else _provenance(resolver, parts)
+        if resolver.unreadable != unreadable:
+            after = _UNREADABLE
         month = resolver._last_month if self.yearless else 0
         known = (base, month, after)
         if not self.clock_only:
@@ -408,6 +422,8 @@ class _File:
         self.chunk_start = 0
         # Windows of the chunk cut short by a change of layout (`_MAX_CUTS`).
         self.cuts = 0
+        # The chunk's first line whose stamp names no instant.
+        self.unreadable: int | None = None
 
     def named(self, name: str) -> HeaderPattern:
         """The pattern a carry names: a known one, or one a line alone made (`late_pattern`),
@@ -511,11 +527,14 @@ def _general(state: _File, raw: RawLine, head: str, hole: _Forms, missed: bool =
         state.leading -= 1
     state.current = layout
     if record is not None:
-        return _record(state, cast(_RecordLayout, layout), record, head, hole, truncated)
+        layout = cast(_RecordLayout, layout)
+        return _record(state, layout, record, raw.number, head, hole, truncated)
     layout = cast(_Layout, layout)
     assert m is not None
     groups = m.groups()
     state.at = layout.at_text(groups)
+    if state.at == "null" and state.unreadable is None and layout.unreadable(groups):
+        state.unreadable = raw.number
     state.fields = layout.tail(layout.fields(groups))[1]
     state.record_assumed = layout.assumed
     assumed = _ASSUMED if layout.assumed else ""
@@ -524,11 +543,20 @@ def _general(state: _File, raw: RawLine, head: str, hole: _Forms, missed: bool =
 
 
 def _record(
-    state: _File, layout: _RecordLayout, fields: Fields, head: str, hole: _Forms, truncated: str
+    state: _File,
+    layout: _RecordLayout,
+    fields: Fields,
+    line: int,
+    head: str,
+    hole: _Forms,
+    truncated: str,
 ) -> str:
-    """The JSON of a line a record layout read; it becomes the record continuation lines
-    repeat."""
+    """The JSON of line ``line``, which a record layout read; it becomes the record
+    continuation lines repeat."""
+    unreadable = layout.resolver.unreadable
     state.at, state.fields = layout.texts(fields)
+    if layout.resolver.unreadable != unreadable and state.unreadable is None:
+        state.unreadable = line
     state.record_assumed = layout.assumed
     assumed = _ASSUMED if layout.assumed else ""
     number = hole.number(fields.message)
@@ -740,6 +768,7 @@ class ChunkParser:
             number,
             forms.said,
             first_clocks,
+            None if state.unreadable is None else (self.source, state.unreadable),
         )
 
     def _restore(self, carry: Carry, number: int) -> Carry:
@@ -747,6 +776,7 @@ class ChunkParser:
         state.current = state.layout(state.named(carry.current))
         state.at, state.fields, state.record_assumed = carry.at, carry.fields, carry.assumed
         state.leading, state.chunk_start, state.cuts = 0, number, 0
+        state.unreadable = None
         for name in chain(carry.years, carry.clocks):
             state.layout(state.named(name))
         for name, layout in state.layouts.items():
@@ -796,7 +826,7 @@ class ChunkParser:
             n, text = number + i, lines[i]
             fields = layout.parse(text)
             if fields is not None:
-                out.append(_record(state, layout, fields, f"{prefix}{n},", hole, ""))
+                out.append(_record(state, layout, fields, n, f"{prefix}{n},", hole, ""))
                 continue
             out.append(_general(state, RawLine(n, text), f"{prefix}{n},", hole, True))
             if state.current is not layout:
@@ -1086,6 +1116,8 @@ class ChunkParser:
             if at != "null":
                 f = groups[fraction]
                 at += (_ENDINGS.get(f) or _ending(f)) + after
+            elif after and state.unreadable is None:  # a stamp that names no instant
+                state.unreadable = n
             msg = text[cut:]
             number_text = holes(msg)
             if number_text is None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import nullcontext, suppress
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TextIO, cast
 
 from retroline.encoding import is_wide
-from retroline.errors import ChangedError, InputError, UsageError
+from retroline.errors import ChangedError, InputError, RetrolineWarning, UsageError
 from retroline.inputs import not_regular
 from retroline.logs import parallel
 from retroline.logs.headers import PATTERNS, SAMPLE_LINES, HeaderPattern, detect
@@ -51,6 +52,7 @@ from retroline.logs.spool import Spool, fill
 from retroline.logs.templates import Template, TemplateMiner
 from retroline.logs.timestamps import file_day
 from retroline.logs.window import Tally, Window
+from retroline.sources import where
 
 __all__ = [
     "Counts",
@@ -247,6 +249,8 @@ class _Learner:
         self.tallies: dict[str, Tally] = {}
         self.lines = 0
         self.stretches: dict[str, list[Stretch]] = {}
+        #: Per file, its first line whose stamp names no instant (`Chunk.unreadable`).
+        self.unreadable: dict[str, int] = {}
 
     def __call__(
         self, chunk: Chunk, ids: list[str] | None, stored: Stored | None, size: int
@@ -261,6 +265,8 @@ class _Learner:
             _see(self.seen, ids, chunk.counts, chunk.seen)
         if chunk.tally is not None:
             self._tally(ids, chunk)
+        if chunk.unreadable is not None:  # chunks come in order: the first is the first
+            self.unreadable.setdefault(*chunk.unreadable)
         if self.advance is not None:
             self.advance(size)
 
@@ -465,14 +471,43 @@ def _learn_files(
 ) -> None:
     """Parse the files one after the other, chunk by chunk, and learn: the plain files that
     are big enough in the workers of ``pool``, the others here, in their place. With
-    workers, the next file is set up while the last spans of one are parsed."""
+    workers, the next file is set up while the last spans of one are parsed. Lines whose
+    stamp names no instant are told of (`warn_unreadable`)."""
     if pool is None:
         for path in paths:
             try:
                 _learn_local(cast(_Local, _setup(path, learn, tz, year, name(path), None)), learn)
             except InputError as exc:
                 errors.append(exc)
-        return
+    else:
+        _learn_in(pool, paths, learn, tz, year, name, errors)
+    warn_unreadable(learn.unreadable)
+
+
+def warn_unreadable(unreadable: dict[str, int]) -> None:
+    """A `RetrolineWarning` for each file with lines whose stamp names no instant (30
+    February, 24:61, a zone the tz database lacks), at the first: such a line is kept
+    without a time rather than given a wrong one, and the user is told so."""
+    for path, line in unreadable.items():
+        warnings.warn(
+            RetrolineWarning(
+                f"{where(path, line)}: a stamp that names no instant (as 30 February, 24:61 "
+                "or an unknown zone would); such lines are kept without a time"
+            ),
+            stacklevel=2,
+        )
+
+
+def _learn_in(
+    pool: parallel.Workers,
+    paths: Sequence[str | Path],
+    learn: _Learner,
+    tz: str | None,
+    year: int | None,
+    name: Callable[[str | Path], str | None],
+    errors: list[InputError],
+) -> None:
+    """`_learn_files` with workers."""
 
     # The last file the workers read: its end is cut into short spans.
     last = max((i for i, p in enumerate(paths) if _parallel_encoding(p)), default=-1)
