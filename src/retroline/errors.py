@@ -6,7 +6,7 @@
     │   ├── EncodingError                                bytes that are no text we know
     │   ├── FormatError                                  a format we do not recognise
     │   ├── ParseError                                   recognised, but broken at a line
-    │   ├── NotALogError                                 a log file that is empty or binary
+    │   ├── NotALogError                                 a log that is empty, binary, an archive
     │   └── ChangedError                                 a file truncated or replaced as it was read
     ├── LibraryError                 exit 4   HTTP 500   the incident library (database)
     │   ├── NotFoundError            exit 5   HTTP 404   no incident with that id
@@ -96,8 +96,9 @@ class FormatError(InputError):
 
 
 class NotALogError(InputError):
-    """A file given as a log that holds none: it is empty, or binary data (a program, a
-    database, an archive). Nothing of it was read."""
+    """A file given as a log (or as other lines of text) that holds none: it is empty,
+    binary data (a program, a database), or an archive to unpack first. Nothing of it was
+    read."""
 
 
 class ChangedError(InputError):

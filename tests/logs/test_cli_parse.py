@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import tarfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -129,6 +131,32 @@ def test_a_binary_file_is_refused_at_its_first_binary_line(tmp_path: Path, mode)
     with pytest.raises(InputError, match="binary data, not a log") as caught:
         list(parse_lines(program))
     assert caught.value.line == 1
+
+
+def _archives(folder: Path) -> dict[str, str]:
+    """Logs handed over in archives the reader does not unpack, by file name: the advice
+    each gets."""
+    log = folder / "app.log"
+    log.write_text("".join(f"2016-09-08 20:31:{i:02d} host app[1]: job {i}\n" for i in range(60)))
+    with zipfile.ZipFile(folder / "logs.zip", "w") as stored:  # stored, not deflated
+        stored.write(log, "app.log")
+    with tarfile.open(folder / "logs.tar.gz", "w:gz") as packed:
+        packed.add(log, "app.log")
+    (folder / "app.log.zst").write_bytes(b"\x28\xb5\x2f\xfd" + bytes(range(256)) * 8)
+    return {
+        "logs.zip": "a ZIP archive: unpack it and give the files in it",
+        "logs.tar.gz": "a tar archive: unpack it and give the files in it",
+        "app.log.zst": "compressed with zstd: unpack it (zstd -d) and give that",
+    }
+
+
+def test_an_archive_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    """Even a ZIP whose log is stored as it is, or a tar inside gzip, whose lines could be
+    read: the files in them would be read as one."""
+    for name, advice in _archives(tmp_path).items():
+        code, out, err = run("logs", "parse", str(tmp_path / name), "--json")
+        assert code == InputError.exit_code and out == ""
+        assert err.strip() == f"error: {tmp_path / name}: {advice}"
 
 
 @pytest.mark.parametrize("body", [b"", b"\n  \n\t\r\n"])

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from retroline.encoding import guess_encoding, is_wide
-from retroline.errors import InputError
+from retroline.errors import InputError, NotALogError
 
 __all__ = [
     "MAX_LINE_BYTES",
@@ -129,8 +129,22 @@ def open_log(path: str | Path, compression: Compression | None = None) -> io.Buf
         raise InputError(f"cannot open the log file: {exc.strerror or exc}", path) from exc
 
 
+# Archives and compressions the reader does not unpack, by their first bytes (a tar's mark
+# is at byte 257; one may be inside a compression the reader unpacks, a .tar.gz): logs are
+# often handed over so.
+_ARCHIVES = (
+    (0, b"PK\x03\x04", "a ZIP archive: unpack it and give the files in it"),
+    (0, b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive: unpack it and give the files in it"),
+    (0, b"Rar!\x1a\x07", "a RAR archive: unpack it and give the files in it"),
+    (257, b"ustar", "a tar archive: unpack it and give the files in it"),
+    (0, b"\x28\xb5\x2f\xfd", "compressed with zstd: unpack it (zstd -d) and give that"),
+    (0, b"\x04\x22\x4d\x18", "compressed with LZ4: unpack it (lz4 -d) and give that"),
+)
+
+
 def sniff(path: str | Path) -> FileFormat:
-    """Detect the compression and the encoding of a log file, reading only its first bytes."""
+    """Detect the compression and the encoding of a log file, reading only its first bytes.
+    An archive to unpack first (ZIP, tar, zstd) is a `NotALogError`."""
     path = Path(path)
     kind = _compression(path) if path.exists() else Compression.NONE
     with open_log(path, kind) as fh:
@@ -138,6 +152,9 @@ def sniff(path: str | Path) -> FileFormat:
             sample = fh.read(SAMPLE_BYTES)
         except _ARCHIVE_ERRORS:
             sample = b""
+    archive = next((what for at, magic, what in _ARCHIVES if sample[at:].startswith(magic)), None)
+    if archive is not None:
+        raise NotALogError(archive, path)
     return _format(kind, sample)
 
 
@@ -218,8 +235,6 @@ def refuse_non_log(path: str | Path, head: Iterable[str | RawLine], whole: bool)
     one whose first lines are mostly binary data (a program, a database or an archive
     given as a log), at its first binary line. A log with some junk in it (a disk block of
     NULs after a crash) is read, its junk lines flagged."""
-    from retroline.errors import NotALogError
-
     lines = binary = 0
     first: int | None = None
     for line in head:
