@@ -124,7 +124,9 @@ def parse_logs(
 ) -> Iterator[dict[str, Any]]:
     """Each line of the log files as the dict ``retroline logs parse --json`` prints for it
     (line, at in UTC, where its zone came from, template id and text, header fields), in
-    order. The lines go through a temporary file, so memory stays bounded."""
+    order. The lines go through a temporary file, so memory stays bounded. A line whose
+    stamp names no instant has ``at`` None, and a `RetrolineWarning` names the first such
+    line of each file; an empty, binary or archived file is a `NotALogError`."""
     from retroline.logs.run import write_json_lines
 
     with tempfile.TemporaryFile("w+", encoding="utf-8") as out:

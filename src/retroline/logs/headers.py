@@ -393,7 +393,7 @@ def detect(lines: Iterable[str], patterns: Sequence[HeaderPattern] = PATTERNS) -
     # A line in the stamp form of the lines the best reads, after other header fields, is
     # a layout of the file's writer even alone (`learn.learn`'s ``forms``).
     read = [line for line in sample if best is not fallback and best.parse(line) is not None]
-    learnt = learn(rest, forms=stamp_forms(read[:_FORM_LINES]))
+    learnt = learn(rest, forms=stamp_forms(read[:_FORM_LINES])) if rest else None
     if best is fallback:
         # No layout reads most lines: one learnt from them, or from a few stamped lines.
         learnt = learnt or learn(rest, sparse=True)
