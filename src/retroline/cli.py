@@ -748,9 +748,9 @@ YearOption = Annotated[
     int | None,
     typer.Option(
         "--year",
-        help="Year of timestamps that state none (syslog); default: this year, or the year "
-        "before for a log that starts on a day after it was last written (said as "
-        "year_assumed).",
+        help="Year of timestamps that state none (syslog); default: the year the file was "
+        "last written, or the year before for a log that starts on a day after that (said "
+        "as year_assumed).",
     ),
 ]
 LOG_TZ_HELP = (

@@ -289,6 +289,37 @@ def test_a_yearless_log_is_never_dated_after_the_day_it_was_written(
     assert line.at == datetime(2030, 3, 20, 10, tzinfo=UTC)
 
 
+def test_a_yearless_log_copied_with_its_times_kept_is_in_the_year_it_was_written(
+    tmp_path: Path,
+) -> None:
+    """Evidence copied from a server with its times kept (tar, rsync -a) and read years
+    later: its yearless lines are in the year it was last written, so that 29 February is
+    a day, and a first line on a day after that is the year before's."""
+    from tests.logs.test_jsonl import fast, reference
+
+    log = tmp_path / "leap.log"
+    log.write_text(
+        "Feb 28 23:59:00 db-2 app[7]: checkpoint\n"
+        "Feb 29 10:00:00 db-2 app[7]: checkpoint\n"
+        "Mar  1 10:00:00 db-2 app[7]: checkpoint\n"
+    )
+    os.utime(log, (datetime(2024, 3, 2, 8, tzinfo=UTC).timestamp(),) * 2)
+    rows = fast([log], None)
+    assert [row["at"] for row in rows] == [
+        "2024-02-28T23:59:00Z",
+        "2024-02-29T10:00:00Z",
+        "2024-03-01T10:00:00Z",
+    ]
+    assert all(row["year_assumed"] for row in rows)
+    assert rows == reference([log], None)
+    log.write_text("Dec 30 10:00:00 db-2 app[7]: checkpoint\nJan  2 10:00:00 db-2 app[7]: x\n")
+    os.utime(log, (datetime(2025, 1, 3, 8, tzinfo=UTC).timestamp(),) * 2)
+    assert [row["at"] for row in fast([log], None)] == [
+        "2024-12-30T10:00:00Z",
+        "2025-01-02T10:00:00Z",
+    ]
+
+
 def test_a_zone_name_of_the_tz_database_after_the_time_is_its_zone(tmp_path: Path) -> None:
     """ "Europe/Berlin" is UTC+1 in November and UTC+2 in July; a name the tz database does
     not have gives no time rather than a guess."""

@@ -690,7 +690,7 @@ class ChunkParser:
             + "{}\n"
         ).format
         self.stats = stats
-        self.year = TimeResolver(tz, year).year
+        self.year = TimeResolver(tz, year, day).year
         # The miner's masking, so that the forms are the ones it learns.
         self.forms = _Forms(Masker(rules).mask)
         if messages:  # each chunk gives its lines' messages too (`Chunk.messages`)

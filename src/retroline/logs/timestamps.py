@@ -284,13 +284,17 @@ class TimeResolver:
         self.zone = zone(tz)
         self.zone_given = tz is not None
         self.tz = tz
-        self.year = year if year is not None else today().year
         self.day = day or today()
+        # The last day the file's lines may be on: the day it was last written, or today
+        # (a file stamped with a day to come was written by a clock ahead). A yearless
+        # stamp is in its year, unless its day comes after it (`_yearless`).
+        self._written_by = min(self.day, today())
+        self.year = year if year is not None else self._written_by.year
         # The date a time of day alone is put on: one a line of the file wrote before it (a
         # banner's, `learn.written_date`), else the day the file was last written.
         self.dated = dated or self.day
         self._written = dated is not None
-        #: True once a yearless timestamp was given the current year for want of ``year``.
+        #: True once a yearless timestamp was given an assumed year for want of ``year``.
         self.year_assumed = False
         #: True once a line writing only the time of day was put on ``day``.
         self.date_assumed = False
@@ -457,25 +461,25 @@ class TimeResolver:
             last, self.first_month = self._restored, month
         if not self._year_given:
             self.year_assumed = True
-            # The first yearless line of a file, on a day still to come this year, was
-            # written last year: a log read in March that starts on "Dec 10" is from
-            # December before, not nine months ahead (syslog readers do the same). The
-            # day to come is after the file was last written, when it was this year.
+            # The first yearless line of a file is in the year the file was last written,
+            # unless its day comes after that day: a log last written in March that
+            # starts on "Dec 10" is from the December before, not nine months ahead
+            # (syslog readers do the same). A file copied with its times kept, from a
+            # year before, keeps that year.
             if last == 0 and self._written:
                 self.year = _nearest_year(self.dated, month, day_of_month)
             elif last == 0 and (month, day_of_month) > self._latest():
-                self.year = today().year - 1
+                self.year = self._written_by.year - 1
         if last - month >= ROLLOVER_MONTHS:
             self.year += 1
         self._last_month = month
         return self.year
 
     def _latest(self) -> tuple[int, int]:
-        """The last month and day a yearless line of this year may be on: the day after
-        the file was last written (a zone ahead of UTC), or after today."""
-        now = today()
-        latest = (min(self.day, now) if self.day.year == now.year else now) + timedelta(days=1)
-        if latest.year != now.year:
+        """The last month and day a yearless line of the year the file was last written
+        may be on: the day after (a zone ahead of UTC)."""
+        latest = self._written_by + timedelta(days=1)
+        if latest.year != self._written_by.year:
             return (12, 31)
         return latest.month, latest.day
 
