@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retroline.errors import RetrolineWarning, UsageError
-from retroline.logs.headers import PATTERNS, detect
+from retroline.logs.headers import PATTERNS, SAMPLE_LINES, detect
 from retroline.logs.layout import HeaderPattern
 from retroline.logs.parse import parse_lines
 from retroline.logs.timestamps import TimeResolver
@@ -287,6 +287,55 @@ def test_a_yearless_log_is_never_dated_after_the_day_it_was_written(
     log.write_text("Mar 20 10:00:00 web-1 cron[1]: job done\n")
     [line] = parse_lines(log, day=date(2031, 3, 1))
     assert line.at == datetime(2030, 3, 20, 10, tzinfo=UTC)
+
+
+def _preamble(lines: int) -> list[str]:
+    """A program's settings, printed before it logs: lines no layout reads."""
+    return ["Starting with these settings:"] + [f"  option.{i} = {i * 7}" for i in range(lines)]
+
+
+def test_a_layout_after_a_preamble_longer_than_the_sample_is_learnt(tmp_path: Path) -> None:
+    """The first lines sampled are a preamble no layout reads: the layout is found after
+    it, with its header fields, so that templates do not carry the thread and the logger;
+    the preamble keeps no time."""
+    from tests.logs.test_jsonl import fast, reference
+
+    log = tmp_path / "app.log"
+    body = [
+        f"2026-11-02 10:{i // 60:02d}:{i % 60:02d},{i:03d} INFO  [worker-{i % 4}] "
+        f"com.example.Queue - processed batch {i} in {i % 90} ms"
+        for i in range(300)
+    ]
+    log.write_text("\n".join(_preamble(3 * SAMPLE_LINES) + body) + "\n")
+    rows = fast([log], None)
+    assert rows == reference([log], None)
+    start = 3 * SAMPLE_LINES + 1
+    assert all(row["at"] is None for row in rows[:start])
+    stamped = rows[start:]
+    assert {row["template"] for row in stamped} == {"processed batch <*> in <*> ms"}
+    assert {(row["level"], row["process"]) for row in stamped} == {("INFO", "com.example.Queue")}
+    assert stamped[0]["at"] == "2026-11-02T10:00:00Z"
+    # JSON records after a preamble are read as records.
+    records = [
+        f'{{"time":"2026-11-02T10:00:{i:02d}Z","level":"warn","msg":"slow"}}' for i in range(60)
+    ]
+    log.write_text("\n".join(_preamble(2 * SAMPLE_LINES) + records) + "\n")
+    rows = fast([log], None)
+    assert rows == reference([log], None)
+    assert [(row["at"], row.get("level")) for row in rows[-60:]] == [
+        (f"2026-11-02T10:00:{i:02d}Z", "warn") for i in range(60)
+    ]
+
+
+def test_a_file_with_no_layout_at_all_is_read_as_lines(tmp_path: Path) -> None:
+    """No line past the sample ends a preamble: the lines are messages without a time."""
+    from tests.logs.test_jsonl import fast, reference
+
+    log = tmp_path / "notes.log"
+    log.write_text("\n".join(_preamble(3 * SAMPLE_LINES)) + "\n")
+    rows = fast([log], None)
+    assert rows == reference([log], None) and len(rows) == 3 * SAMPLE_LINES + 1
+    assert all(row["at"] is None for row in rows)
 
 
 def test_a_yearless_log_copied_with_its_times_kept_is_in_the_year_it_was_written(

@@ -13,6 +13,7 @@ import pytest
 
 from retroline.errors import InputError, RetrolineWarning
 from retroline.logs import jsonl, parallel
+from retroline.logs.reader import BLOCK_BYTES
 from retroline.logs.run import summarise, write_json_lines
 from tests.logs.test_jsonl import DATA, crafted, loghub_files
 
@@ -94,6 +95,25 @@ def test_workers_give_what_one_process_gives_on_odd_files(
     years = {row["at"][:4] for row in rows if row.get("file") == str(rollover)}
     assert years == {"2015", "2016"}
     assert True in verdicts and False in verdicts  # some chunks were parsed again here
+
+
+@pytest.mark.parametrize("opening", ["\n" * 300, "settings:\n" + "  key = value\n" * 600])
+def test_workers_read_a_file_that_opens_with_blank_lines_or_a_preamble(
+    small_spans: None, tmp_path: Path, opening: str
+) -> None:
+    """More blocks are read than the first for its sample (past blank lines, or past a
+    preamble no layout reads): the workers read the file as one process does."""
+    path = tmp_path / "late.log"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(opening)
+        for i in range(40_000):
+            out.write(f"2025-06-01 10:{i // 60 % 60:02d}:{i % 60:02d} INFO [w-{i % 3}] job {i}\n")
+    assert path.stat().st_size > BLOCK_BYTES  # the sample's block is not the whole file
+    one = parse([path], tmp_path / "one.jsonl", 1, None)
+    two = parse([path], tmp_path / "two.jsonl", 2, None)
+    assert one == two
+    last = json.loads(one[0].splitlines()[-1])
+    assert last["at"] == "2025-06-01T10:06:39Z" and last["level"] == "INFO"
 
 
 def test_workers_tell_of_the_first_stamp_that_names_no_instant(

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import cache, cached_property
+from itertools import islice
 from typing import cast
 
 from retroline.logs.layout import (
@@ -37,12 +38,16 @@ from retroline.logs.structured import STRUCTURED_PATTERNS
 __all__ = [
     "HEADER_FLAGS",
     "PATTERNS",
+    "SAMPLE_BOUND",
+    "SAMPLE_LINES",
     "Fields",
     "HeaderPattern",
     "PatternSet",
     "RecordPattern",
     "bare_number",
     "detect",
+    "detect_past_preamble",
+    "sample_after",
 ]
 
 # Fragments shared by the patterns below.
@@ -315,6 +320,9 @@ class PatternSet:
 
 #: Lines sampled from the start of a file to choose its header pattern.
 SAMPLE_LINES = 200
+#: Lines read at most, from the start of a file, for its sample: past binary junk, blank
+#: lines or a preamble (`detect_past_preamble`).
+SAMPLE_BOUND = 50 * SAMPLE_LINES
 # Lines of the best layout whose stamp forms `detect` takes (a file writes one or two).
 _FORM_LINES = 20
 
@@ -337,6 +345,58 @@ def bare_number(pattern: HeaderPattern) -> bool:
     (`parse.other_patterns`)."""
     groups = set(pattern.compiled.groupindex)
     return "epoch" in groups and not groups & {"Y", "y", "b", "m", "H", "host", "proc"}
+
+
+# Lines after a preamble that make a log of their own (`detect_past_preamble`).
+_LOG_AFTER = SAMPLE_LINES // 4
+
+
+def sample_after(lines: Iterable[str]) -> list[str]:
+    """The sample of a file that opens with a preamble no layout reads (a banner, a dump
+    of settings) longer than `detect`'s sample: its first `SAMPLE_LINES` non-blank lines
+    from the first that a layout of the catalog reads, or that starts with a dated stamp
+    (`learn.late_layout`); empty when none of ``lines`` is such a line. A layout whose
+    time is a bare number does not start it: a number opens many a line of text."""
+    starts = _preamble_ends()
+    rest = iter(lines)
+    for line in rest:
+        if starts(line):
+            return [line, *islice((x for x in rest if x.strip()), SAMPLE_LINES - 1)]
+    return []
+
+
+@cache
+def _preamble_ends() -> Callable[[str], bool]:
+    """Whether a line may end a preamble (`sample_after`)."""
+    records = [p for p in PATTERNS[:-1] if isinstance(p, RecordPattern)]
+    first = PatternSet(
+        [p for p in PATTERNS[:-1] if not isinstance(p, RecordPattern) and not bare_number(p)]
+    ).first
+    return lambda line: (
+        first(line) is not None
+        or late_layout(line) is not None
+        or any(p.parse(line) is not None for p in records)
+    )
+
+
+def detect_past_preamble(
+    sample: list[str], later: Callable[[], Iterable[str]]
+) -> tuple[HeaderPattern, list[str]]:
+    """`detect` on a file's first lines ``sample``; when no layout reads them, on the lines
+    after a preamble (`sample_after` of ``later()``, the lines after the sample) if a
+    layout reads most of those: a log after the preamble, not a text with a stamped line
+    now and then (whose lines are not that line's continuation). Returns the layout and
+    the sample it was found from."""
+    pattern = detect(sample)
+    if pattern is not PATTERNS[-1] or len(sample) < SAMPLE_LINES:
+        return pattern, sample
+    after = sample_after(later())
+    if len(after) < _LOG_AFTER:
+        return pattern, sample
+    found = detect(after)
+    if found is pattern or 2 * sum(1 for x in after if found.parse(x) is not None) < len(after):
+        return pattern, sample
+    return found, after
 
 
 @cache

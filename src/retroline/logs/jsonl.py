@@ -44,7 +44,13 @@ from typing import Any, NamedTuple, cast
 
 from retroline.inert import inert_json
 from retroline.instants import iso_utc
-from retroline.logs.headers import HEADER_FLAGS, PATTERNS, SAMPLE_LINES, HeaderPattern
+from retroline.logs.headers import (
+    HEADER_FLAGS,
+    PATTERNS,
+    SAMPLE_BOUND,
+    SAMPLE_LINES,
+    HeaderPattern,
+)
 from retroline.logs.layout import MESSAGE, Fields, RecordPattern, tidy_fields
 from retroline.logs.learn import late_pattern
 from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
@@ -622,10 +628,6 @@ class _Forms:
         return list(counted), list(counted.values())
 
 
-# Lines read at most for a sample: a file of binary junk has few text lines to sample.
-_SAMPLE_BOUND = 50 * SAMPLE_LINES
-
-
 def sample_lines(blocks: Iterator[Block]) -> tuple[list[Block], list[str]]:
     """The first blocks of a file, and the text of its first lines for `detect`. Binary
     lines are not sampled, but count towards a bound on the lines read for the sample, so
@@ -639,7 +641,7 @@ def sample_lines(blocks: Iterator[Block]) -> tuple[list[Block], list[str]]:
             x.text for x in block[1][:SAMPLE_LINES] if isinstance(x, RawLine) and not x.binary
         ]
         seen += len(block[1])
-        if len(sample) >= SAMPLE_LINES or seen >= _SAMPLE_BOUND:
+        if len(sample) >= SAMPLE_LINES or seen >= SAMPLE_BOUND:
             break
     return taken, sample[:SAMPLE_LINES]
 

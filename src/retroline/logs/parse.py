@@ -19,13 +19,14 @@ from typing import Any, NamedTuple
 from retroline.instants import iso_utc_or_none
 from retroline.logs.headers import (
     PATTERNS,
+    SAMPLE_BOUND,
     SAMPLE_LINES,
     Fields,
     HeaderPattern,
     PatternSet,
     RecordPattern,
     bare_number,
-    detect,
+    detect_past_preamble,
 )
 from retroline.logs.learn import first_date
 from retroline.logs.reader import RawLine, read_lines, refuse_non_log
@@ -116,8 +117,9 @@ def parse_lines(
     """Parse a log file line by line, lazily.
 
     tz: IANA zone for times that state none (default UTC); explicit offsets win.
-    year: year of yearless timestamps (syslog); without it the current year is used and
-        every such line is flagged ``year_assumed``.
+    year: year of yearless timestamps (syslog); without it the year the file was last
+        written is used (`timestamps.TimeResolver`) and every such line is flagged
+        ``year_assumed``.
     miner: the template miner to learn with (shared across files and runs for stable ids);
         a fresh one by default.
     learn: False to only match against the miner's templates (a second pass, say) without
@@ -142,9 +144,17 @@ def parse_lines(
         head = list(islice(lines, SAMPLE_LINES))
         refuse_non_log(path, head, len(head) < SAMPLE_LINES)
         sample = [raw.text for raw in head if not raw.binary]
-        pattern = detect(sample)
+        kept: list[RawLine] = []  # read past a preamble for the sample
+
+        def later() -> Iterator[str]:
+            for raw in islice(lines, SAMPLE_BOUND - len(head)):
+                kept.append(raw)
+                if not raw.binary:
+                    yield raw.text
+
+        pattern, sample = detect_past_preamble(sample, later)
         dated = dated or first_date(path, pattern, sample, day)
-        lines = chain(head, lines)
+        lines = chain(head, kept, lines)
     resolver = TimeResolver(tz, year, day, dated)
     resolvers: dict[str, TimeResolver] = {}
     learnt = miner.learn

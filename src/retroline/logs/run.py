@@ -34,7 +34,13 @@ from retroline.encoding import is_wide
 from retroline.errors import ChangedError, InputError, RetrolineWarning, UsageError
 from retroline.inputs import not_regular
 from retroline.logs import parallel
-from retroline.logs.headers import PATTERNS, SAMPLE_LINES, HeaderPattern, detect
+from retroline.logs.headers import (
+    PATTERNS,
+    SAMPLE_BOUND,
+    SAMPLE_LINES,
+    HeaderPattern,
+    detect_past_preamble,
+)
 from retroline.logs.jsonl import SEP, Chunk, ChunkParser, FormTable, sample_lines
 from retroline.logs.learn import first_date
 from retroline.logs.parallel import Stored
@@ -586,11 +592,33 @@ def _opened(
         if following is None:
             whole, head = True, chain(head, lines)  # every line of the file
         else:
-            blocks = chain([following], blocks)
+            taken.append(following)
     refuse_non_log(path, head, whole)
-    pattern = detect(sample) if sample else PATTERNS[-1]
+
+    def later() -> Iterator[str]:
+        """The lines after the sample, up to `SAMPLE_BOUND` from the start; the blocks
+        read for them join ``taken``, still to be parsed."""
+
+        def read() -> Iterator[Block]:
+            yield from list(taken)
+            for block in blocks:
+                taken.append(block)
+                yield block
+
+        flat: Iterator[str | RawLine] = islice(
+            chain.from_iterable(block for _, block in read()), SAMPLE_BOUND
+        )
+        texts = (x if isinstance(x, str) else x.text for x in flat if not _binary(x))
+        return islice(texts, len(sample), None)
+
+    pattern, sample = detect_past_preamble(sample, later) if sample else (PATTERNS[-1], sample)
     day = file_day(path)
     return pattern, taken, blocks, day, first_date(path, pattern, sample, day)
+
+
+def _binary(line: str | RawLine) -> bool:
+    """Whether a line of a block is binary junk."""
+    return isinstance(line, RawLine) and line.binary
 
 
 def _learn_local(file: _Local, learn: _Learner) -> None:
