@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 from typer.testing import CliRunner
 
 from retroline.cli import app
-from retroline.errors import UsageError
+from retroline.errors import RetrolineWarning, UsageError
 from retroline.investigation import gather, investigate
 from retroline.model import EventKind
 from retroline.store import Library, SaveStatus
@@ -143,13 +143,18 @@ def test_bad_files_are_skipped_with_their_reason(library: Library, tmp_path: Pat
     assert result.incident.title == "Disk full"
 
 
-def test_logs_that_hold_no_log_are_skipped_and_the_others_read(
-    library: Library, tmp_path: Path
-) -> None:
-    (tmp_path / "postmortem.md").write_text(
+def _queue_postmortem(folder: Path) -> None:
+    """A postmortem whose onset is 2024-05-01 10:00 UTC, for the logs beside it."""
+    (folder / "postmortem.md").write_text(
         "# Queue stalled\n\n- 2024-05-01 10:00 UTC - the queue stalled on mq-1\n",
         encoding="utf-8",
     )
+
+
+def test_logs_that_hold_no_log_are_skipped_and_the_others_read(
+    library: Library, tmp_path: Path
+) -> None:
+    _queue_postmortem(tmp_path)
     (tmp_path / "mq-1.log").write_text(
         "".join(f"2024-05-01 09:{m:02d}:00 INFO queue depth {m}\n" for m in range(60))
         + "".join(f"2024-05-01 10:{m:02d}:00 ERROR consumer {m} timed out\n" for m in range(20)),
@@ -164,6 +169,21 @@ def test_logs_that_hold_no_log_are_skipped_and_the_others_read(
     assert reasons["mq-3.log"].startswith(f"{tmp_path / 'mq-3.log'}:1: binary data, not a log")
     changed = [e.text for e in result.incident.events if e.kind is EventKind.LOG]
     assert any("timed out" in text for text in changed)
+
+
+def test_a_log_stamp_that_names_no_instant_is_a_finding_at_its_line(
+    library: Library, tmp_path: Path
+) -> None:
+    _queue_postmortem(tmp_path)
+    lines = [f"2024-05-01 09:{m:02d}:00 INFO queue depth {m}" for m in range(60)]
+    lines.insert(30, "2024-04-31 09:30:30 INFO depth checked")
+    log = tmp_path / "mq-1.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.warns(RetrolineWarning, match=r"mq-1\.log:31: a stamp that names no instant"):
+        result = investigate([tmp_path], library, now=FIXED)
+    [found] = [f for f in result.incident.findings if f.code == "impossible-date"]
+    assert found.source is not None and (found.source.path, found.source.line) == (str(log), 31)
+    assert found.message.endswith("such lines are kept without a time")
 
 
 def test_nothing_to_investigate(library: Library, tmp_path: Path) -> None:

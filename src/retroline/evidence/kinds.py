@@ -27,7 +27,7 @@ from retroline.evidence.shapes import SHAPES
 from retroline.inputs import regular_file
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.reader import read_lines
-from retroline.model import Document, Event, Finding, Incident
+from retroline.model import Document, Event, Finding, Incident, Source
 
 if TYPE_CHECKING:
     from retroline.hosts.packages import Inventory
@@ -193,6 +193,7 @@ def _logs(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
     from retroline.logs.attach import incident_onset, with_changes
     from retroline.logs.many_hosts import burst_findings, candidates, shared_bursts
     from retroline.logs.onset import analyse
+    from retroline.logs.run import UNREADABLE
     from retroline.logs.templates import TemplateMiner
 
     incident = assembly.incident
@@ -238,6 +239,10 @@ def _logs(assembly: Assembly, paths: list[Path], options: Options) -> Assembly:
                 [Finding(code="logs-miss-onset", message=f"{len(group)} log file(s): {coverage}")]
                 if coverage
                 else []
+            ),
+            *(
+                Finding(code="impossible-date", message=UNREADABLE, source=Source(path=p, line=n))
+                for p, n in analysis.unreadable.items()
             ),
         ]
     left_out = {p for p, _ in unread}

@@ -116,6 +116,8 @@ class Onset:
     stretches: dict[str, list[Stretch]] = field(default_factory=dict)
     #: Files that hold no log, passed over when that was asked (`analyse`).
     skipped: list[NotALogError] = field(default_factory=list)
+    #: Per file, its first line whose stamp names no instant (kept without a time).
+    unreadable: dict[str, int] = field(default_factory=dict)
 
     def coverage(self) -> str | None:
         """Why changes cannot be told, when the logs do not reach both sides of the onset
@@ -217,7 +219,7 @@ def analyse(
             " reach past the years 1 to 9999"
         ) from None
     miner = miner or TemplateMiner()
-    tallies, lines, extents, errors, stretches = count_windows(
+    tallies, lines, extents, errors, stretches, unreadable = count_windows(
         paths, window, tz=tz, year=year, miner=miner
     )
     rotated = [e for e in errors if isinstance(e, ChangedError)] if allow_rotation else []
@@ -232,7 +234,18 @@ def analyse(
     changes, threshold = _rank(final, miner, exposure, alpha)
     spans = {path: (first, last) for path, (first, last) in extents.items()}
     return Onset(
-        at, before, after, lines, len(final), threshold, changes, rotated, spans, stretches, skipped
+        at,
+        before,
+        after,
+        lines,
+        len(final),
+        threshold,
+        changes,
+        rotated,
+        spans,
+        stretches,
+        skipped,
+        unreadable,
     )
 
 

@@ -328,13 +328,15 @@ def lines_within(
 class Counts(NamedTuple):
     """What `count_windows` found: the tallies by template id (as learnt; ids merged later
     are not folded yet), the lines read, each file's first and last instant and its
-    stretches (by path), and the errors of files that broke off."""
+    stretches (by path), the errors of files that broke off, and each file's first line
+    whose stamp names no instant (by path)."""
 
     tallies: dict[str, Tally]
     lines: int
     extents: dict[str, list[datetime]]
     errors: list[InputError]
     stretches: dict[str, list[Stretch]]
+    unreadable: dict[str, int]
 
 
 def count_windows(
@@ -358,7 +360,9 @@ def count_windows(
     before = _snapshot(paths)
     _read_all(paths, learn, tz, year, workers, errors)
     errors += changed_while_read(before)
-    return Counts(learn.tallies, learn.lines, learn.extents(), errors, learn.stretches)
+    return Counts(
+        learn.tallies, learn.lines, learn.extents(), errors, learn.stretches, learn.unreadable
+    )
 
 
 def _read_all(
@@ -490,18 +494,19 @@ def _learn_files(
     warn_unreadable(learn.unreadable)
 
 
+#: What is said of a log's lines whose stamp names no instant (`warn_unreadable`).
+UNREADABLE = (
+    "a stamp that names no instant (as 30 February, 24:61 or an unknown zone would); such "
+    "lines are kept without a time"
+)
+
+
 def warn_unreadable(unreadable: dict[str, int]) -> None:
     """A `RetrolineWarning` for each file with lines whose stamp names no instant (30
     February, 24:61, a zone the tz database lacks), at the first: such a line is kept
     without a time rather than given a wrong one, and the user is told so."""
     for path, line in unreadable.items():
-        warnings.warn(
-            RetrolineWarning(
-                f"{where(path, line)}: a stamp that names no instant (as 30 February, 24:61 "
-                "or an unknown zone would); such lines are kept without a time"
-            ),
-            stacklevel=2,
-        )
+        warnings.warn(RetrolineWarning(f"{where(path, line)}: {UNREADABLE}"), stacklevel=2)
 
 
 def _learn_in(
