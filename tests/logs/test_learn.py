@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from retroline.errors import RetrolineWarning
 from retroline.logs import parallel
 from retroline.logs.headers import PATTERNS, detect
 from retroline.logs.learn import learn
@@ -548,6 +549,30 @@ def test_a_time_of_day_alone_goes_on_to_the_next_day_past_midnight(tmp_path: Pat
     os.utime(packed, (stamp, stamp))
     assert [p.at for p in parse_lines(packed)] == [p.at for p in parsed]
     assert fast([packed], None) == reference([packed], None)
+
+
+@pytest.mark.parametrize("junk", [b"", b"\x00\x00\x00 junk\n"])
+def test_a_time_of_day_no_day_has_moves_no_line_to_the_next_day(
+    tmp_path: Path, junk: bytes
+) -> None:
+    """25:61 names no instant: its line keeps no time, is told of, and does not read as a
+    midnight passed for the lines after it, on the line-by-line path and on the general
+    one (a block with junk in it)."""
+    path = tmp_path / "trace.log"
+    path.write_bytes(
+        b'10:00:01.000001 open("/etc/hosts", O_RDONLY) = 3\n'
+        + junk
+        + b'10:00:02.000002 read(3, "x", 4096) = 1\n'
+        b"25:61:03.000003 close(3) = 0\n"
+        b"10:00:04.000004 exit_group(0) = ?\n"
+    )
+    os.utime(path, (datetime(2022, 5, 6, 12, tzinfo=UTC).timestamp(),) * 2)
+    bad = 3 + bool(junk)
+    with pytest.warns(RetrolineWarning, match=rf"trace\.log:{bad}: a stamp that names no"):
+        rows = fast([path], None)
+    assert rows == reference([path], None)
+    assert rows[bad - 1]["at"] is None
+    assert rows[-1]["at"] == "2022-05-06T10:00:04.000004Z"
 
 
 def test_a_time_of_day_alone_stays_on_the_files_day_when_it_ends_later(tmp_path: Path) -> None:

@@ -334,7 +334,9 @@ class _Layout:
             after = _UNREADABLE
         month = resolver._last_month if self.yearless else 0
         known = (base, month, after)
-        if not self.clock_only:
+        # A time of day alone is not kept (the same text is on another day after a
+        # midnight), unless it names no instant on any day.
+        if not self.clock_only or after == _UNREADABLE:
             self.times[key] = known
         if resolver.year_assumed and not self.assumed:
             self.assumed = True

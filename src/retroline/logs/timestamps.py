@@ -13,7 +13,7 @@ import functools
 import os
 import re
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -380,6 +380,8 @@ class TimeResolver:
         if not month and parts.get("d") is None and not year_text:
             # The time of day alone: the day is assumed.
             self.date_assumed = True
+            # A time no day has (25:61) raises here, before it could move the day on.
+            time(hours, int(parts.get("M") or 0), int(parts.get("S") or 0))
             on = self._clock_day(seconds_of_day(parts))
             year, month, day_of_month = on.year, on.month, on.day
         else:
