@@ -368,10 +368,7 @@ def sample_after(lines: Iterable[str]) -> list[str]:
 @cache
 def _preamble_ends() -> Callable[[str], bool]:
     """Whether a line may end a preamble (`sample_after`)."""
-    records = [p for p in PATTERNS[:-1] if isinstance(p, RecordPattern)]
-    first = PatternSet(
-        [p for p in PATTERNS[:-1] if not isinstance(p, RecordPattern) and not bare_number(p)]
-    ).first
+    first, _, records = _kinds(tuple(PATTERNS))
     return lambda line: (
         first(line) is not None
         or late_layout(line) is not None
@@ -405,13 +402,26 @@ def _catalog_lines(patterns: tuple[HeaderPattern, ...]) -> Callable[[str], bool]
     bare number are tried apart: the others' joined regex is then the very one that
     `parse.other_patterns` joins for a file without companions, which `re` compiles once
     for both (it is large)."""
+    first, bare, _ = _kinds(patterns)
+    return lambda line: first(line) is not None or any(p.compiled.match(line) for p in bare)
+
+
+@cache
+def _kinds(
+    patterns: tuple[HeaderPattern, ...],
+) -> tuple[Callable[[str], HeaderPattern | None], list[HeaderPattern], list[RecordPattern]]:
+    """The layouts of ``patterns`` but the last (the fallback) by kind: the first of the
+    line-oriented ones whose time is not a bare number to read a line (`PatternSet.first`,
+    one joined regex), those whose time is, and the record layouts."""
     bare: list[HeaderPattern] = []
     others: list[HeaderPattern] = []
+    records: list[RecordPattern] = []
     for pattern in patterns[:-1]:
-        if not isinstance(pattern, RecordPattern):
+        if isinstance(pattern, RecordPattern):
+            records.append(pattern)
+        else:
             (bare if bare_number(pattern) else others).append(pattern)
-    first = PatternSet(others).first
-    return lambda line: first(line) is not None or any(p.compiled.match(line) for p in bare)
+    return PatternSet(others).first, bare, records
 
 
 def detect(lines: Iterable[str], patterns: Sequence[HeaderPattern] = PATTERNS) -> HeaderPattern:

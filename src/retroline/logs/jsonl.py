@@ -55,7 +55,7 @@ from retroline.logs.layout import MESSAGE, Fields, RecordPattern, tidy_fields
 from retroline.logs.learn import late_pattern
 from retroline.logs.masking import DEFAULT_RULES, Masker, MaskRule
 from retroline.logs.parse import other_patterns
-from retroline.logs.reader import Block, RawLine
+from retroline.logs.reader import Block, RawLine, text_of
 from retroline.logs.timestamps import TimeResolver, clock_only
 from retroline.logs.window import Head, Mark, Tally, Window, count_chunk, unmark
 
@@ -280,7 +280,7 @@ class _Layout:
             return base
         return base + _ending(groups[self.fraction]) + known[2]
 
-    def unreadable(self, groups: tuple[Any, ...]) -> bool:
+    def names_no_instant(self, groups: tuple[Any, ...]) -> bool:
         """Whether a line's stamp (``groups``, resolved before) names no instant."""
         known = self.times.get(self.time(groups))
         return known is not None and known[2] == _UNREADABLE
@@ -541,7 +541,7 @@ def _general(state: _File, raw: RawLine, head: str, hole: _Forms, missed: bool =
     assert m is not None
     groups = m.groups()
     state.at = layout.at_text(groups)
-    if state.at == "null" and state.unreadable is None and layout.unreadable(groups):
+    if state.at == "null" and state.unreadable is None and layout.names_no_instant(groups):
         state.unreadable = raw.number
     state.fields = layout.tail(layout.fields(groups))[1]
     state.record_assumed = layout.assumed
@@ -639,9 +639,7 @@ def sample_lines(blocks: Iterator[Block]) -> tuple[list[Block], list[str]]:
     seen = 0
     for block in blocks:
         taken.append(block)
-        sample += [x for x in block[1][:SAMPLE_LINES] if isinstance(x, str)] or [
-            x.text for x in block[1][:SAMPLE_LINES] if isinstance(x, RawLine) and not x.binary
-        ]
+        sample += [t for x in block[1][:SAMPLE_LINES] if (t := text_of(x)) is not None]
         seen += len(block[1])
         if len(sample) >= SAMPLE_LINES or seen >= SAMPLE_BOUND:
             break

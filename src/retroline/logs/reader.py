@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple, cast
 
 from retroline.encoding import guess_encoding, is_wide
 from retroline.errors import InputError, NotALogError
@@ -46,6 +46,7 @@ __all__ = [
     "refuse_non_log",
     "sniff",
     "text_lines",
+    "text_of",
 ]
 
 #: Longest line kept, in bytes. Longer lines are cut here and the rest up to the newline is
@@ -229,6 +230,14 @@ def text_lines(
         yield raw.number, raw.text
 
 
+def text_of(line: str | RawLine) -> str | None:
+    """The text of a line of a `Block`: None for binary junk."""
+    if line.__class__ is str:
+        return cast(str, line)
+    raw = cast(RawLine, line)
+    return None if raw.binary else raw.text
+
+
 def refuse_non_log(path: str | Path, head: Iterable[str | RawLine], whole: bool) -> None:
     """Raise `NotALogError` for a file that is no log, from its first lines ``head`` (every
     line of it when ``whole``): one that holds no text (empty, or blank lines only), or
@@ -238,10 +247,11 @@ def refuse_non_log(path: str | Path, head: Iterable[str | RawLine], whole: bool)
     lines = binary = 0
     first: int | None = None
     for line in head:
-        if isinstance(line, RawLine) and line.binary:
+        text = text_of(line)
+        if text is None:
             binary += 1
-            first = first or line.number
-        elif not (line.text if isinstance(line, RawLine) else line).strip():
+            first = first or cast(RawLine, line).number
+        elif not text.strip():
             continue
         lines += 1
     if first is not None and 2 * binary > lines:

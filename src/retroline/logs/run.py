@@ -53,6 +53,7 @@ from retroline.logs.reader import (
     read_blocks,
     refuse_non_log,
     sniff,
+    text_of,
 )
 from retroline.logs.spool import Spool, fill
 from retroline.logs.templates import Template, TemplateMiner
@@ -613,17 +614,12 @@ def _opened(
         flat: Iterator[str | RawLine] = islice(
             chain.from_iterable(block for _, block in read()), SAMPLE_BOUND
         )
-        texts = (x if isinstance(x, str) else x.text for x in flat if not _binary(x))
+        texts = (t for x in flat if (t := text_of(x)) is not None)
         return islice(texts, len(sample), None)
 
     pattern, sample = detect_past_preamble(sample, later) if sample else (PATTERNS[-1], sample)
     day = file_day(path)
     return pattern, taken, blocks, day, first_date(path, pattern, sample, day)
-
-
-def _binary(line: str | RawLine) -> bool:
-    """Whether a line of a block is binary junk."""
-    return isinstance(line, RawLine) and line.binary
 
 
 def _learn_local(file: _Local, learn: _Learner) -> None:
